@@ -1,0 +1,9 @@
+//! mesos-http: a sync-first client for the Apache Mesos v1 HTTP APIs.
+#![warn(missing_docs)]
+
+pub mod codec;
+
+/// The Mesos v1 schema as Rust types (generated from `pb/`).
+#[rustfmt::skip]
+#[allow(clippy::all)]
+pub mod v1;
