@@ -56,8 +56,14 @@ fn set_fields(call: &Call) -> Vec<&'static str> {
     note(call.subscribe.is_some(), "subscribe");
     note(call.accept.is_some(), "accept");
     note(call.decline.is_some(), "decline");
-    note(call.accept_inverse_offers.is_some(), "accept_inverse_offers");
-    note(call.decline_inverse_offers.is_some(), "decline_inverse_offers");
+    note(
+        call.accept_inverse_offers.is_some(),
+        "accept_inverse_offers",
+    );
+    note(
+        call.decline_inverse_offers.is_some(),
+        "decline_inverse_offers",
+    );
     note(call.revive.is_some(), "revive");
     note(call.kill.is_some(), "kill");
     note(call.shutdown.is_some(), "shutdown");
@@ -79,7 +85,11 @@ fn set_fields(call: &Call) -> Vec<&'static str> {
 fn all_calls() -> Vec<(Call, Type, Vec<&'static str>)> {
     let filters = Some(call::refuse_seconds(3600.0));
     vec![
-        (call::subscribe(info(None)), Type::SUBSCRIBE, vec!["subscribe"]),
+        (
+            call::subscribe(info(None)),
+            Type::SUBSCRIBE,
+            vec!["subscribe"],
+        ),
         (call::teardown(), Type::TEARDOWN, vec![]),
         (
             call::accept([offer("O1")], [call::launch([])], filters.clone()),
@@ -240,7 +250,10 @@ fn offer_operations_have_their_type_and_payload() {
 
     let reserve = call::reserve([resource.clone()]);
     assert_eq!(reserve.r#type(), Op::RESERVE);
-    assert_eq!(reserve.reserve.expect("reserve").resources, vec![resource.clone()]);
+    assert_eq!(
+        reserve.reserve.expect("reserve").resources,
+        vec![resource.clone()]
+    );
     let unreserve = call::unreserve([resource.clone()]);
     assert_eq!(unreserve.r#type(), Op::UNRESERVE);
     assert!(unreserve.unreserve.is_some());
@@ -375,8 +388,13 @@ fn event_accessors_pick_the_payload() {
         status: status(Some(UUID_V4.to_vec())),
     });
     let update = Event::from_proto(proto);
-    assert_eq!(update.task_status().map(|s| s.task_id.clone()), Some(task()));
-    let ack = update.acknowledgement().expect("reliable update needs an ack");
+    assert_eq!(
+        update.task_status().map(|s| s.task_id.clone()),
+        Some(task())
+    );
+    let ack = update
+        .acknowledgement()
+        .expect("reliable update needs an ack");
     assert_eq!(ack.acknowledge.expect("ack").uuid, UUID_V4.to_vec());
     assert_eq!(update.offers(), None);
 
@@ -443,7 +461,10 @@ fn with_framework_id_keeps_a_resubscription_consistent() {
     let again = call::with_framework_id(call::subscribe(info(None)), fid());
     assert_eq!(again.framework_id, Some(fid()));
     assert_eq!(
-        again.subscribe.as_ref().and_then(|s| s.framework_info.id.clone()),
+        again
+            .subscribe
+            .as_ref()
+            .and_then(|s| s.framework_info.id.clone()),
         Some(fid())
     );
     assert_eq!(validate(&again), Ok(()));

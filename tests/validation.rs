@@ -72,7 +72,9 @@ fn info(id: Option<&str>) -> v1::FrameworkInfo {
 }
 
 fn body_of(call: &Call) -> String {
-    validate(call).expect_err("the master refuses this call").body()
+    validate(call)
+        .expect_err("the master refuses this call")
+        .body()
 }
 
 #[test]
@@ -110,7 +112,11 @@ fn capture_validation_cases_give_the_masters_exact_body() {
         .lines()
         .filter(|l| l.contains("Failed to validate scheduler::Call"))
         .count();
-    assert_eq!(cases.len(), validation_lines, "every captured validation case is covered");
+    assert_eq!(
+        cases.len(),
+        validation_lines,
+        "every captured validation case is covered"
+    );
     for (case, call) in cases {
         assert_eq!(body_of(&call), captured_body(case), "case {case}");
     }
@@ -149,7 +155,10 @@ fn each_call_type_names_its_missing_sub_message() {
     ];
     for (kind, field) in expected {
         let error = validate(&with_fid(typed(kind))).unwrap_err();
-        assert_eq!(error.to_string(), format!("Expecting '{field}' to be present"));
+        assert_eq!(
+            error.to_string(),
+            format!("Expecting '{field}' to be present")
+        );
     }
     assert_eq!(
         validate(&typed(Type::SUBSCRIBE)).unwrap_err().to_string(),
@@ -176,7 +185,12 @@ fn operation_ack_needs_agent_id_after_a_valid_uuid() {
         "Expecting 'agent_id' to be present"
     );
     // The uuid is checked first.
-    let both_bad = with_fid(call::acknowledge_operation_status(None, None, op, vec![1; 15]));
+    let both_bad = with_fid(call::acknowledge_operation_status(
+        None,
+        None,
+        op,
+        vec![1; 15],
+    ));
     assert_eq!(validate(&both_bad), Err(ValidationError::InvalidUuid));
 }
 
@@ -218,7 +232,14 @@ fn uuid_rules_follow_stout() {
     long.push(0);
     assert!(!is_valid_uuid(&long), "17 bytes");
     assert!(!is_valid_uuid(&[]));
-    for (nibble, valid) in [(0, false), (1, true), (3, true), (5, true), (6, false), (15, false)] {
+    for (nibble, valid) in [
+        (0, false),
+        (1, true),
+        (3, true),
+        (5, true),
+        (6, false),
+        (15, false),
+    ] {
         let mut uuid = v4;
         uuid[6] = (nibble << 4) | 0x0c;
         assert_eq!(is_valid_uuid(&uuid), valid, "version nibble {nibble}");
@@ -313,9 +334,18 @@ fn framework_id_syntax() {
     assert_eq!(check("abc-0001"), Ok(()));
     assert_eq!(check("."), Err("'.' is disallowed".to_string()));
     assert_eq!(check(".."), Err("'..' is disallowed".to_string()));
-    assert_eq!(check("a/b"), Err("'a/b' contains invalid characters".to_string()));
-    assert_eq!(check("a\\b"), Err("'a\\b' contains invalid characters".to_string()));
-    assert_eq!(check("a\nb"), Err("'a\nb' contains invalid characters".to_string()));
+    assert_eq!(
+        check("a/b"),
+        Err("'a/b' contains invalid characters".to_string())
+    );
+    assert_eq!(
+        check("a\\b"),
+        Err("'a\\b' contains invalid characters".to_string())
+    );
+    assert_eq!(
+        check("a\nb"),
+        Err("'a\nb' contains invalid characters".to_string())
+    );
     assert_eq!(
         check(&"x".repeat(256)),
         Err("ID must not be greater than 255 characters".to_string())
@@ -388,7 +418,10 @@ fn suppressed_roles_must_be_framework_roles() {
         Err("Suppressed roles { c, z } are not contained in the set of roles".to_string())
     );
     // Without MULTI_ROLE the framework's only role is `role`, `*` by default.
-    assert_eq!(validate_suppressed_roles(&info(None), &["*".into()]), Ok(()));
+    assert_eq!(
+        validate_suppressed_roles(&info(None), &["*".into()]),
+        Ok(())
+    );
     let subscribe = v1::scheduler::call::Subscribe {
         framework_info: info(None),
         suppressed_roles: vec!["web".into()],
@@ -423,7 +456,10 @@ fn good_status() -> v1::TaskStatus {
 
 #[test]
 fn executor_calls_follow_the_agents_rules() {
-    assert_eq!(validate_executor_call(&executor_update(good_status())), Ok(()));
+    assert_eq!(
+        validate_executor_call(&executor_update(good_status())),
+        Ok(())
+    );
     let message = |status: v1::TaskStatus| {
         validate_executor_call(&executor_update(status))
             .unwrap_err()
