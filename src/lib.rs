@@ -7,6 +7,14 @@ pub mod codec;
 /// and the test bed for the client.
 #[cfg(feature = "sim")]
 pub mod sim;
+/// Typed constructors for the 17 scheduler calls and the offer operations.
+pub mod call;
+/// Scheduler events as an enum, with an `Unknown` variant that keeps the raw record.
+pub mod event;
+/// Resource text syntax (`cpus:1;ports:[31000-31005]`) and Mesos resource arithmetic.
+pub mod resources;
+/// The master's call and FrameworkInfo validation, with its exact wording.
+pub mod validation;
 
 /// The Mesos v1 schema as Rust types (generated from `pb/`).
 #[rustfmt::skip]
