@@ -17,8 +17,6 @@ use super::Cluster;
 /// A registered agent.
 #[derive(Debug)]
 pub struct Agent {
-    /// Agent id.
-    pub id: String,
     /// How it was configured.
     pub spec: AgentSpec,
     /// Its total resources.
@@ -91,7 +89,6 @@ impl Cluster {
         self.agents.insert(
             id.clone(),
             Agent {
-                id: id.clone(),
                 spec,
                 total,
             },
