@@ -474,8 +474,10 @@ fn reconciliation_and_kill_of_unknown_tasks() {
 
 #[test]
 fn scripted_timeline_and_scale() {
-    let agents = 300;
+    let agents = 2000;
+    let used = 100;
     let mut config = SimConfig::fast(Duration::from_secs(5));
+    config.status_update_retry_min = Duration::from_secs(600);
     for _ in 0..agents {
         config = config.with_agent(AgentSpec::scripted(ScriptedTimeline {
             steps: vec![
@@ -494,18 +496,22 @@ fn scripted_timeline_and_scale() {
     while offers.len() < agents {
         offers.extend(s.events.expect(EventType::OFFERS).offers.unwrap().offers);
     }
-    for (i, offer) in offers.iter().enumerate() {
+    let mut agent_ids: Vec<&str> = offers.iter().map(|o| o.agent_id.value.as_str()).collect();
+    agent_ids.sort();
+    agent_ids.dedup();
+    assert_eq!(agent_ids.len(), agents, "one offer per agent");
+    for (i, offer) in offers.iter().take(used).enumerate() {
         let tasks = (0..3).map(|k| task(&format!("t{i}-{k}"), &offer.agent_id.value, "x")).collect();
         assert_eq!(s.call(launch(offer, tasks)).code, 202);
     }
-    let total = agents * 3;
-    let mut finished = 0;
-    while finished < total {
+    let total = used * 3;
+    let mut finished = std::collections::BTreeSet::new();
+    while finished.len() < total {
         let status = next_update(&mut s);
         ack(&s, &status);
         if status.state == TaskState::TASK_FINISHED {
             assert_eq!(status.message.as_deref(), Some("done"));
-            finished += 1;
+            finished.insert(status.task_id.value);
         }
     }
     assert!(m.wait_for(|v| v.tasks().is_empty() && v.completed_tasks().len() == total, WAIT));
