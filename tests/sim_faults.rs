@@ -45,9 +45,14 @@ fn delayed_and_connection_close_responses() {
     m.close_next_responses(1);
     let mut c = Client::connect(m.addr());
     let mut revive = bare(CallType::REVIVE);
-    revive.framework_id = Some(FrameworkID { value: s.framework_id.clone() });
+    revive.framework_id = Some(FrameworkID {
+        value: s.framework_id.clone(),
+    });
     let body = Encoding::Protobuf.encode(&revive);
-    let headers = [("Content-Type", "application/x-protobuf"), ("Mesos-Stream-Id", s.stream_id.as_str())];
+    let headers = [
+        ("Content-Type", "application/x-protobuf"),
+        ("Mesos-Stream-Id", s.stream_id.as_str()),
+    ];
     // Two pipelined requests: the first answer says close, the second never comes.
     c.send("POST", "/api/v1/scheduler", &headers, &body);
     c.send("POST", "/api/v1/scheduler", &headers, &body);
@@ -56,7 +61,10 @@ fn delayed_and_connection_close_responses() {
     assert_eq!(r.header("Connection"), Some("close"));
     assert!(c.read_to_end().unwrap_or_default().is_empty());
     // Only one response carried it.
-    assert!(s.call(bare(CallType::REVIVE)).header("Connection").is_none());
+    assert!(s
+        .call(bare(CallType::REVIVE))
+        .header("Connection")
+        .is_none());
 }
 
 #[test]
@@ -90,7 +98,10 @@ fn cutting_a_record_in_half() {
 fn stalled_heartbeats_keep_the_connection_open() {
     let m = master(50);
     let mut s = subscribe(m.addr(), Encoding::Json, framework_info("stall"));
-    assert_eq!(s.events.next_event().unwrap().r#type(), EventType::HEARTBEAT);
+    assert_eq!(
+        s.events.next_event().unwrap().r#type(),
+        EventType::HEARTBEAT
+    );
     m.stall_heartbeats(true);
     // Drain a heartbeat that may already be queued, then expect silence.
     s.events.client.set_timeout(Duration::from_millis(400));
@@ -99,7 +110,13 @@ fn stalled_heartbeats_keep_the_connection_open() {
         match s.events.next_event() {
             Ok(e) => assert_eq!(e.r#type(), EventType::HEARTBEAT),
             Err(StreamEnd::Io(e)) => {
-                assert!(matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut), "{e:?}");
+                assert!(
+                    matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ),
+                    "{e:?}"
+                );
                 silent = true;
                 break;
             }
@@ -110,7 +127,10 @@ fn stalled_heartbeats_keep_the_connection_open() {
     assert!(m.with_state(|v| v.framework(&s.framework_id).unwrap().connected));
     m.stall_heartbeats(false);
     s.events.client.set_timeout(Duration::from_secs(10));
-    assert_eq!(s.events.next_event().unwrap().r#type(), EventType::HEARTBEAT);
+    assert_eq!(
+        s.events.next_event().unwrap().r#type(),
+        EventType::HEARTBEAT
+    );
 }
 
 #[test]
@@ -139,12 +159,16 @@ fn tls_with_a_given_certificate() {
     let m = SimMaster::start(SimConfig::fast(Duration::from_secs(5)).with_tls(identity)).unwrap();
     assert!(m.url().starts_with("https://127.0.0.1:"));
     let mut roots = rustls::RootCertStore::empty();
-    roots.add(rustls::pki_types::CertificateDer::from(cert_der)).unwrap();
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    roots
+        .add(rustls::pki_types::CertificateDer::from(cert_der))
+        .unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     let conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
     let tcp = TcpStream::connect(m.addr()).unwrap();
@@ -193,7 +217,10 @@ fn followers_redirect_and_leadership_moves() {
         let r = post_raw(m1.addr(), path, &[json], &body);
         assert_eq!(r.status_line, "HTTP/1.1 307 Temporary Redirect");
         assert_eq!(r.header_names(), ["Date", "Location", "Content-Length"]);
-        assert_eq!(r.header("Location"), Some(format!("//127.0.0.1:{}{suffix}", m0.addr().port()).as_str()));
+        assert_eq!(
+            r.header("Location"),
+            Some(format!("//127.0.0.1:{}{suffix}", m0.addr().port()).as_str())
+        );
         assert!(r.body.is_empty());
     }
     // The redirect comes before the method check.
@@ -205,15 +232,26 @@ fn followers_redirect_and_leadership_moves() {
     let mut s = subscribe(m0.addr(), Encoding::Protobuf, info.clone());
     let fid = s.framework_id.clone();
     group.set_leader(Some(1));
-    assert!(matches!(s.events.next_record(), Err(StreamEnd::Io(_))), "old leader's stream closes");
+    assert!(
+        matches!(s.events.next_record(), Err(StreamEnd::Io(_))),
+        "old leader's stream closes"
+    );
     let r = post_raw(m0.addr(), "/api/v1/scheduler", &[json], &body);
-    assert_eq!(r.header("Location"), Some(format!("//127.0.0.1:{}/master/api/v1/scheduler", m1.addr().port()).as_str()));
+    assert_eq!(
+        r.header("Location"),
+        Some(format!("//127.0.0.1:{}/master/api/v1/scheduler", m1.addr().port()).as_str())
+    );
     info.id = Some(FrameworkID { value: fid.clone() });
     let mut events = subscribe_with(m1.addr(), Encoding::Protobuf, &subscribe_call(info), &[]);
     let subscribed = events.next_event().unwrap().subscribed.unwrap();
     assert_eq!(subscribed.framework_id.value, fid);
     assert_eq!(subscribed.master_info.unwrap().id, m1.master_id());
-    assert!(m1.wait_for(|v| v.framework(&fid).is_some_and(|f| f.connected && f.subscriptions == 2), WAIT));
+    assert!(m1.wait_for(
+        |v| v
+            .framework(&fid)
+            .is_some_and(|f| f.connected && f.subscriptions == 2),
+        WAIT
+    ));
 
     group.set_leader(None);
     for m in [&m0, &m1, &m2] {

@@ -172,7 +172,10 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
                         "Failed to parse body into Call protobuf".to_string()
                     }
                     (Encoding::Json, DecodeErrorKind::Syntax) => {
-                        format!("Failed to parse body into JSON: {}", picojson_syntax_error(&request.body))
+                        format!(
+                            "Failed to parse body into JSON: {}",
+                            picojson_syntax_error(&request.body)
+                        )
                     }
                     (Encoding::Json, _) => {
                         format!("Failed to convert JSON into Call protobuf: {}", e.detail())
@@ -314,9 +317,15 @@ mod tests {
 
     #[test]
     fn syntax_errors_use_the_masters_wording() {
-        assert_eq!(picojson_syntax_error(br#"{"type":"REVIVE","#), "syntax error at line 1 near: ");
+        assert_eq!(
+            picojson_syntax_error(br#"{"type":"REVIVE","#),
+            "syntax error at line 1 near: "
+        );
         assert_eq!(picojson_syntax_error(b""), "syntax error at line 1 near: ");
-        assert_eq!(picojson_syntax_error(b"{\n  x: 1}"), "syntax error at line 2 near: : 1}");
+        assert_eq!(
+            picojson_syntax_error(b"{\n  x: 1}"),
+            "syntax error at line 2 near: : 1}"
+        );
     }
 
     #[test]

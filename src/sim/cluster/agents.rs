@@ -86,13 +86,7 @@ impl Cluster {
         if !spec.ports.is_empty() {
             total.ranges.insert("ports".to_string(), spec.ports.clone());
         }
-        self.agents.insert(
-            id.clone(),
-            Agent {
-                spec,
-                total,
-            },
-        );
+        self.agents.insert(id.clone(), Agent { spec, total });
         self.allocation_dirty = true;
         id
     }
