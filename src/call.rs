@@ -1,10 +1,10 @@
 //! Typed constructors for every scheduler call, so a scheduler never has to
 //! remember which `type` goes with which sub-message.
 //!
-//! Each function returns a complete [`Call`] with `type` and its sub-message set.
+//! Each function returns a complete [`Call`](crate::v1::scheduler::Call) with `type` and its sub-message set.
 //! `framework_id` is left empty: the client handle fills it in from the
-//! subscription (see [`with_framework_id`]). The two exceptions are
-//! [`subscribe`] and [`update_framework`], which copy `framework_info.id` into
+//! subscription (see [`with_framework_id`](crate::call::with_framework_id)). The two exceptions are
+//! [`subscribe`](crate::call::subscribe) and [`update_framework`](crate::call::update_framework), which copy `framework_info.id` into
 //! `Call.framework_id` because the master refuses the call when they differ.
 //!
 //! ```

@@ -2,7 +2,7 @@
 //! instead of checking `type` and then unwrapping the matching optional field.
 //!
 //! A record whose type this schema does not know (a newer master), or a known
-//! type whose payload is missing, becomes [`Event::Unknown`], which keeps the
+//! type whose payload is missing, becomes [`Event::Unknown`](crate::event::Event::Unknown), which keeps the
 //! raw bytes: the stream goes on and nothing is lost.
 
 use crate::call;

@@ -24,12 +24,15 @@
 //! assert_eq!(left.to_string(), "cpus:3.5; mem:896; ports:[31001-32000]");
 //! ```
 
+mod display;
+mod kind;
 mod parse;
 mod values;
 
+use kind::{combine, is_atomic, is_empty_resource, kind_key, normalized, value_contains};
+
 pub use parse::{ParseError, ParseErrorKind};
 
-use std::fmt;
 use std::ops::{Add, AddAssign, Sub, SubAssign};
 use std::str::FromStr;
 
@@ -87,131 +90,6 @@ pub fn reservation_role(resource: &v1::Resource) -> &str {
     match resource.reservations.last() {
         Some(reservation) => reservation.role(),
         None => resource.role(),
-    }
-}
-
-/// The reservation stack in the post-refinement format, whichever format the
-/// resource uses (the master's upgrade rule).
-fn reservation_stack(resource: &v1::Resource) -> Vec<ReservationInfo> {
-    if !resource.reservations.is_empty() {
-        return resource.reservations.clone();
-    }
-    let role = resource.role();
-    if role == "*" {
-        return Vec::new();
-    }
-    let mut reservation = resource.reservation.clone().unwrap_or_default();
-    reservation.r#type = Some(if resource.reservation.is_some() {
-        reservation_info::Type::DYNAMIC
-    } else {
-        reservation_info::Type::STATIC
-    });
-    reservation.role = Some(role.to_string());
-    vec![reservation]
-}
-
-/// Everything that identifies a resource's kind, with the value removed and
-/// the reservation in one format: two resources combine iff their keys match.
-fn kind_key(resource: &v1::Resource) -> v1::Resource {
-    v1::Resource {
-        scalar: None,
-        ranges: None,
-        set: None,
-        role: None,
-        reservation: None,
-        reservations: reservation_stack(resource),
-        ..resource.clone()
-    }
-}
-
-/// Persistent volumes, whole (MOUNT/BLOCK/RAW) disks and shared resources are
-/// single items: they are never merged with or carved out of one another.
-fn is_atomic(resource: &v1::Resource) -> bool {
-    use crate::v1::resource::disk_info::source::Type as Source;
-    let disk = resource.disk.as_ref();
-    resource.shared.is_some()
-        || disk.is_some_and(|d| d.persistence.is_some())
-        || disk
-            .and_then(|d| d.source.as_ref())
-            .is_some_and(|s| matches!(s.r#type, Source::MOUNT | Source::BLOCK | Source::RAW))
-}
-
-fn is_empty_resource(resource: &v1::Resource) -> bool {
-    match resource.r#type {
-        Type::SCALAR => resource
-            .scalar
-            .as_ref()
-            .is_none_or(|s| values::to_fixed(s.value) == 0),
-        Type::RANGES => resource.ranges.as_ref().is_none_or(|r| r.range.is_empty()),
-        Type::SET => resource.set.as_ref().is_none_or(|s| s.item.is_empty()),
-        _ => true,
-    }
-}
-
-/// `resource` with its value in normal form (rounded scalar, coalesced ranges).
-fn normalized(resource: &v1::Resource) -> v1::Resource {
-    let mut resource = resource.clone();
-    if let Some(scalar) = &mut resource.scalar {
-        scalar.value = values::from_fixed(values::to_fixed(scalar.value));
-    }
-    if let Some(ranges) = &mut resource.ranges {
-        *ranges = values::ranges_normalize(ranges);
-    }
-    resource
-}
-
-/// `have` holds at least `want`; both of the same kind.
-fn value_contains(have: &v1::Resource, want: &v1::Resource) -> bool {
-    let default_scalar = Scalar::default();
-    let (default_ranges, default_set) = (Ranges::default(), Set::default());
-    match have.r#type {
-        Type::SCALAR => values::scalar_contains(
-            have.scalar.as_ref().unwrap_or(&default_scalar),
-            want.scalar.as_ref().unwrap_or(&default_scalar),
-        ),
-        Type::RANGES => values::ranges_contains(
-            have.ranges.as_ref().unwrap_or(&default_ranges),
-            want.ranges.as_ref().unwrap_or(&default_ranges),
-        ),
-        Type::SET => values::set_contains(
-            have.set.as_ref().unwrap_or(&default_set),
-            want.set.as_ref().unwrap_or(&default_set),
-        ),
-        _ => false,
-    }
-}
-
-/// Combines the value of `other` into `target` (same kind), adding or removing.
-fn combine(target: &mut v1::Resource, other: &v1::Resource, adding: bool) {
-    match target.r#type {
-        Type::SCALAR => {
-            let a = target.scalar.clone().unwrap_or_default();
-            let b = other.scalar.clone().unwrap_or_default();
-            target.scalar = Some(if adding {
-                values::scalar_add(&a, &b)
-            } else {
-                values::scalar_sub(&a, &b)
-            });
-        }
-        Type::RANGES => {
-            let a = target.ranges.clone().unwrap_or_default();
-            let b = other.ranges.clone().unwrap_or_default();
-            target.ranges = Some(if adding {
-                values::ranges_add(&a, &b)
-            } else {
-                values::ranges_sub(&a, &b)
-            });
-        }
-        Type::SET => {
-            let a = target.set.clone().unwrap_or_default();
-            let b = other.set.clone().unwrap_or_default();
-            target.set = Some(if adding {
-                values::set_add(&a, &b)
-            } else {
-                values::set_sub(&a, &b)
-            });
-        }
-        _ => {}
     }
 }
 
@@ -478,49 +356,5 @@ impl Sub for Resources {
     fn sub(mut self, other: Resources) -> Resources {
         self -= &other;
         self
-    }
-}
-
-/// The Mesos text syntax, entries joined by `"; "`: parses back to equal resources.
-/// Only the name, role and value are written: reservation principals and
-/// labels, disk and other metadata have no text form.
-impl fmt::Display for Resources {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, resource) in self.0.iter().enumerate() {
-            if index > 0 {
-                f.write_str("; ")?;
-            }
-            write_resource(f, resource)?;
-        }
-        Ok(())
-    }
-}
-
-fn write_resource(f: &mut fmt::Formatter<'_>, resource: &v1::Resource) -> fmt::Result {
-    f.write_str(&resource.name)?;
-    let role = reservation_role(resource);
-    if role != "*" {
-        write!(f, "({role})")?;
-    }
-    f.write_str(":")?;
-    match resource.r#type {
-        Type::SCALAR => {
-            let value = resource.scalar.as_ref().map_or(0.0, |s| s.value);
-            write!(f, "{}", values::from_fixed(values::to_fixed(value)))
-        }
-        Type::RANGES => {
-            f.write_str("[")?;
-            let ranges = resource.ranges.as_ref().map_or(&[][..], |r| &r.range[..]);
-            for (index, range) in ranges.iter().enumerate() {
-                let separator = if index > 0 { ", " } else { "" };
-                write!(f, "{separator}{}-{}", range.begin, range.end)?;
-            }
-            f.write_str("]")
-        }
-        Type::SET => {
-            let items = resource.set.as_ref().map_or(&[][..], |s| &s.item[..]);
-            write!(f, "{{{}}}", items.join(", "))
-        }
-        _ => f.write_str("?"),
     }
 }

@@ -1,10 +1,11 @@
 //! The checks the master applies to a scheduler call after decoding it
 //! (`src/master/validation.cpp`), with the master's exact wording.
 //!
-//! The client runs [`validate_outgoing`] before sending so a malformed call
-//! fails locally with the text the master would have answered; the simulated
-//! master runs [`validate`] on receipt and answers
-//! `400` + [`ValidationError::body`].
+//! The client runs [`validate_outgoing`](crate::validation::validate_outgoing)
+//! before sending so a malformed call fails locally with the text the master
+//! would have answered; the simulated master runs
+//! [`validate`](crate::validation::validate) on receipt and answers `400` +
+//! [`ValidationError::body`](crate::validation::ValidationError::body).
 
 mod executor;
 mod framework;
