@@ -679,3 +679,35 @@ fn scripted_timeline_and_scale() {
         WAIT
     ));
 }
+
+#[test]
+fn removing_an_agent_reports_its_tasks_lost() {
+    let m = SimMaster::start(
+        SimConfig::fast(Duration::from_secs(5))
+            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
+    )
+    .unwrap();
+    for encoding in ENCODINGS {
+        let mut s = subscribe(m.addr(), encoding, framework_info("lost"));
+        let offer = next_offer(&mut s);
+        let agent = offer.agent_id.value.clone();
+        let id = format!("on-removed-{encoding:?}");
+        assert_eq!(
+            s.call(launch(&offer, vec![task(&id, &agent, "x")])).code,
+            202
+        );
+        for _ in 0..2 {
+            let u = next_update(&mut s);
+            ack(&s, &u);
+        }
+        assert!(m.remove_agent(&agent));
+        let lost = next_update(&mut s);
+        assert_eq!(lost.task_id.value, id);
+        assert_eq!(lost.state, TaskState::TASK_LOST);
+        assert_eq!(lost.reason, Some(Reason::REASON_AGENT_REMOVED));
+        assert!(lost.uuid.is_none());
+        assert!(m.with_state(|v| v.tasks().is_empty() && v.agents().is_empty()));
+        m.add_agent(AgentSpec::scripted(ScriptedTimeline::run_forever()));
+        assert_eq!(s.call(bare(CallType::TEARDOWN)).code, 202);
+    }
+}
