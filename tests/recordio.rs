@@ -105,7 +105,7 @@ fn error_of(api: Api, max: usize, stream: &[u8]) -> (Vec<Vec<u8>>, RecordIoError
     (records, error)
 }
 
-fn split_by_sizes<'a>(stream: &'a [u8], mut size: impl FnMut() -> usize) -> Vec<&'a [u8]> {
+fn split_by_sizes(stream: &[u8], mut size: impl FnMut() -> usize) -> Vec<&[u8]> {
     let mut pieces = Vec::new();
     let mut rest = stream;
     while !rest.is_empty() {
