@@ -134,7 +134,7 @@ fn split(stream: &[u8], control: u8) -> Vec<&[u8]> {
 
 /// Decodes one JSON event record. `None` means this build's `Event` has no
 /// JSON codec yet (the codec branch is not merged). A decoded event must
-/// survive encode + decode unchanged.
+/// re-encode to JSON that decodes and re-encodes to the same text.
 pub fn json_event_decode(data: &[u8]) -> Option<Result<Event, DecodeError>> {
     (&CodecProbe::<Event>::new()).json(data)
 }
@@ -167,13 +167,20 @@ trait ProtobufCodec<M> {
     fn protobuf(&self, data: &[u8]) -> Option<Result<M, DecodeError>>;
 }
 
-impl<M: json::JsonMessage + PartialEq + std::fmt::Debug> JsonCodec<M> for CodecProbe<M> {
+impl<M: json::JsonMessage> JsonCodec<M> for CodecProbe<M> {
     fn json(&self, data: &[u8]) -> Option<Result<M, DecodeError>> {
         let decoded = json::decode::<M>(data);
         if let Ok(message) = &decoded {
+            // Not `decode(encode(m)) == m`: the Mesos mapping writes declared
+            // defaults of unset fields, and drops unknown enum names, so one
+            // round trip may fill fields in. After that the text must be stable.
             let encoded = json::encode(message);
             match json::decode::<M>(&encoded) {
-                Ok(again) => assert_eq!(&again, message, "JSON round trip changed the message"),
+                Ok(again) => assert_eq!(
+                    String::from_utf8_lossy(&json::encode(&again)),
+                    String::from_utf8_lossy(&encoded),
+                    "JSON re-encoding is not stable"
+                ),
                 Err(error) => panic!(
                     "our own JSON does not decode ({error}): {}",
                     String::from_utf8_lossy(&encoded)
