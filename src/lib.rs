@@ -15,6 +15,9 @@ pub mod resources;
 pub mod sim;
 /// The master's call and FrameworkInfo validation, with its exact wording.
 pub mod validation;
+/// RecordIO framing of the event stream: an incremental, allocation-capped
+/// decoder and the matching encoder (no I/O).
+pub mod recordio;
 
 /// The Mesos v1 schema as Rust types (generated from `pb/`).
 #[rustfmt::skip]
