@@ -3,6 +3,15 @@
 
 pub mod codec;
 
+/// Typed constructors for the 17 scheduler calls and the offer operations.
+pub mod call;
+/// Scheduler events as an enum, with an `Unknown` variant that keeps the raw record.
+pub mod event;
+/// Resource text syntax (`cpus:1;ports:[31000-31005]`) and Mesos resource arithmetic.
+pub mod resources;
+/// The master's call and FrameworkInfo validation, with its exact wording.
+pub mod validation;
+
 /// RecordIO framing of the event stream: an incremental, allocation-capped
 /// decoder and the matching encoder (no I/O).
 pub mod recordio;
