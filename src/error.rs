@@ -49,6 +49,9 @@ pub enum Error {
         /// What was wrong with it.
         detail: String,
     },
+    /// The TLS handshake failed, e.g. the master's certificate is not signed
+    /// by a trusted CA or does not name the host.
+    Tls(String),
     /// A configured timeout expired (connect, or the per-call budget).
     Timeout(String),
     /// The network failed: connection refused, reset, TLS handshake failure,
@@ -90,6 +93,9 @@ impl Error {
             ureq::Error::Io(io_err) => Error::from_io(io_err),
             ureq::Error::BadUri(uri) => Error::Config(format!("bad URI: {uri}")),
             ureq::Error::HostNotFound => Error::Connection("host not found".into()),
+            ureq::Error::Tls(detail) => Error::Tls(detail.to_string()),
+            ureq::Error::Rustls(err) => Error::Tls(err.to_string()),
+            ureq::Error::Pem(err) => Error::Config(format!("bad PEM: {err}")),
             other => Error::Connection(other.to_string()),
         }
     }
@@ -116,6 +122,7 @@ impl fmt::Display for Error {
                 write!(f, "redirect loop after {} hops: {}", hops.len(), hops.join(" -> "))
             }
             Error::BadRedirect { detail } => write!(f, "unusable redirect: {detail}"),
+            Error::Tls(detail) => write!(f, "TLS failed: {detail}"),
             Error::Timeout(which) => write!(f, "timed out ({which})"),
             Error::Connection(detail) => write!(f, "connection failed: {detail}"),
             Error::Encode(detail) => write!(f, "could not encode the call: {detail}"),

@@ -141,6 +141,7 @@ impl Control {
     }
 
     /// Why the current stream was interrupted from outside, if it was.
+    #[cfg(test)]
     pub fn interrupt(&self) -> Option<Interrupt> {
         self.lock().interrupt
     }

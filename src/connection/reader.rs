@@ -53,6 +53,9 @@ impl Reader {
     /// The thread body. Returns when closed or ended for good; the event
     /// channel closes when `self` is dropped.
     pub fn run(self) {
+        // Even if this thread panics, the watchdog and `close()` must not
+        // wait for it forever.
+        let _finished = Finished(&self.shared);
         let mut attempt: u32 = 0;
         loop {
             if self.shared.control.is_closed() {
@@ -85,9 +88,6 @@ impl Reader {
                 }
             }
         }
-        self.shared.session.lock().active = None;
-        self.shared.control.close();
-        self.shared.control.reader_finished();
         log::debug!("reader thread finished");
     }
 
@@ -275,6 +275,11 @@ impl Reader {
                 Ok(0) => return self.stream_ended(&mut decoder, &stream),
                 Ok(n) => n,
                 Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+                // The connection closed without the final chunk: an end of
+                // stream all the same (between records or inside one).
+                Err(err) if err.kind() == ErrorKind::UnexpectedEof => {
+                    return self.stream_ended(&mut decoder, &stream)
+                }
                 Err(err) => {
                     let healthy = stream.subscribed;
                     return match self.shared.control.end_stream() {
@@ -412,4 +417,16 @@ struct StreamState {
     endpoint: Endpoint,
     stream_id: String,
     subscribed: bool,
+}
+
+/// Marks the reader finished when dropped (also on panic): no subscription,
+/// client closed, watchdog released.
+struct Finished<'a>(&'a Shared);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        self.0.session.lock().active = None;
+        self.0.control.close();
+        self.0.control.reader_finished();
+    }
 }

@@ -9,7 +9,7 @@ use crate::v1;
 use crate::v1::scheduler::OfferConstraints;
 
 /// The subscription in force: calls need its stream id and go to its master.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Active {
     pub stream_id: String,
     pub endpoint: Endpoint,

@@ -92,7 +92,7 @@ pub enum ConnectionState {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Disconnect {
-    /// The master closed the stream cleanly between two records.
+    /// The stream ended (the master closed it) between two records.
     StreamEnded,
     /// The stream ended inside a record.
     StreamTruncated(String),

@@ -42,10 +42,6 @@ impl Scheduler {
         }
     }
 
-    pub(crate) fn shared(&self) -> &Shared {
-        &self.handle.shared
-    }
-
     /// Sends any call but SUBSCRIBE (which the client manages). Fills in
     /// `framework_id` and the `Mesos-Stream-Id` header, validates the call
     /// locally with the master's rules (so a bad call fails with
