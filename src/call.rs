@@ -30,7 +30,16 @@ fn typed(kind: Type) -> Call {
 
 /// Sets `Call.framework_id`, which every call but a first SUBSCRIBE needs.
 /// The client does this for you; useful when driving the API by hand.
+///
+/// For SUBSCRIBE (a re-subscription) and UPDATE_FRAMEWORK the id is also
+/// written to `framework_info.id`, since the master requires the two to be equal.
 pub fn with_framework_id(mut call: Call, id: v1::FrameworkID) -> Call {
+    if let Some(subscribe) = &mut call.subscribe {
+        subscribe.framework_info.id = Some(id.clone());
+    }
+    if let Some(update) = &mut call.update_framework {
+        update.framework_info.id = Some(id.clone());
+    }
     call.framework_id = Some(id);
     call
 }

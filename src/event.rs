@@ -48,7 +48,7 @@ pub struct UnknownEvent {
     kind: Type,
     encoding: Option<Encoding>,
     record: Vec<u8>,
-    proto: v1::scheduler::Event,
+    proto: Box<v1::scheduler::Event>,
 }
 
 impl UnknownEvent {
@@ -123,7 +123,7 @@ impl Event {
                 kind,
                 encoding: raw.map(|(encoding, _)| encoding),
                 record: raw.map(|(_, bytes)| bytes.to_vec()).unwrap_or_default(),
-                proto,
+                proto: Box::new(proto),
             })
         })
     }
@@ -147,7 +147,7 @@ impl Event {
             Event::Failure(m) => proto.failure = Some(m.clone()),
             Event::Error(m) => proto.error = Some(m.clone()),
             Event::Heartbeat => {}
-            Event::Unknown(unknown) => return unknown.proto.clone(),
+            Event::Unknown(unknown) => return (*unknown.proto).clone(),
         }
         proto
     }

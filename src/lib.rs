@@ -3,6 +3,10 @@
 
 pub mod codec;
 
+/// A simulated Mesos master (feature `sim`): a local stand-in for a cluster
+/// and the test bed for the client.
+#[cfg(feature = "sim")]
+pub mod sim;
 /// Typed constructors for the 17 scheduler calls and the offer operations.
 pub mod call;
 /// Scheduler events as an enum, with an `Unknown` variant that keeps the raw record.

@@ -286,7 +286,7 @@ impl Resources {
         }
         let resource = normalized(resource);
         if is_atomic(&resource) {
-            return self.0.iter().any(|entry| *entry == resource);
+            return self.0.contains(&resource);
         }
         let key = kind_key(&resource);
         self.0

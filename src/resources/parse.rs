@@ -100,10 +100,14 @@ fn parse_entry(entry: &str) -> Result<v1::Resource, ParseErrorKind> {
 
     let value = value.trim();
     let mut resource = if let Some(inner) = value.strip_prefix('[') {
-        let inner = inner.strip_suffix(']').ok_or(ParseErrorKind::UnclosedBracket)?;
+        let inner = inner
+            .strip_suffix(']')
+            .ok_or(ParseErrorKind::UnclosedBracket)?;
         ranges_resource(name, parse_ranges(inner)?)
     } else if let Some(inner) = value.strip_prefix('{') {
-        let inner = inner.strip_suffix('}').ok_or(ParseErrorKind::UnclosedBracket)?;
+        let inner = inner
+            .strip_suffix('}')
+            .ok_or(ParseErrorKind::UnclosedBracket)?;
         set_resource(name, parse_set(inner)?)
     } else {
         scalar_resource(name, parse_scalar(value)?)
@@ -148,7 +152,11 @@ fn parse_ranges(inner: &str) -> Result<Ranges, ParseErrorKind> {
             break;
         }
         let (begin, end) = part.split_once('-').ok_or(ParseErrorKind::InvalidRange)?;
-        let number = |s: &str| s.trim().parse::<u64>().map_err(|_| ParseErrorKind::InvalidRange);
+        let number = |s: &str| {
+            s.trim()
+                .parse::<u64>()
+                .map_err(|_| ParseErrorKind::InvalidRange)
+        };
         let (begin, end) = (number(begin)?, number(end)?);
         if begin > end {
             return Err(ParseErrorKind::InvalidRange);

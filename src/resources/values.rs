@@ -87,7 +87,11 @@ pub(crate) fn ranges_sub(a: &Ranges, b: &Ranges) -> Ranges {
             if cut_begin > from {
                 out.push((from, cut_begin - 1));
             }
-            start = if cut_end >= end { None } else { Some(cut_end + 1) };
+            start = if cut_end >= end {
+                None
+            } else {
+                Some(cut_end + 1)
+            };
         }
         if let Some(from) = start {
             out.push((from, end));

@@ -53,14 +53,18 @@ pub fn framework_roles(info: &v1::FrameworkInfo) -> BTreeSet<String> {
 fn validate_roles(info: &v1::FrameworkInfo) -> Result<(), String> {
     let multi_role = is_multi_role(info);
     if multi_role && info.role.is_some() {
-        return Err("'FrameworkInfo.role' must not be set when the framework is \
+        return Err(
+            "'FrameworkInfo.role' must not be set when the framework is \
                     MULTI_ROLE capable"
-            .into());
+                .into(),
+        );
     }
     if !multi_role && !info.roles.is_empty() {
-        return Err("'FrameworkInfo.roles' must not be set when the framework is \
+        return Err(
+            "'FrameworkInfo.roles' must not be set when the framework is \
                     not MULTI_ROLE capable"
-            .into());
+                .into(),
+        );
     }
     if !multi_role {
         return validate_role(info.role())
@@ -117,7 +121,10 @@ pub fn validate_role(role: &str) -> Result<(), String> {
                 "Role component '{component}' is invalid because it starts with a dash"
             ));
         }
-        if component.bytes().any(|b| matches!(b, 0x09..=0x0d | b' ' | 0x7f)) {
+        if component
+            .bytes()
+            .any(|b| matches!(b, 0x09..=0x0d | b' ' | 0x7f))
+        {
             return Err(format!(
                 "Role component '{component}' is invalid because it contains \
                  backspace or whitespace"
@@ -219,7 +226,11 @@ pub fn validate_offer_constraints_roles(
     constraints: &OfferConstraints,
 ) -> Result<(), String> {
     let roles = framework_roles(info);
-    match constraints.role_constraints.keys().find(|role| !roles.contains(*role)) {
+    match constraints
+        .role_constraints
+        .keys()
+        .find(|role| !roles.contains(*role))
+    {
         Some(role) => Err(format!(
             "Offer constraints specify `role_constraints` for a role '{role}'not \
              contained in the set of roles"

@@ -73,7 +73,10 @@ impl fmt::Display for ValidationError {
             }
             ValidationError::MissingField(field) => write!(f, "Expecting '{field}' to be present"),
             ValidationError::FrameworkIdMismatch(within) => {
-                write!(f, "'framework_id' differs from '{within}.framework_info.id'")
+                write!(
+                    f,
+                    "'framework_id' differs from '{within}.framework_info.id'"
+                )
             }
             ValidationError::InvalidUuid => f.write_str("Not a valid UUID"),
             ValidationError::PrincipalMismatch {
@@ -84,9 +87,9 @@ impl fmt::Display for ValidationError {
                 "Authenticated principal '{authenticated}' does not match principal \
                  '{declared}' set in `FrameworkInfo`"
             ),
-            ValidationError::UnknownTypeRefused => f.write_str(
-                "Refusing to send a call of type UNKNOWN (the master aborts on it)",
-            ),
+            ValidationError::UnknownTypeRefused => {
+                f.write_str("Refusing to send a call of type UNKNOWN (the master aborts on it)")
+            }
         }
     }
 }
@@ -141,12 +144,14 @@ pub fn validate_as(call: &Call, principal: Option<&str>) -> Result<(), Validatio
     match kind {
         Type::ACCEPT => needs(call.accept.is_some(), "accept"),
         Type::DECLINE => needs(call.decline.is_some(), "decline"),
-        Type::ACCEPT_INVERSE_OFFERS => {
-            needs(call.accept_inverse_offers.is_some(), "accept_inverse_offers")
-        }
-        Type::DECLINE_INVERSE_OFFERS => {
-            needs(call.decline_inverse_offers.is_some(), "decline_inverse_offers")
-        }
+        Type::ACCEPT_INVERSE_OFFERS => needs(
+            call.accept_inverse_offers.is_some(),
+            "accept_inverse_offers",
+        ),
+        Type::DECLINE_INVERSE_OFFERS => needs(
+            call.decline_inverse_offers.is_some(),
+            "decline_inverse_offers",
+        ),
         Type::KILL => needs(call.kill.is_some(), "kill"),
         Type::SHUTDOWN => needs(call.shutdown.is_some(), "shutdown"),
         Type::ACKNOWLEDGE => {
@@ -157,10 +162,12 @@ pub fn validate_as(call: &Call, principal: Option<&str>) -> Result<(), Validatio
             check_uuid(&ack.uuid)
         }
         Type::ACKNOWLEDGE_OPERATION_STATUS => {
-            let ack = call
-                .acknowledge_operation_status
-                .as_ref()
-                .ok_or(ValidationError::MissingField("acknowledge_operation_status"))?;
+            let ack =
+                call.acknowledge_operation_status
+                    .as_ref()
+                    .ok_or(ValidationError::MissingField(
+                        "acknowledge_operation_status",
+                    ))?;
             check_uuid(&ack.uuid)?;
             needs(ack.agent_id.is_some(), "agent_id")
         }
@@ -175,7 +182,10 @@ pub fn validate_as(call: &Call, principal: Option<&str>) -> Result<(), Validatio
                 .update_framework
                 .as_ref()
                 .ok_or(ValidationError::MissingField("update_framework"))?;
-            if same_id(call.framework_id.as_ref(), update.framework_info.id.as_ref()) {
+            if same_id(
+                call.framework_id.as_ref(),
+                update.framework_info.id.as_ref(),
+            ) {
                 Ok(())
             } else {
                 Err(ValidationError::FrameworkIdMismatch("update_framework"))

@@ -177,7 +177,11 @@ fn emit_merge(schema: &Schema, m: &Message, s: &mut String) {
         .iter()
         .filter(|f| f.label == Label::Required)
         .collect();
-    assert!(required.len() <= 64, "{}: too many required fields", m.full_name);
+    assert!(
+        required.len() <= 64,
+        "{}: too many required fields",
+        m.full_name
+    );
     writeln!(
         s,
         "    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {{"
@@ -199,9 +203,18 @@ fn emit_merge(schema: &Schema, m: &Message, s: &mut String) {
     } else {
         writeln!(s, "                    let known = match key >> 3 {{").unwrap();
         for f in &m.fields {
-            writeln!(s, "                        {} => Some({:?}),", f.number, f.name).unwrap();
+            writeln!(
+                s,
+                "                        {} => Some({:?}),",
+                f.number, f.name
+            )
+            .unwrap();
         }
-        writeln!(s, "                        _ => None,\n                    }};").unwrap();
+        writeln!(
+            s,
+            "                        _ => None,\n                    }};"
+        )
+        .unwrap();
         writeln!(s, "                    rt::unexpected(r, key, known)?;").unwrap();
     }
     writeln!(s, "                }}\n            }}\n        }}").unwrap();
@@ -337,7 +350,11 @@ fn sorted_fields(m: &Message) -> Vec<&Field> {
 }
 
 fn emit_measure(schema: &Schema, m: &Message, s: &mut String) {
-    writeln!(s, "    fn measure(&self, sizes: &mut Vec<usize>) -> usize {{").unwrap();
+    writeln!(
+        s,
+        "    fn measure(&self, sizes: &mut Vec<usize>) -> usize {{"
+    )
+    .unwrap();
     writeln!(s, "        let mut size = 0usize;").unwrap();
     for f in sorted_fields(m) {
         let id = field_ident(&f.name);

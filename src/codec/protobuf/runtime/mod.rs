@@ -61,10 +61,7 @@ pub fn repeated_scalar<T>(
         }
         Ok(())
     } else {
-        Err(Fault::WireType {
-            field,
-            wire: found,
-        })
+        Err(Fault::WireType { field, wire: found })
     }
 }
 
@@ -127,8 +124,10 @@ pub fn unexpected(r: &mut Reader<'_>, key: u32, known: Option<&'static str>) -> 
     if key >> 3 == 0 {
         return Err(Fault::Malformed("field number 0"));
     }
-    if key & 7 > FIXED32 {
-        return Err(Fault::Malformed("invalid wire type"));
+    match key & 7 {
+        END_GROUP => return Err(Fault::Malformed("end-group tag without a matching start")),
+        w if w > FIXED32 => return Err(Fault::Malformed("invalid wire type")),
+        _ => {}
     }
     match known {
         Some(field) => Err(Fault::WireType {

@@ -195,8 +195,14 @@ mod tests {
 
     #[test]
     fn truncated_and_overlong_varints_are_malformed() {
-        assert!(matches!(Reader::new(&[0x80]).varint(), Err(Fault::Malformed(_))));
-        assert!(matches!(Reader::new(&[0xff; 11]).varint(), Err(Fault::Malformed(_))));
+        assert!(matches!(
+            Reader::new(&[0x80]).varint(),
+            Err(Fault::Malformed(_))
+        ));
+        assert!(matches!(
+            Reader::new(&[0xff; 11]).varint(),
+            Err(Fault::Malformed(_))
+        ));
     }
 
     #[test]
