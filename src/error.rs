@@ -118,9 +118,15 @@ fn is_tls_failure(err: &io::Error) -> bool {
         return false;
     }
     let text = err.to_string();
-    ["certificate", "alert", "peer is incompatible", "peer misbehaved", "handshake"]
-        .iter()
-        .any(|marker| text.contains(marker))
+    [
+        "certificate",
+        "alert",
+        "peer is incompatible",
+        "peer misbehaved",
+        "handshake",
+    ]
+    .iter()
+    .any(|marker| text.contains(marker))
 }
 
 impl fmt::Display for Error {
@@ -133,7 +139,12 @@ impl fmt::Display for Error {
             Error::Unauthorized { .. } => f.write_str("unauthorized (HTTP 401)"),
             Error::Unavailable { body } => write!(f, "master unavailable (HTTP 503): {body}"),
             Error::RedirectLoop { hops } => {
-                write!(f, "redirect loop after {} hops: {}", hops.len(), hops.join(" -> "))
+                write!(
+                    f,
+                    "redirect loop after {} hops: {}",
+                    hops.len(),
+                    hops.join(" -> ")
+                )
             }
             Error::BadRedirect { detail } => write!(f, "unusable redirect: {detail}"),
             Error::Tls(detail) => write!(f, "TLS failed: {detail}"),

@@ -38,7 +38,9 @@ fn id<T: Default>(make: impl FnOnce(&mut T)) -> T {
 
 fn every_call_type_is_accepted(encoding: Encoding) {
     let master = two_agent_master();
-    let (scheduler, events) = builder(&master.url(), encoding, "all-calls").connect().unwrap();
+    let (scheduler, events) = builder(&master.url(), encoding, "all-calls")
+        .connect()
+        .unwrap();
     let (framework_id, _) = subscribed(&events);
 
     // ACCEPT one offer with a LAUNCH, DECLINE the other.
@@ -55,7 +57,9 @@ fn every_call_type_is_accepted(encoding: Encoding) {
     // ACKNOWLEDGE the updates that carry a uuid (the next one for a task
     // comes only after the previous one is acknowledged).
     let starting = update(&events, "task-1", TaskState::TASK_STARTING);
-    scheduler.acknowledge(starting.task_status().unwrap()).expect("ACKNOWLEDGE");
+    scheduler
+        .acknowledge(starting.task_status().unwrap())
+        .expect("ACKNOWLEDGE");
     drop(starting);
     let running = update(&events, "task-1", TaskState::TASK_RUNNING);
     let status = running.task_status().unwrap().clone();
@@ -79,11 +83,17 @@ fn every_call_type_is_accepted(encoding: Encoding) {
 
     scheduler.suppress(Vec::<String>::new()).expect("SUPPRESS");
     sim_wait(&master, "suppressed", |s| {
-        !s.framework(&framework_id).unwrap().suppressed_roles.is_empty()
+        !s.framework(&framework_id)
+            .unwrap()
+            .suppressed_roles
+            .is_empty()
     });
     scheduler.revive(Vec::<String>::new()).expect("REVIVE");
     sim_wait(&master, "revived", |s| {
-        s.framework(&framework_id).unwrap().suppressed_roles.is_empty()
+        s.framework(&framework_id)
+            .unwrap()
+            .suppressed_roles
+            .is_empty()
     });
 
     scheduler
@@ -109,12 +119,19 @@ fn every_call_type_is_accepted(encoding: Encoding) {
         .expect("explicit RECONCILE");
     let answer = next_event(&events, "reconciliation answer", |e| {
         e.task_status().is_some_and(|s| {
-            s.task_id.value == "task-1" && s.reason == Some(v1::task_status::Reason::REASON_RECONCILIATION)
+            s.task_id.value == "task-1"
+                && s.reason == Some(v1::task_status::Reason::REASON_RECONCILIATION)
         })
     });
-    assert_eq!(answer.task_status().unwrap().uuid, None, "master answers carry no uuid");
+    assert_eq!(
+        answer.task_status().unwrap().uuid,
+        None,
+        "master answers carry no uuid"
+    );
     // Acknowledging an update without uuid does nothing, successfully.
-    scheduler.acknowledge(answer.task_status().unwrap()).expect("no-op acknowledge");
+    scheduler
+        .acknowledge(answer.task_status().unwrap())
+        .expect("no-op acknowledge");
     drop(answer);
 
     scheduler
@@ -124,7 +141,10 @@ fn every_call_type_is_accepted(encoding: Encoding) {
         operation_id: Some(id(|o: &mut v1::OperationID| o.value = "op-1".into())),
         state: v1::OperationState::OPERATION_FINISHED,
         uuid: Some(v1::UUID {
-            value: vec![0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0x4d, 0xef, 0x81, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef],
+            value: vec![
+                0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0x4d, 0xef, 0x81, 0x23, 0x45, 0x67, 0x89, 0xab,
+                0xcd, 0xef,
+            ],
         }),
         agent_id: Some(agent.clone()),
         ..Default::default()
@@ -133,11 +153,11 @@ fn every_call_type_is_accepted(encoding: Encoding) {
         .acknowledge_operation_status(&op_status)
         .expect("ACKNOWLEDGE_OPERATION_STATUS");
 
-    scheduler
-        .kill(task_id, Some(agent), None)
-        .expect("KILL");
+    scheduler.kill(task_id, Some(agent), None).expect("KILL");
     let killed = update(&events, "task-1", TaskState::TASK_KILLED);
-    scheduler.acknowledge(killed.task_status().unwrap()).expect("ACKNOWLEDGE killed");
+    scheduler
+        .acknowledge(killed.task_status().unwrap())
+        .expect("ACKNOWLEDGE killed");
     drop(killed);
 
     let mut info = framework("all-calls-renamed");
@@ -169,12 +189,17 @@ fn every_call_type_is_accepted(encoding: Encoding) {
         rest.iter().map(describe).collect::<Vec<_>>()
     );
     assert!(master.with_state(|s| s.is_removed(&framework_id)));
-    assert!(matches!(scheduler.revive(Vec::<String>::new()), Err(Error::Closed)));
+    assert!(matches!(
+        scheduler.revive(Vec::<String>::new()),
+        Err(Error::Closed)
+    ));
 }
 
 fn invalid_calls_fail_locally_with_the_masters_wording(encoding: Encoding) {
     let master = sim(Duration::from_millis(200));
-    let (scheduler, events) = builder(&master.url(), encoding, "invalid").connect().unwrap();
+    let (scheduler, events) = builder(&master.url(), encoding, "invalid")
+        .connect()
+        .unwrap();
     subscribed(&events);
 
     let bad_uuid = v1::TaskStatus {
@@ -185,7 +210,10 @@ fn invalid_calls_fail_locally_with_the_masters_wording(encoding: Encoding) {
     };
     let err = scheduler.acknowledge(&bad_uuid).unwrap_err();
     assert!(matches!(err, Error::Invalid(_)), "{err:?}");
-    assert_eq!(err.to_string(), "Failed to validate scheduler::Call: Not a valid UUID");
+    assert_eq!(
+        err.to_string(),
+        "Failed to validate scheduler::Call: Not a valid UUID"
+    );
 
     let err = scheduler
         .call(Call {
@@ -207,7 +235,9 @@ fn invalid_calls_fail_locally_with_the_masters_wording(encoding: Encoding) {
 
 fn many_threads_call_through_one_handle(encoding: Encoding) {
     let master = sim(Duration::from_millis(200));
-    let (scheduler, events) = builder(&master.url(), encoding, "threads").connect().unwrap();
+    let (scheduler, events) = builder(&master.url(), encoding, "threads")
+        .connect()
+        .unwrap();
     let (framework_id, _) = subscribed(&events);
     let threads: Vec<_> = (0..8)
         .map(|t| {
@@ -231,7 +261,10 @@ fn many_threads_call_through_one_handle(encoding: Encoding) {
     for t in 0..8 {
         for i in 0..10 {
             let data = format!("{t}/{i}").into_bytes();
-            assert!(messages.iter().any(|(_, _, d)| *d == data), "missing {t}/{i}");
+            assert!(
+                messages.iter().any(|(_, _, d)| *d == data),
+                "missing {t}/{i}"
+            );
         }
     }
     assert!(master.with_state(|s| s.framework(&framework_id).unwrap().connected));

@@ -31,7 +31,10 @@ fn close_unblocks_a_reader_blocked_in_a_read(encoding: Encoding) {
     sim_wait(&master, "stream closed by the client", |s| {
         !s.framework(&framework_id).unwrap().connected
     });
-    assert!(matches!(scheduler.revive(Vec::<String>::new()), Err(Error::Closed)));
+    assert!(matches!(
+        scheduler.revive(Vec::<String>::new()),
+        Err(Error::Closed)
+    ));
     scheduler.close(); // idempotent
 }
 
@@ -41,7 +44,9 @@ fn dropping_the_last_handle_closes_the_channel(encoding: Encoding) {
     let (framework_id, _) = subscribed(&events);
     let clone = scheduler.clone();
     drop(scheduler);
-    clone.revive(Vec::<String>::new()).expect("a clone keeps the subscription");
+    clone
+        .revive(Vec::<String>::new())
+        .expect("a clone keeps the subscription");
     drop(clone);
     drain_until_closed(&events);
     sim_wait(&master, "stream closed by the client", |s| {
@@ -64,8 +69,14 @@ fn close_interrupts_the_backoff_and_calls_fail_fast_meanwhile(encoding: Encoding
         }
         _ => None,
     });
-    assert!(delay >= Duration::from_secs(1800), "jitter stays in [d/2, d]: {delay:?}");
-    assert!(matches!(scheduler.revive(Vec::<String>::new()), Err(Error::NotSubscribed)));
+    assert!(
+        delay >= Duration::from_secs(1800),
+        "jitter stays in [d/2, d]: {delay:?}"
+    );
+    assert!(matches!(
+        scheduler.revive(Vec::<String>::new()),
+        Err(Error::NotSubscribed)
+    ));
     assert!(scheduler.stream_id().is_none());
     scheduler.close();
     drain_until_closed(&events);

@@ -28,9 +28,19 @@ fn disconnect_reason(events: &Events) -> String {
     })
 }
 
-fn check_failover(master: &SimMaster, scheduler: &Scheduler, events: &Events, fw: &str, old: &str, reason: &str) {
+fn check_failover(
+    master: &SimMaster,
+    scheduler: &Scheduler,
+    events: &Events,
+    fw: &str,
+    old: &str,
+    reason: &str,
+) {
     let (new_framework, new_stream) = subscribed(events);
-    assert_eq!(new_framework, fw, "same framework id after failover ({reason})");
+    assert_eq!(
+        new_framework, fw,
+        "same framework id after failover ({reason})"
+    );
     assert_ne!(new_stream, old, "a new subscription has a new stream id");
     scheduler
         .revive(Vec::<String>::new())
@@ -38,7 +48,10 @@ fn check_failover(master: &SimMaster, scheduler: &Scheduler, events: &Events, fw
     master.with_state(|s| {
         let framework = s.framework(fw).unwrap();
         assert!(framework.connected);
-        assert_eq!(framework.subscriptions, 2, "exactly one re-subscription ({reason})");
+        assert_eq!(
+            framework.subscriptions, 2,
+            "exactly one re-subscription ({reason})"
+        );
         assert_eq!(framework.stream_id.as_deref(), Some(new_stream.as_str()));
     });
 }
@@ -79,7 +92,9 @@ fn detects_stalled_heartbeats_and_resubscribes(encoding: Encoding) {
 
 fn resubscribes_after_a_garbage_record_header(encoding: Encoding) {
     let master = sim(Duration::from_millis(100));
-    let (scheduler, events) = builder(&master.url(), encoding, "garbage").connect().unwrap();
+    let (scheduler, events) = builder(&master.url(), encoding, "garbage")
+        .connect()
+        .unwrap();
     let (fw, stream) = subscribed(&events);
     master.send_garbage_record_header();
     let reason = disconnect_reason(&events);
@@ -96,7 +111,10 @@ fn rejects_an_oversized_record_and_resubscribes(encoding: Encoding) {
     let (fw, stream) = subscribed(&events);
     master.send_oversized_record(1 << 40);
     let reason = disconnect_reason(&events);
-    assert!(reason.starts_with("Protocol") && reason.contains("65536"), "{reason}");
+    assert!(
+        reason.starts_with("Protocol") && reason.contains("65536"),
+        "{reason}"
+    );
     check_failover(&master, &scheduler, &events, &fw, &stream, &reason);
 }
 
@@ -106,14 +124,18 @@ fn survives_a_burst_of_503s(encoding: Encoding) {
     let (scheduler, events) = builder(&master.url(), encoding, "503").connect().unwrap();
     let mut failures = 0;
     let (fw, _) = wait_for(&events, "Subscribed after 503s", |item| match item {
-        Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(Error::Unavailable { body }))) => {
+        Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(
+            Error::Unavailable { body },
+        ))) => {
             assert_eq!(body, "Master has not finished recovery");
             failures += 1;
             None
         }
-        Item::Connection(ConnectionState::Subscribed { framework_id, stream_id, .. }) => {
-            Some((framework_id.value.clone(), stream_id.clone()))
-        }
+        Item::Connection(ConnectionState::Subscribed {
+            framework_id,
+            stream_id,
+            ..
+        }) => Some((framework_id.value.clone(), stream_id.clone())),
         _ => None,
     });
     assert_eq!(failures, 4, "each 503 is reported and retried");

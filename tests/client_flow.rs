@@ -34,13 +34,20 @@ fn a_slow_consumer_loses_nothing(encoding: Encoding) {
     // One RECONCILE for many unknown tasks: one TASK_LOST update each, several
     // megabytes in all, more than the socket buffers hold.
     let padding = "x".repeat(1000);
-    let ids: Vec<String> = (0..4000).map(|i| format!("task-{i:05}-{padding}")).collect();
+    let ids: Vec<String> = (0..4000)
+        .map(|i| format!("task-{i:05}-{padding}"))
+        .collect();
     let before = master.with_state(|s| s.events_sent(&framework_id));
     scheduler
-        .reconcile(ids.iter().map(|id| (v1::TaskID { value: id.clone() }, None)))
+        .reconcile(
+            ids.iter()
+                .map(|id| (v1::TaskID { value: id.clone() }, None)),
+        )
         .unwrap();
     let target = before + ids.len() as u64;
-    sim_wait(&master, "all answers queued", |s| s.events_sent(&framework_id) >= target);
+    sim_wait(&master, "all answers queued", |s| {
+        s.events_sent(&framework_id) >= target
+    });
     // Be a slow application for several watchdog budgets: the reader must
     // wait for us, not take the silence for a dead master.
     std::thread::sleep(heartbeat * 10);
@@ -51,7 +58,10 @@ fn a_slow_consumer_loses_nothing(encoding: Encoding) {
         match &item {
             Item::Event(event) => {
                 if let Event::Update(update) = &**event {
-                    assert_eq!(update.status.task_id.value, ids[next], "in order, none lost");
+                    assert_eq!(
+                        update.status.task_id.value, ids[next],
+                        "in order, none lost"
+                    );
                     assert_eq!(update.status.state, TaskState::TASK_LOST);
                     next += 1;
                 }
@@ -84,22 +94,37 @@ fn launch(scheduler: &mesos_http::Scheduler, events: &mesos_http::Events, task_i
 fn unacknowledged_updates_come_back_after_reconnection(encoding: Encoding) {
     // No timed retries: only the re-subscription can bring the update back.
     let master = agent_master(Duration::from_secs(3600));
-    let (scheduler, events) = builder(&master.url(), encoding, "redelivery").connect().unwrap();
+    let (scheduler, events) = builder(&master.url(), encoding, "redelivery")
+        .connect()
+        .unwrap();
     let (framework_id, _) = subscribed(&events);
     launch(&scheduler, &events, "t1");
     let first = update(&events, "t1", TaskState::TASK_STARTING);
-    let uuid = first.task_status().unwrap().uuid.clone().expect("a reliable update");
+    let uuid = first
+        .task_status()
+        .unwrap()
+        .uuid
+        .clone()
+        .expect("a reliable update");
     drop(first); // not acknowledged
 
     master.close_streams();
     let (again, _) = subscribed(&events);
     assert_eq!(again, framework_id);
     let second = update(&events, "t1", TaskState::TASK_STARTING);
-    assert_eq!(second.task_status().unwrap().uuid.as_ref(), Some(&uuid), "the same update");
-    scheduler.acknowledge(second.task_status().unwrap()).unwrap();
+    assert_eq!(
+        second.task_status().unwrap().uuid.as_ref(),
+        Some(&uuid),
+        "the same update"
+    );
+    scheduler
+        .acknowledge(second.task_status().unwrap())
+        .unwrap();
     drop(second);
     let running = update(&events, "t1", TaskState::TASK_RUNNING);
-    scheduler.acknowledge(running.task_status().unwrap()).unwrap();
+    scheduler
+        .acknowledge(running.task_status().unwrap())
+        .unwrap();
 }
 
 fn auto_acknowledgement_waits_for_the_release(encoding: Encoding) {

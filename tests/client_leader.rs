@@ -48,10 +48,16 @@ fn follows_a_307_to_the_leader(encoding: Encoding) {
         .unwrap();
     let master = subscribed_master(&events);
     let leader = group.master(2);
-    assert!(master.starts_with(&leader.url()), "{master} is not the leader {}", leader.url());
+    assert!(
+        master.starts_with(&leader.url()),
+        "{master} is not the leader {}",
+        leader.url()
+    );
     // The follower's Location has no scheme and the canonical path.
     assert!(master.ends_with("/master/api/v1/scheduler"), "{master}");
-    scheduler.suppress(Vec::<String>::new()).expect("calls go to the leader");
+    scheduler
+        .suppress(Vec::<String>::new())
+        .expect("calls go to the leader");
     assert_eq!(scheduler.master().as_deref(), Some(master.as_str()));
 }
 
@@ -77,7 +83,9 @@ fn follows_a_leader_change_with_the_same_framework_id(encoding: Encoding) {
     assert_ne!(new_stream, stream_id);
     let master = scheduler.master().unwrap();
     assert!(master.starts_with(&group.master(1).url()), "{master}");
-    scheduler.revive(Vec::<String>::new()).expect("calls follow the new leader");
+    scheduler
+        .revive(Vec::<String>::new())
+        .expect("calls follow the new leader");
     assert!(first.with_state(|s| s.framework(&framework_id).unwrap().connected));
 }
 
@@ -88,13 +96,16 @@ fn waits_out_a_cluster_without_leader(encoding: Encoding) {
         .connect()
         .unwrap();
     let body = wait_for(&events, "503 reported", |item| match item {
-        Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(Error::Unavailable { body }))) => {
-            Some(body.clone())
-        }
+        Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(
+            Error::Unavailable { body },
+        ))) => Some(body.clone()),
         _ => None,
     });
     assert_eq!(body, "No leader elected");
-    assert!(matches!(scheduler.revive(Vec::<String>::new()), Err(Error::NotSubscribed)));
+    assert!(matches!(
+        scheduler.revive(Vec::<String>::new()),
+        Err(Error::NotSubscribed)
+    ));
     group.set_leader(Some(1));
     let master = subscribed_master(&events);
     assert!(master.starts_with(&group.master(1).url()), "{master}");
@@ -108,9 +119,9 @@ fn bounds_the_redirect_hops(encoding: Encoding) {
         .connect()
         .unwrap();
     let hops = wait_for(&events, "RedirectLoop", |item| match item {
-        Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(Error::RedirectLoop { hops }))) => {
-            Some(hops.clone())
-        }
+        Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(
+            Error::RedirectLoop { hops },
+        ))) => Some(hops.clone()),
         _ => None,
     });
     assert_eq!(hops.len(), 2, "{hops:?}");

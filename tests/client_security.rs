@@ -28,13 +28,15 @@ fn auth_master() -> SimMaster {
 
 fn subscription_without_credentials_is_refused_for_good(encoding: Encoding) {
     let master = auth_master();
-    let (scheduler, events) = builder(&master.url(), encoding, "anonymous").connect().unwrap();
+    let (scheduler, events) = builder(&master.url(), encoding, "anonymous")
+        .connect()
+        .unwrap();
     let items = drain_until_closed(&events);
     let last = items.last().expect("a final item");
     match last {
-        Item::Connection(ConnectionState::Terminated(Termination::Refused(Error::Unauthorized {
-            challenge,
-        }))) => assert_eq!(
+        Item::Connection(ConnectionState::Terminated(Termination::Refused(
+            Error::Unauthorized { challenge },
+        ))) => assert_eq!(
             challenge.as_deref(),
             Some("Basic realm=\"mesos-master-scheduler\"")
         ),
@@ -51,11 +53,16 @@ fn subscription_with_credentials_succeeds(encoding: Encoding) {
         .connect()
         .unwrap();
     let (framework_id, _) = subscribed(&events);
-    scheduler.revive(Vec::<String>::new()).expect("authenticated call");
+    scheduler
+        .revive(Vec::<String>::new())
+        .expect("authenticated call");
     let principal = master.with_state(|s| s.framework(&framework_id).unwrap().principal);
     assert_eq!(principal.as_deref(), Some("alice"));
     // The secret never shows in Debug output.
-    let shown = format!("{scheduler:?} {:?}", builder(&master.url(), encoding, "x").credentials("alice", "wonderland"));
+    let shown = format!(
+        "{scheduler:?} {:?}",
+        builder(&master.url(), encoding, "x").credentials("alice", "wonderland")
+    );
     assert!(!shown.contains("wonderland"), "{shown}");
 }
 
@@ -98,7 +105,9 @@ fn https_with_the_test_ca_is_accepted(encoding: Encoding) {
         .connect()
         .unwrap();
     subscribed(&events);
-    scheduler.revive(Vec::<String>::new()).expect("call over HTTPS");
+    scheduler
+        .revive(Vec::<String>::new())
+        .expect("call over HTTPS");
 }
 
 fn https_with_an_unknown_ca_is_refused(encoding: Encoding) {
@@ -113,7 +122,9 @@ fn https_with_an_unknown_ca_is_refused(encoding: Encoding) {
         Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(err))) => {
             Some(format!("{err:?}"))
         }
-        Item::Connection(ConnectionState::Subscribed { .. }) => panic!("subscribed through an untrusted CA"),
+        Item::Connection(ConnectionState::Subscribed { .. }) => {
+            panic!("subscribed through an untrusted CA")
+        }
         _ => None,
     });
     assert!(err.starts_with("Tls("), "{err}");

@@ -138,7 +138,10 @@ pub fn sim_wait(
     what: &str,
     condition: impl FnMut(&mesos_http::sim::ClusterView<'_>) -> bool,
 ) {
-    assert!(master.wait_for(condition, PATIENCE), "sim never reached: {what}");
+    assert!(
+        master.wait_for(condition, PATIENCE),
+        "sim never reached: {what}"
+    );
 }
 
 /// A task for `offer` that takes 0.1 cpus and 32 MB of it (resources copied
