@@ -152,9 +152,7 @@ impl Received {
     /// The event.
     pub fn event(&self) -> &Event {
         // `event` is only taken by consuming methods.
-        self.event
-            .as_deref()
-            .expect("event present until consumed")
+        self.event.as_deref().expect("event present until consumed")
     }
 
     /// Whether dropping this value will send an acknowledgement.
