@@ -19,6 +19,7 @@ per_encoding!(
     every_call_type_is_accepted,
     invalid_calls_fail_locally_with_the_masters_wording,
     many_threads_call_through_one_handle,
+    calls_survive_connection_close_responses,
 );
 
 fn two_agent_master() -> SimMaster {
@@ -268,4 +269,19 @@ fn many_threads_call_through_one_handle(encoding: Encoding) {
         }
     }
     assert!(master.with_state(|s| s.framework(&framework_id).unwrap().connected));
+}
+
+fn calls_survive_connection_close_responses(encoding: Encoding) {
+    let master = sim(Duration::from_millis(200));
+    let (scheduler, events) = builder(&master.url(), encoding, "conn-close")
+        .connect()
+        .unwrap();
+    subscribed(&events);
+    master.close_next_responses(3);
+    for i in 0..6 {
+        scheduler
+            .revive(Vec::<String>::new())
+            .unwrap_or_else(|e| panic!("call {i} after Connection: close: {e}"));
+    }
+    assert!(scheduler.is_subscribed());
 }

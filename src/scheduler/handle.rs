@@ -122,3 +122,18 @@ impl fmt::Debug for Scheduler {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+
+    #[test]
+    fn handle_and_events_cross_threads() {
+        shareable::<Scheduler>();
+        shareable::<super::super::Events>();
+        fn send<T: Send>() {}
+        send::<super::super::Item>();
+    }
+}
