@@ -7,5 +7,6 @@
 
 pub mod cli;
 pub mod cluster;
+pub mod progress;
 pub mod report;
 pub mod tasks;
