@@ -316,8 +316,11 @@ impl Batch {
     }
 
     fn on_offers(&mut self, offers: Vec<v1::Offer>) {
+        if self.tearing_down.is_some() {
+            return; // TEARDOWN removes the framework's offers.
+        }
         for offer in offers {
-            if self.queue.is_empty() || self.tearing_down.is_some() {
+            if self.queue.is_empty() {
                 self.decline(&offer, DONE_REFUSE_SECONDS);
                 continue;
             }
@@ -395,6 +398,9 @@ impl Batch {
     }
 
     fn on_update(&mut self, status: TaskStatus) {
+        if self.tearing_down.is_some() {
+            return; // The framework is going away with its tasks.
+        }
         if let Err(err) = self.cluster.scheduler.acknowledge(&status) {
             self.progress.log(&format!(
                 "ACKNOWLEDGE failed: {err} (the update will be re-sent)"

@@ -309,6 +309,9 @@ impl Execute {
     }
 
     fn on_offers(&mut self, offers: Vec<v1::Offer>) {
+        if matches!(self.phase, Phase::TearingDown) {
+            return; // TEARDOWN removes the framework's offers.
+        }
         for offer in offers {
             if !matches!(self.phase, Phase::Waiting) || self.interrupted {
                 self.decline(&offer, DONE_REFUSE_SECONDS);
@@ -371,6 +374,9 @@ impl Execute {
 
     fn on_update(&mut self, status: TaskStatus) {
         println!("{}", status_line(&status));
+        if matches!(self.phase, Phase::TearingDown) {
+            return; // Nothing left to acknowledge to.
+        }
         if let Err(err) = self.scheduler().acknowledge(&status) {
             // The agent re-sends unacknowledged updates; nothing is lost.
             eprintln!("execute: ACKNOWLEDGE failed: {err}");

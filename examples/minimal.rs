@@ -33,7 +33,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut launched = false;
     let mut finished = false;
 
-    // The channel closes after the framework is torn down.
     for item in &events {
         let Item::Event(event) = item else {
             continue; // connection changes; the client reconnects by itself
@@ -79,7 +78,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
                 if ended {
                     finished = status.state == TaskState::TASK_FINISHED;
-                    scheduler.teardown()?;
+                    scheduler.teardown()?; // also removes the framework's offers
+                    break;
                 }
             }
             _ => {}

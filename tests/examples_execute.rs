@@ -36,20 +36,34 @@ fn echo_hello_finishes_and_its_output_is_in_the_sandbox() {
         .filter(|l| l.contains("task execute  TASK_"))
         .filter_map(|l| l.split_whitespace().nth(3))
         .collect();
-    assert_eq!(states, ["TASK_STARTING", "TASK_RUNNING", "TASK_FINISHED"], "{run}");
+    assert_eq!(
+        states,
+        ["TASK_STARTING", "TASK_RUNNING", "TASK_FINISHED"],
+        "{run}"
+    );
     let finished = state_line(&run, "TASK_FINISHED");
     assert!(finished.contains("agent "), "{finished}");
-    assert!(finished.contains("Command exited with status 0"), "{finished}");
+    assert!(
+        finished.contains("Command exited with status 0"),
+        "{finished}"
+    );
 
     let sandbox = local_sandbox(&run);
     assert!(sandbox.starts_with(work.path()), "{run}");
-    assert_eq!(std::fs::read_to_string(sandbox.join("stdout")).unwrap(), "hello\n");
+    assert_eq!(
+        std::fs::read_to_string(sandbox.join("stdout")).unwrap(),
+        "hello\n"
+    );
     assert_eq!(run.lines_with(&["stdout (6 bytes):"]).len(), 1, "{run}");
-    assert!(run.stdout.contains("\n    hello\n"), "the output is shown: {run}");
+    assert!(
+        run.stdout.contains("\n    hello\n"),
+        "the output is shown: {run}"
+    );
 
     // The framework goes away at the end.
     let torn = run.lines_with(&["framework torn down"]);
     assert_eq!(torn.len(), 1, "{run}");
+    assert_eq!(run.stderr, "", "no complaints on the way: {run}");
 }
 
 #[test]
@@ -68,7 +82,10 @@ fn a_failing_command_gives_its_exit_status_over_json() {
     assert!(failed.contains("Command exited with status 3"), "{failed}");
     assert!(run.lines_with(&["TASK_FINISHED"]).is_empty(), "{run}");
     let sandbox = local_sandbox(&run);
-    assert_eq!(std::fs::read_to_string(sandbox.join("stderr")).unwrap(), "oops\n");
+    assert_eq!(
+        std::fs::read_to_string(sandbox.join("stderr")).unwrap(),
+        "oops\n"
+    );
 }
 
 #[test]
@@ -85,7 +102,11 @@ fn kill_after_kills_the_task() {
     state_line(&run, "TASK_KILLED");
     // SIGTERM, as a shell reports it: 128 + 15.
     assert_eq!(run.code(), 143, "{run}");
-    assert_eq!(run.lines_with(&["--kill-after 0.5s elapsed"]).len(), 1, "{run}");
+    assert_eq!(
+        run.lines_with(&["--kill-after 0.5s elapsed"]).len(),
+        1,
+        "{run}"
+    );
 }
 
 #[test]
@@ -101,7 +122,11 @@ fn ctrl_c_kills_the_task_and_tears_the_framework_down() {
     running.interrupt();
     let run = running.finish();
     assert_eq!(run.code(), 130, "{run}");
-    assert_eq!(run.lines_with(&["interrupted: killing task execute"]).len(), 1, "{run}");
+    assert_eq!(
+        run.lines_with(&["interrupted: killing task execute"]).len(),
+        1,
+        "{run}"
+    );
     state_line(&run, "TASK_KILLED");
     assert_eq!(run.lines_with(&["framework torn down"]).len(), 1, "{run}");
 }
@@ -113,12 +138,22 @@ fn waits_for_an_offer_that_fits_and_says_so() {
     // The local agent has 2 cpus: this never fits.
     let mut running = Running::start(
         "execute",
-        &["--command", "true", "--resources", "cpus:4;mem:32", "--work-dir", &work_arg],
+        &[
+            "--command",
+            "true",
+            "--resources",
+            "cpus:4;mem:32",
+            "--work-dir",
+            &work_arg,
+        ],
         &[],
     );
     running.wait_for_line(&["waiting for an offer with cpus:4; mem:32"]);
     let declined = running.wait_for_line(&["does not fit", "declined, still waiting"]);
-    assert!(declined.contains("cpus:2"), "the offer's resources are shown: {declined}");
+    assert!(
+        declined.contains("cpus:2"),
+        "the offer's resources are shown: {declined}"
+    );
     running.interrupt();
     let run = running.finish();
     assert_eq!(run.code(), 130, "{run}");
@@ -129,7 +164,14 @@ fn waits_for_an_offer_that_fits_and_says_so() {
 #[test]
 fn runs_against_a_separately_started_sim_master() {
     let master = SimMasterProcess::start(&["--agents", "1"]);
-    let run = execute(&["--master", &master.url, "--command", "echo hello", "--name", "remote"]);
+    let run = execute(&[
+        "--master",
+        &master.url,
+        "--command",
+        "echo hello",
+        "--name",
+        "remote",
+    ]);
     assert_eq!(run.code(), 0, "{run}");
     let finished = run.lines_with(&["task remote", "TASK_FINISHED"]);
     assert_eq!(finished.len(), 1, "{run}");
@@ -139,10 +181,22 @@ fn runs_against_a_separately_started_sim_master() {
     let start = hint.find(".../frameworks/").expect("a sandbox path") + 3;
     let relative = hint[start..].split(' ').next().unwrap();
     let files = master.find_files(relative, "stdout");
-    assert_eq!(files.len(), 1, "{relative} under {:?}: {run}", master.tmp.path());
+    assert_eq!(
+        files.len(),
+        1,
+        "{relative} under {:?}: {run}",
+        master.tmp.path()
+    );
     assert_eq!(std::fs::read_to_string(&files[0]).unwrap(), "hello\n");
 
-    let run = execute(&["--master", &master.url, "--command", "exit 3", "--encoding", "json"]);
+    let run = execute(&[
+        "--master",
+        &master.url,
+        "--command",
+        "exit 3",
+        "--encoding",
+        "json",
+    ]);
     assert_eq!(run.code(), 3, "{run}");
     state_line(&run, "TASK_FAILED");
 }
@@ -153,11 +207,22 @@ fn authenticates_with_principal_and_secret() {
 
     let with_env = run(
         "execute",
-        &["--master", &master.url, "--command", "true", "--principal", "ops"],
+        &[
+            "--master",
+            &master.url,
+            "--command",
+            "true",
+            "--principal",
+            "ops",
+        ],
         &[(SECRET_ENV, "s3cret")],
     );
     assert_eq!(with_env.code(), 0, "{with_env}");
-    assert_eq!(lines_with(&with_env.stdout, &["TASK_FINISHED"]).len(), 1, "{with_env}");
+    assert_eq!(
+        lines_with(&with_env.stdout, &["TASK_FINISHED"]).len(),
+        1,
+        "{with_env}"
+    );
 
     let wrong = execute(&[
         "--master",
@@ -193,7 +258,12 @@ fn embedded_master_requires_the_credentials_it_was_given() {
         &work.arg(),
     ]);
     assert_eq!(run.code(), 0, "{run}");
-    assert!(run.lines_with(&["waiting for an offer", "(role dev)"]).len() == 1, "{run}");
+    assert!(
+        run.lines_with(&["waiting for an offer", "(role dev)"])
+            .len()
+            == 1,
+        "{run}"
+    );
     state_line(&run, "TASK_FINISHED");
 }
 
@@ -201,13 +271,26 @@ fn embedded_master_requires_the_credentials_it_was_given() {
 fn help_and_bad_arguments() {
     let help = execute(&["--help"]);
     assert_eq!(help.code(), 0, "{help}");
-    for flag in ["--command", "--resources", "--kill-after", "--master", "--encoding", "--ca-cert"] {
-        assert!(help.stdout.contains(flag), "{flag} missing from the usage: {help}");
+    for flag in [
+        "--command",
+        "--resources",
+        "--kill-after",
+        "--master",
+        "--encoding",
+        "--ca-cert",
+    ] {
+        assert!(
+            help.stdout.contains(flag),
+            "{flag} missing from the usage: {help}"
+        );
     }
 
     let missing = execute(&[]);
     assert_eq!(missing.code(), 2, "{missing}");
-    assert!(missing.stderr.contains("--command is required"), "{missing}");
+    assert!(
+        missing.stderr.contains("--command is required"),
+        "{missing}"
+    );
 
     let bad = execute(&["--command", "true", "--resources", "cpus:lots"]);
     assert_eq!(bad.code(), 2, "{bad}");

@@ -110,7 +110,11 @@ impl Run {
             .lines()
             .filter_map(|l| l.strip_prefix(prefix))
             .collect();
-        assert_eq!(found.len(), 1, "one line starting with {prefix:?} expected: {self}");
+        assert_eq!(
+            found.len(),
+            1,
+            "one line starting with {prefix:?} expected: {self}"
+        );
         found[0]
     }
 }
@@ -230,7 +234,10 @@ impl Running {
                 Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {
                     self.kill();
-                    panic!("the example did not end; stdout:\n{}", self.stdout.join("\n"));
+                    panic!(
+                        "the example did not end; stdout:\n{}",
+                        self.stdout.join("\n")
+                    );
                 }
             }
         }
@@ -287,7 +294,9 @@ impl SimMasterProcess {
         let stdin = child.stdin.take();
         let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
         let mut first = String::new();
-        stdout.read_line(&mut first).expect("read sim-master's first line");
+        stdout
+            .read_line(&mut first)
+            .expect("read sim-master's first line");
         let url = first
             .trim_end()
             .strip_prefix("listening on ")
@@ -310,8 +319,7 @@ impl SimMasterProcess {
     pub fn find_files(&self, part: &str, name: &str) -> Vec<PathBuf> {
         let mut found = Vec::new();
         walk(self.tmp.path(), &mut |path| {
-            if path.file_name().is_some_and(|n| n == name)
-                && path.to_string_lossy().contains(part)
+            if path.file_name().is_some_and(|n| n == name) && path.to_string_lossy().contains(part)
             {
                 found.push(path.to_path_buf());
             }
@@ -334,7 +342,9 @@ impl Drop for SimMasterProcess {
             let _ = tx.send(());
         });
         if rx.recv_timeout(Duration::from_secs(10)).is_err() {
-            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
             let _ = rx.recv_timeout(Duration::from_secs(10));
         }
     }
