@@ -119,12 +119,7 @@ impl fmt::Display for Error {
             Error::Unauthorized { .. } => f.write_str("unauthorized (HTTP 401)"),
             Error::Unavailable { body } => write!(f, "master unavailable (HTTP 503): {body}"),
             Error::RedirectLoop { hops } => {
-                write!(
-                    f,
-                    "redirect loop after {} hops: {}",
-                    hops.len(),
-                    hops.join(" -> ")
-                )
+                write!(f, "redirect loop after {} hops: {}", hops.len(), hops.join(" -> "))
             }
             Error::BadRedirect { detail } => write!(f, "unusable redirect: {detail}"),
             Error::Tls(detail) => write!(f, "TLS failed: {detail}"),

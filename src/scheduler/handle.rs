@@ -66,11 +66,7 @@ impl Scheduler {
 
     /// The URL of the master the subscription is on, while subscribed.
     pub fn master(&self) -> Option<String> {
-        self.handle
-            .shared
-            .session
-            .active()
-            .map(|a| a.endpoint.url())
+        self.handle.shared.session.active().map(|a| a.endpoint.url())
     }
 
     /// Whether calls can be sent right now.

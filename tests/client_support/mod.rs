@@ -138,8 +138,5 @@ pub fn sim_wait(
     what: &str,
     condition: impl FnMut(&mesos_http::sim::ClusterView<'_>) -> bool,
 ) {
-    assert!(
-        master.wait_for(condition, PATIENCE),
-        "sim never reached: {what}"
-    );
+    assert!(master.wait_for(condition, PATIENCE), "sim never reached: {what}");
 }
