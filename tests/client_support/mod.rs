@@ -138,5 +138,59 @@ pub fn sim_wait(
     what: &str,
     condition: impl FnMut(&mesos_http::sim::ClusterView<'_>) -> bool,
 ) {
-    assert!(master.wait_for(condition, PATIENCE), "sim never reached: {what}");
+    assert!(
+        master.wait_for(condition, PATIENCE),
+        "sim never reached: {what}"
+    );
+}
+
+/// A task for `offer` that takes 0.1 cpus and 32 MB of it (resources copied
+/// from the offer, so they carry whatever allocation info it has).
+pub fn small_task(offer: &mesos_http::v1::Offer, task_id: &str) -> mesos_http::v1::TaskInfo {
+    use mesos_http::v1;
+    let resources = offer
+        .resources
+        .iter()
+        .filter_map(|r| {
+            let amount = match r.name.as_str() {
+                "cpus" => 0.1,
+                "mem" => 32.0,
+                _ => return None,
+            };
+            let mut r = r.clone();
+            r.scalar = Some(v1::value::Scalar { value: amount });
+            Some(r)
+        })
+        .collect();
+    v1::TaskInfo {
+        name: task_id.into(),
+        task_id: v1::TaskID {
+            value: task_id.into(),
+        },
+        agent_id: offer.agent_id.clone(),
+        resources,
+        command: Some(v1::CommandInfo {
+            value: Some("sleep 1000".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// Collects offers from OFFERS events until there are at least `n`.
+pub fn offers(events: &Events, n: usize) -> Vec<mesos_http::v1::Offer> {
+    let mut found = Vec::new();
+    while found.len() < n {
+        let event = next_event(events, "OFFERS", |e| matches!(e, Event::Offers(_)));
+        found.extend(event.offers().unwrap_or_default().iter().cloned());
+    }
+    found
+}
+
+/// The next UPDATE event for `task_id` in `state`.
+pub fn update(events: &Events, task_id: &str, state: mesos_http::v1::TaskState) -> Received {
+    next_event(events, &format!("UPDATE {task_id} {state:?}"), |e| {
+        e.task_status()
+            .is_some_and(|s| s.task_id.value == task_id && s.state == state)
+    })
 }
