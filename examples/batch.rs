@@ -28,6 +28,7 @@ use mesos_http::{ConnectionState, Item, Termination};
 
 use common::cli::Flags;
 use common::cluster::{Cluster, ClusterOptions, USAGE as CLUSTER_USAGE};
+use common::interrupt::interrupt_channel;
 use common::progress::{Counts, Progress};
 use common::report::status_line;
 use common::tasks::{command_task, for_offer, is_terminal};
@@ -191,16 +192,6 @@ fn run(options: Options) -> Result<u8, String> {
         batch.teardown();
     }
     batch.run(&interrupts)
-}
-
-/// Ctrl-C (SIGINT) and SIGTERM arrive on this channel.
-fn interrupt_channel() -> Result<Receiver<()>, String> {
-    let (tx, rx) = crossbeam_channel::bounded(4);
-    ctrlc::set_handler(move || {
-        let _ = tx.try_send(());
-    })
-    .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
-    Ok(rx)
 }
 
 impl Batch {

@@ -30,6 +30,7 @@ use mesos_http::{ConnectionState, Item, Scheduler, Termination};
 
 use common::cli::Flags;
 use common::cluster::{Cluster, ClusterOptions, USAGE as CLUSTER_USAGE};
+use common::interrupt::interrupt_channel;
 use common::report::{exit_code, now, show_file, status_line};
 use common::tasks::{command_task, for_offer, is_terminal};
 
@@ -161,16 +162,6 @@ fn run(options: Options) -> Result<u8, String> {
         leave: false,
     };
     execute.run(&interrupts)
-}
-
-/// Ctrl-C (SIGINT), and SIGTERM, arrive on this channel.
-fn interrupt_channel() -> Result<Receiver<()>, String> {
-    let (tx, rx) = crossbeam_channel::bounded(4);
-    ctrlc::set_handler(move || {
-        let _ = tx.try_send(());
-    })
-    .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
-    Ok(rx)
 }
 
 impl Execute {

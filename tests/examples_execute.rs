@@ -240,7 +240,7 @@ fn authenticates_with_principal_and_secret() {
 }
 
 #[test]
-fn embedded_master_requires_the_credentials_it_was_given() {
+fn embedded_master_with_credentials_role_checkpoint_and_failover_timeout() {
     let work = TempDir::new("execute-auth");
     let run = execute(&[
         "--command",
@@ -302,4 +302,47 @@ fn help_and_bad_arguments() {
 
     let encoding = execute(&["--command", "true", "--encoding", "xml"]);
     assert_eq!(encoding.code(), 2, "{encoding}");
+}
+
+#[test]
+fn trusts_the_ca_given_with_ca_cert_for_https() {
+    use mesos_http::sim::{AgentSpec, SimConfig, SimMaster, TlsIdentity};
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+
+    // A CA, and a certificate for 127.0.0.1 signed by it.
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&leaf_key, &issuer)
+        .unwrap();
+    let identity = TlsIdentity {
+        cert_chain_der: vec![leaf.der().to_vec()],
+        private_key_der: leaf_key.serialize_der(),
+    };
+    let work = TempDir::new("execute-tls");
+    let ca_file = work.path().join("ca.pem");
+    std::fs::write(&ca_file, ca_cert.pem()).unwrap();
+    let config = SimConfig {
+        work_dir: Some(work.path().join("agents")),
+        ..SimConfig::default()
+    };
+    let master =
+        SimMaster::start(config.with_agent(AgentSpec::local()).with_tls(identity)).unwrap();
+    assert!(master.url().starts_with("https://"));
+
+    let run = execute(&[
+        "--master",
+        &master.url(),
+        "--ca-cert",
+        &ca_file.display().to_string(),
+        "--command",
+        "echo over tls",
+    ]);
+    assert_eq!(run.code(), 0, "{run}");
+    state_line(&run, "TASK_FINISHED");
 }

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod cluster;
+pub mod interrupt;
 pub mod progress;
 pub mod report;
 pub mod tasks;
