@@ -137,14 +137,12 @@ impl ClusterOptions {
             (Some(principal), Some(secret)) => Some((principal.clone(), secret)),
             _ => None,
         };
-        let embedded = match &self.master {
-            Some(_) => None,
-            None => Some(self.start_embedded(agents, credentials.as_ref())?),
-        };
-        let master = match (&self.master, &embedded) {
-            (Some(master), _) => master.clone(),
-            (None, Some(sim)) => sim.url(),
-            (None, None) => unreachable!("embedded master started above"),
+        let (master, embedded) = match &self.master {
+            Some(master) => (master.clone(), None),
+            None => {
+                let sim = self.start_embedded(agents, credentials.as_ref())?;
+                (sim.url(), Some(sim))
+            }
         };
         let mut builder = Scheduler::builder(master.as_str())
             .framework(self.framework_info())
