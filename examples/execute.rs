@@ -38,6 +38,7 @@ const USAGE: &str = "\
 usage: execute --command CMD [--resources 'cpus:0.1;mem:32'] [--kill-after SECS] [flags]
 
 Runs CMD (with sh -c) as one Mesos task and prints each state change.
+The task id is the framework name (--name, default execute).
 
 Task:
   --command CMD           the shell command to run (required)
