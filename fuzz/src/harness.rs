@@ -2,8 +2,6 @@
 //! Included by the fuzz crate and by `tests/fuzz_corpus.rs`; it may only use
 //! `std` and `mesos_http`.
 
-use std::marker::PhantomData;
-
 use mesos_http::codec::{json, protobuf, DecodeError};
 use mesos_http::recordio::{encode, Decoder, RecordIoError};
 use mesos_http::v1::scheduler::Event;
@@ -132,91 +130,44 @@ fn split(stream: &[u8], control: u8) -> Vec<&[u8]> {
     pieces
 }
 
-/// Decodes one JSON event record. `None` means this build's `Event` has no
-/// JSON codec yet (the codec branch is not merged). A decoded event must
-/// re-encode to JSON that decodes and re-encodes to the same text.
-pub fn json_event_decode(data: &[u8]) -> Option<Result<Event, DecodeError>> {
-    (&CodecProbe::<Event>::new()).json(data)
-}
-
-/// Decodes one protobuf event record. `None` means this build's `Event` has
-/// no protobuf codec yet. A decoded event must re-encode to bytes that decode
-/// and re-encode to the same bytes (compared as bytes so NaN doubles pass).
-pub fn protobuf_event_decode(data: &[u8]) -> Option<Result<Event, DecodeError>> {
-    (&CodecProbe::<Event>::new()).protobuf(data)
-}
-
-/// Picks the real codec when the message type implements it and a stand-in
-/// that returns `None` otherwise (method lookup prefers the impl on
-/// `CodecProbe<M>` over the one on `&CodecProbe<M>`). This lets the harness
-/// compile before the generated codec impls exist; once both codecs are
-/// merged the stand-ins are never chosen and can be deleted.
-struct CodecProbe<M>(PhantomData<M>);
-
-impl<M> CodecProbe<M> {
-    fn new() -> Self {
-        CodecProbe(PhantomData)
-    }
-}
-
-trait JsonCodec<M> {
-    fn json(&self, data: &[u8]) -> Option<Result<M, DecodeError>>;
-}
-
-trait ProtobufCodec<M> {
-    fn protobuf(&self, data: &[u8]) -> Option<Result<M, DecodeError>>;
-}
-
-impl<M: json::JsonMessage> JsonCodec<M> for CodecProbe<M> {
-    fn json(&self, data: &[u8]) -> Option<Result<M, DecodeError>> {
-        let decoded = json::decode::<M>(data);
-        if let Ok(message) = &decoded {
-            // Not `decode(encode(m)) == m`: the Mesos mapping writes declared
-            // defaults of unset fields, and drops unknown enum names, so one
-            // round trip may fill fields in. After that the text must be stable.
-            let encoded = json::encode(message);
-            match json::decode::<M>(&encoded) {
-                Ok(again) => assert_eq!(
-                    String::from_utf8_lossy(&json::encode(&again)),
-                    String::from_utf8_lossy(&encoded),
-                    "JSON re-encoding is not stable"
-                ),
-                Err(error) => panic!(
-                    "our own JSON does not decode ({error}): {}",
-                    String::from_utf8_lossy(&encoded)
-                ),
-            }
+/// Decodes one JSON event record. A decoded event must re-encode to JSON that
+/// decodes and re-encodes to the same text (not `decode(encode(m)) == m`: the
+/// Mesos mapping writes declared defaults of unset fields and drops unknown enum
+/// names, so one round trip may fill fields in; after that the text is stable).
+pub fn json_event_decode(data: &[u8]) -> Result<Event, DecodeError> {
+    let decoded = json::decode::<Event>(data);
+    if let Ok(message) = &decoded {
+        let encoded = json::encode(message);
+        match json::decode::<Event>(&encoded) {
+            Ok(again) => assert_eq!(
+                String::from_utf8_lossy(&json::encode(&again)),
+                String::from_utf8_lossy(&encoded),
+                "JSON re-encoding is not stable"
+            ),
+            Err(error) => panic!(
+                "our own JSON does not decode ({error}): {}",
+                String::from_utf8_lossy(&encoded)
+            ),
         }
-        Some(decoded)
     }
+    decoded
 }
 
-impl<M: protobuf::ProtobufMessage> ProtobufCodec<M> for CodecProbe<M> {
-    fn protobuf(&self, data: &[u8]) -> Option<Result<M, DecodeError>> {
-        let decoded = protobuf::decode::<M>(data);
-        if let Ok(message) = &decoded {
-            let encoded = protobuf::encode(message);
-            match protobuf::decode::<M>(&encoded) {
-                Ok(again) => assert_eq!(
-                    protobuf::encode(&again),
-                    encoded,
-                    "protobuf re-encoding is not stable"
-                ),
-                Err(error) => panic!("our own protobuf does not decode ({error}): {encoded:02x?}"),
-            }
+/// Decodes one protobuf event record. A decoded event must re-encode to bytes
+/// that decode and re-encode to the same bytes (compared as bytes so NaN
+/// doubles pass).
+pub fn protobuf_event_decode(data: &[u8]) -> Result<Event, DecodeError> {
+    let decoded = protobuf::decode::<Event>(data);
+    if let Ok(message) = &decoded {
+        let encoded = protobuf::encode(message);
+        match protobuf::decode::<Event>(&encoded) {
+            Ok(again) => assert_eq!(
+                protobuf::encode(&again),
+                encoded,
+                "protobuf re-encoding is not stable"
+            ),
+            Err(error) => panic!("our own protobuf does not decode ({error}): {encoded:02x?}"),
         }
-        Some(decoded)
     }
-}
-
-impl<M> JsonCodec<M> for &CodecProbe<M> {
-    fn json(&self, _data: &[u8]) -> Option<Result<M, DecodeError>> {
-        None
-    }
-}
-
-impl<M> ProtobufCodec<M> for &CodecProbe<M> {
-    fn protobuf(&self, _data: &[u8]) -> Option<Result<M, DecodeError>> {
-        None
-    }
+    decoded
 }
