@@ -1,7 +1,8 @@
 //! Stopping and supervising the reader thread: the close flag, the stream's
 //! own ureq agent (shut down to unblock a read in progress), a stop channel
-//! that wakes backoff sleeps and blocked channel sends, and the heartbeat
-//! watchdog that drops a stream on which nothing arrives.
+//! that wakes backoff sleeps and blocked channel sends, the heartbeat
+//! watchdog that drops a stream on which nothing arrives, and leader-change
+//! notices from a detector, which drop the stream at a deposed leader.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -16,6 +17,8 @@ pub(crate) enum Interrupt {
     Closed,
     /// The watchdog saw nothing for the whole heartbeat budget.
     Stalled(Duration),
+    /// The master detector reported a new leader (or none).
+    LeaderChanged,
 }
 
 /// What the reader is doing, as far as the watchdog cares.
@@ -36,6 +39,8 @@ struct State {
     interrupt: Option<Interrupt>,
     watch: Watch,
     budget: Duration,
+    /// A leader change was reported since the reader last asked.
+    leader_changed: bool,
 }
 
 /// Shared between the handles, the reader thread and the watchdog thread.
@@ -44,11 +49,15 @@ pub(crate) struct Control {
     wake: Condvar,
     stop_tx: Mutex<Option<Sender<()>>>,
     stop_rx: Receiver<()>,
+    /// Holds a token after a leader change: wakes a backoff sleep early.
+    change_tx: Sender<()>,
+    change_rx: Receiver<()>,
 }
 
 impl Control {
     pub fn new() -> Self {
         let (stop_tx, stop_rx) = crossbeam_channel::bounded(0);
+        let (change_tx, change_rx) = crossbeam_channel::bounded(1);
         Control {
             state: Mutex::new(State {
                 closed: false,
@@ -57,10 +66,13 @@ impl Control {
                 interrupt: None,
                 watch: Watch::Idle,
                 budget: Duration::MAX,
+                leader_changed: false,
             }),
             wake: Condvar::new(),
             stop_tx: Mutex::new(Some(stop_tx)),
             stop_rx,
+            change_tx,
+            change_rx,
         }
     }
 
@@ -101,10 +113,47 @@ impl Control {
         self.wake.notify_all();
     }
 
-    /// Sleeps for `delay` unless closed first. Returns false when closed.
+    /// Sleeps for `delay` unless closed first, or a leader change cuts it
+    /// short. Returns false when closed.
     pub fn sleep(&self, delay: Duration) -> bool {
-        let _ = self.stop_rx.recv_timeout(delay);
+        crossbeam_channel::select! {
+            recv(self.stop_rx) -> _ => {}
+            recv(self.change_rx) -> _ => log::debug!("leader change: retrying at once"),
+            default(delay) => {}
+        }
         !self.is_closed()
+    }
+
+    /// The detector says the leader changed: drop the stream in progress
+    /// (connecting or reading) and cut a backoff sleep short. A change
+    /// reported before the next stream begins aborts that stream at once,
+    /// unless [`Control::take_leader_change`] saw it first.
+    pub fn leader_changed(&self) {
+        let agent = {
+            let mut state = self.lock();
+            if state.closed {
+                return;
+            }
+            state.leader_changed = true;
+            let agent = state.stream_agent.take();
+            if agent.is_some() {
+                state.interrupt = Some(Interrupt::LeaderChanged);
+                state.watch = Watch::Idle;
+            }
+            agent
+        };
+        if let Some(agent) = agent {
+            log::info!("the leading master changed: dropping the stream");
+            agent.shutdown();
+        }
+        let _ = self.change_tx.try_send(());
+    }
+
+    /// Whether the leader changed since the last call; the reader asks right
+    /// before it picks the masters to try.
+    pub fn take_leader_change(&self) -> bool {
+        while self.change_rx.try_recv().is_ok() {}
+        std::mem::take(&mut self.lock().leader_changed)
     }
 
     /// Registers the agent of a new subscription attempt so that `close()`
@@ -116,6 +165,13 @@ impl Control {
             drop(state);
             agent.clone().shutdown();
             return false;
+        }
+        if state.leader_changed {
+            // The masters picked for this attempt may be stale already.
+            state.interrupt = Some(Interrupt::LeaderChanged);
+            drop(state);
+            agent.clone().shutdown();
+            return true;
         }
         state.stream_agent = Some(agent.clone());
         state.interrupt = None;
@@ -134,10 +190,16 @@ impl Control {
         state.stream_agent = None;
         state.watch = Watch::Idle;
         if state.closed {
-            Some(Interrupt::Closed)
-        } else {
-            state.interrupt.take()
+            return Some(Interrupt::Closed);
         }
+        let interrupt = state.interrupt.take();
+        if interrupt == Some(Interrupt::LeaderChanged) {
+            // This change is handled by dropping the stream; let the backoff
+            // that follows keep its jitter.
+            drop(state);
+            while self.change_rx.try_recv().is_ok() {}
+        }
+        interrupt
     }
 
     /// Why the current stream was interrupted from outside, if it was.
@@ -248,6 +310,34 @@ mod tests {
         let agent: Agent = Agent::config_builder().build().new_agent();
         assert!(!control.begin_stream(&agent, Duration::from_secs(1)));
         assert_eq!(control.end_stream(), Some(Interrupt::Closed));
+    }
+
+    #[test]
+    fn a_leader_change_aborts_the_stream_and_wakes_a_sleep() {
+        let control = Arc::new(Control::new());
+        let agent: Agent = Agent::config_builder().build().new_agent();
+        assert!(!control.take_leader_change());
+        assert!(control.begin_stream(&agent, Duration::from_secs(60)));
+        control.leader_changed();
+        assert_eq!(control.end_stream(), Some(Interrupt::LeaderChanged));
+        assert!(control.take_leader_change());
+        assert!(!control.take_leader_change());
+
+        // Reported while the reader was between picking masters and
+        // connecting: the next stream is aborted at once.
+        control.leader_changed();
+        assert!(control.begin_stream(&agent, Duration::from_secs(60)));
+        assert_eq!(control.end_stream(), Some(Interrupt::LeaderChanged));
+        control.take_leader_change();
+
+        // Reported during a backoff: the sleep ends early.
+        let sleeper = {
+            let control = control.clone();
+            std::thread::spawn(move || control.sleep(Duration::from_secs(3600)))
+        };
+        control.leader_changed();
+        assert!(sleeper.join().unwrap(), "woken, not closed");
+        assert!(control.take_leader_change());
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! Basic credentials, and posting with our own 307 handling (ureq never
 //! re-sends a POST body, and Mesos's `Location` has no scheme).
 
-use std::collections::HashSet;
 use std::fmt;
 use std::io::Read;
 use std::time::Duration;
@@ -13,6 +12,7 @@ use ureq::http::Response;
 use ureq::{Agent, Body};
 
 use super::endpoint::Endpoint;
+use super::masters::Masters;
 use crate::codec::Encoding;
 use crate::error::Error;
 
@@ -74,8 +74,9 @@ pub(crate) struct HttpSettings {
     pub tls: ureq::tls::TlsConfig,
     pub proxy: Option<ureq::Proxy>,
     pub credentials: Option<Credentials>,
-    /// Hosts that get the credentials: the configured masters' hosts.
-    pub trusted_hosts: HashSet<String>,
+    /// Decides which hosts get the credentials: the configured masters'
+    /// (or, with a detector, those it found).
+    pub masters: Masters,
     /// Send credentials to any host a redirect names.
     pub credentials_follow_redirects: bool,
     pub max_redirects: usize,
@@ -129,7 +130,7 @@ impl HttpSettings {
     }
 
     fn sends_credentials_to(&self, endpoint: &Endpoint) -> bool {
-        self.credentials_follow_redirects || self.trusted_hosts.contains(endpoint.host())
+        self.credentials_follow_redirects || self.masters.0.trusts_host(endpoint.host())
     }
 
     /// Posts `body` to `start`, following 307s itself (bounded; a repeated

@@ -1,6 +1,6 @@
-//! Finding the masters to try. Today a static list (`"h1:5050,h2:5050"` or
-//! one URL); the [`MasterDetector`] trait is the seam where ZooKeeper
-//! detection (`zk://...`) plugs in later without touching the reader.
+//! Finding the masters to try: a static list (`"h1:5050,h2:5050"` or one
+//! URL), or ZooKeeper detection (`zk://...`, cargo feature `zookeeper`). The
+//! [`MasterDetector`] trait is the seam between them and the reader.
 
 use std::fmt;
 use std::sync::Arc;
@@ -15,7 +15,29 @@ pub trait MasterDetector: Send + Sync + fmt::Debug {
     /// The masters to try, in order. An empty list means "none known right
     /// now": the client backs off and asks again.
     fn candidates(&self) -> Result<Vec<Endpoint>, Error>;
+
+    /// Asks to be told when the leader changes, so that the client drops a
+    /// stream at a master that no longer leads instead of waiting for it to
+    /// die. A detector that follows an election calls `listener` after every
+    /// change (a new leader, or none) and forgets it once it returns false.
+    /// The default ignores it: a fixed list never changes.
+    fn watch_leader(&self, listener: LeaderListener) {
+        let _ = listener;
+    }
+
+    /// Whether `host` is one of this detector's masters and may therefore
+    /// receive the client's credentials. The default: it is among the
+    /// current candidates.
+    fn trusts_host(&self, host: &str) -> bool {
+        self.candidates()
+            .map(|list| list.iter().any(|e| e.host() == host))
+            .unwrap_or(false)
+    }
 }
+
+/// Called by a [`MasterDetector`] when the leader changes; returns false
+/// when the client it belongs to is gone and it should not be called again.
+pub type LeaderListener = Box<dyn Fn() -> bool + Send + Sync>;
 
 /// A fixed list of masters, tried in turn; redirects find the leader.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +52,7 @@ impl StaticMasters {
         let spec = spec.trim();
         if spec.starts_with("zk://") {
             return Err(Error::Config(
-                "ZooKeeper master detection (zk://) is not supported by this build".into(),
+                "a zk:// URL is not a static list of masters: use Masters::parse".into(),
             ));
         }
         if let Some(rest) = spec.strip_prefix("file://") {
@@ -74,6 +96,10 @@ impl MasterDetector for StaticMasters {
     fn candidates(&self) -> Result<Vec<Endpoint>, Error> {
         Ok(self.endpoints.clone())
     }
+
+    fn trusts_host(&self, host: &str) -> bool {
+        self.endpoints.iter().any(|e| e.host() == host)
+    }
 }
 
 /// What the builder accepts as "the masters": an address string, or any
@@ -87,10 +113,36 @@ impl Masters {
         Masters(Arc::new(detector))
     }
 
-    /// Parses an address string; see [`StaticMasters::parse`].
+    /// Parses an address string: `zk://host:port,.../path` detects the
+    /// leader through ZooKeeper (see `ZooKeeperMasters`, cargo feature
+    /// `zookeeper`); anything else is a [`StaticMasters`] list.
     pub fn parse(spec: &str) -> Result<Self, Error> {
+        if spec.trim_start().starts_with("zk://") {
+            return Self::zookeeper(spec);
+        }
         Ok(Masters(Arc::new(StaticMasters::parse(spec)?)))
     }
+
+    #[cfg(feature = "zookeeper")]
+    fn zookeeper(spec: &str) -> Result<Self, Error> {
+        Ok(Masters(Arc::new(super::ZooKeeperMasters::parse(spec)?)))
+    }
+
+    #[cfg(not(feature = "zookeeper"))]
+    fn zookeeper(spec: &str) -> Result<Self, Error> {
+        let _ = spec;
+        Err(zookeeper_feature_missing())
+    }
+}
+
+/// The error for `zk://` in a build without ZooKeeper support.
+#[cfg_attr(feature = "zookeeper", allow(dead_code))]
+fn zookeeper_feature_missing() -> Error {
+    Error::Config(
+        "zk:// master detection needs mesos-http built with the `zookeeper` cargo feature \
+         (features = [\"zookeeper\"])"
+            .into(),
+    )
 }
 
 #[cfg(test)]
@@ -115,5 +167,31 @@ mod tests {
     fn zk_and_empty_are_refused() {
         assert!(StaticMasters::parse("zk://z:2181/mesos").is_err());
         assert!(StaticMasters::parse(" , ").is_err());
+    }
+
+    #[test]
+    fn static_masters_trust_their_own_hosts_only() {
+        let m = StaticMasters::parse("a:1,b:2").unwrap();
+        assert!(m.trusts_host("a") && m.trusts_host("b"));
+        assert!(!m.trusts_host("c"));
+    }
+
+    #[test]
+    fn zk_without_the_feature_names_the_feature() {
+        let err = zookeeper_feature_missing().to_string();
+        assert!(err.contains("`zookeeper` cargo feature"), "{err}");
+        #[cfg(not(feature = "zookeeper"))]
+        assert_eq!(
+            Masters::parse("zk://z:2181/mesos").unwrap_err().to_string(),
+            err
+        );
+    }
+
+    #[cfg(feature = "zookeeper")]
+    #[test]
+    fn zk_with_the_feature_is_checked_up_front() {
+        assert!(Masters::parse("zk://z:2181/mesos").is_ok());
+        let err = Masters::parse("zk://z:2181/").unwrap_err().to_string();
+        assert!(err.contains("'/' is not allowed"), "{err}");
     }
 }

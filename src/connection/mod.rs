@@ -7,7 +7,9 @@
 //! [`MasterDetector`](crate::connection::MasterDetector),
 //! [`Endpoint`](crate::connection::Endpoint)), how to back off
 //! ([`Backoff`](crate::connection::Backoff)) and how to authenticate
-//! ([`Credentials`](crate::connection::Credentials)).
+//! ([`Credentials`](crate::connection::Credentials)). With the cargo feature
+//! `zookeeper`, `zk://` addresses detect the leader through ZooKeeper
+//! (`ZooKeeperMasters`).
 
 mod backoff;
 mod calls;
@@ -18,11 +20,15 @@ mod masters;
 mod reader;
 mod session;
 mod shared;
+#[cfg(feature = "zookeeper")]
+mod zookeeper;
 
 pub use backoff::Backoff;
 pub use endpoint::{Endpoint, Scheme, SCHEDULER_PATH};
 pub use http::{Credentials, STREAM_ID_HEADER};
-pub use masters::{MasterDetector, Masters, StaticMasters};
+pub use masters::{LeaderListener, MasterDetector, Masters, StaticMasters};
+#[cfg(feature = "zookeeper")]
+pub use zookeeper::{ZooKeeperMasters, DEFAULT_ZOOKEEPER_PORT};
 
 pub(crate) use http::HttpSettings;
 pub(crate) use reader::Reader;

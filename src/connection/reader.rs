@@ -157,6 +157,10 @@ impl Reader {
     }
 
     fn subscribe_once(&self) -> Outcome {
+        if self.shared.control.take_leader_change() {
+            // A redirect's hint may name the deposed leader.
+            self.shared.session.lock().leader_hint = None;
+        }
         let candidates = match self.candidates() {
             Ok(list) if !list.is_empty() => list,
             Ok(_) => {
@@ -192,8 +196,15 @@ impl Reader {
             let posted = match posted {
                 Ok(posted) => posted,
                 Err(err) => {
-                    if let Some(Interrupt::Closed) = self.shared.control.end_stream() {
-                        return Outcome::Closed;
+                    match self.shared.control.end_stream() {
+                        Some(Interrupt::Closed) => return Outcome::Closed,
+                        Some(Interrupt::LeaderChanged) => {
+                            return Outcome::Retry {
+                                reason: Disconnect::LeaderChanged,
+                                healthy: false,
+                            }
+                        }
+                        _ => {}
                     }
                     log::info!("subscription at {endpoint} failed: {err}");
                     self.forget_hint(&endpoint);
@@ -288,6 +299,10 @@ impl Reader {
                             reason: Disconnect::HeartbeatTimeout(budget),
                             healthy,
                         },
+                        Some(Interrupt::LeaderChanged) => Outcome::Retry {
+                            reason: Disconnect::LeaderChanged,
+                            healthy,
+                        },
                         None => Outcome::Retry {
                             reason: Disconnect::Failed(Error::from_io(err)),
                             healthy,
@@ -324,6 +339,12 @@ impl Reader {
             Some(Interrupt::Stalled(budget)) => {
                 return Outcome::Retry {
                     reason: Disconnect::HeartbeatTimeout(budget),
+                    healthy,
+                }
+            }
+            Some(Interrupt::LeaderChanged) => {
+                return Outcome::Retry {
+                    reason: Disconnect::LeaderChanged,
                     healthy,
                 }
             }

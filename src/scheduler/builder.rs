@@ -2,7 +2,6 @@
 //! to subscribe, and every knob of the connection, with the defaults the
 //! Mesos docs recommend.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -255,10 +254,6 @@ impl SchedulerBuilder {
             }
             None => None,
         };
-        let trusted_hosts: HashSet<String> = match masters.0.candidates() {
-            Ok(list) => list.iter().map(|e| e.host().to_string()).collect(),
-            Err(_) => HashSet::new(),
-        };
         let settings = HttpSettings {
             encoding: self.encoding,
             connect_timeout: self.connect_timeout,
@@ -266,7 +261,7 @@ impl SchedulerBuilder {
             tls: tls.build(),
             proxy,
             credentials,
-            trusted_hosts,
+            masters: masters.clone(),
             credentials_follow_redirects: self.credentials_follow_redirects,
             max_redirects: self.max_redirects,
         };
@@ -283,6 +278,19 @@ impl SchedulerBuilder {
             self.offer_constraints,
         );
         let shared = Arc::new(Shared::new(settings, session, masters, options));
+        // A detector that follows an election drops the stream at a deposed
+        // leader. Weak: the detector must not keep a closed client alive.
+        let weak = Arc::downgrade(&shared);
+        shared
+            .masters
+            .0
+            .watch_leader(Box::new(move || match weak.upgrade() {
+                Some(shared) => {
+                    shared.control.leader_changed();
+                    !shared.control.is_closed()
+                }
+                None => false,
+            }));
 
         let (tx, rx) = crossbeam_channel::bounded(self.event_capacity);
         let watchdog = {

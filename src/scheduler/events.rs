@@ -105,6 +105,9 @@ pub enum Disconnect {
     /// The network or a master failed (connection refused or reset, 503, a
     /// redirect loop, a timeout).
     Failed(Error),
+    /// The master detector (ZooKeeper) reported a new leader, or none: the
+    /// stream at the old one was dropped to re-subscribe at the new one.
+    LeaderChanged,
 }
 
 /// Why the subscription ended for good.
