@@ -3,6 +3,7 @@
 //! trouble never panics and never blocks the client: the session is rebuilt
 //! with backoff while the last known leader stays in force.
 
+use std::net::{TcpStream, ToSocketAddrs};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,6 +21,9 @@ const SESSION_BACKOFF: Backoff = Backoff {
     initial: Duration::from_millis(200),
     max: Duration::from_secs(10),
 };
+
+/// How long the reachability probe waits for each server address.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What the detector needs to know, fixed before it starts.
 #[derive(Debug, Clone)]
@@ -83,6 +87,9 @@ struct Session {
 
 impl Session {
     fn open(config: &Config) -> Result<Self, String> {
+        // zookeeper 0.8 retries an unreachable ensemble in a tight loop for a
+        // whole session timeout: only start a client when a server answers.
+        probe(&config.url.servers)?;
         let (sender, signals) = crossbeam_channel::unbounded();
         let connect_string = config.url.connect_string();
         // The client resolves the servers and opens the first socket on
@@ -183,6 +190,27 @@ impl Session {
             }
         }
     }
+}
+
+/// Succeeds when one of `servers` accepts a TCP connection.
+fn probe(servers: &[String]) -> Result<(), String> {
+    let mut last = String::from("no address");
+    for server in servers {
+        let addrs = match server.to_socket_addrs() {
+            Ok(addrs) => addrs,
+            Err(err) => {
+                last = format!("{server}: {err}");
+                continue;
+            }
+        };
+        for addr in addrs {
+            match TcpStream::connect_timeout(&addr, PROBE_TIMEOUT) {
+                Ok(_) => return Ok(()),
+                Err(err) => last = format!("{server}: {err}"),
+            }
+        }
+    }
+    Err(format!("no ZooKeeper server reachable ({last})"))
 }
 
 /// One reading of the group.
