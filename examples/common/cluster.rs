@@ -18,7 +18,8 @@ pub const SECRET_ENV: &str = "MESOS_HTTP_SECRET";
 /// The flags shared by the examples.
 pub const USAGE: &str = "\
 Cluster and framework:
-  --master URL            http(s)://host:port, or a comma list (tried in turn);
+  --master URL            http(s)://host:port, a comma list (tried in turn), or
+                          zk://host:2181,.../mesos (leader found in ZooKeeper);
                           without it an embedded simulated master is started
   --name NAME             framework name (default: the example's name)
   --role ROLE             role to subscribe with (default *)
