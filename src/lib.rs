@@ -3,6 +3,10 @@
 
 pub mod codec;
 
+/// A simulated Mesos master (feature `sim`): a local stand-in for a cluster
+/// and the test bed for the client.
+#[cfg(feature = "sim")]
+pub mod sim;
 /// Typed constructors for the 17 scheduler calls and the offer operations.
 pub mod call;
 /// Scheduler events as an enum, with an `Unknown` variant that keeps the raw record.
@@ -11,6 +15,25 @@ pub mod event;
 pub mod resources;
 /// The master's call and FrameworkInfo validation, with its exact wording.
 pub mod validation;
+
+/// RecordIO framing of the event stream: an incremental, allocation-capped
+/// decoder and the matching encoder (no I/O).
+pub mod recordio;
+
+/// The connection layer of the scheduler client: master addresses and
+/// detection, leader following, credentials, backoff, the reader thread.
+pub mod connection;
+/// The one error type of the scheduler client.
+pub mod error;
+/// The scheduler client: the thread-safe [`Scheduler`] handle and its event
+/// channel.
+pub mod scheduler;
+
+pub use codec::Encoding;
+pub use error::Error;
+pub use scheduler::{
+    ConnectionState, Disconnect, Events, Item, Received, Scheduler, SchedulerBuilder, Termination,
+};
 
 /// The Mesos v1 schema as Rust types (generated from `pb/`).
 #[rustfmt::skip]

@@ -1,0 +1,255 @@
+//! HTTP plumbing on ureq: the two kinds of agent (calls share one keep-alive
+//! agent; every subscription attempt gets its own so it can be shut down),
+//! Basic credentials, and posting with our own 307 handling (ureq never
+//! re-sends a POST body, and Mesos's `Location` has no scheme).
+
+use std::collections::HashSet;
+use std::fmt;
+use std::io::Read;
+use std::time::Duration;
+
+use base64::Engine;
+use ureq::http::Response;
+use ureq::{Agent, Body};
+
+use super::endpoint::Endpoint;
+use crate::codec::Encoding;
+use crate::error::Error;
+
+/// The header carrying the subscription's stream id on every other call.
+pub const STREAM_ID_HEADER: &str = "Mesos-Stream-Id";
+
+/// The most error-body text kept for [`Error::Rejected`].
+const MAX_ERROR_BODY: u64 = 64 * 1024;
+
+/// HTTP Basic credentials. `Debug` never shows the secret, and the client
+/// never logs it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    principal: String,
+    header: String,
+}
+
+impl Credentials {
+    /// Credentials for `principal`. Mesos splits the decoded pair on `:`, so
+    /// a principal or secret containing `:` can never authenticate; that is
+    /// refused here rather than failing with 401 later.
+    pub fn new(principal: impl Into<String>, secret: impl AsRef<str>) -> Result<Self, Error> {
+        let principal = principal.into();
+        let secret = secret.as_ref();
+        if principal.contains(':') || secret.contains(':') {
+            return Err(Error::Config(
+                "Mesos Basic authentication cannot carry ':' in the principal or secret".into(),
+            ));
+        }
+        let token =
+            base64::engine::general_purpose::STANDARD.encode(format!("{principal}:{secret}"));
+        Ok(Credentials {
+            principal,
+            header: format!("Basic {token}"),
+        })
+    }
+
+    /// The principal (not secret).
+    pub fn principal(&self) -> &str {
+        &self.principal
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("principal", &self.principal)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Everything about how the client talks HTTP, fixed by the builder.
+#[derive(Clone)]
+pub(crate) struct HttpSettings {
+    pub encoding: Encoding,
+    pub connect_timeout: Duration,
+    pub call_timeout: Duration,
+    pub tls: ureq::tls::TlsConfig,
+    pub proxy: Option<ureq::Proxy>,
+    pub credentials: Option<Credentials>,
+    /// Hosts that get the credentials: the configured masters' hosts.
+    pub trusted_hosts: HashSet<String>,
+    /// Send credentials to any host a redirect names.
+    pub credentials_follow_redirects: bool,
+    pub max_redirects: usize,
+}
+
+impl fmt::Debug for HttpSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpSettings")
+            .field("encoding", &self.encoding)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("call_timeout", &self.call_timeout)
+            .field("proxy", &self.proxy.is_some())
+            .field("credentials", &self.credentials)
+            .field("max_redirects", &self.max_redirects)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which agent a request goes out on.
+pub(crate) enum Purpose {
+    /// A short call: one budget for the whole exchange.
+    Call,
+    /// The subscription stream: no body timeout (the watchdog handles it).
+    Stream,
+}
+
+/// A response and the endpoint that finally produced it.
+pub(crate) struct Posted {
+    pub endpoint: Endpoint,
+    pub response: Response<Body>,
+}
+
+impl HttpSettings {
+    /// A new agent configured for `purpose`.
+    pub fn agent(&self, purpose: Purpose) -> Agent {
+        let builder = Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(self.proxy.clone())
+            .tls_config(self.tls.clone())
+            .user_agent(concat!("mesos-http/", env!("CARGO_PKG_VERSION")))
+            .timeout_connect(Some(self.connect_timeout));
+        let builder = match purpose {
+            Purpose::Call => builder.timeout_global(Some(self.call_timeout)),
+            Purpose::Stream => builder
+                .timeout_send_request(Some(self.call_timeout))
+                .timeout_send_body(Some(self.call_timeout))
+                .timeout_recv_response(Some(self.call_timeout)),
+        };
+        builder.build().new_agent()
+    }
+
+    fn sends_credentials_to(&self, endpoint: &Endpoint) -> bool {
+        self.credentials_follow_redirects || self.trusted_hosts.contains(endpoint.host())
+    }
+
+    /// Posts `body` to `start`, following 307s itself (bounded; a repeated
+    /// location is a loop). `on_redirect(from, to)` lets the caller record
+    /// the leader. Returns the first non-307 response.
+    pub fn post(
+        &self,
+        agent: &Agent,
+        start: &Endpoint,
+        body: &[u8],
+        stream_id: Option<&str>,
+        mut on_redirect: impl FnMut(&Endpoint, &Endpoint),
+    ) -> Result<Posted, Error> {
+        let mut endpoint = start.clone();
+        let mut visited = vec![endpoint.url()];
+        loop {
+            let response = self.post_once(agent, &endpoint, body, stream_id)?;
+            if response.status().as_u16() != 307 {
+                return Ok(Posted { endpoint, response });
+            }
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| Error::BadRedirect {
+                    detail: format!("307 from {endpoint} without a usable Location"),
+                })?
+                .to_string();
+            let next = endpoint.resolve_redirect(&location)?;
+            log::info!("{endpoint} is not the leader; redirected to {next}");
+            on_redirect(&endpoint, &next);
+            let url = next.url();
+            let looped = visited.contains(&url);
+            visited.push(url);
+            if looped || visited.len() > self.max_redirects + 1 {
+                return Err(Error::RedirectLoop { hops: visited });
+            }
+            endpoint = next;
+        }
+    }
+
+    fn post_once(
+        &self,
+        agent: &Agent,
+        endpoint: &Endpoint,
+        body: &[u8],
+        stream_id: Option<&str>,
+    ) -> Result<Response<Body>, Error> {
+        let content_type = self.encoding.content_type();
+        let mut request = agent
+            .post(endpoint.url())
+            .header("Content-Type", content_type)
+            .header("Accept", content_type);
+        if let Some(id) = stream_id {
+            request = request.header(STREAM_ID_HEADER, id);
+        }
+        if let Some(credentials) = &self.credentials {
+            if self.sends_credentials_to(endpoint) {
+                request = request.header("Authorization", credentials.header.as_str());
+            } else {
+                log::warn!("not sending credentials to {endpoint}: not a configured master host");
+            }
+        }
+        log::debug!("POST {endpoint} ({} bytes)", body.len());
+        request.send(body).map_err(Error::from_transport)
+    }
+}
+
+/// The body of an error response as text (lossy, capped).
+pub(crate) fn error_text(response: Response<Body>) -> String {
+    let mut bytes = Vec::new();
+    let reader = response.into_body().into_reader();
+    // A failure here only shortens the text of an error we already report.
+    let _ = reader.take(MAX_ERROR_BODY).read_to_end(&mut bytes);
+    String::from_utf8_lossy(&bytes).trim_end().to_string()
+}
+
+/// Maps a non-success response to an error.
+pub(crate) fn status_error(response: Response<Body>) -> Error {
+    let status = response.status().as_u16();
+    match status {
+        401 => Error::Unauthorized {
+            challenge: response
+                .headers()
+                .get("www-authenticate")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        },
+        503 => Error::Unavailable {
+            body: error_text(response),
+        },
+        _ => Error::Rejected {
+            status,
+            body: error_text(response),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let c = Credentials::new("alice", "s3cret-value").unwrap();
+        let shown = format!("{c:?}");
+        assert!(shown.contains("alice"));
+        assert!(!shown.contains("s3cret"));
+        assert!(!shown.contains(&c.header));
+    }
+
+    #[test]
+    fn header_is_standard_padded_base64() {
+        let c = Credentials::new("user", "password").unwrap();
+        assert_eq!(c.header, "Basic dXNlcjpwYXNzd29yZA==");
+    }
+
+    #[test]
+    fn colon_is_refused() {
+        assert!(Credentials::new("a:b", "c").is_err());
+        assert!(Credentials::new("a", "b:c").is_err());
+    }
+}

@@ -1,0 +1,432 @@
+//! The reader thread: subscribe (trying the leader hint, then every known
+//! master, following redirects), read the RecordIO stream, decode events,
+//! hand them to the application over a bounded channel (blocking when it is
+//! full: back-pressure, never loss), and reconnect with backoff when the
+//! stream ends — until closed or ended for good.
+
+use std::io::{ErrorKind, Read};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::{select, Sender, TrySendError};
+use ureq::http::Response;
+use ureq::Body;
+
+use super::control::Interrupt;
+use super::endpoint::Endpoint;
+use super::http::{status_error, Purpose, STREAM_ID_HEADER};
+use super::session::Active;
+use super::shared::Shared;
+use crate::codec::Encoding;
+use crate::error::Error;
+use crate::event::Event;
+use crate::recordio::{Decoder, RecordIoError};
+use crate::scheduler::{ConnectionState, Disconnect, Item, Received, Termination};
+use crate::v1::scheduler::call::{Subscribe, Type};
+use crate::v1::scheduler::Call;
+
+/// Size of each read from the stream.
+const READ_BUFFER: usize = 64 * 1024;
+
+/// How one subscription attempt (or stream) ended.
+enum Outcome {
+    /// Closed by the application, or the event receiver is gone.
+    Closed,
+    /// Over for good.
+    Final(Termination),
+    /// Try again after a backoff. `healthy` means the stream got as far as
+    /// SUBSCRIBED, so the backoff starts over.
+    Retry { reason: Disconnect, healthy: bool },
+}
+
+/// The reader thread's state.
+pub(crate) struct Reader {
+    shared: Arc<Shared>,
+    events: Sender<Item>,
+}
+
+impl Reader {
+    pub fn new(shared: Arc<Shared>, events: Sender<Item>) -> Self {
+        Reader { shared, events }
+    }
+
+    /// The thread body. Returns when closed or ended for good; the event
+    /// channel closes when `self` is dropped.
+    pub fn run(self) {
+        // Even if this thread panics, the watchdog and `close()` must not
+        // wait for it forever.
+        let _finished = Finished(&self.shared);
+        let mut attempt: u32 = 0;
+        loop {
+            if self.shared.control.is_closed() {
+                break;
+            }
+            match self.subscribe_once() {
+                Outcome::Closed => break,
+                Outcome::Final(termination) => {
+                    log::info!("subscription ended for good: {termination:?}");
+                    self.shared.session.lock().active = None;
+                    self.emit_final(termination);
+                    break;
+                }
+                Outcome::Retry { reason, healthy } => {
+                    self.shared.session.lock().active = None;
+                    log::info!("disconnected from the master: {reason:?}");
+                    if !self.deliver(Item::Connection(ConnectionState::Disconnected(reason))) {
+                        break;
+                    }
+                    if healthy {
+                        attempt = 0;
+                    }
+                    let delay = self.shared.options.backoff.delay(attempt);
+                    attempt = attempt.saturating_add(1);
+                    log::info!("resubscribing in {delay:?} (attempt {attempt})");
+                    let item = Item::Connection(ConnectionState::Reconnecting { delay, attempt });
+                    if !self.deliver(item) || !self.shared.control.sleep(delay) {
+                        break;
+                    }
+                }
+            }
+        }
+        log::debug!("reader thread finished");
+    }
+
+    fn emit_final(&self, termination: Termination) {
+        // Calls must fail from now on, but the final item must still reach
+        // the application: deliver first, then close.
+        self.deliver(Item::Connection(ConnectionState::Terminated(termination)));
+        self.shared.control.close();
+    }
+
+    /// Hands an item to the application, blocking while the channel is full
+    /// (the watchdog is told, so a slow application is not taken for a dead
+    /// master). False when closed or nobody is listening any more.
+    fn deliver(&self, item: Item) -> bool {
+        let item = match self.events.try_send(item) {
+            Ok(()) => return true,
+            Err(TrySendError::Disconnected(_)) => return self.receiver_gone(),
+            Err(TrySendError::Full(item)) => item,
+        };
+        let control = &self.shared.control;
+        control.delivering(true);
+        let stop = control.stop_signal();
+        let delivered = select! {
+            send(self.events, item) -> sent => sent.is_ok(),
+            recv(stop) -> _ => false,
+        };
+        control.delivering(false);
+        if !delivered && !control.is_closed() {
+            return self.receiver_gone();
+        }
+        delivered
+    }
+
+    fn receiver_gone(&self) -> bool {
+        log::info!("the event receiver was dropped: closing the subscription");
+        self.shared.control.close();
+        false
+    }
+
+    /// The masters to try: the last known leader first, then the detector's.
+    fn candidates(&self) -> Result<Vec<Endpoint>, Error> {
+        let mut list = Vec::new();
+        if let Some(hint) = self.shared.session.lock().leader_hint.clone() {
+            list.push(hint);
+        }
+        for endpoint in self.shared.masters.0.candidates()? {
+            if !list.contains(&endpoint) {
+                list.push(endpoint);
+            }
+        }
+        Ok(list)
+    }
+
+    fn subscribe_call(&self) -> Call {
+        let state = self.shared.session.lock();
+        let framework_info = state.framework_info.clone();
+        Call {
+            framework_id: framework_info.id.clone().filter(|id| !id.value.is_empty()),
+            r#type: Some(Type::SUBSCRIBE),
+            subscribe: Some(Subscribe {
+                framework_info,
+                suppressed_roles: state.suppressed_roles.clone(),
+                offer_constraints: state.offer_constraints.clone(),
+            }),
+            ..Call::default()
+        }
+    }
+
+    fn subscribe_once(&self) -> Outcome {
+        let candidates = match self.candidates() {
+            Ok(list) if !list.is_empty() => list,
+            Ok(_) => {
+                let err = Error::Connection("no master known".into());
+                return Outcome::Retry {
+                    reason: Disconnect::Failed(err),
+                    healthy: false,
+                };
+            }
+            Err(err) => {
+                return Outcome::Retry {
+                    reason: Disconnect::Failed(err),
+                    healthy: false,
+                }
+            }
+        };
+        let settings = &self.shared.settings;
+        let body = settings.encoding.encode(&self.subscribe_call());
+        let budget = self
+            .shared
+            .options
+            .budget(self.shared.options.heartbeat_interval);
+        let mut last_error = None;
+        for endpoint in candidates {
+            let agent = settings.agent(Purpose::Stream);
+            if !self.shared.control.begin_stream(&agent, budget) {
+                return Outcome::Closed;
+            }
+            log::info!("subscribing at {endpoint}");
+            let posted = settings.post(&agent, &endpoint, &body, None, |_, leader| {
+                self.shared.session.note_leader(leader)
+            });
+            let posted = match posted {
+                Ok(posted) => posted,
+                Err(err) => {
+                    if let Some(Interrupt::Closed) = self.shared.control.end_stream() {
+                        return Outcome::Closed;
+                    }
+                    log::info!("subscription at {endpoint} failed: {err}");
+                    self.forget_hint(&endpoint);
+                    last_error = Some(err);
+                    continue;
+                }
+            };
+            let status = posted.response.status().as_u16();
+            match status {
+                200 => return self.read_stream(posted.endpoint, posted.response),
+                400 | 401 | 403 | 405 | 406 | 415 => {
+                    self.shared.control.end_stream();
+                    let err = status_error(posted.response);
+                    log::warn!("the master refused SUBSCRIBE: {err}");
+                    return Outcome::Final(Termination::Refused(err));
+                }
+                _ => {
+                    self.shared.control.end_stream();
+                    let err = status_error(posted.response);
+                    log::info!("subscription at {} failed: {err}", posted.endpoint);
+                    last_error = Some(err);
+                }
+            }
+        }
+        let err = last_error.unwrap_or_else(|| Error::Connection("no master reachable".into()));
+        Outcome::Retry {
+            reason: Disconnect::Failed(err),
+            healthy: false,
+        }
+    }
+
+    fn forget_hint(&self, endpoint: &Endpoint) {
+        let mut state = self.shared.session.lock();
+        if state.leader_hint.as_ref() == Some(endpoint) {
+            state.leader_hint = None;
+        }
+    }
+
+    fn read_stream(&self, endpoint: Endpoint, response: Response<Body>) -> Outcome {
+        let headers = response.headers();
+        let stream_id = headers
+            .get(STREAM_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let encoding = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .and_then(Encoding::from_content_type)
+            .unwrap_or(self.shared.settings.encoding);
+        let Some(stream_id) = stream_id else {
+            self.shared.control.end_stream();
+            let err = Error::Connection(format!("{endpoint} sent no {STREAM_ID_HEADER} header"));
+            return Outcome::Retry {
+                reason: Disconnect::Failed(err),
+                healthy: false,
+            };
+        };
+        log::info!("connected to {endpoint} (stream {stream_id})");
+        let master = endpoint.url();
+        if !self.deliver(Item::Connection(ConnectionState::Connected {
+            master: master.clone(),
+        })) {
+            self.shared.control.end_stream();
+            return Outcome::Closed;
+        }
+
+        let mut stream = StreamState {
+            endpoint,
+            stream_id,
+            subscribed: false,
+        };
+        let mut reader = response.into_body().into_reader();
+        let mut decoder = Decoder::with_max_record_size(self.shared.options.max_record_size);
+        let mut buffer = vec![0u8; READ_BUFFER];
+        let mut batch: Vec<Result<Event, (crate::codec::DecodeError, Vec<u8>)>> = Vec::new();
+        loop {
+            let read = reader.read(&mut buffer);
+            let n = match read {
+                Ok(0) => return self.stream_ended(&mut decoder, &stream),
+                Ok(n) => n,
+                Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+                // The connection closed without the final chunk: an end of
+                // stream all the same (between records or inside one).
+                Err(err) if err.kind() == ErrorKind::UnexpectedEof => {
+                    return self.stream_ended(&mut decoder, &stream)
+                }
+                Err(err) => {
+                    let healthy = stream.subscribed;
+                    return match self.shared.control.end_stream() {
+                        Some(Interrupt::Closed) => Outcome::Closed,
+                        Some(Interrupt::Stalled(budget)) => Outcome::Retry {
+                            reason: Disconnect::HeartbeatTimeout(budget),
+                            healthy,
+                        },
+                        None => Outcome::Retry {
+                            reason: Disconnect::Failed(Error::from_io(err)),
+                            healthy,
+                        },
+                    };
+                }
+            };
+            self.shared.control.saw_activity();
+            let framing = decoder.decode(&buffer[..n], |record| {
+                batch.push(Event::decode(encoding, record).map_err(|e| (e, record.to_vec())));
+            });
+            for decoded in batch.drain(..) {
+                if let Some(outcome) = self.handle(decoded, &mut stream) {
+                    self.shared.control.end_stream();
+                    return outcome;
+                }
+            }
+            if let Err(err) = framing {
+                self.shared.control.end_stream();
+                log::warn!("corrupt event stream from {}: {err}", stream.endpoint);
+                return Outcome::Retry {
+                    reason: Disconnect::Protocol(err.to_string()),
+                    healthy: stream.subscribed,
+                };
+            }
+        }
+    }
+
+    fn stream_ended(&self, decoder: &mut Decoder, stream: &StreamState) -> Outcome {
+        let interrupt = self.shared.control.end_stream();
+        let healthy = stream.subscribed;
+        match interrupt {
+            Some(Interrupt::Closed) => return Outcome::Closed,
+            Some(Interrupt::Stalled(budget)) => {
+                return Outcome::Retry {
+                    reason: Disconnect::HeartbeatTimeout(budget),
+                    healthy,
+                }
+            }
+            None => {}
+        }
+        if self.shared.session.lock().tearing_down {
+            return Outcome::Final(Termination::TornDown);
+        }
+        let reason = match decoder.finish() {
+            Ok(()) => Disconnect::StreamEnded,
+            Err(err @ RecordIoError::Truncated { .. }) => {
+                Disconnect::StreamTruncated(err.to_string())
+            }
+            Err(err) => Disconnect::Protocol(err.to_string()),
+        };
+        Outcome::Retry { reason, healthy }
+    }
+
+    /// Handles one decoded record; `Some` ends the stream.
+    fn handle(
+        &self,
+        decoded: Result<Event, (crate::codec::DecodeError, Vec<u8>)>,
+        stream: &mut StreamState,
+    ) -> Option<Outcome> {
+        let event = match decoded {
+            Ok(event) => event,
+            Err((error, record)) => {
+                log::warn!("undecodable event ({} bytes): {error}", record.len());
+                return (!self.deliver(Item::Undecodable { error, record })).then_some(Outcome::Closed);
+            }
+        };
+        log::trace!("event {:?}", event.kind());
+        let mut terminal = None;
+        match &event {
+            Event::Subscribed(subscribed) => {
+                let framework_id = subscribed.framework_id.clone();
+                let interval = subscribed
+                    .heartbeat_interval_seconds
+                    .filter(|s| s.is_finite() && *s > 0.0)
+                    .and_then(|s| Duration::try_from_secs_f64(s).ok());
+                {
+                    let mut state = self.shared.session.lock();
+                    state.framework_info.id = Some(framework_id.clone());
+                    state.active = Some(Active {
+                        stream_id: stream.stream_id.clone(),
+                        endpoint: stream.endpoint.clone(),
+                        framework_id: framework_id.clone(),
+                    });
+                    state.leader_hint = Some(stream.endpoint.clone());
+                }
+                if let Some(interval) = interval {
+                    self.shared.control.set_budget(self.shared.options.budget(interval));
+                }
+                stream.subscribed = true;
+                log::info!(
+                    "subscribed as framework {} at {} (stream {})",
+                    framework_id.value,
+                    stream.endpoint,
+                    stream.stream_id
+                );
+                let state = ConnectionState::Subscribed {
+                    master: stream.endpoint.url(),
+                    framework_id,
+                    stream_id: stream.stream_id.clone(),
+                    heartbeat_interval: interval,
+                };
+                if !self.deliver(Item::Connection(state)) {
+                    return Some(Outcome::Closed);
+                }
+            }
+            Event::Error(error) => {
+                log::warn!("ERROR event from the master: {}", error.message);
+                terminal = Some(Outcome::Final(Termination::ErrorEvent(error.message.clone())));
+            }
+            _ => {}
+        }
+        let ack = if self.shared.options.auto_acknowledge {
+            event.acknowledgement().map(|call| (call, self.shared.clone()))
+        } else {
+            None
+        };
+        if !self.deliver(Item::Event(Received::new(event, ack))) {
+            return Some(Outcome::Closed);
+        }
+        terminal
+    }
+}
+
+/// What the reader knows about the stream it is reading.
+struct StreamState {
+    endpoint: Endpoint,
+    stream_id: String,
+    subscribed: bool,
+}
+
+/// Marks the reader finished when dropped (also on panic): no subscription,
+/// client closed, watchdog released.
+struct Finished<'a>(&'a Shared);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        self.0.session.lock().active = None;
+        self.0.control.close();
+        self.0.control.reader_finished();
+    }
+}

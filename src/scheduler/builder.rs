@@ -1,0 +1,342 @@
+//! Configuration of a [`Scheduler`]: where the masters are, which framework
+//! to subscribe, and every knob of the connection, with the defaults the
+//! Mesos docs recommend.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use super::events::Events;
+use super::handle::Scheduler;
+use crate::codec::Encoding;
+use crate::connection::{
+    Backoff, Credentials, HttpSettings, Masters, Reader, Session, Shared, StaticMasters,
+    StreamOptions,
+};
+use crate::error::Error;
+use crate::recordio::DEFAULT_MAX_RECORD_SIZE;
+use crate::v1;
+use crate::v1::scheduler::OfferConstraints;
+
+/// Builds a [`Scheduler`]; start with [`Scheduler::builder`].
+pub struct SchedulerBuilder {
+    masters: Result<Masters, Error>,
+    framework: v1::FrameworkInfo,
+    suppressed_roles: Vec<String>,
+    offer_constraints: Option<OfferConstraints>,
+    encoding: Encoding,
+    event_capacity: usize,
+    missed_heartbeats: u32,
+    heartbeat_interval: Duration,
+    backoff: Backoff,
+    connect_timeout: Duration,
+    call_timeout: Duration,
+    max_redirects: usize,
+    max_record_size: usize,
+    credentials: Option<Result<Credentials, Error>>,
+    credentials_follow_redirects: bool,
+    root_certificates: Vec<Result<ureq::tls::Certificate<'static>, Error>>,
+    proxy: Option<String>,
+    auto_acknowledge: bool,
+}
+
+impl fmt::Debug for SchedulerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SchedulerBuilder")
+            .field("masters", &self.masters)
+            .field("framework", &self.framework.name)
+            .field("encoding", &self.encoding)
+            .field("credentials", &self.credentials)
+            .field("auto_acknowledge", &self.auto_acknowledge)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SchedulerBuilder {
+    pub(crate) fn new(masters: Result<Masters, Error>) -> Self {
+        SchedulerBuilder {
+            masters,
+            framework: v1::FrameworkInfo::default(),
+            suppressed_roles: Vec::new(),
+            offer_constraints: None,
+            encoding: Encoding::Protobuf,
+            event_capacity: 1024,
+            missed_heartbeats: 5,
+            heartbeat_interval: Duration::from_secs(15),
+            backoff: Backoff::default(),
+            connect_timeout: Duration::from_secs(10),
+            call_timeout: Duration::from_secs(75),
+            max_redirects: 5,
+            max_record_size: DEFAULT_MAX_RECORD_SIZE,
+            credentials: None,
+            credentials_follow_redirects: false,
+            root_certificates: Vec::new(),
+            proxy: None,
+            auto_acknowledge: false,
+        }
+    }
+
+    /// The framework to subscribe. Set `id` to fail over an existing
+    /// framework; set `failover_timeout` so that a dropped stream does not
+    /// remove the framework at once (its default is 0).
+    pub fn framework(mut self, info: v1::FrameworkInfo) -> Self {
+        self.framework = info;
+        self
+    }
+
+    /// Roles to subscribe as suppressed (no offers until REVIVE).
+    pub fn suppressed_roles<R: Into<String>>(mut self, roles: impl IntoIterator<Item = R>) -> Self {
+        self.suppressed_roles = roles.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Offer constraints sent with SUBSCRIBE.
+    pub fn offer_constraints(mut self, constraints: OfferConstraints) -> Self {
+        self.offer_constraints = Some(constraints);
+        self
+    }
+
+    /// Body and stream encoding (default protobuf: smaller and faster).
+    pub fn encoding(mut self, encoding: Encoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// Capacity of the event channel (default 1024). When it is full the
+    /// reader waits and TCP pushes back on the master: nothing is dropped.
+    pub fn event_capacity(mut self, capacity: usize) -> Self {
+        self.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// How many heartbeat intervals of silence mean a dead stream (default 5,
+    /// as the Mesos proto suggests).
+    pub fn missed_heartbeats(mut self, count: u32) -> Self {
+        self.missed_heartbeats = count.max(1);
+        self
+    }
+
+    /// The heartbeat interval assumed until SUBSCRIBED announces the real one
+    /// (default 15 s, the master's fixed value).
+    pub fn heartbeat_interval(mut self, interval: Duration) -> Self {
+        self.heartbeat_interval = interval;
+        self
+    }
+
+    /// Backoff between subscription attempts (default 0.5 s doubling to 15 s).
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.backoff = Backoff {
+            initial,
+            max: max.max(initial),
+        };
+        self
+    }
+
+    /// TCP (and TLS) connection timeout (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Budget for one call, redirects included (default 75 s, the docs'
+    /// suggestion). Also bounds waiting for SUBSCRIBE's response headers.
+    /// The event stream itself has no timeout but the heartbeat watchdog.
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
+        self
+    }
+
+    /// How many 307 redirects one request may follow (default 5).
+    pub fn max_redirects(mut self, hops: usize) -> Self {
+        self.max_redirects = hops;
+        self
+    }
+
+    /// Largest event record accepted (default 64 MiB); a larger one drops
+    /// the stream before any memory is set aside for it.
+    pub fn max_record_size(mut self, bytes: usize) -> Self {
+        self.max_record_size = bytes;
+        self
+    }
+
+    /// HTTP Basic credentials, sent to the configured masters' hosts only
+    /// (see [`SchedulerBuilder::credentials_follow_redirects`]).
+    pub fn credentials(mut self, principal: impl Into<String>, secret: impl AsRef<str>) -> Self {
+        self.credentials = Some(Credentials::new(principal, secret));
+        self
+    }
+
+    /// Also send the credentials to hosts that only a redirect named (off by
+    /// default: a redirect must not be able to harvest them).
+    pub fn credentials_follow_redirects(mut self, allow: bool) -> Self {
+        self.credentials_follow_redirects = allow;
+        self
+    }
+
+    /// Trust this CA (PEM, one or more certificates) for HTTPS instead of the
+    /// built-in Mozilla roots. May be called several times.
+    pub fn ca_pem(mut self, pem: &[u8]) -> Self {
+        let mut found = false;
+        for item in ureq::tls::parse_pem(pem) {
+            match item {
+                Ok(ureq::tls::PemItem::Certificate(cert)) => {
+                    found = true;
+                    self.root_certificates.push(Ok(cert));
+                }
+                Ok(_) => {}
+                Err(err) => self
+                    .root_certificates
+                    .push(Err(Error::Config(format!("bad CA PEM: {err}")))),
+            }
+        }
+        if !found {
+            self.root_certificates
+                .push(Err(Error::Config("no certificate in the CA PEM".into())));
+        }
+        self
+    }
+
+    /// [`SchedulerBuilder::ca_pem`] from a file.
+    pub fn ca_pem_file(self, path: impl AsRef<Path>) -> Self {
+        let path = path.as_ref();
+        match std::fs::read(path) {
+            Ok(pem) => self.ca_pem(&pem),
+            Err(err) => {
+                let mut this = self;
+                this.root_certificates.push(Err(Error::Config(format!(
+                    "cannot read CA file {}: {err}",
+                    path.display()
+                ))));
+                this
+            }
+        }
+    }
+
+    /// Use this HTTP proxy (by default none, whatever the environment says).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Acknowledge status updates automatically when the application drops
+    /// the delivered [`Received`](super::Received) value (off by default).
+    pub fn auto_acknowledge(mut self, on: bool) -> Self {
+        self.auto_acknowledge = on;
+        self
+    }
+
+    /// Checks the configuration and starts the reader thread. Returns at once:
+    /// the subscription proceeds in the background and its progress arrives on
+    /// the event channel ([`ConnectionState::Subscribed`](super::ConnectionState)
+    /// first, then SUBSCRIBED). Calls fail with [`Error::NotSubscribed`]
+    /// until then.
+    pub fn connect(self) -> Result<(Scheduler, Events), Error> {
+        let masters = self.masters?;
+        if self.framework.user.is_empty() || self.framework.name.is_empty() {
+            return Err(Error::Config(
+                "FrameworkInfo needs `user` and `name` (both required by Mesos)".into(),
+            ));
+        }
+        let credentials = self.credentials.transpose()?;
+        let roots = self
+            .root_certificates
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut tls = ureq::tls::TlsConfig::builder();
+        if !roots.is_empty() {
+            tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&roots));
+        }
+        let proxy = match self.proxy {
+            Some(url) => Some(
+                ureq::Proxy::new(&url).map_err(|e| Error::Config(format!("bad proxy: {e}")))?,
+            ),
+            None => None,
+        };
+        let trusted_hosts: HashSet<String> = match masters.0.candidates() {
+            Ok(list) => list.iter().map(|e| e.host().to_string()).collect(),
+            Err(_) => HashSet::new(),
+        };
+        let settings = HttpSettings {
+            encoding: self.encoding,
+            connect_timeout: self.connect_timeout,
+            call_timeout: self.call_timeout,
+            tls: tls.build(),
+            proxy,
+            credentials,
+            trusted_hosts,
+            credentials_follow_redirects: self.credentials_follow_redirects,
+            max_redirects: self.max_redirects,
+        };
+        let options = StreamOptions {
+            missed_heartbeats: self.missed_heartbeats,
+            heartbeat_interval: self.heartbeat_interval,
+            backoff: self.backoff,
+            max_record_size: self.max_record_size,
+            auto_acknowledge: self.auto_acknowledge,
+        };
+        let session = Session::new(self.framework, self.suppressed_roles, self.offer_constraints);
+        let shared = Arc::new(Shared::new(settings, session, masters, options));
+
+        let (tx, rx) = crossbeam_channel::bounded(self.event_capacity);
+        let watchdog = {
+            let shared = shared.clone();
+            thread::Builder::new()
+                .name("mesos-watchdog".into())
+                .spawn(move || shared.control.watchdog())
+                .map_err(|e| Error::Config(format!("cannot start the watchdog thread: {e}")))?
+        };
+        let reader = Reader::new(shared.clone(), tx);
+        let reader = match thread::Builder::new()
+            .name("mesos-reader".into())
+            .spawn(move || reader.run())
+        {
+            Ok(handle) => handle,
+            Err(e) => {
+                shared.control.reader_finished();
+                return Err(Error::Config(format!("cannot start the reader thread: {e}")));
+            }
+        };
+        let scheduler = Scheduler::start(shared, vec![reader, watchdog]);
+        Ok((scheduler, Events::new(rx)))
+    }
+}
+
+impl From<StaticMasters> for Masters {
+    fn from(masters: StaticMasters) -> Self {
+        Masters(Arc::new(masters))
+    }
+}
+
+/// Anything the builder accepts as masters: an address string or a
+/// [`Masters`] value.
+pub trait IntoMasters {
+    /// Converts; errors surface from [`SchedulerBuilder::connect`].
+    fn into_masters(self) -> Result<Masters, Error>;
+}
+
+impl IntoMasters for &str {
+    fn into_masters(self) -> Result<Masters, Error> {
+        Masters::parse(self)
+    }
+}
+
+impl IntoMasters for String {
+    fn into_masters(self) -> Result<Masters, Error> {
+        Masters::parse(&self)
+    }
+}
+
+impl IntoMasters for &String {
+    fn into_masters(self) -> Result<Masters, Error> {
+        Masters::parse(self)
+    }
+}
+
+impl IntoMasters for Masters {
+    fn into_masters(self) -> Result<Masters, Error> {
+        Ok(self)
+    }
+}

@@ -1,0 +1,120 @@
+//! The [`Scheduler`] handle: cheap to clone, usable from any thread, closes
+//! the subscription when the last clone goes away.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+
+use super::builder::{IntoMasters, SchedulerBuilder};
+use crate::connection::Shared;
+use crate::error::Error;
+use crate::v1;
+use crate::v1::scheduler::Call;
+
+/// A handle on one framework's subscription: issues calls (blocking, from any
+/// thread) while the reader thread feeds the [`Events`](super::Events)
+/// channel. `Send + Sync + Clone`; all clones share one subscription, and it
+/// is closed when [`Scheduler::close`] is called or the last clone is dropped.
+#[derive(Clone)]
+pub struct Scheduler {
+    handle: Arc<Handle>,
+}
+
+struct Handle {
+    shared: Arc<Shared>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Scheduler {
+    /// Starts configuring a scheduler for `masters`: `"http://host:5050"`,
+    /// `"https://host:5050"`, `"h1:5050,h2:5050"` (tried in turn) or a
+    /// [`Masters`](crate::connection::Masters) value.
+    pub fn builder(masters: impl IntoMasters) -> SchedulerBuilder {
+        SchedulerBuilder::new(masters.into_masters())
+    }
+
+    pub(crate) fn start(shared: Arc<Shared>, threads: Vec<JoinHandle<()>>) -> Self {
+        Scheduler {
+            handle: Arc::new(Handle {
+                shared,
+                threads: Mutex::new(threads),
+            }),
+        }
+    }
+
+    /// Sends any call but SUBSCRIBE (which the client manages). Fills in
+    /// `framework_id` and the `Mesos-Stream-Id` header, validates the call
+    /// locally with the master's rules (so a bad call fails with
+    /// [`Error::Invalid`] before anything is sent), and posts it to the
+    /// subscribed master. `Ok` means accepted: 202, or 200 for
+    /// UPDATE_FRAMEWORK. Fails fast with [`Error::NotSubscribed`] while no
+    /// subscription is active.
+    pub fn call(&self, call: Call) -> Result<(), Error> {
+        self.handle.shared.send(call)
+    }
+
+    /// The framework id, once the master has assigned one (or the one given
+    /// in the FrameworkInfo).
+    pub fn framework_id(&self) -> Option<v1::FrameworkID> {
+        self.handle.shared.session.framework_id()
+    }
+
+    /// The current `Mesos-Stream-Id`, while subscribed.
+    pub fn stream_id(&self) -> Option<String> {
+        self.handle.shared.session.active().map(|a| a.stream_id)
+    }
+
+    /// The URL of the master the subscription is on, while subscribed.
+    pub fn master(&self) -> Option<String> {
+        self.handle.shared.session.active().map(|a| a.endpoint.url())
+    }
+
+    /// Whether calls can be sent right now.
+    pub fn is_subscribed(&self) -> bool {
+        self.handle.shared.session.active().is_some()
+    }
+
+    /// Whether the scheduler is closed (by `close()` or because the
+    /// subscription ended for good).
+    pub fn is_closed(&self) -> bool {
+        self.handle.shared.control.is_closed()
+    }
+
+    /// Stops the reader thread (aborting a read in progress) and closes the
+    /// event channel; later calls fail with [`Error::Closed`]. Returns once
+    /// the reader has stopped. The framework stays registered with the master
+    /// until its failover timeout expires (use `teardown` to remove it).
+    pub fn close(&self) {
+        self.handle.close();
+    }
+}
+
+impl Handle {
+    fn close(&self) {
+        self.shared.control.close();
+        let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|p| p.into_inner()));
+        let current = thread::current().id();
+        for thread in threads {
+            // Never join ourselves (a handle dropped on the reader thread).
+            if thread.thread().id() != current {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl fmt::Debug for Scheduler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scheduler")
+            .field("framework_id", &self.framework_id().map(|id| id.value))
+            .field("master", &self.master())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
