@@ -54,10 +54,7 @@ fn execute_c_runs_echo_hello_to_task_finished() {
 fn execute_c_is_clean_under_valgrind() {
     let program = compile_c(&root().join("examples/c/execute.c"), "execute-valgrind");
     let master = SimMasterProcess::start();
-    let finished = run_with_deadline(
-        valgrind().arg(&program).arg(master.url()),
-        VALGRIND_LIMIT,
-    );
+    let finished = run_with_deadline(valgrind().arg(&program).arg(master.url()), VALGRIND_LIMIT);
     assert_ne!(
         finished.status.code(),
         Some(99),
@@ -104,11 +101,11 @@ fn null_and_bad_arguments_are_refused_cleanly() {
 
 #[test]
 fn null_and_bad_arguments_are_clean_under_valgrind() {
-    let program = compile_c(&root().join("tests/ffi_c/null_args.c"), "null_args-valgrind");
-    let finished = run_with_deadline(
-        valgrind().arg(&program).arg(refused_url()),
-        VALGRIND_LIMIT,
+    let program = compile_c(
+        &root().join("tests/ffi_c/null_args.c"),
+        "null_args-valgrind",
     );
+    let finished = run_with_deadline(valgrind().arg(&program).arg(refused_url()), VALGRIND_LIMIT);
     assert!(
         finished.status.success(),
         "exit {:?}:\n{}{}",

@@ -49,7 +49,11 @@ fn failure(
 }
 
 fn text(ptr: *const c_char) -> Option<String> {
-    (!ptr.is_null()).then(|| unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned())
+    (!ptr.is_null()).then(|| {
+        unsafe { CStr::from_ptr(ptr) }
+            .to_string_lossy()
+            .into_owned()
+    })
 }
 
 fn bytes_of(event: *const mesos_http_event) -> Vec<u8> {
@@ -100,7 +104,8 @@ fn wait_for(
         }
         if event.kind() == mesos_http_event_kind::Update {
             let mut error = ptr::null_mut();
-            let result = unsafe { mesos_http_scheduler_acknowledge(scheduler, event.0, &mut error) };
+            let result =
+                unsafe { mesos_http_scheduler_acknowledge(scheduler, event.0, &mut error) };
             ok("acknowledge", result, error);
         }
     }
@@ -282,7 +287,9 @@ fn every_call_through_the_c_abi_with_protobuf_bytes() {
     let tasks = [task_c.as_ptr()];
     ok(
         "reconcile",
-        unsafe { mesos_http_scheduler_reconcile(scheduler, tasks.as_ptr(), ptr::null(), 1, &mut error) },
+        unsafe {
+            mesos_http_scheduler_reconcile(scheduler, tasks.as_ptr(), ptr::null(), 1, &mut error)
+        },
         error,
     );
     let answer = wait_for(scheduler, |e| {
@@ -454,7 +461,12 @@ fn rejected_subscription_is_a_terminated_item_with_the_masters_reason() {
         );
         ok(
             "set_framework",
-            mesos_http_config_set_framework(config, c"nobody".as_ptr(), c"auth".as_ptr(), &mut error),
+            mesos_http_config_set_framework(
+                config,
+                c"nobody".as_ptr(),
+                c"auth".as_ptr(),
+                &mut error,
+            ),
             error,
         );
         ok(
@@ -479,7 +491,10 @@ fn rejected_subscription_is_a_terminated_item_with_the_masters_reason() {
         state == mesos_http_connection_state::Terminated
     });
     let message = text(unsafe { mesos_http_event_message(terminated.0) }).unwrap();
-    assert!(message.contains("refused") && message.contains("401"), "{message}");
+    assert!(
+        message.contains("refused") && message.contains("401"),
+        "{message}"
+    );
     drop(terminated);
     unsafe { mesos_http_scheduler_free(scheduler) };
 }

@@ -32,7 +32,7 @@ fn checked_in_header_is_up_to_date() {
             .lines()
             .zip(fresh.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(|| checked_in.lines().count().min(fresh.lines().count()), |i| i)
+            .unwrap_or_else(|| checked_in.lines().count().min(fresh.lines().count()))
             + 1;
         panic!(
             "src/ffi/mesos_http.h is stale (first difference at line {first_difference}); \

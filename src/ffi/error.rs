@@ -120,9 +120,7 @@ pub(super) fn failure_of(error: &Error) -> Failure {
         Error::Rejected { status, .. } => (mesos_http_result::Rejected, *status),
         Error::Unauthorized { .. } => (mesos_http_result::Unauthorized, 401),
         Error::Unavailable { .. } => (mesos_http_result::Unavailable, 503),
-        Error::RedirectLoop { .. } | Error::BadRedirect { .. } => {
-            (mesos_http_result::Redirect, 0)
-        }
+        Error::RedirectLoop { .. } | Error::BadRedirect { .. } => (mesos_http_result::Redirect, 0),
         Error::Tls(_) => (mesos_http_result::Tls, 0),
         Error::Timeout(_) => (mesos_http_result::NetworkTimeout, 0),
         Error::Connection(_) => (mesos_http_result::Connection, 0),
@@ -144,12 +142,13 @@ pub(super) fn failure_of(error: &Error) -> Failure {
 /// not a result code. Any thread.
 #[no_mangle]
 pub extern "C" fn mesos_http_result_name(result: u32) -> *const c_char {
-    guard_value(c"MESOS_HTTP_RESULT_UNKNOWN".as_ptr(), || {
-        match result_from_u32(result) {
+    guard_value(
+        c"MESOS_HTTP_RESULT_UNKNOWN".as_ptr(),
+        || match result_from_u32(result) {
             Some(code) => code.c_name().as_ptr(),
             None => c"MESOS_HTTP_RESULT_UNKNOWN".as_ptr(),
-        }
-    })
+        },
+    )
 }
 
 fn result_from_u32(value: u32) -> Option<mesos_http_result> {
@@ -180,10 +179,14 @@ fn result_from_u32(value: u32) -> Option<mesos_http_result> {
 /// The result code the error was reported with; `MESOS_HTTP_RESULT_OK`
 /// when `error` is NULL. Any thread.
 #[no_mangle]
-pub unsafe extern "C" fn mesos_http_error_result(error: *const mesos_http_error) -> mesos_http_result {
-    guard_value(mesos_http_result::Panic, || match unsafe { error.as_ref() } {
-        Some(error) => error.result,
-        None => mesos_http_result::Ok,
+pub unsafe extern "C" fn mesos_http_error_result(
+    error: *const mesos_http_error,
+) -> mesos_http_result {
+    guard_value(mesos_http_result::Panic, || {
+        match unsafe { error.as_ref() } {
+            Some(error) => error.result,
+            None => mesos_http_result::Ok,
+        }
     })
 }
 
@@ -228,7 +231,11 @@ mod tests {
         for value in 0..19u32 {
             let code = result_from_u32(value).expect("every number below 19 is a code");
             assert_eq!(code as u32, value);
-            assert!(code.c_name().to_str().unwrap().starts_with("MESOS_HTTP_RESULT_"));
+            assert!(code
+                .c_name()
+                .to_str()
+                .unwrap()
+                .starts_with("MESOS_HTTP_RESULT_"));
         }
         assert_eq!(result_from_u32(19), None);
     }

@@ -4,9 +4,9 @@
 
 use std::ffi::{c_char, CString};
 
+use super::error::mesos_http_result;
 use super::event_fields::{mesos_http_connection_state, mesos_http_event_kind, EventFields};
 use super::guard::{guard_value, required_str};
-use super::error::mesos_http_result;
 use crate::codec::Encoding;
 use crate::v1;
 use crate::Item;
@@ -143,7 +143,11 @@ pub unsafe extern "C" fn mesos_http_event_offer_id(
     index: usize,
 ) -> *const c_char {
     guard_value(std::ptr::null(), || {
-        c_ptr(fields(event).and_then(|f| f.offers.get(index)).map(|o| &o.id))
+        c_ptr(
+            fields(event)
+                .and_then(|f| f.offers.get(index))
+                .map(|o| &o.id),
+        )
     })
 }
 
@@ -247,9 +251,7 @@ pub unsafe extern "C" fn mesos_http_event_master(event: *const mesos_http_event)
 /// disconnected or terminated) or of why a record was undecodable. NULL when
 /// there is none. NUL bytes inside are replaced by U+FFFD.
 #[no_mangle]
-pub unsafe extern "C" fn mesos_http_event_message(
-    event: *const mesos_http_event,
-) -> *const c_char {
+pub unsafe extern "C" fn mesos_http_event_message(event: *const mesos_http_event) -> *const c_char {
     guard_value(std::ptr::null(), || {
         c_ptr(fields(event).and_then(|f| f.message.as_ref()))
     })
@@ -268,7 +270,9 @@ pub unsafe extern "C" fn mesos_http_event_reason(event: *const mesos_http_event)
 /// one); -1 for any other event.
 #[no_mangle]
 pub unsafe extern "C" fn mesos_http_event_task_state(event: *const mesos_http_event) -> i32 {
-    guard_value(-1, || fields(event).and_then(|f| f.task_state).unwrap_or(-1))
+    guard_value(-1, || {
+        fields(event).and_then(|f| f.task_state).unwrap_or(-1)
+    })
 }
 
 /// The uuid of a status update (16 raw bytes, borrowed from the event).
@@ -413,11 +417,17 @@ mod tests {
     fn accessors_on_null_return_their_documented_defaults() {
         let null = std::ptr::null();
         unsafe {
-            assert_eq!(mesos_http_event_get_kind(null), mesos_http_event_kind::Unknown);
+            assert_eq!(
+                mesos_http_event_get_kind(null),
+                mesos_http_event_kind::Unknown
+            );
             assert!(mesos_http_event_task_id(null).is_null());
             assert_eq!(mesos_http_event_task_state(null), -1);
             assert_eq!(mesos_http_event_offer_count(null), 0);
-            assert_eq!(mesos_http_event_offer_scalar(null, 0, c"cpus".as_ptr()), -1.0);
+            assert_eq!(
+                mesos_http_event_offer_scalar(null, 0, c"cpus".as_ptr()),
+                -1.0
+            );
             let mut data = std::ptr::null();
             let mut len = 0;
             assert_eq!(

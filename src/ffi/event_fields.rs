@@ -310,13 +310,9 @@ mod tests {
     fn update(uuid: Option<Vec<u8>>) -> Event {
         Event::Update(se::Update {
             status: v1::TaskStatus {
-                task_id: v1::TaskID {
-                    value: "t1".into(),
-                },
+                task_id: v1::TaskID { value: "t1".into() },
                 state: v1::TaskState::TASK_FINISHED,
-                agent_id: Some(v1::AgentID {
-                    value: "a1".into(),
-                }),
+                agent_id: Some(v1::AgentID { value: "a1".into() }),
                 message: Some("done".into()),
                 uuid,
                 ..Default::default()

@@ -26,10 +26,7 @@ impl Failure {
     }
 
     pub(super) fn null(what: &str) -> Self {
-        Failure::new(
-            mesos_http_result::NullArgument,
-            format!("`{what}` is NULL"),
-        )
+        Failure::new(mesos_http_result::NullArgument, format!("`{what}` is NULL"))
     }
 
     pub(super) fn invalid(message: impl Into<String>) -> Self {
@@ -119,7 +116,9 @@ pub(super) unsafe fn byte_slice<'a>(
         return Err(Failure::null(what));
     }
     if len > isize::MAX as usize {
-        return Err(Failure::invalid(format!("`{what}` length {len} is too large")));
+        return Err(Failure::invalid(format!(
+            "`{what}` length {len} is too large"
+        )));
     }
     // SAFETY: non-NULL, length bounded, caller promises `len` readable bytes.
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
@@ -203,14 +202,16 @@ mod tests {
 
     #[test]
     fn success_clears_a_stale_error_pointer() {
-        let mut error: *mut mesos_http_error = 8 as *mut _;
+        let mut error: *mut mesos_http_error = std::ptr::NonNull::dangling().as_ptr();
         assert_eq!(guard(&mut error, || Ok(())), mesos_http_result::Ok);
         assert!(error.is_null());
     }
 
     #[test]
     fn null_with_a_length_is_refused_but_empty_is_fine() {
-        assert!(unsafe { byte_slice(std::ptr::null(), 0, "b") }.unwrap().is_empty());
+        assert!(unsafe { byte_slice(std::ptr::null(), 0, "b") }
+            .unwrap()
+            .is_empty());
         let err = unsafe { byte_slice(std::ptr::null(), 3, "b") }.unwrap_err();
         assert_eq!(err.result, mesos_http_result::NullArgument);
         let err = unsafe { pointer_array::<c_char>(std::ptr::null(), 2, "ids") }.unwrap_err();

@@ -21,7 +21,9 @@ pub fn root() -> &'static Path {
 /// built with this run's features.
 fn deps_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test knows its own path");
-    exe.parent().expect("test binaries live in deps/").to_path_buf()
+    exe.parent()
+        .expect("test binaries live in deps/")
+        .to_path_buf()
 }
 
 /// A library artifact of this run, checked to exist.
@@ -93,7 +95,14 @@ pub fn sim_master_binary() -> PathBuf {
                 .expect("the test binary lives in target/<profile>/deps")
                 .join("ffi-sim-master");
             let status = Command::new(env!("CARGO"))
-                .args(["build", "--quiet", "--example", "sim-master", "--features", "sim"])
+                .args([
+                    "build",
+                    "--quiet",
+                    "--example",
+                    "sim-master",
+                    "--features",
+                    "sim",
+                ])
                 .arg("--target-dir")
                 .arg(&target_dir)
                 .current_dir(root())
