@@ -50,7 +50,9 @@ fn main() -> ExitCode {
     let mut scripted_agents = 0usize;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let Some(value) = args.next() else { return usage() };
+        let Some(value) = args.next() else {
+            return usage();
+        };
         let ok = match flag.as_str() {
             "--port" => value.parse().map(|p| config.port = p).is_ok(),
             "--agents" => value.parse().map(|n| local_agents = n).is_ok(),
@@ -79,7 +81,9 @@ fn main() -> ExitCode {
         config.agents.push(AgentSpec::local());
     }
     for _ in 0..scripted_agents {
-        config.agents.push(AgentSpec::scripted(ScriptedTimeline::run_forever()));
+        config
+            .agents
+            .push(AgentSpec::scripted(ScriptedTimeline::run_forever()));
     }
     let master = match SimMaster::start(config) {
         Ok(m) => m,

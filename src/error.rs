@@ -103,10 +103,30 @@ impl Error {
     /// Maps an I/O error (possibly a wrapped ureq error, e.g. a read timeout).
     pub(crate) fn from_io(err: io::Error) -> Self {
         match ureq::Error::from(err) {
+            ureq::Error::Io(io_err) if is_tls_failure(&io_err) => Error::Tls(io_err.to_string()),
             ureq::Error::Io(io_err) => Error::Connection(io_err.to_string()),
             other => Error::from_transport(other),
         }
     }
+}
+
+/// Whether an I/O error is a TLS handshake failure. rustls reports those as
+/// `InvalidData` I/O errors wrapping its own error type, which this crate
+/// does not link directly, so the error's wording is what identifies them.
+fn is_tls_failure(err: &io::Error) -> bool {
+    if err.kind() != io::ErrorKind::InvalidData {
+        return false;
+    }
+    let text = err.to_string();
+    [
+        "certificate",
+        "alert",
+        "peer is incompatible",
+        "peer misbehaved",
+        "handshake",
+    ]
+    .iter()
+    .any(|marker| text.contains(marker))
 }
 
 impl fmt::Display for Error {
@@ -119,7 +139,12 @@ impl fmt::Display for Error {
             Error::Unauthorized { .. } => f.write_str("unauthorized (HTTP 401)"),
             Error::Unavailable { body } => write!(f, "master unavailable (HTTP 503): {body}"),
             Error::RedirectLoop { hops } => {
-                write!(f, "redirect loop after {} hops: {}", hops.len(), hops.join(" -> "))
+                write!(
+                    f,
+                    "redirect loop after {} hops: {}",
+                    hops.len(),
+                    hops.join(" -> ")
+                )
             }
             Error::BadRedirect { detail } => write!(f, "unusable redirect: {detail}"),
             Error::Tls(detail) => write!(f, "TLS failed: {detail}"),
@@ -168,6 +193,17 @@ mod tests {
     fn a_read_timeout_wrapped_in_io_is_recognised() {
         let io_err = ureq::Error::Timeout(ureq::Timeout::PerRead).into_io();
         assert!(matches!(Error::from_io(io_err), Error::Timeout(_)));
+    }
+
+    #[test]
+    fn a_rejected_certificate_is_a_tls_error() {
+        let io_err = io::Error::new(
+            io::ErrorKind::InvalidData,
+            "invalid peer certificate: UnknownIssuer",
+        );
+        assert!(matches!(Error::from_io(io_err), Error::Tls(_)));
+        let io_err = io::Error::new(io::ErrorKind::InvalidData, "chunk size");
+        assert!(matches!(Error::from_io(io_err), Error::Connection(_)));
     }
 
     #[test]

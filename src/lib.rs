@@ -3,16 +3,16 @@
 
 pub mod codec;
 
-/// A simulated Mesos master (feature `sim`): a local stand-in for a cluster
-/// and the test bed for the client.
-#[cfg(feature = "sim")]
-pub mod sim;
 /// Typed constructors for the 17 scheduler calls and the offer operations.
 pub mod call;
 /// Scheduler events as an enum, with an `Unknown` variant that keeps the raw record.
 pub mod event;
 /// Resource text syntax (`cpus:1;ports:[31000-31005]`) and Mesos resource arithmetic.
 pub mod resources;
+/// A simulated Mesos master (feature `sim`): a local stand-in for a cluster
+/// and the test bed for the client.
+#[cfg(feature = "sim")]
+pub mod sim;
 /// The master's call and FrameworkInfo validation, with its exact wording.
 pub mod validation;
 

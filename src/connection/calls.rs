@@ -45,7 +45,11 @@ impl Shared {
         );
         let result = posted.and_then(|posted| {
             let status = posted.response.status().as_u16();
-            let expected = if kind == Type::UPDATE_FRAMEWORK { 200 } else { 202 };
+            let expected = if kind == Type::UPDATE_FRAMEWORK {
+                200
+            } else {
+                202
+            };
             if status == expected {
                 // Read the (empty) body so the connection returns to the pool.
                 let _ = error_text(posted.response);

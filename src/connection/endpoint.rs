@@ -85,7 +85,12 @@ impl Endpoint {
 
     /// The URL to post to.
     pub fn url(&self) -> String {
-        format!("{}://{}{}", self.scheme.as_str(), self.authority(), self.path)
+        format!(
+            "{}://{}{}",
+            self.scheme.as_str(),
+            self.authority(),
+            self.path
+        )
     }
 
     /// `host:port` (IPv6 hosts in brackets).
@@ -192,7 +197,14 @@ mod tests {
 
     #[test]
     fn rejects_bad_addresses() {
-        for bad in ["", "http://", "zk://h:2181/mesos", "h:notaport", "h:70000", "[::1"] {
+        for bad in [
+            "",
+            "http://",
+            "zk://h:2181/mesos",
+            "h:notaport",
+            "h:70000",
+            "[::1",
+        ] {
             assert!(Endpoint::parse(bad).is_err(), "{bad:?} accepted");
         }
     }
@@ -214,7 +226,9 @@ mod tests {
             "http://c:3/x"
         );
         assert_eq!(
-            from.resolve_redirect("/master/api/v1/scheduler").unwrap().url(),
+            from.resolve_redirect("/master/api/v1/scheduler")
+                .unwrap()
+                .url(),
             "http://a:1/master/api/v1/scheduler"
         );
         assert!(from.resolve_redirect("c:3").is_err());

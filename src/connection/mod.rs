@@ -3,8 +3,11 @@
 //! heartbeat watchdog, reconnection with backoff, and posting calls.
 //!
 //! The public pieces are the ones an application configures: where the
-//! masters are ([`Masters`], [`MasterDetector`], [`Endpoint`]), how to back
-//! off ([`Backoff`]) and how to authenticate ([`Credentials`]).
+//! masters are ([`Masters`](crate::connection::Masters),
+//! [`MasterDetector`](crate::connection::MasterDetector),
+//! [`Endpoint`](crate::connection::Endpoint)), how to back off
+//! ([`Backoff`](crate::connection::Backoff)) and how to authenticate
+//! ([`Credentials`](crate::connection::Credentials)).
 
 mod backoff;
 mod calls;

@@ -352,7 +352,8 @@ impl Reader {
             Ok(event) => event,
             Err((error, record)) => {
                 log::warn!("undecodable event ({} bytes): {error}", record.len());
-                return (!self.deliver(Item::Undecodable { error, record })).then_some(Outcome::Closed);
+                return (!self.deliver(Item::Undecodable { error, record }))
+                    .then_some(Outcome::Closed);
             }
         };
         log::trace!("event {:?}", event.kind());
@@ -375,7 +376,9 @@ impl Reader {
                     state.leader_hint = Some(stream.endpoint.clone());
                 }
                 if let Some(interval) = interval {
-                    self.shared.control.set_budget(self.shared.options.budget(interval));
+                    self.shared
+                        .control
+                        .set_budget(self.shared.options.budget(interval));
                 }
                 stream.subscribed = true;
                 log::info!(
@@ -396,12 +399,16 @@ impl Reader {
             }
             Event::Error(error) => {
                 log::warn!("ERROR event from the master: {}", error.message);
-                terminal = Some(Outcome::Final(Termination::ErrorEvent(error.message.clone())));
+                terminal = Some(Outcome::Final(Termination::ErrorEvent(
+                    error.message.clone(),
+                )));
             }
             _ => {}
         }
         let ack = if self.shared.options.auto_acknowledge {
-            event.acknowledgement().map(|call| (call, self.shared.clone()))
+            event
+                .acknowledgement()
+                .map(|call| (call, self.shared.clone()))
         } else {
             None
         };

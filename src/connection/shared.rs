@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use ureq::Agent;
 
+use super::backoff::Backoff;
 use super::control::Control;
 use super::http::{HttpSettings, Purpose};
 use super::masters::Masters;
 use super::session::Session;
-use super::backoff::Backoff;
 
 /// Settings of the subscription stream.
 #[derive(Debug, Clone)]

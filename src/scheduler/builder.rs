@@ -250,9 +250,9 @@ impl SchedulerBuilder {
             tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&roots));
         }
         let proxy = match self.proxy {
-            Some(url) => Some(
-                ureq::Proxy::new(&url).map_err(|e| Error::Config(format!("bad proxy: {e}")))?,
-            ),
+            Some(url) => {
+                Some(ureq::Proxy::new(&url).map_err(|e| Error::Config(format!("bad proxy: {e}")))?)
+            }
             None => None,
         };
         let trusted_hosts: HashSet<String> = match masters.0.candidates() {
@@ -277,7 +277,11 @@ impl SchedulerBuilder {
             max_record_size: self.max_record_size,
             auto_acknowledge: self.auto_acknowledge,
         };
-        let session = Session::new(self.framework, self.suppressed_roles, self.offer_constraints);
+        let session = Session::new(
+            self.framework,
+            self.suppressed_roles,
+            self.offer_constraints,
+        );
         let shared = Arc::new(Shared::new(settings, session, masters, options));
 
         let (tx, rx) = crossbeam_channel::bounded(self.event_capacity);
@@ -296,7 +300,9 @@ impl SchedulerBuilder {
             Ok(handle) => handle,
             Err(e) => {
                 shared.control.reader_finished();
-                return Err(Error::Config(format!("cannot start the reader thread: {e}")));
+                return Err(Error::Config(format!(
+                    "cannot start the reader thread: {e}"
+                )));
             }
         };
         let scheduler = Scheduler::start(shared, vec![reader, watchdog]);

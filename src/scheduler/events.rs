@@ -131,8 +131,9 @@ pub enum Termination {
 /// The acknowledgement is a blocking call on the dropping thread; a failure is
 /// logged (the update will be re-sent by the agent).
 pub struct Received {
-    event: Option<Event>,
-    ack: Option<PendingAck>,
+    // Boxed: events are large and items move through the channel by value.
+    event: Option<Box<Event>>,
+    ack: Option<Box<PendingAck>>,
 }
 
 struct PendingAck {
@@ -143,15 +144,15 @@ struct PendingAck {
 impl Received {
     pub(crate) fn new(event: Event, ack: Option<(Call, Arc<Shared>)>) -> Self {
         Received {
-            event: Some(event),
-            ack: ack.map(|(call, shared)| PendingAck { call, shared }),
+            event: Some(Box::new(event)),
+            ack: ack.map(|(call, shared)| Box::new(PendingAck { call, shared })),
         }
     }
 
     /// The event.
     pub fn event(&self) -> &Event {
         // `event` is only taken by consuming methods.
-        self.event.as_ref().expect("event present until consumed")
+        self.event.as_deref().expect("event present until consumed")
     }
 
     /// Whether dropping this value will send an acknowledgement.
@@ -173,7 +174,7 @@ impl Received {
     /// [`Scheduler::acknowledge`](crate::Scheduler::acknowledge).
     pub fn into_event(mut self) -> Event {
         self.ack = None;
-        self.event.take().expect("event present until consumed")
+        *self.event.take().expect("event present until consumed")
     }
 }
 

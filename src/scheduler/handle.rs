@@ -66,7 +66,11 @@ impl Scheduler {
 
     /// The URL of the master the subscription is on, while subscribed.
     pub fn master(&self) -> Option<String> {
-        self.handle.shared.session.active().map(|a| a.endpoint.url())
+        self.handle
+            .shared
+            .session
+            .active()
+            .map(|a| a.endpoint.url())
     }
 
     /// Whether calls can be sent right now.
@@ -116,5 +120,20 @@ impl fmt::Debug for Scheduler {
             .field("master", &self.master())
             .field("closed", &self.is_closed())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+
+    #[test]
+    fn handle_and_events_cross_threads() {
+        shareable::<Scheduler>();
+        shareable::<super::super::Events>();
+        fn send<T: Send>() {}
+        send::<super::super::Item>();
     }
 }

@@ -59,7 +59,10 @@ mod tests {
         assert_eq!(negotiate(None), Some(Encoding::Json));
         assert_eq!(negotiate(Some("*/*")), Some(Encoding::Json));
         assert_eq!(negotiate(Some("application/*")), Some(Encoding::Json));
-        assert_eq!(negotiate(Some("application/x-protobuf")), Some(Encoding::Protobuf));
+        assert_eq!(
+            negotiate(Some("application/x-protobuf")),
+            Some(Encoding::Protobuf)
+        );
         assert_eq!(
             negotiate(Some("application/x-protobuf, application/json")),
             Some(Encoding::Json)
@@ -68,10 +71,16 @@ mod tests {
             negotiate(Some("application/json;q=0, application/x-protobuf")),
             Some(Encoding::Protobuf)
         );
-        assert_eq!(negotiate(Some("application/json; charset=utf-8")), Some(Encoding::Json));
+        assert_eq!(
+            negotiate(Some("application/json; charset=utf-8")),
+            Some(Encoding::Json)
+        );
         assert_eq!(negotiate(Some("Application/JSON")), Some(Encoding::Json));
         assert_eq!(negotiate(Some("*/*;q=0.0")), None);
-        assert_eq!(negotiate(Some("application/json;q=abc")), Some(Encoding::Json));
+        assert_eq!(
+            negotiate(Some("application/json;q=abc")),
+            Some(Encoding::Json)
+        );
         assert_eq!(negotiate(Some("text/html")), None);
         assert_eq!(negotiate(Some("foo")), None);
         assert_eq!(negotiate(Some("application/recordio")), None);

@@ -83,7 +83,8 @@ impl SimConfig {
 
     /// Requires HTTP Basic authentication with this principal and secret.
     pub fn with_basic_auth(mut self, principal: &str, secret: &str) -> Self {
-        self.credentials.push((principal.to_string(), secret.to_string()));
+        self.credentials
+            .push((principal.to_string(), secret.to_string()));
         self
     }
 

@@ -148,7 +148,9 @@ pub struct SimMaster {
 
 impl std::fmt::Debug for SimMaster {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimMaster").field("addr", &self.addr()).finish()
+        f.debug_struct("SimMaster")
+            .field("addr", &self.addr())
+            .finish()
     }
 }
 
@@ -190,7 +192,11 @@ impl SimMaster {
 
     /// Waits until `condition` holds (checked after every state change and
     /// every timer tick); `false` if `timeout` passed first.
-    pub fn wait_for(&self, mut condition: impl FnMut(&ClusterView<'_>) -> bool, timeout: Duration) -> bool {
+    pub fn wait_for(
+        &self,
+        mut condition: impl FnMut(&ClusterView<'_>) -> bool,
+        timeout: Duration,
+    ) -> bool {
         let deadline = Instant::now() + timeout;
         let mut guard = self.rt.shared.lock();
         loop {
@@ -294,7 +300,9 @@ pub struct SimGroup {
 
 impl std::fmt::Debug for SimGroup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimGroup").field("addrs", &self.rt.addrs).finish()
+        f.debug_struct("SimGroup")
+            .field("addrs", &self.rt.addrs)
+            .finish()
     }
 }
 
@@ -318,7 +326,11 @@ impl SimGroup {
 
     /// Master `index` (panics if out of range, like slice indexing).
     pub fn master(&self, index: usize) -> SimMaster {
-        assert!(index < self.len(), "no master {index} in a group of {}", self.len());
+        assert!(
+            index < self.len(),
+            "no master {index} in a group of {}",
+            self.len()
+        );
         SimMaster {
             rt: Arc::clone(&self.rt),
             index,

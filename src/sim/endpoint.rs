@@ -12,7 +12,6 @@ use crate::v1::scheduler::call::Type;
 use crate::v1::scheduler::Call;
 
 use super::accept;
-use super::call_checks;
 use super::cluster::{Shared, StreamHandle, StreamMsg};
 use super::http::{Request, Response};
 use super::ids;
@@ -79,7 +78,11 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
     };
     let (credentials, leader, masters) = {
         let state = shared.lock();
-        (state.credentials.clone(), state.leader, state.masters.clone())
+        (
+            state.credentials.clone(),
+            state.leader,
+            state.masters.clone(),
+        )
     };
     // 1. Authentication (only when credentials are configured).
     let principal = match authenticate(request, &credentials) {
@@ -146,7 +149,9 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
             return respond(
                 400,
                 match (encoding, e.kind()) {
-                    (Encoding::Protobuf, _) => "Failed to parse body into Call protobuf".to_string(),
+                    (Encoding::Protobuf, _) => {
+                        "Failed to parse body into Call protobuf".to_string()
+                    }
                     (Encoding::Json, DecodeErrorKind::Syntax) => {
                         format!("Failed to parse body into JSON: {}", e.detail())
                     }
@@ -158,42 +163,30 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
         }
     };
     // 9. Validation (including the SUBSCRIBE principal rule).
-    if let Err(message) = call_checks::validate(&call) {
-        return respond(400, format!("Failed to validate scheduler::Call: {message}"));
+    if let Err(e) = crate::validation::validate_as(&call, principal.as_deref()) {
+        return respond(400, e.body());
     }
     let ty = call.r#type();
-    if ty == Type::SUBSCRIBE {
-        let claimed = call
-            .subscribe
-            .as_ref()
-            .and_then(|s| s.framework_info.principal.clone());
-        if let (Some(p), Some(q)) = (&principal, &claimed) {
-            if p != q {
-                return respond(
-                    400,
-                    format!("Failed to validate scheduler::Call: Authenticated principal '{p}' does not match principal '{q}' set in `FrameworkInfo`"),
-                );
-            }
-        }
-    }
     // 10. Accept negotiation for the calls that answer in a body.
-    let negotiated = if ty == Type::SUBSCRIBE || ty == Type::RECONCILE_OPERATIONS {
-        match accept::negotiate(request.header("Accept")) {
-            Some(e) => Some(e),
-            None => {
-                return respond(
+    let negotiated =
+        if ty == Type::SUBSCRIBE || ty == Type::RECONCILE_OPERATIONS {
+            match accept::negotiate(request.header("Accept")) {
+                Some(e) => Some(e),
+                None => return respond(
                     406,
                     "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'",
-                )
+                ),
             }
-        }
-    } else {
-        None
-    };
+        } else {
+            None
+        };
     // 11. SUBSCRIBE: the status is committed now; the rest happens on the stream.
     if ty == Type::SUBSCRIBE {
         if request.header("Mesos-Stream-Id").is_some() {
-            return respond(400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
+            return respond(
+                400,
+                "Subscribe calls should not include the 'Mesos-Stream-Id' header",
+            );
         }
         let encoding = negotiated.unwrap_or(Encoding::Json);
         let (tx, rx) = crossbeam_channel::unbounded();
@@ -216,7 +209,12 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
 }
 
 /// Checks 12-18 and the dispatch, all under one lock so they see one state.
-fn non_subscribe(shared: &Shared, request: &Request, call: Call, principal: Option<String>) -> Outcome {
+fn non_subscribe(
+    shared: &Shared,
+    request: &Request,
+    call: Call,
+    principal: Option<String>,
+) -> Outcome {
     let framework_id = call.framework_id.clone().unwrap_or_default().value;
     shared.update(|c| {
         let now = Instant::now();
@@ -297,9 +295,18 @@ mod tests {
 
     #[test]
     fn canonical_paths() {
-        assert_eq!(canonical_path("/api/v1/scheduler").as_deref(), Some("/master/api/v1/scheduler"));
-        assert_eq!(canonical_path("/api/v1/scheduler/").as_deref(), Some("/master/api/v1/scheduler/"));
-        assert_eq!(canonical_path("/master/api/v1/scheduler").as_deref(), Some("/master/api/v1/scheduler"));
+        assert_eq!(
+            canonical_path("/api/v1/scheduler").as_deref(),
+            Some("/master/api/v1/scheduler")
+        );
+        assert_eq!(
+            canonical_path("/api/v1/scheduler/").as_deref(),
+            Some("/master/api/v1/scheduler/")
+        );
+        assert_eq!(
+            canonical_path("/master/api/v1/scheduler").as_deref(),
+            Some("/master/api/v1/scheduler")
+        );
         assert_eq!(canonical_path("/api/v1/nope"), None);
         assert_eq!(canonical_path("/"), None);
     }
@@ -311,15 +318,29 @@ mod tests {
             method: "POST".into(),
             target: "/".into(),
             http10: false,
-            headers: value.map(|v| vec![("Authorization".to_string(), v.to_string())]).unwrap_or_default(),
+            headers: value
+                .map(|v| vec![("Authorization".to_string(), v.to_string())])
+                .unwrap_or_default(),
             body: vec![],
         };
         let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
         assert_eq!(authenticate(&req(None), &[]), Ok(None));
         assert_eq!(authenticate(&req(None), &creds), Err(()));
-        assert_eq!(authenticate(&req(Some(&format!("Basic {}", b64("p:s")))), &creds), Ok(Some("p".into())));
-        assert_eq!(authenticate(&req(Some(&format!("basic {}", b64("p:s")))), &creds), Err(()));
-        assert_eq!(authenticate(&req(Some(&format!("Basic {}", b64("p:x")))), &creds), Err(()));
-        assert_eq!(authenticate(&req(Some(&format!("Basic {}", b64("p:s:x")))), &creds), Err(()));
+        assert_eq!(
+            authenticate(&req(Some(&format!("Basic {}", b64("p:s")))), &creds),
+            Ok(Some("p".into()))
+        );
+        assert_eq!(
+            authenticate(&req(Some(&format!("basic {}", b64("p:s")))), &creds),
+            Err(())
+        );
+        assert_eq!(
+            authenticate(&req(Some(&format!("Basic {}", b64("p:x")))), &creds),
+            Err(())
+        );
+        assert_eq!(
+            authenticate(&req(Some(&format!("Basic {}", b64("p:s:x")))), &creds),
+            Err(())
+        );
     }
 }

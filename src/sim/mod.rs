@@ -25,7 +25,6 @@
 //! `server` (connections and streams), [`control`] (start, inspect, inject faults).
 
 mod accept;
-mod call_checks;
 mod cluster;
 pub mod config;
 pub mod control;

@@ -76,7 +76,10 @@ pub fn signal_name(signal: i32) -> String {
 pub fn describe_exit(status: ExitStatus) -> (Option<i32>, String) {
     match (status.code(), status.signal()) {
         (Some(code), _) => (Some(code), format!("Command exited with status {code}")),
-        (None, Some(signal)) => (None, format!("Command terminated with signal {}", signal_name(signal))),
+        (None, Some(signal)) => (
+            None,
+            format!("Command terminated with signal {}", signal_name(signal)),
+        ),
         (None, None) => (None, "Command exited".to_string()),
     }
 }

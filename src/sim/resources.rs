@@ -51,9 +51,10 @@ impl Res {
 
     /// Whether every amount in `self` is available in `other`.
     pub fn fits_in(&self, other: &Res) -> bool {
-        let scalars_fit = self.scalars.iter().all(|(name, v)| {
-            *v <= 0.0 || other.scalars.get(name).is_some_and(|o| *v <= *o + 1e-9)
-        });
+        let scalars_fit = self
+            .scalars
+            .iter()
+            .all(|(name, v)| *v <= 0.0 || other.scalars.get(name).is_some_and(|o| *v <= *o + 1e-9));
         let ranges_fit = self.ranges.iter().all(|(name, list)| {
             let available = other.ranges.get(name).map(Vec::as_slice).unwrap_or(&[]);
             list.iter()
@@ -107,7 +108,10 @@ impl Res {
                 name: name.clone(),
                 r#type: value::Type::RANGES,
                 ranges: Some(Ranges {
-                    range: list.iter().map(|(b, e)| Range { begin: *b, end: *e }).collect(),
+                    range: list
+                        .iter()
+                        .map(|(b, e)| Range { begin: *b, end: *e })
+                        .collect(),
                 }),
                 role: Some("*".to_string()),
                 allocation_info: allocation.clone(),
@@ -193,7 +197,11 @@ mod tests {
         assert!(!big.fits_in(&agent()));
         free.add(&task);
         assert_eq!(free.ranges["ports"], vec![(31000, 32000)]);
-        let names: Vec<String> = agent().to_resources(None).into_iter().map(|r| r.name).collect();
+        let names: Vec<String> = agent()
+            .to_resources(None)
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
         assert_eq!(names, ["ports", "cpus", "mem"]);
     }
 }

@@ -166,7 +166,10 @@ fn peer_closed(tcp: &TcpStream) -> bool {
     match tcp.peek(&mut byte) {
         Ok(0) => true,
         Ok(_) => false,
-        Err(e) => !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted),
+        Err(e) => !matches!(
+            e.kind(),
+            ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+        ),
     }
 }
 

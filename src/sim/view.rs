@@ -105,11 +105,7 @@ impl ClusterView<'_> {
 
     /// Live tasks (not yet acknowledged as terminal).
     pub fn tasks(&self) -> Vec<TaskView> {
-        self.cluster
-            .tasks
-            .values()
-            .map(task_view)
-            .collect()
+        self.cluster.tasks.values().map(task_view).collect()
     }
 
     /// The newest task with this id, live or completed.
@@ -118,7 +114,13 @@ impl ClusterView<'_> {
             .tasks
             .values()
             .find(|t| t.task_id == task_id)
-            .or_else(|| self.cluster.completed_tasks.iter().rev().find(|t| t.task_id == task_id))
+            .or_else(|| {
+                self.cluster
+                    .completed_tasks
+                    .iter()
+                    .rev()
+                    .find(|t| t.task_id == task_id)
+            })
             .map(task_view)
     }
 
@@ -180,7 +182,11 @@ impl ClusterView<'_> {
 
     /// Events written to a framework's streams so far.
     pub fn events_sent(&self, framework_id: &str) -> u64 {
-        self.cluster.events_sent.get(framework_id).copied().unwrap_or(0)
+        self.cluster
+            .events_sent
+            .get(framework_id)
+            .copied()
+            .unwrap_or(0)
     }
 }
 

@@ -122,7 +122,9 @@ impl Cluster {
             .map(|(k, _)| k.clone())
             .collect();
         for key in keys {
-            let Some(mut task) = self.tasks.remove(&key) else { continue };
+            let Some(mut task) = self.tasks.remove(&key) else {
+                continue;
+            };
             task.runner.kill_now();
             let partition_aware = self.partition_aware(&key.0);
             let state = if partition_aware {
@@ -199,7 +201,10 @@ impl Cluster {
                             break;
                         }
                     }
-                    if reports.last().is_some_and(|r| &r.key == key && tasks_terminal(r.state)) {
+                    if reports
+                        .last()
+                        .is_some_and(|r| &r.key == key && tasks_terminal(r.state))
+                    {
                         task.runner = Runner::Done;
                     }
                 }
@@ -207,14 +212,22 @@ impl Cluster {
             }
         }
         for report in reports {
-            self.agent_update(&report.key, report.state, report.message, report.reason, now);
+            self.agent_update(
+                &report.key,
+                report.state,
+                report.message,
+                report.reason,
+                now,
+            );
             let _ = report.exit_status;
         }
     }
 
     /// Starts the runner of a freshly launched task and reports its first states.
     pub(super) fn start_runner(&mut self, key: &(String, String), now: Instant) {
-        let Some(task) = self.tasks.get(key) else { return };
+        let Some(task) = self.tasks.get(key) else {
+            return;
+        };
         let kind = self.agents.get(&task.agent_id).map(|a| a.spec.kind.clone());
         match kind {
             Some(AgentKind::Scripted(timeline)) => {
@@ -225,7 +238,9 @@ impl Cluster {
             }
             Some(AgentKind::Local) => {
                 self.agent_update(key, TaskState::TASK_STARTING, None, None, now);
-                let Some(task) = self.tasks.get_mut(key) else { return };
+                let Some(task) = self.tasks.get_mut(key) else {
+                    return;
+                };
                 let sandbox = self
                     .work_dir
                     .join("agents")
@@ -281,7 +296,9 @@ impl Cluster {
                 crate::v1::framework_info::capability::Type::TASK_KILLING_STATE,
             )
         });
-        let Some(task) = self.tasks.get(key) else { return };
+        let Some(task) = self.tasks.get(key) else {
+            return;
+        };
         if tasks_terminal(task.state) {
             return;
         }
@@ -292,7 +309,9 @@ impl Cluster {
         if killing && task.state != TaskState::TASK_KILLING {
             self.agent_update(key, TaskState::TASK_KILLING, None, None, now);
         }
-        let Some(task) = self.tasks.get_mut(key) else { return };
+        let Some(task) = self.tasks.get_mut(key) else {
+            return;
+        };
         match &mut task.runner {
             Runner::Local(p) => {
                 process::signal_group(p.child.id(), "TERM");

@@ -9,28 +9,11 @@ use crate::v1::{FrameworkID, TaskState};
 
 use super::events;
 use super::{Cluster, Framework, StreamHandle, StreamMsg};
-use crate::sim::roles::{framework_roles, validate_framework_info};
-
-fn roles_text(roles: &[String]) -> String {
-    format!("{{ {} }}", roles.join(", "))
-}
-
-/// Suppressed roles must be roles of the framework.
-fn check_suppressed(roles: &[String], suppressed: &[String]) -> Result<(), String> {
-    let outside: Vec<String> = suppressed
-        .iter()
-        .filter(|r| !roles.contains(r))
-        .cloned()
-        .collect();
-    if outside.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "Suppressed roles {} are not contained in the set of roles",
-            roles_text(&outside)
-        ))
-    }
-}
+use crate::sim::roles::framework_roles;
+use crate::validation::{
+    validate_framework_info, validate_offer_constraints_roles, validate_subscribe,
+    validate_suppressed_roles,
+};
 
 impl Cluster {
     /// Handles a SUBSCRIBE whose HTTP 200 is already committed: every refusal
@@ -46,13 +29,10 @@ impl Cluster {
             stream.send(&events::error(message));
             stream.control(StreamMsg::End);
         };
+        if let Err(e) = validate_subscribe(&subscribe) {
+            return refuse(&stream, &e);
+        }
         let mut info = subscribe.framework_info;
-        if let Err(e) = validate_framework_info(&info) {
-            return refuse(&stream, &e);
-        }
-        if let Err(e) = check_suppressed(&framework_roles(&info), &subscribe.suppressed_roles) {
-            return refuse(&stream, &e);
-        }
         if info.principal.is_none() {
             info.principal = principal.map(str::to_string);
         }
@@ -142,7 +122,8 @@ impl Cluster {
         let Some(framework) = found else { return };
         framework.stream = None;
         let timeout = framework.info.failover_timeout.unwrap_or(0.0).max(0.0);
-        let timeout = Duration::try_from_secs_f64(timeout).unwrap_or(Duration::from_secs(u32::MAX as u64));
+        let timeout =
+            Duration::try_from_secs_f64(timeout).unwrap_or(Duration::from_secs(u32::MAX as u64));
         framework.failover_deadline = Some(now + timeout);
         let id = framework.id.clone();
         log::info!("framework {id} disconnected; failover timeout {timeout:?}");
@@ -237,7 +218,11 @@ impl Cluster {
             ));
         }
         let roles = framework_roles(&info);
-        check_suppressed(&roles, &update.suppressed_roles)
+        validate_suppressed_roles(&info, &update.suppressed_roles)
+            .and_then(|()| match &update.offer_constraints {
+                Some(c) => validate_offer_constraints_roles(&info, c),
+                None => Ok(()),
+            })
             .map_err(|e| (400, format!("'UpdateFramework' call is not valid: {e}")))?;
         let framework = self.frameworks.get_mut(id).ok_or((400, String::new()))?;
         framework.info = info;
@@ -259,9 +244,15 @@ impl Cluster {
     /// SUPPRESS: no offers for these roles (all roles when empty). A role the
     /// framework does not have makes the master drop the whole call.
     pub fn suppress(&mut self, id: &str, roles: Vec<String>) {
-        let Some(framework) = self.frameworks.get_mut(id) else { return };
+        let Some(framework) = self.frameworks.get_mut(id) else {
+            return;
+        };
         let held = framework_roles(&framework.info);
-        let roles = if roles.is_empty() { held.clone() } else { roles };
+        let roles = if roles.is_empty() {
+            held.clone()
+        } else {
+            roles
+        };
         if roles.iter().any(|r| !held.contains(r)) {
             return;
         }
@@ -270,9 +261,15 @@ impl Cluster {
 
     /// REVIVE: clears filters and unsuppresses these roles (all when empty).
     pub fn revive(&mut self, id: &str, roles: Vec<String>) {
-        let Some(framework) = self.frameworks.get_mut(id) else { return };
+        let Some(framework) = self.frameworks.get_mut(id) else {
+            return;
+        };
         let held = framework_roles(&framework.info);
-        let roles = if roles.is_empty() { held.clone() } else { roles };
+        let roles = if roles.is_empty() {
+            held.clone()
+        } else {
+            roles
+        };
         if roles.iter().any(|r| !held.contains(r)) {
             return;
         }

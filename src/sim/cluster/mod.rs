@@ -24,7 +24,7 @@ use crate::v1::FrameworkInfo;
 
 use super::config::SimConfig;
 use super::resources::Res;
-pub use agents::{Agent, Runner};
+pub use agents::Agent;
 pub use tasks::Task;
 
 /// What a connection thread is told to write on a subscription stream.
@@ -206,7 +206,12 @@ pub struct Cluster {
 
 impl Cluster {
     /// A cluster for `config`, with `masters` already bound.
-    pub fn new(config: &SimConfig, masters: Vec<MasterIdentity>, work_dir: PathBuf, owns_work_dir: bool) -> Cluster {
+    pub fn new(
+        config: &SimConfig,
+        masters: Vec<MasterIdentity>,
+        work_dir: PathBuf,
+        owns_work_dir: bool,
+    ) -> Cluster {
         let now = Instant::now();
         let mut cluster = Cluster {
             masters,
@@ -263,7 +268,10 @@ impl Cluster {
             .and_then(|f| f.stream.as_ref())
         {
             stream.send(event);
-            *self.events_sent.entry(framework_id.to_string()).or_insert(0) += 1;
+            *self
+                .events_sent
+                .entry(framework_id.to_string())
+                .or_insert(0) += 1;
         }
     }
 
@@ -285,7 +293,7 @@ impl Cluster {
             return;
         }
         let interval = self.timing.heartbeat;
-        let beat = super::cluster::events::heartbeat();
+        let beat = events::heartbeat();
         for framework in self.frameworks.values_mut() {
             if let Some(stream) = framework.stream.as_mut() {
                 if now >= stream.next_heartbeat {

@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crate::v1::resource::AllocationInfo;
-use crate::v1::{
-    value, AgentID, Address, Attribute, FrameworkID, Offer, OfferID, URL,
-};
+use crate::v1::{value, Address, AgentID, Attribute, FrameworkID, Offer, OfferID, URL};
 
 use super::events;
 use super::{Cluster, Filter, OfferState};
@@ -79,7 +77,9 @@ impl Cluster {
                         .all(|f| f.agent_id != agent_id || !free.fits_in(&f.resources))
                 })
                 .cloned();
-            let Some((framework_id, role)) = chosen else { continue };
+            let Some((framework_id, role)) = chosen else {
+                continue;
+            };
             self.allocation_cursor = self.allocation_cursor.wrapping_add(1);
             let offer_id = format!("{}-O{}", self.id_prefix(), self.next_offer);
             self.next_offer += 1;
@@ -108,9 +108,7 @@ impl Cluster {
             .is_some_and(|f| has_capability(&f.info, Capability::MULTI_ROLE));
         let allocation_role = multi_role.then_some(offer.role.as_str());
         let agent = self.agents.get(&offer.agent_id);
-        let hostname = agent
-            .map(|a| a.spec.hostname.clone())
-            .unwrap_or_default();
+        let hostname = agent.map(|a| a.spec.hostname.clone()).unwrap_or_default();
         let attributes = agent
             .map(|a| {
                 a.spec
@@ -179,11 +177,19 @@ impl Cluster {
     }
 
     /// Installs a refusal filter unless `refuse_seconds` is not positive.
-    pub fn add_filter(&mut self, framework_id: &str, agent_id: &str, resources: Res, refuse_seconds: f64, now: Instant) {
+    pub fn add_filter(
+        &mut self,
+        framework_id: &str,
+        agent_id: &str,
+        resources: Res,
+        refuse_seconds: f64,
+        now: Instant,
+    ) {
         if !(refuse_seconds > 0.0) {
             return;
         }
-        let duration = Duration::try_from_secs_f64(refuse_seconds).unwrap_or(Duration::from_secs(365 * 86_400));
+        let duration = Duration::try_from_secs_f64(refuse_seconds)
+            .unwrap_or(Duration::from_secs(365 * 86_400));
         if let Some(framework) = self.frameworks.get_mut(framework_id) {
             framework.filters.push(Filter {
                 agent_id: agent_id.to_string(),
@@ -194,17 +200,31 @@ impl Cluster {
     }
 
     /// DECLINE: the offers go back, filtered for `refuse_seconds` (default 5).
-    pub fn decline(&mut self, framework_id: &str, offer_ids: &[String], refuse_seconds: f64, now: Instant) {
+    pub fn decline(
+        &mut self,
+        framework_id: &str,
+        offer_ids: &[String],
+        refuse_seconds: f64,
+        now: Instant,
+    ) {
         for offer_id in offer_ids {
             if let Some(offer) = self.take_offer(framework_id, offer_id) {
-                self.add_filter(framework_id, &offer.agent_id, offer.resources, refuse_seconds, now);
+                self.add_filter(
+                    framework_id,
+                    &offer.agent_id,
+                    offer.resources,
+                    refuse_seconds,
+                    now,
+                );
             }
         }
         self.allocation_dirty = true;
     }
 
     pub(super) fn expire_offers(&mut self, now: Instant) {
-        let Some(timeout) = self.timing.offer_timeout else { return };
+        let Some(timeout) = self.timing.offer_timeout else {
+            return;
+        };
         let expired: Vec<String> = self
             .offers
             .values()

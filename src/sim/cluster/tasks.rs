@@ -116,7 +116,14 @@ impl Cluster {
         }
     }
 
-    fn reject_task(&mut self, framework_id: &str, task: &TaskInfo, state: TaskState, message: &str, reason: Reason) {
+    fn reject_task(
+        &mut self,
+        framework_id: &str,
+        task: &TaskInfo,
+        state: TaskState,
+        message: &str,
+        reason: Reason,
+    ) {
         let status = self.master_status(
             &task.task_id.value,
             Some(&task.agent_id.value),
@@ -139,7 +146,10 @@ impl Cluster {
             }
         }
         let agent_id = offers.first().map(|o| o.agent_id.clone());
-        if offers.iter().any(|o| Some(&o.agent_id) != agent_id.as_ref()) {
+        if offers
+            .iter()
+            .any(|o| Some(&o.agent_id) != agent_id.as_ref())
+        {
             invalid.push("(offers on different agents)".to_string());
         }
         if offers.is_empty() && invalid.is_empty() {
@@ -151,10 +161,19 @@ impl Cluster {
             } else {
                 TaskState::TASK_LOST
             };
-            let message = format!("Task launched with invalid offers: Offer {} is no longer valid", invalid.join(", "));
+            let message = format!(
+                "Task launched with invalid offers: Offer {} is no longer valid",
+                invalid.join(", ")
+            );
             for op in &accept.operations {
                 for task in launched_tasks(op) {
-                    self.reject_task(framework_id, &task, state, &message, Reason::REASON_INVALID_OFFERS);
+                    self.reject_task(
+                        framework_id,
+                        &task,
+                        state,
+                        &message,
+                        Reason::REASON_INVALID_OFFERS,
+                    );
                 }
             }
             self.allocation_dirty = true;
@@ -179,83 +198,55 @@ impl Cluster {
         self.allocation_dirty = true;
     }
 
-    fn apply_operation(&mut self, framework_id: &str, agent_id: &str, op: Operation, available: &mut Res, now: Instant) {
+    fn apply_operation(
+        &mut self,
+        framework_id: &str,
+        agent_id: &str,
+        op: Operation,
+        available: &mut Res,
+        now: Instant,
+    ) {
         let ty = op.r#type.unwrap_or_default();
         match ty {
             OperationType::LAUNCH | OperationType::LAUNCH_GROUP => {
                 let group = ty == OperationType::LAUNCH_GROUP;
                 let tasks = launched_tasks(&op);
-                let reason = if group {
-                    Reason::REASON_TASK_GROUP_INVALID
-                } else {
-                    Reason::REASON_TASK_INVALID
-                };
-                let executor = op
-                    .launch_group
-                    .as_ref()
-                    .map(|g| g.executor.clone());
-                let mut error = None;
-                if op.id.is_some() {
-                    error = Some("The 'id' field was set in an offer operation that does not support operation feedback".to_string());
-                }
+                let executor = op.launch_group.as_ref().map(|g| g.executor.clone());
+                let mut op_error = op.id.is_some().then(|| {
+                    "The 'id' field was set in an offer operation that does not support operation feedback".to_string()
+                });
                 if group && tasks.is_empty() {
-                    error = Some("Task group must contain at least one task".to_string());
-                }
-                let mut needed = Res::default();
-                if let Some(executor) = &executor {
-                    needed.add(&Res::from_resources(&executor.resources));
-                }
-                let mut seen: Vec<String> = Vec::new();
-                let mut per_task_errors = Vec::new();
-                for task in &tasks {
-                    let id = task.task_id.value.clone();
-                    let e = if self.tasks.contains_key(&(framework_id.to_string(), id.clone())) || seen.contains(&id) {
-                        Some(format!("Task has duplicate ID: {id}"))
-                    } else if task.agent_id.value != agent_id {
-                        Some(format!("Task uses invalid agent: {}", task.agent_id.value))
-                    } else if !group && task.command.is_some() == task.executor.is_some() {
-                        Some("Task should have at least one (but not both) of CommandInfo or ExecutorInfo present".to_string())
-                    } else if group && task.command.is_none() {
-                        Some("Task group task must have a CommandInfo".to_string())
-                    } else {
-                        None
-                    };
-                    seen.push(id);
-                    needed.add(&Res::from_resources(&task.resources));
-                    if let Some(ex) = task.executor.as_ref() {
-                        needed.add(&Res::from_resources(&ex.resources));
-                    }
-                    per_task_errors.push(e);
-                }
-                if error.is_none() && !needed.fits_in(available) {
-                    error = Some(format!(
-                        "Total resources {} required by task{} and its executor are more than available {}",
-                        resources_text(&needed),
-                        if group { " group" } else { "" },
-                        resources_text(available)
-                    ));
+                    op_error.get_or_insert_with(|| "Task group must contain at least one task".to_string());
                 }
                 if group {
-                    if let Some(e) = per_task_errors.iter().flatten().next() {
-                        error.get_or_insert_with(|| e.clone());
-                    }
+                    self.launch_group(framework_id, agent_id, tasks, executor, op_error, available, now);
+                    return;
                 }
-                for (task, task_error) in tasks.into_iter().zip(per_task_errors) {
-                    if let Some(e) = error.clone().or(task_error) {
-                        self.reject_task(framework_id, &task, TaskState::TASK_ERROR, &e, reason);
-                        continue;
-                    }
+                let mut seen: Vec<String> = Vec::new();
+                for task in tasks {
                     let mut held = Res::from_resources(&task.resources);
-                    if let Some(ex) = task.executor.as_ref().or(executor.as_ref()) {
+                    if let Some(ex) = task.executor.as_ref() {
                         held.add(&Res::from_resources(&ex.resources));
                     }
-                    if !group {
-                        available.subtract(&held);
+                    let error = op_error
+                        .clone()
+                        .or_else(|| self.task_error(framework_id, agent_id, &task, &seen, false))
+                        .or_else(|| {
+                            (!held.fits_in(available)).then(|| {
+                                format!(
+                                    "Total resources {} required by task and its executor is more than available {}",
+                                    resources_text(&held),
+                                    resources_text(available)
+                                )
+                            })
+                        });
+                    seen.push(task.task_id.value.clone());
+                    if let Some(e) = error {
+                        self.reject_task(framework_id, &task, TaskState::TASK_ERROR, &e, Reason::REASON_TASK_INVALID);
+                        continue;
                     }
-                    self.launch(framework_id, agent_id, task, executor.clone(), held, now);
-                }
-                if group && error.is_none() {
-                    available.subtract(&needed);
+                    available.subtract(&held);
+                    self.launch(framework_id, agent_id, task, None, held, now);
                 }
             }
             _ => {
@@ -272,6 +263,75 @@ impl Cluster {
                     self.send_event(framework_id, &events::update_operation_status(status));
                 }
             }
+        }
+    }
+
+    /// Per-task checks shared by LAUNCH and LAUNCH_GROUP.
+    fn task_error(&self, framework_id: &str, agent_id: &str, task: &TaskInfo, seen: &[String], group: bool) -> Option<String> {
+        let id = &task.task_id.value;
+        if self.tasks.contains_key(&(framework_id.to_string(), id.clone())) || seen.contains(id) {
+            Some(format!("Task has duplicate ID: {id}"))
+        } else if task.agent_id.value != agent_id {
+            Some(format!("Task uses invalid agent: {}", task.agent_id.value))
+        } else if !group && task.command.is_some() == task.executor.is_some() {
+            Some("Task should have at least one (but not both) of CommandInfo or ExecutorInfo present".to_string())
+        } else if group && (task.command.is_none() || task.executor.is_some()) {
+            Some("Task in a task group must have a CommandInfo and no ExecutorInfo".to_string())
+        } else {
+            None
+        }
+    }
+
+    /// LAUNCH_GROUP: all tasks launch, or all fail with TASK_ERROR.
+    #[allow(clippy::too_many_arguments)]
+    fn launch_group(
+        &mut self,
+        framework_id: &str,
+        agent_id: &str,
+        tasks: Vec<TaskInfo>,
+        executor: Option<crate::v1::ExecutorInfo>,
+        op_error: Option<String>,
+        available: &mut Res,
+        now: Instant,
+    ) {
+        let mut needed = Res::default();
+        if let Some(executor) = &executor {
+            needed.add(&Res::from_resources(&executor.resources));
+        }
+        let mut seen: Vec<String> = Vec::new();
+        let mut error = op_error;
+        for task in &tasks {
+            if error.is_none() {
+                error = self.task_error(framework_id, agent_id, task, &seen, true);
+            }
+            seen.push(task.task_id.value.clone());
+            needed.add(&Res::from_resources(&task.resources));
+        }
+        if error.is_none() && !needed.fits_in(available) {
+            error = Some(format!(
+                "Total resources {} required by task group and its executor are more than available {}",
+                resources_text(&needed),
+                resources_text(available)
+            ));
+        }
+        if let Some(e) = error {
+            for task in &tasks {
+                self.reject_task(framework_id, task, TaskState::TASK_ERROR, &e, Reason::REASON_TASK_GROUP_INVALID);
+            }
+            return;
+        }
+        available.subtract(&needed);
+        let mut first = true;
+        for task in tasks {
+            let mut held = Res::from_resources(&task.resources);
+            if first {
+                // The executor's resources are held by the first task of the group.
+                if let Some(ex) = &executor {
+                    held.add(&Res::from_resources(&ex.resources));
+                }
+                first = false;
+            }
+            self.launch(framework_id, agent_id, task, executor.clone(), held, now);
         }
     }
 
@@ -324,7 +384,11 @@ impl Cluster {
         let key = (framework_id.to_string(), kill.task_id.value.clone());
         match self.tasks.get(&key) {
             Some(task) => {
-                if kill.agent_id.as_ref().is_some_and(|a| a.value != task.agent_id) {
+                if kill
+                    .agent_id
+                    .as_ref()
+                    .is_some_and(|a| a.value != task.agent_id)
+                {
                     return;
                 }
                 self.kill_task(&key, now);
@@ -347,7 +411,10 @@ impl Cluster {
             "Reconciliation: Latest task state",
             Reason::REASON_RECONCILIATION,
         );
-        status.container_status = task.latest.as_ref().and_then(|l| l.container_status.clone());
+        status.container_status = task
+            .latest
+            .as_ref()
+            .and_then(|l| l.container_status.clone());
         status
     }
 
@@ -356,7 +423,11 @@ impl Cluster {
     pub fn reconcile(&mut self, framework_id: &str, tasks: Vec<ReconcileTask>) {
         let mut answers = Vec::new();
         if tasks.is_empty() {
-            for task in self.tasks.values().filter(|t| t.framework_id == framework_id) {
+            for task in self
+                .tasks
+                .values()
+                .filter(|t| t.framework_id == framework_id)
+            {
                 answers.push(self.latest_state_status(task));
             }
         }
@@ -401,7 +472,11 @@ impl Cluster {
 
     /// RECONCILE_OPERATIONS: the simulated agents run no operations, so every
     /// listed operation is OPERATION_UNKNOWN (no uuid).
-    pub fn reconcile_operations(&mut self, framework_id: &str, operations: Vec<ReconcileOperation>) {
+    pub fn reconcile_operations(
+        &mut self,
+        framework_id: &str,
+        operations: Vec<ReconcileOperation>,
+    ) {
         for op in operations {
             let status = OperationStatus {
                 operation_id: Some(op.operation_id),
@@ -416,11 +491,19 @@ impl Cluster {
     }
 
     /// SHUTDOWN: kills the executor's tasks and reports a FAILURE for it.
-    pub fn shutdown_executor(&mut self, framework_id: &str, executor_id: &str, agent_id: &str, now: Instant) {
+    pub fn shutdown_executor(
+        &mut self,
+        framework_id: &str,
+        executor_id: &str,
+        agent_id: &str,
+        now: Instant,
+    ) {
         let keys: Vec<(String, String)> = self
             .tasks
             .iter()
-            .filter(|(k, t)| k.0 == framework_id && t.executor_id == executor_id && t.agent_id == agent_id)
+            .filter(|(k, t)| {
+                k.0 == framework_id && t.executor_id == executor_id && t.agent_id == agent_id
+            })
             .map(|(k, _)| k.clone())
             .collect();
         if keys.is_empty() {

@@ -26,7 +26,9 @@ impl Cluster {
         reason: Option<Reason>,
         now: Instant,
     ) {
-        let Some(task) = self.tasks.get_mut(key) else { return };
+        let Some(task) = self.tasks.get_mut(key) else {
+            return;
+        };
         let status = TaskStatus {
             task_id: TaskID {
                 value: task.task_id.clone(),
@@ -84,7 +86,9 @@ impl Cluster {
 
     /// Sends the head update of a task and schedules its retry.
     fn deliver_head(&mut self, key: &(String, String), now: Instant) {
-        let Some(task) = self.tasks.get_mut(key) else { return };
+        let Some(task) = self.tasks.get_mut(key) else {
+            return;
+        };
         let Some(head) = task.pending.front().cloned() else {
             task.retry_at = None;
             return;
@@ -129,13 +133,22 @@ impl Cluster {
 
     /// ACKNOWLEDGE: pops the head if the uuid matches; anything else is ignored
     /// (like the agent). A terminal update's acknowledgement removes the task.
-    pub fn acknowledge(&mut self, framework_id: &str, agent_id: &str, task_id: &str, uuid: &[u8], now: Instant) {
+    pub fn acknowledge(
+        &mut self,
+        framework_id: &str,
+        agent_id: &str,
+        task_id: &str,
+        uuid: &[u8],
+        now: Instant,
+    ) {
         if !self.agents.contains_key(agent_id) {
             return;
         }
         let key = (framework_id.to_string(), task_id.to_string());
         let min = self.timing.retry_min;
-        let Some(task) = self.tasks.get_mut(&key) else { return };
+        let Some(task) = self.tasks.get_mut(&key) else {
+            return;
+        };
         if task.agent_id != agent_id {
             return;
         }

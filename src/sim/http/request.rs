@@ -5,7 +5,7 @@
 //! bodies come either with `Content-Length` or chunked, and any malformed input
 //! becomes a [`ParseError`] instead of a panic or an unbounded allocation.
 
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 
 /// Longest request line or header line accepted.
 pub const MAX_LINE: usize = 8 * 1024;
@@ -216,8 +216,8 @@ fn read_chunked<R: BufRead>(reader: &mut R) -> Result<Vec<u8>, ParseError> {
         if size == 0 {
             // Trailer fields up to the empty line.
             loop {
-                let trailer =
-                    read_line(reader)?.ok_or(ParseError::Io(io::ErrorKind::UnexpectedEof.into()))?;
+                let trailer = read_line(reader)?
+                    .ok_or(ParseError::Io(io::ErrorKind::UnexpectedEof.into()))?;
                 if trailer.is_empty() {
                     return Ok(body);
                 }
@@ -285,10 +285,19 @@ mod tests {
             b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
             b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n",
         ] {
-            assert!(matches!(parse(bad), Err(ParseError::Malformed(_))), "{bad:?}");
+            assert!(
+                matches!(parse(bad), Err(ParseError::Malformed(_))),
+                "{bad:?}"
+            );
         }
         let long = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(MAX_LINE + 10));
-        assert!(matches!(parse(long.as_bytes()), Err(ParseError::Malformed(_))));
-        assert!(matches!(parse(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab"), Err(ParseError::Io(_))));
+        assert!(matches!(
+            parse(long.as_bytes()),
+            Err(ParseError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab"),
+            Err(ParseError::Io(_))
+        ));
     }
 }

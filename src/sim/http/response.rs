@@ -144,8 +144,11 @@ mod tests {
 
     #[test]
     fn error_response_matches_libprocess_layout() {
-        let r = Response::text(405, "405 Method Not Allowed. Expecting one of { 'POST' }, but received 'GET'.")
-            .with_header("Allow", "POST");
+        let r = Response::text(
+            405,
+            "405 Method Not Allowed. Expecting one of { 'POST' }, but received 'GET'.",
+        )
+        .with_header("Allow", "POST");
         let bytes = r.to_bytes(false);
         assert!(bytes.starts_with(b"HTTP/1.1 405 Method Not Allowed\r\nDate: "));
         assert_eq!(

@@ -1,0 +1,133 @@
+//! Security against the simulated master: HTTP Basic authentication (401
+//! without credentials, success with them) and HTTPS with rustls (a test CA
+//! trusted explicitly is accepted, an unknown CA is refused).
+#![cfg(feature = "sim")]
+
+mod client_support;
+
+use std::time::Duration;
+
+use client_support::*;
+use mesos_http::sim::{SimConfig, SimMaster, TlsIdentity};
+use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Item, Termination};
+use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+
+per_encoding!(
+    subscription_without_credentials_is_refused_for_good,
+    subscription_with_credentials_succeeds,
+    https_with_the_test_ca_is_accepted,
+    https_with_an_unknown_ca_is_refused,
+);
+
+fn auth_master() -> SimMaster {
+    SimMaster::start(
+        SimConfig::fast(Duration::from_millis(100)).with_basic_auth("alice", "wonderland"),
+    )
+    .unwrap()
+}
+
+fn subscription_without_credentials_is_refused_for_good(encoding: Encoding) {
+    let master = auth_master();
+    let (scheduler, events) = builder(&master.url(), encoding, "anonymous")
+        .connect()
+        .unwrap();
+    let items = drain_until_closed(&events);
+    let last = items.last().expect("a final item");
+    match last {
+        Item::Connection(ConnectionState::Terminated(Termination::Refused(
+            Error::Unauthorized { challenge },
+        ))) => assert_eq!(
+            challenge.as_deref(),
+            Some("Basic realm=\"mesos-master-scheduler\"")
+        ),
+        other => panic!("unexpected final item {other:?}"),
+    }
+    assert!(scheduler.is_closed());
+    assert!(master.with_state(|s| s.frameworks().is_empty()));
+}
+
+fn subscription_with_credentials_succeeds(encoding: Encoding) {
+    let master = auth_master();
+    let (scheduler, events) = builder(&master.url(), encoding, "alice")
+        .credentials("alice", "wonderland")
+        .connect()
+        .unwrap();
+    let (framework_id, _) = subscribed(&events);
+    scheduler
+        .revive(Vec::<String>::new())
+        .expect("authenticated call");
+    let principal = master.with_state(|s| s.framework(&framework_id).unwrap().principal);
+    assert_eq!(principal.as_deref(), Some("alice"));
+    // The secret never shows in Debug output.
+    let shown = format!(
+        "{scheduler:?} {:?}",
+        builder(&master.url(), encoding, "x").credentials("alice", "wonderland")
+    );
+    assert!(!shown.contains("wonderland"), "{shown}");
+}
+
+/// A CA and a leaf certificate for 127.0.0.1 signed by it.
+struct TestPki {
+    ca_pem: String,
+    identity: TlsIdentity,
+}
+
+fn test_pki() -> TestPki {
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf_params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+    let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
+    TestPki {
+        ca_pem: ca_cert.pem(),
+        identity: TlsIdentity {
+            cert_chain_der: vec![leaf.der().to_vec()],
+            private_key_der: leaf_key.serialize_der(),
+        },
+    }
+}
+
+fn tls_master(pki: &TestPki) -> SimMaster {
+    SimMaster::start(SimConfig::fast(Duration::from_millis(100)).with_tls(pki.identity.clone()))
+        .unwrap()
+}
+
+fn https_with_the_test_ca_is_accepted(encoding: Encoding) {
+    let pki = test_pki();
+    let master = tls_master(&pki);
+    assert!(master.url().starts_with("https://"));
+    let (scheduler, events) = builder(&master.url(), encoding, "tls")
+        .ca_pem(pki.ca_pem.as_bytes())
+        .connect()
+        .unwrap();
+    subscribed(&events);
+    scheduler
+        .revive(Vec::<String>::new())
+        .expect("call over HTTPS");
+}
+
+fn https_with_an_unknown_ca_is_refused(encoding: Encoding) {
+    let pki = test_pki();
+    let other = test_pki();
+    let master = tls_master(&pki);
+    let (scheduler, events) = builder(&master.url(), encoding, "tls-unknown")
+        .ca_pem(other.ca_pem.as_bytes())
+        .connect()
+        .unwrap();
+    let err = wait_for(&events, "TLS failure", |item| match item {
+        Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(err))) => {
+            Some(format!("{err:?}"))
+        }
+        Item::Connection(ConnectionState::Subscribed { .. }) => {
+            panic!("subscribed through an untrusted CA")
+        }
+        _ => None,
+    });
+    assert!(err.starts_with("Tls("), "{err}");
+    assert!(!scheduler.is_subscribed());
+    assert!(master.with_state(|s| s.frameworks().is_empty()));
+}
