@@ -92,12 +92,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Nothing logs before a client connects, so the address line stays first.
+    let _ = log::set_logger(&LOGGER).map(|()| log::set_max_level(log::LevelFilter::Info));
     {
         let mut out = io::stdout().lock();
         let _ = writeln!(out, "listening on {}", master.url());
         let _ = out.flush();
     }
-    let _ = log::set_logger(&LOGGER).map(|()| log::set_max_level(log::LevelFilter::Info));
     // Run until stdin reaches end-of-file (or fails).
     let mut sink = [0u8; 1024];
     let mut stdin = io::stdin();

@@ -23,7 +23,9 @@ fn fast(heartbeat_ms: u64) -> SimConfig {
 }
 
 fn with_id(mut info: mesos_http::v1::FrameworkInfo, id: &str) -> mesos_http::v1::FrameworkInfo {
-    info.id = Some(FrameworkID { value: id.to_string() });
+    info.id = Some(FrameworkID {
+        value: id.to_string(),
+    });
     info
 }
 
@@ -35,7 +37,10 @@ fn stream_starts_with_subscribed_then_heartbeats() {
         assert!(!s.framework_id.is_empty());
         // No agents, so nothing but heartbeats follows.
         for _ in 0..3 {
-            assert_eq!(s.events.next_event().unwrap().r#type(), EventType::HEARTBEAT);
+            assert_eq!(
+                s.events.next_event().unwrap().r#type(),
+                EventType::HEARTBEAT
+            );
         }
     }
 }
@@ -69,7 +74,10 @@ fn resubscribe_fails_over_the_old_stream() {
         assert_ne!(second.stream_id, first.stream_id);
         let error = first.events.expect(EventType::ERROR);
         assert_eq!(error.error.unwrap().message, "Framework failed over");
-        assert!(matches!(first.events.next_event(), Err(StreamEnd::BodyEnded)));
+        assert!(matches!(
+            first.events.next_event(),
+            Err(StreamEnd::BodyEnded)
+        ));
         // The connection itself stays open after the last chunk.
         first.events.client.set_timeout(Duration::from_millis(100));
         let mut byte = [0u8; 1];
@@ -84,7 +92,10 @@ fn resubscribe_fails_over_the_old_stream() {
         // The failed-over framework can still talk to executors.
         let message = Call {
             r#type: Some(CallType::MESSAGE),
-            message: Some(call::Message { data: b"after failover".to_vec(), ..Default::default() }),
+            message: Some(call::Message {
+                data: b"after failover".to_vec(),
+                ..Default::default()
+            }),
             ..Call::default()
         };
         assert_eq!(second.call(message).code, 202);
@@ -106,7 +117,12 @@ fn teardown_and_failover_timeout_remove_the_framework() {
         assert_eq!(s.call(bare(CallType::TEARDOWN)).code, 202);
         assert!(matches!(s.events.next_event(), Err(StreamEnd::BodyEnded)));
         assert!(m.with_state(|v| v.is_removed(&fid)));
-        let mut again = subscribe_with(m.addr(), encoding, &subscribe_call(with_id(framework_info("td"), &fid)), &[]);
+        let mut again = subscribe_with(
+            m.addr(),
+            encoding,
+            &subscribe_call(with_id(framework_info("td"), &fid)),
+            &[],
+        );
         let e = again.next_event().unwrap();
         assert_eq!(e.error.unwrap().message, "Framework has been removed");
         assert!(matches!(again.next_event(), Err(StreamEnd::BodyEnded)));
@@ -120,8 +136,16 @@ fn teardown_and_failover_timeout_remove_the_framework() {
         let fid = s.framework_id.clone();
         drop(s);
         assert!(m.wait_for(|v| v.is_removed(&fid), WAIT));
-        let mut late = subscribe_with(m.addr(), encoding, &subscribe_call(with_id(framework_info("ft"), &fid)), &[]);
-        assert_eq!(late.next_event().unwrap().error.unwrap().message, "Framework has been removed");
+        let mut late = subscribe_with(
+            m.addr(),
+            encoding,
+            &subscribe_call(with_id(framework_info("ft"), &fid)),
+            &[],
+        );
+        assert_eq!(
+            late.next_event().unwrap().error.unwrap().message,
+            "Framework has been removed"
+        );
 
         // The default failover_timeout is 0: removal as soon as the stream drops.
         let s = subscribe(m.addr(), encoding, framework_info("zero"));
@@ -144,20 +168,45 @@ fn resubscribe_within_failover_timeout_keeps_the_framework() {
     assert_eq!(s.framework_id, fid);
     assert!(m.with_state(|v| v.framework(&fid).unwrap().connected));
     // A never-seen id is accepted too (the master "recovers" it).
-    let s = subscribe(m.addr(), Encoding::Json, with_id(framework_info("x"), "made-up-framework-id"));
+    let s = subscribe(
+        m.addr(),
+        Encoding::Json,
+        with_id(framework_info("x"), "made-up-framework-id"),
+    );
     assert_eq!(s.framework_id, "made-up-framework-id");
 }
 
 #[test]
 fn principal_change_on_resubscribe_is_refused() {
-    let m = SimMaster::start(fast(1000).with_basic_auth("alice", "a").with_basic_auth("bob", "b")).unwrap();
+    let m = SimMaster::start(
+        fast(1000)
+            .with_basic_auth("alice", "a")
+            .with_basic_auth("bob", "b"),
+    )
+    .unwrap();
     use base64::Engine;
-    let auth = |c: &str| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(c));
+    let auth = |c: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(c)
+        )
+    };
     let (alice, bob) = (auth("alice:a"), auth("bob:b"));
     let mut info = framework_info("p");
     info.failover_timeout = Some(60.0);
-    let mut events = subscribe_with(m.addr(), Encoding::Json, &subscribe_call(info.clone()), &[("Authorization", &alice)]);
-    let fid = events.next_event().unwrap().subscribed.unwrap().framework_id.value;
+    let mut events = subscribe_with(
+        m.addr(),
+        Encoding::Json,
+        &subscribe_call(info.clone()),
+        &[("Authorization", &alice)],
+    );
+    let fid = events
+        .next_event()
+        .unwrap()
+        .subscribed
+        .unwrap()
+        .framework_id
+        .value;
     drop(events);
     assert!(m.wait_for(|v| v.framework(&fid).is_some_and(|f| !f.connected), WAIT));
     let mut events = subscribe_with(
@@ -167,7 +216,10 @@ fn principal_change_on_resubscribe_is_refused() {
         &[("Authorization", &bob)],
     );
     let e = events.next_event().unwrap();
-    assert_eq!(e.error.unwrap().message, "Changing framework's principal is not allowed.");
+    assert_eq!(
+        e.error.unwrap().message,
+        "Changing framework's principal is not allowed."
+    );
     assert!(matches!(events.next_event(), Err(StreamEnd::BodyEnded)));
 }
 
@@ -181,7 +233,9 @@ fn scripted_master(agents: usize) -> SimMaster {
 
 #[test]
 fn offers_look_like_the_masters() {
-    let m = SimMaster::start(fast(1000).with_agent(AgentSpec::local().with_attribute("rack", "r1"))).unwrap();
+    let m =
+        SimMaster::start(fast(1000).with_agent(AgentSpec::local().with_attribute("rack", "r1")))
+            .unwrap();
     let mut s = subscribe(m.addr(), Encoding::Json, framework_info("offers"));
     let record = loop {
         let r = String::from_utf8(s.events.next_record().unwrap()).unwrap();
@@ -203,19 +257,35 @@ fn multi_role_offers_carry_allocation_info() {
     let m = scripted_master(1);
     let mut info = framework_info("mr");
     info.roles = vec!["web".into()];
-    info.capabilities = vec![Capability { r#type: Some(Cap::MULTI_ROLE) }];
+    info.capabilities = vec![Capability {
+        r#type: Some(Cap::MULTI_ROLE),
+    }];
     let mut s = subscribe(m.addr(), Encoding::Protobuf, info);
-    let offer = s.events.expect(EventType::OFFERS).offers.unwrap().offers.remove(0);
+    let offer = s
+        .events
+        .expect(EventType::OFFERS)
+        .offers
+        .unwrap()
+        .offers
+        .remove(0);
     assert_eq!(offer.allocation_info.unwrap().role.as_deref(), Some("web"));
-    assert!(offer.resources.iter().all(|r| r.allocation_info.as_ref().and_then(|a| a.role.as_deref()) == Some("web")));
+    assert!(offer.resources.iter().all(|r| r
+        .allocation_info
+        .as_ref()
+        .and_then(|a| a.role.as_deref())
+        == Some("web")));
 }
 
 fn decline(s: &Subscribed, offer: &str, refuse: Option<f64>) {
     let c = Call {
         r#type: Some(CallType::DECLINE),
         decline: Some(call::Decline {
-            offer_ids: vec![OfferID { value: offer.into() }],
-            filters: refuse.map(|r| Filters { refuse_seconds: Some(r) }),
+            offer_ids: vec![OfferID {
+                value: offer.into(),
+            }],
+            filters: refuse.map(|r| Filters {
+                refuse_seconds: Some(r),
+            }),
         }),
         ..Call::default()
     };
@@ -227,28 +297,46 @@ fn decline_filters_revive_and_suppress() {
     let m = scripted_master(1);
     for encoding in ENCODINGS {
         let mut s = subscribe(m.addr(), encoding, framework_info("filters"));
-        let first = s.events.expect(EventType::OFFERS).offers.unwrap().offers[0].id.value.clone();
+        let first = s.events.expect(EventType::OFFERS).offers.unwrap().offers[0]
+            .id
+            .value
+            .clone();
         // refuse_seconds 0: re-offered at the next allocation, with a new id.
         decline(&s, &first, Some(0.0));
-        let second = s.events.expect(EventType::OFFERS).offers.unwrap().offers[0].id.value.clone();
+        let second = s.events.expect(EventType::OFFERS).offers.unwrap().offers[0]
+            .id
+            .value
+            .clone();
         assert_ne!(first, second);
         // A one-hour filter: nothing but heartbeats... until REVIVE.
         decline(&s, &second, Some(3600.0));
         assert!(m.wait_for(|v| v.offers().is_empty(), WAIT));
         assert_eq!(s.call(bare(CallType::REVIVE)).code, 202);
-        let third = s.events.expect(EventType::OFFERS).offers.unwrap().offers[0].id.value.clone();
+        let third = s.events.expect(EventType::OFFERS).offers.unwrap().offers[0]
+            .id
+            .value
+            .clone();
         // SUPPRESS then DECLINE (default 5 s filter): no offers even after heartbeats.
         assert_eq!(s.call(bare(CallType::SUPPRESS)).code, 202);
         decline(&s, &third, None);
         let fid = s.framework_id.clone();
-        assert!(m.wait_for(|v| v.framework(&fid).unwrap().suppressed_roles == ["*"], WAIT));
+        assert!(m.wait_for(
+            |v| v.framework(&fid).unwrap().suppressed_roles == ["*"],
+            WAIT
+        ));
         for _ in 0..2 {
             let e = s.events.next_event().unwrap();
-            assert_eq!(e.r#type(), EventType::HEARTBEAT, "suppressed framework got {e:?}");
+            assert_eq!(
+                e.r#type(),
+                EventType::HEARTBEAT,
+                "suppressed framework got {e:?}"
+            );
         }
         let revive = Call {
             r#type: Some(CallType::REVIVE),
-            revive: Some(call::Revive { roles: vec!["*".into()] }),
+            revive: Some(call::Revive {
+                roles: vec!["*".into()],
+            }),
             ..Call::default()
         };
         assert_eq!(s.call(revive).code, 202);
@@ -273,13 +361,22 @@ fn suppressed_roles_on_subscribe_hold_offers_until_revive() {
         },
         &[],
     );
-    let fid = events.next_event().unwrap().subscribed.unwrap().framework_id.value;
+    let fid = events
+        .next_event()
+        .unwrap()
+        .subscribed
+        .unwrap()
+        .framework_id
+        .value;
     for _ in 0..3 {
         assert_eq!(events.next_event().unwrap().r#type(), EventType::HEARTBEAT);
     }
     let mut revive = bare(CallType::REVIVE);
     revive.framework_id = Some(FrameworkID { value: fid });
-    assert_eq!(post_call(m.addr(), Encoding::Json, &revive, Some(&events.stream_id())).code, 202);
+    assert_eq!(
+        post_call(m.addr(), Encoding::Json, &revive, Some(&events.stream_id())).code,
+        202
+    );
     events.expect(EventType::OFFERS);
 }
 
@@ -305,16 +402,33 @@ fn one_offer_per_agent_with_unique_ids_and_rescinds() {
         assert_eq!(ids.len(), 3);
     });
     // Offer timeout: RESCIND.
-    let rescinded = a.events.expect(EventType::RESCIND).rescind.unwrap().offer_id.value;
+    let rescinded = a
+        .events
+        .expect(EventType::RESCIND)
+        .rescind
+        .unwrap()
+        .offer_id
+        .value;
     assert!(rescinded.starts_with(&format!("{}-O", m.master_id())));
     // Agent removal: RESCIND of its offer.
     let agent = m.with_state(|v| v.agents()[0].clone());
     assert!(m.wait_for(|v| v.offers().iter().any(|o| o.agent_id == agent), WAIT));
-    let offer_id = m.with_state(|v| v.offers().into_iter().find(|o| o.agent_id == agent).unwrap());
+    let offer_id = m.with_state(|v| {
+        v.offers()
+            .into_iter()
+            .find(|o| o.agent_id == agent)
+            .unwrap()
+    });
     assert!(m.remove_agent(&agent));
-    let stream = if offer_id.framework_id == a.framework_id { &mut a } else { &mut b };
+    let stream = if offer_id.framework_id == a.framework_id {
+        &mut a
+    } else {
+        &mut b
+    };
     let e = stream.events.until(|e| {
-        e.rescind.as_ref().is_some_and(|r| r.offer_id.value == offer_id.id)
+        e.rescind
+            .as_ref()
+            .is_some_and(|r| r.offer_id.value == offer_id.id)
     });
     assert!(!e.is_empty());
     assert!(m.with_state(|v| v.offers().iter().all(|o| o.agent_id != agent)));

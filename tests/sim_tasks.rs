@@ -40,7 +40,9 @@ fn task(id: &str, agent: &str, command: &str) -> TaskInfo {
     TaskInfo {
         name: id.into(),
         task_id: TaskID { value: id.into() },
-        agent_id: AgentID { value: agent.into() },
+        agent_id: AgentID {
+            value: agent.into(),
+        },
         resources: vec![scalar("cpus", 0.1), scalar("mem", 32.0)],
         command: Some(CommandInfo {
             value: Some(command.into()),
@@ -68,7 +70,12 @@ fn launch(offer: &Offer, tasks: Vec<TaskInfo>) -> Call {
 }
 
 fn next_offer(s: &mut Subscribed) -> Offer {
-    s.events.expect(EventType::OFFERS).offers.unwrap().offers.remove(0)
+    s.events
+        .expect(EventType::OFFERS)
+        .offers
+        .unwrap()
+        .offers
+        .remove(0)
 }
 
 fn next_update(s: &mut Subscribed) -> TaskStatus {
@@ -99,7 +106,10 @@ fn run_to_end(s: &mut Subscribed, task: &str) -> Vec<TaskStatus> {
         seen.push(status);
         if matches!(
             state,
-            TaskState::TASK_FINISHED | TaskState::TASK_FAILED | TaskState::TASK_KILLED | TaskState::TASK_ERROR
+            TaskState::TASK_FINISHED
+                | TaskState::TASK_FAILED
+                | TaskState::TASK_KILLED
+                | TaskState::TASK_ERROR
         ) {
             return seen;
         }
@@ -107,7 +117,8 @@ fn run_to_end(s: &mut Subscribed, task: &str) -> Vec<TaskStatus> {
 }
 
 fn local_master() -> SimMaster {
-    SimMaster::start(SimConfig::fast(Duration::from_secs(5)).with_agent(AgentSpec::local())).unwrap()
+    SimMaster::start(SimConfig::fast(Duration::from_secs(5)).with_agent(AgentSpec::local()))
+        .unwrap()
 }
 
 fn states(updates: &[TaskStatus]) -> Vec<TaskState> {
@@ -121,21 +132,41 @@ fn local_agent_runs_echo_and_captures_stdout() {
         let mut s = subscribe(m.addr(), encoding, framework_info("echo"));
         let offer = next_offer(&mut s);
         let id = format!("echo-{encoding:?}");
-        assert_eq!(s.call(launch(&offer, vec![task(&id, &offer.agent_id.value, "echo hello")])).code, 202);
+        assert_eq!(
+            s.call(launch(
+                &offer,
+                vec![task(&id, &offer.agent_id.value, "echo hello")]
+            ))
+            .code,
+            202
+        );
         let updates = run_to_end(&mut s, &id);
         assert_eq!(
             states(&updates),
-            [TaskState::TASK_STARTING, TaskState::TASK_RUNNING, TaskState::TASK_FINISHED]
+            [
+                TaskState::TASK_STARTING,
+                TaskState::TASK_RUNNING,
+                TaskState::TASK_FINISHED
+            ]
         );
         let last = updates.last().unwrap();
-        assert_eq!(last.message.as_deref(), Some("Command exited with status 0"));
+        assert_eq!(
+            last.message.as_deref(),
+            Some("Command exited with status 0")
+        );
         assert_eq!(last.source, Some(Source::SOURCE_EXECUTOR));
-        assert_eq!(last.executor_id.as_ref().map(|e| e.value.as_str()), Some(id.as_str()));
+        assert_eq!(
+            last.executor_id.as_ref().map(|e| e.value.as_str()),
+            Some(id.as_str())
+        );
         assert_eq!(last.uuid.as_ref().map(Vec::len), Some(16));
         let pid = last.container_status.as_ref().and_then(|c| c.executor_pid);
         assert!(pid.is_some_and(|p| p > 0));
         let sandbox = m.with_state(|v| v.task(&id).unwrap().sandbox.unwrap());
-        assert_eq!(fs::read_to_string(sandbox.join("stdout")).unwrap(), "hello\n");
+        assert_eq!(
+            fs::read_to_string(sandbox.join("stdout")).unwrap(),
+            "hello\n"
+        );
         // Acknowledged terminal update: the master forgets the task.
         assert!(m.wait_for(|v| v.tasks().iter().all(|t| t.task_id != id), WAIT));
         assert!(m.with_state(|v| v.unacknowledged_updates().is_empty()));
@@ -148,13 +179,26 @@ fn local_agent_reports_exit_status() {
     let mut s = subscribe(m.addr(), Encoding::Protobuf, framework_info("exit"));
     let offer = next_offer(&mut s);
     let cmd = "echo failing >&2; exit 3";
-    assert_eq!(s.call(launch(&offer, vec![task("t-fail", &offer.agent_id.value, cmd)])).code, 202);
+    assert_eq!(
+        s.call(launch(
+            &offer,
+            vec![task("t-fail", &offer.agent_id.value, cmd)]
+        ))
+        .code,
+        202
+    );
     let updates = run_to_end(&mut s, "t-fail");
     let last = updates.last().unwrap();
     assert_eq!(last.state, TaskState::TASK_FAILED);
-    assert_eq!(last.message.as_deref(), Some("Command exited with status 3"));
+    assert_eq!(
+        last.message.as_deref(),
+        Some("Command exited with status 3")
+    );
     let sandbox = m.with_state(|v| v.task("t-fail").unwrap().sandbox.unwrap());
-    assert_eq!(fs::read_to_string(sandbox.join("stderr")).unwrap(), "failing\n");
+    assert_eq!(
+        fs::read_to_string(sandbox.join("stderr")).unwrap(),
+        "failing\n"
+    );
 }
 
 #[test]
@@ -162,11 +206,20 @@ fn kill_terminates_the_process() {
     let m = local_master();
     for encoding in ENCODINGS {
         let mut info = framework_info("kill");
-        info.capabilities = vec![Capability { r#type: Some(Cap::TASK_KILLING_STATE) }];
+        info.capabilities = vec![Capability {
+            r#type: Some(Cap::TASK_KILLING_STATE),
+        }];
         let mut s = subscribe(m.addr(), encoding, info);
         let offer = next_offer(&mut s);
         let id = format!("sleeper-{encoding:?}");
-        assert_eq!(s.call(launch(&offer, vec![task(&id, &offer.agent_id.value, "sleep 30")])).code, 202);
+        assert_eq!(
+            s.call(launch(
+                &offer,
+                vec![task(&id, &offer.agent_id.value, "sleep 30")]
+            ))
+            .code,
+            202
+        );
         let starting = next_update(&mut s);
         ack(&s, &starting);
         let running = next_update(&mut s);
@@ -174,12 +227,18 @@ fn kill_terminates_the_process() {
         ack(&s, &running);
         let kill = Call {
             r#type: Some(CallType::KILL),
-            kill: Some(call::Kill { task_id: TaskID { value: id.clone() }, ..Default::default() }),
+            kill: Some(call::Kill {
+                task_id: TaskID { value: id.clone() },
+                ..Default::default()
+            }),
             ..Call::default()
         };
         assert_eq!(s.call(kill).code, 202);
         let updates = run_to_end(&mut s, &id);
-        assert_eq!(states(&updates), [TaskState::TASK_KILLING, TaskState::TASK_KILLED]);
+        assert_eq!(
+            states(&updates),
+            [TaskState::TASK_KILLING, TaskState::TASK_KILLED]
+        );
         assert_eq!(
             updates[1].message.as_deref(),
             Some("Command terminated with signal Terminated")
@@ -192,22 +251,38 @@ fn teardown_kills_running_tasks() {
     let m = local_master();
     let mut s = subscribe(m.addr(), Encoding::Json, framework_info("td"));
     let offer = next_offer(&mut s);
-    assert_eq!(s.call(launch(&offer, vec![task("long", &offer.agent_id.value, "sleep 30")])).code, 202);
-    assert!(m.wait_for(|v| v.task_state("long") == Some(TaskState::TASK_RUNNING), WAIT));
+    assert_eq!(
+        s.call(launch(
+            &offer,
+            vec![task("long", &offer.agent_id.value, "sleep 30")]
+        ))
+        .code,
+        202
+    );
+    assert!(m.wait_for(
+        |v| v.task_state("long") == Some(TaskState::TASK_RUNNING),
+        WAIT
+    ));
     assert_eq!(s.call(bare(CallType::TEARDOWN)).code, 202);
-    assert!(m.wait_for(|v| v.task_state("long") == Some(TaskState::TASK_KILLED), WAIT));
+    assert!(m.wait_for(
+        |v| v.task_state("long") == Some(TaskState::TASK_KILLED),
+        WAIT
+    ));
     assert!(m.with_state(|v| v.tasks().is_empty()));
 }
 
 #[test]
 fn launch_validation_errors_carry_no_uuid() {
     let m = SimMaster::start(
-        SimConfig::fast(Duration::from_secs(5)).with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
+        SimConfig::fast(Duration::from_secs(5))
+            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
     )
     .unwrap();
     for encoding in ENCODINGS {
         let mut info = framework_info("invalid");
-        info.capabilities = vec![Capability { r#type: Some(Cap::PARTITION_AWARE) }];
+        info.capabilities = vec![Capability {
+            r#type: Some(Cap::PARTITION_AWARE),
+        }];
         let mut s = subscribe(m.addr(), encoding, info);
         let offer = next_offer(&mut s);
         let agent = offer.agent_id.value.clone();
@@ -235,13 +310,22 @@ fn launch_validation_errors_carry_no_uuid() {
         }
         let ids: Vec<&str> = errors.iter().map(|e| e.task_id.value.as_str()).collect();
         assert_eq!(ids, ["big", "both", "ok"]);
-        assert_eq!(errors[2].message.as_deref(), Some("Task has duplicate ID: ok"));
+        assert_eq!(
+            errors[2].message.as_deref(),
+            Some("Task has duplicate ID: ok")
+        );
         assert_eq!(ok_updates[0].state, TaskState::TASK_STARTING);
         assert!(ok_updates[0].uuid.is_some());
         // A used offer is invalid now: TASK_DROPPED (partition-aware) without uuid.
-        assert_eq!(s.call(launch(&offer, vec![task("late", &agent, "true")])).code, 202);
+        assert_eq!(
+            s.call(launch(&offer, vec![task("late", &agent, "true")]))
+                .code,
+            202
+        );
         let dropped = s.events.until(|e| {
-            e.update.as_ref().is_some_and(|u| u.status.task_id.value == "late")
+            e.update
+                .as_ref()
+                .is_some_and(|u| u.status.task_id.value == "late")
         });
         let status = dropped.last().unwrap().update.clone().unwrap().status;
         assert_eq!(status.state, TaskState::TASK_DROPPED);
@@ -254,7 +338,8 @@ fn launch_validation_errors_carry_no_uuid() {
 #[test]
 fn launch_group_and_resource_accounting_on_scripted_agents() {
     let m = SimMaster::start(
-        SimConfig::fast(Duration::from_secs(5)).with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
+        SimConfig::fast(Duration::from_secs(5))
+            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
     )
     .unwrap();
     let mut s = subscribe(m.addr(), Encoding::Protobuf, framework_info("group"));
@@ -264,7 +349,12 @@ fn launch_group_and_resource_accounting_on_scripted_agents() {
     with_port.resources.push(Resource {
         name: "ports".into(),
         r#type: value::Type::RANGES,
-        ranges: Some(Ranges { range: vec![Range { begin: 31005, end: 31005 }] }),
+        ranges: Some(Ranges {
+            range: vec![Range {
+                begin: 31005,
+                end: 31005,
+            }],
+        }),
         ..Resource::default()
     });
     let group = Call {
@@ -275,15 +365,21 @@ fn launch_group_and_resource_accounting_on_scripted_agents() {
                 r#type: Some(OpType::LAUNCH_GROUP),
                 launch_group: Some(operation::LaunchGroup {
                     executor: ExecutorInfo {
-                        executor_id: ExecutorID { value: "default".into() },
+                        executor_id: ExecutorID {
+                            value: "default".into(),
+                        },
                         resources: vec![scalar("cpus", 0.1), scalar("mem", 32.0)],
                         ..ExecutorInfo::default()
                     },
-                    task_group: TaskGroupInfo { tasks: vec![with_port, task("g2", &agent, "true")] },
+                    task_group: TaskGroupInfo {
+                        tasks: vec![with_port, task("g2", &agent, "true")],
+                    },
                 }),
                 ..Operation::default()
             }],
-            filters: Some(mesos_http::v1::Filters { refuse_seconds: Some(0.0) }),
+            filters: Some(mesos_http::v1::Filters {
+                refuse_seconds: Some(0.0),
+            }),
         }),
         ..Call::default()
     };
@@ -304,21 +400,33 @@ fn launch_group_and_resource_accounting_on_scripted_agents() {
     let cpus = offer.resources.iter().find(|r| r.name == "cpus").unwrap();
     assert_eq!(cpus.scalar.as_ref().unwrap().value, 1.7);
     let ports = offer.resources.iter().find(|r| r.name == "ports").unwrap();
-    let ranges: Vec<(u64, u64)> = ports.ranges.as_ref().unwrap().range.iter().map(|r| (r.begin, r.end)).collect();
+    let ranges: Vec<(u64, u64)> = ports
+        .ranges
+        .as_ref()
+        .unwrap()
+        .range
+        .iter()
+        .map(|r| (r.begin, r.end))
+        .collect();
     assert_eq!(ranges, [(31000, 31004), (31006, 32000)]);
 }
 
 #[test]
 fn unacknowledged_updates_are_retried_with_the_same_uuid() {
-    let mut config = SimConfig::fast(Duration::from_secs(5))
-        .with_agent(AgentSpec::scripted(ScriptedTimeline::finish_after(Duration::ZERO)));
+    let mut config = SimConfig::fast(Duration::from_secs(5)).with_agent(AgentSpec::scripted(
+        ScriptedTimeline::finish_after(Duration::ZERO),
+    ));
     config.status_update_retry_min = Duration::from_millis(100);
     let m = SimMaster::start(config).unwrap();
     for encoding in ENCODINGS {
         let mut s = subscribe(m.addr(), encoding, framework_info("retry"));
         let offer = next_offer(&mut s);
         let id = format!("r-{encoding:?}");
-        assert_eq!(s.call(launch(&offer, vec![task(&id, &offer.agent_id.value, "x")])).code, 202);
+        assert_eq!(
+            s.call(launch(&offer, vec![task(&id, &offer.agent_id.value, "x")]))
+                .code,
+            202
+        );
         let first = next_update(&mut s);
         assert_eq!(first.state, TaskState::TASK_STARTING);
         // Not acknowledged: the same update comes again (twice), nothing else for this task.
@@ -328,7 +436,11 @@ fn unacknowledged_updates_are_retried_with_the_same_uuid() {
             assert_eq!(again.state, TaskState::TASK_STARTING);
         }
         m.with_state(|v| {
-            let pending: Vec<_> = v.unacknowledged_updates().into_iter().filter(|u| u.task_id == id).collect();
+            let pending: Vec<_> = v
+                .unacknowledged_updates()
+                .into_iter()
+                .filter(|u| u.task_id == id)
+                .collect();
             assert_eq!(pending.len(), 3, "STARTING, RUNNING, FINISHED queued");
             assert!(pending[0].in_flight && pending[0].deliveries >= 3);
             assert!(!pending[1].in_flight);
@@ -360,7 +472,11 @@ fn pending_update_is_resent_at_once_on_resubscribe() {
         let fid = s.framework_id.clone();
         let offer = next_offer(&mut s);
         let id = format!("f-{encoding:?}");
-        assert_eq!(s.call(launch(&offer, vec![task(&id, &offer.agent_id.value, "x")])).code, 202);
+        assert_eq!(
+            s.call(launch(&offer, vec![task(&id, &offer.agent_id.value, "x")]))
+                .code,
+            202
+        );
         let starting = next_update(&mut s);
         drop(s);
         assert!(m.wait_for(|v| v.framework(&fid).is_some_and(|f| !f.connected), WAIT));
@@ -384,7 +500,9 @@ fn reconcile(tasks: &[(&str, Option<&str>)]) -> Call {
             tasks: tasks
                 .iter()
                 .map(|(t, a)| call::reconcile::Task {
-                    task_id: TaskID { value: t.to_string() },
+                    task_id: TaskID {
+                        value: t.to_string(),
+                    },
                     agent_id: a.map(|a| AgentID { value: a.into() }),
                 })
                 .collect(),
@@ -400,19 +518,25 @@ fn updates_for(s: &mut Subscribed, n: usize) -> Vec<TaskStatus> {
 #[test]
 fn reconciliation_and_kill_of_unknown_tasks() {
     let m = SimMaster::start(
-        SimConfig::fast(Duration::from_secs(5)).with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
+        SimConfig::fast(Duration::from_secs(5))
+            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
     )
     .unwrap();
     for (encoding, partition_aware) in [(Encoding::Json, true), (Encoding::Protobuf, false)] {
         let mut info = framework_info("rec");
         if partition_aware {
-            info.capabilities = vec![Capability { r#type: Some(Cap::PARTITION_AWARE) }];
+            info.capabilities = vec![Capability {
+                r#type: Some(Cap::PARTITION_AWARE),
+            }];
         }
         let mut s = subscribe(m.addr(), encoding, info);
         let offer = next_offer(&mut s);
         let agent = offer.agent_id.value.clone();
         let id = format!("run-{encoding:?}");
-        assert_eq!(s.call(launch(&offer, vec![task(&id, &agent, "x")])).code, 202);
+        assert_eq!(
+            s.call(launch(&offer, vec![task(&id, &agent, "x")])).code,
+            202
+        );
         for _ in 0..2 {
             let u = next_update(&mut s);
             ack(&s, &u);
@@ -424,10 +548,18 @@ fn reconciliation_and_kill_of_unknown_tasks() {
         assert_eq!(implicit.task_id.value, id);
         assert_eq!(implicit.state, TaskState::TASK_RUNNING);
         assert_eq!(implicit.reason, Some(Reason::REASON_RECONCILIATION));
-        assert_eq!(implicit.message.as_deref(), Some("Reconciliation: Latest task state"));
+        assert_eq!(
+            implicit.message.as_deref(),
+            Some("Reconciliation: Latest task state")
+        );
         assert!(implicit.uuid.is_none());
         // Explicit.
-        let c = reconcile(&[(&id, Some(&agent)), ("nope", Some(&agent)), ("nope2", None), ("nope3", Some("no-agent"))]);
+        let c = reconcile(&[
+            (&id, Some(&agent)),
+            ("nope", Some(&agent)),
+            ("nope2", None),
+            ("nope3", Some("no-agent")),
+        ]);
         assert_eq!(s.call(c).code, 202);
         let answers = updates_for(&mut s, 4);
         let (gone, unknown) = if partition_aware {
@@ -435,28 +567,51 @@ fn reconciliation_and_kill_of_unknown_tasks() {
         } else {
             (TaskState::TASK_LOST, TaskState::TASK_LOST)
         };
-        assert_eq!(states(&answers), [TaskState::TASK_RUNNING, gone, unknown, unknown]);
-        assert_eq!(answers[1].message.as_deref(), Some("Reconciliation: Task is unknown to the agent"));
-        assert_eq!(answers[2].message.as_deref(), Some("Reconciliation: Task is unknown"));
+        assert_eq!(
+            states(&answers),
+            [TaskState::TASK_RUNNING, gone, unknown, unknown]
+        );
+        assert_eq!(
+            answers[1].message.as_deref(),
+            Some("Reconciliation: Task is unknown to the agent")
+        );
+        assert_eq!(
+            answers[2].message.as_deref(),
+            Some("Reconciliation: Task is unknown")
+        );
         assert!(answers[2].agent_id.is_none());
         assert_eq!(answers[3].agent_id.as_ref().unwrap().value, "no-agent");
-        assert!(answers.iter().all(|a| a.uuid.is_none() && a.source == Some(Source::SOURCE_MASTER)));
+        assert!(answers
+            .iter()
+            .all(|a| a.uuid.is_none() && a.source == Some(Source::SOURCE_MASTER)));
         // KILL of an unknown task is answered like an explicit reconciliation.
         let kill = Call {
             r#type: Some(CallType::KILL),
-            kill: Some(call::Kill { task_id: TaskID { value: "ghost".into() }, ..Default::default() }),
+            kill: Some(call::Kill {
+                task_id: TaskID {
+                    value: "ghost".into(),
+                },
+                ..Default::default()
+            }),
             ..Call::default()
         };
         assert_eq!(s.call(kill).code, 202);
         let ghost = next_update(&mut s);
-        assert_eq!((ghost.task_id.value.as_str(), ghost.state), ("ghost", unknown));
+        assert_eq!(
+            (ghost.task_id.value.as_str(), ghost.state),
+            ("ghost", unknown)
+        );
         // RECONCILE_OPERATIONS: OPERATION_UNKNOWN, no uuid.
         let ro = Call {
             r#type: Some(CallType::RECONCILE_OPERATIONS),
             reconcile_operations: Some(call::ReconcileOperations {
                 operations: vec![call::reconcile_operations::Operation {
-                    operation_id: OperationID { value: "op-x".into() },
-                    agent_id: Some(AgentID { value: agent.clone() }),
+                    operation_id: OperationID {
+                        value: "op-x".into(),
+                    },
+                    agent_id: Some(AgentID {
+                        value: agent.clone(),
+                    }),
                     ..Default::default()
                 }],
             }),
@@ -466,7 +621,10 @@ fn reconciliation_and_kill_of_unknown_tasks() {
         let e: Event = s.events.expect(EventType::UPDATE_OPERATION_STATUS);
         let status = e.update_operation_status.unwrap().status;
         assert_eq!(status.state, OperationState::OPERATION_UNKNOWN);
-        assert_eq!(status.message.as_deref(), Some("Reconciliation: Operation is unknown"));
+        assert_eq!(
+            status.message.as_deref(),
+            Some("Reconciliation: Operation is unknown")
+        );
         assert!(status.uuid.is_none());
         assert_eq!(s.call(bare(CallType::TEARDOWN)).code, 202);
     }
@@ -474,8 +632,10 @@ fn reconciliation_and_kill_of_unknown_tasks() {
 
 #[test]
 fn scripted_timeline_and_scale() {
-    let agents = 300;
+    let agents = 2000;
+    let used = 100;
     let mut config = SimConfig::fast(Duration::from_secs(5));
+    config.status_update_retry_min = Duration::from_secs(600);
     for _ in 0..agents {
         config = config.with_agent(AgentSpec::scripted(ScriptedTimeline {
             steps: vec![
@@ -494,19 +654,60 @@ fn scripted_timeline_and_scale() {
     while offers.len() < agents {
         offers.extend(s.events.expect(EventType::OFFERS).offers.unwrap().offers);
     }
-    for (i, offer) in offers.iter().enumerate() {
-        let tasks = (0..3).map(|k| task(&format!("t{i}-{k}"), &offer.agent_id.value, "x")).collect();
+    let mut agent_ids: Vec<&str> = offers.iter().map(|o| o.agent_id.value.as_str()).collect();
+    agent_ids.sort();
+    agent_ids.dedup();
+    assert_eq!(agent_ids.len(), agents, "one offer per agent");
+    for (i, offer) in offers.iter().take(used).enumerate() {
+        let tasks = (0..3)
+            .map(|k| task(&format!("t{i}-{k}"), &offer.agent_id.value, "x"))
+            .collect();
         assert_eq!(s.call(launch(offer, tasks)).code, 202);
     }
-    let total = agents * 3;
-    let mut finished = 0;
-    while finished < total {
+    let total = used * 3;
+    let mut finished = std::collections::BTreeSet::new();
+    while finished.len() < total {
         let status = next_update(&mut s);
         ack(&s, &status);
         if status.state == TaskState::TASK_FINISHED {
             assert_eq!(status.message.as_deref(), Some("done"));
-            finished += 1;
+            finished.insert(status.task_id.value);
         }
     }
-    assert!(m.wait_for(|v| v.tasks().is_empty() && v.completed_tasks().len() == total, WAIT));
+    assert!(m.wait_for(
+        |v| v.tasks().is_empty() && v.completed_tasks().len() == total,
+        WAIT
+    ));
+}
+
+#[test]
+fn removing_an_agent_reports_its_tasks_lost() {
+    let m = SimMaster::start(
+        SimConfig::fast(Duration::from_secs(5))
+            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
+    )
+    .unwrap();
+    for encoding in ENCODINGS {
+        let mut s = subscribe(m.addr(), encoding, framework_info("lost"));
+        let offer = next_offer(&mut s);
+        let agent = offer.agent_id.value.clone();
+        let id = format!("on-removed-{encoding:?}");
+        assert_eq!(
+            s.call(launch(&offer, vec![task(&id, &agent, "x")])).code,
+            202
+        );
+        for _ in 0..2 {
+            let u = next_update(&mut s);
+            ack(&s, &u);
+        }
+        assert!(m.remove_agent(&agent));
+        let lost = next_update(&mut s);
+        assert_eq!(lost.task_id.value, id);
+        assert_eq!(lost.state, TaskState::TASK_LOST);
+        assert_eq!(lost.reason, Some(Reason::REASON_AGENT_REMOVED));
+        assert!(lost.uuid.is_none());
+        assert!(m.with_state(|v| v.tasks().is_empty() && v.agents().is_empty()));
+        m.add_agent(AgentSpec::scripted(ScriptedTimeline::run_forever()));
+        assert_eq!(s.call(bare(CallType::TEARDOWN)).code, 202);
+    }
 }

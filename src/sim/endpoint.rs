@@ -71,6 +71,25 @@ fn authenticate(request: &Request, credentials: &[(String, String)]) -> Result<O
         .ok_or(())
 }
 
+/// The master's (picojson's) wording for a JSON syntax error:
+/// `syntax error at line N near: <rest of that line after the failing character>`.
+fn picojson_syntax_error(body: &[u8]) -> String {
+    let (line, column) = match serde_json::from_slice::<serde_json::Value>(body) {
+        Err(e) => (e.line().max(1), e.column()),
+        Ok(_) => (1, body.len()),
+    };
+    let text = String::from_utf8_lossy(body);
+    let rest: String = text
+        .split('\n')
+        .nth(line - 1)
+        .unwrap_or("")
+        .chars()
+        .skip(column)
+        .take_while(|c| *c != '\r')
+        .collect();
+    format!("syntax error at line {line} near: {rest}")
+}
+
 /// Runs the checks for one request received by master `master`.
 pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
     let Some(path) = canonical_path(request.path()) else {
@@ -153,7 +172,10 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
                         "Failed to parse body into Call protobuf".to_string()
                     }
                     (Encoding::Json, DecodeErrorKind::Syntax) => {
-                        format!("Failed to parse body into JSON: {}", e.detail())
+                        format!(
+                            "Failed to parse body into JSON: {}",
+                            picojson_syntax_error(&request.body)
+                        )
                     }
                     (Encoding::Json, _) => {
                         format!("Failed to convert JSON into Call protobuf: {}", e.detail())
@@ -292,6 +314,19 @@ fn non_subscribe(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn syntax_errors_use_the_masters_wording() {
+        assert_eq!(
+            picojson_syntax_error(br#"{"type":"REVIVE","#),
+            "syntax error at line 1 near: "
+        );
+        assert_eq!(picojson_syntax_error(b""), "syntax error at line 1 near: ");
+        assert_eq!(
+            picojson_syntax_error(b"{\n  x: 1}"),
+            "syntax error at line 2 near: : 1}"
+        );
+    }
 
     #[test]
     fn canonical_paths() {

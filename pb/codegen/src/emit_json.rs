@@ -102,18 +102,18 @@ fn emit_message(schema: &Schema, m: &Message, s: &mut String) {
     // Decoding.
     writeln!(
         s,
-        "    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {{"
+        "    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {{"
     )
     .unwrap();
-    writeln!(s, "        let mut m = Self::default();").unwrap();
+    writeln!(s, "        let m = self;").unwrap();
     writeln!(s, "        let mut seen: u64 = 0;").unwrap();
     let mut arms = String::new();
     for (i, f) in m.fields.iter().enumerate() {
-        write!(arms, "{:?} => {i}, ", f.name).unwrap();
+        write!(arms, "b{:?} => {i}, ", f.name).unwrap();
     }
     writeln!(
         s,
-        "        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k {{ {arms}_ => u32::MAX }}))? {{"
+        "        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k {{ {arms}_ => u32::MAX }}))? {{"
     )
     .unwrap();
     writeln!(s, "            match i {{").unwrap();
@@ -142,7 +142,7 @@ fn emit_message(schema: &Schema, m: &Message, s: &mut String) {
         )
         .unwrap();
     }
-    writeln!(s, "        Ok(m)\n    }}\n}}\n").unwrap();
+    writeln!(s, "        Ok(())\n    }}\n}}\n").unwrap();
 }
 
 fn emit_write_field(schema: &Schema, f: &Field, s: &mut String) {
@@ -248,26 +248,14 @@ fn emit_read_field(schema: &Schema, owner: &Message, f: &Field, i: usize, s: &mu
         s.push_str(&arm(body));
         return;
     }
-    let boxed = needs_box(schema, owner, f);
-    let wrap = |v: &str| {
-        if boxed {
-            format!("Box::new({v})")
-        } else {
-            v.to_string()
-        }
-    };
+    // A boxed field is dereferenced to the message itself.
+    let deref = if needs_box(schema, owner, f) { "*" } else { "" };
     let body = match (&f.ty, f.label) {
-        (FieldType::Message(t), Label::Optional) => {
-            let boxing = if boxed { ".map(Box::new)" } else { "" };
-            format!(
-                "m.{id} = r::message::<_, {}>(&mut map, miss, {slot})?{boxing};",
-                type_path(t)
-            )
-        }
-        (FieldType::Message(t), Label::Required) => format!(
-            "match r::message::<_, {}>(&mut map, miss, {slot})? {{ Some(v) => {{ m.{id} = {}; seen |= 1 << {i}; }} None => {{ m.{id} = Default::default(); seen &= !(1 << {i}); }} }}",
-            type_path(t),
-            wrap("v")
+        (FieldType::Message(_), Label::Optional) => format!(
+            "if !r::message(&mut map, miss, {slot}, &mut *{deref}m.{id}.insert(Default::default()))? {{ m.{id} = None; }}"
+        ),
+        (FieldType::Message(_), Label::Required) => format!(
+            "if seen & (1 << {i}) != 0 {{ m.{id} = Default::default(); }} if r::message(&mut map, miss, {slot}, &mut {deref}m.{id})? {{ seen |= 1 << {i}; }} else {{ seen &= !(1 << {i}); }}"
         ),
         (FieldType::Message(_), Label::Repeated) => {
             format!("r::messages(&mut map, miss, {slot}, &mut m.{id})?;")

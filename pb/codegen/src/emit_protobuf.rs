@@ -199,7 +199,7 @@ fn emit_merge(schema: &Schema, m: &Message, s: &mut String) {
     }
     writeln!(s, "                _ => {{").unwrap();
     if m.fields.is_empty() {
-        writeln!(s, "                    rt::unexpected(r, key, None)?;").unwrap();
+        writeln!(s, "                    rt::unexpected(r, ctx, key, None)?;").unwrap();
     } else {
         writeln!(s, "                    let known = match key >> 3 {{").unwrap();
         for f in &m.fields {
@@ -215,7 +215,11 @@ fn emit_merge(schema: &Schema, m: &Message, s: &mut String) {
             "                        _ => None,\n                    }};"
         )
         .unwrap();
-        writeln!(s, "                    rt::unexpected(r, key, known)?;").unwrap();
+        writeln!(
+            s,
+            "                    rt::unexpected(r, ctx, key, known)?;"
+        )
+        .unwrap();
     }
     writeln!(s, "                }}\n            }}\n        }}").unwrap();
     if !required.is_empty() {
@@ -278,7 +282,7 @@ fn emit_decode_arms(schema: &Schema, m: &Message, f: &Field, required: &[&Field]
              \x20                           match k {{\n\
              \x20                               {k_key} => key = {},\n\
              \x20                               {v_key} => {read_value},\n\
-             \x20                               _ => rt::unexpected(r, k, match k >> 3 {{ 1 => Some(\"key\"), 2 => Some(\"value\"), _ => None }})?,\n\
+             \x20                               _ => rt::unexpected(r, ctx, k, match k >> 3 {{ 1 => Some(\"key\"), 2 => Some(\"value\"), _ => None }})?,\n\
              \x20                           }}\n\
              \x20                       }}\n\
              \x20                       Ok(())\n\
@@ -293,7 +297,7 @@ fn emit_decode_arms(schema: &Schema, m: &Message, f: &Field, required: &[&Field]
     match (&f.ty, f.label) {
         (FieldType::Message(_), Label::Repeated) => writeln!(
             s,
-            "                {key} => {{ let sub = r.len_delimited()?; let index = self.{id}.len(); ctx.message(sub, {name:?}, Some(index), rt::push_default(&mut self.{id}))?; }}"
+            "                {key} => {{ let sub = r.len_delimited()?; rt::reserve_for(&mut self.{id}, r, {key}); let index = self.{id}.len(); ctx.message(sub, {name:?}, Some(index), rt::push_default(&mut self.{id}))?; }}"
         )
         .unwrap(),
         (FieldType::Message(_), Label::Required) => {
@@ -318,7 +322,11 @@ fn emit_decode_arms(schema: &Schema, m: &Message, f: &Field, required: &[&Field]
         }
         (ty, Label::Repeated) => {
             let read = read_expr(ty);
-            writeln!(s, "                {key} => self.{id}.push({read}),").unwrap();
+            writeln!(
+                s,
+                "                {key} => {{ let value = {read}; rt::reserve_for(&mut self.{id}, r, {key}); self.{id}.push(value); }}"
+            )
+            .unwrap();
             if wire != 2 {
                 let packed = key_value(f.number, 2);
                 writeln!(

@@ -214,17 +214,17 @@ impl JsonMessage for crate::v1::FrameworkID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -236,17 +236,17 @@ impl JsonMessage for crate::v1::OfferID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -258,17 +258,17 @@ impl JsonMessage for crate::v1::AgentID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -280,17 +280,17 @@ impl JsonMessage for crate::v1::TaskID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -302,17 +302,17 @@ impl JsonMessage for crate::v1::ExecutorID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -328,18 +328,18 @@ impl JsonMessage for crate::v1::ContainerID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, "parent" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, b"parent" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.parent = r::message::<_, crate::v1::ContainerID>(&mut map, miss, Slot { number: 2, name: "parent" })?.map(Box::new); }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "parent" }, &mut **m.parent.insert(Default::default()))? { m.parent = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -351,17 +351,17 @@ impl JsonMessage for crate::v1::ResourceProviderID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -373,17 +373,17 @@ impl JsonMessage for crate::v1::OperationID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -395,17 +395,17 @@ impl JsonMessage for crate::v1::TimeInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "nanoseconds" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"nanoseconds" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Int<i64>>::new("nanoseconds", true))? { Some(v) => { m.nanoseconds = v; seen |= 1 << 0; } None => { m.nanoseconds = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "nanoseconds")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -417,17 +417,17 @@ impl JsonMessage for crate::v1::DurationInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "nanoseconds" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"nanoseconds" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Int<i64>>::new("nanoseconds", true))? { Some(v) => { m.nanoseconds = v; seen |= 1 << 0; } None => { m.nanoseconds = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "nanoseconds")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -447,10 +447,10 @@ impl JsonMessage for crate::v1::Address {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "hostname" => 0, "ip" => 1, "port" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"hostname" => 0, b"ip" => 1, b"port" => 2, _ => u32::MAX }))? {
             match i {
                 0 => { m.hostname = map.next_value_seed(r::One::<r::Str>::new("hostname", false))?; }
                 1 => { m.ip = map.next_value_seed(r::One::<r::Str>::new("ip", false))?; }
@@ -459,7 +459,7 @@ impl JsonMessage for crate::v1::Address {
             }
         }
         ms::check_required(miss, seen, 0x4, &[(2, "port")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -490,13 +490,13 @@ impl JsonMessage for crate::v1::URL {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "scheme" => 0, "address" => 1, "path" => 2, "query" => 3, "fragment" => 4, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"scheme" => 0, b"address" => 1, b"path" => 2, b"query" => 3, b"fragment" => 4, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("scheme", true))? { Some(v) => { m.scheme = v; seen |= 1 << 0; } None => { m.scheme = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::Address>(&mut map, miss, Slot { number: 2, name: "address" })? { Some(v) => { m.address = v; seen |= 1 << 1; } None => { m.address = Default::default(); seen &= !(1 << 1); } } }
+                1 => { if seen & (1 << 1) != 0 { m.address = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "address" }, &mut m.address)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 2 => { m.path = map.next_value_seed(r::One::<r::Str>::new("path", false))?; }
                 3 => { r::messages(&mut map, miss, Slot { number: 4, name: "query" }, &mut m.query)?; }
                 4 => { m.fragment = map.next_value_seed(r::One::<r::Str>::new("fragment", false))?; }
@@ -504,7 +504,7 @@ impl JsonMessage for crate::v1::URL {
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "scheme"), (1, "address")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -520,18 +520,18 @@ impl JsonMessage for crate::v1::Unavailability {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "start" => 0, "duration" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"start" => 0, b"duration" => 1, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::TimeInfo>(&mut map, miss, Slot { number: 1, name: "start" })? { Some(v) => { m.start = v; seen |= 1 << 0; } None => { m.start = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.duration = r::message::<_, crate::v1::DurationInfo>(&mut map, miss, Slot { number: 2, name: "duration" })?; }
+                0 => { if seen & (1 << 0) != 0 { m.start = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "start" }, &mut m.start)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "duration" }, &mut *m.duration.insert(Default::default()))? { m.duration = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "start")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -608,14 +608,14 @@ impl JsonMessage for crate::v1::FrameworkInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "user" => 0, "name" => 1, "id" => 2, "failover_timeout" => 3, "checkpoint" => 4, "role" => 5, "roles" => 6, "hostname" => 7, "principal" => 8, "webui_url" => 9, "capabilities" => 10, "labels" => 11, "offer_filters" => 12, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"user" => 0, b"name" => 1, b"id" => 2, b"failover_timeout" => 3, b"checkpoint" => 4, b"role" => 5, b"roles" => 6, b"hostname" => 7, b"principal" => 8, b"webui_url" => 9, b"capabilities" => 10, b"labels" => 11, b"offer_filters" => 12, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("user", true))? { Some(v) => { m.user = v; seen |= 1 << 0; } None => { m.user = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.id = r::message::<_, crate::v1::FrameworkID>(&mut map, miss, Slot { number: 3, name: "id" })?; }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "id" }, &mut *m.id.insert(Default::default()))? { m.id = None; } }
                 3 => { m.failover_timeout = map.next_value_seed(r::One::<r::F64>::new("failover_timeout", false))?; }
                 4 => { m.checkpoint = map.next_value_seed(r::One::<r::Bool>::new("checkpoint", false))?; }
                 5 => { m.role = map.next_value_seed(r::One::<r::Str>::new("role", false))?; }
@@ -624,13 +624,13 @@ impl JsonMessage for crate::v1::FrameworkInfo {
                 8 => { m.principal = map.next_value_seed(r::One::<r::Str>::new("principal", false))?; }
                 9 => { m.webui_url = map.next_value_seed(r::One::<r::Str>::new("webui_url", false))?; }
                 10 => { r::messages(&mut map, miss, Slot { number: 10, name: "capabilities" }, &mut m.capabilities)?; }
-                11 => { m.labels = r::message::<_, crate::v1::Labels>(&mut map, miss, Slot { number: 11, name: "labels" })?; }
+                11 => { if !r::message(&mut map, miss, Slot { number: 11, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
                 12 => { r::map_field(&mut map, miss, Slot { number: 13, name: "offer_filters" }, &mut m.offer_filters)?; }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "user"), (1, "name")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -644,16 +644,16 @@ impl JsonMessage for crate::v1::framework_info::Capability {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::framework_info::capability::Type>>::new("type", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -694,22 +694,22 @@ impl JsonMessage for crate::v1::CheckInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "command" => 1, "http" => 2, "tcp" => 3, "delay_seconds" => 4, "interval_seconds" => 5, "timeout_seconds" => 6, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"command" => 1, b"http" => 2, b"tcp" => 3, b"delay_seconds" => 4, b"interval_seconds" => 5, b"timeout_seconds" => 6, _ => u32::MAX }))? {
             match i {
                 0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::check_info::Type>>::new("type", false))?; }
-                1 => { m.command = r::message::<_, crate::v1::check_info::Command>(&mut map, miss, Slot { number: 2, name: "command" })?; }
-                2 => { m.http = r::message::<_, crate::v1::check_info::Http>(&mut map, miss, Slot { number: 3, name: "http" })?; }
-                3 => { m.tcp = r::message::<_, crate::v1::check_info::Tcp>(&mut map, miss, Slot { number: 7, name: "tcp" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "http" }, &mut *m.http.insert(Default::default()))? { m.http = None; } }
+                3 => { if !r::message(&mut map, miss, Slot { number: 7, name: "tcp" }, &mut *m.tcp.insert(Default::default()))? { m.tcp = None; } }
                 4 => { m.delay_seconds = map.next_value_seed(r::One::<r::F64>::new("delay_seconds", false))?; }
                 5 => { m.interval_seconds = map.next_value_seed(r::One::<r::F64>::new("interval_seconds", false))?; }
                 6 => { m.timeout_seconds = map.next_value_seed(r::One::<r::F64>::new("timeout_seconds", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -721,17 +721,17 @@ impl JsonMessage for crate::v1::check_info::Command {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "command" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"command" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::CommandInfo>(&mut map, miss, Slot { number: 1, name: "command" })? { Some(v) => { m.command = v; seen |= 1 << 0; } None => { m.command = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.command = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "command" }, &mut m.command)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "command")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -747,10 +747,10 @@ impl JsonMessage for crate::v1::check_info::Http {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "port" => 0, "path" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"port" => 0, b"path" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("port", true))? { Some(v) => { m.port = v; seen |= 1 << 0; } None => { m.port = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.path = map.next_value_seed(r::One::<r::Str>::new("path", false))?; }
@@ -758,7 +758,7 @@ impl JsonMessage for crate::v1::check_info::Http {
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "port")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -770,17 +770,17 @@ impl JsonMessage for crate::v1::check_info::Tcp {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "port" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"port" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("port", true))? { Some(v) => { m.port = v; seen |= 1 << 0; } None => { m.port = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "port")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -831,10 +831,10 @@ impl JsonMessage for crate::v1::HealthCheck {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "delay_seconds" => 0, "interval_seconds" => 1, "timeout_seconds" => 2, "consecutive_failures" => 3, "grace_period_seconds" => 4, "type" => 5, "command" => 6, "http" => 7, "tcp" => 8, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"delay_seconds" => 0, b"interval_seconds" => 1, b"timeout_seconds" => 2, b"consecutive_failures" => 3, b"grace_period_seconds" => 4, b"type" => 5, b"command" => 6, b"http" => 7, b"tcp" => 8, _ => u32::MAX }))? {
             match i {
                 0 => { m.delay_seconds = map.next_value_seed(r::One::<r::F64>::new("delay_seconds", false))?; }
                 1 => { m.interval_seconds = map.next_value_seed(r::One::<r::F64>::new("interval_seconds", false))?; }
@@ -842,13 +842,13 @@ impl JsonMessage for crate::v1::HealthCheck {
                 3 => { m.consecutive_failures = map.next_value_seed(r::One::<r::Int<u32>>::new("consecutive_failures", false))?; }
                 4 => { m.grace_period_seconds = map.next_value_seed(r::One::<r::F64>::new("grace_period_seconds", false))?; }
                 5 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::health_check::Type>>::new("type", false))?; }
-                6 => { m.command = r::message::<_, crate::v1::CommandInfo>(&mut map, miss, Slot { number: 7, name: "command" })?; }
-                7 => { m.http = r::message::<_, crate::v1::health_check::HTTPCheckInfo>(&mut map, miss, Slot { number: 1, name: "http" })?; }
-                8 => { m.tcp = r::message::<_, crate::v1::health_check::TCPCheckInfo>(&mut map, miss, Slot { number: 9, name: "tcp" })?; }
+                6 => { if !r::message(&mut map, miss, Slot { number: 7, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
+                7 => { if !r::message(&mut map, miss, Slot { number: 1, name: "http" }, &mut *m.http.insert(Default::default()))? { m.http = None; } }
+                8 => { if !r::message(&mut map, miss, Slot { number: 9, name: "tcp" }, &mut *m.tcp.insert(Default::default()))? { m.tcp = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -879,10 +879,10 @@ impl JsonMessage for crate::v1::health_check::HTTPCheckInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "protocol" => 0, "scheme" => 1, "port" => 2, "path" => 3, "statuses" => 4, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"protocol" => 0, b"scheme" => 1, b"port" => 2, b"path" => 3, b"statuses" => 4, _ => u32::MAX }))? {
             match i {
                 0 => { m.protocol = map.next_value_seed(r::One::<r::Enum<crate::v1::network_info::Protocol>>::new("protocol", false))?; }
                 1 => { m.scheme = map.next_value_seed(r::One::<r::Str>::new("scheme", false))?; }
@@ -893,7 +893,7 @@ impl JsonMessage for crate::v1::health_check::HTTPCheckInfo {
             }
         }
         ms::check_required(miss, seen, 0x4, &[(2, "port")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -907,10 +907,10 @@ impl JsonMessage for crate::v1::health_check::TCPCheckInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "protocol" => 0, "port" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"protocol" => 0, b"port" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { m.protocol = map.next_value_seed(r::One::<r::Enum<crate::v1::network_info::Protocol>>::new("protocol", false))?; }
                 1 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("port", true))? { Some(v) => { m.port = v; seen |= 1 << 1; } None => { m.port = Default::default(); seen &= !(1 << 1); } } }
@@ -918,7 +918,7 @@ impl JsonMessage for crate::v1::health_check::TCPCheckInfo {
             }
         }
         ms::check_required(miss, seen, 0x2, &[(1, "port")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -932,16 +932,16 @@ impl JsonMessage for crate::v1::KillPolicy {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "grace_period" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"grace_period" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { m.grace_period = r::message::<_, crate::v1::DurationInfo>(&mut map, miss, Slot { number: 1, name: "grace_period" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "grace_period" }, &mut *m.grace_period.insert(Default::default()))? { m.grace_period = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -986,13 +986,13 @@ impl JsonMessage for crate::v1::CommandInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "uris" => 0, "environment" => 1, "shell" => 2, "value" => 3, "arguments" => 4, "user" => 5, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"uris" => 0, b"environment" => 1, b"shell" => 2, b"value" => 3, b"arguments" => 4, b"user" => 5, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "uris" }, &mut m.uris)?; }
-                1 => { m.environment = r::message::<_, crate::v1::Environment>(&mut map, miss, Slot { number: 2, name: "environment" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "environment" }, &mut *m.environment.insert(Default::default()))? { m.environment = None; } }
                 2 => { m.shell = map.next_value_seed(r::One::<r::Bool>::new("shell", false))?; }
                 3 => { m.value = map.next_value_seed(r::One::<r::Str>::new("value", false))?; }
                 4 => { m.arguments.clear(); map.next_value_seed(r::Many::<r::Str>::new("arguments", &mut m.arguments))?; }
@@ -1000,7 +1000,7 @@ impl JsonMessage for crate::v1::CommandInfo {
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1029,10 +1029,10 @@ impl JsonMessage for crate::v1::command_info::URI {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, "executable" => 1, "extract" => 2, "cache" => 3, "output_file" => 4, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, b"executable" => 1, b"extract" => 2, b"cache" => 3, b"output_file" => 4, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.executable = map.next_value_seed(r::One::<r::Bool>::new("executable", false))?; }
@@ -1043,7 +1043,7 @@ impl JsonMessage for crate::v1::command_info::URI {
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1104,28 +1104,28 @@ impl JsonMessage for crate::v1::ExecutorInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "executor_id" => 1, "framework_id" => 2, "command" => 3, "container" => 4, "resources" => 5, "name" => 6, "source" => 7, "data" => 8, "discovery" => 9, "shutdown_grace_period" => 10, "labels" => 11, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"executor_id" => 1, b"framework_id" => 2, b"command" => 3, b"container" => 4, b"resources" => 5, b"name" => 6, b"source" => 7, b"data" => 8, b"discovery" => 9, b"shutdown_grace_period" => 10, b"labels" => 11, _ => u32::MAX }))? {
             match i {
                 0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::executor_info::Type>>::new("type", false))?; }
-                1 => { match r::message::<_, crate::v1::ExecutorID>(&mut map, miss, Slot { number: 1, name: "executor_id" })? { Some(v) => { m.executor_id = v; seen |= 1 << 1; } None => { m.executor_id = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.framework_id = r::message::<_, crate::v1::FrameworkID>(&mut map, miss, Slot { number: 8, name: "framework_id" })?; }
-                3 => { m.command = r::message::<_, crate::v1::CommandInfo>(&mut map, miss, Slot { number: 7, name: "command" })?; }
-                4 => { m.container = r::message::<_, crate::v1::ContainerInfo>(&mut map, miss, Slot { number: 11, name: "container" })?; }
+                1 => { if seen & (1 << 1) != 0 { m.executor_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 8, name: "framework_id" }, &mut *m.framework_id.insert(Default::default()))? { m.framework_id = None; } }
+                3 => { if !r::message(&mut map, miss, Slot { number: 7, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
+                4 => { if !r::message(&mut map, miss, Slot { number: 11, name: "container" }, &mut *m.container.insert(Default::default()))? { m.container = None; } }
                 5 => { r::messages(&mut map, miss, Slot { number: 5, name: "resources" }, &mut m.resources)?; }
                 6 => { m.name = map.next_value_seed(r::One::<r::Str>::new("name", false))?; }
                 7 => { m.source = map.next_value_seed(r::One::<r::Str>::new("source", false))?; }
                 8 => { m.data = map.next_value_seed(r::One::<r::Bytes>::new("data", false))?; }
-                9 => { m.discovery = r::message::<_, crate::v1::DiscoveryInfo>(&mut map, miss, Slot { number: 12, name: "discovery" })?; }
-                10 => { m.shutdown_grace_period = r::message::<_, crate::v1::DurationInfo>(&mut map, miss, Slot { number: 13, name: "shutdown_grace_period" })?; }
-                11 => { m.labels = r::message::<_, crate::v1::Labels>(&mut map, miss, Slot { number: 14, name: "labels" })?; }
+                9 => { if !r::message(&mut map, miss, Slot { number: 12, name: "discovery" }, &mut *m.discovery.insert(Default::default()))? { m.discovery = None; } }
+                10 => { if !r::message(&mut map, miss, Slot { number: 13, name: "shutdown_grace_period" }, &mut *m.shutdown_grace_period.insert(Default::default()))? { m.shutdown_grace_period = None; } }
+                11 => { if !r::message(&mut map, miss, Slot { number: 14, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x2, &[(1, "executor_id")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1139,16 +1139,16 @@ impl JsonMessage for crate::v1::DomainInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "fault_domain" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"fault_domain" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { m.fault_domain = r::message::<_, crate::v1::domain_info::FaultDomain>(&mut map, miss, Slot { number: 1, name: "fault_domain" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "fault_domain" }, &mut *m.fault_domain.insert(Default::default()))? { m.fault_domain = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1162,18 +1162,18 @@ impl JsonMessage for crate::v1::domain_info::FaultDomain {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "region" => 0, "zone" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"region" => 0, b"zone" => 1, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::domain_info::fault_domain::RegionInfo>(&mut map, miss, Slot { number: 1, name: "region" })? { Some(v) => { m.region = v; seen |= 1 << 0; } None => { m.region = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::domain_info::fault_domain::ZoneInfo>(&mut map, miss, Slot { number: 2, name: "zone" })? { Some(v) => { m.zone = v; seen |= 1 << 1; } None => { m.zone = Default::default(); seen &= !(1 << 1); } } }
+                0 => { if seen & (1 << 0) != 0 { m.region = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "region" }, &mut m.region)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.zone = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "zone" }, &mut m.zone)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "region"), (1, "zone")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1185,17 +1185,17 @@ impl JsonMessage for crate::v1::domain_info::fault_domain::RegionInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "name" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "name")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1207,17 +1207,17 @@ impl JsonMessage for crate::v1::domain_info::fault_domain::ZoneInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "name" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "name")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1262,10 +1262,10 @@ impl JsonMessage for crate::v1::MasterInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "id" => 0, "ip" => 1, "port" => 2, "pid" => 3, "hostname" => 4, "version" => 5, "address" => 6, "domain" => 7, "capabilities" => 8, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"id" => 0, b"ip" => 1, b"port" => 2, b"pid" => 3, b"hostname" => 4, b"version" => 5, b"address" => 6, b"domain" => 7, b"capabilities" => 8, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("id", true))? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("ip", true))? { Some(v) => { m.ip = v; seen |= 1 << 1; } None => { m.ip = Default::default(); seen &= !(1 << 1); } } }
@@ -1273,14 +1273,14 @@ impl JsonMessage for crate::v1::MasterInfo {
                 3 => { m.pid = map.next_value_seed(r::One::<r::Str>::new("pid", false))?; }
                 4 => { m.hostname = map.next_value_seed(r::One::<r::Str>::new("hostname", false))?; }
                 5 => { m.version = map.next_value_seed(r::One::<r::Str>::new("version", false))?; }
-                6 => { m.address = r::message::<_, crate::v1::Address>(&mut map, miss, Slot { number: 7, name: "address" })?; }
-                7 => { m.domain = r::message::<_, crate::v1::DomainInfo>(&mut map, miss, Slot { number: 8, name: "domain" })?; }
+                6 => { if !r::message(&mut map, miss, Slot { number: 7, name: "address" }, &mut *m.address.insert(Default::default()))? { m.address = None; } }
+                7 => { if !r::message(&mut map, miss, Slot { number: 8, name: "domain" }, &mut *m.domain.insert(Default::default()))? { m.domain = None; } }
                 8 => { r::messages(&mut map, miss, Slot { number: 9, name: "capabilities" }, &mut m.capabilities)?; }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x7, &[(0, "id"), (1, "ip"), (2, "port")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1294,16 +1294,16 @@ impl JsonMessage for crate::v1::master_info::Capability {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::master_info::capability::Type>>::new("type", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1346,22 +1346,22 @@ impl JsonMessage for crate::v1::AgentInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "hostname" => 0, "port" => 1, "resources" => 2, "attributes" => 3, "id" => 4, "domain" => 5, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"hostname" => 0, b"port" => 1, b"resources" => 2, b"attributes" => 3, b"id" => 4, b"domain" => 5, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("hostname", true))? { Some(v) => { m.hostname = v; seen |= 1 << 0; } None => { m.hostname = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.port = map.next_value_seed(r::One::<r::Int<i32>>::new("port", false))?; }
                 2 => { r::messages(&mut map, miss, Slot { number: 3, name: "resources" }, &mut m.resources)?; }
                 3 => { r::messages(&mut map, miss, Slot { number: 5, name: "attributes" }, &mut m.attributes)?; }
-                4 => { m.id = r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 6, name: "id" })?; }
-                5 => { m.domain = r::message::<_, crate::v1::DomainInfo>(&mut map, miss, Slot { number: 10, name: "domain" })?; }
+                4 => { if !r::message(&mut map, miss, Slot { number: 6, name: "id" }, &mut *m.id.insert(Default::default()))? { m.id = None; } }
+                5 => { if !r::message(&mut map, miss, Slot { number: 10, name: "domain" }, &mut *m.domain.insert(Default::default()))? { m.domain = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "hostname")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1391,21 +1391,21 @@ impl JsonMessage for crate::v1::Value {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "scalar" => 1, "ranges" => 2, "set" => 3, "text" => 4, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"scalar" => 1, b"ranges" => 2, b"set" => 3, b"text" => 4, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::value::Type>>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.scalar = r::message::<_, crate::v1::value::Scalar>(&mut map, miss, Slot { number: 2, name: "scalar" })?; }
-                2 => { m.ranges = r::message::<_, crate::v1::value::Ranges>(&mut map, miss, Slot { number: 3, name: "ranges" })?; }
-                3 => { m.set = r::message::<_, crate::v1::value::Set>(&mut map, miss, Slot { number: 4, name: "set" })?; }
-                4 => { m.text = r::message::<_, crate::v1::value::Text>(&mut map, miss, Slot { number: 5, name: "text" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "scalar" }, &mut *m.scalar.insert(Default::default()))? { m.scalar = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "ranges" }, &mut *m.ranges.insert(Default::default()))? { m.ranges = None; } }
+                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "set" }, &mut *m.set.insert(Default::default()))? { m.set = None; } }
+                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "text" }, &mut *m.text.insert(Default::default()))? { m.text = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "type")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1417,17 +1417,17 @@ impl JsonMessage for crate::v1::value::Scalar {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::F64>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1441,10 +1441,10 @@ impl JsonMessage for crate::v1::value::Range {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "begin" => 0, "end" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"begin" => 0, b"end" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Int<u64>>::new("begin", true))? { Some(v) => { m.begin = v; seen |= 1 << 0; } None => { m.begin = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match map.next_value_seed(r::One::<r::Int<u64>>::new("end", true))? { Some(v) => { m.end = v; seen |= 1 << 1; } None => { m.end = Default::default(); seen &= !(1 << 1); } } }
@@ -1452,7 +1452,7 @@ impl JsonMessage for crate::v1::value::Range {
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "begin"), (1, "end")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1471,16 +1471,16 @@ impl JsonMessage for crate::v1::value::Ranges {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "range" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"range" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "range" }, &mut m.range)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1499,16 +1499,16 @@ impl JsonMessage for crate::v1::value::Set {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "item" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"item" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.item.clear(); map.next_value_seed(r::Many::<r::Str>::new("item", &mut m.item))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1520,17 +1520,17 @@ impl JsonMessage for crate::v1::value::Text {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1562,22 +1562,22 @@ impl JsonMessage for crate::v1::Attribute {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "name" => 0, "type" => 1, "scalar" => 2, "ranges" => 3, "set" => 4, "text" => 5, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, b"type" => 1, b"scalar" => 2, b"ranges" => 3, b"set" => 4, b"text" => 5, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::value::Type>>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 1; } None => { m.r#type = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.scalar = r::message::<_, crate::v1::value::Scalar>(&mut map, miss, Slot { number: 3, name: "scalar" })?; }
-                3 => { m.ranges = r::message::<_, crate::v1::value::Ranges>(&mut map, miss, Slot { number: 4, name: "ranges" })?; }
-                4 => { m.set = r::message::<_, crate::v1::value::Set>(&mut map, miss, Slot { number: 6, name: "set" })?; }
-                5 => { m.text = r::message::<_, crate::v1::value::Text>(&mut map, miss, Slot { number: 5, name: "text" })?; }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "scalar" }, &mut *m.scalar.insert(Default::default()))? { m.scalar = None; } }
+                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "ranges" }, &mut *m.ranges.insert(Default::default()))? { m.ranges = None; } }
+                4 => { if !r::message(&mut map, miss, Slot { number: 6, name: "set" }, &mut *m.set.insert(Default::default()))? { m.set = None; } }
+                5 => { if !r::message(&mut map, miss, Slot { number: 5, name: "text" }, &mut *m.text.insert(Default::default()))? { m.text = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "name"), (1, "type")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1642,29 +1642,29 @@ impl JsonMessage for crate::v1::Resource {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "provider_id" => 0, "name" => 1, "type" => 2, "scalar" => 3, "ranges" => 4, "set" => 5, "role" => 6, "allocation_info" => 7, "reservation" => 8, "reservations" => 9, "disk" => 10, "revocable" => 11, "shared" => 12, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"provider_id" => 0, b"name" => 1, b"type" => 2, b"scalar" => 3, b"ranges" => 4, b"set" => 5, b"role" => 6, b"allocation_info" => 7, b"reservation" => 8, b"reservations" => 9, b"disk" => 10, b"revocable" => 11, b"shared" => 12, _ => u32::MAX }))? {
             match i {
-                0 => { m.provider_id = r::message::<_, crate::v1::ResourceProviderID>(&mut map, miss, Slot { number: 12, name: "provider_id" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 12, name: "provider_id" }, &mut *m.provider_id.insert(Default::default()))? { m.provider_id = None; } }
                 1 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
                 2 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::value::Type>>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 2; } None => { m.r#type = Default::default(); seen &= !(1 << 2); } } }
-                3 => { m.scalar = r::message::<_, crate::v1::value::Scalar>(&mut map, miss, Slot { number: 3, name: "scalar" })?; }
-                4 => { m.ranges = r::message::<_, crate::v1::value::Ranges>(&mut map, miss, Slot { number: 4, name: "ranges" })?; }
-                5 => { m.set = r::message::<_, crate::v1::value::Set>(&mut map, miss, Slot { number: 5, name: "set" })?; }
+                3 => { if !r::message(&mut map, miss, Slot { number: 3, name: "scalar" }, &mut *m.scalar.insert(Default::default()))? { m.scalar = None; } }
+                4 => { if !r::message(&mut map, miss, Slot { number: 4, name: "ranges" }, &mut *m.ranges.insert(Default::default()))? { m.ranges = None; } }
+                5 => { if !r::message(&mut map, miss, Slot { number: 5, name: "set" }, &mut *m.set.insert(Default::default()))? { m.set = None; } }
                 6 => { m.role = map.next_value_seed(r::One::<r::Str>::new("role", false))?; }
-                7 => { m.allocation_info = r::message::<_, crate::v1::resource::AllocationInfo>(&mut map, miss, Slot { number: 11, name: "allocation_info" })?; }
-                8 => { m.reservation = r::message::<_, crate::v1::resource::ReservationInfo>(&mut map, miss, Slot { number: 8, name: "reservation" })?; }
+                7 => { if !r::message(&mut map, miss, Slot { number: 11, name: "allocation_info" }, &mut *m.allocation_info.insert(Default::default()))? { m.allocation_info = None; } }
+                8 => { if !r::message(&mut map, miss, Slot { number: 8, name: "reservation" }, &mut *m.reservation.insert(Default::default()))? { m.reservation = None; } }
                 9 => { r::messages(&mut map, miss, Slot { number: 13, name: "reservations" }, &mut m.reservations)?; }
-                10 => { m.disk = r::message::<_, crate::v1::resource::DiskInfo>(&mut map, miss, Slot { number: 7, name: "disk" })?; }
-                11 => { m.revocable = r::message::<_, crate::v1::resource::RevocableInfo>(&mut map, miss, Slot { number: 9, name: "revocable" })?; }
-                12 => { m.shared = r::message::<_, crate::v1::resource::SharedInfo>(&mut map, miss, Slot { number: 10, name: "shared" })?; }
+                10 => { if !r::message(&mut map, miss, Slot { number: 7, name: "disk" }, &mut *m.disk.insert(Default::default()))? { m.disk = None; } }
+                11 => { if !r::message(&mut map, miss, Slot { number: 9, name: "revocable" }, &mut *m.revocable.insert(Default::default()))? { m.revocable = None; } }
+                12 => { if !r::message(&mut map, miss, Slot { number: 10, name: "shared" }, &mut *m.shared.insert(Default::default()))? { m.shared = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x6, &[(1, "name"), (2, "type")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1678,16 +1678,16 @@ impl JsonMessage for crate::v1::resource::AllocationInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "role" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"role" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.role = map.next_value_seed(r::One::<r::Str>::new("role", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1713,19 +1713,19 @@ impl JsonMessage for crate::v1::resource::ReservationInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "role" => 1, "principal" => 2, "labels" => 3, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"role" => 1, b"principal" => 2, b"labels" => 3, _ => u32::MAX }))? {
             match i {
                 0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::resource::reservation_info::Type>>::new("type", false))?; }
                 1 => { m.role = map.next_value_seed(r::One::<r::Str>::new("role", false))?; }
                 2 => { m.principal = map.next_value_seed(r::One::<r::Str>::new("principal", false))?; }
-                3 => { m.labels = r::message::<_, crate::v1::Labels>(&mut map, miss, Slot { number: 2, name: "labels" })?; }
+                3 => { if !r::message(&mut map, miss, Slot { number: 2, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1747,18 +1747,18 @@ impl JsonMessage for crate::v1::resource::DiskInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "persistence" => 0, "volume" => 1, "source" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"persistence" => 0, b"volume" => 1, b"source" => 2, _ => u32::MAX }))? {
             match i {
-                0 => { m.persistence = r::message::<_, crate::v1::resource::disk_info::Persistence>(&mut map, miss, Slot { number: 1, name: "persistence" })?; }
-                1 => { m.volume = r::message::<_, crate::v1::Volume>(&mut map, miss, Slot { number: 2, name: "volume" })?; }
-                2 => { m.source = r::message::<_, crate::v1::resource::disk_info::Source>(&mut map, miss, Slot { number: 3, name: "source" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "persistence" }, &mut *m.persistence.insert(Default::default()))? { m.persistence = None; } }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "volume" }, &mut *m.volume.insert(Default::default()))? { m.volume = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "source" }, &mut *m.source.insert(Default::default()))? { m.source = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1774,10 +1774,10 @@ impl JsonMessage for crate::v1::resource::disk_info::Persistence {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "id" => 0, "principal" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"id" => 0, b"principal" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("id", true))? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.principal = map.next_value_seed(r::One::<r::Str>::new("principal", false))?; }
@@ -1785,7 +1785,7 @@ impl JsonMessage for crate::v1::resource::disk_info::Persistence {
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "id")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1823,23 +1823,23 @@ impl JsonMessage for crate::v1::resource::disk_info::Source {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "path" => 1, "mount" => 2, "vendor" => 3, "id" => 4, "metadata" => 5, "profile" => 6, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"path" => 1, b"mount" => 2, b"vendor" => 3, b"id" => 4, b"metadata" => 5, b"profile" => 6, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::resource::disk_info::source::Type>>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.path = r::message::<_, crate::v1::resource::disk_info::source::Path>(&mut map, miss, Slot { number: 2, name: "path" })?; }
-                2 => { m.mount = r::message::<_, crate::v1::resource::disk_info::source::Mount>(&mut map, miss, Slot { number: 3, name: "mount" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "path" }, &mut *m.path.insert(Default::default()))? { m.path = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "mount" }, &mut *m.mount.insert(Default::default()))? { m.mount = None; } }
                 3 => { m.vendor = map.next_value_seed(r::One::<r::Str>::new("vendor", false))?; }
                 4 => { m.id = map.next_value_seed(r::One::<r::Str>::new("id", false))?; }
-                5 => { m.metadata = r::message::<_, crate::v1::Labels>(&mut map, miss, Slot { number: 5, name: "metadata" })?; }
+                5 => { if !r::message(&mut map, miss, Slot { number: 5, name: "metadata" }, &mut *m.metadata.insert(Default::default()))? { m.metadata = None; } }
                 6 => { m.profile = map.next_value_seed(r::One::<r::Str>::new("profile", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "type")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1853,16 +1853,16 @@ impl JsonMessage for crate::v1::resource::disk_info::source::Path {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "root" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"root" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.root = map.next_value_seed(r::One::<r::Str>::new("root", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1876,16 +1876,16 @@ impl JsonMessage for crate::v1::resource::disk_info::source::Mount {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "root" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"root" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.root = map.next_value_seed(r::One::<r::Str>::new("root", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1895,15 +1895,15 @@ impl JsonMessage for crate::v1::resource::RevocableInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { _ => u32::MAX }))? {
             match i {
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1913,15 +1913,15 @@ impl JsonMessage for crate::v1::resource::SharedInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { _ => u32::MAX }))? {
             match i {
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1935,16 +1935,16 @@ impl JsonMessage for crate::v1::OfferFilters {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "min_allocatable_resources" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"min_allocatable_resources" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { m.min_allocatable_resources = r::message::<_, crate::v1::offer_filters::MinAllocatableResources>(&mut map, miss, Slot { number: 1, name: "min_allocatable_resources" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "min_allocatable_resources" }, &mut *m.min_allocatable_resources.insert(Default::default()))? { m.min_allocatable_resources = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1965,16 +1965,16 @@ impl JsonMessage for crate::v1::offer_filters::ResourceQuantities {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "quantities" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"quantities" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::map_field(&mut map, miss, Slot { number: 1, name: "quantities" }, &mut m.quantities)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -1993,16 +1993,16 @@ impl JsonMessage for crate::v1::offer_filters::MinAllocatableResources {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "quantities" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"quantities" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "quantities" }, &mut m.quantities)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2025,17 +2025,17 @@ impl JsonMessage for crate::v1::Request {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "agent_id" => 0, "resources" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"agent_id" => 0, b"resources" => 1, _ => u32::MAX }))? {
             match i {
-                0 => { m.agent_id = r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 1, name: "agent_id" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
                 1 => { r::messages(&mut map, miss, Slot { number: 2, name: "resources" }, &mut m.resources)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2096,27 +2096,27 @@ impl JsonMessage for crate::v1::Offer {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "id" => 0, "framework_id" => 1, "agent_id" => 2, "hostname" => 3, "url" => 4, "domain" => 5, "resources" => 6, "attributes" => 7, "executor_ids" => 8, "unavailability" => 9, "allocation_info" => 10, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"id" => 0, b"framework_id" => 1, b"agent_id" => 2, b"hostname" => 3, b"url" => 4, b"domain" => 5, b"resources" => 6, b"attributes" => 7, b"executor_ids" => 8, b"unavailability" => 9, b"allocation_info" => 10, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::OfferID>(&mut map, miss, Slot { number: 1, name: "id" })? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::FrameworkID>(&mut map, miss, Slot { number: 2, name: "framework_id" })? { Some(v) => { m.framework_id = v; seen |= 1 << 1; } None => { m.framework_id = Default::default(); seen &= !(1 << 1); } } }
-                2 => { match r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 3, name: "agent_id" })? { Some(v) => { m.agent_id = v; seen |= 1 << 2; } None => { m.agent_id = Default::default(); seen &= !(1 << 2); } } }
+                0 => { if seen & (1 << 0) != 0 { m.id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "id" }, &mut m.id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.framework_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { if seen & (1 << 2) != 0 { m.agent_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 3, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
                 3 => { match map.next_value_seed(r::One::<r::Str>::new("hostname", true))? { Some(v) => { m.hostname = v; seen |= 1 << 3; } None => { m.hostname = Default::default(); seen &= !(1 << 3); } } }
-                4 => { m.url = r::message::<_, crate::v1::URL>(&mut map, miss, Slot { number: 8, name: "url" })?; }
-                5 => { m.domain = r::message::<_, crate::v1::DomainInfo>(&mut map, miss, Slot { number: 11, name: "domain" })?; }
+                4 => { if !r::message(&mut map, miss, Slot { number: 8, name: "url" }, &mut *m.url.insert(Default::default()))? { m.url = None; } }
+                5 => { if !r::message(&mut map, miss, Slot { number: 11, name: "domain" }, &mut *m.domain.insert(Default::default()))? { m.domain = None; } }
                 6 => { r::messages(&mut map, miss, Slot { number: 5, name: "resources" }, &mut m.resources)?; }
                 7 => { r::messages(&mut map, miss, Slot { number: 7, name: "attributes" }, &mut m.attributes)?; }
                 8 => { r::messages(&mut map, miss, Slot { number: 6, name: "executor_ids" }, &mut m.executor_ids)?; }
-                9 => { m.unavailability = r::message::<_, crate::v1::Unavailability>(&mut map, miss, Slot { number: 9, name: "unavailability" })?; }
-                10 => { m.allocation_info = r::message::<_, crate::v1::resource::AllocationInfo>(&mut map, miss, Slot { number: 10, name: "allocation_info" })?; }
+                9 => { if !r::message(&mut map, miss, Slot { number: 9, name: "unavailability" }, &mut *m.unavailability.insert(Default::default()))? { m.unavailability = None; } }
+                10 => { if !r::message(&mut map, miss, Slot { number: 10, name: "allocation_info" }, &mut *m.allocation_info.insert(Default::default()))? { m.allocation_info = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0xf, &[(0, "id"), (1, "framework_id"), (2, "agent_id"), (3, "hostname")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2174,27 +2174,27 @@ impl JsonMessage for crate::v1::offer::Operation {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "id" => 1, "launch" => 2, "launch_group" => 3, "reserve" => 4, "unreserve" => 5, "create" => 6, "destroy" => 7, "grow_volume" => 8, "shrink_volume" => 9, "create_disk" => 10, "destroy_disk" => 11, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"id" => 1, b"launch" => 2, b"launch_group" => 3, b"reserve" => 4, b"unreserve" => 5, b"create" => 6, b"destroy" => 7, b"grow_volume" => 8, b"shrink_volume" => 9, b"create_disk" => 10, b"destroy_disk" => 11, _ => u32::MAX }))? {
             match i {
                 0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::offer::operation::Type>>::new("type", false))?; }
-                1 => { m.id = r::message::<_, crate::v1::OperationID>(&mut map, miss, Slot { number: 12, name: "id" })?; }
-                2 => { m.launch = r::message::<_, crate::v1::offer::operation::Launch>(&mut map, miss, Slot { number: 2, name: "launch" })?; }
-                3 => { m.launch_group = r::message::<_, crate::v1::offer::operation::LaunchGroup>(&mut map, miss, Slot { number: 7, name: "launch_group" })?; }
-                4 => { m.reserve = r::message::<_, crate::v1::offer::operation::Reserve>(&mut map, miss, Slot { number: 3, name: "reserve" })?; }
-                5 => { m.unreserve = r::message::<_, crate::v1::offer::operation::Unreserve>(&mut map, miss, Slot { number: 4, name: "unreserve" })?; }
-                6 => { m.create = r::message::<_, crate::v1::offer::operation::Create>(&mut map, miss, Slot { number: 5, name: "create" })?; }
-                7 => { m.destroy = r::message::<_, crate::v1::offer::operation::Destroy>(&mut map, miss, Slot { number: 6, name: "destroy" })?; }
-                8 => { m.grow_volume = r::message::<_, crate::v1::offer::operation::GrowVolume>(&mut map, miss, Slot { number: 13, name: "grow_volume" })?; }
-                9 => { m.shrink_volume = r::message::<_, crate::v1::offer::operation::ShrinkVolume>(&mut map, miss, Slot { number: 14, name: "shrink_volume" })?; }
-                10 => { m.create_disk = r::message::<_, crate::v1::offer::operation::CreateDisk>(&mut map, miss, Slot { number: 15, name: "create_disk" })?; }
-                11 => { m.destroy_disk = r::message::<_, crate::v1::offer::operation::DestroyDisk>(&mut map, miss, Slot { number: 16, name: "destroy_disk" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 12, name: "id" }, &mut *m.id.insert(Default::default()))? { m.id = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 2, name: "launch" }, &mut *m.launch.insert(Default::default()))? { m.launch = None; } }
+                3 => { if !r::message(&mut map, miss, Slot { number: 7, name: "launch_group" }, &mut *m.launch_group.insert(Default::default()))? { m.launch_group = None; } }
+                4 => { if !r::message(&mut map, miss, Slot { number: 3, name: "reserve" }, &mut *m.reserve.insert(Default::default()))? { m.reserve = None; } }
+                5 => { if !r::message(&mut map, miss, Slot { number: 4, name: "unreserve" }, &mut *m.unreserve.insert(Default::default()))? { m.unreserve = None; } }
+                6 => { if !r::message(&mut map, miss, Slot { number: 5, name: "create" }, &mut *m.create.insert(Default::default()))? { m.create = None; } }
+                7 => { if !r::message(&mut map, miss, Slot { number: 6, name: "destroy" }, &mut *m.destroy.insert(Default::default()))? { m.destroy = None; } }
+                8 => { if !r::message(&mut map, miss, Slot { number: 13, name: "grow_volume" }, &mut *m.grow_volume.insert(Default::default()))? { m.grow_volume = None; } }
+                9 => { if !r::message(&mut map, miss, Slot { number: 14, name: "shrink_volume" }, &mut *m.shrink_volume.insert(Default::default()))? { m.shrink_volume = None; } }
+                10 => { if !r::message(&mut map, miss, Slot { number: 15, name: "create_disk" }, &mut *m.create_disk.insert(Default::default()))? { m.create_disk = None; } }
+                11 => { if !r::message(&mut map, miss, Slot { number: 16, name: "destroy_disk" }, &mut *m.destroy_disk.insert(Default::default()))? { m.destroy_disk = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2213,16 +2213,16 @@ impl JsonMessage for crate::v1::offer::operation::Launch {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "task_infos" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_infos" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "task_infos" }, &mut m.task_infos)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2236,18 +2236,18 @@ impl JsonMessage for crate::v1::offer::operation::LaunchGroup {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "executor" => 0, "task_group" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"executor" => 0, b"task_group" => 1, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::ExecutorInfo>(&mut map, miss, Slot { number: 1, name: "executor" })? { Some(v) => { m.executor = v; seen |= 1 << 0; } None => { m.executor = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::TaskGroupInfo>(&mut map, miss, Slot { number: 2, name: "task_group" })? { Some(v) => { m.task_group = v; seen |= 1 << 1; } None => { m.task_group = Default::default(); seen &= !(1 << 1); } } }
+                0 => { if seen & (1 << 0) != 0 { m.executor = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "executor" }, &mut m.executor)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.task_group = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "task_group" }, &mut m.task_group)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "executor"), (1, "task_group")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2275,17 +2275,17 @@ impl JsonMessage for crate::v1::offer::operation::Reserve {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "source" => 0, "resources" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"source" => 0, b"resources" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 2, name: "source" }, &mut m.source)?; }
                 1 => { r::messages(&mut map, miss, Slot { number: 1, name: "resources" }, &mut m.resources)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2304,16 +2304,16 @@ impl JsonMessage for crate::v1::offer::operation::Unreserve {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "resources" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"resources" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "resources" }, &mut m.resources)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2332,16 +2332,16 @@ impl JsonMessage for crate::v1::offer::operation::Create {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "volumes" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"volumes" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "volumes" }, &mut m.volumes)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2360,16 +2360,16 @@ impl JsonMessage for crate::v1::offer::operation::Destroy {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "volumes" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"volumes" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "volumes" }, &mut m.volumes)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2383,18 +2383,18 @@ impl JsonMessage for crate::v1::offer::operation::GrowVolume {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "volume" => 0, "addition" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"volume" => 0, b"addition" => 1, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::Resource>(&mut map, miss, Slot { number: 1, name: "volume" })? { Some(v) => { m.volume = v; seen |= 1 << 0; } None => { m.volume = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::Resource>(&mut map, miss, Slot { number: 2, name: "addition" })? { Some(v) => { m.addition = v; seen |= 1 << 1; } None => { m.addition = Default::default(); seen &= !(1 << 1); } } }
+                0 => { if seen & (1 << 0) != 0 { m.volume = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "volume" }, &mut m.volume)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.addition = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "addition" }, &mut m.addition)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "volume"), (1, "addition")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2408,18 +2408,18 @@ impl JsonMessage for crate::v1::offer::operation::ShrinkVolume {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "volume" => 0, "subtract" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"volume" => 0, b"subtract" => 1, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::Resource>(&mut map, miss, Slot { number: 1, name: "volume" })? { Some(v) => { m.volume = v; seen |= 1 << 0; } None => { m.volume = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::value::Scalar>(&mut map, miss, Slot { number: 2, name: "subtract" })? { Some(v) => { m.subtract = v; seen |= 1 << 1; } None => { m.subtract = Default::default(); seen &= !(1 << 1); } } }
+                0 => { if seen & (1 << 0) != 0 { m.volume = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "volume" }, &mut m.volume)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.subtract = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "subtract" }, &mut m.subtract)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "volume"), (1, "subtract")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2439,19 +2439,19 @@ impl JsonMessage for crate::v1::offer::operation::CreateDisk {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "source" => 0, "target_type" => 1, "target_profile" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"source" => 0, b"target_type" => 1, b"target_profile" => 2, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::Resource>(&mut map, miss, Slot { number: 1, name: "source" })? { Some(v) => { m.source = v; seen |= 1 << 0; } None => { m.source = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.source = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "source" }, &mut m.source)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::resource::disk_info::source::Type>>::new("target_type", true))? { Some(v) => { m.target_type = v; seen |= 1 << 1; } None => { m.target_type = Default::default(); seen &= !(1 << 1); } } }
                 2 => { m.target_profile = map.next_value_seed(r::One::<r::Str>::new("target_profile", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "source"), (1, "target_type")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2463,17 +2463,17 @@ impl JsonMessage for crate::v1::offer::operation::DestroyDisk {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "source" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"source" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::Resource>(&mut map, miss, Slot { number: 1, name: "source" })? { Some(v) => { m.source = v; seen |= 1 << 0; } None => { m.source = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.source = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "source" }, &mut m.source)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "source")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2506,22 +2506,22 @@ impl JsonMessage for crate::v1::InverseOffer {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "id" => 0, "url" => 1, "framework_id" => 2, "agent_id" => 3, "unavailability" => 4, "resources" => 5, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"id" => 0, b"url" => 1, b"framework_id" => 2, b"agent_id" => 3, b"unavailability" => 4, b"resources" => 5, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::OfferID>(&mut map, miss, Slot { number: 1, name: "id" })? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.url = r::message::<_, crate::v1::URL>(&mut map, miss, Slot { number: 2, name: "url" })?; }
-                2 => { match r::message::<_, crate::v1::FrameworkID>(&mut map, miss, Slot { number: 3, name: "framework_id" })? { Some(v) => { m.framework_id = v; seen |= 1 << 2; } None => { m.framework_id = Default::default(); seen &= !(1 << 2); } } }
-                3 => { m.agent_id = r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 4, name: "agent_id" })?; }
-                4 => { match r::message::<_, crate::v1::Unavailability>(&mut map, miss, Slot { number: 5, name: "unavailability" })? { Some(v) => { m.unavailability = v; seen |= 1 << 4; } None => { m.unavailability = Default::default(); seen &= !(1 << 4); } } }
+                0 => { if seen & (1 << 0) != 0 { m.id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "id" }, &mut m.id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "url" }, &mut *m.url.insert(Default::default()))? { m.url = None; } }
+                2 => { if seen & (1 << 2) != 0 { m.framework_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 3, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
+                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                4 => { if seen & (1 << 4) != 0 { m.unavailability = Default::default(); } if r::message(&mut map, miss, Slot { number: 5, name: "unavailability" }, &mut m.unavailability)? { seen |= 1 << 4; } else { seen &= !(1 << 4); } }
                 5 => { r::messages(&mut map, miss, Slot { number: 6, name: "resources" }, &mut m.resources)?; }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x15, &[(0, "id"), (2, "framework_id"), (4, "unavailability")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2597,31 +2597,31 @@ impl JsonMessage for crate::v1::TaskInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "name" => 0, "task_id" => 1, "agent_id" => 2, "resources" => 3, "executor" => 4, "command" => 5, "container" => 6, "health_check" => 7, "check" => 8, "kill_policy" => 9, "data" => 10, "labels" => 11, "discovery" => 12, "max_completion_time" => 13, "limits" => 14, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, b"task_id" => 1, b"agent_id" => 2, b"resources" => 3, b"executor" => 4, b"command" => 5, b"container" => 6, b"health_check" => 7, b"check" => 8, b"kill_policy" => 9, b"data" => 10, b"labels" => 11, b"discovery" => 12, b"max_completion_time" => 13, b"limits" => 14, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::TaskID>(&mut map, miss, Slot { number: 2, name: "task_id" })? { Some(v) => { m.task_id = v; seen |= 1 << 1; } None => { m.task_id = Default::default(); seen &= !(1 << 1); } } }
-                2 => { match r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 3, name: "agent_id" })? { Some(v) => { m.agent_id = v; seen |= 1 << 2; } None => { m.agent_id = Default::default(); seen &= !(1 << 2); } } }
+                1 => { if seen & (1 << 1) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { if seen & (1 << 2) != 0 { m.agent_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 3, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
                 3 => { r::messages(&mut map, miss, Slot { number: 4, name: "resources" }, &mut m.resources)?; }
-                4 => { m.executor = r::message::<_, crate::v1::ExecutorInfo>(&mut map, miss, Slot { number: 5, name: "executor" })?; }
-                5 => { m.command = r::message::<_, crate::v1::CommandInfo>(&mut map, miss, Slot { number: 7, name: "command" })?; }
-                6 => { m.container = r::message::<_, crate::v1::ContainerInfo>(&mut map, miss, Slot { number: 9, name: "container" })?; }
-                7 => { m.health_check = r::message::<_, crate::v1::HealthCheck>(&mut map, miss, Slot { number: 8, name: "health_check" })?; }
-                8 => { m.check = r::message::<_, crate::v1::CheckInfo>(&mut map, miss, Slot { number: 13, name: "check" })?; }
-                9 => { m.kill_policy = r::message::<_, crate::v1::KillPolicy>(&mut map, miss, Slot { number: 12, name: "kill_policy" })?; }
+                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "executor" }, &mut *m.executor.insert(Default::default()))? { m.executor = None; } }
+                5 => { if !r::message(&mut map, miss, Slot { number: 7, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
+                6 => { if !r::message(&mut map, miss, Slot { number: 9, name: "container" }, &mut *m.container.insert(Default::default()))? { m.container = None; } }
+                7 => { if !r::message(&mut map, miss, Slot { number: 8, name: "health_check" }, &mut *m.health_check.insert(Default::default()))? { m.health_check = None; } }
+                8 => { if !r::message(&mut map, miss, Slot { number: 13, name: "check" }, &mut *m.check.insert(Default::default()))? { m.check = None; } }
+                9 => { if !r::message(&mut map, miss, Slot { number: 12, name: "kill_policy" }, &mut *m.kill_policy.insert(Default::default()))? { m.kill_policy = None; } }
                 10 => { m.data = map.next_value_seed(r::One::<r::Bytes>::new("data", false))?; }
-                11 => { m.labels = r::message::<_, crate::v1::Labels>(&mut map, miss, Slot { number: 10, name: "labels" })?; }
-                12 => { m.discovery = r::message::<_, crate::v1::DiscoveryInfo>(&mut map, miss, Slot { number: 11, name: "discovery" })?; }
-                13 => { m.max_completion_time = r::message::<_, crate::v1::DurationInfo>(&mut map, miss, Slot { number: 14, name: "max_completion_time" })?; }
+                11 => { if !r::message(&mut map, miss, Slot { number: 10, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
+                12 => { if !r::message(&mut map, miss, Slot { number: 11, name: "discovery" }, &mut *m.discovery.insert(Default::default()))? { m.discovery = None; } }
+                13 => { if !r::message(&mut map, miss, Slot { number: 14, name: "max_completion_time" }, &mut *m.max_completion_time.insert(Default::default()))? { m.max_completion_time = None; } }
                 14 => { r::map_field(&mut map, miss, Slot { number: 15, name: "limits" }, &mut m.limits)?; }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x7, &[(0, "name"), (1, "task_id"), (2, "agent_id")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2640,16 +2640,16 @@ impl JsonMessage for crate::v1::TaskGroupInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "tasks" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"tasks" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "tasks" }, &mut m.tasks)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2668,16 +2668,16 @@ impl JsonMessage for crate::v1::TaskResourceLimitation {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "resources" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"resources" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "resources" }, &mut m.resources)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2689,17 +2689,17 @@ impl JsonMessage for crate::v1::UUID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Bytes>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2742,23 +2742,23 @@ impl JsonMessage for crate::v1::OperationStatus {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "operation_id" => 0, "state" => 1, "message" => 2, "converted_resources" => 3, "uuid" => 4, "agent_id" => 5, "resource_provider_id" => 6, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"operation_id" => 0, b"state" => 1, b"message" => 2, b"converted_resources" => 3, b"uuid" => 4, b"agent_id" => 5, b"resource_provider_id" => 6, _ => u32::MAX }))? {
             match i {
-                0 => { m.operation_id = r::message::<_, crate::v1::OperationID>(&mut map, miss, Slot { number: 1, name: "operation_id" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "operation_id" }, &mut *m.operation_id.insert(Default::default()))? { m.operation_id = None; } }
                 1 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::OperationState>>::new("state", true))? { Some(v) => { m.state = v; seen |= 1 << 1; } None => { m.state = Default::default(); seen &= !(1 << 1); } } }
                 2 => { m.message = map.next_value_seed(r::One::<r::Str>::new("message", false))?; }
                 3 => { r::messages(&mut map, miss, Slot { number: 4, name: "converted_resources" }, &mut m.converted_resources)?; }
-                4 => { m.uuid = r::message::<_, crate::v1::UUID>(&mut map, miss, Slot { number: 5, name: "uuid" })?; }
-                5 => { m.agent_id = r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 6, name: "agent_id" })?; }
-                6 => { m.resource_provider_id = r::message::<_, crate::v1::ResourceProviderID>(&mut map, miss, Slot { number: 7, name: "resource_provider_id" })?; }
+                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "uuid" }, &mut *m.uuid.insert(Default::default()))? { m.uuid = None; } }
+                5 => { if !r::message(&mut map, miss, Slot { number: 6, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                6 => { if !r::message(&mut map, miss, Slot { number: 7, name: "resource_provider_id" }, &mut *m.resource_provider_id.insert(Default::default()))? { m.resource_provider_id = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x2, &[(1, "state")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2784,19 +2784,19 @@ impl JsonMessage for crate::v1::CheckStatusInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "command" => 1, "http" => 2, "tcp" => 3, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"command" => 1, b"http" => 2, b"tcp" => 3, _ => u32::MAX }))? {
             match i {
                 0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::check_info::Type>>::new("type", false))?; }
-                1 => { m.command = r::message::<_, crate::v1::check_status_info::Command>(&mut map, miss, Slot { number: 2, name: "command" })?; }
-                2 => { m.http = r::message::<_, crate::v1::check_status_info::Http>(&mut map, miss, Slot { number: 3, name: "http" })?; }
-                3 => { m.tcp = r::message::<_, crate::v1::check_status_info::Tcp>(&mut map, miss, Slot { number: 4, name: "tcp" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "http" }, &mut *m.http.insert(Default::default()))? { m.http = None; } }
+                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "tcp" }, &mut *m.tcp.insert(Default::default()))? { m.tcp = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2810,16 +2810,16 @@ impl JsonMessage for crate::v1::check_status_info::Command {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "exit_code" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"exit_code" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.exit_code = map.next_value_seed(r::One::<r::Int<i32>>::new("exit_code", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2833,16 +2833,16 @@ impl JsonMessage for crate::v1::check_status_info::Http {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "status_code" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"status_code" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.status_code = map.next_value_seed(r::One::<r::Int<u32>>::new("status_code", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2856,16 +2856,16 @@ impl JsonMessage for crate::v1::check_status_info::Tcp {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "succeeded" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"succeeded" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.succeeded = map.next_value_seed(r::One::<r::Bool>::new("succeeded", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2937,32 +2937,32 @@ impl JsonMessage for crate::v1::TaskStatus {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "task_id" => 0, "state" => 1, "message" => 2, "source" => 3, "reason" => 4, "data" => 5, "agent_id" => 6, "executor_id" => 7, "timestamp" => 8, "uuid" => 9, "healthy" => 10, "check_status" => 11, "labels" => 12, "container_status" => 13, "unreachable_time" => 14, "limitation" => 15, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_id" => 0, b"state" => 1, b"message" => 2, b"source" => 3, b"reason" => 4, b"data" => 5, b"agent_id" => 6, b"executor_id" => 7, b"timestamp" => 8, b"uuid" => 9, b"healthy" => 10, b"check_status" => 11, b"labels" => 12, b"container_status" => 13, b"unreachable_time" => 14, b"limitation" => 15, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::TaskID>(&mut map, miss, Slot { number: 1, name: "task_id" })? { Some(v) => { m.task_id = v; seen |= 1 << 0; } None => { m.task_id = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::TaskState>>::new("state", true))? { Some(v) => { m.state = v; seen |= 1 << 1; } None => { m.state = Default::default(); seen &= !(1 << 1); } } }
                 2 => { m.message = map.next_value_seed(r::One::<r::Str>::new("message", false))?; }
                 3 => { m.source = map.next_value_seed(r::One::<r::Enum<crate::v1::task_status::Source>>::new("source", false))?; }
                 4 => { m.reason = map.next_value_seed(r::One::<r::Enum<crate::v1::task_status::Reason>>::new("reason", false))?; }
                 5 => { m.data = map.next_value_seed(r::One::<r::Bytes>::new("data", false))?; }
-                6 => { m.agent_id = r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 5, name: "agent_id" })?; }
-                7 => { m.executor_id = r::message::<_, crate::v1::ExecutorID>(&mut map, miss, Slot { number: 7, name: "executor_id" })?; }
+                6 => { if !r::message(&mut map, miss, Slot { number: 5, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                7 => { if !r::message(&mut map, miss, Slot { number: 7, name: "executor_id" }, &mut *m.executor_id.insert(Default::default()))? { m.executor_id = None; } }
                 8 => { m.timestamp = map.next_value_seed(r::One::<r::F64>::new("timestamp", false))?; }
                 9 => { m.uuid = map.next_value_seed(r::One::<r::Bytes>::new("uuid", false))?; }
                 10 => { m.healthy = map.next_value_seed(r::One::<r::Bool>::new("healthy", false))?; }
-                11 => { m.check_status = r::message::<_, crate::v1::CheckStatusInfo>(&mut map, miss, Slot { number: 15, name: "check_status" })?; }
-                12 => { m.labels = r::message::<_, crate::v1::Labels>(&mut map, miss, Slot { number: 12, name: "labels" })?; }
-                13 => { m.container_status = r::message::<_, crate::v1::ContainerStatus>(&mut map, miss, Slot { number: 13, name: "container_status" })?; }
-                14 => { m.unreachable_time = r::message::<_, crate::v1::TimeInfo>(&mut map, miss, Slot { number: 14, name: "unreachable_time" })?; }
-                15 => { m.limitation = r::message::<_, crate::v1::TaskResourceLimitation>(&mut map, miss, Slot { number: 16, name: "limitation" })?; }
+                11 => { if !r::message(&mut map, miss, Slot { number: 15, name: "check_status" }, &mut *m.check_status.insert(Default::default()))? { m.check_status = None; } }
+                12 => { if !r::message(&mut map, miss, Slot { number: 12, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
+                13 => { if !r::message(&mut map, miss, Slot { number: 13, name: "container_status" }, &mut *m.container_status.insert(Default::default()))? { m.container_status = None; } }
+                14 => { if !r::message(&mut map, miss, Slot { number: 14, name: "unreachable_time" }, &mut *m.unreachable_time.insert(Default::default()))? { m.unreachable_time = None; } }
+                15 => { if !r::message(&mut map, miss, Slot { number: 16, name: "limitation" }, &mut *m.limitation.insert(Default::default()))? { m.limitation = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "task_id"), (1, "state")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -2977,16 +2977,16 @@ impl JsonMessage for crate::v1::Filters {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "refuse_seconds" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"refuse_seconds" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.refuse_seconds = map.next_value_seed(r::One::<r::F64>::new("refuse_seconds", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3005,16 +3005,16 @@ impl JsonMessage for crate::v1::Environment {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "variables" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"variables" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "variables" }, &mut m.variables)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3036,20 +3036,20 @@ impl JsonMessage for crate::v1::environment::Variable {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "name" => 0, "type" => 1, "value" => 2, "secret" => 3, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, b"type" => 1, b"value" => 2, b"secret" => 3, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::environment::variable::Type>>::new("type", false))?; }
                 2 => { m.value = map.next_value_seed(r::One::<r::Str>::new("value", false))?; }
-                3 => { m.secret = r::message::<_, crate::v1::Secret>(&mut map, miss, Slot { number: 4, name: "secret" })?; }
+                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "secret" }, &mut *m.secret.insert(Default::default()))? { m.secret = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "name")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3063,10 +3063,10 @@ impl JsonMessage for crate::v1::Parameter {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "key" => 0, "value" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"key" => 0, b"value" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("key", true))? { Some(v) => { m.key = v; seen |= 1 << 0; } None => { m.key = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 1; } None => { m.value = Default::default(); seen &= !(1 << 1); } } }
@@ -3074,7 +3074,7 @@ impl JsonMessage for crate::v1::Parameter {
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "key"), (1, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3093,16 +3093,16 @@ impl JsonMessage for crate::v1::Parameters {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "parameter" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"parameter" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "parameter" }, &mut m.parameter)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3118,10 +3118,10 @@ impl JsonMessage for crate::v1::Credential {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "principal" => 0, "secret" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"principal" => 0, b"secret" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("principal", true))? { Some(v) => { m.principal = v; seen |= 1 << 0; } None => { m.principal = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.secret = map.next_value_seed(r::One::<r::Str>::new("secret", false))?; }
@@ -3129,7 +3129,7 @@ impl JsonMessage for crate::v1::Credential {
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "principal")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3151,18 +3151,18 @@ impl JsonMessage for crate::v1::Secret {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "reference" => 1, "value" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"reference" => 1, b"value" => 2, _ => u32::MAX }))? {
             match i {
                 0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::secret::Type>>::new("type", false))?; }
-                1 => { m.reference = r::message::<_, crate::v1::secret::Reference>(&mut map, miss, Slot { number: 2, name: "reference" })?; }
-                2 => { m.value = r::message::<_, crate::v1::secret::Value>(&mut map, miss, Slot { number: 3, name: "value" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "reference" }, &mut *m.reference.insert(Default::default()))? { m.reference = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "value" }, &mut *m.value.insert(Default::default()))? { m.value = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3178,10 +3178,10 @@ impl JsonMessage for crate::v1::secret::Reference {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "name" => 0, "key" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, b"key" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.key = map.next_value_seed(r::One::<r::Str>::new("key", false))?; }
@@ -3189,7 +3189,7 @@ impl JsonMessage for crate::v1::secret::Reference {
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "name")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3201,17 +3201,17 @@ impl JsonMessage for crate::v1::secret::Value {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "data" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"data" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Bytes>::new("data", true))? { Some(v) => { m.data = v; seen |= 1 << 0; } None => { m.data = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "data")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3238,20 +3238,20 @@ impl JsonMessage for crate::v1::Image {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "appc" => 1, "docker" => 2, "cached" => 3, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"appc" => 1, b"docker" => 2, b"cached" => 3, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::image::Type>>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.appc = r::message::<_, crate::v1::image::Appc>(&mut map, miss, Slot { number: 2, name: "appc" })?; }
-                2 => { m.docker = r::message::<_, crate::v1::image::Docker>(&mut map, miss, Slot { number: 3, name: "docker" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "appc" }, &mut *m.appc.insert(Default::default()))? { m.appc = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "docker" }, &mut *m.docker.insert(Default::default()))? { m.docker = None; } }
                 3 => { m.cached = map.next_value_seed(r::One::<r::Bool>::new("cached", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "type")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3271,19 +3271,19 @@ impl JsonMessage for crate::v1::image::Appc {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "name" => 0, "id" => 1, "labels" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, b"id" => 1, b"labels" => 2, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.id = map.next_value_seed(r::One::<r::Str>::new("id", false))?; }
-                2 => { m.labels = r::message::<_, crate::v1::Labels>(&mut map, miss, Slot { number: 3, name: "labels" })?; }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "name")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3303,19 +3303,19 @@ impl JsonMessage for crate::v1::image::Docker {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "name" => 0, "credential" => 1, "config" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, b"credential" => 1, b"config" => 2, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.credential = r::message::<_, crate::v1::Credential>(&mut map, miss, Slot { number: 2, name: "credential" })?; }
-                2 => { m.config = r::message::<_, crate::v1::Secret>(&mut map, miss, Slot { number: 3, name: "config" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "credential" }, &mut *m.credential.insert(Default::default()))? { m.credential = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "config" }, &mut *m.config.insert(Default::default()))? { m.config = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "name")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3329,16 +3329,16 @@ impl JsonMessage for crate::v1::MountPropagation {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "mode" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"mode" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.mode = map.next_value_seed(r::One::<r::Enum<crate::v1::mount_propagation::Mode>>::new("mode", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3366,21 +3366,21 @@ impl JsonMessage for crate::v1::Volume {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "mode" => 0, "container_path" => 1, "host_path" => 2, "image" => 3, "source" => 4, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"mode" => 0, b"container_path" => 1, b"host_path" => 2, b"image" => 3, b"source" => 4, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::volume::Mode>>::new("mode", true))? { Some(v) => { m.mode = v; seen |= 1 << 0; } None => { m.mode = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match map.next_value_seed(r::One::<r::Str>::new("container_path", true))? { Some(v) => { m.container_path = v; seen |= 1 << 1; } None => { m.container_path = Default::default(); seen &= !(1 << 1); } } }
                 2 => { m.host_path = map.next_value_seed(r::One::<r::Str>::new("host_path", false))?; }
-                3 => { m.image = r::message::<_, crate::v1::Image>(&mut map, miss, Slot { number: 4, name: "image" })?; }
-                4 => { m.source = r::message::<_, crate::v1::volume::Source>(&mut map, miss, Slot { number: 5, name: "source" })?; }
+                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "image" }, &mut *m.image.insert(Default::default()))? { m.image = None; } }
+                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "source" }, &mut *m.source.insert(Default::default()))? { m.source = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "mode"), (1, "container_path")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3414,21 +3414,21 @@ impl JsonMessage for crate::v1::volume::Source {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "docker_volume" => 1, "host_path" => 2, "sandbox_path" => 3, "secret" => 4, "csi_volume" => 5, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"docker_volume" => 1, b"host_path" => 2, b"sandbox_path" => 3, b"secret" => 4, b"csi_volume" => 5, _ => u32::MAX }))? {
             match i {
                 0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::volume::source::Type>>::new("type", false))?; }
-                1 => { m.docker_volume = r::message::<_, crate::v1::volume::source::DockerVolume>(&mut map, miss, Slot { number: 2, name: "docker_volume" })?; }
-                2 => { m.host_path = r::message::<_, crate::v1::volume::source::HostPath>(&mut map, miss, Slot { number: 5, name: "host_path" })?; }
-                3 => { m.sandbox_path = r::message::<_, crate::v1::volume::source::SandboxPath>(&mut map, miss, Slot { number: 3, name: "sandbox_path" })?; }
-                4 => { m.secret = r::message::<_, crate::v1::Secret>(&mut map, miss, Slot { number: 4, name: "secret" })?; }
-                5 => { m.csi_volume = r::message::<_, crate::v1::volume::source::CSIVolume>(&mut map, miss, Slot { number: 6, name: "csi_volume" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "docker_volume" }, &mut *m.docker_volume.insert(Default::default()))? { m.docker_volume = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 5, name: "host_path" }, &mut *m.host_path.insert(Default::default()))? { m.host_path = None; } }
+                3 => { if !r::message(&mut map, miss, Slot { number: 3, name: "sandbox_path" }, &mut *m.sandbox_path.insert(Default::default()))? { m.sandbox_path = None; } }
+                4 => { if !r::message(&mut map, miss, Slot { number: 4, name: "secret" }, &mut *m.secret.insert(Default::default()))? { m.secret = None; } }
+                5 => { if !r::message(&mut map, miss, Slot { number: 6, name: "csi_volume" }, &mut *m.csi_volume.insert(Default::default()))? { m.csi_volume = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3448,19 +3448,19 @@ impl JsonMessage for crate::v1::volume::source::DockerVolume {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "driver" => 0, "name" => 1, "driver_options" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"driver" => 0, b"name" => 1, b"driver_options" => 2, _ => u32::MAX }))? {
             match i {
                 0 => { m.driver = map.next_value_seed(r::One::<r::Str>::new("driver", false))?; }
                 1 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.driver_options = r::message::<_, crate::v1::Parameters>(&mut map, miss, Slot { number: 3, name: "driver_options" })?; }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "driver_options" }, &mut *m.driver_options.insert(Default::default()))? { m.driver_options = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x2, &[(1, "name")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3476,18 +3476,18 @@ impl JsonMessage for crate::v1::volume::source::HostPath {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "path" => 0, "mount_propagation" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"path" => 0, b"mount_propagation" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("path", true))? { Some(v) => { m.path = v; seen |= 1 << 0; } None => { m.path = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.mount_propagation = r::message::<_, crate::v1::MountPropagation>(&mut map, miss, Slot { number: 2, name: "mount_propagation" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "mount_propagation" }, &mut *m.mount_propagation.insert(Default::default()))? { m.mount_propagation = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "path")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3503,10 +3503,10 @@ impl JsonMessage for crate::v1::volume::source::SandboxPath {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "path" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"path" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::volume::source::sandbox_path::Type>>::new("type", false))?; }
                 1 => { match map.next_value_seed(r::One::<r::Str>::new("path", true))? { Some(v) => { m.path = v; seen |= 1 << 1; } None => { m.path = Default::default(); seen &= !(1 << 1); } } }
@@ -3514,7 +3514,7 @@ impl JsonMessage for crate::v1::volume::source::SandboxPath {
             }
         }
         ms::check_required(miss, seen, 0x2, &[(1, "path")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3530,18 +3530,18 @@ impl JsonMessage for crate::v1::volume::source::CSIVolume {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "plugin_name" => 0, "static_provisioning" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"plugin_name" => 0, b"static_provisioning" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("plugin_name", true))? { Some(v) => { m.plugin_name = v; seen |= 1 << 0; } None => { m.plugin_name = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.static_provisioning = r::message::<_, crate::v1::volume::source::csi_volume::StaticProvisioning>(&mut map, miss, Slot { number: 2, name: "static_provisioning" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "static_provisioning" }, &mut *m.static_provisioning.insert(Default::default()))? { m.static_provisioning = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "plugin_name")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3561,14 +3561,14 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::VolumeCapability {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "block" => 0, "mount" => 1, "access_mode" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"block" => 0, b"mount" => 1, b"access_mode" => 2, _ => u32::MAX }))? {
             match i {
-                0 => { m.block = r::message::<_, crate::v1::volume::source::csi_volume::volume_capability::BlockVolume>(&mut map, miss, Slot { number: 1, name: "block" })?; }
-                1 => { m.mount = r::message::<_, crate::v1::volume::source::csi_volume::volume_capability::MountVolume>(&mut map, miss, Slot { number: 2, name: "mount" })?; }
-                2 => { match r::message::<_, crate::v1::volume::source::csi_volume::volume_capability::AccessMode>(&mut map, miss, Slot { number: 3, name: "access_mode" })? { Some(v) => { m.access_mode = v; seen |= 1 << 2; } None => { m.access_mode = Default::default(); seen &= !(1 << 2); } } }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "block" }, &mut *m.block.insert(Default::default()))? { m.block = None; } }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "mount" }, &mut *m.mount.insert(Default::default()))? { m.mount = None; } }
+                2 => { if seen & (1 << 2) != 0 { m.access_mode = Default::default(); } if r::message(&mut map, miss, Slot { number: 3, name: "access_mode" }, &mut m.access_mode)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
                 _ => r::skip(&mut map)?,
             }
         }
@@ -3579,7 +3579,7 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::VolumeCapability {
             if kept && m.block.is_some() { m.block = None; ms::forget(miss, 1); }
         }
         ms::check_required(miss, seen, 0x4, &[(2, "access_mode")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3589,15 +3589,15 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::volume_capability::B
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { _ => u32::MAX }))? {
             match i {
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3620,17 +3620,17 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::volume_capability::M
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "fs_type" => 0, "mount_flags" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"fs_type" => 0, b"mount_flags" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { m.fs_type = map.next_value_seed(r::One::<r::Str>::new("fs_type", false))?; }
                 1 => { m.mount_flags.clear(); map.next_value_seed(r::Many::<r::Str>::new("mount_flags", &mut m.mount_flags))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3644,17 +3644,17 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::volume_capability::A
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "mode" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"mode" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::volume::source::csi_volume::volume_capability::access_mode::Mode>>::new("mode", true))? { Some(v) => { m.mode = v; seen |= 1 << 0; } None => { m.mode = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "mode")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3701,13 +3701,13 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::StaticProvisioning {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "volume_id" => 0, "volume_capability" => 1, "node_stage_secrets" => 2, "node_publish_secrets" => 3, "volume_context" => 4, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"volume_id" => 0, b"volume_capability" => 1, b"node_stage_secrets" => 2, b"node_publish_secrets" => 3, b"volume_context" => 4, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("volume_id", true))? { Some(v) => { m.volume_id = v; seen |= 1 << 0; } None => { m.volume_id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::volume::source::csi_volume::VolumeCapability>(&mut map, miss, Slot { number: 2, name: "volume_capability" })? { Some(v) => { m.volume_capability = v; seen |= 1 << 1; } None => { m.volume_capability = Default::default(); seen &= !(1 << 1); } } }
+                1 => { if seen & (1 << 1) != 0 { m.volume_capability = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "volume_capability" }, &mut m.volume_capability)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 2 => { r::map_field(&mut map, miss, Slot { number: 3, name: "node_stage_secrets" }, &mut m.node_stage_secrets)?; }
                 3 => { r::map_field(&mut map, miss, Slot { number: 4, name: "node_publish_secrets" }, &mut m.node_publish_secrets)?; }
                 4 => { r::map_field(&mut map, miss, Slot { number: 5, name: "volume_context" }, &mut m.volume_context)?; }
@@ -3715,7 +3715,7 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::StaticProvisioning {
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "volume_id"), (1, "volume_capability")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3760,20 +3760,20 @@ impl JsonMessage for crate::v1::NetworkInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "ip_addresses" => 0, "name" => 1, "groups" => 2, "labels" => 3, "port_mappings" => 4, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"ip_addresses" => 0, b"name" => 1, b"groups" => 2, b"labels" => 3, b"port_mappings" => 4, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 5, name: "ip_addresses" }, &mut m.ip_addresses)?; }
                 1 => { m.name = map.next_value_seed(r::One::<r::Str>::new("name", false))?; }
                 2 => { m.groups.clear(); map.next_value_seed(r::Many::<r::Str>::new("groups", &mut m.groups))?; }
-                3 => { m.labels = r::message::<_, crate::v1::Labels>(&mut map, miss, Slot { number: 4, name: "labels" })?; }
+                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
                 4 => { r::messages(&mut map, miss, Slot { number: 7, name: "port_mappings" }, &mut m.port_mappings)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3789,17 +3789,17 @@ impl JsonMessage for crate::v1::network_info::IPAddress {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "protocol" => 0, "ip_address" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"protocol" => 0, b"ip_address" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { m.protocol = map.next_value_seed(r::One::<r::Enum<crate::v1::network_info::Protocol>>::new("protocol", false))?; }
                 1 => { m.ip_address = map.next_value_seed(r::One::<r::Str>::new("ip_address", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3817,10 +3817,10 @@ impl JsonMessage for crate::v1::network_info::PortMapping {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "host_port" => 0, "container_port" => 1, "protocol" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"host_port" => 0, b"container_port" => 1, b"protocol" => 2, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("host_port", true))? { Some(v) => { m.host_port = v; seen |= 1 << 0; } None => { m.host_port = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("container_port", true))? { Some(v) => { m.container_port = v; seen |= 1 << 1; } None => { m.container_port = Default::default(); seen &= !(1 << 1); } } }
@@ -3829,7 +3829,7 @@ impl JsonMessage for crate::v1::network_info::PortMapping {
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "host_port"), (1, "container_port")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3851,16 +3851,16 @@ impl JsonMessage for crate::v1::CapabilityInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "capabilities" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"capabilities" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.capabilities.clear(); map.next_value_seed(r::Many::<r::Enum<crate::v1::capability_info::Capability>>::new("capabilities", &mut m.capabilities))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3878,17 +3878,17 @@ impl JsonMessage for crate::v1::SeccompInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "profile_name" => 0, "unconfined" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"profile_name" => 0, b"unconfined" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { m.profile_name = map.next_value_seed(r::One::<r::Str>::new("profile_name", false))?; }
                 1 => { m.unconfined = map.next_value_seed(r::One::<r::Bool>::new("unconfined", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3931,23 +3931,23 @@ impl JsonMessage for crate::v1::LinuxInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "capability_info" => 0, "bounding_capabilities" => 1, "effective_capabilities" => 2, "share_pid_namespace" => 3, "seccomp" => 4, "ipc_mode" => 5, "shm_size" => 6, "share_cgroups" => 7, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"capability_info" => 0, b"bounding_capabilities" => 1, b"effective_capabilities" => 2, b"share_pid_namespace" => 3, b"seccomp" => 4, b"ipc_mode" => 5, b"shm_size" => 6, b"share_cgroups" => 7, _ => u32::MAX }))? {
             match i {
-                0 => { m.capability_info = r::message::<_, crate::v1::CapabilityInfo>(&mut map, miss, Slot { number: 1, name: "capability_info" })?; }
-                1 => { m.bounding_capabilities = r::message::<_, crate::v1::CapabilityInfo>(&mut map, miss, Slot { number: 2, name: "bounding_capabilities" })?; }
-                2 => { m.effective_capabilities = r::message::<_, crate::v1::CapabilityInfo>(&mut map, miss, Slot { number: 3, name: "effective_capabilities" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "capability_info" }, &mut *m.capability_info.insert(Default::default()))? { m.capability_info = None; } }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "bounding_capabilities" }, &mut *m.bounding_capabilities.insert(Default::default()))? { m.bounding_capabilities = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "effective_capabilities" }, &mut *m.effective_capabilities.insert(Default::default()))? { m.effective_capabilities = None; } }
                 3 => { m.share_pid_namespace = map.next_value_seed(r::One::<r::Bool>::new("share_pid_namespace", false))?; }
-                4 => { m.seccomp = r::message::<_, crate::v1::SeccompInfo>(&mut map, miss, Slot { number: 5, name: "seccomp" })?; }
+                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "seccomp" }, &mut *m.seccomp.insert(Default::default()))? { m.seccomp = None; } }
                 5 => { m.ipc_mode = map.next_value_seed(r::One::<r::Enum<crate::v1::linux_info::IpcMode>>::new("ipc_mode", false))?; }
                 6 => { m.shm_size = map.next_value_seed(r::One::<r::Int<u32>>::new("shm_size", false))?; }
                 7 => { m.share_cgroups = map.next_value_seed(r::One::<r::Bool>::new("share_cgroups", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3966,16 +3966,16 @@ impl JsonMessage for crate::v1::RLimitInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "rlimits" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"rlimits" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "rlimits" }, &mut m.rlimits)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -3997,10 +3997,10 @@ impl JsonMessage for crate::v1::r_limit_info::RLimit {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "hard" => 1, "soft" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"hard" => 1, b"soft" => 2, _ => u32::MAX }))? {
             match i {
                 0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::r_limit_info::r_limit::Type>>::new("type", false))?; }
                 1 => { m.hard = map.next_value_seed(r::One::<r::Int<u64>>::new("hard", false))?; }
@@ -4008,7 +4008,7 @@ impl JsonMessage for crate::v1::r_limit_info::RLimit {
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4022,16 +4022,16 @@ impl JsonMessage for crate::v1::TTYInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "window_size" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"window_size" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { m.window_size = r::message::<_, crate::v1::tty_info::WindowSize>(&mut map, miss, Slot { number: 1, name: "window_size" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "window_size" }, &mut *m.window_size.insert(Default::default()))? { m.window_size = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4045,10 +4045,10 @@ impl JsonMessage for crate::v1::tty_info::WindowSize {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "rows" => 0, "columns" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"rows" => 0, b"columns" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("rows", true))? { Some(v) => { m.rows = v; seen |= 1 << 0; } None => { m.rows = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("columns", true))? { Some(v) => { m.columns = v; seen |= 1 << 1; } None => { m.columns = Default::default(); seen &= !(1 << 1); } } }
@@ -4056,7 +4056,7 @@ impl JsonMessage for crate::v1::tty_info::WindowSize {
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "rows"), (1, "columns")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4112,25 +4112,25 @@ impl JsonMessage for crate::v1::ContainerInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "volumes" => 1, "hostname" => 2, "docker" => 3, "mesos" => 4, "network_infos" => 5, "linux_info" => 6, "rlimit_info" => 7, "tty_info" => 8, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"volumes" => 1, b"hostname" => 2, b"docker" => 3, b"mesos" => 4, b"network_infos" => 5, b"linux_info" => 6, b"rlimit_info" => 7, b"tty_info" => 8, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::container_info::Type>>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
                 1 => { r::messages(&mut map, miss, Slot { number: 2, name: "volumes" }, &mut m.volumes)?; }
                 2 => { m.hostname = map.next_value_seed(r::One::<r::Str>::new("hostname", false))?; }
-                3 => { m.docker = r::message::<_, crate::v1::container_info::DockerInfo>(&mut map, miss, Slot { number: 3, name: "docker" })?; }
-                4 => { m.mesos = r::message::<_, crate::v1::container_info::MesosInfo>(&mut map, miss, Slot { number: 5, name: "mesos" })?; }
+                3 => { if !r::message(&mut map, miss, Slot { number: 3, name: "docker" }, &mut *m.docker.insert(Default::default()))? { m.docker = None; } }
+                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "mesos" }, &mut *m.mesos.insert(Default::default()))? { m.mesos = None; } }
                 5 => { r::messages(&mut map, miss, Slot { number: 7, name: "network_infos" }, &mut m.network_infos)?; }
-                6 => { m.linux_info = r::message::<_, crate::v1::LinuxInfo>(&mut map, miss, Slot { number: 8, name: "linux_info" })?; }
-                7 => { m.rlimit_info = r::message::<_, crate::v1::RLimitInfo>(&mut map, miss, Slot { number: 9, name: "rlimit_info" })?; }
-                8 => { m.tty_info = r::message::<_, crate::v1::TTYInfo>(&mut map, miss, Slot { number: 10, name: "tty_info" })?; }
+                6 => { if !r::message(&mut map, miss, Slot { number: 8, name: "linux_info" }, &mut *m.linux_info.insert(Default::default()))? { m.linux_info = None; } }
+                7 => { if !r::message(&mut map, miss, Slot { number: 9, name: "rlimit_info" }, &mut *m.rlimit_info.insert(Default::default()))? { m.rlimit_info = None; } }
+                8 => { if !r::message(&mut map, miss, Slot { number: 10, name: "tty_info" }, &mut *m.tty_info.insert(Default::default()))? { m.tty_info = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "type")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4175,10 +4175,10 @@ impl JsonMessage for crate::v1::container_info::DockerInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "image" => 0, "network" => 1, "port_mappings" => 2, "privileged" => 3, "parameters" => 4, "force_pull_image" => 5, "volume_driver" => 6, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"image" => 0, b"network" => 1, b"port_mappings" => 2, b"privileged" => 3, b"parameters" => 4, b"force_pull_image" => 5, b"volume_driver" => 6, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("image", true))? { Some(v) => { m.image = v; seen |= 1 << 0; } None => { m.image = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.network = map.next_value_seed(r::One::<r::Enum<crate::v1::container_info::docker_info::Network>>::new("network", false))?; }
@@ -4191,7 +4191,7 @@ impl JsonMessage for crate::v1::container_info::DockerInfo {
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "image")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4209,10 +4209,10 @@ impl JsonMessage for crate::v1::container_info::docker_info::PortMapping {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "host_port" => 0, "container_port" => 1, "protocol" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"host_port" => 0, b"container_port" => 1, b"protocol" => 2, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("host_port", true))? { Some(v) => { m.host_port = v; seen |= 1 << 0; } None => { m.host_port = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("container_port", true))? { Some(v) => { m.container_port = v; seen |= 1 << 1; } None => { m.container_port = Default::default(); seen &= !(1 << 1); } } }
@@ -4221,7 +4221,7 @@ impl JsonMessage for crate::v1::container_info::docker_info::PortMapping {
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "host_port"), (1, "container_port")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4235,16 +4235,16 @@ impl JsonMessage for crate::v1::container_info::MesosInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "image" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"image" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { m.image = r::message::<_, crate::v1::Image>(&mut map, miss, Slot { number: 1, name: "image" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "image" }, &mut *m.image.insert(Default::default()))? { m.image = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4275,19 +4275,19 @@ impl JsonMessage for crate::v1::ContainerStatus {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "container_id" => 0, "network_infos" => 1, "cgroup_info" => 2, "executor_pid" => 3, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"container_id" => 0, b"network_infos" => 1, b"cgroup_info" => 2, b"executor_pid" => 3, _ => u32::MAX }))? {
             match i {
-                0 => { m.container_id = r::message::<_, crate::v1::ContainerID>(&mut map, miss, Slot { number: 4, name: "container_id" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 4, name: "container_id" }, &mut *m.container_id.insert(Default::default()))? { m.container_id = None; } }
                 1 => { r::messages(&mut map, miss, Slot { number: 1, name: "network_infos" }, &mut m.network_infos)?; }
-                2 => { m.cgroup_info = r::message::<_, crate::v1::CgroupInfo>(&mut map, miss, Slot { number: 2, name: "cgroup_info" })?; }
+                2 => { if !r::message(&mut map, miss, Slot { number: 2, name: "cgroup_info" }, &mut *m.cgroup_info.insert(Default::default()))? { m.cgroup_info = None; } }
                 3 => { m.executor_pid = map.next_value_seed(r::One::<r::Int<u32>>::new("executor_pid", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4301,16 +4301,16 @@ impl JsonMessage for crate::v1::CgroupInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "net_cls" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"net_cls" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { m.net_cls = r::message::<_, crate::v1::cgroup_info::NetCls>(&mut map, miss, Slot { number: 1, name: "net_cls" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "net_cls" }, &mut *m.net_cls.insert(Default::default()))? { m.net_cls = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4324,16 +4324,16 @@ impl JsonMessage for crate::v1::cgroup_info::NetCls {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "classid" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"classid" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.classid = map.next_value_seed(r::One::<r::Int<u32>>::new("classid", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4352,16 +4352,16 @@ impl JsonMessage for crate::v1::Labels {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "labels" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"labels" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "labels" }, &mut m.labels)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4377,10 +4377,10 @@ impl JsonMessage for crate::v1::Label {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "key" => 0, "value" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"key" => 0, b"value" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("key", true))? { Some(v) => { m.key = v; seen |= 1 << 0; } None => { m.key = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.value = map.next_value_seed(r::One::<r::Str>::new("value", false))?; }
@@ -4388,7 +4388,7 @@ impl JsonMessage for crate::v1::Label {
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "key")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4416,21 +4416,21 @@ impl JsonMessage for crate::v1::Port {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "number" => 0, "name" => 1, "protocol" => 2, "visibility" => 3, "labels" => 4, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"number" => 0, b"name" => 1, b"protocol" => 2, b"visibility" => 3, b"labels" => 4, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("number", true))? { Some(v) => { m.number = v; seen |= 1 << 0; } None => { m.number = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.name = map.next_value_seed(r::One::<r::Str>::new("name", false))?; }
                 2 => { m.protocol = map.next_value_seed(r::One::<r::Str>::new("protocol", false))?; }
                 3 => { m.visibility = map.next_value_seed(r::One::<r::Enum<crate::v1::discovery_info::Visibility>>::new("visibility", false))?; }
-                4 => { m.labels = r::message::<_, crate::v1::Labels>(&mut map, miss, Slot { number: 5, name: "labels" })?; }
+                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "number")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4449,16 +4449,16 @@ impl JsonMessage for crate::v1::Ports {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "ports" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"ports" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "ports" }, &mut m.ports)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4496,23 +4496,23 @@ impl JsonMessage for crate::v1::DiscoveryInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "visibility" => 0, "name" => 1, "environment" => 2, "location" => 3, "version" => 4, "ports" => 5, "labels" => 6, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"visibility" => 0, b"name" => 1, b"environment" => 2, b"location" => 3, b"version" => 4, b"ports" => 5, b"labels" => 6, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::discovery_info::Visibility>>::new("visibility", true))? { Some(v) => { m.visibility = v; seen |= 1 << 0; } None => { m.visibility = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.name = map.next_value_seed(r::One::<r::Str>::new("name", false))?; }
                 2 => { m.environment = map.next_value_seed(r::One::<r::Str>::new("environment", false))?; }
                 3 => { m.location = map.next_value_seed(r::One::<r::Str>::new("location", false))?; }
                 4 => { m.version = map.next_value_seed(r::One::<r::Str>::new("version", false))?; }
-                5 => { m.ports = r::message::<_, crate::v1::Ports>(&mut map, miss, Slot { number: 6, name: "ports" })?; }
-                6 => { m.labels = r::message::<_, crate::v1::Labels>(&mut map, miss, Slot { number: 7, name: "labels" })?; }
+                5 => { if !r::message(&mut map, miss, Slot { number: 6, name: "ports" }, &mut *m.ports.insert(Default::default()))? { m.ports = None; } }
+                6 => { if !r::message(&mut map, miss, Slot { number: 7, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "visibility")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4566,26 +4566,26 @@ impl JsonMessage for crate::v1::scheduler::Event {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "subscribed" => 1, "offers" => 2, "inverse_offers" => 3, "rescind" => 4, "rescind_inverse_offer" => 5, "update" => 6, "update_operation_status" => 7, "message" => 8, "failure" => 9, "error" => 10, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"subscribed" => 1, b"offers" => 2, b"inverse_offers" => 3, b"rescind" => 4, b"rescind_inverse_offer" => 5, b"update" => 6, b"update_operation_status" => 7, b"message" => 8, b"failure" => 9, b"error" => 10, _ => u32::MAX }))? {
             match i {
                 0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::scheduler::event::Type>>::new("type", false))?; }
-                1 => { m.subscribed = r::message::<_, crate::v1::scheduler::event::Subscribed>(&mut map, miss, Slot { number: 2, name: "subscribed" })?; }
-                2 => { m.offers = r::message::<_, crate::v1::scheduler::event::Offers>(&mut map, miss, Slot { number: 3, name: "offers" })?; }
-                3 => { m.inverse_offers = r::message::<_, crate::v1::scheduler::event::InverseOffers>(&mut map, miss, Slot { number: 9, name: "inverse_offers" })?; }
-                4 => { m.rescind = r::message::<_, crate::v1::scheduler::event::Rescind>(&mut map, miss, Slot { number: 4, name: "rescind" })?; }
-                5 => { m.rescind_inverse_offer = r::message::<_, crate::v1::scheduler::event::RescindInverseOffer>(&mut map, miss, Slot { number: 10, name: "rescind_inverse_offer" })?; }
-                6 => { m.update = r::message::<_, crate::v1::scheduler::event::Update>(&mut map, miss, Slot { number: 5, name: "update" })?; }
-                7 => { m.update_operation_status = r::message::<_, crate::v1::scheduler::event::UpdateOperationStatus>(&mut map, miss, Slot { number: 11, name: "update_operation_status" })?; }
-                8 => { m.message = r::message::<_, crate::v1::scheduler::event::Message>(&mut map, miss, Slot { number: 6, name: "message" })?; }
-                9 => { m.failure = r::message::<_, crate::v1::scheduler::event::Failure>(&mut map, miss, Slot { number: 7, name: "failure" })?; }
-                10 => { m.error = r::message::<_, crate::v1::scheduler::event::Error>(&mut map, miss, Slot { number: 8, name: "error" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "subscribed" }, &mut *m.subscribed.insert(Default::default()))? { m.subscribed = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "offers" }, &mut *m.offers.insert(Default::default()))? { m.offers = None; } }
+                3 => { if !r::message(&mut map, miss, Slot { number: 9, name: "inverse_offers" }, &mut *m.inverse_offers.insert(Default::default()))? { m.inverse_offers = None; } }
+                4 => { if !r::message(&mut map, miss, Slot { number: 4, name: "rescind" }, &mut *m.rescind.insert(Default::default()))? { m.rescind = None; } }
+                5 => { if !r::message(&mut map, miss, Slot { number: 10, name: "rescind_inverse_offer" }, &mut *m.rescind_inverse_offer.insert(Default::default()))? { m.rescind_inverse_offer = None; } }
+                6 => { if !r::message(&mut map, miss, Slot { number: 5, name: "update" }, &mut *m.update.insert(Default::default()))? { m.update = None; } }
+                7 => { if !r::message(&mut map, miss, Slot { number: 11, name: "update_operation_status" }, &mut *m.update_operation_status.insert(Default::default()))? { m.update_operation_status = None; } }
+                8 => { if !r::message(&mut map, miss, Slot { number: 6, name: "message" }, &mut *m.message.insert(Default::default()))? { m.message = None; } }
+                9 => { if !r::message(&mut map, miss, Slot { number: 7, name: "failure" }, &mut *m.failure.insert(Default::default()))? { m.failure = None; } }
+                10 => { if !r::message(&mut map, miss, Slot { number: 8, name: "error" }, &mut *m.error.insert(Default::default()))? { m.error = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4605,19 +4605,19 @@ impl JsonMessage for crate::v1::scheduler::event::Subscribed {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "framework_id" => 0, "heartbeat_interval_seconds" => 1, "master_info" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"framework_id" => 0, b"heartbeat_interval_seconds" => 1, b"master_info" => 2, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::FrameworkID>(&mut map, miss, Slot { number: 1, name: "framework_id" })? { Some(v) => { m.framework_id = v; seen |= 1 << 0; } None => { m.framework_id = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.framework_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { m.heartbeat_interval_seconds = map.next_value_seed(r::One::<r::F64>::new("heartbeat_interval_seconds", false))?; }
-                2 => { m.master_info = r::message::<_, crate::v1::MasterInfo>(&mut map, miss, Slot { number: 3, name: "master_info" })?; }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "master_info" }, &mut *m.master_info.insert(Default::default()))? { m.master_info = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "framework_id")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4636,16 +4636,16 @@ impl JsonMessage for crate::v1::scheduler::event::Offers {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "offers" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"offers" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "offers" }, &mut m.offers)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4664,16 +4664,16 @@ impl JsonMessage for crate::v1::scheduler::event::InverseOffers {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "inverse_offers" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"inverse_offers" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "inverse_offers" }, &mut m.inverse_offers)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4685,17 +4685,17 @@ impl JsonMessage for crate::v1::scheduler::event::Rescind {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "offer_id" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"offer_id" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::OfferID>(&mut map, miss, Slot { number: 1, name: "offer_id" })? { Some(v) => { m.offer_id = v; seen |= 1 << 0; } None => { m.offer_id = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.offer_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "offer_id" }, &mut m.offer_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "offer_id")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4707,17 +4707,17 @@ impl JsonMessage for crate::v1::scheduler::event::RescindInverseOffer {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "inverse_offer_id" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"inverse_offer_id" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::OfferID>(&mut map, miss, Slot { number: 1, name: "inverse_offer_id" })? { Some(v) => { m.inverse_offer_id = v; seen |= 1 << 0; } None => { m.inverse_offer_id = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.inverse_offer_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "inverse_offer_id" }, &mut m.inverse_offer_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "inverse_offer_id")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4729,17 +4729,17 @@ impl JsonMessage for crate::v1::scheduler::event::Update {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "status" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"status" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::TaskStatus>(&mut map, miss, Slot { number: 1, name: "status" })? { Some(v) => { m.status = v; seen |= 1 << 0; } None => { m.status = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "status" }, &mut m.status)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "status")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4751,17 +4751,17 @@ impl JsonMessage for crate::v1::scheduler::event::UpdateOperationStatus {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "status" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"status" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::OperationStatus>(&mut map, miss, Slot { number: 1, name: "status" })? { Some(v) => { m.status = v; seen |= 1 << 0; } None => { m.status = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "status" }, &mut m.status)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "status")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4777,19 +4777,19 @@ impl JsonMessage for crate::v1::scheduler::event::Message {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "agent_id" => 0, "executor_id" => 1, "data" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"agent_id" => 0, b"executor_id" => 1, b"data" => 2, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 1, name: "agent_id" })? { Some(v) => { m.agent_id = v; seen |= 1 << 0; } None => { m.agent_id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::ExecutorID>(&mut map, miss, Slot { number: 2, name: "executor_id" })? { Some(v) => { m.executor_id = v; seen |= 1 << 1; } None => { m.executor_id = Default::default(); seen &= !(1 << 1); } } }
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.executor_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 2 => { match map.next_value_seed(r::One::<r::Bytes>::new("data", true))? { Some(v) => { m.data = v; seen |= 1 << 2; } None => { m.data = Default::default(); seen &= !(1 << 2); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x7, &[(0, "agent_id"), (1, "executor_id"), (2, "data")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4811,18 +4811,18 @@ impl JsonMessage for crate::v1::scheduler::event::Failure {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "agent_id" => 0, "executor_id" => 1, "status" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"agent_id" => 0, b"executor_id" => 1, b"status" => 2, _ => u32::MAX }))? {
             match i {
-                0 => { m.agent_id = r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 1, name: "agent_id" })?; }
-                1 => { m.executor_id = r::message::<_, crate::v1::ExecutorID>(&mut map, miss, Slot { number: 2, name: "executor_id" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "executor_id" }, &mut *m.executor_id.insert(Default::default()))? { m.executor_id = None; } }
                 2 => { m.status = map.next_value_seed(r::One::<r::Int<i32>>::new("status", false))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4834,17 +4834,17 @@ impl JsonMessage for crate::v1::scheduler::event::Error {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "message" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"message" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("message", true))? { Some(v) => { m.message = v; seen |= 1 << 0; } None => { m.message = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "message")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4858,18 +4858,18 @@ impl JsonMessage for crate::v1::scheduler::AttributeConstraint {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "selector" => 0, "predicate" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"selector" => 0, b"predicate" => 1, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::scheduler::attribute_constraint::Selector>(&mut map, miss, Slot { number: 1, name: "selector" })? { Some(v) => { m.selector = v; seen |= 1 << 0; } None => { m.selector = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::scheduler::attribute_constraint::Predicate>(&mut map, miss, Slot { number: 2, name: "predicate" })? { Some(v) => { m.predicate = v; seen |= 1 << 1; } None => { m.predicate = Default::default(); seen &= !(1 << 1); } } }
+                0 => { if seen & (1 << 0) != 0 { m.selector = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "selector" }, &mut m.selector)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.predicate = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "predicate" }, &mut m.predicate)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "selector"), (1, "predicate")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4887,10 +4887,10 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::Selector {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "pseudoattribute_type" => 0, "attribute_name" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"pseudoattribute_type" => 0, b"attribute_name" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { m.pseudoattribute_type = map.next_value_seed(r::One::<r::Enum<crate::v1::scheduler::attribute_constraint::selector::PseudoattributeType>>::new("pseudoattribute_type", false))?; }
                 1 => { m.attribute_name = map.next_value_seed(r::One::<r::Str>::new("attribute_name", false))?; }
@@ -4903,7 +4903,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::Selector {
             if m.pseudoattribute_type.is_some() { if kept { m.pseudoattribute_type = None; } kept = true; }
             if kept && m.attribute_name.is_some() { m.attribute_name = None; }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4937,17 +4937,17 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::Predicate {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "exists" => 0, "not_exists" => 1, "text_equals" => 2, "text_not_equals" => 3, "text_matches" => 4, "text_not_matches" => 5, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"exists" => 0, b"not_exists" => 1, b"text_equals" => 2, b"text_not_equals" => 3, b"text_matches" => 4, b"text_not_matches" => 5, _ => u32::MAX }))? {
             match i {
-                0 => { m.exists = r::message::<_, crate::v1::scheduler::attribute_constraint::predicate::Exists>(&mut map, miss, Slot { number: 1, name: "exists" })?; }
-                1 => { m.not_exists = r::message::<_, crate::v1::scheduler::attribute_constraint::predicate::NotExists>(&mut map, miss, Slot { number: 2, name: "not_exists" })?; }
-                2 => { m.text_equals = r::message::<_, crate::v1::scheduler::attribute_constraint::predicate::TextEquals>(&mut map, miss, Slot { number: 3, name: "text_equals" })?; }
-                3 => { m.text_not_equals = r::message::<_, crate::v1::scheduler::attribute_constraint::predicate::TextNotEquals>(&mut map, miss, Slot { number: 4, name: "text_not_equals" })?; }
-                4 => { m.text_matches = r::message::<_, crate::v1::scheduler::attribute_constraint::predicate::TextMatches>(&mut map, miss, Slot { number: 5, name: "text_matches" })?; }
-                5 => { m.text_not_matches = r::message::<_, crate::v1::scheduler::attribute_constraint::predicate::TextNotMatches>(&mut map, miss, Slot { number: 6, name: "text_not_matches" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "exists" }, &mut *m.exists.insert(Default::default()))? { m.exists = None; } }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "not_exists" }, &mut *m.not_exists.insert(Default::default()))? { m.not_exists = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "text_equals" }, &mut *m.text_equals.insert(Default::default()))? { m.text_equals = None; } }
+                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "text_not_equals" }, &mut *m.text_not_equals.insert(Default::default()))? { m.text_not_equals = None; } }
+                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "text_matches" }, &mut *m.text_matches.insert(Default::default()))? { m.text_matches = None; } }
+                5 => { if !r::message(&mut map, miss, Slot { number: 6, name: "text_not_matches" }, &mut *m.text_not_matches.insert(Default::default()))? { m.text_not_matches = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
@@ -4961,7 +4961,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::Predicate {
             if m.not_exists.is_some() { if kept { m.not_exists = None; ms::forget(miss, 2); } kept = true; }
             if kept && m.exists.is_some() { m.exists = None; ms::forget(miss, 1); }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4971,15 +4971,15 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Exis
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { _ => u32::MAX }))? {
             match i {
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -4989,15 +4989,15 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::NotE
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { _ => u32::MAX }))? {
             match i {
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5009,17 +5009,17 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5031,17 +5031,17 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "value" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5053,17 +5053,17 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "regex" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"regex" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("regex", true))? { Some(v) => { m.regex = v; seen |= 1 << 0; } None => { m.regex = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "regex")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5075,17 +5075,17 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "regex" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"regex" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("regex", true))? { Some(v) => { m.regex = v; seen |= 1 << 0; } None => { m.regex = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "regex")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5106,16 +5106,16 @@ impl JsonMessage for crate::v1::scheduler::OfferConstraints {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "role_constraints" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"role_constraints" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::map_field(&mut map, miss, Slot { number: 1, name: "role_constraints" }, &mut m.role_constraints)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5134,16 +5134,16 @@ impl JsonMessage for crate::v1::scheduler::offer_constraints::RoleConstraints {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "groups" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"groups" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "groups" }, &mut m.groups)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5162,16 +5162,16 @@ impl JsonMessage for crate::v1::scheduler::offer_constraints::role_constraints::
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "attribute_constraints" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"attribute_constraints" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "attribute_constraints" }, &mut m.attribute_constraints)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5253,33 +5253,33 @@ impl JsonMessage for crate::v1::scheduler::Call {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "framework_id" => 0, "type" => 1, "subscribe" => 2, "accept" => 3, "decline" => 4, "accept_inverse_offers" => 5, "decline_inverse_offers" => 6, "revive" => 7, "kill" => 8, "shutdown" => 9, "acknowledge" => 10, "acknowledge_operation_status" => 11, "reconcile" => 12, "reconcile_operations" => 13, "message" => 14, "request" => 15, "suppress" => 16, "update_framework" => 17, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"framework_id" => 0, b"type" => 1, b"subscribe" => 2, b"accept" => 3, b"decline" => 4, b"accept_inverse_offers" => 5, b"decline_inverse_offers" => 6, b"revive" => 7, b"kill" => 8, b"shutdown" => 9, b"acknowledge" => 10, b"acknowledge_operation_status" => 11, b"reconcile" => 12, b"reconcile_operations" => 13, b"message" => 14, b"request" => 15, b"suppress" => 16, b"update_framework" => 17, _ => u32::MAX }))? {
             match i {
-                0 => { m.framework_id = r::message::<_, crate::v1::FrameworkID>(&mut map, miss, Slot { number: 1, name: "framework_id" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "framework_id" }, &mut *m.framework_id.insert(Default::default()))? { m.framework_id = None; } }
                 1 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::scheduler::call::Type>>::new("type", false))?; }
-                2 => { m.subscribe = r::message::<_, crate::v1::scheduler::call::Subscribe>(&mut map, miss, Slot { number: 3, name: "subscribe" })?; }
-                3 => { m.accept = r::message::<_, crate::v1::scheduler::call::Accept>(&mut map, miss, Slot { number: 4, name: "accept" })?; }
-                4 => { m.decline = r::message::<_, crate::v1::scheduler::call::Decline>(&mut map, miss, Slot { number: 5, name: "decline" })?; }
-                5 => { m.accept_inverse_offers = r::message::<_, crate::v1::scheduler::call::AcceptInverseOffers>(&mut map, miss, Slot { number: 13, name: "accept_inverse_offers" })?; }
-                6 => { m.decline_inverse_offers = r::message::<_, crate::v1::scheduler::call::DeclineInverseOffers>(&mut map, miss, Slot { number: 14, name: "decline_inverse_offers" })?; }
-                7 => { m.revive = r::message::<_, crate::v1::scheduler::call::Revive>(&mut map, miss, Slot { number: 15, name: "revive" })?; }
-                8 => { m.kill = r::message::<_, crate::v1::scheduler::call::Kill>(&mut map, miss, Slot { number: 6, name: "kill" })?; }
-                9 => { m.shutdown = r::message::<_, crate::v1::scheduler::call::Shutdown>(&mut map, miss, Slot { number: 7, name: "shutdown" })?; }
-                10 => { m.acknowledge = r::message::<_, crate::v1::scheduler::call::Acknowledge>(&mut map, miss, Slot { number: 8, name: "acknowledge" })?; }
-                11 => { m.acknowledge_operation_status = r::message::<_, crate::v1::scheduler::call::AcknowledgeOperationStatus>(&mut map, miss, Slot { number: 17, name: "acknowledge_operation_status" })?; }
-                12 => { m.reconcile = r::message::<_, crate::v1::scheduler::call::Reconcile>(&mut map, miss, Slot { number: 9, name: "reconcile" })?; }
-                13 => { m.reconcile_operations = r::message::<_, crate::v1::scheduler::call::ReconcileOperations>(&mut map, miss, Slot { number: 18, name: "reconcile_operations" })?; }
-                14 => { m.message = r::message::<_, crate::v1::scheduler::call::Message>(&mut map, miss, Slot { number: 10, name: "message" })?; }
-                15 => { m.request = r::message::<_, crate::v1::scheduler::call::Request>(&mut map, miss, Slot { number: 11, name: "request" })?; }
-                16 => { m.suppress = r::message::<_, crate::v1::scheduler::call::Suppress>(&mut map, miss, Slot { number: 16, name: "suppress" })?; }
-                17 => { m.update_framework = r::message::<_, crate::v1::scheduler::call::UpdateFramework>(&mut map, miss, Slot { number: 19, name: "update_framework" })?; }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "subscribe" }, &mut *m.subscribe.insert(Default::default()))? { m.subscribe = None; } }
+                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "accept" }, &mut *m.accept.insert(Default::default()))? { m.accept = None; } }
+                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "decline" }, &mut *m.decline.insert(Default::default()))? { m.decline = None; } }
+                5 => { if !r::message(&mut map, miss, Slot { number: 13, name: "accept_inverse_offers" }, &mut *m.accept_inverse_offers.insert(Default::default()))? { m.accept_inverse_offers = None; } }
+                6 => { if !r::message(&mut map, miss, Slot { number: 14, name: "decline_inverse_offers" }, &mut *m.decline_inverse_offers.insert(Default::default()))? { m.decline_inverse_offers = None; } }
+                7 => { if !r::message(&mut map, miss, Slot { number: 15, name: "revive" }, &mut *m.revive.insert(Default::default()))? { m.revive = None; } }
+                8 => { if !r::message(&mut map, miss, Slot { number: 6, name: "kill" }, &mut *m.kill.insert(Default::default()))? { m.kill = None; } }
+                9 => { if !r::message(&mut map, miss, Slot { number: 7, name: "shutdown" }, &mut *m.shutdown.insert(Default::default()))? { m.shutdown = None; } }
+                10 => { if !r::message(&mut map, miss, Slot { number: 8, name: "acknowledge" }, &mut *m.acknowledge.insert(Default::default()))? { m.acknowledge = None; } }
+                11 => { if !r::message(&mut map, miss, Slot { number: 17, name: "acknowledge_operation_status" }, &mut *m.acknowledge_operation_status.insert(Default::default()))? { m.acknowledge_operation_status = None; } }
+                12 => { if !r::message(&mut map, miss, Slot { number: 9, name: "reconcile" }, &mut *m.reconcile.insert(Default::default()))? { m.reconcile = None; } }
+                13 => { if !r::message(&mut map, miss, Slot { number: 18, name: "reconcile_operations" }, &mut *m.reconcile_operations.insert(Default::default()))? { m.reconcile_operations = None; } }
+                14 => { if !r::message(&mut map, miss, Slot { number: 10, name: "message" }, &mut *m.message.insert(Default::default()))? { m.message = None; } }
+                15 => { if !r::message(&mut map, miss, Slot { number: 11, name: "request" }, &mut *m.request.insert(Default::default()))? { m.request = None; } }
+                16 => { if !r::message(&mut map, miss, Slot { number: 16, name: "suppress" }, &mut *m.suppress.insert(Default::default()))? { m.suppress = None; } }
+                17 => { if !r::message(&mut map, miss, Slot { number: 19, name: "update_framework" }, &mut *m.update_framework.insert(Default::default()))? { m.update_framework = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5304,19 +5304,19 @@ impl JsonMessage for crate::v1::scheduler::call::Subscribe {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "framework_info" => 0, "suppressed_roles" => 1, "offer_constraints" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"framework_info" => 0, b"suppressed_roles" => 1, b"offer_constraints" => 2, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::FrameworkInfo>(&mut map, miss, Slot { number: 1, name: "framework_info" })? { Some(v) => { m.framework_info = v; seen |= 1 << 0; } None => { m.framework_info = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.framework_info = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "framework_info" }, &mut m.framework_info)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { m.suppressed_roles.clear(); map.next_value_seed(r::Many::<r::Str>::new("suppressed_roles", &mut m.suppressed_roles))?; }
-                2 => { m.offer_constraints = r::message::<_, crate::v1::scheduler::OfferConstraints>(&mut map, miss, Slot { number: 3, name: "offer_constraints" })?; }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "offer_constraints" }, &mut *m.offer_constraints.insert(Default::default()))? { m.offer_constraints = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "framework_info")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5348,18 +5348,18 @@ impl JsonMessage for crate::v1::scheduler::call::Accept {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "offer_ids" => 0, "operations" => 1, "filters" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"offer_ids" => 0, b"operations" => 1, b"filters" => 2, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "offer_ids" }, &mut m.offer_ids)?; }
                 1 => { r::messages(&mut map, miss, Slot { number: 2, name: "operations" }, &mut m.operations)?; }
-                2 => { m.filters = r::message::<_, crate::v1::Filters>(&mut map, miss, Slot { number: 3, name: "filters" })?; }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5382,17 +5382,17 @@ impl JsonMessage for crate::v1::scheduler::call::Decline {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "offer_ids" => 0, "filters" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"offer_ids" => 0, b"filters" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "offer_ids" }, &mut m.offer_ids)?; }
-                1 => { m.filters = r::message::<_, crate::v1::Filters>(&mut map, miss, Slot { number: 2, name: "filters" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5415,17 +5415,17 @@ impl JsonMessage for crate::v1::scheduler::call::AcceptInverseOffers {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "inverse_offer_ids" => 0, "filters" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"inverse_offer_ids" => 0, b"filters" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "inverse_offer_ids" }, &mut m.inverse_offer_ids)?; }
-                1 => { m.filters = r::message::<_, crate::v1::Filters>(&mut map, miss, Slot { number: 2, name: "filters" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5448,17 +5448,17 @@ impl JsonMessage for crate::v1::scheduler::call::DeclineInverseOffers {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "inverse_offer_ids" => 0, "filters" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"inverse_offer_ids" => 0, b"filters" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "inverse_offer_ids" }, &mut m.inverse_offer_ids)?; }
-                1 => { m.filters = r::message::<_, crate::v1::Filters>(&mut map, miss, Slot { number: 2, name: "filters" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5477,16 +5477,16 @@ impl JsonMessage for crate::v1::scheduler::call::Revive {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "roles" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"roles" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.roles.clear(); map.next_value_seed(r::Many::<r::Str>::new("roles", &mut m.roles))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5506,19 +5506,19 @@ impl JsonMessage for crate::v1::scheduler::call::Kill {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "task_id" => 0, "agent_id" => 1, "kill_policy" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_id" => 0, b"agent_id" => 1, b"kill_policy" => 2, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::TaskID>(&mut map, miss, Slot { number: 1, name: "task_id" })? { Some(v) => { m.task_id = v; seen |= 1 << 0; } None => { m.task_id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.agent_id = r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 2, name: "agent_id" })?; }
-                2 => { m.kill_policy = r::message::<_, crate::v1::KillPolicy>(&mut map, miss, Slot { number: 3, name: "kill_policy" })?; }
+                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "kill_policy" }, &mut *m.kill_policy.insert(Default::default()))? { m.kill_policy = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "task_id")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5532,18 +5532,18 @@ impl JsonMessage for crate::v1::scheduler::call::Shutdown {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "executor_id" => 0, "agent_id" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"executor_id" => 0, b"agent_id" => 1, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::ExecutorID>(&mut map, miss, Slot { number: 1, name: "executor_id" })? { Some(v) => { m.executor_id = v; seen |= 1 << 0; } None => { m.executor_id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 2, name: "agent_id" })? { Some(v) => { m.agent_id = v; seen |= 1 << 1; } None => { m.agent_id = Default::default(); seen &= !(1 << 1); } } }
+                0 => { if seen & (1 << 0) != 0 { m.executor_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.agent_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "executor_id"), (1, "agent_id")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5559,19 +5559,19 @@ impl JsonMessage for crate::v1::scheduler::call::Acknowledge {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "agent_id" => 0, "task_id" => 1, "uuid" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"agent_id" => 0, b"task_id" => 1, b"uuid" => 2, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 1, name: "agent_id" })? { Some(v) => { m.agent_id = v; seen |= 1 << 0; } None => { m.agent_id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::TaskID>(&mut map, miss, Slot { number: 2, name: "task_id" })? { Some(v) => { m.task_id = v; seen |= 1 << 1; } None => { m.task_id = Default::default(); seen &= !(1 << 1); } } }
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 2 => { match map.next_value_seed(r::One::<r::Bytes>::new("uuid", true))? { Some(v) => { m.uuid = v; seen |= 1 << 2; } None => { m.uuid = Default::default(); seen &= !(1 << 2); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x7, &[(0, "agent_id"), (1, "task_id"), (2, "uuid")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5593,20 +5593,20 @@ impl JsonMessage for crate::v1::scheduler::call::AcknowledgeOperationStatus {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "agent_id" => 0, "resource_provider_id" => 1, "uuid" => 2, "operation_id" => 3, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"agent_id" => 0, b"resource_provider_id" => 1, b"uuid" => 2, b"operation_id" => 3, _ => u32::MAX }))? {
             match i {
-                0 => { m.agent_id = r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 1, name: "agent_id" })?; }
-                1 => { m.resource_provider_id = r::message::<_, crate::v1::ResourceProviderID>(&mut map, miss, Slot { number: 2, name: "resource_provider_id" })?; }
+                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "resource_provider_id" }, &mut *m.resource_provider_id.insert(Default::default()))? { m.resource_provider_id = None; } }
                 2 => { match map.next_value_seed(r::One::<r::Bytes>::new("uuid", true))? { Some(v) => { m.uuid = v; seen |= 1 << 2; } None => { m.uuid = Default::default(); seen &= !(1 << 2); } } }
-                3 => { match r::message::<_, crate::v1::OperationID>(&mut map, miss, Slot { number: 4, name: "operation_id" })? { Some(v) => { m.operation_id = v; seen |= 1 << 3; } None => { m.operation_id = Default::default(); seen &= !(1 << 3); } } }
+                3 => { if seen & (1 << 3) != 0 { m.operation_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 4, name: "operation_id" }, &mut m.operation_id)? { seen |= 1 << 3; } else { seen &= !(1 << 3); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0xc, &[(2, "uuid"), (3, "operation_id")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5625,16 +5625,16 @@ impl JsonMessage for crate::v1::scheduler::call::Reconcile {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "tasks" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"tasks" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "tasks" }, &mut m.tasks)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5650,18 +5650,18 @@ impl JsonMessage for crate::v1::scheduler::call::reconcile::Task {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "task_id" => 0, "agent_id" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_id" => 0, b"agent_id" => 1, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::TaskID>(&mut map, miss, Slot { number: 1, name: "task_id" })? { Some(v) => { m.task_id = v; seen |= 1 << 0; } None => { m.task_id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.agent_id = r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 2, name: "agent_id" })?; }
+                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "task_id")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5680,16 +5680,16 @@ impl JsonMessage for crate::v1::scheduler::call::ReconcileOperations {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "operations" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"operations" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "operations" }, &mut m.operations)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5709,19 +5709,19 @@ impl JsonMessage for crate::v1::scheduler::call::reconcile_operations::Operation
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "operation_id" => 0, "agent_id" => 1, "resource_provider_id" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"operation_id" => 0, b"agent_id" => 1, b"resource_provider_id" => 2, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::OperationID>(&mut map, miss, Slot { number: 1, name: "operation_id" })? { Some(v) => { m.operation_id = v; seen |= 1 << 0; } None => { m.operation_id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.agent_id = r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 2, name: "agent_id" })?; }
-                2 => { m.resource_provider_id = r::message::<_, crate::v1::ResourceProviderID>(&mut map, miss, Slot { number: 3, name: "resource_provider_id" })?; }
+                0 => { if seen & (1 << 0) != 0 { m.operation_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "operation_id" }, &mut m.operation_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "resource_provider_id" }, &mut *m.resource_provider_id.insert(Default::default()))? { m.resource_provider_id = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "operation_id")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5737,19 +5737,19 @@ impl JsonMessage for crate::v1::scheduler::call::Message {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "agent_id" => 0, "executor_id" => 1, "data" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"agent_id" => 0, b"executor_id" => 1, b"data" => 2, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::AgentID>(&mut map, miss, Slot { number: 1, name: "agent_id" })? { Some(v) => { m.agent_id = v; seen |= 1 << 0; } None => { m.agent_id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::ExecutorID>(&mut map, miss, Slot { number: 2, name: "executor_id" })? { Some(v) => { m.executor_id = v; seen |= 1 << 1; } None => { m.executor_id = Default::default(); seen &= !(1 << 1); } } }
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.executor_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 2 => { match map.next_value_seed(r::One::<r::Bytes>::new("data", true))? { Some(v) => { m.data = v; seen |= 1 << 2; } None => { m.data = Default::default(); seen &= !(1 << 2); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x7, &[(0, "agent_id"), (1, "executor_id"), (2, "data")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5768,16 +5768,16 @@ impl JsonMessage for crate::v1::scheduler::call::Request {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "requests" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"requests" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "requests" }, &mut m.requests)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5796,16 +5796,16 @@ impl JsonMessage for crate::v1::scheduler::call::Suppress {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "roles" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"roles" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { m.roles.clear(); map.next_value_seed(r::Many::<r::Str>::new("roles", &mut m.roles))?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5830,19 +5830,19 @@ impl JsonMessage for crate::v1::scheduler::call::UpdateFramework {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "framework_info" => 0, "suppressed_roles" => 1, "offer_constraints" => 2, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"framework_info" => 0, b"suppressed_roles" => 1, b"offer_constraints" => 2, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::FrameworkInfo>(&mut map, miss, Slot { number: 1, name: "framework_info" })? { Some(v) => { m.framework_info = v; seen |= 1 << 0; } None => { m.framework_info = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.framework_info = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "framework_info" }, &mut m.framework_info)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { m.suppressed_roles.clear(); map.next_value_seed(r::Many::<r::Str>::new("suppressed_roles", &mut m.suppressed_roles))?; }
-                2 => { m.offer_constraints = r::message::<_, crate::v1::scheduler::OfferConstraints>(&mut map, miss, Slot { number: 3, name: "offer_constraints" })?; }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "offer_constraints" }, &mut *m.offer_constraints.insert(Default::default()))? { m.offer_constraints = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "framework_info")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5884,23 +5884,23 @@ impl JsonMessage for crate::v1::executor::Event {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "type" => 0, "subscribed" => 1, "acknowledged" => 2, "launch" => 3, "launch_group" => 4, "kill" => 5, "message" => 6, "error" => 7, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"subscribed" => 1, b"acknowledged" => 2, b"launch" => 3, b"launch_group" => 4, b"kill" => 5, b"message" => 6, b"error" => 7, _ => u32::MAX }))? {
             match i {
                 0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::executor::event::Type>>::new("type", false))?; }
-                1 => { m.subscribed = r::message::<_, crate::v1::executor::event::Subscribed>(&mut map, miss, Slot { number: 2, name: "subscribed" })?; }
-                2 => { m.acknowledged = r::message::<_, crate::v1::executor::event::Acknowledged>(&mut map, miss, Slot { number: 3, name: "acknowledged" })?; }
-                3 => { m.launch = r::message::<_, crate::v1::executor::event::Launch>(&mut map, miss, Slot { number: 4, name: "launch" })?; }
-                4 => { m.launch_group = r::message::<_, crate::v1::executor::event::LaunchGroup>(&mut map, miss, Slot { number: 8, name: "launch_group" })?; }
-                5 => { m.kill = r::message::<_, crate::v1::executor::event::Kill>(&mut map, miss, Slot { number: 5, name: "kill" })?; }
-                6 => { m.message = r::message::<_, crate::v1::executor::event::Message>(&mut map, miss, Slot { number: 6, name: "message" })?; }
-                7 => { m.error = r::message::<_, crate::v1::executor::event::Error>(&mut map, miss, Slot { number: 7, name: "error" })?; }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "subscribed" }, &mut *m.subscribed.insert(Default::default()))? { m.subscribed = None; } }
+                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "acknowledged" }, &mut *m.acknowledged.insert(Default::default()))? { m.acknowledged = None; } }
+                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "launch" }, &mut *m.launch.insert(Default::default()))? { m.launch = None; } }
+                4 => { if !r::message(&mut map, miss, Slot { number: 8, name: "launch_group" }, &mut *m.launch_group.insert(Default::default()))? { m.launch_group = None; } }
+                5 => { if !r::message(&mut map, miss, Slot { number: 5, name: "kill" }, &mut *m.kill.insert(Default::default()))? { m.kill = None; } }
+                6 => { if !r::message(&mut map, miss, Slot { number: 6, name: "message" }, &mut *m.message.insert(Default::default()))? { m.message = None; } }
+                7 => { if !r::message(&mut map, miss, Slot { number: 7, name: "error" }, &mut *m.error.insert(Default::default()))? { m.error = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5920,20 +5920,20 @@ impl JsonMessage for crate::v1::executor::event::Subscribed {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "executor_info" => 0, "framework_info" => 1, "agent_info" => 2, "container_id" => 3, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"executor_info" => 0, b"framework_info" => 1, b"agent_info" => 2, b"container_id" => 3, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::ExecutorInfo>(&mut map, miss, Slot { number: 1, name: "executor_info" })? { Some(v) => { m.executor_info = v; seen |= 1 << 0; } None => { m.executor_info = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::FrameworkInfo>(&mut map, miss, Slot { number: 2, name: "framework_info" })? { Some(v) => { m.framework_info = v; seen |= 1 << 1; } None => { m.framework_info = Default::default(); seen &= !(1 << 1); } } }
-                2 => { match r::message::<_, crate::v1::AgentInfo>(&mut map, miss, Slot { number: 3, name: "agent_info" })? { Some(v) => { m.agent_info = v; seen |= 1 << 2; } None => { m.agent_info = Default::default(); seen &= !(1 << 2); } } }
-                3 => { m.container_id = r::message::<_, crate::v1::ContainerID>(&mut map, miss, Slot { number: 4, name: "container_id" })?; }
+                0 => { if seen & (1 << 0) != 0 { m.executor_info = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "executor_info" }, &mut m.executor_info)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.framework_info = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "framework_info" }, &mut m.framework_info)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { if seen & (1 << 2) != 0 { m.agent_info = Default::default(); } if r::message(&mut map, miss, Slot { number: 3, name: "agent_info" }, &mut m.agent_info)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
+                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "container_id" }, &mut *m.container_id.insert(Default::default()))? { m.container_id = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x7, &[(0, "executor_info"), (1, "framework_info"), (2, "agent_info")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5945,17 +5945,17 @@ impl JsonMessage for crate::v1::executor::event::Launch {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "task" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::TaskInfo>(&mut map, miss, Slot { number: 1, name: "task" })? { Some(v) => { m.task = v; seen |= 1 << 0; } None => { m.task = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.task = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task" }, &mut m.task)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "task")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5967,17 +5967,17 @@ impl JsonMessage for crate::v1::executor::event::LaunchGroup {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "task_group" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_group" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::TaskGroupInfo>(&mut map, miss, Slot { number: 1, name: "task_group" })? { Some(v) => { m.task_group = v; seen |= 1 << 0; } None => { m.task_group = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.task_group = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task_group" }, &mut m.task_group)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "task_group")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -5993,18 +5993,18 @@ impl JsonMessage for crate::v1::executor::event::Kill {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "task_id" => 0, "kill_policy" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_id" => 0, b"kill_policy" => 1, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::TaskID>(&mut map, miss, Slot { number: 1, name: "task_id" })? { Some(v) => { m.task_id = v; seen |= 1 << 0; } None => { m.task_id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.kill_policy = r::message::<_, crate::v1::KillPolicy>(&mut map, miss, Slot { number: 2, name: "kill_policy" })?; }
+                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "kill_policy" }, &mut *m.kill_policy.insert(Default::default()))? { m.kill_policy = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "task_id")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -6018,18 +6018,18 @@ impl JsonMessage for crate::v1::executor::event::Acknowledged {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "task_id" => 0, "uuid" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_id" => 0, b"uuid" => 1, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::TaskID>(&mut map, miss, Slot { number: 1, name: "task_id" })? { Some(v) => { m.task_id = v; seen |= 1 << 0; } None => { m.task_id = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { match map.next_value_seed(r::One::<r::Bytes>::new("uuid", true))? { Some(v) => { m.uuid = v; seen |= 1 << 1; } None => { m.uuid = Default::default(); seen &= !(1 << 1); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "task_id"), (1, "uuid")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -6041,17 +6041,17 @@ impl JsonMessage for crate::v1::executor::event::Message {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "data" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"data" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Bytes>::new("data", true))? { Some(v) => { m.data = v; seen |= 1 << 0; } None => { m.data = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "data")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -6063,17 +6063,17 @@ impl JsonMessage for crate::v1::executor::event::Error {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "message" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"message" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Str>::new("message", true))? { Some(v) => { m.message = v; seen |= 1 << 0; } None => { m.message = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "message")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -6103,22 +6103,22 @@ impl JsonMessage for crate::v1::executor::Call {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "executor_id" => 0, "framework_id" => 1, "type" => 2, "subscribe" => 3, "update" => 4, "message" => 5, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"executor_id" => 0, b"framework_id" => 1, b"type" => 2, b"subscribe" => 3, b"update" => 4, b"message" => 5, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::ExecutorID>(&mut map, miss, Slot { number: 1, name: "executor_id" })? { Some(v) => { m.executor_id = v; seen |= 1 << 0; } None => { m.executor_id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::message::<_, crate::v1::FrameworkID>(&mut map, miss, Slot { number: 2, name: "framework_id" })? { Some(v) => { m.framework_id = v; seen |= 1 << 1; } None => { m.framework_id = Default::default(); seen &= !(1 << 1); } } }
+                0 => { if seen & (1 << 0) != 0 { m.executor_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.framework_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 2 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::executor::call::Type>>::new("type", false))?; }
-                3 => { m.subscribe = r::message::<_, crate::v1::executor::call::Subscribe>(&mut map, miss, Slot { number: 4, name: "subscribe" })?; }
-                4 => { m.update = r::message::<_, crate::v1::executor::call::Update>(&mut map, miss, Slot { number: 5, name: "update" })?; }
-                5 => { m.message = r::message::<_, crate::v1::executor::call::Message>(&mut map, miss, Slot { number: 6, name: "message" })?; }
+                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "subscribe" }, &mut *m.subscribe.insert(Default::default()))? { m.subscribe = None; } }
+                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "update" }, &mut *m.update.insert(Default::default()))? { m.update = None; } }
+                5 => { if !r::message(&mut map, miss, Slot { number: 6, name: "message" }, &mut *m.message.insert(Default::default()))? { m.message = None; } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "executor_id"), (1, "framework_id")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -6146,17 +6146,17 @@ impl JsonMessage for crate::v1::executor::call::Subscribe {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "unacknowledged_tasks" => 0, "unacknowledged_updates" => 1, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"unacknowledged_tasks" => 0, b"unacknowledged_updates" => 1, _ => u32::MAX }))? {
             match i {
                 0 => { r::messages(&mut map, miss, Slot { number: 1, name: "unacknowledged_tasks" }, &mut m.unacknowledged_tasks)?; }
                 1 => { r::messages(&mut map, miss, Slot { number: 2, name: "unacknowledged_updates" }, &mut m.unacknowledged_updates)?; }
                 _ => r::skip(&mut map)?,
             }
         }
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -6168,17 +6168,17 @@ impl JsonMessage for crate::v1::executor::call::Update {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "status" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"status" => 0, _ => u32::MAX }))? {
             match i {
-                0 => { match r::message::<_, crate::v1::TaskStatus>(&mut map, miss, Slot { number: 1, name: "status" })? { Some(v) => { m.status = v; seen |= 1 << 0; } None => { m.status = Default::default(); seen &= !(1 << 0); } } }
+                0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "status" }, &mut m.status)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "status")]);
-        Ok(m)
+        Ok(())
     }
 }
 
@@ -6190,17 +6190,17 @@ impl JsonMessage for crate::v1::executor::call::Message {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(mut map: A, miss: &mut Option<Box<Missing>>) -> Result<Self, A::Error> {
-        let mut m = Self::default();
+    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &str| match k { "data" => 0, _ => u32::MAX }))? {
+        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"data" => 0, _ => u32::MAX }))? {
             match i {
                 0 => { match map.next_value_seed(r::One::<r::Bytes>::new("data", true))? { Some(v) => { m.data = v; seen |= 1 << 0; } None => { m.data = Default::default(); seen &= !(1 << 0); } } }
                 _ => r::skip(&mut map)?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "data")]);
-        Ok(m)
+        Ok(())
     }
 }
 

@@ -54,13 +54,15 @@ pub trait JsonMessage: Sized + Default {
     #[doc(hidden)]
     fn write_json(&self, out: &mut Vec<u8>);
 
-    /// Reads the members of one JSON object into a new message; absent
+    /// Reads the members of one JSON object into `self`, a default message
+    /// (decoding in place saves moving large messages around); absent
     /// required fields (here and below) are recorded in `missing`.
     #[doc(hidden)]
     fn read_json<'de, A: MapAccess<'de>>(
+        &mut self,
         map: A,
         missing: &mut Option<Box<Missing>>,
-    ) -> Result<Self, A::Error>;
+    ) -> Result<(), A::Error>;
 }
 
 /// Encodes `message` as one JSON document, as the master would write it.
@@ -82,7 +84,9 @@ pub fn encode_into<M: JsonMessage>(message: &M, out: &mut Vec<u8>) {
 /// Errors: [`DecodeErrorKind::Syntax`] for malformed JSON (serde_json's
 /// message; the master prefixes its own with `Failed to parse body into
 /// JSON: `), [`DecodeErrorKind::TooDeep`] past serde_json's nesting limit
-/// (128), [`DecodeErrorKind::Schema`] for well-formed JSON that does not fit
+/// (128 nested arrays/objects inside known fields; the value of an unknown
+/// key is skipped without recursion, so its depth is not limited),
+/// [`DecodeErrorKind::Schema`] for well-formed JSON that does not fit
 /// (`Expecting a JSON object`, `Not expecting a JSON number for field 'type'`,
 /// `Failed to base64 decode bytes field 'uuid': Invalid character '!'`, …)
 /// and [`DecodeErrorKind::MissingRequired`]
@@ -120,7 +124,9 @@ impl<'de, M: JsonMessage> Visitor<'de> for TopLevel<'_, M> {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<M, A::Error> {
-        M::read_json(map, self.missing)
+        let mut message = M::default();
+        message.read_json(map, self.missing)?;
+        Ok(message)
     }
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<M, E> {
         Err(E::custom(NOT_AN_OBJECT))

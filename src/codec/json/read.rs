@@ -288,23 +288,28 @@ impl<E: JsonEnum> Scalar for Enum<E> {
 }
 
 /// Reads an object key and maps it to a field index (`u32::MAX` when the
-/// message has no such field) without allocating, also for keys with escapes.
+/// message has no such field) without allocating. Keys are read as raw
+/// bytes (escapes resolved, UTF-8 not re-validated): a key that is not valid
+/// UTF-8 cannot name a field, and the master does not validate it either.
 pub(crate) struct Key<F>(pub(crate) F);
 
-impl<'de, F: Fn(&str) -> u32> DeserializeSeed<'de> for Key<F> {
+impl<'de, F: Fn(&[u8]) -> u32> DeserializeSeed<'de> for Key<F> {
     type Value = u32;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u32, D::Error> {
-        d.deserialize_str(self)
+        d.deserialize_bytes(self)
     }
 }
 
-impl<'de, F: Fn(&str) -> u32> Visitor<'de> for Key<F> {
+impl<'de, F: Fn(&[u8]) -> u32> Visitor<'de> for Key<F> {
     type Value = u32;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a field name")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<u32, E> {
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<u32, E> {
         Ok((self.0)(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<u32, E> {
+        Ok((self.0)(v.as_bytes()))
     }
 }
 
@@ -459,60 +464,58 @@ macro_rules! message_mismatch {
     };
 }
 
-/// A singular message field: `Some(message)`, or `None` for `null`. Missing
-/// required fields inside are left in `missing` for the caller to file.
-pub(crate) struct Msg<'a, M> {
+/// A message field read in place into `target` (a default message): `true`
+/// when an object was read, `false` for `null`. Missing required fields
+/// inside are left in `missing` for the caller to file.
+pub(crate) struct MsgInto<'a, M> {
     name: &'static str,
+    target: &'a mut M,
     missing: &'a mut Option<Box<Missing>>,
-    kind: PhantomData<M>,
 }
 
-impl<'a, M> Msg<'a, M> {
-    pub(crate) fn new(name: &'static str, missing: &'a mut Option<Box<Missing>>) -> Self {
-        Msg {
-            name,
-            missing,
-            kind: PhantomData,
-        }
-    }
-}
-
-impl<'de, M: JsonMessage> DeserializeSeed<'de> for Msg<'_, M> {
-    type Value = Option<M>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<M>, D::Error> {
+impl<'de, M: JsonMessage> DeserializeSeed<'de> for MsgInto<'_, M> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de, M: JsonMessage> Visitor<'de> for Msg<'_, M> {
-    type Value = Option<M>;
+impl<'de, M: JsonMessage> Visitor<'de> for MsgInto<'_, M> {
+    type Value = bool;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "an object for field '{}'", self.name)
     }
     message_mismatch!(|s: &Self| s.name);
-    fn visit_unit<E: de::Error>(self) -> Result<Option<M>, E> {
-        Ok(None)
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<Option<M>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<bool, A::Error> {
         Err(de::Error::custom(not_expecting("array", self.name)))
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<M>, A::Error> {
-        M::read_json(map, self.missing).map(Some)
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
+        self.target.read_json(map, self.missing)?;
+        Ok(true)
     }
 }
 
-/// Reads one message field and files its missing required fields under
-/// `slot` (a later duplicate key replaces what an earlier one recorded).
+/// Reads one message field into `target` (a default message) and files its
+/// missing required fields under `slot` (a later duplicate key replaces what
+/// an earlier one recorded). Returns `false` for `null`.
 pub(crate) fn message<'de, A: MapAccess<'de>, M: JsonMessage>(
     map: &mut A,
     missing: &mut Option<Box<Missing>>,
     slot: Slot,
-) -> Result<Option<M>, A::Error> {
+    target: &mut M,
+) -> Result<bool, A::Error> {
     missing::forget(missing, slot.number);
     let mut child = None;
-    let v = map.next_value_seed(Msg::<M>::new(slot.name, &mut child))?;
+    let present = map.next_value_seed(MsgInto {
+        name: slot.name,
+        target,
+        missing: &mut child,
+    })?;
     missing::attach(missing, slot, None, child);
-    Ok(v)
+    Ok(present)
 }
 
 /// A repeated message field, appended to `out`.
@@ -551,10 +554,13 @@ impl<'de, M: JsonMessage> Visitor<'de> for ManyMsg<'_, M> {
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let index = self.out.len();
+        self.out.push(M::default());
         let mut child = None;
-        let m = M::read_json(map, &mut child)?;
-        missing::attach(self.missing, self.slot, Some(self.out.len()), child);
-        self.out.push(m);
+        if let Some(last) = self.out.last_mut() {
+            last.read_json(map, &mut child)?;
+        }
+        missing::attach(self.missing, self.slot, Some(index), child);
         Ok(())
     }
 }
@@ -589,8 +595,13 @@ impl<M: JsonMessage> MapValue for M {
         name: &'static str,
     ) -> Result<ValueRead<M>, A::Error> {
         let mut child = None;
-        let v = map.next_value_seed(Msg::<M>::new(name, &mut child))?;
-        Ok((v, child))
+        let mut value = M::default();
+        let present = map.next_value_seed(MsgInto {
+            name,
+            target: &mut value,
+            missing: &mut child,
+        })?;
+        Ok((present.then_some(value), child))
     }
 }
 

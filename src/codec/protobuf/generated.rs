@@ -21,7 +21,7 @@ impl ProtobufMessage for crate::v1::FrameworkID {
                         1 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -57,7 +57,7 @@ impl ProtobufMessage for crate::v1::OfferID {
                         1 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -93,7 +93,7 @@ impl ProtobufMessage for crate::v1::AgentID {
                         1 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -129,7 +129,7 @@ impl ProtobufMessage for crate::v1::TaskID {
                         1 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -165,7 +165,7 @@ impl ProtobufMessage for crate::v1::ExecutorID {
                         1 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -203,7 +203,7 @@ impl ProtobufMessage for crate::v1::ContainerID {
                         2 => Some("parent"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -241,7 +241,7 @@ impl ProtobufMessage for crate::v1::ResourceProviderID {
                         1 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -277,7 +277,7 @@ impl ProtobufMessage for crate::v1::OperationID {
                         1 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -313,7 +313,7 @@ impl ProtobufMessage for crate::v1::TimeInfo {
                         1 => Some("nanoseconds"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -349,7 +349,7 @@ impl ProtobufMessage for crate::v1::DurationInfo {
                         1 => Some("nanoseconds"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -389,7 +389,7 @@ impl ProtobufMessage for crate::v1::Address {
                         3 => Some("port"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -426,7 +426,7 @@ impl ProtobufMessage for crate::v1::URL {
                 0xa => { self.scheme = r.string()?; seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "address", None, &mut self.address)?; seen |= 0x2; }
                 0x1a => { self.path = Some(r.string()?); }
-                0x22 => { let sub = r.len_delimited()?; let index = self.query.len(); ctx.message(sub, "query", Some(index), rt::push_default(&mut self.query))?; }
+                0x22 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.query, r, 0x22); let index = self.query.len(); ctx.message(sub, "query", Some(index), rt::push_default(&mut self.query))?; }
                 0x2a => { self.fragment = Some(r.string()?); }
                 _ => {
                     let known = match key >> 3 {
@@ -437,7 +437,7 @@ impl ProtobufMessage for crate::v1::URL {
                         5 => Some("fragment"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -483,7 +483,7 @@ impl ProtobufMessage for crate::v1::Unavailability {
                         2 => Some("duration"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -521,11 +521,11 @@ impl ProtobufMessage for crate::v1::FrameworkInfo {
                 0x21 => { self.failover_timeout = Some(f64::from_bits(r.fixed64()?)); }
                 0x28 => { self.checkpoint = Some(r.varint()? != 0); }
                 0x32 => { self.role = Some(r.string()?); }
-                0x62 => self.roles.push(r.string()?),
+                0x62 => { let value = r.string()?; rt::reserve_for(&mut self.roles, r, 0x62); self.roles.push(value); }
                 0x3a => { self.hostname = Some(r.string()?); }
                 0x42 => { self.principal = Some(r.string()?); }
                 0x4a => { self.webui_url = Some(r.string()?); }
-                0x52 => { let sub = r.len_delimited()?; let index = self.capabilities.len(); ctx.message(sub, "capabilities", Some(index), rt::push_default(&mut self.capabilities))?; }
+                0x52 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.capabilities, r, 0x52); let index = self.capabilities.len(); ctx.message(sub, "capabilities", Some(index), rt::push_default(&mut self.capabilities))?; }
                 0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "labels", None, self.labels.get_or_insert_with(::std::default::Default::default))?; }
                 0x6a => {
                     let entry = r.len_delimited()?;
@@ -538,7 +538,7 @@ impl ProtobufMessage for crate::v1::FrameworkInfo {
                             match k {
                                 0xa => key = r.string()?,
                                 0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
-                                _ => rt::unexpected(r, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
+                                _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
                         }
                         Ok(())
@@ -562,7 +562,7 @@ impl ProtobufMessage for crate::v1::FrameworkInfo {
                         13 => Some("offer_filters"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -630,7 +630,7 @@ impl ProtobufMessage for crate::v1::framework_info::Capability {
                         1 => Some("type"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -673,7 +673,7 @@ impl ProtobufMessage for crate::v1::CheckInfo {
                         6 => Some("timeout_seconds"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -718,7 +718,7 @@ impl ProtobufMessage for crate::v1::check_info::Command {
                         1 => Some("command"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -756,7 +756,7 @@ impl ProtobufMessage for crate::v1::check_info::Http {
                         2 => Some("path"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -794,7 +794,7 @@ impl ProtobufMessage for crate::v1::check_info::Tcp {
                         1 => Some("port"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -844,7 +844,7 @@ impl ProtobufMessage for crate::v1::HealthCheck {
                         9 => Some("tcp"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -891,7 +891,7 @@ impl ProtobufMessage for crate::v1::health_check::HTTPCheckInfo {
                 0x1a => { self.scheme = Some(r.string()?); }
                 0x8 => { self.port = r.varint()? as u32; seen |= 0x1; }
                 0x12 => { self.path = Some(r.string()?); }
-                0x20 => self.statuses.push(r.varint()? as u32),
+                0x20 => { let value = r.varint()? as u32; rt::reserve_for(&mut self.statuses, r, 0x20); self.statuses.push(value); }
                 0x22 => { let mut r = Reader::new(r.len_delimited()?); while !r.is_empty() { self.statuses.push(r.varint()? as u32); } }
                 _ => {
                     let known = match key >> 3 {
@@ -902,7 +902,7 @@ impl ProtobufMessage for crate::v1::health_check::HTTPCheckInfo {
                         4 => Some("statuses"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -948,7 +948,7 @@ impl ProtobufMessage for crate::v1::health_check::TCPCheckInfo {
                         1 => Some("port"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -984,7 +984,7 @@ impl ProtobufMessage for crate::v1::KillPolicy {
                         1 => Some("grace_period"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1009,11 +1009,11 @@ impl ProtobufMessage for crate::v1::CommandInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.uris.len(); ctx.message(sub, "uris", Some(index), rt::push_default(&mut self.uris))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.uris, r, 0xa); let index = self.uris.len(); ctx.message(sub, "uris", Some(index), rt::push_default(&mut self.uris))?; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "environment", None, self.environment.get_or_insert_with(::std::default::Default::default))?; }
                 0x30 => { self.shell = Some(r.varint()? != 0); }
                 0x1a => { self.value = Some(r.string()?); }
-                0x3a => self.arguments.push(r.string()?),
+                0x3a => { let value = r.string()?; rt::reserve_for(&mut self.arguments, r, 0x3a); self.arguments.push(value); }
                 0x2a => { self.user = Some(r.string()?); }
                 _ => {
                     let known = match key >> 3 {
@@ -1025,7 +1025,7 @@ impl ProtobufMessage for crate::v1::CommandInfo {
                         5 => Some("user"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1076,7 +1076,7 @@ impl ProtobufMessage for crate::v1::command_info::URI {
                         5 => Some("output_file"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1119,7 +1119,7 @@ impl ProtobufMessage for crate::v1::ExecutorInfo {
                 0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "framework_id", None, self.framework_id.get_or_insert_with(::std::default::Default::default))?; }
                 0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "command", None, self.command.get_or_insert_with(::std::default::Default::default))?; }
                 0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "container", None, self.container.get_or_insert_with(::std::default::Default::default))?; }
-                0x2a => { let sub = r.len_delimited()?; let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x2a); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
                 0x4a => { self.name = Some(r.string()?); }
                 0x52 => { self.source = Some(r.string()?); }
                 0x22 => { self.data = Some(r.bytes()?); }
@@ -1142,7 +1142,7 @@ impl ProtobufMessage for crate::v1::ExecutorInfo {
                         14 => Some("labels"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1198,7 +1198,7 @@ impl ProtobufMessage for crate::v1::DomainInfo {
                         1 => Some("fault_domain"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1233,7 +1233,7 @@ impl ProtobufMessage for crate::v1::domain_info::FaultDomain {
                         2 => Some("zone"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1271,7 +1271,7 @@ impl ProtobufMessage for crate::v1::domain_info::fault_domain::RegionInfo {
                         1 => Some("name"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1307,7 +1307,7 @@ impl ProtobufMessage for crate::v1::domain_info::fault_domain::ZoneInfo {
                         1 => Some("name"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1345,7 +1345,7 @@ impl ProtobufMessage for crate::v1::MasterInfo {
                 0x32 => { self.version = Some(r.string()?); }
                 0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "address", None, self.address.get_or_insert_with(::std::default::Default::default))?; }
                 0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "domain", None, self.domain.get_or_insert_with(::std::default::Default::default))?; }
-                0x4a => { let sub = r.len_delimited()?; let index = self.capabilities.len(); ctx.message(sub, "capabilities", Some(index), rt::push_default(&mut self.capabilities))?; }
+                0x4a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.capabilities, r, 0x4a); let index = self.capabilities.len(); ctx.message(sub, "capabilities", Some(index), rt::push_default(&mut self.capabilities))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("id"),
@@ -1359,7 +1359,7 @@ impl ProtobufMessage for crate::v1::MasterInfo {
                         9 => Some("capabilities"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1409,7 +1409,7 @@ impl ProtobufMessage for crate::v1::master_info::Capability {
                         1 => Some("type"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1438,8 +1438,8 @@ impl ProtobufMessage for crate::v1::AgentInfo {
             match key {
                 0xa => { self.hostname = r.string()?; seen |= 0x1; }
                 0x40 => { self.port = Some(r.varint()? as i32); }
-                0x1a => { let sub = r.len_delimited()?; let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
-                0x2a => { let sub = r.len_delimited()?; let index = self.attributes.len(); ctx.message(sub, "attributes", Some(index), rt::push_default(&mut self.attributes))?; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x1a); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.attributes, r, 0x2a); let index = self.attributes.len(); ctx.message(sub, "attributes", Some(index), rt::push_default(&mut self.attributes))?; }
                 0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "id", None, self.id.get_or_insert_with(::std::default::Default::default))?; }
                 0x52 => { let sub = r.len_delimited()?; ctx.message(sub, "domain", None, self.domain.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
@@ -1452,7 +1452,7 @@ impl ProtobufMessage for crate::v1::AgentInfo {
                         10 => Some("domain"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1506,7 +1506,7 @@ impl ProtobufMessage for crate::v1::Value {
                         5 => Some("text"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1550,7 +1550,7 @@ impl ProtobufMessage for crate::v1::value::Scalar {
                         1 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1588,7 +1588,7 @@ impl ProtobufMessage for crate::v1::value::Range {
                         2 => Some("end"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1618,13 +1618,13 @@ impl ProtobufMessage for crate::v1::value::Ranges {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.range.len(); ctx.message(sub, "range", Some(index), rt::push_default(&mut self.range))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.range, r, 0xa); let index = self.range.len(); ctx.message(sub, "range", Some(index), rt::push_default(&mut self.range))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("range"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1649,13 +1649,13 @@ impl ProtobufMessage for crate::v1::value::Set {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => self.item.push(r.string()?),
+                0xa => { let value = r.string()?; rt::reserve_for(&mut self.item, r, 0xa); self.item.push(value); }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("item"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1688,7 +1688,7 @@ impl ProtobufMessage for crate::v1::value::Text {
                         1 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1734,7 +1734,7 @@ impl ProtobufMessage for crate::v1::Attribute {
                         5 => Some("text"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1783,7 +1783,7 @@ impl ProtobufMessage for crate::v1::Resource {
                 0x32 => { self.role = Some(r.string()?); }
                 0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "allocation_info", None, self.allocation_info.get_or_insert_with(::std::default::Default::default))?; }
                 0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "reservation", None, self.reservation.get_or_insert_with(::std::default::Default::default))?; }
-                0x6a => { let sub = r.len_delimited()?; let index = self.reservations.len(); ctx.message(sub, "reservations", Some(index), rt::push_default(&mut self.reservations))?; }
+                0x6a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.reservations, r, 0x6a); let index = self.reservations.len(); ctx.message(sub, "reservations", Some(index), rt::push_default(&mut self.reservations))?; }
                 0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "disk", None, self.disk.get_or_insert_with(::std::default::Default::default))?; }
                 0x4a => { let sub = r.len_delimited()?; ctx.message(sub, "revocable", None, self.revocable.get_or_insert_with(::std::default::Default::default))?; }
                 0x52 => { let sub = r.len_delimited()?; ctx.message(sub, "shared", None, self.shared.get_or_insert_with(::std::default::Default::default))?; }
@@ -1804,7 +1804,7 @@ impl ProtobufMessage for crate::v1::Resource {
                         10 => Some("shared"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1862,7 +1862,7 @@ impl ProtobufMessage for crate::v1::resource::AllocationInfo {
                         1 => Some("role"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1899,7 +1899,7 @@ impl ProtobufMessage for crate::v1::resource::ReservationInfo {
                         2 => Some("labels"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1940,7 +1940,7 @@ impl ProtobufMessage for crate::v1::resource::DiskInfo {
                         3 => Some("source"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -1979,7 +1979,7 @@ impl ProtobufMessage for crate::v1::resource::disk_info::Persistence {
                         2 => Some("principal"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2029,7 +2029,7 @@ impl ProtobufMessage for crate::v1::resource::disk_info::Source {
                         6 => Some("profile"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2075,7 +2075,7 @@ impl ProtobufMessage for crate::v1::resource::disk_info::source::Path {
                         1 => Some("root"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2106,7 +2106,7 @@ impl ProtobufMessage for crate::v1::resource::disk_info::source::Mount {
                         1 => Some("root"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2132,7 +2132,7 @@ impl ProtobufMessage for crate::v1::resource::RevocableInfo {
             let key = r.key()?;
             match key {
                 _ => {
-                    rt::unexpected(r, key, None)?;
+                    rt::unexpected(r, ctx, key, None)?;
                 }
             }
         }
@@ -2156,7 +2156,7 @@ impl ProtobufMessage for crate::v1::resource::SharedInfo {
             let key = r.key()?;
             match key {
                 _ => {
-                    rt::unexpected(r, key, None)?;
+                    rt::unexpected(r, ctx, key, None)?;
                 }
             }
         }
@@ -2185,7 +2185,7 @@ impl ProtobufMessage for crate::v1::OfferFilters {
                         1 => Some("min_allocatable_resources"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2221,7 +2221,7 @@ impl ProtobufMessage for crate::v1::offer_filters::ResourceQuantities {
                             match k {
                                 0xa => key = r.string()?,
                                 0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
-                                _ => rt::unexpected(r, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
+                                _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
                         }
                         Ok(())
@@ -2233,7 +2233,7 @@ impl ProtobufMessage for crate::v1::offer_filters::ResourceQuantities {
                         1 => Some("quantities"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2268,13 +2268,13 @@ impl ProtobufMessage for crate::v1::offer_filters::MinAllocatableResources {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.quantities.len(); ctx.message(sub, "quantities", Some(index), rt::push_default(&mut self.quantities))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.quantities, r, 0xa); let index = self.quantities.len(); ctx.message(sub, "quantities", Some(index), rt::push_default(&mut self.quantities))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("quantities"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2300,14 +2300,14 @@ impl ProtobufMessage for crate::v1::Request {
             let key = r.key()?;
             match key {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, self.agent_id.get_or_insert_with(::std::default::Default::default))?; }
-                0x12 => { let sub = r.len_delimited()?; let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x12); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("agent_id"),
                         2 => Some("resources"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2342,9 +2342,9 @@ impl ProtobufMessage for crate::v1::Offer {
                 0x22 => { self.hostname = r.string()?; seen |= 0x8; }
                 0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "url", None, self.url.get_or_insert_with(::std::default::Default::default))?; }
                 0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "domain", None, self.domain.get_or_insert_with(::std::default::Default::default))?; }
-                0x2a => { let sub = r.len_delimited()?; let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
-                0x3a => { let sub = r.len_delimited()?; let index = self.attributes.len(); ctx.message(sub, "attributes", Some(index), rt::push_default(&mut self.attributes))?; }
-                0x32 => { let sub = r.len_delimited()?; let index = self.executor_ids.len(); ctx.message(sub, "executor_ids", Some(index), rt::push_default(&mut self.executor_ids))?; }
+                0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x2a); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                0x3a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.attributes, r, 0x3a); let index = self.attributes.len(); ctx.message(sub, "attributes", Some(index), rt::push_default(&mut self.attributes))?; }
+                0x32 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.executor_ids, r, 0x32); let index = self.executor_ids.len(); ctx.message(sub, "executor_ids", Some(index), rt::push_default(&mut self.executor_ids))?; }
                 0x4a => { let sub = r.len_delimited()?; ctx.message(sub, "unavailability", None, self.unavailability.get_or_insert_with(::std::default::Default::default))?; }
                 0x52 => { let sub = r.len_delimited()?; ctx.message(sub, "allocation_info", None, self.allocation_info.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
@@ -2362,7 +2362,7 @@ impl ProtobufMessage for crate::v1::Offer {
                         10 => Some("allocation_info"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2438,7 +2438,7 @@ impl ProtobufMessage for crate::v1::offer::Operation {
                         16 => Some("destroy_disk"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2485,13 +2485,13 @@ impl ProtobufMessage for crate::v1::offer::operation::Launch {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.task_infos.len(); ctx.message(sub, "task_infos", Some(index), rt::push_default(&mut self.task_infos))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.task_infos, r, 0xa); let index = self.task_infos.len(); ctx.message(sub, "task_infos", Some(index), rt::push_default(&mut self.task_infos))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("task_infos"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2526,7 +2526,7 @@ impl ProtobufMessage for crate::v1::offer::operation::LaunchGroup {
                         2 => Some("task_group"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2556,15 +2556,15 @@ impl ProtobufMessage for crate::v1::offer::operation::Reserve {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x12 => { let sub = r.len_delimited()?; let index = self.source.len(); ctx.message(sub, "source", Some(index), rt::push_default(&mut self.source))?; }
-                0xa => { let sub = r.len_delimited()?; let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.source, r, 0x12); let index = self.source.len(); ctx.message(sub, "source", Some(index), rt::push_default(&mut self.source))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0xa); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
                 _ => {
                     let known = match key >> 3 {
                         2 => Some("source"),
                         1 => Some("resources"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2591,13 +2591,13 @@ impl ProtobufMessage for crate::v1::offer::operation::Unreserve {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0xa); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("resources"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2622,13 +2622,13 @@ impl ProtobufMessage for crate::v1::offer::operation::Create {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.volumes.len(); ctx.message(sub, "volumes", Some(index), rt::push_default(&mut self.volumes))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.volumes, r, 0xa); let index = self.volumes.len(); ctx.message(sub, "volumes", Some(index), rt::push_default(&mut self.volumes))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("volumes"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2653,13 +2653,13 @@ impl ProtobufMessage for crate::v1::offer::operation::Destroy {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.volumes.len(); ctx.message(sub, "volumes", Some(index), rt::push_default(&mut self.volumes))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.volumes, r, 0xa); let index = self.volumes.len(); ctx.message(sub, "volumes", Some(index), rt::push_default(&mut self.volumes))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("volumes"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2694,7 +2694,7 @@ impl ProtobufMessage for crate::v1::offer::operation::GrowVolume {
                         2 => Some("addition"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2734,7 +2734,7 @@ impl ProtobufMessage for crate::v1::offer::operation::ShrinkVolume {
                         2 => Some("subtract"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2776,7 +2776,7 @@ impl ProtobufMessage for crate::v1::offer::operation::CreateDisk {
                         3 => Some("target_profile"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2816,7 +2816,7 @@ impl ProtobufMessage for crate::v1::offer::operation::DestroyDisk {
                         1 => Some("source"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2851,7 +2851,7 @@ impl ProtobufMessage for crate::v1::InverseOffer {
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "framework_id", None, &mut self.framework_id)?; seen |= 0x2; }
                 0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, self.agent_id.get_or_insert_with(::std::default::Default::default))?; }
                 0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "unavailability", None, &mut self.unavailability)?; seen |= 0x4; }
-                0x32 => { let sub = r.len_delimited()?; let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                0x32 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x32); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("id"),
@@ -2862,7 +2862,7 @@ impl ProtobufMessage for crate::v1::InverseOffer {
                         6 => Some("resources"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -2905,7 +2905,7 @@ impl ProtobufMessage for crate::v1::TaskInfo {
                 0xa => { self.name = r.string()?; seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "task_id", None, &mut self.task_id)?; seen |= 0x2; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x4; }
-                0x22 => { let sub = r.len_delimited()?; let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                0x22 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x22); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
                 0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "executor", None, self.executor.get_or_insert_with(::std::default::Default::default))?; }
                 0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "command", None, self.command.get_or_insert_with(::std::default::Default::default))?; }
                 0x4a => { let sub = r.len_delimited()?; ctx.message(sub, "container", None, self.container.get_or_insert_with(::std::default::Default::default))?; }
@@ -2927,7 +2927,7 @@ impl ProtobufMessage for crate::v1::TaskInfo {
                             match k {
                                 0xa => key = r.string()?,
                                 0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
-                                _ => rt::unexpected(r, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
+                                _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
                         }
                         Ok(())
@@ -2953,7 +2953,7 @@ impl ProtobufMessage for crate::v1::TaskInfo {
                         15 => Some("limits"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3019,13 +3019,13 @@ impl ProtobufMessage for crate::v1::TaskGroupInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.tasks.len(); ctx.message(sub, "tasks", Some(index), rt::push_default(&mut self.tasks))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.tasks, r, 0xa); let index = self.tasks.len(); ctx.message(sub, "tasks", Some(index), rt::push_default(&mut self.tasks))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("tasks"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3050,13 +3050,13 @@ impl ProtobufMessage for crate::v1::TaskResourceLimitation {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0xa); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("resources"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3089,7 +3089,7 @@ impl ProtobufMessage for crate::v1::UUID {
                         1 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3122,7 +3122,7 @@ impl ProtobufMessage for crate::v1::OperationStatus {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "operation_id", None, self.operation_id.get_or_insert_with(::std::default::Default::default))?; }
                 0x10 => { self.state = crate::v1::OperationState(r.varint()? as i32); seen |= 0x1; }
                 0x1a => { self.message = Some(r.string()?); }
-                0x22 => { let sub = r.len_delimited()?; let index = self.converted_resources.len(); ctx.message(sub, "converted_resources", Some(index), rt::push_default(&mut self.converted_resources))?; }
+                0x22 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.converted_resources, r, 0x22); let index = self.converted_resources.len(); ctx.message(sub, "converted_resources", Some(index), rt::push_default(&mut self.converted_resources))?; }
                 0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "uuid", None, self.uuid.get_or_insert_with(::std::default::Default::default))?; }
                 0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, self.agent_id.get_or_insert_with(::std::default::Default::default))?; }
                 0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "resource_provider_id", None, self.resource_provider_id.get_or_insert_with(::std::default::Default::default))?; }
@@ -3137,7 +3137,7 @@ impl ProtobufMessage for crate::v1::OperationStatus {
                         7 => Some("resource_provider_id"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3189,7 +3189,7 @@ impl ProtobufMessage for crate::v1::CheckStatusInfo {
                         4 => Some("tcp"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3226,7 +3226,7 @@ impl ProtobufMessage for crate::v1::check_status_info::Command {
                         1 => Some("exit_code"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3257,7 +3257,7 @@ impl ProtobufMessage for crate::v1::check_status_info::Http {
                         1 => Some("status_code"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3288,7 +3288,7 @@ impl ProtobufMessage for crate::v1::check_status_info::Tcp {
                         1 => Some("succeeded"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3351,7 +3351,7 @@ impl ProtobufMessage for crate::v1::TaskStatus {
                         16 => Some("limitation"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3415,7 +3415,7 @@ impl ProtobufMessage for crate::v1::Filters {
                         1 => Some("refuse_seconds"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3440,13 +3440,13 @@ impl ProtobufMessage for crate::v1::Environment {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.variables.len(); ctx.message(sub, "variables", Some(index), rt::push_default(&mut self.variables))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.variables, r, 0xa); let index = self.variables.len(); ctx.message(sub, "variables", Some(index), rt::push_default(&mut self.variables))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("variables"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3485,7 +3485,7 @@ impl ProtobufMessage for crate::v1::environment::Variable {
                         4 => Some("secret"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3529,7 +3529,7 @@ impl ProtobufMessage for crate::v1::Parameter {
                         2 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3559,13 +3559,13 @@ impl ProtobufMessage for crate::v1::Parameters {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.parameter.len(); ctx.message(sub, "parameter", Some(index), rt::push_default(&mut self.parameter))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.parameter, r, 0xa); let index = self.parameter.len(); ctx.message(sub, "parameter", Some(index), rt::push_default(&mut self.parameter))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("parameter"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3600,7 +3600,7 @@ impl ProtobufMessage for crate::v1::Credential {
                         2 => Some("secret"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3640,7 +3640,7 @@ impl ProtobufMessage for crate::v1::Secret {
                         3 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3679,7 +3679,7 @@ impl ProtobufMessage for crate::v1::secret::Reference {
                         2 => Some("key"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3717,7 +3717,7 @@ impl ProtobufMessage for crate::v1::secret::Value {
                         1 => Some("data"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3759,7 +3759,7 @@ impl ProtobufMessage for crate::v1::Image {
                         4 => Some("cached"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3805,7 +3805,7 @@ impl ProtobufMessage for crate::v1::image::Appc {
                         3 => Some("labels"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3849,7 +3849,7 @@ impl ProtobufMessage for crate::v1::image::Docker {
                         3 => Some("config"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3887,7 +3887,7 @@ impl ProtobufMessage for crate::v1::MountPropagation {
                         1 => Some("mode"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3928,7 +3928,7 @@ impl ProtobufMessage for crate::v1::Volume {
                         5 => Some("source"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -3980,7 +3980,7 @@ impl ProtobufMessage for crate::v1::volume::Source {
                         6 => Some("csi_volume"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4027,7 +4027,7 @@ impl ProtobufMessage for crate::v1::volume::source::DockerVolume {
                         3 => Some("driver_options"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4069,7 +4069,7 @@ impl ProtobufMessage for crate::v1::volume::source::HostPath {
                         2 => Some("mount_propagation"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4109,7 +4109,7 @@ impl ProtobufMessage for crate::v1::volume::source::SandboxPath {
                         2 => Some("path"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4149,7 +4149,7 @@ impl ProtobufMessage for crate::v1::volume::source::CSIVolume {
                         2 => Some("static_provisioning"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4191,7 +4191,7 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::VolumeCapability
                         3 => Some("access_mode"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4224,7 +4224,7 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::volume_capabilit
             let key = r.key()?;
             match key {
                 _ => {
-                    rt::unexpected(r, key, None)?;
+                    rt::unexpected(r, ctx, key, None)?;
                 }
             }
         }
@@ -4248,14 +4248,14 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::volume_capabilit
             let key = r.key()?;
             match key {
                 0xa => { self.fs_type = Some(r.string()?); }
-                0x12 => self.mount_flags.push(r.string()?),
+                0x12 => { let value = r.string()?; rt::reserve_for(&mut self.mount_flags, r, 0x12); self.mount_flags.push(value); }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("fs_type"),
                         2 => Some("mount_flags"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4290,7 +4290,7 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::volume_capabilit
                         1 => Some("mode"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4333,7 +4333,7 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::StaticProvisioni
                             match k {
                                 0xa => key = r.string()?,
                                 0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
-                                _ => rt::unexpected(r, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
+                                _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
                         }
                         Ok(())
@@ -4351,7 +4351,7 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::StaticProvisioni
                             match k {
                                 0xa => key = r.string()?,
                                 0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
-                                _ => rt::unexpected(r, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
+                                _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
                         }
                         Ok(())
@@ -4369,7 +4369,7 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::StaticProvisioni
                             match k {
                                 0xa => key = r.string()?,
                                 0x12 => value = r.string()?,
-                                _ => rt::unexpected(r, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
+                                _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
                         }
                         Ok(())
@@ -4385,7 +4385,7 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::StaticProvisioni
                         5 => Some("volume_context"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4451,11 +4451,11 @@ impl ProtobufMessage for crate::v1::NetworkInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x2a => { let sub = r.len_delimited()?; let index = self.ip_addresses.len(); ctx.message(sub, "ip_addresses", Some(index), rt::push_default(&mut self.ip_addresses))?; }
+                0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.ip_addresses, r, 0x2a); let index = self.ip_addresses.len(); ctx.message(sub, "ip_addresses", Some(index), rt::push_default(&mut self.ip_addresses))?; }
                 0x32 => { self.name = Some(r.string()?); }
-                0x1a => self.groups.push(r.string()?),
+                0x1a => { let value = r.string()?; rt::reserve_for(&mut self.groups, r, 0x1a); self.groups.push(value); }
                 0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "labels", None, self.labels.get_or_insert_with(::std::default::Default::default))?; }
-                0x3a => { let sub = r.len_delimited()?; let index = self.port_mappings.len(); ctx.message(sub, "port_mappings", Some(index), rt::push_default(&mut self.port_mappings))?; }
+                0x3a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.port_mappings, r, 0x3a); let index = self.port_mappings.len(); ctx.message(sub, "port_mappings", Some(index), rt::push_default(&mut self.port_mappings))?; }
                 _ => {
                     let known = match key >> 3 {
                         5 => Some("ip_addresses"),
@@ -4465,7 +4465,7 @@ impl ProtobufMessage for crate::v1::NetworkInfo {
                         7 => Some("port_mappings"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4506,7 +4506,7 @@ impl ProtobufMessage for crate::v1::network_info::IPAddress {
                         2 => Some("ip_address"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4545,7 +4545,7 @@ impl ProtobufMessage for crate::v1::network_info::PortMapping {
                         3 => Some("protocol"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4577,14 +4577,14 @@ impl ProtobufMessage for crate::v1::CapabilityInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => self.capabilities.push(crate::v1::capability_info::Capability(r.varint()? as i32)),
+                0x8 => { let value = crate::v1::capability_info::Capability(r.varint()? as i32); rt::reserve_for(&mut self.capabilities, r, 0x8); self.capabilities.push(value); }
                 0xa => { let mut r = Reader::new(r.len_delimited()?); while !r.is_empty() { self.capabilities.push(crate::v1::capability_info::Capability(r.varint()? as i32)); } }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("capabilities"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4617,7 +4617,7 @@ impl ProtobufMessage for crate::v1::SeccompInfo {
                         2 => Some("unconfined"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4664,7 +4664,7 @@ impl ProtobufMessage for crate::v1::LinuxInfo {
                         8 => Some("share_cgroups"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4703,13 +4703,13 @@ impl ProtobufMessage for crate::v1::RLimitInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.rlimits.len(); ctx.message(sub, "rlimits", Some(index), rt::push_default(&mut self.rlimits))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.rlimits, r, 0xa); let index = self.rlimits.len(); ctx.message(sub, "rlimits", Some(index), rt::push_default(&mut self.rlimits))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("rlimits"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4744,7 +4744,7 @@ impl ProtobufMessage for crate::v1::r_limit_info::RLimit {
                         3 => Some("soft"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4779,7 +4779,7 @@ impl ProtobufMessage for crate::v1::TTYInfo {
                         1 => Some("window_size"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4814,7 +4814,7 @@ impl ProtobufMessage for crate::v1::tty_info::WindowSize {
                         2 => Some("columns"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4847,11 +4847,11 @@ impl ProtobufMessage for crate::v1::ContainerInfo {
             let key = r.key()?;
             match key {
                 0x8 => { self.r#type = crate::v1::container_info::Type(r.varint()? as i32); seen |= 0x1; }
-                0x12 => { let sub = r.len_delimited()?; let index = self.volumes.len(); ctx.message(sub, "volumes", Some(index), rt::push_default(&mut self.volumes))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.volumes, r, 0x12); let index = self.volumes.len(); ctx.message(sub, "volumes", Some(index), rt::push_default(&mut self.volumes))?; }
                 0x22 => { self.hostname = Some(r.string()?); }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "docker", None, self.docker.get_or_insert_with(::std::default::Default::default))?; }
                 0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "mesos", None, self.mesos.get_or_insert_with(::std::default::Default::default))?; }
-                0x3a => { let sub = r.len_delimited()?; let index = self.network_infos.len(); ctx.message(sub, "network_infos", Some(index), rt::push_default(&mut self.network_infos))?; }
+                0x3a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.network_infos, r, 0x3a); let index = self.network_infos.len(); ctx.message(sub, "network_infos", Some(index), rt::push_default(&mut self.network_infos))?; }
                 0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "linux_info", None, self.linux_info.get_or_insert_with(::std::default::Default::default))?; }
                 0x4a => { let sub = r.len_delimited()?; ctx.message(sub, "rlimit_info", None, self.rlimit_info.get_or_insert_with(::std::default::Default::default))?; }
                 0x52 => { let sub = r.len_delimited()?; ctx.message(sub, "tty_info", None, self.tty_info.get_or_insert_with(::std::default::Default::default))?; }
@@ -4868,7 +4868,7 @@ impl ProtobufMessage for crate::v1::ContainerInfo {
                         10 => Some("tty_info"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4916,9 +4916,9 @@ impl ProtobufMessage for crate::v1::container_info::DockerInfo {
             match key {
                 0xa => { self.image = r.string()?; seen |= 0x1; }
                 0x10 => { self.network = Some(crate::v1::container_info::docker_info::Network(r.varint()? as i32)); }
-                0x1a => { let sub = r.len_delimited()?; let index = self.port_mappings.len(); ctx.message(sub, "port_mappings", Some(index), rt::push_default(&mut self.port_mappings))?; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.port_mappings, r, 0x1a); let index = self.port_mappings.len(); ctx.message(sub, "port_mappings", Some(index), rt::push_default(&mut self.port_mappings))?; }
                 0x20 => { self.privileged = Some(r.varint()? != 0); }
-                0x2a => { let sub = r.len_delimited()?; let index = self.parameters.len(); ctx.message(sub, "parameters", Some(index), rt::push_default(&mut self.parameters))?; }
+                0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.parameters, r, 0x2a); let index = self.parameters.len(); ctx.message(sub, "parameters", Some(index), rt::push_default(&mut self.parameters))?; }
                 0x30 => { self.force_pull_image = Some(r.varint()? != 0); }
                 0x3a => { self.volume_driver = Some(r.string()?); }
                 _ => {
@@ -4932,7 +4932,7 @@ impl ProtobufMessage for crate::v1::container_info::DockerInfo {
                         7 => Some("volume_driver"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -4984,7 +4984,7 @@ impl ProtobufMessage for crate::v1::container_info::docker_info::PortMapping {
                         3 => Some("protocol"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5022,7 +5022,7 @@ impl ProtobufMessage for crate::v1::container_info::MesosInfo {
                         1 => Some("image"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5048,7 +5048,7 @@ impl ProtobufMessage for crate::v1::ContainerStatus {
             let key = r.key()?;
             match key {
                 0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "container_id", None, self.container_id.get_or_insert_with(::std::default::Default::default))?; }
-                0xa => { let sub = r.len_delimited()?; let index = self.network_infos.len(); ctx.message(sub, "network_infos", Some(index), rt::push_default(&mut self.network_infos))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.network_infos, r, 0xa); let index = self.network_infos.len(); ctx.message(sub, "network_infos", Some(index), rt::push_default(&mut self.network_infos))?; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "cgroup_info", None, self.cgroup_info.get_or_insert_with(::std::default::Default::default))?; }
                 0x18 => { self.executor_pid = Some(r.varint()? as u32); }
                 _ => {
@@ -5059,7 +5059,7 @@ impl ProtobufMessage for crate::v1::ContainerStatus {
                         3 => Some("executor_pid"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5096,7 +5096,7 @@ impl ProtobufMessage for crate::v1::CgroupInfo {
                         1 => Some("net_cls"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5127,7 +5127,7 @@ impl ProtobufMessage for crate::v1::cgroup_info::NetCls {
                         1 => Some("classid"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5152,13 +5152,13 @@ impl ProtobufMessage for crate::v1::Labels {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.labels.len(); ctx.message(sub, "labels", Some(index), rt::push_default(&mut self.labels))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.labels, r, 0xa); let index = self.labels.len(); ctx.message(sub, "labels", Some(index), rt::push_default(&mut self.labels))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("labels"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5193,7 +5193,7 @@ impl ProtobufMessage for crate::v1::Label {
                         2 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5239,7 +5239,7 @@ impl ProtobufMessage for crate::v1::Port {
                         5 => Some("labels"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5275,13 +5275,13 @@ impl ProtobufMessage for crate::v1::Ports {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.ports.len(); ctx.message(sub, "ports", Some(index), rt::push_default(&mut self.ports))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.ports, r, 0xa); let index = self.ports.len(); ctx.message(sub, "ports", Some(index), rt::push_default(&mut self.ports))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("ports"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5326,7 +5326,7 @@ impl ProtobufMessage for crate::v1::DiscoveryInfo {
                         7 => Some("labels"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5392,7 +5392,7 @@ impl ProtobufMessage for crate::v1::scheduler::Event {
                         8 => Some("error"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5449,7 +5449,7 @@ impl ProtobufMessage for crate::v1::scheduler::event::Subscribed {
                         3 => Some("master_info"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5481,13 +5481,13 @@ impl ProtobufMessage for crate::v1::scheduler::event::Offers {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.offers.len(); ctx.message(sub, "offers", Some(index), rt::push_default(&mut self.offers))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.offers, r, 0xa); let index = self.offers.len(); ctx.message(sub, "offers", Some(index), rt::push_default(&mut self.offers))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("offers"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5512,13 +5512,13 @@ impl ProtobufMessage for crate::v1::scheduler::event::InverseOffers {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.inverse_offers.len(); ctx.message(sub, "inverse_offers", Some(index), rt::push_default(&mut self.inverse_offers))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.inverse_offers, r, 0xa); let index = self.inverse_offers.len(); ctx.message(sub, "inverse_offers", Some(index), rt::push_default(&mut self.inverse_offers))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("inverse_offers"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5551,7 +5551,7 @@ impl ProtobufMessage for crate::v1::scheduler::event::Rescind {
                         1 => Some("offer_id"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5587,7 +5587,7 @@ impl ProtobufMessage for crate::v1::scheduler::event::RescindInverseOffer {
                         1 => Some("inverse_offer_id"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5623,7 +5623,7 @@ impl ProtobufMessage for crate::v1::scheduler::event::Update {
                         1 => Some("status"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5659,7 +5659,7 @@ impl ProtobufMessage for crate::v1::scheduler::event::UpdateOperationStatus {
                         1 => Some("status"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5699,7 +5699,7 @@ impl ProtobufMessage for crate::v1::scheduler::event::Message {
                         3 => Some("data"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5741,7 +5741,7 @@ impl ProtobufMessage for crate::v1::scheduler::event::Failure {
                         3 => Some("status"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5778,7 +5778,7 @@ impl ProtobufMessage for crate::v1::scheduler::event::Error {
                         1 => Some("message"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5816,7 +5816,7 @@ impl ProtobufMessage for crate::v1::scheduler::AttributeConstraint {
                         2 => Some("predicate"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5854,7 +5854,7 @@ impl ProtobufMessage for crate::v1::scheduler::attribute_constraint::Selector {
                         2 => Some("attribute_name"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5897,7 +5897,7 @@ impl ProtobufMessage for crate::v1::scheduler::attribute_constraint::Predicate {
                         6 => Some("text_not_matches"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -5933,7 +5933,7 @@ impl ProtobufMessage for crate::v1::scheduler::attribute_constraint::predicate::
             let key = r.key()?;
             match key {
                 _ => {
-                    rt::unexpected(r, key, None)?;
+                    rt::unexpected(r, ctx, key, None)?;
                 }
             }
         }
@@ -5957,7 +5957,7 @@ impl ProtobufMessage for crate::v1::scheduler::attribute_constraint::predicate::
             let key = r.key()?;
             match key {
                 _ => {
-                    rt::unexpected(r, key, None)?;
+                    rt::unexpected(r, ctx, key, None)?;
                 }
             }
         }
@@ -5988,7 +5988,7 @@ impl ProtobufMessage for crate::v1::scheduler::attribute_constraint::predicate::
                         1 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6024,7 +6024,7 @@ impl ProtobufMessage for crate::v1::scheduler::attribute_constraint::predicate::
                         1 => Some("value"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6060,7 +6060,7 @@ impl ProtobufMessage for crate::v1::scheduler::attribute_constraint::predicate::
                         1 => Some("regex"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6096,7 +6096,7 @@ impl ProtobufMessage for crate::v1::scheduler::attribute_constraint::predicate::
                         1 => Some("regex"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6135,7 +6135,7 @@ impl ProtobufMessage for crate::v1::scheduler::OfferConstraints {
                             match k {
                                 0xa => key = r.string()?,
                                 0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
-                                _ => rt::unexpected(r, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
+                                _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
                         }
                         Ok(())
@@ -6147,7 +6147,7 @@ impl ProtobufMessage for crate::v1::scheduler::OfferConstraints {
                         1 => Some("role_constraints"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6182,13 +6182,13 @@ impl ProtobufMessage for crate::v1::scheduler::offer_constraints::RoleConstraint
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.groups.len(); ctx.message(sub, "groups", Some(index), rt::push_default(&mut self.groups))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.groups, r, 0xa); let index = self.groups.len(); ctx.message(sub, "groups", Some(index), rt::push_default(&mut self.groups))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("groups"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6213,13 +6213,13 @@ impl ProtobufMessage for crate::v1::scheduler::offer_constraints::role_constrain
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.attribute_constraints.len(); ctx.message(sub, "attribute_constraints", Some(index), rt::push_default(&mut self.attribute_constraints))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.attribute_constraints, r, 0xa); let index = self.attribute_constraints.len(); ctx.message(sub, "attribute_constraints", Some(index), rt::push_default(&mut self.attribute_constraints))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("attribute_constraints"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6284,7 +6284,7 @@ impl ProtobufMessage for crate::v1::scheduler::Call {
                         19 => Some("update_framework"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6346,7 +6346,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Subscribe {
             let key = r.key()?;
             match key {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "framework_info", None, &mut self.framework_info)?; seen |= 0x1; }
-                0x12 => self.suppressed_roles.push(r.string()?),
+                0x12 => { let value = r.string()?; rt::reserve_for(&mut self.suppressed_roles, r, 0x12); self.suppressed_roles.push(value); }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "offer_constraints", None, self.offer_constraints.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -6355,7 +6355,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Subscribe {
                         3 => Some("offer_constraints"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6387,8 +6387,8 @@ impl ProtobufMessage for crate::v1::scheduler::call::Accept {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.offer_ids.len(); ctx.message(sub, "offer_ids", Some(index), rt::push_default(&mut self.offer_ids))?; }
-                0x12 => { let sub = r.len_delimited()?; let index = self.operations.len(); ctx.message(sub, "operations", Some(index), rt::push_default(&mut self.operations))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.offer_ids, r, 0xa); let index = self.offer_ids.len(); ctx.message(sub, "offer_ids", Some(index), rt::push_default(&mut self.offer_ids))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.operations, r, 0x12); let index = self.operations.len(); ctx.message(sub, "operations", Some(index), rt::push_default(&mut self.operations))?; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "filters", None, self.filters.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -6397,7 +6397,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Accept {
                         3 => Some("filters"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6426,7 +6426,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Decline {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.offer_ids.len(); ctx.message(sub, "offer_ids", Some(index), rt::push_default(&mut self.offer_ids))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.offer_ids, r, 0xa); let index = self.offer_ids.len(); ctx.message(sub, "offer_ids", Some(index), rt::push_default(&mut self.offer_ids))?; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "filters", None, self.filters.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -6434,7 +6434,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Decline {
                         2 => Some("filters"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6461,7 +6461,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::AcceptInverseOffers {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.inverse_offer_ids.len(); ctx.message(sub, "inverse_offer_ids", Some(index), rt::push_default(&mut self.inverse_offer_ids))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.inverse_offer_ids, r, 0xa); let index = self.inverse_offer_ids.len(); ctx.message(sub, "inverse_offer_ids", Some(index), rt::push_default(&mut self.inverse_offer_ids))?; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "filters", None, self.filters.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -6469,7 +6469,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::AcceptInverseOffers {
                         2 => Some("filters"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6496,7 +6496,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::DeclineInverseOffers {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.inverse_offer_ids.len(); ctx.message(sub, "inverse_offer_ids", Some(index), rt::push_default(&mut self.inverse_offer_ids))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.inverse_offer_ids, r, 0xa); let index = self.inverse_offer_ids.len(); ctx.message(sub, "inverse_offer_ids", Some(index), rt::push_default(&mut self.inverse_offer_ids))?; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "filters", None, self.filters.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -6504,7 +6504,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::DeclineInverseOffers {
                         2 => Some("filters"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6531,13 +6531,13 @@ impl ProtobufMessage for crate::v1::scheduler::call::Revive {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => self.roles.push(r.string()?),
+                0xa => { let value = r.string()?; rt::reserve_for(&mut self.roles, r, 0xa); self.roles.push(value); }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("roles"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6574,7 +6574,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Kill {
                         3 => Some("kill_policy"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6616,7 +6616,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Shutdown {
                         2 => Some("agent_id"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6658,7 +6658,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Acknowledge {
                         3 => Some("uuid"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6704,7 +6704,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::AcknowledgeOperationStatus 
                         4 => Some("operation_id"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6738,13 +6738,13 @@ impl ProtobufMessage for crate::v1::scheduler::call::Reconcile {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.tasks.len(); ctx.message(sub, "tasks", Some(index), rt::push_default(&mut self.tasks))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.tasks, r, 0xa); let index = self.tasks.len(); ctx.message(sub, "tasks", Some(index), rt::push_default(&mut self.tasks))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("tasks"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6779,7 +6779,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::reconcile::Task {
                         2 => Some("agent_id"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6809,13 +6809,13 @@ impl ProtobufMessage for crate::v1::scheduler::call::ReconcileOperations {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.operations.len(); ctx.message(sub, "operations", Some(index), rt::push_default(&mut self.operations))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.operations, r, 0xa); let index = self.operations.len(); ctx.message(sub, "operations", Some(index), rt::push_default(&mut self.operations))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("operations"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6852,7 +6852,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::reconcile_operations::Opera
                         3 => Some("resource_provider_id"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6896,7 +6896,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Message {
                         3 => Some("data"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6928,13 +6928,13 @@ impl ProtobufMessage for crate::v1::scheduler::call::Request {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.requests.len(); ctx.message(sub, "requests", Some(index), rt::push_default(&mut self.requests))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.requests, r, 0xa); let index = self.requests.len(); ctx.message(sub, "requests", Some(index), rt::push_default(&mut self.requests))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("requests"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6959,13 +6959,13 @@ impl ProtobufMessage for crate::v1::scheduler::call::Suppress {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => self.roles.push(r.string()?),
+                0xa => { let value = r.string()?; rt::reserve_for(&mut self.roles, r, 0xa); self.roles.push(value); }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("roles"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -6993,7 +6993,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::UpdateFramework {
             let key = r.key()?;
             match key {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "framework_info", None, &mut self.framework_info)?; seen |= 0x1; }
-                0x12 => self.suppressed_roles.push(r.string()?),
+                0x12 => { let value = r.string()?; rt::reserve_for(&mut self.suppressed_roles, r, 0x12); self.suppressed_roles.push(value); }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "offer_constraints", None, self.offer_constraints.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -7002,7 +7002,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::UpdateFramework {
                         3 => Some("offer_constraints"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -7054,7 +7054,7 @@ impl ProtobufMessage for crate::v1::executor::Event {
                         7 => Some("error"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -7107,7 +7107,7 @@ impl ProtobufMessage for crate::v1::executor::event::Subscribed {
                         4 => Some("container_id"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -7149,7 +7149,7 @@ impl ProtobufMessage for crate::v1::executor::event::Launch {
                         1 => Some("task"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -7185,7 +7185,7 @@ impl ProtobufMessage for crate::v1::executor::event::LaunchGroup {
                         1 => Some("task_group"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -7223,7 +7223,7 @@ impl ProtobufMessage for crate::v1::executor::event::Kill {
                         2 => Some("kill_policy"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -7263,7 +7263,7 @@ impl ProtobufMessage for crate::v1::executor::event::Acknowledged {
                         2 => Some("uuid"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -7301,7 +7301,7 @@ impl ProtobufMessage for crate::v1::executor::event::Message {
                         1 => Some("data"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -7337,7 +7337,7 @@ impl ProtobufMessage for crate::v1::executor::event::Error {
                         1 => Some("message"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -7383,7 +7383,7 @@ impl ProtobufMessage for crate::v1::executor::Call {
                         6 => Some("message"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -7421,15 +7421,15 @@ impl ProtobufMessage for crate::v1::executor::call::Subscribe {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let sub = r.len_delimited()?; let index = self.unacknowledged_tasks.len(); ctx.message(sub, "unacknowledged_tasks", Some(index), rt::push_default(&mut self.unacknowledged_tasks))?; }
-                0x12 => { let sub = r.len_delimited()?; let index = self.unacknowledged_updates.len(); ctx.message(sub, "unacknowledged_updates", Some(index), rt::push_default(&mut self.unacknowledged_updates))?; }
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.unacknowledged_tasks, r, 0xa); let index = self.unacknowledged_tasks.len(); ctx.message(sub, "unacknowledged_tasks", Some(index), rt::push_default(&mut self.unacknowledged_tasks))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.unacknowledged_updates, r, 0x12); let index = self.unacknowledged_updates.len(); ctx.message(sub, "unacknowledged_updates", Some(index), rt::push_default(&mut self.unacknowledged_updates))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("unacknowledged_tasks"),
                         2 => Some("unacknowledged_updates"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -7464,7 +7464,7 @@ impl ProtobufMessage for crate::v1::executor::call::Update {
                         1 => Some("status"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }
@@ -7500,7 +7500,7 @@ impl ProtobufMessage for crate::v1::executor::call::Message {
                         2 => Some("data"),
                         _ => None,
                     };
-                    rt::unexpected(r, key, known)?;
+                    rt::unexpected(r, ctx, key, known)?;
                 }
             }
         }

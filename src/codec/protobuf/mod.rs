@@ -77,7 +77,7 @@ pub fn decode<M: ProtobufMessage>(bytes: &[u8]) -> Result<M, DecodeError> {
     let mut message = M::default();
     let mut ctx = DecodeContext::default();
     if let Err(fault) = message.merge_from(&mut Reader::new(bytes), &mut ctx) {
-        return Err(describe(fault, M::PROTO_NAME, &ctx.fault_path()));
+        return Err(describe(fault, M::PROTO_NAME, &ctx));
     }
     let missing = ctx.take_missing();
     if missing.is_empty() {
@@ -87,7 +87,8 @@ pub fn decode<M: ProtobufMessage>(bytes: &[u8]) -> Result<M, DecodeError> {
     }
 }
 
-fn describe(fault: Fault, message: &str, path: &str) -> DecodeError {
+fn describe(fault: Fault, message: &str, ctx: &DecodeContext) -> DecodeError {
+    let path = ctx.fault_path();
     let place = if path.is_empty() {
         message.to_string()
     } else {
@@ -96,12 +97,15 @@ fn describe(fault: Fault, message: &str, path: &str) -> DecodeError {
     match fault {
         Fault::Malformed(what) => DecodeError::new(
             DecodeErrorKind::Malformed,
-            format!("Malformed protobuf in {place}: {what}"),
+            format!("Malformed protobuf in {place}: {}", what.as_str()),
         ),
-        Fault::WireType { field, wire } => DecodeError::new(
-            DecodeErrorKind::Schema,
-            format!("Protobuf field `{field}` in {place} has wire type {wire}, which its declared type cannot have"),
-        ),
+        Fault::WireType => {
+            let (field, wire) = ctx.wire_mismatch().unwrap_or(("?", 0));
+            DecodeError::new(
+                DecodeErrorKind::Schema,
+                format!("Protobuf field `{field}` in {place} has wire type {wire}, which its declared type cannot have"),
+            )
+        }
         Fault::TooDeep => DecodeError::new(
             DecodeErrorKind::TooDeep,
             format!(

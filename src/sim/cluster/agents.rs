@@ -17,8 +17,6 @@ use super::Cluster;
 /// A registered agent.
 #[derive(Debug)]
 pub struct Agent {
-    /// Agent id.
-    pub id: String,
     /// How it was configured.
     pub spec: AgentSpec,
     /// Its total resources.
@@ -88,14 +86,7 @@ impl Cluster {
         if !spec.ports.is_empty() {
             total.ranges.insert("ports".to_string(), spec.ports.clone());
         }
-        self.agents.insert(
-            id.clone(),
-            Agent {
-                id: id.clone(),
-                spec,
-                total,
-            },
-        );
+        self.agents.insert(id.clone(), Agent { spec, total });
         self.allocation_dirty = true;
         id
     }
@@ -151,10 +142,15 @@ impl Cluster {
     /// Advances every runner: reaps exited processes, escalates kills, plays
     /// scripted steps that are due, and reports the resulting updates.
     pub(super) fn run_tasks(&mut self, now: Instant) {
+        self.run_runners(now, None);
+    }
+
+    /// [`Cluster::run_tasks`] for every task, or only for `only`.
+    fn run_runners(&mut self, now: Instant, only: Option<&(String, String)>) {
         let grace = self.timing.kill_grace;
         let mut reports = Vec::new();
         for (key, task) in self.tasks.iter_mut() {
-            if tasks_terminal(task.state) {
+            if only.is_some_and(|k| k != key) || tasks_terminal(task.state) {
                 continue;
             }
             match &mut task.runner {
@@ -234,7 +230,7 @@ impl Cluster {
                 if let Some(task) = self.tasks.get_mut(key) {
                     task.runner = Runner::Scripted { timeline, next: 0 };
                 }
-                self.run_tasks(now);
+                self.run_runners(now, Some(key));
             }
             Some(AgentKind::Local) => {
                 self.agent_update(key, TaskState::TASK_STARTING, None, None, now);

@@ -185,7 +185,8 @@ impl Cluster {
         refuse_seconds: f64,
         now: Instant,
     ) {
-        if !(refuse_seconds > 0.0) {
+        // NaN and non-positive values install no filter.
+        if refuse_seconds.is_nan() || refuse_seconds <= 0.0 {
             return;
         }
         let duration = Duration::try_from_secs_f64(refuse_seconds)

@@ -216,10 +216,20 @@ impl Cluster {
                     "The 'id' field was set in an offer operation that does not support operation feedback".to_string()
                 });
                 if group && tasks.is_empty() {
-                    op_error.get_or_insert_with(|| "Task group must contain at least one task".to_string());
+                    op_error.get_or_insert_with(|| {
+                        "Task group must contain at least one task".to_string()
+                    });
                 }
                 if group {
-                    self.launch_group(framework_id, agent_id, tasks, executor, op_error, available, now);
+                    self.launch_group(
+                        framework_id,
+                        agent_id,
+                        tasks,
+                        executor,
+                        op_error,
+                        available,
+                        now,
+                    );
                     return;
                 }
                 let mut seen: Vec<String> = Vec::new();
@@ -242,7 +252,13 @@ impl Cluster {
                         });
                     seen.push(task.task_id.value.clone());
                     if let Some(e) = error {
-                        self.reject_task(framework_id, &task, TaskState::TASK_ERROR, &e, Reason::REASON_TASK_INVALID);
+                        self.reject_task(
+                            framework_id,
+                            &task,
+                            TaskState::TASK_ERROR,
+                            &e,
+                            Reason::REASON_TASK_INVALID,
+                        );
                         continue;
                     }
                     available.subtract(&held);
@@ -267,9 +283,20 @@ impl Cluster {
     }
 
     /// Per-task checks shared by LAUNCH and LAUNCH_GROUP.
-    fn task_error(&self, framework_id: &str, agent_id: &str, task: &TaskInfo, seen: &[String], group: bool) -> Option<String> {
+    fn task_error(
+        &self,
+        framework_id: &str,
+        agent_id: &str,
+        task: &TaskInfo,
+        seen: &[String],
+        group: bool,
+    ) -> Option<String> {
         let id = &task.task_id.value;
-        if self.tasks.contains_key(&(framework_id.to_string(), id.clone())) || seen.contains(id) {
+        if self
+            .tasks
+            .contains_key(&(framework_id.to_string(), id.clone()))
+            || seen.contains(id)
+        {
             Some(format!("Task has duplicate ID: {id}"))
         } else if task.agent_id.value != agent_id {
             Some(format!("Task uses invalid agent: {}", task.agent_id.value))
@@ -316,7 +343,13 @@ impl Cluster {
         }
         if let Some(e) = error {
             for task in &tasks {
-                self.reject_task(framework_id, task, TaskState::TASK_ERROR, &e, Reason::REASON_TASK_GROUP_INVALID);
+                self.reject_task(
+                    framework_id,
+                    task,
+                    TaskState::TASK_ERROR,
+                    &e,
+                    Reason::REASON_TASK_GROUP_INVALID,
+                );
             }
             return;
         }

@@ -174,3 +174,144 @@ impl Cluster {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use crossbeam_channel::Receiver;
+
+    use crate::codec::Encoding;
+    use crate::sim::cluster::{Cluster, MasterIdentity, StreamHandle, StreamMsg};
+    use crate::sim::config::{AgentSpec, ScriptedTimeline, SimConfig};
+    use crate::v1::offer::operation::{Launch, Type as OpType};
+    use crate::v1::offer::Operation;
+    use crate::v1::scheduler::call::{Accept, Subscribe};
+    use crate::v1::scheduler::event::Type as EventType;
+    use crate::v1::scheduler::Event;
+    use crate::v1::{CommandInfo, FrameworkInfo, OfferID, TaskID, TaskInfo, TaskState};
+
+    fn drain(rx: &Receiver<StreamMsg>) -> Vec<Event> {
+        rx.try_iter()
+            .filter_map(|m| match m {
+                StreamMsg::Record(r) => Some(Encoding::Protobuf.decode::<Event>(&r).unwrap()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn updates(rx: &Receiver<StreamMsg>) -> Vec<TaskState> {
+        drain(rx)
+            .into_iter()
+            .filter(|e| e.r#type() == EventType::UPDATE)
+            .map(|e| e.update.unwrap().status.state)
+            .collect()
+    }
+
+    #[test]
+    fn retries_double_up_to_the_maximum_and_only_the_head_is_in_flight() {
+        let mut config = SimConfig::default()
+            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever()).with_id("a"));
+        config.status_update_retry_min = Duration::from_secs(10);
+        config.status_update_retry_max = Duration::from_secs(60);
+        config.heartbeat_interval = Duration::from_secs(100_000);
+        config.allocation_interval = Duration::from_secs(100_000);
+        let masters = vec![MasterIdentity {
+            id: "m".into(),
+            port: 5050,
+        }];
+        let mut cluster = Cluster::new(&config, masters, std::env::temp_dir(), false);
+        let t0 = Instant::now();
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let stream = StreamHandle {
+            id: "s".into(),
+            encoding: Encoding::Protobuf,
+            tx,
+            next_heartbeat: t0,
+        };
+        let info = FrameworkInfo {
+            user: "u".into(),
+            name: "n".into(),
+            ..FrameworkInfo::default()
+        };
+        cluster.subscribe(
+            Subscribe {
+                framework_info: info,
+                ..Subscribe::default()
+            },
+            None,
+            stream,
+            t0,
+        );
+        cluster.allocate(t0);
+        let offer: String = cluster.offers.keys().next().unwrap().clone();
+        let framework = cluster.frameworks.keys().next().unwrap().clone();
+        drain(&rx);
+        let task = TaskInfo {
+            name: "t".into(),
+            task_id: TaskID { value: "t".into() },
+            agent_id: crate::v1::AgentID { value: "a".into() },
+            command: Some(CommandInfo::default()),
+            ..TaskInfo::default()
+        };
+        let accept = Accept {
+            offer_ids: vec![OfferID { value: offer }],
+            operations: vec![Operation {
+                r#type: Some(OpType::LAUNCH),
+                launch: Some(Launch {
+                    task_infos: vec![task],
+                }),
+                ..Operation::default()
+            }],
+            filters: None,
+        };
+        cluster.accept(&framework, accept, t0);
+        assert_eq!(
+            updates(&rx),
+            [TaskState::TASK_STARTING],
+            "RUNNING waits behind STARTING"
+        );
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        // Resends at 10, 30 (+20), 70 (+40), 130 (+60, capped), 190 (+60).
+        let mut sent_at = Vec::new();
+        for second in 1..=200 {
+            cluster.tick(at(second));
+            let states = updates(&rx);
+            assert!(states.iter().all(|s| *s == TaskState::TASK_STARTING));
+            if !states.is_empty() {
+                sent_at.push(second);
+            }
+        }
+        assert_eq!(sent_at, [10, 30, 70, 130, 190]);
+        // Re-subscription re-sends at once and restarts the backoff.
+        let (tx2, rx2) = crossbeam_channel::unbounded();
+        let stream = StreamHandle {
+            id: "s2".into(),
+            encoding: Encoding::Protobuf,
+            tx: tx2,
+            next_heartbeat: at(200),
+        };
+        let info = FrameworkInfo {
+            user: "u".into(),
+            name: "n".into(),
+            id: Some(crate::v1::FrameworkID {
+                value: framework.clone(),
+            }),
+            ..FrameworkInfo::default()
+        };
+        cluster.subscribe(
+            Subscribe {
+                framework_info: info,
+                ..Subscribe::default()
+            },
+            None,
+            stream,
+            at(200),
+        );
+        assert_eq!(updates(&rx2), [TaskState::TASK_STARTING]);
+        cluster.tick(at(209));
+        assert!(updates(&rx2).is_empty());
+        cluster.tick(at(210));
+        assert_eq!(updates(&rx2), [TaskState::TASK_STARTING]);
+    }
+}

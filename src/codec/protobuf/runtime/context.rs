@@ -25,6 +25,8 @@ pub struct DecodeContext {
     missing: Vec<String>,
     /// Where the fault happened, innermost step first.
     fault_path: Vec<Step>,
+    /// For [`Fault::WireType`]: the field and the wire type it arrived with.
+    wire_mismatch: Option<(&'static str, u32)>,
 }
 
 impl DecodeContext {
@@ -104,11 +106,25 @@ impl DecodeContext {
 
     /// The missing required fields, each once, in the order found.
     pub fn take_missing(&mut self) -> Vec<String> {
+        if self.missing.is_empty() {
+            return Vec::new();
+        }
         let mut seen = std::collections::HashSet::new();
         std::mem::take(&mut self.missing)
             .into_iter()
             .filter(|p| seen.insert(p.clone()))
             .collect()
+    }
+
+    /// Records which field had an impossible wire type.
+    #[cold]
+    pub fn set_wire_mismatch(&mut self, field: &'static str, wire: u32) {
+        self.wire_mismatch = Some((field, wire));
+    }
+
+    /// The field and wire type recorded for a [`Fault::WireType`].
+    pub fn wire_mismatch(&self) -> Option<(&'static str, u32)> {
+        self.wire_mismatch
     }
 
     /// The dotted path to where the last fault happened (empty at the top).

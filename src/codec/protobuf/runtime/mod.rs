@@ -15,19 +15,65 @@ pub use writer::{
 use super::ProtobufMessage;
 
 /// Why decoding stopped, before the path and message name are attached.
+/// Kept to a byte or two so every `Result` of a primitive read stays in registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// Bytes that are not valid protobuf.
-    Malformed(&'static str),
-    /// A known field arrived with a wire type its declared type cannot have.
-    WireType {
-        /// The field's proto name.
-        field: &'static str,
-        /// The wire type found.
-        wire: u32,
-    },
+    Malformed(Malformed),
+    /// A known field arrived with a wire type its declared type cannot have
+    /// (the field and wire type are in the [`DecodeContext`]).
+    WireType,
     /// Nesting beyond [`MAX_DEPTH`].
     TooDeep,
+}
+
+/// What exactly is malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Malformed {
+    /// Field key out of range.
+    KeyOutOfRange,
+    /// Varint longer than 10 bytes.
+    OverlongVarint,
+    /// Truncated varint.
+    TruncatedVarint,
+    /// Truncated fixed32.
+    TruncatedFixed32,
+    /// Truncated fixed64.
+    TruncatedFixed64,
+    /// Length past the end of the message.
+    LengthPastEnd,
+    /// String field is not valid UTF-8.
+    InvalidUtf8,
+    /// End-group tag without a matching start.
+    StrayEndGroup,
+    /// Invalid wire type.
+    InvalidWireType,
+    /// Group without an end tag.
+    UnterminatedGroup,
+    /// Field number 0.
+    FieldZero,
+    /// Mismatched end-group tag.
+    MismatchedEndGroup,
+}
+
+impl Malformed {
+    /// A short description for error messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Malformed::KeyOutOfRange => "field key out of range",
+            Malformed::OverlongVarint => "varint longer than 10 bytes",
+            Malformed::TruncatedVarint => "truncated varint",
+            Malformed::TruncatedFixed32 => "truncated fixed32",
+            Malformed::TruncatedFixed64 => "truncated fixed64",
+            Malformed::LengthPastEnd => "length past the end of the message",
+            Malformed::InvalidUtf8 => "string field is not valid UTF-8",
+            Malformed::StrayEndGroup => "end-group tag without a matching start",
+            Malformed::InvalidWireType => "invalid wire type",
+            Malformed::UnterminatedGroup => "group without an end tag",
+            Malformed::FieldZero => "field number 0",
+            Malformed::MismatchedEndGroup => "mismatched end-group tag",
+        }
+    }
 }
 
 /// Pushes a default element and returns it, so a repeated message is decoded
@@ -39,30 +85,31 @@ pub fn push_default<T: Default>(v: &mut Vec<T>) -> &mut T {
     &mut v[last]
 }
 
-/// Reads a repeated scalar that may arrive unpacked (one value of wire type
-/// `wire`) or packed (wire type 2 holding any number of values).
+/// Before the first element of a repeated field is stored, reserves room for
+/// every occurrence of its `key` left in the message, so the vector is
+/// allocated once instead of growing (elements can be large). The count comes
+/// from keys actually present, each taking input bytes, so it is bounded by
+/// the input size; a malformed tail just ends the count early.
 #[inline]
-pub fn repeated_scalar<T>(
-    r: &mut Reader<'_>,
-    key: u32,
-    field: &'static str,
-    wire: u32,
-    out: &mut Vec<T>,
-    read: impl Fn(&mut Reader<'_>) -> Result<T, Fault>,
-) -> Result<(), Fault> {
-    let found = key & 7;
-    if found == wire {
-        out.push(read(r)?);
-        Ok(())
-    } else if found == LEN {
-        let mut packed = Reader::new(r.len_delimited()?);
-        while !packed.is_empty() {
-            out.push(read(&mut packed)?);
-        }
-        Ok(())
-    } else {
-        Err(Fault::WireType { field, wire: found })
+pub fn reserve_for<T>(v: &mut Vec<T>, rest: &Reader<'_>, key: u32) {
+    if v.capacity() == 0 {
+        v.reserve_exact(1 + count_key(*rest, key));
     }
+}
+
+#[cold]
+fn count_key(mut r: Reader<'_>, key: u32) -> usize {
+    let mut n = 0;
+    while !r.is_empty() {
+        let Ok(k) = r.key() else { break };
+        if k == key {
+            n += 1;
+        }
+        if r.skip(k).is_err() {
+            break;
+        }
+    }
+    n
 }
 
 /// Measures the sub-message `m` for a length-delimited field: reserves its
@@ -120,20 +167,25 @@ pub fn write_nested<M: ProtobufMessage>(
 /// Handles a key no fast-path arm matched: a known field with a wrong wire
 /// type is a schema error, anything else is skipped (after rejecting field 0).
 #[cold]
-pub fn unexpected(r: &mut Reader<'_>, key: u32, known: Option<&'static str>) -> Result<(), Fault> {
+pub fn unexpected(
+    r: &mut Reader<'_>,
+    ctx: &mut DecodeContext,
+    key: u32,
+    known: Option<&'static str>,
+) -> Result<(), Fault> {
     if key >> 3 == 0 {
-        return Err(Fault::Malformed("field number 0"));
+        return Err(Fault::Malformed(Malformed::FieldZero));
     }
     match key & 7 {
-        END_GROUP => return Err(Fault::Malformed("end-group tag without a matching start")),
-        w if w > FIXED32 => return Err(Fault::Malformed("invalid wire type")),
+        END_GROUP => return Err(Fault::Malformed(Malformed::StrayEndGroup)),
+        w if w > FIXED32 => return Err(Fault::Malformed(Malformed::InvalidWireType)),
         _ => {}
     }
     match known {
-        Some(field) => Err(Fault::WireType {
-            field,
-            wire: key & 7,
-        }),
+        Some(field) => {
+            ctx.set_wire_mismatch(field, key & 7);
+            Err(Fault::WireType)
+        }
         None => r.skip(key),
     }
 }
