@@ -16,6 +16,7 @@ use mesos_http::v1;
 use mesos_http::v1::scheduler::{call, event, Call, Event};
 
 const PROTOBUF: u32 = mesos_http_encoding::Protobuf as u32;
+const JSON: u32 = mesos_http_encoding::Json as u32;
 
 fn master() -> SimMaster {
     SimMaster::start(SimConfig::fast(Duration::from_millis(200)).with_agent(AgentSpec::local()))
@@ -113,15 +114,19 @@ fn wait_for(
 }
 
 fn connect(url: &str) -> *mut mesos_http_scheduler {
-    let config = mesos_http_config_new();
-    let url = CString::new(url).unwrap();
     let info = v1::FrameworkInfo {
         user: "nobody".into(),
         name: "ffi-calls".into(),
         failover_timeout: Some(0.0),
         ..Default::default()
     };
-    let info = Encoding::Protobuf.encode(&info);
+    connect_with(url, PROTOBUF, &Encoding::Protobuf.encode(&info))
+}
+
+/// Connects with `encoding` for the framework bytes, calls and events.
+fn connect_with(url: &str, encoding: u32, info: &[u8]) -> *mut mesos_http_scheduler {
+    let config = mesos_http_config_new();
+    let url = CString::new(url).unwrap();
     let mut error = ptr::null_mut();
     unsafe {
         ok(
@@ -133,7 +138,7 @@ fn connect(url: &str) -> *mut mesos_http_scheduler {
             "set_framework_info",
             mesos_http_config_set_framework_info(
                 config,
-                PROTOBUF,
+                encoding,
                 info.as_ptr(),
                 info.len(),
                 &mut error,
@@ -142,7 +147,7 @@ fn connect(url: &str) -> *mut mesos_http_scheduler {
         );
         ok(
             "set_encoding",
-            mesos_http_config_set_encoding(config, PROTOBUF, &mut error),
+            mesos_http_config_set_encoding(config, encoding, &mut error),
             error,
         );
         ok(
@@ -496,5 +501,91 @@ fn rejected_subscription_is_a_terminated_item_with_the_masters_reason() {
         "{message}"
     );
     drop(terminated);
+    unsafe { mesos_http_scheduler_free(scheduler) };
+}
+
+#[test]
+fn json_bytes_in_and_out() {
+    let master = master();
+    let info = br#"{"user": "nobody", "name": "ffi-json", "failover_timeout": 0}"#;
+    let scheduler = connect_with(&master.url(), JSON, info);
+
+    let subscribed = wait_for(scheduler, |e| e.kind() == mesos_http_event_kind::Subscribed);
+    let json: serde_json::Value = serde_json::from_slice(&bytes_of(subscribed.0)).unwrap();
+    assert_eq!(json["type"], "SUBSCRIBED");
+    assert_eq!(
+        json["subscribed"]["framework_id"]["value"].as_str(),
+        text(unsafe { mesos_http_event_framework_id(subscribed.0) }).as_deref()
+    );
+    drop(subscribed);
+
+    let offers = wait_for(scheduler, |e| e.kind() == mesos_http_event_kind::Offers);
+    let json: serde_json::Value = serde_json::from_slice(&bytes_of(offers.0)).unwrap();
+    assert_eq!(json["type"], "OFFERS");
+    let offer_id = text(unsafe { mesos_http_event_offer_id(offers.0, 0) }).unwrap();
+    let agent_id = text(unsafe { mesos_http_event_offer_agent_id(offers.0, 0) }).unwrap();
+    assert_eq!(
+        json["offers"]["offers"][0]["id"]["value"].as_str(),
+        Some(offer_id.as_str())
+    );
+    drop(offers);
+
+    let task = serde_json::json!({
+        "name": "json",
+        "task_id": {"value": "json-1"},
+        "agent_id": {"value": agent_id},
+        "resources": [
+            {"name": "cpus", "type": "SCALAR", "scalar": {"value": 0.1}},
+            {"name": "mem", "type": "SCALAR", "scalar": {"value": 16}}
+        ],
+        "command": {"value": "true"}
+    })
+    .to_string();
+    let offer_c = CString::new(offer_id).unwrap();
+    let ids = [offer_c.as_ptr()];
+    let mut error = ptr::null_mut();
+    ok(
+        "accept_launch (JSON TaskInfo)",
+        unsafe {
+            mesos_http_scheduler_accept_launch(
+                scheduler,
+                ids.as_ptr(),
+                1,
+                task.as_ptr(),
+                task.len(),
+                &mut error,
+            )
+        },
+        error,
+    );
+    let finished = wait_for(scheduler, |e| {
+        let state = unsafe { mesos_http_event_task_state(e.0) };
+        state == mesos_http_task_state::Finished as i32
+    });
+    let json: serde_json::Value = serde_json::from_slice(&bytes_of(finished.0)).unwrap();
+    assert_eq!(json["update"]["status"]["task_id"]["value"], "json-1");
+    assert_eq!(json["update"]["status"]["state"], "TASK_FINISHED");
+    ok(
+        "acknowledge",
+        unsafe { mesos_http_scheduler_acknowledge(scheduler, finished.0, &mut error) },
+        error,
+    );
+    drop(finished);
+
+    let raw = br#"{"type": "SUPPRESS", "suppress": {}}"#;
+    ok(
+        "raw JSON call",
+        unsafe { mesos_http_scheduler_call(scheduler, raw.as_ptr(), raw.len(), &mut error) },
+        error,
+    );
+    let message = failure(mesos_http_result::InvalidArgument, |err| unsafe {
+        mesos_http_scheduler_call(scheduler, b"{".as_ptr(), 1, err)
+    });
+    assert!(message.contains("Call does not decode"), "{message}");
+    ok(
+        "teardown",
+        unsafe { mesos_http_scheduler_teardown(scheduler, &mut error) },
+        error,
+    );
     unsafe { mesos_http_scheduler_free(scheduler) };
 }
