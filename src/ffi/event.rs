@@ -92,9 +92,11 @@ pub unsafe extern "C" fn mesos_http_event_connection_state(
     })
 }
 
-/// The event as the master sent it, encoded in the scheduler's configured
-/// encoding (a `mesos.v1.scheduler.Event`), for fields the accessors do not
-/// cover. For `MESOS_HTTP_EVENT_KIND_UNDECODABLE` the raw record. Sets
+/// The event encoded in the scheduler's configured encoding (a
+/// `mesos.v1.scheduler.Event`), for fields the accessors do not cover. It is
+/// encoded again from the decoded event (at the first call), so fields this
+/// library's schema does not know are not included; an event of an unknown
+/// type keeps its record as received. For `MESOS_HTTP_EVENT_KIND_UNDECODABLE` the raw record. Sets
 /// `*data` and `*len` (borrowed from the event); returns
 /// `MESOS_HTTP_RESULT_NO_FIELD` for connection items and
 /// `MESOS_HTTP_RESULT_NULL_ARGUMENT` when an argument is NULL.
@@ -116,7 +118,7 @@ pub unsafe extern "C" fn mesos_http_event_bytes(
         let Some(fields) = fields(event) else {
             return mesos_http_result::NullArgument;
         };
-        match &fields.bytes {
+        match fields.bytes() {
             Some(bytes) => {
                 unsafe {
                     data.write(bytes.as_ptr());

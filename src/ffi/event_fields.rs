@@ -1,8 +1,10 @@
 //! Flattens one channel item into the plain values the C accessors hand
-//! out: NUL-terminated strings, numbers and the encoded bytes, all computed
-//! once so that accessors only borrow and never fail.
+//! out: NUL-terminated strings and numbers computed once, so that accessors
+//! only borrow and never fail; the encoded bytes on first request only, since
+//! most programs never ask for them.
 
 use std::ffi::CString;
+use std::sync::OnceLock;
 
 use super::error::c_string_lossy;
 use crate::codec::Encoding;
@@ -78,11 +80,23 @@ pub(super) struct OfferFields {
     pub(super) resources: Vec<v1::Resource>,
 }
 
+/// Where an item's bytes come from.
+pub(super) enum BytesSource {
+    /// A connection item: no bytes.
+    None,
+    /// The record as received (undecodable, or an unknown event already in
+    /// the configured encoding).
+    Raw(Vec<u8>),
+    /// A decoded event, encoded again on request.
+    Encode(Box<Event>, Encoding),
+}
+
 /// Everything an accessor can return about one item.
 pub(super) struct EventFields {
     pub(super) kind: mesos_http_event_kind,
     pub(super) connection_state: mesos_http_connection_state,
-    pub(super) bytes: Option<Vec<u8>>,
+    source: BytesSource,
+    encoded: OnceLock<Vec<u8>>,
     pub(super) offers: Vec<OfferFields>,
     pub(super) task_id: Option<CString>,
     pub(super) agent_id: Option<CString>,
@@ -101,7 +115,8 @@ impl EventFields {
         EventFields {
             kind,
             connection_state: mesos_http_connection_state::None,
-            bytes: None,
+            source: BytesSource::None,
+            encoded: OnceLock::new(),
             offers: Vec::new(),
             task_id: None,
             agent_id: None,
@@ -125,7 +140,7 @@ impl EventFields {
             Item::Undecodable { error, record } => {
                 let mut fields = Self::empty(mesos_http_event_kind::Undecodable);
                 fields.message = Some(c_string_lossy(&error.to_string()));
-                fields.bytes = Some(record);
+                fields.source = BytesSource::Raw(record);
                 fields
             }
         }
@@ -134,12 +149,6 @@ impl EventFields {
     fn from_event(event: Event, encoding: Encoding) -> Self {
         let mut fields = Self::empty(kind_of(event.kind()));
         fields.acknowledgement = event.acknowledgement();
-        fields.bytes = Some(match &event {
-            Event::Unknown(unknown) if unknown.encoding() == Some(encoding) => {
-                unknown.record().to_vec()
-            }
-            other => encoding.encode(&other.to_proto()),
-        });
         match &event {
             Event::Subscribed(subscribed) => {
                 fields.framework_id = Some(c_string_lossy(&subscribed.framework_id.value));
@@ -211,7 +220,27 @@ impl EventFields {
             Event::Error(error) => fields.message = Some(c_string_lossy(&error.message)),
             Event::Heartbeat | Event::Unknown(_) => {}
         }
+        fields.source = match event {
+            Event::Unknown(unknown) if unknown.encoding() == Some(encoding) => {
+                BytesSource::Raw(unknown.record().to_vec())
+            }
+            other => BytesSource::Encode(Box::new(other), encoding),
+        };
         fields
+    }
+
+    /// The item's bytes (see `mesos_http_event_bytes`); `None` for a
+    /// connection item. Encoded at the first call, then kept.
+    pub(super) fn bytes(&self) -> Option<&[u8]> {
+        match &self.source {
+            BytesSource::None => None,
+            BytesSource::Raw(record) => Some(record),
+            BytesSource::Encode(event, encoding) => Some(
+                self.encoded
+                    .get_or_init(|| encoding.encode(&event.to_proto()))
+                    .as_slice(),
+            ),
+        }
     }
 
     fn from_connection(state: ConnectionState) -> Self {
@@ -330,8 +359,8 @@ mod tests {
         assert_eq!(fields.task_state, Some(2));
         assert_eq!(fields.uuid.as_deref(), Some(&[7u8; 16][..]));
         assert!(fields.acknowledgement.is_some());
-        let bytes = fields.bytes.expect("events carry bytes");
-        let back: v1::scheduler::Event = Encoding::Protobuf.decode(&bytes).unwrap();
+        let bytes = fields.bytes().expect("events carry bytes");
+        let back: v1::scheduler::Event = Encoding::Protobuf.decode(bytes).unwrap();
         assert_eq!(back, update(Some(vec![7; 16])).to_proto());
     }
 
@@ -355,6 +384,6 @@ mod tests {
             fields.message.as_deref(),
             Some(c"the framework was torn down")
         );
-        assert!(fields.bytes.is_none());
+        assert!(fields.bytes().is_none());
     }
 }

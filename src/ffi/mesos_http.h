@@ -600,9 +600,11 @@ mesos_http_event_kind mesos_http_event_get_kind(const mesos_http_event *event);
 mesos_http_connection_state mesos_http_event_connection_state(const mesos_http_event *event);
 
 /**
- * The event as the master sent it, encoded in the scheduler's configured
- * encoding (a `mesos.v1.scheduler.Event`), for fields the accessors do not
- * cover. For `MESOS_HTTP_EVENT_KIND_UNDECODABLE` the raw record. Sets
+ * The event encoded in the scheduler's configured encoding (a
+ * `mesos.v1.scheduler.Event`), for fields the accessors do not cover. It is
+ * encoded again from the decoded event (at the first call), so fields this
+ * library's schema does not know are not included; an event of an unknown
+ * type keeps its record as received. For `MESOS_HTTP_EVENT_KIND_UNDECODABLE` the raw record. Sets
  * `*data` and `*len` (borrowed from the event); returns
  * `MESOS_HTTP_RESULT_NO_FIELD` for connection items and
  * `MESOS_HTTP_RESULT_NULL_ARGUMENT` when an argument is NULL.
