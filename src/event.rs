@@ -6,7 +6,7 @@
 //! raw bytes: the stream goes on and nothing is lost.
 
 use crate::call;
-use crate::codec::{DecodeError, Encoding, Message};
+use crate::codec::{DecodeError, Encoding};
 use crate::v1;
 use crate::v1::scheduler::event::{self as se, Type};
 
@@ -79,12 +79,7 @@ impl Event {
     ///
     /// A record that is not a valid `Event` message is an error; a valid one of
     /// an unknown type is [`Event::Unknown`] carrying `record`.
-    // The `for<'a>` keeps this bound from being checked where it is written,
-    // so the function compiles even while a codec is still a stub.
-    pub fn decode(encoding: Encoding, record: &[u8]) -> Result<Event, DecodeError>
-    where
-        for<'a> v1::scheduler::Event: Message,
-    {
+    pub fn decode(encoding: Encoding, record: &[u8]) -> Result<Event, DecodeError> {
         let proto: v1::scheduler::Event = encoding.decode(record)?;
         Ok(Self::classify(proto, Some((encoding, record))))
     }

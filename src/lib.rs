@@ -1,14 +1,40 @@
-//! mesos-http: a sync-first client for the Apache Mesos v1 HTTP APIs.
+//! A sync-first client for the Apache Mesos v1 scheduler HTTP API: a reader
+//! thread turns the SUBSCRIBE stream into typed [`event::Event`]s on a bounded
+//! crossbeam channel, and a thread-safe [`Scheduler`] handle sends the other
+//! calls as blocking requests. No async runtime.
+//!
+//! A complete scheduler (`examples/minimal.rs`): subscribe, launch one task on
+//! the first offer that fits, acknowledge its updates, tear down when it ends.
+//! Without an argument it runs against the embedded simulated master
+//! (module `sim`, feature `sim`); with one it uses that master.
+//!
+#![doc = concat!("```no_run\n", include_str!("../examples/minimal.rs"), "\n```")]
+//!
+//! Where to go next: [`Scheduler::builder`] for the options (encodings,
+//! credentials, TLS, backoff, heartbeats, auto-acknowledgement), [`Item`] for
+//! what the channel delivers, [`call`] and [`resources`] for building calls,
+//! [`v1`] for the schema types and [`codec`] for the wire formats.
 #![warn(missing_docs)]
 
 pub mod codec;
 
 /// Typed constructors for the 17 scheduler calls and the offer operations.
 pub mod call;
+/// The connection layer of the scheduler client: master addresses and
+/// detection, leader following, credentials, backoff, the reader thread.
+pub mod connection;
+/// The one error type of the scheduler client.
+pub mod error;
 /// Scheduler events as an enum, with an `Unknown` variant that keeps the raw record.
 pub mod event;
+/// RecordIO framing of the event stream: an incremental, allocation-capped
+/// decoder and the matching encoder (no I/O).
+pub mod recordio;
 /// Resource text syntax (`cpus:1;ports:[31000-31005]`) and Mesos resource arithmetic.
 pub mod resources;
+/// The scheduler client: the thread-safe [`Scheduler`] handle and its event
+/// channel.
+pub mod scheduler;
 /// A simulated Mesos master (feature `sim`): a local stand-in for a cluster
 /// and the test bed for the client.
 #[cfg(feature = "sim")]
@@ -16,18 +42,10 @@ pub mod sim;
 /// The master's call and FrameworkInfo validation, with its exact wording.
 pub mod validation;
 
-/// RecordIO framing of the event stream: an incremental, allocation-capped
-/// decoder and the matching encoder (no I/O).
-pub mod recordio;
-
-/// The connection layer of the scheduler client: master addresses and
-/// detection, leader following, credentials, backoff, the reader thread.
-pub mod connection;
-/// The one error type of the scheduler client.
-pub mod error;
-/// The scheduler client: the thread-safe [`Scheduler`] handle and its event
-/// channel.
-pub mod scheduler;
+/// The Mesos v1 schema as Rust types (generated from `pb/`).
+#[rustfmt::skip]
+#[allow(clippy::all)]
+pub mod v1;
 
 /// The C ABI (feature `ffi`): opaque handles over [`Scheduler`] for C and
 /// other languages; header in `src/ffi/mesos_http.h`.
@@ -39,8 +57,3 @@ pub use error::Error;
 pub use scheduler::{
     ConnectionState, Disconnect, Events, Item, Received, Scheduler, SchedulerBuilder, Termination,
 };
-
-/// The Mesos v1 schema as Rust types (generated from `pb/`).
-#[rustfmt::skip]
-#[allow(clippy::all)]
-pub mod v1;

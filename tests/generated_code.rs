@@ -7,7 +7,10 @@ use std::path::Path;
 #[test]
 fn checked_in_generated_code_matches_pb() {
     let files = mesos_http_codegen::generate(Path::new("pb")).expect("pb/ parses");
-    assert!(files.len() >= 3, "the generator writes at least the three model files");
+    assert!(
+        files.len() >= 3,
+        "the generator writes at least the three model files"
+    );
     let mut stale = Vec::new();
     for (path, text) in &files {
         match std::fs::read_to_string(path) {

@@ -1420,3 +1420,24 @@ fn mutated_valid_events_never_panic() {
         "decoded {decoded}, failed {failed}"
     );
 }
+
+#[test]
+fn non_ascii_strings_round_trip_and_bytes_stay_raw() {
+    let e = scheduler::Event {
+        r#type: Some(event::Type::ERROR),
+        error: Some(event::Error {
+            message: "Größe ✓ 日本".into(),
+        }),
+        ..Default::default()
+    };
+    let bytes = encode(&e);
+    assert!(bytes.ends_with("Größe ✓ 日本".as_bytes()));
+    assert_eq!(decode::<scheduler::Event>(&bytes).unwrap(), e);
+    // bytes fields carry anything, including invalid UTF-8.
+    let m = event::Message {
+        agent_id: agent(),
+        executor_id: executor_id(),
+        data: vec![0xff, 0xfe, 0x00, 0xc3],
+    };
+    assert_eq!(round_trip(&m).data, [0xff, 0xfe, 0x00, 0xc3]);
+}

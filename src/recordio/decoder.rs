@@ -28,6 +28,20 @@ impl Phase {
     }
 }
 
+/// Where [`Decoder::decode`] finds its next record.
+enum Step {
+    /// In the caller's chunk, which is consumed up to the record's end.
+    InInput(Range<usize>),
+    /// In the decoder's buffer, completed by the first `consumed` bytes of
+    /// the chunk.
+    InBuffer {
+        record: Range<usize>,
+        consumed: usize,
+    },
+    /// The chunk is used up (an unfinished record is buffered).
+    NeedMore,
+}
+
 /// Splits a RecordIO byte stream into records, whatever the chunking.
 ///
 /// Feed it with either [`Decoder::decode`] (borrowed chunks, records handed
@@ -128,8 +142,21 @@ impl Decoder {
             on_record(&self.buf[range]);
         }
         self.check()?;
-        let result = self.decode_borrowed(input, &mut on_record);
-        self.fail_on(result)
+        let mut input = input;
+        loop {
+            match self.step(input) {
+                Ok(Step::InInput(record)) => {
+                    on_record(&input[record.clone()]);
+                    input = &input[record.end..];
+                }
+                Ok(Step::InBuffer { record, consumed }) => {
+                    input = &input[consumed..];
+                    on_record(&self.buf[record]);
+                }
+                Ok(Step::NeedMore) => return Ok(()),
+                Err(error) => return self.fail_on(Err(error)),
+            }
+        }
     }
 
     /// Buffers `input` and splits off every record it completes, to be taken
@@ -176,47 +203,52 @@ impl Decoder {
         self.fail_on(Err(truncated))
     }
 
-    /// Completes a record already partly buffered, then decodes the rest of
-    /// `input` in place, buffering only an unfinished payload at its end.
-    fn decode_borrowed(
-        &mut self,
-        mut input: &[u8],
-        on_record: &mut impl FnMut(&[u8]),
-    ) -> Result<(), RecordIoError> {
+    /// Finds the next record at the front of `input`: first completes a
+    /// record already partly buffered, then reads records in place. At the
+    /// end of `input` buffers an unfinished payload. Not generic, so it is
+    /// compiled and optimized once, in this crate.
+    fn step(&mut self, input: &[u8]) -> Result<Step, RecordIoError> {
         if let Phase::Payload { start, len } = self.phase {
-            let missing = len - (self.buf.len() - start);
-            let take = missing.min(input.len());
-            self.buf.extend_from_slice(&input[..take]);
-            input = &input[take..];
-            if take < missing {
-                return Ok(());
+            if !self.buf.is_empty() {
+                let missing = len - (self.buf.len() - start);
+                let take = missing.min(input.len());
+                self.buf.extend_from_slice(&input[..take]);
+                if take < missing {
+                    return Ok(Step::NeedMore);
+                }
+                self.phase = Phase::new_header();
+                // The buffer is released by the next call, once this borrow ends.
+                return Ok(Step::InBuffer {
+                    record: start..start + len,
+                    consumed: take,
+                });
             }
-            on_record(&self.buf[start..start + len]);
-            self.phase = Phase::new_header();
         }
-        // No record in progress and nothing queued: the buffer holds nothing live.
-        self.release_buffer();
-        let max = self.max_record_size;
+        // No payload bytes are buffered: whatever the buffer holds is dead
+        // (a record handed out by the last step, or header bytes from `push`).
+        if !self.buf.is_empty() {
+            self.release_buffer();
+        }
+        let mut pos = 0;
         loop {
             match &mut self.phase {
                 Phase::Header(parser) => {
-                    let (consumed, length) = parse_header(parser, input)?;
-                    input = &input[consumed..];
+                    let (consumed, length) = parse_header(parser, &input[pos..])?;
+                    pos += consumed;
                     let Some(length) = length else {
-                        return Ok(());
+                        return Ok(Step::NeedMore);
                     };
-                    let len = checked_size(length, max)?;
+                    let len = checked_size(length, self.max_record_size)?;
                     self.phase = Phase::Payload { start: 0, len };
                 }
                 Phase::Payload { len, .. } => {
                     let len = *len;
-                    if input.len() < len {
-                        self.buf.extend_from_slice(input);
-                        return Ok(());
+                    if input.len() - pos < len {
+                        self.buf.extend_from_slice(&input[pos..]);
+                        return Ok(Step::NeedMore);
                     }
-                    on_record(&input[..len]);
-                    input = &input[len..];
                     self.phase = Phase::new_header();
+                    return Ok(Step::InInput(pos..pos + len));
                 }
             }
         }

@@ -29,7 +29,7 @@ pub enum RecordIoError {
     },
     /// The digits denote a number larger than `u64::MAX`.
     LengthOverflow {
-        /// The digits up to the one that overflowed.
+        /// The digits read, ending with the one that made the value overflow.
         header: Vec<u8>,
     },
     /// The header announces a record larger than the decoder's cap.

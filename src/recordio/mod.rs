@@ -6,22 +6,30 @@
 //! and `13 characters`. There is no magic, checksum or trailer.
 //!
 //! This module does no I/O: the connection code reads bytes from the socket
-//! and hands them to a [`Decoder`], which returns complete records however the
-//! bytes were split into chunks. Two ways to get records out:
+//! and hands them to a [`Decoder`], which returns complete records however
+//! the bytes were split into chunks. Two ways to get records out:
 //!
 //! * [`Decoder::decode`] takes a borrowed chunk and calls a closure with each
 //!   complete record. A record that lies whole inside the chunk is passed
-//!   without being copied; only a record split across chunks is buffered. This
-//!   is the path for the stream reader: each payload byte is copied at most
-//!   once after the socket read.
+//!   without being copied; only a record split across chunks is buffered.
+//!   This is the path for the stream reader: each payload byte is copied at
+//!   most once after the socket read.
 //! * [`Decoder::push`] / [`Decoder::pop`] buffer the bytes and hand records
 //!   out one at a time, for callers that want to pull.
 //!
-//! The header grammar is stricter than the one in Mesos itself (which accepts
-//! `+5`, hex and, by wrapping, `-1`): only 1 to 20 ASCII digits, then `\n`.
-//! Every violation is a typed [`RecordIoError`], and the first error is final.
-//! Record sizes are capped ([`DEFAULT_MAX_RECORD_SIZE`] unless configured) and
-//! a header over the cap is rejected before any memory is set aside for it.
+//! The header grammar is stricter than the one in Mesos itself (which
+//! accepts `+5`, hex and, by wrapping, `-1`): only 1 to 20 ASCII digits, then
+//! `\n`. Every violation is a typed [`RecordIoError`], and the first error is
+//! final. Record sizes are capped ([`DEFAULT_MAX_RECORD_SIZE`] unless
+//! configured) and a header over the cap is rejected before any memory is set
+//! aside for it.
+//!
+//! [`Decoder`]: crate::recordio::Decoder
+//! [`Decoder::decode`]: crate::recordio::Decoder::decode
+//! [`Decoder::push`]: crate::recordio::Decoder::push
+//! [`Decoder::pop`]: crate::recordio::Decoder::pop
+//! [`RecordIoError`]: crate::recordio::RecordIoError
+//! [`DEFAULT_MAX_RECORD_SIZE`]: crate::recordio::DEFAULT_MAX_RECORD_SIZE
 
 mod decoder;
 mod encode;

@@ -20,9 +20,9 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
-//! Pieces: [`http`] (request parsing, response writing), `endpoint` (the
+//! Pieces: [`http`](crate::sim::http) (request parsing, response writing), `endpoint` (the
 //! checks in order), `cluster` (frameworks, offers, tasks, status updates),
-//! `server` (connections and streams), [`control`] (start, inspect, inject faults).
+//! `server` (connections and streams), [`control`](crate::sim::control) (start, inspect, inject faults).
 
 mod accept;
 mod cluster;

@@ -99,6 +99,25 @@ fn read_expr(ty: &FieldType) -> String {
     }
 }
 
+/// For `string` / `bytes`: the name of the runtime function that fills a
+/// `&mut String` / `&mut Vec<u8>` from a payload slice (no `Result<String>`
+/// travels through memory, and an existing buffer is reused).
+fn filler(ty: &FieldType) -> Option<&'static str> {
+    match ty {
+        FieldType::Scalar(s) if s == "string" => Some("rt::fill_string"),
+        FieldType::Scalar(s) if s == "bytes" => Some("rt::fill_bytes"),
+        _ => None,
+    }
+}
+
+/// Statement reading one value into the place `target` (a `&mut T` expression).
+fn read_into(ty: &FieldType, target: &str) -> String {
+    match filler(ty) {
+        Some(fill) => format!("{fill}(r.len_delimited()?, {target})?"),
+        None => format!("*{target} = {}", read_expr(ty)),
+    }
+}
+
 /// Statement writing the value `x` (a value for `Copy` types, else a reference).
 fn write_stmt(ty: &FieldType, x: &str) -> String {
     match ty {
@@ -267,7 +286,7 @@ fn emit_decode_arms(schema: &Schema, m: &Message, f: &Field, required: &[&Field]
             FieldType::Message(_) => {
                 "ctx.message(r.len_delimited()?, \"value\", None, &mut value)?".to_string()
             }
-            ty => format!("value = {}", read_expr(ty)),
+            ty => read_into(ty, "&mut value"),
         };
         writeln!(
             s,
@@ -280,7 +299,7 @@ fn emit_decode_arms(schema: &Schema, m: &Message, f: &Field, required: &[&Field]
              \x20                       while !r.is_empty() {{\n\
              \x20                           let k = r.key()?;\n\
              \x20                           match k {{\n\
-             \x20                               {k_key} => key = {},\n\
+             \x20                               {k_key} => {},\n\
              \x20                               {v_key} => {read_value},\n\
              \x20                               _ => rt::unexpected(r, ctx, k, match k >> 3 {{ 1 => Some(\"key\"), 2 => Some(\"value\"), _ => None }})?,\n\
              \x20                           }}\n\
@@ -289,7 +308,7 @@ fn emit_decode_arms(schema: &Schema, m: &Message, f: &Field, required: &[&Field]
              \x20                   }})?;\n\
              \x20                   self.{id}.insert(key, value);\n\
              \x20               }}",
-            read_expr(&kf.ty)
+            read_into(&kf.ty, "&mut key")
         )
         .unwrap();
         return;
@@ -320,6 +339,12 @@ fn emit_decode_arms(schema: &Schema, m: &Message, f: &Field, required: &[&Field]
             )
             .unwrap()
         }
+        (ty, Label::Repeated) if filler(ty).is_some() => writeln!(
+            s,
+            "                {key} => {{ let raw = r.len_delimited()?; rt::reserve_for(&mut self.{id}, r, {key}); {}(raw, rt::push_default(&mut self.{id}))?; }}",
+            filler(ty).unwrap_or_default()
+        )
+        .unwrap(),
         (ty, Label::Repeated) => {
             let read = read_expr(ty);
             writeln!(
@@ -338,8 +363,14 @@ fn emit_decode_arms(schema: &Schema, m: &Message, f: &Field, required: &[&Field]
         }
         (ty, Label::Required) => writeln!(
             s,
-            "                {key} => {{ self.{id} = {};{after} }}",
-            read_expr(ty)
+            "                {key} => {{ {};{after} }}",
+            read_into(ty, &format!("&mut self.{id}"))
+        )
+        .unwrap(),
+        (ty, Label::Optional) if filler(ty).is_some() => writeln!(
+            s,
+            "                {key} => {{ {};{after} }}",
+            read_into(ty, &format!("self.{id}.get_or_insert_with(::std::default::Default::default)"))
         )
         .unwrap(),
         (ty, Label::Optional) => writeln!(

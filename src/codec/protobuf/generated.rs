@@ -15,7 +15,7 @@ impl ProtobufMessage for crate::v1::FrameworkID {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.value = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.value)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("value"),
@@ -51,7 +51,7 @@ impl ProtobufMessage for crate::v1::OfferID {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.value = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.value)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("value"),
@@ -87,7 +87,7 @@ impl ProtobufMessage for crate::v1::AgentID {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.value = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.value)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("value"),
@@ -123,7 +123,7 @@ impl ProtobufMessage for crate::v1::TaskID {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.value = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.value)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("value"),
@@ -159,7 +159,7 @@ impl ProtobufMessage for crate::v1::ExecutorID {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.value = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.value)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("value"),
@@ -195,7 +195,7 @@ impl ProtobufMessage for crate::v1::ContainerID {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.value = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.value)?; seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "parent", None, &mut **self.parent.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -235,7 +235,7 @@ impl ProtobufMessage for crate::v1::ResourceProviderID {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.value = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.value)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("value"),
@@ -271,7 +271,7 @@ impl ProtobufMessage for crate::v1::OperationID {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.value = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.value)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("value"),
@@ -307,7 +307,7 @@ impl ProtobufMessage for crate::v1::TimeInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.nanoseconds = r.varint()? as i64; seen |= 0x1; }
+                0x8 => { *&mut self.nanoseconds = r.varint()? as i64; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("nanoseconds"),
@@ -343,7 +343,7 @@ impl ProtobufMessage for crate::v1::DurationInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.nanoseconds = r.varint()? as i64; seen |= 0x1; }
+                0x8 => { *&mut self.nanoseconds = r.varint()? as i64; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("nanoseconds"),
@@ -379,9 +379,9 @@ impl ProtobufMessage for crate::v1::Address {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.hostname = Some(r.string()?); }
-                0x12 => { self.ip = Some(r.string()?); }
-                0x18 => { self.port = r.varint()? as i32; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, self.hostname.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.ip.get_or_insert_with(::std::default::Default::default))?; }
+                0x18 => { *&mut self.port = r.varint()? as i32; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("hostname"),
@@ -423,11 +423,11 @@ impl ProtobufMessage for crate::v1::URL {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.scheme = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.scheme)?; seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "address", None, &mut self.address)?; seen |= 0x2; }
-                0x1a => { self.path = Some(r.string()?); }
+                0x1a => { rt::fill_string(r.len_delimited()?, self.path.get_or_insert_with(::std::default::Default::default))?; }
                 0x22 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.query, r, 0x22); let index = self.query.len(); ctx.message(sub, "query", Some(index), rt::push_default(&mut self.query))?; }
-                0x2a => { self.fragment = Some(r.string()?); }
+                0x2a => { rt::fill_string(r.len_delimited()?, self.fragment.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("scheme"),
@@ -515,16 +515,16 @@ impl ProtobufMessage for crate::v1::FrameworkInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.user = r.string()?; seen |= 0x1; }
-                0x12 => { self.name = r.string()?; seen |= 0x2; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.user)?; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x2; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "id", None, self.id.get_or_insert_with(::std::default::Default::default))?; }
                 0x21 => { self.failover_timeout = Some(f64::from_bits(r.fixed64()?)); }
                 0x28 => { self.checkpoint = Some(r.varint()? != 0); }
-                0x32 => { self.role = Some(r.string()?); }
-                0x62 => { let value = r.string()?; rt::reserve_for(&mut self.roles, r, 0x62); self.roles.push(value); }
-                0x3a => { self.hostname = Some(r.string()?); }
-                0x42 => { self.principal = Some(r.string()?); }
-                0x4a => { self.webui_url = Some(r.string()?); }
+                0x32 => { rt::fill_string(r.len_delimited()?, self.role.get_or_insert_with(::std::default::Default::default))?; }
+                0x62 => { let raw = r.len_delimited()?; rt::reserve_for(&mut self.roles, r, 0x62); rt::fill_string(raw, rt::push_default(&mut self.roles))?; }
+                0x3a => { rt::fill_string(r.len_delimited()?, self.hostname.get_or_insert_with(::std::default::Default::default))?; }
+                0x42 => { rt::fill_string(r.len_delimited()?, self.principal.get_or_insert_with(::std::default::Default::default))?; }
+                0x4a => { rt::fill_string(r.len_delimited()?, self.webui_url.get_or_insert_with(::std::default::Default::default))?; }
                 0x52 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.capabilities, r, 0x52); let index = self.capabilities.len(); ctx.message(sub, "capabilities", Some(index), rt::push_default(&mut self.capabilities))?; }
                 0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "labels", None, self.labels.get_or_insert_with(::std::default::Default::default))?; }
                 0x6a => {
@@ -536,7 +536,7 @@ impl ProtobufMessage for crate::v1::FrameworkInfo {
                         while !r.is_empty() {
                             let k = r.key()?;
                             match k {
-                                0xa => key = r.string()?,
+                                0xa => rt::fill_string(r.len_delimited()?, &mut key)?,
                                 0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
                                 _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
@@ -748,8 +748,8 @@ impl ProtobufMessage for crate::v1::check_info::Http {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.port = r.varint()? as u32; seen |= 0x1; }
-                0x12 => { self.path = Some(r.string()?); }
+                0x8 => { *&mut self.port = r.varint()? as u32; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.path.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("port"),
@@ -788,7 +788,7 @@ impl ProtobufMessage for crate::v1::check_info::Tcp {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.port = r.varint()? as u32; seen |= 0x1; }
+                0x8 => { *&mut self.port = r.varint()? as u32; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("port"),
@@ -888,9 +888,9 @@ impl ProtobufMessage for crate::v1::health_check::HTTPCheckInfo {
             let key = r.key()?;
             match key {
                 0x28 => { self.protocol = Some(crate::v1::network_info::Protocol(r.varint()? as i32)); }
-                0x1a => { self.scheme = Some(r.string()?); }
-                0x8 => { self.port = r.varint()? as u32; seen |= 0x1; }
-                0x12 => { self.path = Some(r.string()?); }
+                0x1a => { rt::fill_string(r.len_delimited()?, self.scheme.get_or_insert_with(::std::default::Default::default))?; }
+                0x8 => { *&mut self.port = r.varint()? as u32; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.path.get_or_insert_with(::std::default::Default::default))?; }
                 0x20 => { let value = r.varint()? as u32; rt::reserve_for(&mut self.statuses, r, 0x20); self.statuses.push(value); }
                 0x22 => { let mut r = Reader::new(r.len_delimited()?); while !r.is_empty() { self.statuses.push(r.varint()? as u32); } }
                 _ => {
@@ -941,7 +941,7 @@ impl ProtobufMessage for crate::v1::health_check::TCPCheckInfo {
             let key = r.key()?;
             match key {
                 0x10 => { self.protocol = Some(crate::v1::network_info::Protocol(r.varint()? as i32)); }
-                0x8 => { self.port = r.varint()? as u32; seen |= 0x1; }
+                0x8 => { *&mut self.port = r.varint()? as u32; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         2 => Some("protocol"),
@@ -1012,9 +1012,9 @@ impl ProtobufMessage for crate::v1::CommandInfo {
                 0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.uris, r, 0xa); let index = self.uris.len(); ctx.message(sub, "uris", Some(index), rt::push_default(&mut self.uris))?; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "environment", None, self.environment.get_or_insert_with(::std::default::Default::default))?; }
                 0x30 => { self.shell = Some(r.varint()? != 0); }
-                0x1a => { self.value = Some(r.string()?); }
-                0x3a => { let value = r.string()?; rt::reserve_for(&mut self.arguments, r, 0x3a); self.arguments.push(value); }
-                0x2a => { self.user = Some(r.string()?); }
+                0x1a => { rt::fill_string(r.len_delimited()?, self.value.get_or_insert_with(::std::default::Default::default))?; }
+                0x3a => { let raw = r.len_delimited()?; rt::reserve_for(&mut self.arguments, r, 0x3a); rt::fill_string(raw, rt::push_default(&mut self.arguments))?; }
+                0x2a => { rt::fill_string(r.len_delimited()?, self.user.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("uris"),
@@ -1062,11 +1062,11 @@ impl ProtobufMessage for crate::v1::command_info::URI {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.value = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.value)?; seen |= 0x1; }
                 0x10 => { self.executable = Some(r.varint()? != 0); }
                 0x18 => { self.extract = Some(r.varint()? != 0); }
                 0x20 => { self.cache = Some(r.varint()? != 0); }
-                0x2a => { self.output_file = Some(r.string()?); }
+                0x2a => { rt::fill_string(r.len_delimited()?, self.output_file.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("value"),
@@ -1120,9 +1120,9 @@ impl ProtobufMessage for crate::v1::ExecutorInfo {
                 0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "command", None, self.command.get_or_insert_with(::std::default::Default::default))?; }
                 0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "container", None, self.container.get_or_insert_with(::std::default::Default::default))?; }
                 0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x2a); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
-                0x4a => { self.name = Some(r.string()?); }
-                0x52 => { self.source = Some(r.string()?); }
-                0x22 => { self.data = Some(r.bytes()?); }
+                0x4a => { rt::fill_string(r.len_delimited()?, self.name.get_or_insert_with(::std::default::Default::default))?; }
+                0x52 => { rt::fill_string(r.len_delimited()?, self.source.get_or_insert_with(::std::default::Default::default))?; }
+                0x22 => { rt::fill_bytes(r.len_delimited()?, self.data.get_or_insert_with(::std::default::Default::default))?; }
                 0x62 => { let sub = r.len_delimited()?; ctx.message(sub, "discovery", None, self.discovery.get_or_insert_with(::std::default::Default::default))?; }
                 0x6a => { let sub = r.len_delimited()?; ctx.message(sub, "shutdown_grace_period", None, self.shutdown_grace_period.get_or_insert_with(::std::default::Default::default))?; }
                 0x72 => { let sub = r.len_delimited()?; ctx.message(sub, "labels", None, self.labels.get_or_insert_with(::std::default::Default::default))?; }
@@ -1265,7 +1265,7 @@ impl ProtobufMessage for crate::v1::domain_info::fault_domain::RegionInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.name = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("name"),
@@ -1301,7 +1301,7 @@ impl ProtobufMessage for crate::v1::domain_info::fault_domain::ZoneInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.name = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("name"),
@@ -1337,12 +1337,12 @@ impl ProtobufMessage for crate::v1::MasterInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.id = r.string()?; seen |= 0x1; }
-                0x10 => { self.ip = r.varint()? as u32; seen |= 0x2; }
-                0x18 => { self.port = r.varint()? as u32; seen |= 0x4; }
-                0x22 => { self.pid = Some(r.string()?); }
-                0x2a => { self.hostname = Some(r.string()?); }
-                0x32 => { self.version = Some(r.string()?); }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.id)?; seen |= 0x1; }
+                0x10 => { *&mut self.ip = r.varint()? as u32; seen |= 0x2; }
+                0x18 => { *&mut self.port = r.varint()? as u32; seen |= 0x4; }
+                0x22 => { rt::fill_string(r.len_delimited()?, self.pid.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { rt::fill_string(r.len_delimited()?, self.hostname.get_or_insert_with(::std::default::Default::default))?; }
+                0x32 => { rt::fill_string(r.len_delimited()?, self.version.get_or_insert_with(::std::default::Default::default))?; }
                 0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "address", None, self.address.get_or_insert_with(::std::default::Default::default))?; }
                 0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "domain", None, self.domain.get_or_insert_with(::std::default::Default::default))?; }
                 0x4a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.capabilities, r, 0x4a); let index = self.capabilities.len(); ctx.message(sub, "capabilities", Some(index), rt::push_default(&mut self.capabilities))?; }
@@ -1436,7 +1436,7 @@ impl ProtobufMessage for crate::v1::AgentInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.hostname = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.hostname)?; seen |= 0x1; }
                 0x40 => { self.port = Some(r.varint()? as i32); }
                 0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x1a); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
                 0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.attributes, r, 0x2a); let index = self.attributes.len(); ctx.message(sub, "attributes", Some(index), rt::push_default(&mut self.attributes))?; }
@@ -1492,7 +1492,7 @@ impl ProtobufMessage for crate::v1::Value {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.r#type = crate::v1::value::Type(r.varint()? as i32); seen |= 0x1; }
+                0x8 => { *&mut self.r#type = crate::v1::value::Type(r.varint()? as i32); seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "scalar", None, self.scalar.get_or_insert_with(::std::default::Default::default))?; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "ranges", None, self.ranges.get_or_insert_with(::std::default::Default::default))?; }
                 0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "set", None, self.set.get_or_insert_with(::std::default::Default::default))?; }
@@ -1544,7 +1544,7 @@ impl ProtobufMessage for crate::v1::value::Scalar {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x9 => { self.value = f64::from_bits(r.fixed64()?); seen |= 0x1; }
+                0x9 => { *&mut self.value = f64::from_bits(r.fixed64()?); seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("value"),
@@ -1580,8 +1580,8 @@ impl ProtobufMessage for crate::v1::value::Range {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.begin = r.varint()?; seen |= 0x1; }
-                0x10 => { self.end = r.varint()?; seen |= 0x2; }
+                0x8 => { *&mut self.begin = r.varint()?; seen |= 0x1; }
+                0x10 => { *&mut self.end = r.varint()?; seen |= 0x2; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("begin"),
@@ -1649,7 +1649,7 @@ impl ProtobufMessage for crate::v1::value::Set {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let value = r.string()?; rt::reserve_for(&mut self.item, r, 0xa); self.item.push(value); }
+                0xa => { let raw = r.len_delimited()?; rt::reserve_for(&mut self.item, r, 0xa); rt::fill_string(raw, rt::push_default(&mut self.item))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("item"),
@@ -1682,7 +1682,7 @@ impl ProtobufMessage for crate::v1::value::Text {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.value = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.value)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("value"),
@@ -1718,8 +1718,8 @@ impl ProtobufMessage for crate::v1::Attribute {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.name = r.string()?; seen |= 0x1; }
-                0x10 => { self.r#type = crate::v1::value::Type(r.varint()? as i32); seen |= 0x2; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
+                0x10 => { *&mut self.r#type = crate::v1::value::Type(r.varint()? as i32); seen |= 0x2; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "scalar", None, self.scalar.get_or_insert_with(::std::default::Default::default))?; }
                 0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "ranges", None, self.ranges.get_or_insert_with(::std::default::Default::default))?; }
                 0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "set", None, self.set.get_or_insert_with(::std::default::Default::default))?; }
@@ -1775,12 +1775,12 @@ impl ProtobufMessage for crate::v1::Resource {
             let key = r.key()?;
             match key {
                 0x62 => { let sub = r.len_delimited()?; ctx.message(sub, "provider_id", None, self.provider_id.get_or_insert_with(::std::default::Default::default))?; }
-                0xa => { self.name = r.string()?; seen |= 0x1; }
-                0x10 => { self.r#type = crate::v1::value::Type(r.varint()? as i32); seen |= 0x2; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
+                0x10 => { *&mut self.r#type = crate::v1::value::Type(r.varint()? as i32); seen |= 0x2; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "scalar", None, self.scalar.get_or_insert_with(::std::default::Default::default))?; }
                 0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "ranges", None, self.ranges.get_or_insert_with(::std::default::Default::default))?; }
                 0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "set", None, self.set.get_or_insert_with(::std::default::Default::default))?; }
-                0x32 => { self.role = Some(r.string()?); }
+                0x32 => { rt::fill_string(r.len_delimited()?, self.role.get_or_insert_with(::std::default::Default::default))?; }
                 0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "allocation_info", None, self.allocation_info.get_or_insert_with(::std::default::Default::default))?; }
                 0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "reservation", None, self.reservation.get_or_insert_with(::std::default::Default::default))?; }
                 0x6a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.reservations, r, 0x6a); let index = self.reservations.len(); ctx.message(sub, "reservations", Some(index), rt::push_default(&mut self.reservations))?; }
@@ -1856,7 +1856,7 @@ impl ProtobufMessage for crate::v1::resource::AllocationInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.role = Some(r.string()?); }
+                0xa => { rt::fill_string(r.len_delimited()?, self.role.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("role"),
@@ -1888,8 +1888,8 @@ impl ProtobufMessage for crate::v1::resource::ReservationInfo {
             let key = r.key()?;
             match key {
                 0x20 => { self.r#type = Some(crate::v1::resource::reservation_info::Type(r.varint()? as i32)); }
-                0x1a => { self.role = Some(r.string()?); }
-                0xa => { self.principal = Some(r.string()?); }
+                0x1a => { rt::fill_string(r.len_delimited()?, self.role.get_or_insert_with(::std::default::Default::default))?; }
+                0xa => { rt::fill_string(r.len_delimited()?, self.principal.get_or_insert_with(::std::default::Default::default))?; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "labels", None, self.labels.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -1971,8 +1971,8 @@ impl ProtobufMessage for crate::v1::resource::disk_info::Persistence {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.id = r.string()?; seen |= 0x1; }
-                0x12 => { self.principal = Some(r.string()?); }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.id)?; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.principal.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("id"),
@@ -2011,13 +2011,13 @@ impl ProtobufMessage for crate::v1::resource::disk_info::Source {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.r#type = crate::v1::resource::disk_info::source::Type(r.varint()? as i32); seen |= 0x1; }
+                0x8 => { *&mut self.r#type = crate::v1::resource::disk_info::source::Type(r.varint()? as i32); seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "path", None, self.path.get_or_insert_with(::std::default::Default::default))?; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "mount", None, self.mount.get_or_insert_with(::std::default::Default::default))?; }
-                0x3a => { self.vendor = Some(r.string()?); }
-                0x22 => { self.id = Some(r.string()?); }
+                0x3a => { rt::fill_string(r.len_delimited()?, self.vendor.get_or_insert_with(::std::default::Default::default))?; }
+                0x22 => { rt::fill_string(r.len_delimited()?, self.id.get_or_insert_with(::std::default::Default::default))?; }
                 0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "metadata", None, self.metadata.get_or_insert_with(::std::default::Default::default))?; }
-                0x32 => { self.profile = Some(r.string()?); }
+                0x32 => { rt::fill_string(r.len_delimited()?, self.profile.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("type"),
@@ -2069,7 +2069,7 @@ impl ProtobufMessage for crate::v1::resource::disk_info::source::Path {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.root = Some(r.string()?); }
+                0xa => { rt::fill_string(r.len_delimited()?, self.root.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("root"),
@@ -2100,7 +2100,7 @@ impl ProtobufMessage for crate::v1::resource::disk_info::source::Mount {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.root = Some(r.string()?); }
+                0xa => { rt::fill_string(r.len_delimited()?, self.root.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("root"),
@@ -2219,7 +2219,7 @@ impl ProtobufMessage for crate::v1::offer_filters::ResourceQuantities {
                         while !r.is_empty() {
                             let k = r.key()?;
                             match k {
-                                0xa => key = r.string()?,
+                                0xa => rt::fill_string(r.len_delimited()?, &mut key)?,
                                 0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
                                 _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
@@ -2339,7 +2339,7 @@ impl ProtobufMessage for crate::v1::Offer {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "id", None, &mut self.id)?; seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "framework_id", None, &mut self.framework_id)?; seen |= 0x2; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x4; }
-                0x22 => { self.hostname = r.string()?; seen |= 0x8; }
+                0x22 => { rt::fill_string(r.len_delimited()?, &mut self.hostname)?; seen |= 0x8; }
                 0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "url", None, self.url.get_or_insert_with(::std::default::Default::default))?; }
                 0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "domain", None, self.domain.get_or_insert_with(::std::default::Default::default))?; }
                 0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x2a); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
@@ -2767,8 +2767,8 @@ impl ProtobufMessage for crate::v1::offer::operation::CreateDisk {
             let key = r.key()?;
             match key {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "source", None, &mut self.source)?; seen |= 0x1; }
-                0x10 => { self.target_type = crate::v1::resource::disk_info::source::Type(r.varint()? as i32); seen |= 0x2; }
-                0x1a => { self.target_profile = Some(r.string()?); }
+                0x10 => { *&mut self.target_type = crate::v1::resource::disk_info::source::Type(r.varint()? as i32); seen |= 0x2; }
+                0x1a => { rt::fill_string(r.len_delimited()?, self.target_profile.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("source"),
@@ -2902,7 +2902,7 @@ impl ProtobufMessage for crate::v1::TaskInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.name = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "task_id", None, &mut self.task_id)?; seen |= 0x2; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x4; }
                 0x22 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x22); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
@@ -2912,7 +2912,7 @@ impl ProtobufMessage for crate::v1::TaskInfo {
                 0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "health_check", None, self.health_check.get_or_insert_with(::std::default::Default::default))?; }
                 0x6a => { let sub = r.len_delimited()?; ctx.message(sub, "check", None, self.check.get_or_insert_with(::std::default::Default::default))?; }
                 0x62 => { let sub = r.len_delimited()?; ctx.message(sub, "kill_policy", None, self.kill_policy.get_or_insert_with(::std::default::Default::default))?; }
-                0x32 => { self.data = Some(r.bytes()?); }
+                0x32 => { rt::fill_bytes(r.len_delimited()?, self.data.get_or_insert_with(::std::default::Default::default))?; }
                 0x52 => { let sub = r.len_delimited()?; ctx.message(sub, "labels", None, self.labels.get_or_insert_with(::std::default::Default::default))?; }
                 0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "discovery", None, self.discovery.get_or_insert_with(::std::default::Default::default))?; }
                 0x72 => { let sub = r.len_delimited()?; ctx.message(sub, "max_completion_time", None, self.max_completion_time.get_or_insert_with(::std::default::Default::default))?; }
@@ -2925,7 +2925,7 @@ impl ProtobufMessage for crate::v1::TaskInfo {
                         while !r.is_empty() {
                             let k = r.key()?;
                             match k {
-                                0xa => key = r.string()?,
+                                0xa => rt::fill_string(r.len_delimited()?, &mut key)?,
                                 0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
                                 _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
@@ -3083,7 +3083,7 @@ impl ProtobufMessage for crate::v1::UUID {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.value = r.bytes()?; seen |= 0x1; }
+                0xa => { rt::fill_bytes(r.len_delimited()?, &mut self.value)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("value"),
@@ -3120,8 +3120,8 @@ impl ProtobufMessage for crate::v1::OperationStatus {
             let key = r.key()?;
             match key {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "operation_id", None, self.operation_id.get_or_insert_with(::std::default::Default::default))?; }
-                0x10 => { self.state = crate::v1::OperationState(r.varint()? as i32); seen |= 0x1; }
-                0x1a => { self.message = Some(r.string()?); }
+                0x10 => { *&mut self.state = crate::v1::OperationState(r.varint()? as i32); seen |= 0x1; }
+                0x1a => { rt::fill_string(r.len_delimited()?, self.message.get_or_insert_with(::std::default::Default::default))?; }
                 0x22 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.converted_resources, r, 0x22); let index = self.converted_resources.len(); ctx.message(sub, "converted_resources", Some(index), rt::push_default(&mut self.converted_resources))?; }
                 0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "uuid", None, self.uuid.get_or_insert_with(::std::default::Default::default))?; }
                 0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, self.agent_id.get_or_insert_with(::std::default::Default::default))?; }
@@ -3316,15 +3316,15 @@ impl ProtobufMessage for crate::v1::TaskStatus {
             let key = r.key()?;
             match key {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "task_id", None, &mut self.task_id)?; seen |= 0x1; }
-                0x10 => { self.state = crate::v1::TaskState(r.varint()? as i32); seen |= 0x2; }
-                0x22 => { self.message = Some(r.string()?); }
+                0x10 => { *&mut self.state = crate::v1::TaskState(r.varint()? as i32); seen |= 0x2; }
+                0x22 => { rt::fill_string(r.len_delimited()?, self.message.get_or_insert_with(::std::default::Default::default))?; }
                 0x48 => { self.source = Some(crate::v1::task_status::Source(r.varint()? as i32)); }
                 0x50 => { self.reason = Some(crate::v1::task_status::Reason(r.varint()? as i32)); }
-                0x1a => { self.data = Some(r.bytes()?); }
+                0x1a => { rt::fill_bytes(r.len_delimited()?, self.data.get_or_insert_with(::std::default::Default::default))?; }
                 0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, self.agent_id.get_or_insert_with(::std::default::Default::default))?; }
                 0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "executor_id", None, self.executor_id.get_or_insert_with(::std::default::Default::default))?; }
                 0x31 => { self.timestamp = Some(f64::from_bits(r.fixed64()?)); }
-                0x5a => { self.uuid = Some(r.bytes()?); }
+                0x5a => { rt::fill_bytes(r.len_delimited()?, self.uuid.get_or_insert_with(::std::default::Default::default))?; }
                 0x40 => { self.healthy = Some(r.varint()? != 0); }
                 0x7a => { let sub = r.len_delimited()?; ctx.message(sub, "check_status", None, self.check_status.get_or_insert_with(::std::default::Default::default))?; }
                 0x62 => { let sub = r.len_delimited()?; ctx.message(sub, "labels", None, self.labels.get_or_insert_with(::std::default::Default::default))?; }
@@ -3473,9 +3473,9 @@ impl ProtobufMessage for crate::v1::environment::Variable {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.name = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
                 0x18 => { self.r#type = Some(crate::v1::environment::variable::Type(r.varint()? as i32)); }
-                0x12 => { self.value = Some(r.string()?); }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.value.get_or_insert_with(::std::default::Default::default))?; }
                 0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "secret", None, self.secret.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -3521,8 +3521,8 @@ impl ProtobufMessage for crate::v1::Parameter {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.key = r.string()?; seen |= 0x1; }
-                0x12 => { self.value = r.string()?; seen |= 0x2; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.key)?; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, &mut self.value)?; seen |= 0x2; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("key"),
@@ -3592,8 +3592,8 @@ impl ProtobufMessage for crate::v1::Credential {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.principal = r.string()?; seen |= 0x1; }
-                0x12 => { self.secret = Some(r.string()?); }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.principal)?; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.secret.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("principal"),
@@ -3671,8 +3671,8 @@ impl ProtobufMessage for crate::v1::secret::Reference {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.name = r.string()?; seen |= 0x1; }
-                0x12 => { self.key = Some(r.string()?); }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.key.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("name"),
@@ -3711,7 +3711,7 @@ impl ProtobufMessage for crate::v1::secret::Value {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.data = r.bytes()?; seen |= 0x1; }
+                0xa => { rt::fill_bytes(r.len_delimited()?, &mut self.data)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("data"),
@@ -3747,7 +3747,7 @@ impl ProtobufMessage for crate::v1::Image {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.r#type = crate::v1::image::Type(r.varint()? as i32); seen |= 0x1; }
+                0x8 => { *&mut self.r#type = crate::v1::image::Type(r.varint()? as i32); seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "appc", None, self.appc.get_or_insert_with(::std::default::Default::default))?; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "docker", None, self.docker.get_or_insert_with(::std::default::Default::default))?; }
                 0x20 => { self.cached = Some(r.varint()? != 0); }
@@ -3795,8 +3795,8 @@ impl ProtobufMessage for crate::v1::image::Appc {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.name = r.string()?; seen |= 0x1; }
-                0x12 => { self.id = Some(r.string()?); }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.id.get_or_insert_with(::std::default::Default::default))?; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "labels", None, self.labels.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -3839,7 +3839,7 @@ impl ProtobufMessage for crate::v1::image::Docker {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.name = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "credential", None, self.credential.get_or_insert_with(::std::default::Default::default))?; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "config", None, self.config.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
@@ -3914,9 +3914,9 @@ impl ProtobufMessage for crate::v1::Volume {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x18 => { self.mode = crate::v1::volume::Mode(r.varint()? as i32); seen |= 0x1; }
-                0xa => { self.container_path = r.string()?; seen |= 0x2; }
-                0x12 => { self.host_path = Some(r.string()?); }
+                0x18 => { *&mut self.mode = crate::v1::volume::Mode(r.varint()? as i32); seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.container_path)?; seen |= 0x2; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.host_path.get_or_insert_with(::std::default::Default::default))?; }
                 0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "image", None, self.image.get_or_insert_with(::std::default::Default::default))?; }
                 0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "source", None, self.source.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
@@ -4017,8 +4017,8 @@ impl ProtobufMessage for crate::v1::volume::source::DockerVolume {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.driver = Some(r.string()?); }
-                0x12 => { self.name = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, self.driver.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "driver_options", None, self.driver_options.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -4061,7 +4061,7 @@ impl ProtobufMessage for crate::v1::volume::source::HostPath {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.path = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.path)?; seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "mount_propagation", None, self.mount_propagation.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -4102,7 +4102,7 @@ impl ProtobufMessage for crate::v1::volume::source::SandboxPath {
             let key = r.key()?;
             match key {
                 0x8 => { self.r#type = Some(crate::v1::volume::source::sandbox_path::Type(r.varint()? as i32)); }
-                0x12 => { self.path = r.string()?; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, &mut self.path)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("type"),
@@ -4141,7 +4141,7 @@ impl ProtobufMessage for crate::v1::volume::source::CSIVolume {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.plugin_name = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.plugin_name)?; seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "static_provisioning", None, self.static_provisioning.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -4247,8 +4247,8 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::volume_capabilit
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.fs_type = Some(r.string()?); }
-                0x12 => { let value = r.string()?; rt::reserve_for(&mut self.mount_flags, r, 0x12); self.mount_flags.push(value); }
+                0xa => { rt::fill_string(r.len_delimited()?, self.fs_type.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let raw = r.len_delimited()?; rt::reserve_for(&mut self.mount_flags, r, 0x12); rt::fill_string(raw, rt::push_default(&mut self.mount_flags))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("fs_type"),
@@ -4284,7 +4284,7 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::volume_capabilit
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.mode = crate::v1::volume::source::csi_volume::volume_capability::access_mode::Mode(r.varint()? as i32); seen |= 0x1; }
+                0x8 => { *&mut self.mode = crate::v1::volume::source::csi_volume::volume_capability::access_mode::Mode(r.varint()? as i32); seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("mode"),
@@ -4320,7 +4320,7 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::StaticProvisioni
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.volume_id = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.volume_id)?; seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "volume_capability", None, &mut self.volume_capability)?; seen |= 0x2; }
                 0x1a => {
                     let entry = r.len_delimited()?;
@@ -4331,7 +4331,7 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::StaticProvisioni
                         while !r.is_empty() {
                             let k = r.key()?;
                             match k {
-                                0xa => key = r.string()?,
+                                0xa => rt::fill_string(r.len_delimited()?, &mut key)?,
                                 0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
                                 _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
@@ -4349,7 +4349,7 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::StaticProvisioni
                         while !r.is_empty() {
                             let k = r.key()?;
                             match k {
-                                0xa => key = r.string()?,
+                                0xa => rt::fill_string(r.len_delimited()?, &mut key)?,
                                 0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
                                 _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
@@ -4367,8 +4367,8 @@ impl ProtobufMessage for crate::v1::volume::source::csi_volume::StaticProvisioni
                         while !r.is_empty() {
                             let k = r.key()?;
                             match k {
-                                0xa => key = r.string()?,
-                                0x12 => value = r.string()?,
+                                0xa => rt::fill_string(r.len_delimited()?, &mut key)?,
+                                0x12 => rt::fill_string(r.len_delimited()?, &mut value)?,
                                 _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
                         }
@@ -4452,8 +4452,8 @@ impl ProtobufMessage for crate::v1::NetworkInfo {
             let key = r.key()?;
             match key {
                 0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.ip_addresses, r, 0x2a); let index = self.ip_addresses.len(); ctx.message(sub, "ip_addresses", Some(index), rt::push_default(&mut self.ip_addresses))?; }
-                0x32 => { self.name = Some(r.string()?); }
-                0x1a => { let value = r.string()?; rt::reserve_for(&mut self.groups, r, 0x1a); self.groups.push(value); }
+                0x32 => { rt::fill_string(r.len_delimited()?, self.name.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let raw = r.len_delimited()?; rt::reserve_for(&mut self.groups, r, 0x1a); rt::fill_string(raw, rt::push_default(&mut self.groups))?; }
                 0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "labels", None, self.labels.get_or_insert_with(::std::default::Default::default))?; }
                 0x3a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.port_mappings, r, 0x3a); let index = self.port_mappings.len(); ctx.message(sub, "port_mappings", Some(index), rt::push_default(&mut self.port_mappings))?; }
                 _ => {
@@ -4499,7 +4499,7 @@ impl ProtobufMessage for crate::v1::network_info::IPAddress {
             let key = r.key()?;
             match key {
                 0x8 => { self.protocol = Some(crate::v1::network_info::Protocol(r.varint()? as i32)); }
-                0x12 => { self.ip_address = Some(r.string()?); }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.ip_address.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("protocol"),
@@ -4535,9 +4535,9 @@ impl ProtobufMessage for crate::v1::network_info::PortMapping {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.host_port = r.varint()? as u32; seen |= 0x1; }
-                0x10 => { self.container_port = r.varint()? as u32; seen |= 0x2; }
-                0x1a => { self.protocol = Some(r.string()?); }
+                0x8 => { *&mut self.host_port = r.varint()? as u32; seen |= 0x1; }
+                0x10 => { *&mut self.container_port = r.varint()? as u32; seen |= 0x2; }
+                0x1a => { rt::fill_string(r.len_delimited()?, self.protocol.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("host_port"),
@@ -4609,7 +4609,7 @@ impl ProtobufMessage for crate::v1::SeccompInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.profile_name = Some(r.string()?); }
+                0xa => { rt::fill_string(r.len_delimited()?, self.profile_name.get_or_insert_with(::std::default::Default::default))?; }
                 0x10 => { self.unconfined = Some(r.varint()? != 0); }
                 _ => {
                     let known = match key >> 3 {
@@ -4806,8 +4806,8 @@ impl ProtobufMessage for crate::v1::tty_info::WindowSize {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.rows = r.varint()? as u32; seen |= 0x1; }
-                0x10 => { self.columns = r.varint()? as u32; seen |= 0x2; }
+                0x8 => { *&mut self.rows = r.varint()? as u32; seen |= 0x1; }
+                0x10 => { *&mut self.columns = r.varint()? as u32; seen |= 0x2; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("rows"),
@@ -4846,9 +4846,9 @@ impl ProtobufMessage for crate::v1::ContainerInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.r#type = crate::v1::container_info::Type(r.varint()? as i32); seen |= 0x1; }
+                0x8 => { *&mut self.r#type = crate::v1::container_info::Type(r.varint()? as i32); seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.volumes, r, 0x12); let index = self.volumes.len(); ctx.message(sub, "volumes", Some(index), rt::push_default(&mut self.volumes))?; }
-                0x22 => { self.hostname = Some(r.string()?); }
+                0x22 => { rt::fill_string(r.len_delimited()?, self.hostname.get_or_insert_with(::std::default::Default::default))?; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "docker", None, self.docker.get_or_insert_with(::std::default::Default::default))?; }
                 0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "mesos", None, self.mesos.get_or_insert_with(::std::default::Default::default))?; }
                 0x3a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.network_infos, r, 0x3a); let index = self.network_infos.len(); ctx.message(sub, "network_infos", Some(index), rt::push_default(&mut self.network_infos))?; }
@@ -4914,13 +4914,13 @@ impl ProtobufMessage for crate::v1::container_info::DockerInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.image = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.image)?; seen |= 0x1; }
                 0x10 => { self.network = Some(crate::v1::container_info::docker_info::Network(r.varint()? as i32)); }
                 0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.port_mappings, r, 0x1a); let index = self.port_mappings.len(); ctx.message(sub, "port_mappings", Some(index), rt::push_default(&mut self.port_mappings))?; }
                 0x20 => { self.privileged = Some(r.varint()? != 0); }
                 0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.parameters, r, 0x2a); let index = self.parameters.len(); ctx.message(sub, "parameters", Some(index), rt::push_default(&mut self.parameters))?; }
                 0x30 => { self.force_pull_image = Some(r.varint()? != 0); }
-                0x3a => { self.volume_driver = Some(r.string()?); }
+                0x3a => { rt::fill_string(r.len_delimited()?, self.volume_driver.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("image"),
@@ -4974,9 +4974,9 @@ impl ProtobufMessage for crate::v1::container_info::docker_info::PortMapping {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.host_port = r.varint()? as u32; seen |= 0x1; }
-                0x10 => { self.container_port = r.varint()? as u32; seen |= 0x2; }
-                0x1a => { self.protocol = Some(r.string()?); }
+                0x8 => { *&mut self.host_port = r.varint()? as u32; seen |= 0x1; }
+                0x10 => { *&mut self.container_port = r.varint()? as u32; seen |= 0x2; }
+                0x1a => { rt::fill_string(r.len_delimited()?, self.protocol.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("host_port"),
@@ -5185,8 +5185,8 @@ impl ProtobufMessage for crate::v1::Label {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.key = r.string()?; seen |= 0x1; }
-                0x12 => { self.value = Some(r.string()?); }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.key)?; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.value.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("key"),
@@ -5225,9 +5225,9 @@ impl ProtobufMessage for crate::v1::Port {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.number = r.varint()? as u32; seen |= 0x1; }
-                0x12 => { self.name = Some(r.string()?); }
-                0x1a => { self.protocol = Some(r.string()?); }
+                0x8 => { *&mut self.number = r.varint()? as u32; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.name.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { rt::fill_string(r.len_delimited()?, self.protocol.get_or_insert_with(::std::default::Default::default))?; }
                 0x20 => { self.visibility = Some(crate::v1::discovery_info::Visibility(r.varint()? as i32)); }
                 0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "labels", None, self.labels.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
@@ -5308,11 +5308,11 @@ impl ProtobufMessage for crate::v1::DiscoveryInfo {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x8 => { self.visibility = crate::v1::discovery_info::Visibility(r.varint()? as i32); seen |= 0x1; }
-                0x12 => { self.name = Some(r.string()?); }
-                0x1a => { self.environment = Some(r.string()?); }
-                0x22 => { self.location = Some(r.string()?); }
-                0x2a => { self.version = Some(r.string()?); }
+                0x8 => { *&mut self.visibility = crate::v1::discovery_info::Visibility(r.varint()? as i32); seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.name.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { rt::fill_string(r.len_delimited()?, self.environment.get_or_insert_with(::std::default::Default::default))?; }
+                0x22 => { rt::fill_string(r.len_delimited()?, self.location.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { rt::fill_string(r.len_delimited()?, self.version.get_or_insert_with(::std::default::Default::default))?; }
                 0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "ports", None, self.ports.get_or_insert_with(::std::default::Default::default))?; }
                 0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "labels", None, self.labels.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
@@ -5691,7 +5691,7 @@ impl ProtobufMessage for crate::v1::scheduler::event::Message {
             match key {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "executor_id", None, &mut self.executor_id)?; seen |= 0x2; }
-                0x1a => { self.data = r.bytes()?; seen |= 0x4; }
+                0x1a => { rt::fill_bytes(r.len_delimited()?, &mut self.data)?; seen |= 0x4; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("agent_id"),
@@ -5772,7 +5772,7 @@ impl ProtobufMessage for crate::v1::scheduler::event::Error {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.message = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.message)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("message"),
@@ -5847,7 +5847,7 @@ impl ProtobufMessage for crate::v1::scheduler::attribute_constraint::Selector {
             let key = r.key()?;
             match key {
                 0x8 => { self.pseudoattribute_type = Some(crate::v1::scheduler::attribute_constraint::selector::PseudoattributeType(r.varint()? as i32)); self.attribute_name = None; }
-                0x12 => { self.attribute_name = Some(r.string()?); self.pseudoattribute_type = None; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.attribute_name.get_or_insert_with(::std::default::Default::default))?; self.pseudoattribute_type = None; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("pseudoattribute_type"),
@@ -5982,7 +5982,7 @@ impl ProtobufMessage for crate::v1::scheduler::attribute_constraint::predicate::
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.value = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.value)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("value"),
@@ -6018,7 +6018,7 @@ impl ProtobufMessage for crate::v1::scheduler::attribute_constraint::predicate::
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.value = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.value)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("value"),
@@ -6054,7 +6054,7 @@ impl ProtobufMessage for crate::v1::scheduler::attribute_constraint::predicate::
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.regex = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.regex)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("regex"),
@@ -6090,7 +6090,7 @@ impl ProtobufMessage for crate::v1::scheduler::attribute_constraint::predicate::
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.regex = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.regex)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("regex"),
@@ -6133,7 +6133,7 @@ impl ProtobufMessage for crate::v1::scheduler::OfferConstraints {
                         while !r.is_empty() {
                             let k = r.key()?;
                             match k {
-                                0xa => key = r.string()?,
+                                0xa => rt::fill_string(r.len_delimited()?, &mut key)?,
                                 0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
                                 _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
                             }
@@ -6346,7 +6346,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Subscribe {
             let key = r.key()?;
             match key {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "framework_info", None, &mut self.framework_info)?; seen |= 0x1; }
-                0x12 => { let value = r.string()?; rt::reserve_for(&mut self.suppressed_roles, r, 0x12); self.suppressed_roles.push(value); }
+                0x12 => { let raw = r.len_delimited()?; rt::reserve_for(&mut self.suppressed_roles, r, 0x12); rt::fill_string(raw, rt::push_default(&mut self.suppressed_roles))?; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "offer_constraints", None, self.offer_constraints.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -6531,7 +6531,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Revive {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let value = r.string()?; rt::reserve_for(&mut self.roles, r, 0xa); self.roles.push(value); }
+                0xa => { let raw = r.len_delimited()?; rt::reserve_for(&mut self.roles, r, 0xa); rt::fill_string(raw, rt::push_default(&mut self.roles))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("roles"),
@@ -6650,7 +6650,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Acknowledge {
             match key {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "task_id", None, &mut self.task_id)?; seen |= 0x2; }
-                0x1a => { self.uuid = r.bytes()?; seen |= 0x4; }
+                0x1a => { rt::fill_bytes(r.len_delimited()?, &mut self.uuid)?; seen |= 0x4; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("agent_id"),
@@ -6694,7 +6694,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::AcknowledgeOperationStatus 
             match key {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, self.agent_id.get_or_insert_with(::std::default::Default::default))?; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "resource_provider_id", None, self.resource_provider_id.get_or_insert_with(::std::default::Default::default))?; }
-                0x1a => { self.uuid = r.bytes()?; seen |= 0x1; }
+                0x1a => { rt::fill_bytes(r.len_delimited()?, &mut self.uuid)?; seen |= 0x1; }
                 0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "operation_id", None, &mut self.operation_id)?; seen |= 0x2; }
                 _ => {
                     let known = match key >> 3 {
@@ -6888,7 +6888,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Message {
             match key {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x1; }
                 0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "executor_id", None, &mut self.executor_id)?; seen |= 0x2; }
-                0x1a => { self.data = r.bytes()?; seen |= 0x4; }
+                0x1a => { rt::fill_bytes(r.len_delimited()?, &mut self.data)?; seen |= 0x4; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("agent_id"),
@@ -6959,7 +6959,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::Suppress {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { let value = r.string()?; rt::reserve_for(&mut self.roles, r, 0xa); self.roles.push(value); }
+                0xa => { let raw = r.len_delimited()?; rt::reserve_for(&mut self.roles, r, 0xa); rt::fill_string(raw, rt::push_default(&mut self.roles))?; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("roles"),
@@ -6993,7 +6993,7 @@ impl ProtobufMessage for crate::v1::scheduler::call::UpdateFramework {
             let key = r.key()?;
             match key {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "framework_info", None, &mut self.framework_info)?; seen |= 0x1; }
-                0x12 => { let value = r.string()?; rt::reserve_for(&mut self.suppressed_roles, r, 0x12); self.suppressed_roles.push(value); }
+                0x12 => { let raw = r.len_delimited()?; rt::reserve_for(&mut self.suppressed_roles, r, 0x12); rt::fill_string(raw, rt::push_default(&mut self.suppressed_roles))?; }
                 0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "offer_constraints", None, self.offer_constraints.get_or_insert_with(::std::default::Default::default))?; }
                 _ => {
                     let known = match key >> 3 {
@@ -7256,7 +7256,7 @@ impl ProtobufMessage for crate::v1::executor::event::Acknowledged {
             let key = r.key()?;
             match key {
                 0xa => { let sub = r.len_delimited()?; ctx.message(sub, "task_id", None, &mut self.task_id)?; seen |= 0x1; }
-                0x12 => { self.uuid = r.bytes()?; seen |= 0x2; }
+                0x12 => { rt::fill_bytes(r.len_delimited()?, &mut self.uuid)?; seen |= 0x2; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("task_id"),
@@ -7295,7 +7295,7 @@ impl ProtobufMessage for crate::v1::executor::event::Message {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.data = r.bytes()?; seen |= 0x1; }
+                0xa => { rt::fill_bytes(r.len_delimited()?, &mut self.data)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("data"),
@@ -7331,7 +7331,7 @@ impl ProtobufMessage for crate::v1::executor::event::Error {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0xa => { self.message = r.string()?; seen |= 0x1; }
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.message)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         1 => Some("message"),
@@ -7494,7 +7494,7 @@ impl ProtobufMessage for crate::v1::executor::call::Message {
         while !r.is_empty() {
             let key = r.key()?;
             match key {
-                0x12 => { self.data = r.bytes()?; seen |= 0x1; }
+                0x12 => { rt::fill_bytes(r.len_delimited()?, &mut self.data)?; seen |= 0x1; }
                 _ => {
                     let known = match key >> 3 {
                         2 => Some("data"),

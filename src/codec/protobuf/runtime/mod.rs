@@ -6,7 +6,9 @@ mod reader;
 mod writer;
 
 pub use context::{DecodeContext, MAX_DEPTH};
-pub use reader::{Reader, END_GROUP, FIXED32, FIXED64, LEN, START_GROUP, VARINT};
+pub use reader::{
+    fill_bytes, fill_string, Reader, END_GROUP, FIXED32, FIXED64, LEN, START_GROUP, VARINT,
+};
 pub use writer::{
     put_int32, put_len_delimited, put_varint, size_int32, sizeof_len, sizeof_varint, unzigzag32,
     unzigzag64, zigzag32, zigzag64,

@@ -21,6 +21,39 @@ pub const END_GROUP: u32 = 4;
 /// Wire type 5: 4 little-endian bytes.
 pub const FIXED32: u32 = 5;
 
+/// Sets `target` to the `string` payload `raw` after checking it is UTF-8.
+#[inline]
+pub fn fill_string(raw: &[u8], target: &mut String) -> Result<(), Fault> {
+    let text = if raw.is_ascii() {
+        // SAFETY: ASCII bytes are valid UTF-8. Nearly every string in the Mesos
+        // API is ASCII (ids, names, roles, hostnames), and skipping the general
+        // validator for them is measurably faster.
+        unsafe { std::str::from_utf8_unchecked(raw) }
+    } else {
+        std::str::from_utf8(raw).map_err(|_| Fault::Malformed(Malformed::InvalidUtf8))?
+    };
+    if target.capacity() == 0 {
+        // The usual case, a fresh field: one exact allocation.
+        *target = text.to_owned();
+    } else {
+        target.clear();
+        target.push_str(text);
+    }
+    Ok(())
+}
+
+/// Sets `target` to the `bytes` payload `raw`.
+#[inline]
+pub fn fill_bytes(raw: &[u8], target: &mut Vec<u8>) -> Result<(), Fault> {
+    if target.capacity() == 0 {
+        *target = raw.to_vec();
+    } else {
+        target.clear();
+        target.extend_from_slice(raw);
+    }
+    Ok(())
+}
+
 /// Groups nested deeper than this are rejected while skipping them.
 const MAX_GROUP_DEPTH: usize = 100;
 
@@ -120,28 +153,6 @@ impl<'a> Reader<'a> {
             }
             _ => Err(Fault::Malformed(Malformed::LengthPastEnd)),
         }
-    }
-
-    /// A `string` field: UTF-8 checked, then copied once into its `String`.
-    #[inline]
-    pub fn string(&mut self) -> Result<String, Fault> {
-        let raw = self.len_delimited()?;
-        if raw.is_ascii() {
-            // SAFETY: ASCII bytes are valid UTF-8. Nearly every string in the
-            // Mesos API is ASCII (ids, names, roles, hostnames), and skipping
-            // the general validator for them is measurably faster.
-            return Ok(unsafe { String::from_utf8_unchecked(raw.to_vec()) });
-        }
-        match std::str::from_utf8(raw) {
-            Ok(s) => Ok(s.to_owned()),
-            Err(_) => Err(Fault::Malformed(Malformed::InvalidUtf8)),
-        }
-    }
-
-    /// A `bytes` field.
-    #[inline]
-    pub fn bytes(&mut self) -> Result<Vec<u8>, Fault> {
-        Ok(self.len_delimited()?.to_vec())
     }
 
     /// Skips the value of a field this decoder does not know, whatever its wire

@@ -1,0 +1,462 @@
+//! Runs many copies of a command across the offers of many agents, packing
+//! as many tasks into each offer as its resources allow.
+//!
+//! ```text
+//! cargo run --example batch -- --tasks 20 --command 'echo $MESOS_TASK_ID' --resources 'cpus:0.5;mem:64'
+//! ```
+//!
+//! Without `--master` it starts an embedded simulated master with three
+//! local agents (`--agents N`) and optionally scripted ones
+//! (`--scripted-agents N`, whose tasks finish after a short pretend run).
+//! A live line shows queued/running/finished/failed; a summary follows.
+//! Exit status: 0 when every task finished, 1 otherwise, 130 after Ctrl-C,
+//! 2 for bad arguments.
+
+mod common;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{after, never, select, Receiver};
+use mesos_http::call;
+use mesos_http::event::Event;
+use mesos_http::resources::Resources;
+use mesos_http::sim::{AgentSpec, ScriptedTimeline};
+use mesos_http::v1::{self, TaskState, TaskStatus};
+use mesos_http::{ConnectionState, Item, Termination};
+
+use common::cli::Flags;
+use common::cluster::{Cluster, ClusterOptions, USAGE as CLUSTER_USAGE};
+use common::interrupt::interrupt_channel;
+use common::progress::{Counts, Progress};
+use common::report::status_line;
+use common::tasks::{command_task, for_offer, is_terminal};
+
+const USAGE: &str = "\
+usage: batch [--tasks N] [--command CMD] [--resources TEXT] [flags]
+
+Runs N copies of CMD (with sh -c) as Mesos tasks, several per offer.
+
+Batch:
+  --tasks N               how many tasks (default 10)
+  --command CMD           the shell command of each task
+                          (default 'echo task $MESOS_TASK_ID')
+  --resources TEXT        what each task needs, in Mesos syntax
+                          (default 'cpus:0.5;mem:64')
+  --agents N              embedded master only: local agents running real
+                          processes (default 3; each has cpus:2;mem:2048)
+  --scripted-agents N     embedded master only: agents whose tasks pretend
+                          to run for a moment, then finish (default 0)";
+
+/// Offers that cannot take a task come back after this long (or sooner,
+/// once tasks on that agent end and free more resources).
+const UNFIT_REFUSE_SECONDS: f64 = 5.0;
+/// Once every task is launched, offers stay away this long.
+const DONE_REFUSE_SECONDS: f64 = 3600.0;
+/// How long to wait for the master to confirm TEARDOWN.
+const TEARDOWN_PATIENCE: Duration = Duration::from_secs(10);
+
+struct Options {
+    cluster: ClusterOptions,
+    tasks: usize,
+    command: String,
+    resources: Resources,
+    local_agents: usize,
+    scripted_agents: usize,
+}
+
+fn parse_options() -> Result<Option<Options>, String> {
+    let mut options = Options {
+        cluster: ClusterOptions::new("batch"),
+        tasks: 10,
+        command: "echo task $MESOS_TASK_ID".to_string(),
+        resources: Resources::new(),
+        local_agents: 3,
+        scripted_agents: 0,
+    };
+    let mut resources_text = "cpus:0.5;mem:64".to_string();
+    let mut flags = Flags::from_env();
+    while let Some(flag) = flags.next_flag()? {
+        if options.cluster.accept(&flag, &mut flags)? {
+            continue;
+        }
+        match flag.as_str() {
+            "help" => return Ok(None),
+            "tasks" => options.tasks = flags.parsed()?,
+            "command" => options.command = flags.value()?,
+            "resources" => resources_text = flags.value()?,
+            "agents" => options.local_agents = flags.parsed()?,
+            "scripted-agents" => options.scripted_agents = flags.parsed()?,
+            other => return Err(format!("unknown flag --{other}")),
+        }
+    }
+    options.resources = Resources::parse(&resources_text)
+        .map_err(|e| format!("--resources {resources_text:?}: {e}"))?;
+    if options.resources.is_empty() {
+        return Err("--resources must ask for something (e.g. 'cpus:0.1')".into());
+    }
+    if options.cluster.master.is_none() && options.local_agents + options.scripted_agents == 0 {
+        return Err("the embedded master needs at least one agent".into());
+    }
+    Ok(Some(options))
+}
+
+fn main() -> ExitCode {
+    let options = match parse_options() {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{USAGE}\n\n{CLUSTER_USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            eprintln!("batch: {err}\n(see --help)");
+            return ExitCode::from(2);
+        }
+    };
+    match run(options) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("batch: {err}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// One task of the batch.
+struct Task {
+    id: String,
+    /// The agent it was launched on.
+    agent: Option<v1::AgentID>,
+    /// Its final status, once it ended.
+    last: Option<TaskStatus>,
+}
+
+struct Batch {
+    options: Options,
+    cluster: Cluster,
+    tasks: Vec<Task>,
+    /// Indices into `tasks` not launched yet, in order.
+    queue: VecDeque<usize>,
+    by_id: BTreeMap<String, usize>,
+    progress: Progress,
+    suppressed: bool,
+    interrupted: bool,
+    tearing_down: Option<Instant>,
+    /// Set when nothing more is worth waiting for.
+    leave: bool,
+    started: Instant,
+}
+
+fn run(options: Options) -> Result<u8, String> {
+    let interrupts = interrupt_channel()?;
+    let mut agents = vec![AgentSpec::local(); options.local_agents];
+    let scripted = ScriptedTimeline::finish_after(Duration::from_millis(200));
+    agents.extend(vec![AgentSpec::scripted(scripted); options.scripted_agents]);
+    let cluster = options.cluster.connect(agents)?;
+    match &cluster.embedded {
+        Some(sim) => println!(
+            "started an embedded Mesos master at {} with {} local and {} scripted agent(s)",
+            sim.url(),
+            options.local_agents,
+            options.scripted_agents
+        ),
+        None => println!("connecting to {}", cluster.master),
+    }
+    let tasks: Vec<Task> = (0..options.tasks)
+        .map(|i| Task {
+            id: format!("{}-{}", options.cluster.name, i + 1),
+            agent: None,
+            last: None,
+        })
+        .collect();
+    let by_id = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.clone(), i))
+        .collect();
+    let mut batch = Batch {
+        queue: (0..tasks.len()).collect(),
+        tasks,
+        by_id,
+        options,
+        cluster,
+        progress: Progress::new(),
+        suppressed: false,
+        interrupted: false,
+        tearing_down: None,
+        leave: false,
+        started: Instant::now(),
+    };
+    if batch.tasks.is_empty() {
+        batch.teardown();
+    }
+    batch.run(&interrupts)
+}
+
+impl Batch {
+    fn run(&mut self, interrupts: &Receiver<()>) -> Result<u8, String> {
+        let events = self.cluster.events.clone();
+        loop {
+            if self.leave {
+                return Ok(self.finish());
+            }
+            let teardown_timer = match self.tearing_down {
+                Some(at) => {
+                    after((at + TEARDOWN_PATIENCE).saturating_duration_since(Instant::now()))
+                }
+                None => never(),
+            };
+            select! {
+                recv(events.receiver()) -> item => match item {
+                    Ok(item) => {
+                        if self.on_item(item) {
+                            return Ok(self.finish());
+                        }
+                    }
+                    Err(_) => return Ok(self.finish()),
+                },
+                recv(interrupts) -> _ => {
+                    if self.tearing_down.is_some() {
+                        return Ok(self.finish());
+                    }
+                    self.interrupted = true;
+                    self.progress.log("interrupted: tearing down the framework (its tasks are killed)");
+                    self.teardown();
+                }
+                recv(teardown_timer) -> _ => {
+                    self.progress.log("the master did not confirm TEARDOWN; leaving anyway");
+                    return Ok(self.finish());
+                }
+            }
+        }
+    }
+
+    fn counts(&self) -> Counts {
+        let mut counts = Counts {
+            queued: self.queue.len(),
+            ..Counts::default()
+        };
+        for task in &self.tasks {
+            match &task.last {
+                Some(status) if status.state == TaskState::TASK_FINISHED => counts.finished += 1,
+                Some(_) => counts.failed += 1,
+                None if task.agent.is_some() => counts.running += 1,
+                None => {}
+            }
+        }
+        counts
+    }
+
+    /// Handles one item; `true` when the program should end.
+    fn on_item(&mut self, item: Item) -> bool {
+        match item {
+            Item::Connection(state) => return self.on_connection(state),
+            Item::Event(received) => match received.into_event() {
+                Event::Offers(offers) => self.on_offers(offers.offers),
+                Event::Update(update) => self.on_update(update.status),
+                Event::Error(error) => self
+                    .progress
+                    .log(&format!("error from the master: {}", error.message)),
+                Event::Failure(failure) => {
+                    self.progress.log(&format!("failure reported: {failure:?}"))
+                }
+                _ => {}
+            },
+            Item::Undecodable { error, .. } => self
+                .progress
+                .log(&format!("skipped an undecodable event: {error}")),
+        }
+        self.progress.update(self.counts());
+        false
+    }
+
+    fn on_connection(&mut self, state: ConnectionState) -> bool {
+        match state {
+            ConnectionState::Subscribed {
+                framework_id,
+                master,
+                ..
+            } => {
+                self.progress.log(&format!(
+                    "subscribed to {master} as framework {}",
+                    framework_id.value
+                ));
+                let launched = self.tasks.iter().any(|t| t.agent.is_some());
+                if launched {
+                    // After a reconnection: ask for the state of every task.
+                    let _ = self.cluster.scheduler.reconcile([]);
+                }
+                self.progress.update(self.counts());
+            }
+            ConnectionState::Disconnected(why) => self
+                .progress
+                .log(&format!("disconnected ({why:?}); will reconnect")),
+            ConnectionState::Terminated(why) => {
+                match why {
+                    Termination::TornDown => {}
+                    other => self
+                        .progress
+                        .log(&format!("the subscription ended: {other:?}")),
+                }
+                return true;
+            }
+            _ => {}
+        }
+        false
+    }
+
+    fn on_offers(&mut self, offers: Vec<v1::Offer>) {
+        if self.tearing_down.is_some() {
+            return; // TEARDOWN removes the framework's offers.
+        }
+        for offer in offers {
+            if self.queue.is_empty() {
+                self.decline(&offer, DONE_REFUSE_SECONDS);
+                continue;
+            }
+            let wanted = for_offer(&self.options.resources, &offer);
+            let mut available = Resources::from(offer.resources.as_slice());
+            let mut launch = Vec::new();
+            while !self.queue.is_empty() && available.contains(&wanted) {
+                available -= &wanted;
+                if let Some(index) = self.queue.pop_front() {
+                    launch.push(index);
+                }
+            }
+            if launch.is_empty() {
+                self.decline(&offer, UNFIT_REFUSE_SECONDS);
+                continue;
+            }
+            let infos: Vec<v1::TaskInfo> = launch
+                .iter()
+                .map(|&i| {
+                    command_task(
+                        &self.tasks[i].id,
+                        &offer,
+                        wanted.clone(),
+                        &self.options.command,
+                    )
+                })
+                .collect();
+            let filters = Some(call::refuse_seconds(UNFIT_REFUSE_SECONDS));
+            match self
+                .cluster
+                .scheduler
+                .accept([offer.id.clone()], [call::launch(infos)], filters)
+            {
+                Ok(()) => {
+                    self.progress.log(&format!(
+                        "launched {} task(s) on agent {} ({}), {} left in the offer",
+                        launch.len(),
+                        offer.agent_id.value,
+                        offer.hostname,
+                        if available.is_empty() {
+                            "nothing".to_string()
+                        } else {
+                            available.to_string()
+                        }
+                    ));
+                    for &i in &launch {
+                        self.tasks[i].agent = Some(offer.agent_id.clone());
+                    }
+                }
+                Err(err) => {
+                    self.progress.log(&format!(
+                        "ACCEPT failed: {err}; the tasks wait for another offer"
+                    ));
+                    for &i in launch.iter().rev() {
+                        self.queue.push_front(i);
+                    }
+                }
+            }
+        }
+        if self.queue.is_empty() && !self.suppressed {
+            // Every task is launched: no more offers needed.
+            self.suppressed = self
+                .cluster
+                .scheduler
+                .suppress(Vec::<String>::new())
+                .is_ok();
+        }
+    }
+
+    fn decline(&self, offer: &v1::Offer, refuse_seconds: f64) {
+        let filters = Some(call::refuse_seconds(refuse_seconds));
+        if let Err(err) = self.cluster.scheduler.decline([offer.id.clone()], filters) {
+            eprintln!("batch: DECLINE failed: {err}");
+        }
+    }
+
+    fn on_update(&mut self, status: TaskStatus) {
+        if self.tearing_down.is_some() {
+            return; // The framework is going away with its tasks.
+        }
+        if let Err(err) = self.cluster.scheduler.acknowledge(&status) {
+            self.progress.log(&format!(
+                "ACKNOWLEDGE failed: {err} (the update will be re-sent)"
+            ));
+        }
+        let Some(&index) = self.by_id.get(&status.task_id.value) else {
+            return;
+        };
+        let task = &mut self.tasks[index];
+        if task.last.is_some() || !is_terminal(status.state) {
+            return;
+        }
+        if status.state != TaskState::TASK_FINISHED {
+            self.progress.log(&status_line(&status));
+        }
+        task.last = Some(status);
+        let counts = self.counts();
+        if counts.finished + counts.failed == self.tasks.len() && self.tearing_down.is_none() {
+            self.progress.update(counts);
+            self.teardown();
+        }
+    }
+
+    fn teardown(&mut self) {
+        match self.cluster.scheduler.teardown() {
+            Ok(()) => self.tearing_down = Some(Instant::now()),
+            Err(err) => {
+                self.progress.log(&format!("TEARDOWN failed: {err}"));
+                // Nothing will confirm it: leave at once.
+                self.leave = true;
+            }
+        }
+    }
+
+    /// Prints the summary; returns the exit status.
+    fn finish(&mut self) -> u8 {
+        let counts = self.counts();
+        self.progress.update(counts);
+        self.progress.finish();
+        let agents: BTreeMap<&str, usize> = self
+            .tasks
+            .iter()
+            .filter_map(|t| t.agent.as_ref())
+            .fold(BTreeMap::new(), |mut map, agent| {
+                *map.entry(agent.value.as_str()).or_default() += 1;
+                map
+            });
+        println!(
+            "summary: {} tasks in {:.1}s: {} finished, {} failed, {} not run; {} agent(s) used",
+            self.tasks.len(),
+            self.started.elapsed().as_secs_f64(),
+            counts.finished,
+            counts.failed,
+            counts.queued + counts.running,
+            agents.len()
+        );
+        for (agent, n) in &agents {
+            println!("  agent {agent}: {n} task(s)");
+        }
+        if self.interrupted {
+            130
+        } else if counts.finished == self.tasks.len() {
+            0
+        } else {
+            1
+        }
+    }
+}
