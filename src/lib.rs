@@ -11,6 +11,9 @@ pub mod event;
 pub mod resources;
 /// The master's call and FrameworkInfo validation, with its exact wording.
 pub mod validation;
+/// RecordIO framing of the event stream: an incremental, allocation-capped
+/// decoder and the matching encoder (no I/O).
+pub mod recordio;
 
 /// The Mesos v1 schema as Rust types (generated from `pb/`).
 #[rustfmt::skip]
