@@ -9,6 +9,10 @@ pub mod call;
 pub mod event;
 /// Resource text syntax (`cpus:1;ports:[31000-31005]`) and Mesos resource arithmetic.
 pub mod resources;
+/// A simulated Mesos master (feature `sim`): a local stand-in for a cluster
+/// and the test bed for the client.
+#[cfg(feature = "sim")]
+pub mod sim;
 /// The master's call and FrameworkInfo validation, with its exact wording.
 pub mod validation;
 /// RecordIO framing of the event stream: an incremental, allocation-capped

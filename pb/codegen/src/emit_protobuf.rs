@@ -215,7 +215,11 @@ fn emit_merge(schema: &Schema, m: &Message, s: &mut String) {
             "                        _ => None,\n                    }};"
         )
         .unwrap();
-        writeln!(s, "                    rt::unexpected(r, ctx, key, known)?;").unwrap();
+        writeln!(
+            s,
+            "                    rt::unexpected(r, ctx, key, known)?;"
+        )
+        .unwrap();
     }
     writeln!(s, "                }}\n            }}\n        }}").unwrap();
     if !required.is_empty() {

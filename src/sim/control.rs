@@ -1,0 +1,357 @@
+//! Starting, steering and stopping simulated masters: the API tests and tools use.
+
+use std::fs;
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use super::cluster::{Cluster, MasterIdentity, Shared, StreamMsg};
+use super::config::{AgentSpec, SimConfig};
+use super::view::ClusterView;
+use super::{ids, server, tls};
+
+/// Everything a running group owns; stopping it ends all threads.
+struct Runtime {
+    shared: Arc<Shared>,
+    addrs: Vec<SocketAddr>,
+    tls: bool,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+    stopped: AtomicBool,
+}
+
+impl Runtime {
+    fn stop(&self) {
+        if self.stopped.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        self.shared.stop.store(true, Ordering::SeqCst);
+        let (work_dir, owned) = self.shared.update(|c| {
+            c.abort_all_streams();
+            for task in c.tasks.values_mut() {
+                task.runner.kill_now();
+            }
+            (c.work_dir.clone(), c.owns_work_dir)
+        });
+        for addr in &self.addrs {
+            let _ = TcpStream::connect_timeout(addr, Duration::from_secs(1));
+        }
+        for (_, conn) in self
+            .shared
+            .connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
+            let _ = conn.shutdown(std::net::Shutdown::Both);
+        }
+        let threads: Vec<JoinHandle<()>> = self
+            .threads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain(..)
+            .collect();
+        for t in threads {
+            let _ = t.join();
+        }
+        if owned {
+            let _ = fs::remove_dir_all(work_dir);
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn start_runtime(count: usize, config: SimConfig) -> io::Result<Arc<Runtime>> {
+    let tls_config = match &config.tls {
+        Some(identity) => Some(
+            tls::server_config(identity)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?,
+        ),
+        None => None,
+    };
+    let mut listeners = Vec::new();
+    let mut masters = Vec::new();
+    for i in 0..count.max(1) {
+        let port = if i == 0 { config.port } else { 0 };
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
+        let addr = listener.local_addr()?;
+        masters.push(MasterIdentity {
+            id: ids::uuid_v4_string(),
+            port: addr.port(),
+        });
+        listeners.push((listener, addr));
+    }
+    let (work_dir, owned) = match &config.work_dir {
+        Some(dir) => (dir.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("mesos-sim-{}", ids::uuid_v4_string())),
+            true,
+        ),
+    };
+    fs::create_dir_all(&work_dir)?;
+    let cluster = Cluster::new(&config, masters, work_dir, owned);
+    let shared = Arc::new(Shared {
+        state: Mutex::new(cluster),
+        changed: std::sync::Condvar::new(),
+        stop: AtomicBool::new(false),
+        connections: Mutex::new(Default::default()),
+        next_connection: AtomicU64::new(0),
+        tls: tls_config,
+    });
+    let mut threads = Vec::new();
+    let mut addrs = Vec::new();
+    for (index, (listener, addr)) in listeners.into_iter().enumerate() {
+        addrs.push(addr);
+        let shared = Arc::clone(&shared);
+        threads.push(
+            thread::Builder::new()
+                .name(format!("mesos-sim-accept-{index}"))
+                .spawn(move || server::accept_loop(shared, listener, index))?,
+        );
+    }
+    let tick = config.tick.max(Duration::from_millis(1));
+    let ticker_shared = Arc::clone(&shared);
+    threads.push(
+        thread::Builder::new()
+            .name("mesos-sim-ticker".to_string())
+            .spawn(move || {
+                while !ticker_shared.stop.load(Ordering::SeqCst) {
+                    ticker_shared.update(|c| c.tick(Instant::now()));
+                    thread::sleep(tick);
+                }
+            })?,
+    );
+    Ok(Arc::new(Runtime {
+        shared,
+        addrs,
+        tls: config.tls.is_some(),
+        threads: Mutex::new(threads),
+        stopped: AtomicBool::new(false),
+    }))
+}
+
+/// A running simulated master. Dropping the last handle of a group stops it
+/// (streams close, local task processes are killed, the temp sandbox is removed).
+#[derive(Clone)]
+pub struct SimMaster {
+    rt: Arc<Runtime>,
+    index: usize,
+}
+
+impl std::fmt::Debug for SimMaster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimMaster")
+            .field("addr", &self.addr())
+            .finish()
+    }
+}
+
+impl SimMaster {
+    /// Starts one leading master on 127.0.0.1 (port from the config, 0 = ephemeral).
+    pub fn start(config: SimConfig) -> io::Result<SimMaster> {
+        Ok(SimMaster {
+            rt: start_runtime(1, config)?,
+            index: 0,
+        })
+    }
+
+    /// The socket address this master listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.rt.addrs[self.index]
+    }
+
+    /// `http://127.0.0.1:PORT` (or `https://` with TLS).
+    pub fn url(&self) -> String {
+        let scheme = if self.rt.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.addr().port())
+    }
+
+    /// The full scheduler endpoint URL.
+    pub fn scheduler_url(&self) -> String {
+        format!("{}/api/v1/scheduler", self.url())
+    }
+
+    /// This master's id (as in `master_info.id`).
+    pub fn master_id(&self) -> String {
+        self.rt.shared.lock().masters[self.index].id.clone()
+    }
+
+    /// Runs `f` on a view of the current state.
+    pub fn with_state<R>(&self, f: impl FnOnce(&ClusterView<'_>) -> R) -> R {
+        let guard = self.rt.shared.lock();
+        f(&ClusterView { cluster: &guard })
+    }
+
+    /// Waits until `condition` holds (checked after every state change and
+    /// every timer tick); `false` if `timeout` passed first.
+    pub fn wait_for(
+        &self,
+        mut condition: impl FnMut(&ClusterView<'_>) -> bool,
+        timeout: Duration,
+    ) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut guard = self.rt.shared.lock();
+        loop {
+            if condition(&ClusterView { cluster: &guard }) {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            guard = match self.rt.shared.changed.wait_timeout(guard, deadline - now) {
+                Ok((g, _)) => g,
+                Err(p) => p.into_inner().0,
+            };
+        }
+    }
+
+    /// Registers another agent; returns its id.
+    pub fn add_agent(&self, spec: AgentSpec) -> String {
+        self.rt.shared.update(|c| c.add_agent(spec))
+    }
+
+    /// Removes an agent (offers rescinded, tasks reported lost/gone).
+    pub fn remove_agent(&self, agent_id: &str) -> bool {
+        self.rt.shared.update(|c| c.remove_agent(agent_id))
+    }
+
+    /// Turns Basic authentication on (non-empty) or off (empty).
+    pub fn set_credentials(&self, credentials: Vec<(String, String)>) {
+        self.rt.shared.update(|c| c.credentials = credentials);
+    }
+
+    /// Fault: the next `n` requests get `503 Master has not finished recovery`.
+    pub fn fail_next_calls(&self, n: u32) {
+        self.rt.shared.update(|c| c.faults.fail_next = n);
+    }
+
+    /// Fault: every response waits this long first (`None` to stop).
+    pub fn delay_responses(&self, delay: Option<Duration>) {
+        self.rt.shared.update(|c| c.faults.delay = delay);
+    }
+
+    /// Fault: stop (or resume) heartbeats while keeping connections open.
+    pub fn stall_heartbeats(&self, stall: bool) {
+        self.rt.shared.update(|c| c.faults.stall_heartbeats = stall);
+    }
+
+    /// Fault: the next `n` responses carry `Connection: close` and the
+    /// connection is closed after each.
+    pub fn close_next_responses(&self, n: u32) {
+        self.rt.shared.update(|c| c.faults.close_next = n);
+    }
+
+    fn to_streams(&self, make: impl Fn() -> StreamMsg) {
+        self.rt.shared.update(|c| {
+            for framework in c.frameworks.values() {
+                if let Some(stream) = &framework.stream {
+                    stream.control(make());
+                }
+            }
+        });
+    }
+
+    /// Fault: close every subscription connection now, between records.
+    pub fn close_streams(&self) {
+        self.to_streams(|| StreamMsg::Abort);
+    }
+
+    /// Fault: every subscription is cut in the middle of its next record.
+    pub fn cut_streams_mid_record(&self) {
+        self.to_streams(|| StreamMsg::CutNextRecord);
+    }
+
+    /// Fault: every subscription gets a chunk with a RecordIO header that is not a number.
+    pub fn send_garbage_record_header(&self) {
+        self.to_streams(|| StreamMsg::RawChunk(b"not-a-length\n{}".to_vec()));
+    }
+
+    /// Fault: every subscription gets a record announced as `len` bytes (and
+    /// that many filler bytes, unless the client hangs up).
+    pub fn send_oversized_record(&self, len: u64) {
+        self.to_streams(|| StreamMsg::Oversized(len));
+    }
+
+    /// Stops the whole group this master belongs to.
+    pub fn stop(&self) {
+        self.rt.stop();
+    }
+
+    /// Where local agents' sandboxes live.
+    pub fn work_dir(&self) -> PathBuf {
+        self.rt.shared.lock().work_dir.clone()
+    }
+}
+
+/// Several masters sharing one cluster state, one of them leading.
+#[derive(Clone)]
+pub struct SimGroup {
+    rt: Arc<Runtime>,
+}
+
+impl std::fmt::Debug for SimGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimGroup")
+            .field("addrs", &self.rt.addrs)
+            .finish()
+    }
+}
+
+impl SimGroup {
+    /// Starts `count` masters; master 0 leads.
+    pub fn start(count: usize, config: SimConfig) -> io::Result<SimGroup> {
+        Ok(SimGroup {
+            rt: start_runtime(count, config)?,
+        })
+    }
+
+    /// How many masters the group has.
+    pub fn len(&self) -> usize {
+        self.rt.addrs.len()
+    }
+
+    /// Whether the group is empty (never: a group has at least one master).
+    pub fn is_empty(&self) -> bool {
+        self.rt.addrs.is_empty()
+    }
+
+    /// Master `index` (panics if out of range, like slice indexing).
+    pub fn master(&self, index: usize) -> SimMaster {
+        assert!(
+            index < self.len(),
+            "no master {index} in a group of {}",
+            self.len()
+        );
+        SimMaster {
+            rt: Arc::clone(&self.rt),
+            index,
+        }
+    }
+
+    /// The leading master's index.
+    pub fn leader(&self) -> Option<usize> {
+        self.rt.shared.lock().leader
+    }
+
+    /// Moves leadership (`None`: no leader, every master answers 503). Every
+    /// open subscription connection closes, as when a real leader goes away;
+    /// frameworks stay known and may re-subscribe with their id.
+    pub fn set_leader(&self, leader: Option<usize>) {
+        let leader = leader.filter(|l| *l < self.len());
+        self.rt.shared.update(|c| {
+            c.leader = leader;
+            c.abort_all_streams();
+            c.offers.clear();
+            c.allocation_dirty = true;
+        });
+    }
+}

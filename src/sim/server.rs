@@ -1,0 +1,238 @@
+//! Listening sockets and connection threads: keep-alive, pipelined requests
+//! answered in order, SUBSCRIBE streams written record by record (one chunk
+//! each, flushed at once), and the stream-level fault injections.
+
+use std::io::{self, BufReader, ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+use rustls::{ServerConnection, StreamOwned};
+
+use super::cluster::{Shared, StreamMsg};
+use super::endpoint::{self, Outcome};
+use super::http::request::{read_body, read_head};
+use super::http::response::{raw_chunk, record_chunk, stream_head, write_now, LAST_CHUNK};
+use super::http::{ParseError, Response};
+
+/// A plain or TLS connection.
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ServerConnection, TcpStream>>),
+}
+
+impl Conn {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Conn::Plain(s) => s,
+            Conn::Tls(s) => &s.sock,
+        }
+    }
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.read(buf),
+            Conn::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.write(buf),
+            Conn::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Conn::Plain(s) => s.flush(),
+            Conn::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// Accepts connections for master `index` until the group stops.
+pub fn accept_loop(shared: Arc<Shared>, listener: TcpListener, index: usize) {
+    for incoming in listener.incoming() {
+        if shared.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(tcp) = incoming else { continue };
+        let shared = Arc::clone(&shared);
+        let _ = thread::Builder::new()
+            .name("mesos-sim-conn".to_string())
+            .spawn(move || serve(shared, tcp, index));
+    }
+}
+
+fn serve(shared: Arc<Shared>, tcp: TcpStream, index: usize) {
+    let _ = tcp.set_nodelay(true);
+    let id = shared.next_connection.fetch_add(1, Ordering::SeqCst);
+    if let Ok(clone) = tcp.try_clone() {
+        shared
+            .connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, clone);
+    }
+    let conn = match &shared.tls {
+        None => Conn::Plain(tcp),
+        Some(config) => match ServerConnection::new(Arc::clone(config)) {
+            Ok(session) => Conn::Tls(Box::new(StreamOwned::new(session, tcp))),
+            Err(_) => return,
+        },
+    };
+    let mut reader = BufReader::new(conn);
+    let _ = serve_requests(&shared, &mut reader, index);
+    let _ = reader.get_ref().tcp().shutdown(Shutdown::Both);
+    shared
+        .connections
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&id);
+}
+
+fn serve_requests(shared: &Shared, reader: &mut BufReader<Conn>, index: usize) -> io::Result<()> {
+    loop {
+        let mut request = match read_head(reader) {
+            Ok(r) => r,
+            Err(ParseError::Malformed(why)) => {
+                let body = format!("Failed to decode request: {why}");
+                return write_now(reader.get_mut(), &Response::text(400, body).to_bytes(true));
+            }
+            Err(_) => return Ok(()),
+        };
+        if request
+            .header("Expect")
+            .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+        {
+            write_now(reader.get_mut(), b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        }
+        request.body = match read_body(reader, &request) {
+            Ok(b) => b,
+            Err(ParseError::Malformed(why)) => {
+                let body = format!("Failed to decode request: {why}");
+                return write_now(reader.get_mut(), &Response::text(400, body).to_bytes(true));
+            }
+            Err(_) => return Ok(()),
+        };
+        let (delay, close_fault) = shared.update(|c| {
+            let close = c.faults.close_next > 0;
+            if close {
+                c.faults.close_next -= 1;
+            }
+            (c.faults.delay, close)
+        });
+        if let Some(delay) = delay {
+            thread::sleep(delay);
+        }
+        let keep_alive = request.keep_alive() && !close_fault;
+        match endpoint::handle(shared, index, &request) {
+            Outcome::Respond(response) => {
+                write_now(reader.get_mut(), &response.to_bytes(close_fault))?;
+            }
+            Outcome::Stream {
+                stream_id,
+                encoding,
+                rx,
+            } => {
+                let head = stream_head(&stream_id, encoding.content_type(), close_fault);
+                let ended = match write_now(reader.get_mut(), &head) {
+                    Ok(()) => run_stream(reader.get_mut(), &rx),
+                    Err(_) => false,
+                };
+                shared.update(|c| c.stream_closed(&stream_id, Instant::now()));
+                if !ended {
+                    return Ok(());
+                }
+            }
+        }
+        if !keep_alive {
+            return Ok(());
+        }
+    }
+}
+
+/// Whether the peer has closed its side (checked with a short peek).
+fn peer_closed(tcp: &TcpStream) -> bool {
+    let mut byte = [0u8; 1];
+    match tcp.peek(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => !matches!(
+            e.kind(),
+            ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+        ),
+    }
+}
+
+/// Writes the stream until it ends (`true`: the body ended, the connection
+/// stays usable) or the connection is gone or cut (`false`).
+fn run_stream(conn: &mut Conn, rx: &Receiver<StreamMsg>) -> bool {
+    let _ = conn.tcp().set_read_timeout(Some(Duration::from_millis(1)));
+    let result = stream_loop(conn, rx);
+    let _ = conn.tcp().set_read_timeout(None);
+    if !result {
+        let _ = conn.tcp().shutdown(Shutdown::Both);
+    }
+    result
+}
+
+fn stream_loop(conn: &mut Conn, rx: &Receiver<StreamMsg>) -> bool {
+    let mut cut_next = false;
+    loop {
+        let msg = match rx.recv_timeout(Duration::from_millis(20)) {
+            Ok(msg) => msg,
+            Err(RecvTimeoutError::Timeout) => {
+                if peer_closed(conn.tcp()) {
+                    return false;
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => return false,
+        };
+        let written = match msg {
+            StreamMsg::Record(record) => {
+                let chunk = record_chunk(&record);
+                if cut_next {
+                    let _ = write_now(conn, &chunk[..chunk.len() / 2]);
+                    return false;
+                }
+                write_now(conn, &chunk)
+            }
+            StreamMsg::End => return write_now(conn, LAST_CHUNK).is_ok(),
+            StreamMsg::Abort => return false,
+            StreamMsg::CutNextRecord => {
+                cut_next = true;
+                Ok(())
+            }
+            StreamMsg::RawChunk(bytes) => write_now(conn, &raw_chunk(&bytes)),
+            StreamMsg::Oversized(len) => write_oversized(conn, len),
+        };
+        if written.is_err() {
+            return false;
+        }
+    }
+}
+
+/// One chunk announcing a `len`-byte record, filled with spaces.
+fn write_oversized(conn: &mut Conn, len: u64) -> io::Result<()> {
+    let header = format!("{len}\n");
+    let chunk_len = header.len() as u64 + len;
+    write_now(conn, format!("{chunk_len:x}\r\n{header}").as_bytes())?;
+    let filler = [b' '; 64 * 1024];
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(filler.len() as u64) as usize;
+        conn.write_all(&filler[..n])?;
+        left -= n as u64;
+    }
+    write_now(conn, b"\r\n")
+}
