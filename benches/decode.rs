@@ -10,6 +10,7 @@
 //! ```text
 //! cargo bench --bench decode                 # criterion, then a summary table
 //! cargo bench --bench decode -- --summary    # interleaved rounds, table only
+//! cargo bench --bench decode -- --only json 5 # passes of one figure (profiling)
 //! ```
 //!
 //! Every figure reports MB/s of JSON payload (also for protobuf, whose payload
@@ -269,6 +270,20 @@ fn main() {
             std::process::exit(if bench_mode { 1 } else { 0 });
         }
     };
+    // `--only FIGURE`: one pass of one figure, unchecked and untimed, for
+    // running under a profiler (`valgrind --tool=callgrind`).
+    if let Some(at) = args.iter().position(|a| a == "--only") {
+        let name = args.get(at + 1).map(String::as_str).unwrap_or("json");
+        let Some(&(_, encoding, chunk)) = FIGURES.iter().find(|f| f.0 == name) else {
+            eprintln!("decode bench: no figure named {name}");
+            std::process::exit(1);
+        };
+        let passes = args.get(at + 2).and_then(|n| n.parse().ok()).unwrap_or(1);
+        for _ in 0..passes {
+            black_box(run(&corpus, encoding, chunk));
+        }
+        return;
+    }
     if let Err(e) = check_counts(&corpus, &meta) {
         eprintln!("decode bench: corpus check failed: {e}");
         std::process::exit(1);

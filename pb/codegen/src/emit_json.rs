@@ -111,7 +111,8 @@ fn emit_message(schema: &Schema, m: &Message, s: &mut String) {
     writeln!(s, "        let mut first = true;").unwrap();
     writeln!(
         s,
-        "        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| {})? {{",
+        "        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| {}, |k: &[u8]| {})? {{",
+        key_fast(m),
         key_lookup(m)
     )
     .unwrap();
@@ -142,6 +143,38 @@ fn emit_message(schema: &Schema, m: &Message, s: &mut String) {
         .unwrap();
     }
     writeln!(s, "        Ok(())\n    }}\n}}\n").unwrap();
+}
+
+/// A match recognising a plainly written key at the start of `k` (the bytes
+/// after its opening quote): `name":` for each field, dispatched on the first
+/// byte, giving the field's index and the length matched.
+fn key_fast(m: &Message) -> String {
+    let mut by_first: std::collections::BTreeMap<u8, Vec<(usize, &str)>> = Default::default();
+    for (i, f) in m.fields.iter().enumerate() {
+        by_first
+            .entry(f.name.as_bytes()[0])
+            .or_default()
+            .push((i, &f.name));
+    }
+    if by_first.is_empty() {
+        return "None".to_string();
+    }
+    let mut out = String::from("match k.first() { ");
+    for (first, fields) in &by_first {
+        write!(out, "Some(b'{}') => ", *first as char).unwrap();
+        for (i, name) in fields {
+            let literal = format!("{name}\":");
+            write!(
+                out,
+                "if k.starts_with(b{literal:?}) {{ Some(({i}, {})) }} else ",
+                literal.len()
+            )
+            .unwrap();
+        }
+        out.push_str("{ None }, ");
+    }
+    out.push_str("_ => None }");
+    out
 }
 
 /// A match from a key's bytes to the field's index (`u32::MAX`: no such

@@ -218,7 +218,7 @@ impl JsonMessage for crate::v1::FrameworkID {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -241,7 +241,7 @@ impl JsonMessage for crate::v1::OfferID {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -264,7 +264,7 @@ impl JsonMessage for crate::v1::AgentID {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -287,7 +287,7 @@ impl JsonMessage for crate::v1::TaskID {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -310,7 +310,7 @@ impl JsonMessage for crate::v1::ExecutorID {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -337,7 +337,7 @@ impl JsonMessage for crate::v1::ContainerID {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, 6 => if k == b"parent" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"parent\":") { Some((1, 8)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, 6 => if k == b"parent" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "parent" }, &mut **m.parent.insert(Default::default()))? { m.parent = None; } }
@@ -361,7 +361,7 @@ impl JsonMessage for crate::v1::ResourceProviderID {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -384,7 +384,7 @@ impl JsonMessage for crate::v1::OperationID {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -407,7 +407,7 @@ impl JsonMessage for crate::v1::TimeInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 11 => if k == b"nanoseconds" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"nanoseconds\":") { Some((0, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"nanoseconds" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Int<i64>>(rd, "nanoseconds", true)? { Some(v) => { m.nanoseconds = v; seen |= 1 << 0; } None => { m.nanoseconds = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -430,7 +430,7 @@ impl JsonMessage for crate::v1::DurationInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 11 => if k == b"nanoseconds" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"nanoseconds\":") { Some((0, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"nanoseconds" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Int<i64>>(rd, "nanoseconds", true)? { Some(v) => { m.nanoseconds = v; seen |= 1 << 0; } None => { m.nanoseconds = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -461,7 +461,7 @@ impl JsonMessage for crate::v1::Address {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 2 => if k == b"ip" { 1 } else { u32::MAX }, 4 => if k == b"port" { 2 } else { u32::MAX }, 8 => if k == b"hostname" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'h') => if k.starts_with(b"hostname\":") { Some((0, 10)) } else { None }, Some(b'i') => if k.starts_with(b"ip\":") { Some((1, 4)) } else { None }, Some(b'p') => if k.starts_with(b"port\":") { Some((2, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"ip" { 1 } else { u32::MAX }, 4 => if k == b"port" { 2 } else { u32::MAX }, 8 => if k == b"hostname" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.hostname = r::one::<r::Str>(rd, "hostname", false)?; }
                 1 => { m.ip = r::one::<r::Str>(rd, "ip", false)?; }
@@ -505,7 +505,7 @@ impl JsonMessage for crate::v1::URL {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"path" { 2 } else { u32::MAX }, 5 => if k == b"query" { 3 } else { u32::MAX }, 6 => if k == b"scheme" { 0 } else { u32::MAX }, 7 => if k == b"address" { 1 } else { u32::MAX }, 8 => if k == b"fragment" { 4 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"address\":") { Some((1, 9)) } else { None }, Some(b'f') => if k.starts_with(b"fragment\":") { Some((4, 10)) } else { None }, Some(b'p') => if k.starts_with(b"path\":") { Some((2, 6)) } else { None }, Some(b'q') => if k.starts_with(b"query\":") { Some((3, 7)) } else { None }, Some(b's') => if k.starts_with(b"scheme\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"path" { 2 } else { u32::MAX }, 5 => if k == b"query" { 3 } else { u32::MAX }, 6 => if k == b"scheme" { 0 } else { u32::MAX }, 7 => if k == b"address" { 1 } else { u32::MAX }, 8 => if k == b"fragment" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "scheme", true)? { Some(v) => { m.scheme = v; seen |= 1 << 0; } None => { m.scheme = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if seen & (1 << 1) != 0 { m.address = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "address" }, &mut m.address)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -536,7 +536,7 @@ impl JsonMessage for crate::v1::Unavailability {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"start" { 0 } else { u32::MAX }, 8 => if k == b"duration" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'd') => if k.starts_with(b"duration\":") { Some((1, 10)) } else { None }, Some(b's') => if k.starts_with(b"start\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"start" { 0 } else { u32::MAX }, 8 => if k == b"duration" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.start = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "start" }, &mut m.start)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "duration" }, &mut *m.duration.insert(Default::default()))? { m.duration = None; } }
@@ -625,7 +625,7 @@ impl JsonMessage for crate::v1::FrameworkInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 2 => if k == b"id" { 2 } else { u32::MAX }, 4 => if k == b"user" { 0 } else if k == b"name" { 1 } else if k == b"role" { 5 } else { u32::MAX }, 5 => if k == b"roles" { 6 } else { u32::MAX }, 6 => if k == b"labels" { 11 } else { u32::MAX }, 8 => if k == b"hostname" { 7 } else { u32::MAX }, 9 => if k == b"principal" { 8 } else if k == b"webui_url" { 9 } else { u32::MAX }, 10 => if k == b"checkpoint" { 4 } else { u32::MAX }, 12 => if k == b"capabilities" { 10 } else { u32::MAX }, 13 => if k == b"offer_filters" { 12 } else { u32::MAX }, 16 => if k == b"failover_timeout" { 3 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"checkpoint\":") { Some((4, 12)) } else if k.starts_with(b"capabilities\":") { Some((10, 14)) } else { None }, Some(b'f') => if k.starts_with(b"failover_timeout\":") { Some((3, 18)) } else { None }, Some(b'h') => if k.starts_with(b"hostname\":") { Some((7, 10)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((2, 4)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((11, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'o') => if k.starts_with(b"offer_filters\":") { Some((12, 15)) } else { None }, Some(b'p') => if k.starts_with(b"principal\":") { Some((8, 11)) } else { None }, Some(b'r') => if k.starts_with(b"role\":") { Some((5, 6)) } else if k.starts_with(b"roles\":") { Some((6, 7)) } else { None }, Some(b'u') => if k.starts_with(b"user\":") { Some((0, 6)) } else { None }, Some(b'w') => if k.starts_with(b"webui_url\":") { Some((9, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 2 } else { u32::MAX }, 4 => if k == b"user" { 0 } else if k == b"name" { 1 } else if k == b"role" { 5 } else { u32::MAX }, 5 => if k == b"roles" { 6 } else { u32::MAX }, 6 => if k == b"labels" { 11 } else { u32::MAX }, 8 => if k == b"hostname" { 7 } else { u32::MAX }, 9 => if k == b"principal" { 8 } else if k == b"webui_url" { 9 } else { u32::MAX }, 10 => if k == b"checkpoint" { 4 } else { u32::MAX }, 12 => if k == b"capabilities" { 10 } else { u32::MAX }, 13 => if k == b"offer_filters" { 12 } else { u32::MAX }, 16 => if k == b"failover_timeout" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "user", true)? { Some(v) => { m.user = v; seen |= 1 << 0; } None => { m.user = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
@@ -662,7 +662,7 @@ impl JsonMessage for crate::v1::framework_info::Capability {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::framework_info::capability::Type>>(rd, "type", false)?; }
                 _ => rd.skip()?,
@@ -713,7 +713,7 @@ impl JsonMessage for crate::v1::CheckInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 3 => if k == b"tcp" { 3 } else { u32::MAX }, 4 => if k == b"type" { 0 } else if k == b"http" { 2 } else { u32::MAX }, 7 => if k == b"command" { 1 } else { u32::MAX }, 13 => if k == b"delay_seconds" { 4 } else { u32::MAX }, 15 => if k == b"timeout_seconds" { 6 } else { u32::MAX }, 16 => if k == b"interval_seconds" { 5 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"command\":") { Some((1, 9)) } else { None }, Some(b'd') => if k.starts_with(b"delay_seconds\":") { Some((4, 15)) } else { None }, Some(b'h') => if k.starts_with(b"http\":") { Some((2, 6)) } else { None }, Some(b'i') => if k.starts_with(b"interval_seconds\":") { Some((5, 18)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else if k.starts_with(b"tcp\":") { Some((3, 5)) } else if k.starts_with(b"timeout_seconds\":") { Some((6, 17)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"tcp" { 3 } else { u32::MAX }, 4 => if k == b"type" { 0 } else if k == b"http" { 2 } else { u32::MAX }, 7 => if k == b"command" { 1 } else { u32::MAX }, 13 => if k == b"delay_seconds" { 4 } else { u32::MAX }, 15 => if k == b"timeout_seconds" { 6 } else { u32::MAX }, 16 => if k == b"interval_seconds" { 5 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::check_info::Type>>(rd, "type", false)?; }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
@@ -741,7 +741,7 @@ impl JsonMessage for crate::v1::check_info::Command {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"command" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"command\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"command" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.command = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "command" }, &mut m.command)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => rd.skip()?,
@@ -768,7 +768,7 @@ impl JsonMessage for crate::v1::check_info::Http {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"port" { 0 } else if k == b"path" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"port\":") { Some((0, 6)) } else if k.starts_with(b"path\":") { Some((1, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"port" { 0 } else if k == b"path" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Int<u32>>(rd, "port", true)? { Some(v) => { m.port = v; seen |= 1 << 0; } None => { m.port = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.path = r::one::<r::Str>(rd, "path", false)?; }
@@ -792,7 +792,7 @@ impl JsonMessage for crate::v1::check_info::Tcp {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"port" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"port\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"port" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Int<u32>>(rd, "port", true)? { Some(v) => { m.port = v; seen |= 1 << 0; } None => { m.port = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -854,7 +854,7 @@ impl JsonMessage for crate::v1::HealthCheck {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 3 => if k == b"tcp" { 8 } else { u32::MAX }, 4 => if k == b"type" { 5 } else if k == b"http" { 7 } else { u32::MAX }, 7 => if k == b"command" { 6 } else { u32::MAX }, 13 => if k == b"delay_seconds" { 0 } else { u32::MAX }, 15 => if k == b"timeout_seconds" { 2 } else { u32::MAX }, 16 => if k == b"interval_seconds" { 1 } else { u32::MAX }, 20 => if k == b"consecutive_failures" { 3 } else if k == b"grace_period_seconds" { 4 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"consecutive_failures\":") { Some((3, 22)) } else if k.starts_with(b"command\":") { Some((6, 9)) } else { None }, Some(b'd') => if k.starts_with(b"delay_seconds\":") { Some((0, 15)) } else { None }, Some(b'g') => if k.starts_with(b"grace_period_seconds\":") { Some((4, 22)) } else { None }, Some(b'h') => if k.starts_with(b"http\":") { Some((7, 6)) } else { None }, Some(b'i') => if k.starts_with(b"interval_seconds\":") { Some((1, 18)) } else { None }, Some(b't') => if k.starts_with(b"timeout_seconds\":") { Some((2, 17)) } else if k.starts_with(b"type\":") { Some((5, 6)) } else if k.starts_with(b"tcp\":") { Some((8, 5)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"tcp" { 8 } else { u32::MAX }, 4 => if k == b"type" { 5 } else if k == b"http" { 7 } else { u32::MAX }, 7 => if k == b"command" { 6 } else { u32::MAX }, 13 => if k == b"delay_seconds" { 0 } else { u32::MAX }, 15 => if k == b"timeout_seconds" { 2 } else { u32::MAX }, 16 => if k == b"interval_seconds" { 1 } else { u32::MAX }, 20 => if k == b"consecutive_failures" { 3 } else if k == b"grace_period_seconds" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.delay_seconds = r::one::<r::F64>(rd, "delay_seconds", false)?; }
                 1 => { m.interval_seconds = r::one::<r::F64>(rd, "interval_seconds", false)?; }
@@ -903,7 +903,7 @@ impl JsonMessage for crate::v1::health_check::HTTPCheckInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"port" { 2 } else if k == b"path" { 3 } else { u32::MAX }, 6 => if k == b"scheme" { 1 } else { u32::MAX }, 8 => if k == b"protocol" { 0 } else if k == b"statuses" { 4 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"protocol\":") { Some((0, 10)) } else if k.starts_with(b"port\":") { Some((2, 6)) } else if k.starts_with(b"path\":") { Some((3, 6)) } else { None }, Some(b's') => if k.starts_with(b"scheme\":") { Some((1, 8)) } else if k.starts_with(b"statuses\":") { Some((4, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"port" { 2 } else if k == b"path" { 3 } else { u32::MAX }, 6 => if k == b"scheme" { 1 } else { u32::MAX }, 8 => if k == b"protocol" { 0 } else if k == b"statuses" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.protocol = r::one::<r::Enum<crate::v1::network_info::Protocol>>(rd, "protocol", false)?; }
                 1 => { m.scheme = r::one::<r::Str>(rd, "scheme", false)?; }
@@ -932,7 +932,7 @@ impl JsonMessage for crate::v1::health_check::TCPCheckInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"port" { 1 } else { u32::MAX }, 8 => if k == b"protocol" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"protocol\":") { Some((0, 10)) } else if k.starts_with(b"port\":") { Some((1, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"port" { 1 } else { u32::MAX }, 8 => if k == b"protocol" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.protocol = r::one::<r::Enum<crate::v1::network_info::Protocol>>(rd, "protocol", false)?; }
                 1 => { match r::one::<r::Int<u32>>(rd, "port", true)? { Some(v) => { m.port = v; seen |= 1 << 1; } None => { m.port = Default::default(); seen &= !(1 << 1); } } }
@@ -958,7 +958,7 @@ impl JsonMessage for crate::v1::KillPolicy {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 12 => if k == b"grace_period" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'g') => if k.starts_with(b"grace_period\":") { Some((0, 14)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 12 => if k == b"grace_period" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "grace_period" }, &mut *m.grace_period.insert(Default::default()))? { m.grace_period = None; } }
                 _ => rd.skip()?,
@@ -1013,7 +1013,7 @@ impl JsonMessage for crate::v1::CommandInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"uris" { 0 } else if k == b"user" { 5 } else { u32::MAX }, 5 => if k == b"shell" { 2 } else if k == b"value" { 3 } else { u32::MAX }, 9 => if k == b"arguments" { 4 } else { u32::MAX }, 11 => if k == b"environment" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"arguments\":") { Some((4, 11)) } else { None }, Some(b'e') => if k.starts_with(b"environment\":") { Some((1, 13)) } else { None }, Some(b's') => if k.starts_with(b"shell\":") { Some((2, 7)) } else { None }, Some(b'u') => if k.starts_with(b"uris\":") { Some((0, 6)) } else if k.starts_with(b"user\":") { Some((5, 6)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((3, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"uris" { 0 } else if k == b"user" { 5 } else { u32::MAX }, 5 => if k == b"shell" { 2 } else if k == b"value" { 3 } else { u32::MAX }, 9 => if k == b"arguments" { 4 } else { u32::MAX }, 11 => if k == b"environment" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "uris" }, &mut m.uris)?; }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "environment" }, &mut *m.environment.insert(Default::default()))? { m.environment = None; } }
@@ -1057,7 +1057,7 @@ impl JsonMessage for crate::v1::command_info::URI {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else if k == b"cache" { 3 } else { u32::MAX }, 7 => if k == b"extract" { 2 } else { u32::MAX }, 10 => if k == b"executable" { 1 } else { u32::MAX }, 11 => if k == b"output_file" { 4 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"cache\":") { Some((3, 7)) } else { None }, Some(b'e') => if k.starts_with(b"executable\":") { Some((1, 12)) } else if k.starts_with(b"extract\":") { Some((2, 9)) } else { None }, Some(b'o') => if k.starts_with(b"output_file\":") { Some((4, 13)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else if k == b"cache" { 3 } else { u32::MAX }, 7 => if k == b"extract" { 2 } else { u32::MAX }, 10 => if k == b"executable" { 1 } else { u32::MAX }, 11 => if k == b"output_file" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.executable = r::one::<r::Bool>(rd, "executable", false)?; }
@@ -1133,7 +1133,7 @@ impl JsonMessage for crate::v1::ExecutorInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"name" { 6 } else if k == b"data" { 8 } else { u32::MAX }, 6 => if k == b"source" { 7 } else if k == b"labels" { 11 } else { u32::MAX }, 7 => if k == b"command" { 3 } else { u32::MAX }, 9 => if k == b"container" { 4 } else if k == b"resources" { 5 } else if k == b"discovery" { 9 } else { u32::MAX }, 11 => if k == b"executor_id" { 1 } else { u32::MAX }, 12 => if k == b"framework_id" { 2 } else { u32::MAX }, 21 => if k == b"shutdown_grace_period" { 10 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"command\":") { Some((3, 9)) } else if k.starts_with(b"container\":") { Some((4, 11)) } else { None }, Some(b'd') => if k.starts_with(b"data\":") { Some((8, 6)) } else if k.starts_with(b"discovery\":") { Some((9, 11)) } else { None }, Some(b'e') => if k.starts_with(b"executor_id\":") { Some((1, 13)) } else { None }, Some(b'f') => if k.starts_with(b"framework_id\":") { Some((2, 14)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((11, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((6, 6)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((5, 11)) } else { None }, Some(b's') => if k.starts_with(b"source\":") { Some((7, 8)) } else if k.starts_with(b"shutdown_grace_period\":") { Some((10, 23)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"name" { 6 } else if k == b"data" { 8 } else { u32::MAX }, 6 => if k == b"source" { 7 } else if k == b"labels" { 11 } else { u32::MAX }, 7 => if k == b"command" { 3 } else { u32::MAX }, 9 => if k == b"container" { 4 } else if k == b"resources" { 5 } else if k == b"discovery" { 9 } else { u32::MAX }, 11 => if k == b"executor_id" { 1 } else { u32::MAX }, 12 => if k == b"framework_id" { 2 } else { u32::MAX }, 21 => if k == b"shutdown_grace_period" { 10 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::executor_info::Type>>(rd, "type", false)?; }
                 1 => { if seen & (1 << 1) != 0 { m.executor_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -1169,7 +1169,7 @@ impl JsonMessage for crate::v1::DomainInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 12 => if k == b"fault_domain" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"fault_domain\":") { Some((0, 14)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 12 => if k == b"fault_domain" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "fault_domain" }, &mut *m.fault_domain.insert(Default::default()))? { m.fault_domain = None; } }
                 _ => rd.skip()?,
@@ -1193,7 +1193,7 @@ impl JsonMessage for crate::v1::domain_info::FaultDomain {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"zone" { 1 } else { u32::MAX }, 6 => if k == b"region" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"region\":") { Some((0, 8)) } else { None }, Some(b'z') => if k.starts_with(b"zone\":") { Some((1, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"zone" { 1 } else { u32::MAX }, 6 => if k == b"region" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.region = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "region" }, &mut m.region)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if seen & (1 << 1) != 0 { m.zone = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "zone" }, &mut m.zone)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -1217,7 +1217,7 @@ impl JsonMessage for crate::v1::domain_info::fault_domain::RegionInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -1240,7 +1240,7 @@ impl JsonMessage for crate::v1::domain_info::fault_domain::ZoneInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -1296,7 +1296,7 @@ impl JsonMessage for crate::v1::MasterInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else if k == b"ip" { 1 } else { u32::MAX }, 3 => if k == b"pid" { 3 } else { u32::MAX }, 4 => if k == b"port" { 2 } else { u32::MAX }, 6 => if k == b"domain" { 7 } else { u32::MAX }, 7 => if k == b"version" { 5 } else if k == b"address" { 6 } else { u32::MAX }, 8 => if k == b"hostname" { 4 } else { u32::MAX }, 12 => if k == b"capabilities" { 8 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"address\":") { Some((6, 9)) } else { None }, Some(b'c') => if k.starts_with(b"capabilities\":") { Some((8, 14)) } else { None }, Some(b'd') => if k.starts_with(b"domain\":") { Some((7, 8)) } else { None }, Some(b'h') => if k.starts_with(b"hostname\":") { Some((4, 10)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((0, 4)) } else if k.starts_with(b"ip\":") { Some((1, 4)) } else { None }, Some(b'p') => if k.starts_with(b"port\":") { Some((2, 6)) } else if k.starts_with(b"pid\":") { Some((3, 5)) } else { None }, Some(b'v') => if k.starts_with(b"version\":") { Some((5, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else if k == b"ip" { 1 } else { u32::MAX }, 3 => if k == b"pid" { 3 } else { u32::MAX }, 4 => if k == b"port" { 2 } else { u32::MAX }, 6 => if k == b"domain" { 7 } else { u32::MAX }, 7 => if k == b"version" { 5 } else if k == b"address" { 6 } else { u32::MAX }, 8 => if k == b"hostname" { 4 } else { u32::MAX }, 12 => if k == b"capabilities" { 8 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "id", true)? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match r::one::<r::Int<u32>>(rd, "ip", true)? { Some(v) => { m.ip = v; seen |= 1 << 1; } None => { m.ip = Default::default(); seen &= !(1 << 1); } } }
@@ -1329,7 +1329,7 @@ impl JsonMessage for crate::v1::master_info::Capability {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::master_info::capability::Type>>(rd, "type", false)?; }
                 _ => rd.skip()?,
@@ -1382,7 +1382,7 @@ impl JsonMessage for crate::v1::AgentInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 2 => if k == b"id" { 4 } else { u32::MAX }, 4 => if k == b"port" { 1 } else { u32::MAX }, 6 => if k == b"domain" { 5 } else { u32::MAX }, 8 => if k == b"hostname" { 0 } else { u32::MAX }, 9 => if k == b"resources" { 2 } else { u32::MAX }, 10 => if k == b"attributes" { 3 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"attributes\":") { Some((3, 12)) } else { None }, Some(b'd') => if k.starts_with(b"domain\":") { Some((5, 8)) } else { None }, Some(b'h') => if k.starts_with(b"hostname\":") { Some((0, 10)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((4, 4)) } else { None }, Some(b'p') => if k.starts_with(b"port\":") { Some((1, 6)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((2, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 4 } else { u32::MAX }, 4 => if k == b"port" { 1 } else { u32::MAX }, 6 => if k == b"domain" { 5 } else { u32::MAX }, 8 => if k == b"hostname" { 0 } else { u32::MAX }, 9 => if k == b"resources" { 2 } else { u32::MAX }, 10 => if k == b"attributes" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "hostname", true)? { Some(v) => { m.hostname = v; seen |= 1 << 0; } None => { m.hostname = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.port = r::one::<r::Int<i32>>(rd, "port", false)?; }
@@ -1428,7 +1428,7 @@ impl JsonMessage for crate::v1::Value {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 3 => if k == b"set" { 3 } else { u32::MAX }, 4 => if k == b"type" { 0 } else if k == b"text" { 4 } else { u32::MAX }, 6 => if k == b"scalar" { 1 } else if k == b"ranges" { 2 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"ranges\":") { Some((2, 8)) } else { None }, Some(b's') => if k.starts_with(b"scalar\":") { Some((1, 8)) } else if k.starts_with(b"set\":") { Some((3, 5)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else if k.starts_with(b"text\":") { Some((4, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"set" { 3 } else { u32::MAX }, 4 => if k == b"type" { 0 } else if k == b"text" { 4 } else { u32::MAX }, 6 => if k == b"scalar" { 1 } else if k == b"ranges" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Enum<crate::v1::value::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "scalar" }, &mut *m.scalar.insert(Default::default()))? { m.scalar = None; } }
@@ -1455,7 +1455,7 @@ impl JsonMessage for crate::v1::value::Scalar {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::F64>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -1480,7 +1480,7 @@ impl JsonMessage for crate::v1::value::Range {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 3 => if k == b"end" { 1 } else { u32::MAX }, 5 => if k == b"begin" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'b') => if k.starts_with(b"begin\":") { Some((0, 7)) } else { None }, Some(b'e') => if k.starts_with(b"end\":") { Some((1, 5)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"end" { 1 } else { u32::MAX }, 5 => if k == b"begin" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Int<u64>>(rd, "begin", true)? { Some(v) => { m.begin = v; seen |= 1 << 0; } None => { m.begin = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match r::one::<r::Int<u64>>(rd, "end", true)? { Some(v) => { m.end = v; seen |= 1 << 1; } None => { m.end = Default::default(); seen &= !(1 << 1); } } }
@@ -1511,7 +1511,7 @@ impl JsonMessage for crate::v1::value::Ranges {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"range" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"range\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"range" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "range" }, &mut m.range)?; }
                 _ => rd.skip()?,
@@ -1540,7 +1540,7 @@ impl JsonMessage for crate::v1::value::Set {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"item" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"item\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"item" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::many::<r::Str>(rd, "item", &mut m.item)?; }
                 _ => rd.skip()?,
@@ -1562,7 +1562,7 @@ impl JsonMessage for crate::v1::value::Text {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -1605,7 +1605,7 @@ impl JsonMessage for crate::v1::Attribute {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 3 => if k == b"set" { 4 } else { u32::MAX }, 4 => if k == b"name" { 0 } else if k == b"type" { 1 } else if k == b"text" { 5 } else { u32::MAX }, 6 => if k == b"scalar" { 2 } else if k == b"ranges" { 3 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, Some(b'r') => if k.starts_with(b"ranges\":") { Some((3, 8)) } else { None }, Some(b's') => if k.starts_with(b"scalar\":") { Some((2, 8)) } else if k.starts_with(b"set\":") { Some((4, 5)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((1, 6)) } else if k.starts_with(b"text\":") { Some((5, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"set" { 4 } else { u32::MAX }, 4 => if k == b"name" { 0 } else if k == b"type" { 1 } else if k == b"text" { 5 } else { u32::MAX }, 6 => if k == b"scalar" { 2 } else if k == b"ranges" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match r::one::<r::Enum<crate::v1::value::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 1; } None => { m.r#type = Default::default(); seen &= !(1 << 1); } } }
@@ -1686,7 +1686,7 @@ impl JsonMessage for crate::v1::Resource {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 3 => if k == b"set" { 5 } else { u32::MAX }, 4 => if k == b"name" { 1 } else if k == b"type" { 2 } else if k == b"role" { 6 } else if k == b"disk" { 10 } else { u32::MAX }, 6 => if k == b"scalar" { 3 } else if k == b"ranges" { 4 } else if k == b"shared" { 12 } else { u32::MAX }, 9 => if k == b"revocable" { 11 } else { u32::MAX }, 11 => if k == b"provider_id" { 0 } else if k == b"reservation" { 8 } else { u32::MAX }, 12 => if k == b"reservations" { 9 } else { u32::MAX }, 15 => if k == b"allocation_info" { 7 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"allocation_info\":") { Some((7, 17)) } else { None }, Some(b'd') => if k.starts_with(b"disk\":") { Some((10, 6)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'p') => if k.starts_with(b"provider_id\":") { Some((0, 13)) } else { None }, Some(b'r') => if k.starts_with(b"ranges\":") { Some((4, 8)) } else if k.starts_with(b"role\":") { Some((6, 6)) } else if k.starts_with(b"reservation\":") { Some((8, 13)) } else if k.starts_with(b"reservations\":") { Some((9, 14)) } else if k.starts_with(b"revocable\":") { Some((11, 11)) } else { None }, Some(b's') => if k.starts_with(b"scalar\":") { Some((3, 8)) } else if k.starts_with(b"set\":") { Some((5, 5)) } else if k.starts_with(b"shared\":") { Some((12, 8)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((2, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"set" { 5 } else { u32::MAX }, 4 => if k == b"name" { 1 } else if k == b"type" { 2 } else if k == b"role" { 6 } else if k == b"disk" { 10 } else { u32::MAX }, 6 => if k == b"scalar" { 3 } else if k == b"ranges" { 4 } else if k == b"shared" { 12 } else { u32::MAX }, 9 => if k == b"revocable" { 11 } else { u32::MAX }, 11 => if k == b"provider_id" { 0 } else if k == b"reservation" { 8 } else { u32::MAX }, 12 => if k == b"reservations" { 9 } else { u32::MAX }, 15 => if k == b"allocation_info" { 7 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 12, name: "provider_id" }, &mut *m.provider_id.insert(Default::default()))? { m.provider_id = None; } }
                 1 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
@@ -1723,7 +1723,7 @@ impl JsonMessage for crate::v1::resource::AllocationInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"role" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"role\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"role" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.role = r::one::<r::Str>(rd, "role", false)?; }
                 _ => rd.skip()?,
@@ -1759,7 +1759,7 @@ impl JsonMessage for crate::v1::resource::ReservationInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"role" { 1 } else { u32::MAX }, 6 => if k == b"labels" { 3 } else { u32::MAX }, 9 => if k == b"principal" { 2 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'l') => if k.starts_with(b"labels\":") { Some((3, 8)) } else { None }, Some(b'p') => if k.starts_with(b"principal\":") { Some((2, 11)) } else { None }, Some(b'r') => if k.starts_with(b"role\":") { Some((1, 6)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"role" { 1 } else { u32::MAX }, 6 => if k == b"labels" { 3 } else { u32::MAX }, 9 => if k == b"principal" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::resource::reservation_info::Type>>(rd, "type", false)?; }
                 1 => { m.role = r::one::<r::Str>(rd, "role", false)?; }
@@ -1794,7 +1794,7 @@ impl JsonMessage for crate::v1::resource::DiskInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"volume" { 1 } else if k == b"source" { 2 } else { u32::MAX }, 11 => if k == b"persistence" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"persistence\":") { Some((0, 13)) } else { None }, Some(b's') => if k.starts_with(b"source\":") { Some((2, 8)) } else { None }, Some(b'v') => if k.starts_with(b"volume\":") { Some((1, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"volume" { 1 } else if k == b"source" { 2 } else { u32::MAX }, 11 => if k == b"persistence" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "persistence" }, &mut *m.persistence.insert(Default::default()))? { m.persistence = None; } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "volume" }, &mut *m.volume.insert(Default::default()))? { m.volume = None; } }
@@ -1822,7 +1822,7 @@ impl JsonMessage for crate::v1::resource::disk_info::Persistence {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else { u32::MAX }, 9 => if k == b"principal" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"id\":") { Some((0, 4)) } else { None }, Some(b'p') => if k.starts_with(b"principal\":") { Some((1, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else { u32::MAX }, 9 => if k == b"principal" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "id", true)? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.principal = r::one::<r::Str>(rd, "principal", false)?; }
@@ -1872,7 +1872,7 @@ impl JsonMessage for crate::v1::resource::disk_info::Source {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 2 => if k == b"id" { 4 } else { u32::MAX }, 4 => if k == b"type" { 0 } else if k == b"path" { 1 } else { u32::MAX }, 5 => if k == b"mount" { 2 } else { u32::MAX }, 6 => if k == b"vendor" { 3 } else { u32::MAX }, 7 => if k == b"profile" { 6 } else { u32::MAX }, 8 => if k == b"metadata" { 5 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"id\":") { Some((4, 4)) } else { None }, Some(b'm') => if k.starts_with(b"mount\":") { Some((2, 7)) } else if k.starts_with(b"metadata\":") { Some((5, 10)) } else { None }, Some(b'p') => if k.starts_with(b"path\":") { Some((1, 6)) } else if k.starts_with(b"profile\":") { Some((6, 9)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, Some(b'v') => if k.starts_with(b"vendor\":") { Some((3, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 4 } else { u32::MAX }, 4 => if k == b"type" { 0 } else if k == b"path" { 1 } else { u32::MAX }, 5 => if k == b"mount" { 2 } else { u32::MAX }, 6 => if k == b"vendor" { 3 } else { u32::MAX }, 7 => if k == b"profile" { 6 } else { u32::MAX }, 8 => if k == b"metadata" { 5 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Enum<crate::v1::resource::disk_info::source::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "path" }, &mut *m.path.insert(Default::default()))? { m.path = None; } }
@@ -1903,7 +1903,7 @@ impl JsonMessage for crate::v1::resource::disk_info::source::Path {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"root" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"root\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"root" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.root = r::one::<r::Str>(rd, "root", false)?; }
                 _ => rd.skip()?,
@@ -1927,7 +1927,7 @@ impl JsonMessage for crate::v1::resource::disk_info::source::Mount {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"root" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"root\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"root" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.root = r::one::<r::Str>(rd, "root", false)?; }
                 _ => rd.skip()?,
@@ -1947,7 +1947,7 @@ impl JsonMessage for crate::v1::resource::RevocableInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| u32::MAX)? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| None, |k: &[u8]| u32::MAX)? {
             match i {
                 _ => rd.skip()?,
             }
@@ -1966,7 +1966,7 @@ impl JsonMessage for crate::v1::resource::SharedInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| u32::MAX)? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| None, |k: &[u8]| u32::MAX)? {
             match i {
                 _ => rd.skip()?,
             }
@@ -1989,7 +1989,7 @@ impl JsonMessage for crate::v1::OfferFilters {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 25 => if k == b"min_allocatable_resources" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"min_allocatable_resources\":") { Some((0, 27)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 25 => if k == b"min_allocatable_resources" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "min_allocatable_resources" }, &mut *m.min_allocatable_resources.insert(Default::default()))? { m.min_allocatable_resources = None; } }
                 _ => rd.skip()?,
@@ -2020,7 +2020,7 @@ impl JsonMessage for crate::v1::offer_filters::ResourceQuantities {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 10 => if k == b"quantities" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'q') => if k.starts_with(b"quantities\":") { Some((0, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"quantities" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::map_field(rd, miss, Slot { number: 1, name: "quantities" }, &mut m.quantities)?; }
                 _ => rd.skip()?,
@@ -2049,7 +2049,7 @@ impl JsonMessage for crate::v1::offer_filters::MinAllocatableResources {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 10 => if k == b"quantities" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'q') => if k.starts_with(b"quantities\":") { Some((0, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"quantities" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "quantities" }, &mut m.quantities)?; }
                 _ => rd.skip()?,
@@ -2082,7 +2082,7 @@ impl JsonMessage for crate::v1::Request {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 9 => if k == b"resources" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((0, 10)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((1, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 9 => if k == b"resources" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
                 1 => { r::messages(rd, miss, Slot { number: 2, name: "resources" }, &mut m.resources)?; }
@@ -2154,7 +2154,7 @@ impl JsonMessage for crate::v1::Offer {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else { u32::MAX }, 3 => if k == b"url" { 4 } else { u32::MAX }, 6 => if k == b"domain" { 5 } else { u32::MAX }, 8 => if k == b"agent_id" { 2 } else if k == b"hostname" { 3 } else { u32::MAX }, 9 => if k == b"resources" { 6 } else { u32::MAX }, 10 => if k == b"attributes" { 7 } else { u32::MAX }, 12 => if k == b"framework_id" { 1 } else if k == b"executor_ids" { 8 } else { u32::MAX }, 14 => if k == b"unavailability" { 9 } else { u32::MAX }, 15 => if k == b"allocation_info" { 10 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((2, 10)) } else if k.starts_with(b"attributes\":") { Some((7, 12)) } else if k.starts_with(b"allocation_info\":") { Some((10, 17)) } else { None }, Some(b'd') => if k.starts_with(b"domain\":") { Some((5, 8)) } else { None }, Some(b'e') => if k.starts_with(b"executor_ids\":") { Some((8, 14)) } else { None }, Some(b'f') => if k.starts_with(b"framework_id\":") { Some((1, 14)) } else { None }, Some(b'h') => if k.starts_with(b"hostname\":") { Some((3, 10)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((0, 4)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((6, 11)) } else { None }, Some(b'u') => if k.starts_with(b"url\":") { Some((4, 5)) } else if k.starts_with(b"unavailability\":") { Some((9, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else { u32::MAX }, 3 => if k == b"url" { 4 } else { u32::MAX }, 6 => if k == b"domain" { 5 } else { u32::MAX }, 8 => if k == b"agent_id" { 2 } else if k == b"hostname" { 3 } else { u32::MAX }, 9 => if k == b"resources" { 6 } else { u32::MAX }, 10 => if k == b"attributes" { 7 } else { u32::MAX }, 12 => if k == b"framework_id" { 1 } else if k == b"executor_ids" { 8 } else { u32::MAX }, 14 => if k == b"unavailability" { 9 } else { u32::MAX }, 15 => if k == b"allocation_info" { 10 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "id" }, &mut m.id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if seen & (1 << 1) != 0 { m.framework_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -2233,7 +2233,7 @@ impl JsonMessage for crate::v1::offer::Operation {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 2 => if k == b"id" { 1 } else { u32::MAX }, 4 => if k == b"type" { 0 } else { u32::MAX }, 6 => if k == b"launch" { 2 } else if k == b"create" { 6 } else { u32::MAX }, 7 => if k == b"reserve" { 4 } else if k == b"destroy" { 7 } else { u32::MAX }, 9 => if k == b"unreserve" { 5 } else { u32::MAX }, 11 => if k == b"grow_volume" { 8 } else if k == b"create_disk" { 10 } else { u32::MAX }, 12 => if k == b"launch_group" { 3 } else if k == b"destroy_disk" { 11 } else { u32::MAX }, 13 => if k == b"shrink_volume" { 9 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"create\":") { Some((6, 8)) } else if k.starts_with(b"create_disk\":") { Some((10, 13)) } else { None }, Some(b'd') => if k.starts_with(b"destroy\":") { Some((7, 9)) } else if k.starts_with(b"destroy_disk\":") { Some((11, 14)) } else { None }, Some(b'g') => if k.starts_with(b"grow_volume\":") { Some((8, 13)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((1, 4)) } else { None }, Some(b'l') => if k.starts_with(b"launch\":") { Some((2, 8)) } else if k.starts_with(b"launch_group\":") { Some((3, 14)) } else { None }, Some(b'r') => if k.starts_with(b"reserve\":") { Some((4, 9)) } else { None }, Some(b's') => if k.starts_with(b"shrink_volume\":") { Some((9, 15)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, Some(b'u') => if k.starts_with(b"unreserve\":") { Some((5, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 1 } else { u32::MAX }, 4 => if k == b"type" { 0 } else { u32::MAX }, 6 => if k == b"launch" { 2 } else if k == b"create" { 6 } else { u32::MAX }, 7 => if k == b"reserve" { 4 } else if k == b"destroy" { 7 } else { u32::MAX }, 9 => if k == b"unreserve" { 5 } else { u32::MAX }, 11 => if k == b"grow_volume" { 8 } else if k == b"create_disk" { 10 } else { u32::MAX }, 12 => if k == b"launch_group" { 3 } else if k == b"destroy_disk" { 11 } else { u32::MAX }, 13 => if k == b"shrink_volume" { 9 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::offer::operation::Type>>(rd, "type", false)?; }
                 1 => { if !r::message(rd, miss, Slot { number: 12, name: "id" }, &mut *m.id.insert(Default::default()))? { m.id = None; } }
@@ -2273,7 +2273,7 @@ impl JsonMessage for crate::v1::offer::operation::Launch {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 10 => if k == b"task_infos" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"task_infos\":") { Some((0, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"task_infos" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "task_infos" }, &mut m.task_infos)?; }
                 _ => rd.skip()?,
@@ -2297,7 +2297,7 @@ impl JsonMessage for crate::v1::offer::operation::LaunchGroup {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 8 => if k == b"executor" { 0 } else { u32::MAX }, 10 => if k == b"task_group" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'e') => if k.starts_with(b"executor\":") { Some((0, 10)) } else { None }, Some(b't') => if k.starts_with(b"task_group\":") { Some((1, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"executor" { 0 } else { u32::MAX }, 10 => if k == b"task_group" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.executor = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "executor" }, &mut m.executor)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if seen & (1 << 1) != 0 { m.task_group = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "task_group" }, &mut m.task_group)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -2337,7 +2337,7 @@ impl JsonMessage for crate::v1::offer::operation::Reserve {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"source" { 0 } else { u32::MAX }, 9 => if k == b"resources" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"resources\":") { Some((1, 11)) } else { None }, Some(b's') => if k.starts_with(b"source\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"source" { 0 } else { u32::MAX }, 9 => if k == b"resources" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 2, name: "source" }, &mut m.source)?; }
                 1 => { r::messages(rd, miss, Slot { number: 1, name: "resources" }, &mut m.resources)?; }
@@ -2367,7 +2367,7 @@ impl JsonMessage for crate::v1::offer::operation::Unreserve {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 9 => if k == b"resources" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"resources\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"resources" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "resources" }, &mut m.resources)?; }
                 _ => rd.skip()?,
@@ -2396,7 +2396,7 @@ impl JsonMessage for crate::v1::offer::operation::Create {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"volumes" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"volumes\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"volumes" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "volumes" }, &mut m.volumes)?; }
                 _ => rd.skip()?,
@@ -2425,7 +2425,7 @@ impl JsonMessage for crate::v1::offer::operation::Destroy {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"volumes" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"volumes\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"volumes" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "volumes" }, &mut m.volumes)?; }
                 _ => rd.skip()?,
@@ -2449,7 +2449,7 @@ impl JsonMessage for crate::v1::offer::operation::GrowVolume {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"volume" { 0 } else { u32::MAX }, 8 => if k == b"addition" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"addition\":") { Some((1, 10)) } else { None }, Some(b'v') => if k.starts_with(b"volume\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"volume" { 0 } else { u32::MAX }, 8 => if k == b"addition" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.volume = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "volume" }, &mut m.volume)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if seen & (1 << 1) != 0 { m.addition = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "addition" }, &mut m.addition)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -2475,7 +2475,7 @@ impl JsonMessage for crate::v1::offer::operation::ShrinkVolume {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"volume" { 0 } else { u32::MAX }, 8 => if k == b"subtract" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"subtract\":") { Some((1, 10)) } else { None }, Some(b'v') => if k.starts_with(b"volume\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"volume" { 0 } else { u32::MAX }, 8 => if k == b"subtract" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.volume = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "volume" }, &mut m.volume)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if seen & (1 << 1) != 0 { m.subtract = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "subtract" }, &mut m.subtract)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -2507,7 +2507,7 @@ impl JsonMessage for crate::v1::offer::operation::CreateDisk {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"source" { 0 } else { u32::MAX }, 11 => if k == b"target_type" { 1 } else { u32::MAX }, 14 => if k == b"target_profile" { 2 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"source\":") { Some((0, 8)) } else { None }, Some(b't') => if k.starts_with(b"target_type\":") { Some((1, 13)) } else if k.starts_with(b"target_profile\":") { Some((2, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"source" { 0 } else { u32::MAX }, 11 => if k == b"target_type" { 1 } else { u32::MAX }, 14 => if k == b"target_profile" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.source = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "source" }, &mut m.source)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { match r::one::<r::Enum<crate::v1::resource::disk_info::source::Type>>(rd, "target_type", true)? { Some(v) => { m.target_type = v; seen |= 1 << 1; } None => { m.target_type = Default::default(); seen &= !(1 << 1); } } }
@@ -2532,7 +2532,7 @@ impl JsonMessage for crate::v1::offer::operation::DestroyDisk {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"source" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"source\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"source" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.source = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "source" }, &mut m.source)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => rd.skip()?,
@@ -2576,7 +2576,7 @@ impl JsonMessage for crate::v1::InverseOffer {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else { u32::MAX }, 3 => if k == b"url" { 1 } else { u32::MAX }, 8 => if k == b"agent_id" { 3 } else { u32::MAX }, 9 => if k == b"resources" { 5 } else { u32::MAX }, 12 => if k == b"framework_id" { 2 } else { u32::MAX }, 14 => if k == b"unavailability" { 4 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((3, 10)) } else { None }, Some(b'f') => if k.starts_with(b"framework_id\":") { Some((2, 14)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((0, 4)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((5, 11)) } else { None }, Some(b'u') => if k.starts_with(b"url\":") { Some((1, 5)) } else if k.starts_with(b"unavailability\":") { Some((4, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else { u32::MAX }, 3 => if k == b"url" { 1 } else { u32::MAX }, 8 => if k == b"agent_id" { 3 } else { u32::MAX }, 9 => if k == b"resources" { 5 } else { u32::MAX }, 12 => if k == b"framework_id" { 2 } else { u32::MAX }, 14 => if k == b"unavailability" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "id" }, &mut m.id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "url" }, &mut *m.url.insert(Default::default()))? { m.url = None; } }
@@ -2668,7 +2668,7 @@ impl JsonMessage for crate::v1::TaskInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else if k == b"data" { 10 } else { u32::MAX }, 5 => if k == b"check" { 8 } else { u32::MAX }, 6 => if k == b"labels" { 11 } else if k == b"limits" { 14 } else { u32::MAX }, 7 => if k == b"task_id" { 1 } else if k == b"command" { 5 } else { u32::MAX }, 8 => if k == b"agent_id" { 2 } else if k == b"executor" { 4 } else { u32::MAX }, 9 => if k == b"resources" { 3 } else if k == b"container" { 6 } else if k == b"discovery" { 12 } else { u32::MAX }, 11 => if k == b"kill_policy" { 9 } else { u32::MAX }, 12 => if k == b"health_check" { 7 } else { u32::MAX }, 19 => if k == b"max_completion_time" { 13 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((2, 10)) } else { None }, Some(b'c') => if k.starts_with(b"command\":") { Some((5, 9)) } else if k.starts_with(b"container\":") { Some((6, 11)) } else if k.starts_with(b"check\":") { Some((8, 7)) } else { None }, Some(b'd') => if k.starts_with(b"data\":") { Some((10, 6)) } else if k.starts_with(b"discovery\":") { Some((12, 11)) } else { None }, Some(b'e') => if k.starts_with(b"executor\":") { Some((4, 10)) } else { None }, Some(b'h') => if k.starts_with(b"health_check\":") { Some((7, 14)) } else { None }, Some(b'k') => if k.starts_with(b"kill_policy\":") { Some((9, 13)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((11, 8)) } else if k.starts_with(b"limits\":") { Some((14, 8)) } else { None }, Some(b'm') => if k.starts_with(b"max_completion_time\":") { Some((13, 21)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((3, 11)) } else { None }, Some(b't') => if k.starts_with(b"task_id\":") { Some((1, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else if k == b"data" { 10 } else { u32::MAX }, 5 => if k == b"check" { 8 } else { u32::MAX }, 6 => if k == b"labels" { 11 } else if k == b"limits" { 14 } else { u32::MAX }, 7 => if k == b"task_id" { 1 } else if k == b"command" { 5 } else { u32::MAX }, 8 => if k == b"agent_id" { 2 } else if k == b"executor" { 4 } else { u32::MAX }, 9 => if k == b"resources" { 3 } else if k == b"container" { 6 } else if k == b"discovery" { 12 } else { u32::MAX }, 11 => if k == b"kill_policy" { 9 } else { u32::MAX }, 12 => if k == b"health_check" { 7 } else { u32::MAX }, 19 => if k == b"max_completion_time" { 13 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if seen & (1 << 1) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -2712,7 +2712,7 @@ impl JsonMessage for crate::v1::TaskGroupInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"tasks" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"tasks\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"tasks" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "tasks" }, &mut m.tasks)?; }
                 _ => rd.skip()?,
@@ -2741,7 +2741,7 @@ impl JsonMessage for crate::v1::TaskResourceLimitation {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 9 => if k == b"resources" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"resources\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"resources" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "resources" }, &mut m.resources)?; }
                 _ => rd.skip()?,
@@ -2763,7 +2763,7 @@ impl JsonMessage for crate::v1::UUID {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Bytes>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -2817,7 +2817,7 @@ impl JsonMessage for crate::v1::OperationStatus {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"uuid" { 4 } else { u32::MAX }, 5 => if k == b"state" { 1 } else { u32::MAX }, 7 => if k == b"message" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 5 } else { u32::MAX }, 12 => if k == b"operation_id" { 0 } else { u32::MAX }, 19 => if k == b"converted_resources" { 3 } else { u32::MAX }, 20 => if k == b"resource_provider_id" { 6 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((5, 10)) } else { None }, Some(b'c') => if k.starts_with(b"converted_resources\":") { Some((3, 21)) } else { None }, Some(b'm') => if k.starts_with(b"message\":") { Some((2, 9)) } else { None }, Some(b'o') => if k.starts_with(b"operation_id\":") { Some((0, 14)) } else { None }, Some(b'r') => if k.starts_with(b"resource_provider_id\":") { Some((6, 22)) } else { None }, Some(b's') => if k.starts_with(b"state\":") { Some((1, 7)) } else { None }, Some(b'u') => if k.starts_with(b"uuid\":") { Some((4, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"uuid" { 4 } else { u32::MAX }, 5 => if k == b"state" { 1 } else { u32::MAX }, 7 => if k == b"message" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 5 } else { u32::MAX }, 12 => if k == b"operation_id" { 0 } else { u32::MAX }, 19 => if k == b"converted_resources" { 3 } else { u32::MAX }, 20 => if k == b"resource_provider_id" { 6 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "operation_id" }, &mut *m.operation_id.insert(Default::default()))? { m.operation_id = None; } }
                 1 => { match r::one::<r::Enum<crate::v1::OperationState>>(rd, "state", true)? { Some(v) => { m.state = v; seen |= 1 << 1; } None => { m.state = Default::default(); seen &= !(1 << 1); } } }
@@ -2860,7 +2860,7 @@ impl JsonMessage for crate::v1::CheckStatusInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 3 => if k == b"tcp" { 3 } else { u32::MAX }, 4 => if k == b"type" { 0 } else if k == b"http" { 2 } else { u32::MAX }, 7 => if k == b"command" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"command\":") { Some((1, 9)) } else { None }, Some(b'h') => if k.starts_with(b"http\":") { Some((2, 6)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else if k.starts_with(b"tcp\":") { Some((3, 5)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"tcp" { 3 } else { u32::MAX }, 4 => if k == b"type" { 0 } else if k == b"http" { 2 } else { u32::MAX }, 7 => if k == b"command" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::check_info::Type>>(rd, "type", false)?; }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
@@ -2887,7 +2887,7 @@ impl JsonMessage for crate::v1::check_status_info::Command {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 9 => if k == b"exit_code" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'e') => if k.starts_with(b"exit_code\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"exit_code" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.exit_code = r::one::<r::Int<i32>>(rd, "exit_code", false)?; }
                 _ => rd.skip()?,
@@ -2911,7 +2911,7 @@ impl JsonMessage for crate::v1::check_status_info::Http {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 11 => if k == b"status_code" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"status_code\":") { Some((0, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"status_code" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.status_code = r::one::<r::Int<u32>>(rd, "status_code", false)?; }
                 _ => rd.skip()?,
@@ -2935,7 +2935,7 @@ impl JsonMessage for crate::v1::check_status_info::Tcp {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 9 => if k == b"succeeded" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"succeeded\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"succeeded" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.succeeded = r::one::<r::Bool>(rd, "succeeded", false)?; }
                 _ => rd.skip()?,
@@ -3017,7 +3017,7 @@ impl JsonMessage for crate::v1::TaskStatus {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"data" { 5 } else if k == b"uuid" { 9 } else { u32::MAX }, 5 => if k == b"state" { 1 } else { u32::MAX }, 6 => if k == b"source" { 3 } else if k == b"reason" { 4 } else if k == b"labels" { 12 } else { u32::MAX }, 7 => if k == b"task_id" { 0 } else if k == b"message" { 2 } else if k == b"healthy" { 10 } else { u32::MAX }, 8 => if k == b"agent_id" { 6 } else { u32::MAX }, 9 => if k == b"timestamp" { 8 } else { u32::MAX }, 10 => if k == b"limitation" { 15 } else { u32::MAX }, 11 => if k == b"executor_id" { 7 } else { u32::MAX }, 12 => if k == b"check_status" { 11 } else { u32::MAX }, 16 => if k == b"container_status" { 13 } else if k == b"unreachable_time" { 14 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((6, 10)) } else { None }, Some(b'c') => if k.starts_with(b"check_status\":") { Some((11, 14)) } else if k.starts_with(b"container_status\":") { Some((13, 18)) } else { None }, Some(b'd') => if k.starts_with(b"data\":") { Some((5, 6)) } else { None }, Some(b'e') => if k.starts_with(b"executor_id\":") { Some((7, 13)) } else { None }, Some(b'h') => if k.starts_with(b"healthy\":") { Some((10, 9)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((12, 8)) } else if k.starts_with(b"limitation\":") { Some((15, 12)) } else { None }, Some(b'm') => if k.starts_with(b"message\":") { Some((2, 9)) } else { None }, Some(b'r') => if k.starts_with(b"reason\":") { Some((4, 8)) } else { None }, Some(b's') => if k.starts_with(b"state\":") { Some((1, 7)) } else if k.starts_with(b"source\":") { Some((3, 8)) } else { None }, Some(b't') => if k.starts_with(b"task_id\":") { Some((0, 9)) } else if k.starts_with(b"timestamp\":") { Some((8, 11)) } else { None }, Some(b'u') => if k.starts_with(b"uuid\":") { Some((9, 6)) } else if k.starts_with(b"unreachable_time\":") { Some((14, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"data" { 5 } else if k == b"uuid" { 9 } else { u32::MAX }, 5 => if k == b"state" { 1 } else { u32::MAX }, 6 => if k == b"source" { 3 } else if k == b"reason" { 4 } else if k == b"labels" { 12 } else { u32::MAX }, 7 => if k == b"task_id" { 0 } else if k == b"message" { 2 } else if k == b"healthy" { 10 } else { u32::MAX }, 8 => if k == b"agent_id" { 6 } else { u32::MAX }, 9 => if k == b"timestamp" { 8 } else { u32::MAX }, 10 => if k == b"limitation" { 15 } else { u32::MAX }, 11 => if k == b"executor_id" { 7 } else { u32::MAX }, 12 => if k == b"check_status" { 11 } else { u32::MAX }, 16 => if k == b"container_status" { 13 } else if k == b"unreachable_time" { 14 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { match r::one::<r::Enum<crate::v1::TaskState>>(rd, "state", true)? { Some(v) => { m.state = v; seen |= 1 << 1; } None => { m.state = Default::default(); seen &= !(1 << 1); } } }
@@ -3058,7 +3058,7 @@ impl JsonMessage for crate::v1::Filters {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 14 => if k == b"refuse_seconds" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"refuse_seconds\":") { Some((0, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 14 => if k == b"refuse_seconds" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.refuse_seconds = r::one::<r::F64>(rd, "refuse_seconds", false)?; }
                 _ => rd.skip()?,
@@ -3087,7 +3087,7 @@ impl JsonMessage for crate::v1::Environment {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 9 => if k == b"variables" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"variables\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"variables" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "variables" }, &mut m.variables)?; }
                 _ => rd.skip()?,
@@ -3119,7 +3119,7 @@ impl JsonMessage for crate::v1::environment::Variable {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else if k == b"type" { 1 } else { u32::MAX }, 5 => if k == b"value" { 2 } else { u32::MAX }, 6 => if k == b"secret" { 3 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, Some(b's') => if k.starts_with(b"secret\":") { Some((3, 8)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((1, 6)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((2, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else if k == b"type" { 1 } else { u32::MAX }, 5 => if k == b"value" { 2 } else { u32::MAX }, 6 => if k == b"secret" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.r#type = r::one::<r::Enum<crate::v1::environment::variable::Type>>(rd, "type", false)?; }
@@ -3147,7 +3147,7 @@ impl JsonMessage for crate::v1::Parameter {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 3 => if k == b"key" { 0 } else { u32::MAX }, 5 => if k == b"value" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'k') => if k.starts_with(b"key\":") { Some((0, 5)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((1, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"key" { 0 } else { u32::MAX }, 5 => if k == b"value" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "key", true)? { Some(v) => { m.key = v; seen |= 1 << 0; } None => { m.key = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 1; } None => { m.value = Default::default(); seen &= !(1 << 1); } } }
@@ -3178,7 +3178,7 @@ impl JsonMessage for crate::v1::Parameters {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 9 => if k == b"parameter" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"parameter\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"parameter" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "parameter" }, &mut m.parameter)?; }
                 _ => rd.skip()?,
@@ -3204,7 +3204,7 @@ impl JsonMessage for crate::v1::Credential {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"secret" { 1 } else { u32::MAX }, 9 => if k == b"principal" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"principal\":") { Some((0, 11)) } else { None }, Some(b's') => if k.starts_with(b"secret\":") { Some((1, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"secret" { 1 } else { u32::MAX }, 9 => if k == b"principal" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "principal", true)? { Some(v) => { m.principal = v; seen |= 1 << 0; } None => { m.principal = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.secret = r::one::<r::Str>(rd, "secret", false)?; }
@@ -3238,7 +3238,7 @@ impl JsonMessage for crate::v1::Secret {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, 5 => if k == b"value" { 2 } else { u32::MAX }, 9 => if k == b"reference" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"reference\":") { Some((1, 11)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((2, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, 5 => if k == b"value" { 2 } else { u32::MAX }, 9 => if k == b"reference" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::secret::Type>>(rd, "type", false)?; }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "reference" }, &mut *m.reference.insert(Default::default()))? { m.reference = None; } }
@@ -3266,7 +3266,7 @@ impl JsonMessage for crate::v1::secret::Reference {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 3 => if k == b"key" { 1 } else { u32::MAX }, 4 => if k == b"name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'k') => if k.starts_with(b"key\":") { Some((1, 5)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"key" { 1 } else { u32::MAX }, 4 => if k == b"name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.key = r::one::<r::Str>(rd, "key", false)?; }
@@ -3290,7 +3290,7 @@ impl JsonMessage for crate::v1::secret::Value {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"data" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'd') => if k.starts_with(b"data\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"data" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Bytes>(rd, "data", true)? { Some(v) => { m.data = v; seen |= 1 << 0; } None => { m.data = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -3328,7 +3328,7 @@ impl JsonMessage for crate::v1::Image {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"appc" { 1 } else { u32::MAX }, 6 => if k == b"docker" { 2 } else if k == b"cached" { 3 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"appc\":") { Some((1, 6)) } else { None }, Some(b'c') => if k.starts_with(b"cached\":") { Some((3, 8)) } else { None }, Some(b'd') => if k.starts_with(b"docker\":") { Some((2, 8)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"appc" { 1 } else { u32::MAX }, 6 => if k == b"docker" { 2 } else if k == b"cached" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Enum<crate::v1::image::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "appc" }, &mut *m.appc.insert(Default::default()))? { m.appc = None; } }
@@ -3362,7 +3362,7 @@ impl JsonMessage for crate::v1::image::Appc {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 2 => if k == b"id" { 1 } else { u32::MAX }, 4 => if k == b"name" { 0 } else { u32::MAX }, 6 => if k == b"labels" { 2 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"id\":") { Some((1, 4)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((2, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 1 } else { u32::MAX }, 4 => if k == b"name" { 0 } else { u32::MAX }, 6 => if k == b"labels" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.id = r::one::<r::Str>(rd, "id", false)?; }
@@ -3395,7 +3395,7 @@ impl JsonMessage for crate::v1::image::Docker {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else { u32::MAX }, 6 => if k == b"config" { 2 } else { u32::MAX }, 10 => if k == b"credential" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"credential\":") { Some((1, 12)) } else if k.starts_with(b"config\":") { Some((2, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else { u32::MAX }, 6 => if k == b"config" { 2 } else { u32::MAX }, 10 => if k == b"credential" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "credential" }, &mut *m.credential.insert(Default::default()))? { m.credential = None; } }
@@ -3422,7 +3422,7 @@ impl JsonMessage for crate::v1::MountPropagation {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"mode" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"mode\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"mode" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.mode = r::one::<r::Enum<crate::v1::mount_propagation::Mode>>(rd, "mode", false)?; }
                 _ => rd.skip()?,
@@ -3460,7 +3460,7 @@ impl JsonMessage for crate::v1::Volume {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"mode" { 0 } else { u32::MAX }, 5 => if k == b"image" { 3 } else { u32::MAX }, 6 => if k == b"source" { 4 } else { u32::MAX }, 9 => if k == b"host_path" { 2 } else { u32::MAX }, 14 => if k == b"container_path" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"container_path\":") { Some((1, 16)) } else { None }, Some(b'h') => if k.starts_with(b"host_path\":") { Some((2, 11)) } else { None }, Some(b'i') => if k.starts_with(b"image\":") { Some((3, 7)) } else { None }, Some(b'm') => if k.starts_with(b"mode\":") { Some((0, 6)) } else { None }, Some(b's') => if k.starts_with(b"source\":") { Some((4, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"mode" { 0 } else { u32::MAX }, 5 => if k == b"image" { 3 } else { u32::MAX }, 6 => if k == b"source" { 4 } else { u32::MAX }, 9 => if k == b"host_path" { 2 } else { u32::MAX }, 14 => if k == b"container_path" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Enum<crate::v1::volume::Mode>>(rd, "mode", true)? { Some(v) => { m.mode = v; seen |= 1 << 0; } None => { m.mode = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match r::one::<r::Str>(rd, "container_path", true)? { Some(v) => { m.container_path = v; seen |= 1 << 1; } None => { m.container_path = Default::default(); seen &= !(1 << 1); } } }
@@ -3509,7 +3509,7 @@ impl JsonMessage for crate::v1::volume::Source {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, 6 => if k == b"secret" { 4 } else { u32::MAX }, 9 => if k == b"host_path" { 2 } else { u32::MAX }, 10 => if k == b"csi_volume" { 5 } else { u32::MAX }, 12 => if k == b"sandbox_path" { 3 } else { u32::MAX }, 13 => if k == b"docker_volume" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"csi_volume\":") { Some((5, 12)) } else { None }, Some(b'd') => if k.starts_with(b"docker_volume\":") { Some((1, 15)) } else { None }, Some(b'h') => if k.starts_with(b"host_path\":") { Some((2, 11)) } else { None }, Some(b's') => if k.starts_with(b"sandbox_path\":") { Some((3, 14)) } else if k.starts_with(b"secret\":") { Some((4, 8)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, 6 => if k == b"secret" { 4 } else { u32::MAX }, 9 => if k == b"host_path" { 2 } else { u32::MAX }, 10 => if k == b"csi_volume" { 5 } else { u32::MAX }, 12 => if k == b"sandbox_path" { 3 } else { u32::MAX }, 13 => if k == b"docker_volume" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::volume::source::Type>>(rd, "type", false)?; }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "docker_volume" }, &mut *m.docker_volume.insert(Default::default()))? { m.docker_volume = None; } }
@@ -3544,7 +3544,7 @@ impl JsonMessage for crate::v1::volume::source::DockerVolume {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 6 => if k == b"driver" { 0 } else { u32::MAX }, 14 => if k == b"driver_options" { 2 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'd') => if k.starts_with(b"driver\":") { Some((0, 8)) } else if k.starts_with(b"driver_options\":") { Some((2, 16)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 6 => if k == b"driver" { 0 } else { u32::MAX }, 14 => if k == b"driver_options" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.driver = r::one::<r::Str>(rd, "driver", false)?; }
                 1 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
@@ -3573,7 +3573,7 @@ impl JsonMessage for crate::v1::volume::source::HostPath {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"path" { 0 } else { u32::MAX }, 17 => if k == b"mount_propagation" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"mount_propagation\":") { Some((1, 19)) } else { None }, Some(b'p') => if k.starts_with(b"path\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"path" { 0 } else { u32::MAX }, 17 => if k == b"mount_propagation" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "path", true)? { Some(v) => { m.path = v; seen |= 1 << 0; } None => { m.path = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "mount_propagation" }, &mut *m.mount_propagation.insert(Default::default()))? { m.mount_propagation = None; } }
@@ -3601,7 +3601,7 @@ impl JsonMessage for crate::v1::volume::source::SandboxPath {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"path" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"path\":") { Some((1, 6)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"path" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::volume::source::sandbox_path::Type>>(rd, "type", false)?; }
                 1 => { match r::one::<r::Str>(rd, "path", true)? { Some(v) => { m.path = v; seen |= 1 << 1; } None => { m.path = Default::default(); seen &= !(1 << 1); } } }
@@ -3629,7 +3629,7 @@ impl JsonMessage for crate::v1::volume::source::CSIVolume {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 11 => if k == b"plugin_name" { 0 } else { u32::MAX }, 19 => if k == b"static_provisioning" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"plugin_name\":") { Some((0, 13)) } else { None }, Some(b's') => if k.starts_with(b"static_provisioning\":") { Some((1, 21)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"plugin_name" { 0 } else { u32::MAX }, 19 => if k == b"static_provisioning" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "plugin_name", true)? { Some(v) => { m.plugin_name = v; seen |= 1 << 0; } None => { m.plugin_name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "static_provisioning" }, &mut *m.static_provisioning.insert(Default::default()))? { m.static_provisioning = None; } }
@@ -3661,7 +3661,7 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::VolumeCapability {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"block" { 0 } else if k == b"mount" { 1 } else { u32::MAX }, 11 => if k == b"access_mode" { 2 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"access_mode\":") { Some((2, 13)) } else { None }, Some(b'b') => if k.starts_with(b"block\":") { Some((0, 7)) } else { None }, Some(b'm') => if k.starts_with(b"mount\":") { Some((1, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"block" { 0 } else if k == b"mount" { 1 } else { u32::MAX }, 11 => if k == b"access_mode" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "block" }, &mut *m.block.insert(Default::default()))? { m.block = None; } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "mount" }, &mut *m.mount.insert(Default::default()))? { m.mount = None; } }
@@ -3690,7 +3690,7 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::volume_capability::B
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| u32::MAX)? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| None, |k: &[u8]| u32::MAX)? {
             match i {
                 _ => rd.skip()?,
             }
@@ -3722,7 +3722,7 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::volume_capability::M
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"fs_type" { 0 } else { u32::MAX }, 11 => if k == b"mount_flags" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"fs_type\":") { Some((0, 9)) } else { None }, Some(b'm') => if k.starts_with(b"mount_flags\":") { Some((1, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"fs_type" { 0 } else { u32::MAX }, 11 => if k == b"mount_flags" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.fs_type = r::one::<r::Str>(rd, "fs_type", false)?; }
                 1 => { r::many::<r::Str>(rd, "mount_flags", &mut m.mount_flags)?; }
@@ -3747,7 +3747,7 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::volume_capability::A
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"mode" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"mode\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"mode" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Enum<crate::v1::volume::source::csi_volume::volume_capability::access_mode::Mode>>(rd, "mode", true)? { Some(v) => { m.mode = v; seen |= 1 << 0; } None => { m.mode = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -3805,7 +3805,7 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::StaticProvisioning {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 9 => if k == b"volume_id" { 0 } else { u32::MAX }, 14 => if k == b"volume_context" { 4 } else { u32::MAX }, 17 => if k == b"volume_capability" { 1 } else { u32::MAX }, 18 => if k == b"node_stage_secrets" { 2 } else { u32::MAX }, 20 => if k == b"node_publish_secrets" { 3 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"node_stage_secrets\":") { Some((2, 20)) } else if k.starts_with(b"node_publish_secrets\":") { Some((3, 22)) } else { None }, Some(b'v') => if k.starts_with(b"volume_id\":") { Some((0, 11)) } else if k.starts_with(b"volume_capability\":") { Some((1, 19)) } else if k.starts_with(b"volume_context\":") { Some((4, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"volume_id" { 0 } else { u32::MAX }, 14 => if k == b"volume_context" { 4 } else { u32::MAX }, 17 => if k == b"volume_capability" { 1 } else { u32::MAX }, 18 => if k == b"node_stage_secrets" { 2 } else { u32::MAX }, 20 => if k == b"node_publish_secrets" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "volume_id", true)? { Some(v) => { m.volume_id = v; seen |= 1 << 0; } None => { m.volume_id = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if seen & (1 << 1) != 0 { m.volume_capability = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "volume_capability" }, &mut m.volume_capability)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -3865,7 +3865,7 @@ impl JsonMessage for crate::v1::NetworkInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 6 => if k == b"groups" { 2 } else if k == b"labels" { 3 } else { u32::MAX }, 12 => if k == b"ip_addresses" { 0 } else { u32::MAX }, 13 => if k == b"port_mappings" { 4 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'g') => if k.starts_with(b"groups\":") { Some((2, 8)) } else { None }, Some(b'i') => if k.starts_with(b"ip_addresses\":") { Some((0, 14)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((3, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'p') => if k.starts_with(b"port_mappings\":") { Some((4, 15)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 6 => if k == b"groups" { 2 } else if k == b"labels" { 3 } else { u32::MAX }, 12 => if k == b"ip_addresses" { 0 } else { u32::MAX }, 13 => if k == b"port_mappings" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 5, name: "ip_addresses" }, &mut m.ip_addresses)?; }
                 1 => { m.name = r::one::<r::Str>(rd, "name", false)?; }
@@ -3895,7 +3895,7 @@ impl JsonMessage for crate::v1::network_info::IPAddress {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 8 => if k == b"protocol" { 0 } else { u32::MAX }, 10 => if k == b"ip_address" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"ip_address\":") { Some((1, 12)) } else { None }, Some(b'p') => if k.starts_with(b"protocol\":") { Some((0, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"protocol" { 0 } else { u32::MAX }, 10 => if k == b"ip_address" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.protocol = r::one::<r::Enum<crate::v1::network_info::Protocol>>(rd, "protocol", false)?; }
                 1 => { m.ip_address = r::one::<r::Str>(rd, "ip_address", false)?; }
@@ -3924,7 +3924,7 @@ impl JsonMessage for crate::v1::network_info::PortMapping {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 8 => if k == b"protocol" { 2 } else { u32::MAX }, 9 => if k == b"host_port" { 0 } else { u32::MAX }, 14 => if k == b"container_port" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"container_port\":") { Some((1, 16)) } else { None }, Some(b'h') => if k.starts_with(b"host_port\":") { Some((0, 11)) } else { None }, Some(b'p') => if k.starts_with(b"protocol\":") { Some((2, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"protocol" { 2 } else { u32::MAX }, 9 => if k == b"host_port" { 0 } else { u32::MAX }, 14 => if k == b"container_port" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Int<u32>>(rd, "host_port", true)? { Some(v) => { m.host_port = v; seen |= 1 << 0; } None => { m.host_port = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match r::one::<r::Int<u32>>(rd, "container_port", true)? { Some(v) => { m.container_port = v; seen |= 1 << 1; } None => { m.container_port = Default::default(); seen &= !(1 << 1); } } }
@@ -3959,7 +3959,7 @@ impl JsonMessage for crate::v1::CapabilityInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 12 => if k == b"capabilities" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"capabilities\":") { Some((0, 14)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 12 => if k == b"capabilities" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::many::<r::Enum<crate::v1::capability_info::Capability>>(rd, "capabilities", &mut m.capabilities)?; }
                 _ => rd.skip()?,
@@ -3987,7 +3987,7 @@ impl JsonMessage for crate::v1::SeccompInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 10 => if k == b"unconfined" { 1 } else { u32::MAX }, 12 => if k == b"profile_name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"profile_name\":") { Some((0, 14)) } else { None }, Some(b'u') => if k.starts_with(b"unconfined\":") { Some((1, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"unconfined" { 1 } else { u32::MAX }, 12 => if k == b"profile_name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.profile_name = r::one::<r::Str>(rd, "profile_name", false)?; }
                 1 => { m.unconfined = r::one::<r::Bool>(rd, "unconfined", false)?; }
@@ -4041,7 +4041,7 @@ impl JsonMessage for crate::v1::LinuxInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"seccomp" { 4 } else { u32::MAX }, 8 => if k == b"ipc_mode" { 5 } else if k == b"shm_size" { 6 } else { u32::MAX }, 13 => if k == b"share_cgroups" { 7 } else { u32::MAX }, 15 => if k == b"capability_info" { 0 } else { u32::MAX }, 19 => if k == b"share_pid_namespace" { 3 } else { u32::MAX }, 21 => if k == b"bounding_capabilities" { 1 } else { u32::MAX }, 22 => if k == b"effective_capabilities" { 2 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'b') => if k.starts_with(b"bounding_capabilities\":") { Some((1, 23)) } else { None }, Some(b'c') => if k.starts_with(b"capability_info\":") { Some((0, 17)) } else { None }, Some(b'e') => if k.starts_with(b"effective_capabilities\":") { Some((2, 24)) } else { None }, Some(b'i') => if k.starts_with(b"ipc_mode\":") { Some((5, 10)) } else { None }, Some(b's') => if k.starts_with(b"share_pid_namespace\":") { Some((3, 21)) } else if k.starts_with(b"seccomp\":") { Some((4, 9)) } else if k.starts_with(b"shm_size\":") { Some((6, 10)) } else if k.starts_with(b"share_cgroups\":") { Some((7, 15)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"seccomp" { 4 } else { u32::MAX }, 8 => if k == b"ipc_mode" { 5 } else if k == b"shm_size" { 6 } else { u32::MAX }, 13 => if k == b"share_cgroups" { 7 } else { u32::MAX }, 15 => if k == b"capability_info" { 0 } else { u32::MAX }, 19 => if k == b"share_pid_namespace" { 3 } else { u32::MAX }, 21 => if k == b"bounding_capabilities" { 1 } else { u32::MAX }, 22 => if k == b"effective_capabilities" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "capability_info" }, &mut *m.capability_info.insert(Default::default()))? { m.capability_info = None; } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "bounding_capabilities" }, &mut *m.bounding_capabilities.insert(Default::default()))? { m.bounding_capabilities = None; } }
@@ -4077,7 +4077,7 @@ impl JsonMessage for crate::v1::RLimitInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"rlimits" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"rlimits\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"rlimits" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "rlimits" }, &mut m.rlimits)?; }
                 _ => rd.skip()?,
@@ -4109,7 +4109,7 @@ impl JsonMessage for crate::v1::r_limit_info::RLimit {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"hard" { 1 } else if k == b"soft" { 2 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'h') => if k.starts_with(b"hard\":") { Some((1, 6)) } else { None }, Some(b's') => if k.starts_with(b"soft\":") { Some((2, 6)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"hard" { 1 } else if k == b"soft" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::r_limit_info::r_limit::Type>>(rd, "type", false)?; }
                 1 => { m.hard = r::one::<r::Int<u64>>(rd, "hard", false)?; }
@@ -4135,7 +4135,7 @@ impl JsonMessage for crate::v1::TTYInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 11 => if k == b"window_size" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'w') => if k.starts_with(b"window_size\":") { Some((0, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"window_size" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "window_size" }, &mut *m.window_size.insert(Default::default()))? { m.window_size = None; } }
                 _ => rd.skip()?,
@@ -4159,7 +4159,7 @@ impl JsonMessage for crate::v1::tty_info::WindowSize {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"rows" { 0 } else { u32::MAX }, 7 => if k == b"columns" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"columns\":") { Some((1, 9)) } else { None }, Some(b'r') => if k.starts_with(b"rows\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"rows" { 0 } else { u32::MAX }, 7 => if k == b"columns" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Int<u32>>(rd, "rows", true)? { Some(v) => { m.rows = v; seen |= 1 << 0; } None => { m.rows = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match r::one::<r::Int<u32>>(rd, "columns", true)? { Some(v) => { m.columns = v; seen |= 1 << 1; } None => { m.columns = Default::default(); seen &= !(1 << 1); } } }
@@ -4227,7 +4227,7 @@ impl JsonMessage for crate::v1::ContainerInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, 5 => if k == b"mesos" { 4 } else { u32::MAX }, 6 => if k == b"docker" { 3 } else { u32::MAX }, 7 => if k == b"volumes" { 1 } else { u32::MAX }, 8 => if k == b"hostname" { 2 } else if k == b"tty_info" { 8 } else { u32::MAX }, 10 => if k == b"linux_info" { 6 } else { u32::MAX }, 11 => if k == b"rlimit_info" { 7 } else { u32::MAX }, 13 => if k == b"network_infos" { 5 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'd') => if k.starts_with(b"docker\":") { Some((3, 8)) } else { None }, Some(b'h') => if k.starts_with(b"hostname\":") { Some((2, 10)) } else { None }, Some(b'l') => if k.starts_with(b"linux_info\":") { Some((6, 12)) } else { None }, Some(b'm') => if k.starts_with(b"mesos\":") { Some((4, 7)) } else { None }, Some(b'n') => if k.starts_with(b"network_infos\":") { Some((5, 15)) } else { None }, Some(b'r') => if k.starts_with(b"rlimit_info\":") { Some((7, 13)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else if k.starts_with(b"tty_info\":") { Some((8, 10)) } else { None }, Some(b'v') => if k.starts_with(b"volumes\":") { Some((1, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, 5 => if k == b"mesos" { 4 } else { u32::MAX }, 6 => if k == b"docker" { 3 } else { u32::MAX }, 7 => if k == b"volumes" { 1 } else { u32::MAX }, 8 => if k == b"hostname" { 2 } else if k == b"tty_info" { 8 } else { u32::MAX }, 10 => if k == b"linux_info" { 6 } else { u32::MAX }, 11 => if k == b"rlimit_info" { 7 } else { u32::MAX }, 13 => if k == b"network_infos" { 5 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Enum<crate::v1::container_info::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
                 1 => { r::messages(rd, miss, Slot { number: 2, name: "volumes" }, &mut m.volumes)?; }
@@ -4291,7 +4291,7 @@ impl JsonMessage for crate::v1::container_info::DockerInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"image" { 0 } else { u32::MAX }, 7 => if k == b"network" { 1 } else { u32::MAX }, 10 => if k == b"privileged" { 3 } else if k == b"parameters" { 4 } else { u32::MAX }, 13 => if k == b"port_mappings" { 2 } else if k == b"volume_driver" { 6 } else { u32::MAX }, 16 => if k == b"force_pull_image" { 5 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"force_pull_image\":") { Some((5, 18)) } else { None }, Some(b'i') => if k.starts_with(b"image\":") { Some((0, 7)) } else { None }, Some(b'n') => if k.starts_with(b"network\":") { Some((1, 9)) } else { None }, Some(b'p') => if k.starts_with(b"port_mappings\":") { Some((2, 15)) } else if k.starts_with(b"privileged\":") { Some((3, 12)) } else if k.starts_with(b"parameters\":") { Some((4, 12)) } else { None }, Some(b'v') => if k.starts_with(b"volume_driver\":") { Some((6, 15)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"image" { 0 } else { u32::MAX }, 7 => if k == b"network" { 1 } else { u32::MAX }, 10 => if k == b"privileged" { 3 } else if k == b"parameters" { 4 } else { u32::MAX }, 13 => if k == b"port_mappings" { 2 } else if k == b"volume_driver" { 6 } else { u32::MAX }, 16 => if k == b"force_pull_image" { 5 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "image", true)? { Some(v) => { m.image = v; seen |= 1 << 0; } None => { m.image = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.network = r::one::<r::Enum<crate::v1::container_info::docker_info::Network>>(rd, "network", false)?; }
@@ -4326,7 +4326,7 @@ impl JsonMessage for crate::v1::container_info::docker_info::PortMapping {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 8 => if k == b"protocol" { 2 } else { u32::MAX }, 9 => if k == b"host_port" { 0 } else { u32::MAX }, 14 => if k == b"container_port" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"container_port\":") { Some((1, 16)) } else { None }, Some(b'h') => if k.starts_with(b"host_port\":") { Some((0, 11)) } else { None }, Some(b'p') => if k.starts_with(b"protocol\":") { Some((2, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"protocol" { 2 } else { u32::MAX }, 9 => if k == b"host_port" { 0 } else { u32::MAX }, 14 => if k == b"container_port" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Int<u32>>(rd, "host_port", true)? { Some(v) => { m.host_port = v; seen |= 1 << 0; } None => { m.host_port = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match r::one::<r::Int<u32>>(rd, "container_port", true)? { Some(v) => { m.container_port = v; seen |= 1 << 1; } None => { m.container_port = Default::default(); seen &= !(1 << 1); } } }
@@ -4353,7 +4353,7 @@ impl JsonMessage for crate::v1::container_info::MesosInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"image" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"image\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"image" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "image" }, &mut *m.image.insert(Default::default()))? { m.image = None; } }
                 _ => rd.skip()?,
@@ -4394,7 +4394,7 @@ impl JsonMessage for crate::v1::ContainerStatus {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 11 => if k == b"cgroup_info" { 2 } else { u32::MAX }, 12 => if k == b"container_id" { 0 } else if k == b"executor_pid" { 3 } else { u32::MAX }, 13 => if k == b"network_infos" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"container_id\":") { Some((0, 14)) } else if k.starts_with(b"cgroup_info\":") { Some((2, 13)) } else { None }, Some(b'e') => if k.starts_with(b"executor_pid\":") { Some((3, 14)) } else { None }, Some(b'n') => if k.starts_with(b"network_infos\":") { Some((1, 15)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"cgroup_info" { 2 } else { u32::MAX }, 12 => if k == b"container_id" { 0 } else if k == b"executor_pid" { 3 } else { u32::MAX }, 13 => if k == b"network_infos" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 4, name: "container_id" }, &mut *m.container_id.insert(Default::default()))? { m.container_id = None; } }
                 1 => { r::messages(rd, miss, Slot { number: 1, name: "network_infos" }, &mut m.network_infos)?; }
@@ -4421,7 +4421,7 @@ impl JsonMessage for crate::v1::CgroupInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"net_cls" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"net_cls\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"net_cls" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "net_cls" }, &mut *m.net_cls.insert(Default::default()))? { m.net_cls = None; } }
                 _ => rd.skip()?,
@@ -4445,7 +4445,7 @@ impl JsonMessage for crate::v1::cgroup_info::NetCls {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"classid" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"classid\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"classid" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.classid = r::one::<r::Int<u32>>(rd, "classid", false)?; }
                 _ => rd.skip()?,
@@ -4474,7 +4474,7 @@ impl JsonMessage for crate::v1::Labels {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"labels" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'l') => if k.starts_with(b"labels\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"labels" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "labels" }, &mut m.labels)?; }
                 _ => rd.skip()?,
@@ -4500,7 +4500,7 @@ impl JsonMessage for crate::v1::Label {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 3 => if k == b"key" { 0 } else { u32::MAX }, 5 => if k == b"value" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'k') => if k.starts_with(b"key\":") { Some((0, 5)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((1, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"key" { 0 } else { u32::MAX }, 5 => if k == b"value" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "key", true)? { Some(v) => { m.key = v; seen |= 1 << 0; } None => { m.key = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.value = r::one::<r::Str>(rd, "value", false)?; }
@@ -4540,7 +4540,7 @@ impl JsonMessage for crate::v1::Port {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 6 => if k == b"number" { 0 } else if k == b"labels" { 4 } else { u32::MAX }, 8 => if k == b"protocol" { 2 } else { u32::MAX }, 10 => if k == b"visibility" { 3 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'l') => if k.starts_with(b"labels\":") { Some((4, 8)) } else { None }, Some(b'n') => if k.starts_with(b"number\":") { Some((0, 8)) } else if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'p') => if k.starts_with(b"protocol\":") { Some((2, 10)) } else { None }, Some(b'v') => if k.starts_with(b"visibility\":") { Some((3, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 6 => if k == b"number" { 0 } else if k == b"labels" { 4 } else { u32::MAX }, 8 => if k == b"protocol" { 2 } else { u32::MAX }, 10 => if k == b"visibility" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Int<u32>>(rd, "number", true)? { Some(v) => { m.number = v; seen |= 1 << 0; } None => { m.number = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.name = r::one::<r::Str>(rd, "name", false)?; }
@@ -4574,7 +4574,7 @@ impl JsonMessage for crate::v1::Ports {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"ports" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"ports\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"ports" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "ports" }, &mut m.ports)?; }
                 _ => rd.skip()?,
@@ -4622,7 +4622,7 @@ impl JsonMessage for crate::v1::DiscoveryInfo {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 5 => if k == b"ports" { 5 } else { u32::MAX }, 6 => if k == b"labels" { 6 } else { u32::MAX }, 7 => if k == b"version" { 4 } else { u32::MAX }, 8 => if k == b"location" { 3 } else { u32::MAX }, 10 => if k == b"visibility" { 0 } else { u32::MAX }, 11 => if k == b"environment" { 2 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'e') => if k.starts_with(b"environment\":") { Some((2, 13)) } else { None }, Some(b'l') => if k.starts_with(b"location\":") { Some((3, 10)) } else if k.starts_with(b"labels\":") { Some((6, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'p') => if k.starts_with(b"ports\":") { Some((5, 7)) } else { None }, Some(b'v') => if k.starts_with(b"visibility\":") { Some((0, 12)) } else if k.starts_with(b"version\":") { Some((4, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 5 => if k == b"ports" { 5 } else { u32::MAX }, 6 => if k == b"labels" { 6 } else { u32::MAX }, 7 => if k == b"version" { 4 } else { u32::MAX }, 8 => if k == b"location" { 3 } else { u32::MAX }, 10 => if k == b"visibility" { 0 } else { u32::MAX }, 11 => if k == b"environment" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Enum<crate::v1::discovery_info::Visibility>>(rd, "visibility", true)? { Some(v) => { m.visibility = v; seen |= 1 << 0; } None => { m.visibility = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.name = r::one::<r::Str>(rd, "name", false)?; }
@@ -4693,7 +4693,7 @@ impl JsonMessage for crate::v1::scheduler::Event {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, 5 => if k == b"error" { 10 } else { u32::MAX }, 6 => if k == b"offers" { 2 } else if k == b"update" { 6 } else { u32::MAX }, 7 => if k == b"rescind" { 4 } else if k == b"message" { 8 } else if k == b"failure" { 9 } else { u32::MAX }, 10 => if k == b"subscribed" { 1 } else { u32::MAX }, 14 => if k == b"inverse_offers" { 3 } else { u32::MAX }, 21 => if k == b"rescind_inverse_offer" { 5 } else { u32::MAX }, 23 => if k == b"update_operation_status" { 7 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'e') => if k.starts_with(b"error\":") { Some((10, 7)) } else { None }, Some(b'f') => if k.starts_with(b"failure\":") { Some((9, 9)) } else { None }, Some(b'i') => if k.starts_with(b"inverse_offers\":") { Some((3, 16)) } else { None }, Some(b'm') => if k.starts_with(b"message\":") { Some((8, 9)) } else { None }, Some(b'o') => if k.starts_with(b"offers\":") { Some((2, 8)) } else { None }, Some(b'r') => if k.starts_with(b"rescind\":") { Some((4, 9)) } else if k.starts_with(b"rescind_inverse_offer\":") { Some((5, 23)) } else { None }, Some(b's') => if k.starts_with(b"subscribed\":") { Some((1, 12)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, Some(b'u') => if k.starts_with(b"update\":") { Some((6, 8)) } else if k.starts_with(b"update_operation_status\":") { Some((7, 25)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, 5 => if k == b"error" { 10 } else { u32::MAX }, 6 => if k == b"offers" { 2 } else if k == b"update" { 6 } else { u32::MAX }, 7 => if k == b"rescind" { 4 } else if k == b"message" { 8 } else if k == b"failure" { 9 } else { u32::MAX }, 10 => if k == b"subscribed" { 1 } else { u32::MAX }, 14 => if k == b"inverse_offers" { 3 } else { u32::MAX }, 21 => if k == b"rescind_inverse_offer" { 5 } else { u32::MAX }, 23 => if k == b"update_operation_status" { 7 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::scheduler::event::Type>>(rd, "type", false)?; }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "subscribed" }, &mut *m.subscribed.insert(Default::default()))? { m.subscribed = None; } }
@@ -4733,7 +4733,7 @@ impl JsonMessage for crate::v1::scheduler::event::Subscribed {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 11 => if k == b"master_info" { 2 } else { u32::MAX }, 12 => if k == b"framework_id" { 0 } else { u32::MAX }, 26 => if k == b"heartbeat_interval_seconds" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"framework_id\":") { Some((0, 14)) } else { None }, Some(b'h') => if k.starts_with(b"heartbeat_interval_seconds\":") { Some((1, 28)) } else { None }, Some(b'm') => if k.starts_with(b"master_info\":") { Some((2, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"master_info" { 2 } else { u32::MAX }, 12 => if k == b"framework_id" { 0 } else { u32::MAX }, 26 => if k == b"heartbeat_interval_seconds" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.framework_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { m.heartbeat_interval_seconds = r::one::<r::F64>(rd, "heartbeat_interval_seconds", false)?; }
@@ -4765,7 +4765,7 @@ impl JsonMessage for crate::v1::scheduler::event::Offers {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"offers" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'o') => if k.starts_with(b"offers\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"offers" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "offers" }, &mut m.offers)?; }
                 _ => rd.skip()?,
@@ -4794,7 +4794,7 @@ impl JsonMessage for crate::v1::scheduler::event::InverseOffers {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 14 => if k == b"inverse_offers" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"inverse_offers\":") { Some((0, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 14 => if k == b"inverse_offers" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "inverse_offers" }, &mut m.inverse_offers)?; }
                 _ => rd.skip()?,
@@ -4816,7 +4816,7 @@ impl JsonMessage for crate::v1::scheduler::event::Rescind {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 8 => if k == b"offer_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'o') => if k.starts_with(b"offer_id\":") { Some((0, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"offer_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.offer_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "offer_id" }, &mut m.offer_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => rd.skip()?,
@@ -4839,7 +4839,7 @@ impl JsonMessage for crate::v1::scheduler::event::RescindInverseOffer {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 16 => if k == b"inverse_offer_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"inverse_offer_id\":") { Some((0, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 16 => if k == b"inverse_offer_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.inverse_offer_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "inverse_offer_id" }, &mut m.inverse_offer_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => rd.skip()?,
@@ -4862,7 +4862,7 @@ impl JsonMessage for crate::v1::scheduler::event::Update {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"status" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"status\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"status" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "status" }, &mut m.status)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => rd.skip()?,
@@ -4885,7 +4885,7 @@ impl JsonMessage for crate::v1::scheduler::event::UpdateOperationStatus {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"status" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"status\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"status" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "status" }, &mut m.status)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => rd.skip()?,
@@ -4912,7 +4912,7 @@ impl JsonMessage for crate::v1::scheduler::event::Message {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"data" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 11 => if k == b"executor_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((0, 10)) } else { None }, Some(b'd') => if k.starts_with(b"data\":") { Some((2, 6)) } else { None }, Some(b'e') => if k.starts_with(b"executor_id\":") { Some((1, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"data" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 11 => if k == b"executor_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if seen & (1 << 1) != 0 { m.executor_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -4947,7 +4947,7 @@ impl JsonMessage for crate::v1::scheduler::event::Failure {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"status" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 11 => if k == b"executor_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((0, 10)) } else { None }, Some(b'e') => if k.starts_with(b"executor_id\":") { Some((1, 13)) } else { None }, Some(b's') => if k.starts_with(b"status\":") { Some((2, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"status" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 11 => if k == b"executor_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "executor_id" }, &mut *m.executor_id.insert(Default::default()))? { m.executor_id = None; } }
@@ -4971,7 +4971,7 @@ impl JsonMessage for crate::v1::scheduler::event::Error {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"message" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"message\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"message" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "message", true)? { Some(v) => { m.message = v; seen |= 1 << 0; } None => { m.message = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -4996,7 +4996,7 @@ impl JsonMessage for crate::v1::scheduler::AttributeConstraint {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 8 => if k == b"selector" { 0 } else { u32::MAX }, 9 => if k == b"predicate" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"predicate\":") { Some((1, 11)) } else { None }, Some(b's') => if k.starts_with(b"selector\":") { Some((0, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"selector" { 0 } else { u32::MAX }, 9 => if k == b"predicate" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.selector = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "selector" }, &mut m.selector)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if seen & (1 << 1) != 0 { m.predicate = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "predicate" }, &mut m.predicate)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -5026,7 +5026,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::Selector {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 14 => if k == b"attribute_name" { 1 } else { u32::MAX }, 20 => if k == b"pseudoattribute_type" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"attribute_name\":") { Some((1, 16)) } else { None }, Some(b'p') => if k.starts_with(b"pseudoattribute_type\":") { Some((0, 22)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 14 => if k == b"attribute_name" { 1 } else { u32::MAX }, 20 => if k == b"pseudoattribute_type" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.pseudoattribute_type = r::one::<r::Enum<crate::v1::scheduler::attribute_constraint::selector::PseudoattributeType>>(rd, "pseudoattribute_type", false)?; }
                 1 => { m.attribute_name = r::one::<r::Str>(rd, "attribute_name", false)?; }
@@ -5077,7 +5077,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::Predicate {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"exists" { 0 } else { u32::MAX }, 10 => if k == b"not_exists" { 1 } else { u32::MAX }, 11 => if k == b"text_equals" { 2 } else { u32::MAX }, 12 => if k == b"text_matches" { 4 } else { u32::MAX }, 15 => if k == b"text_not_equals" { 3 } else { u32::MAX }, 16 => if k == b"text_not_matches" { 5 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'e') => if k.starts_with(b"exists\":") { Some((0, 8)) } else { None }, Some(b'n') => if k.starts_with(b"not_exists\":") { Some((1, 12)) } else { None }, Some(b't') => if k.starts_with(b"text_equals\":") { Some((2, 13)) } else if k.starts_with(b"text_not_equals\":") { Some((3, 17)) } else if k.starts_with(b"text_matches\":") { Some((4, 14)) } else if k.starts_with(b"text_not_matches\":") { Some((5, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"exists" { 0 } else { u32::MAX }, 10 => if k == b"not_exists" { 1 } else { u32::MAX }, 11 => if k == b"text_equals" { 2 } else { u32::MAX }, 12 => if k == b"text_matches" { 4 } else { u32::MAX }, 15 => if k == b"text_not_equals" { 3 } else { u32::MAX }, 16 => if k == b"text_not_matches" { 5 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "exists" }, &mut *m.exists.insert(Default::default()))? { m.exists = None; } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "not_exists" }, &mut *m.not_exists.insert(Default::default()))? { m.not_exists = None; } }
@@ -5112,7 +5112,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Exis
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| u32::MAX)? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| None, |k: &[u8]| u32::MAX)? {
             match i {
                 _ => rd.skip()?,
             }
@@ -5131,7 +5131,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::NotE
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| u32::MAX)? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| None, |k: &[u8]| u32::MAX)? {
             match i {
                 _ => rd.skip()?,
             }
@@ -5152,7 +5152,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -5175,7 +5175,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -5198,7 +5198,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"regex" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"regex\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"regex" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "regex", true)? { Some(v) => { m.regex = v; seen |= 1 << 0; } None => { m.regex = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -5221,7 +5221,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"regex" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"regex\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"regex" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "regex", true)? { Some(v) => { m.regex = v; seen |= 1 << 0; } None => { m.regex = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -5253,7 +5253,7 @@ impl JsonMessage for crate::v1::scheduler::OfferConstraints {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 16 => if k == b"role_constraints" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"role_constraints\":") { Some((0, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 16 => if k == b"role_constraints" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::map_field(rd, miss, Slot { number: 1, name: "role_constraints" }, &mut m.role_constraints)?; }
                 _ => rd.skip()?,
@@ -5282,7 +5282,7 @@ impl JsonMessage for crate::v1::scheduler::offer_constraints::RoleConstraints {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"groups" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'g') => if k.starts_with(b"groups\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"groups" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "groups" }, &mut m.groups)?; }
                 _ => rd.skip()?,
@@ -5311,7 +5311,7 @@ impl JsonMessage for crate::v1::scheduler::offer_constraints::role_constraints::
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 21 => if k == b"attribute_constraints" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"attribute_constraints\":") { Some((0, 23)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 21 => if k == b"attribute_constraints" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "attribute_constraints" }, &mut m.attribute_constraints)?; }
                 _ => rd.skip()?,
@@ -5403,7 +5403,7 @@ impl JsonMessage for crate::v1::scheduler::Call {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 1 } else if k == b"kill" { 8 } else { u32::MAX }, 6 => if k == b"accept" { 3 } else if k == b"revive" { 7 } else { u32::MAX }, 7 => if k == b"decline" { 4 } else if k == b"message" { 14 } else if k == b"request" { 15 } else { u32::MAX }, 8 => if k == b"shutdown" { 9 } else if k == b"suppress" { 16 } else { u32::MAX }, 9 => if k == b"subscribe" { 2 } else if k == b"reconcile" { 12 } else { u32::MAX }, 11 => if k == b"acknowledge" { 10 } else { u32::MAX }, 12 => if k == b"framework_id" { 0 } else { u32::MAX }, 16 => if k == b"update_framework" { 17 } else { u32::MAX }, 20 => if k == b"reconcile_operations" { 13 } else { u32::MAX }, 21 => if k == b"accept_inverse_offers" { 5 } else { u32::MAX }, 22 => if k == b"decline_inverse_offers" { 6 } else { u32::MAX }, 28 => if k == b"acknowledge_operation_status" { 11 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"accept\":") { Some((3, 8)) } else if k.starts_with(b"accept_inverse_offers\":") { Some((5, 23)) } else if k.starts_with(b"acknowledge\":") { Some((10, 13)) } else if k.starts_with(b"acknowledge_operation_status\":") { Some((11, 30)) } else { None }, Some(b'd') => if k.starts_with(b"decline\":") { Some((4, 9)) } else if k.starts_with(b"decline_inverse_offers\":") { Some((6, 24)) } else { None }, Some(b'f') => if k.starts_with(b"framework_id\":") { Some((0, 14)) } else { None }, Some(b'k') => if k.starts_with(b"kill\":") { Some((8, 6)) } else { None }, Some(b'm') => if k.starts_with(b"message\":") { Some((14, 9)) } else { None }, Some(b'r') => if k.starts_with(b"revive\":") { Some((7, 8)) } else if k.starts_with(b"reconcile\":") { Some((12, 11)) } else if k.starts_with(b"reconcile_operations\":") { Some((13, 22)) } else if k.starts_with(b"request\":") { Some((15, 9)) } else { None }, Some(b's') => if k.starts_with(b"subscribe\":") { Some((2, 11)) } else if k.starts_with(b"shutdown\":") { Some((9, 10)) } else if k.starts_with(b"suppress\":") { Some((16, 10)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((1, 6)) } else { None }, Some(b'u') => if k.starts_with(b"update_framework\":") { Some((17, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 1 } else if k == b"kill" { 8 } else { u32::MAX }, 6 => if k == b"accept" { 3 } else if k == b"revive" { 7 } else { u32::MAX }, 7 => if k == b"decline" { 4 } else if k == b"message" { 14 } else if k == b"request" { 15 } else { u32::MAX }, 8 => if k == b"shutdown" { 9 } else if k == b"suppress" { 16 } else { u32::MAX }, 9 => if k == b"subscribe" { 2 } else if k == b"reconcile" { 12 } else { u32::MAX }, 11 => if k == b"acknowledge" { 10 } else { u32::MAX }, 12 => if k == b"framework_id" { 0 } else { u32::MAX }, 16 => if k == b"update_framework" { 17 } else { u32::MAX }, 20 => if k == b"reconcile_operations" { 13 } else { u32::MAX }, 21 => if k == b"accept_inverse_offers" { 5 } else { u32::MAX }, 22 => if k == b"decline_inverse_offers" { 6 } else { u32::MAX }, 28 => if k == b"acknowledge_operation_status" { 11 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "framework_id" }, &mut *m.framework_id.insert(Default::default()))? { m.framework_id = None; } }
                 1 => { m.r#type = r::one::<r::Enum<crate::v1::scheduler::call::Type>>(rd, "type", false)?; }
@@ -5455,7 +5455,7 @@ impl JsonMessage for crate::v1::scheduler::call::Subscribe {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 14 => if k == b"framework_info" { 0 } else { u32::MAX }, 16 => if k == b"suppressed_roles" { 1 } else { u32::MAX }, 17 => if k == b"offer_constraints" { 2 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"framework_info\":") { Some((0, 16)) } else { None }, Some(b'o') => if k.starts_with(b"offer_constraints\":") { Some((2, 19)) } else { None }, Some(b's') => if k.starts_with(b"suppressed_roles\":") { Some((1, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 14 => if k == b"framework_info" { 0 } else { u32::MAX }, 16 => if k == b"suppressed_roles" { 1 } else { u32::MAX }, 17 => if k == b"offer_constraints" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.framework_info = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "framework_info" }, &mut m.framework_info)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { r::many::<r::Str>(rd, "suppressed_roles", &mut m.suppressed_roles)?; }
@@ -5500,7 +5500,7 @@ impl JsonMessage for crate::v1::scheduler::call::Accept {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"filters" { 2 } else { u32::MAX }, 9 => if k == b"offer_ids" { 0 } else { u32::MAX }, 10 => if k == b"operations" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"filters\":") { Some((2, 9)) } else { None }, Some(b'o') => if k.starts_with(b"offer_ids\":") { Some((0, 11)) } else if k.starts_with(b"operations\":") { Some((1, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"filters" { 2 } else { u32::MAX }, 9 => if k == b"offer_ids" { 0 } else { u32::MAX }, 10 => if k == b"operations" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "offer_ids" }, &mut m.offer_ids)?; }
                 1 => { r::messages(rd, miss, Slot { number: 2, name: "operations" }, &mut m.operations)?; }
@@ -5535,7 +5535,7 @@ impl JsonMessage for crate::v1::scheduler::call::Decline {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"filters" { 1 } else { u32::MAX }, 9 => if k == b"offer_ids" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"filters\":") { Some((1, 9)) } else { None }, Some(b'o') => if k.starts_with(b"offer_ids\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"filters" { 1 } else { u32::MAX }, 9 => if k == b"offer_ids" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "offer_ids" }, &mut m.offer_ids)?; }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
@@ -5569,7 +5569,7 @@ impl JsonMessage for crate::v1::scheduler::call::AcceptInverseOffers {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"filters" { 1 } else { u32::MAX }, 17 => if k == b"inverse_offer_ids" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"filters\":") { Some((1, 9)) } else { None }, Some(b'i') => if k.starts_with(b"inverse_offer_ids\":") { Some((0, 19)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"filters" { 1 } else { u32::MAX }, 17 => if k == b"inverse_offer_ids" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "inverse_offer_ids" }, &mut m.inverse_offer_ids)?; }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
@@ -5603,7 +5603,7 @@ impl JsonMessage for crate::v1::scheduler::call::DeclineInverseOffers {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"filters" { 1 } else { u32::MAX }, 17 => if k == b"inverse_offer_ids" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"filters\":") { Some((1, 9)) } else { None }, Some(b'i') => if k.starts_with(b"inverse_offer_ids\":") { Some((0, 19)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"filters" { 1 } else { u32::MAX }, 17 => if k == b"inverse_offer_ids" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "inverse_offer_ids" }, &mut m.inverse_offer_ids)?; }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
@@ -5633,7 +5633,7 @@ impl JsonMessage for crate::v1::scheduler::call::Revive {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"roles" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"roles\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"roles" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::many::<r::Str>(rd, "roles", &mut m.roles)?; }
                 _ => rd.skip()?,
@@ -5663,7 +5663,7 @@ impl JsonMessage for crate::v1::scheduler::call::Kill {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"task_id" { 0 } else { u32::MAX }, 8 => if k == b"agent_id" { 1 } else { u32::MAX }, 11 => if k == b"kill_policy" { 2 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((1, 10)) } else { None }, Some(b'k') => if k.starts_with(b"kill_policy\":") { Some((2, 13)) } else { None }, Some(b't') => if k.starts_with(b"task_id\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"task_id" { 0 } else { u32::MAX }, 8 => if k == b"agent_id" { 1 } else { u32::MAX }, 11 => if k == b"kill_policy" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
@@ -5690,7 +5690,7 @@ impl JsonMessage for crate::v1::scheduler::call::Shutdown {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 8 => if k == b"agent_id" { 1 } else { u32::MAX }, 11 => if k == b"executor_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((1, 10)) } else { None }, Some(b'e') => if k.starts_with(b"executor_id\":") { Some((0, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"agent_id" { 1 } else { u32::MAX }, 11 => if k == b"executor_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.executor_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if seen & (1 << 1) != 0 { m.agent_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -5718,7 +5718,7 @@ impl JsonMessage for crate::v1::scheduler::call::Acknowledge {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"uuid" { 2 } else { u32::MAX }, 7 => if k == b"task_id" { 1 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((0, 10)) } else { None }, Some(b't') => if k.starts_with(b"task_id\":") { Some((1, 9)) } else { None }, Some(b'u') => if k.starts_with(b"uuid\":") { Some((2, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"uuid" { 2 } else { u32::MAX }, 7 => if k == b"task_id" { 1 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if seen & (1 << 1) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -5753,7 +5753,7 @@ impl JsonMessage for crate::v1::scheduler::call::AcknowledgeOperationStatus {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"uuid" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 12 => if k == b"operation_id" { 3 } else { u32::MAX }, 20 => if k == b"resource_provider_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((0, 10)) } else { None }, Some(b'o') => if k.starts_with(b"operation_id\":") { Some((3, 14)) } else { None }, Some(b'r') => if k.starts_with(b"resource_provider_id\":") { Some((1, 22)) } else { None }, Some(b'u') => if k.starts_with(b"uuid\":") { Some((2, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"uuid" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 12 => if k == b"operation_id" { 3 } else { u32::MAX }, 20 => if k == b"resource_provider_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "resource_provider_id" }, &mut *m.resource_provider_id.insert(Default::default()))? { m.resource_provider_id = None; } }
@@ -5786,7 +5786,7 @@ impl JsonMessage for crate::v1::scheduler::call::Reconcile {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"tasks" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"tasks\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"tasks" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "tasks" }, &mut m.tasks)?; }
                 _ => rd.skip()?,
@@ -5812,7 +5812,7 @@ impl JsonMessage for crate::v1::scheduler::call::reconcile::Task {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"task_id" { 0 } else { u32::MAX }, 8 => if k == b"agent_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((1, 10)) } else { None }, Some(b't') => if k.starts_with(b"task_id\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"task_id" { 0 } else { u32::MAX }, 8 => if k == b"agent_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
@@ -5843,7 +5843,7 @@ impl JsonMessage for crate::v1::scheduler::call::ReconcileOperations {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 10 => if k == b"operations" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'o') => if k.starts_with(b"operations\":") { Some((0, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"operations" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "operations" }, &mut m.operations)?; }
                 _ => rd.skip()?,
@@ -5873,7 +5873,7 @@ impl JsonMessage for crate::v1::scheduler::call::reconcile_operations::Operation
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 8 => if k == b"agent_id" { 1 } else { u32::MAX }, 12 => if k == b"operation_id" { 0 } else { u32::MAX }, 20 => if k == b"resource_provider_id" { 2 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((1, 10)) } else { None }, Some(b'o') => if k.starts_with(b"operation_id\":") { Some((0, 14)) } else { None }, Some(b'r') => if k.starts_with(b"resource_provider_id\":") { Some((2, 22)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"agent_id" { 1 } else { u32::MAX }, 12 => if k == b"operation_id" { 0 } else { u32::MAX }, 20 => if k == b"resource_provider_id" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.operation_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "operation_id" }, &mut m.operation_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
@@ -5902,7 +5902,7 @@ impl JsonMessage for crate::v1::scheduler::call::Message {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"data" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 11 => if k == b"executor_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((0, 10)) } else { None }, Some(b'd') => if k.starts_with(b"data\":") { Some((2, 6)) } else { None }, Some(b'e') => if k.starts_with(b"executor_id\":") { Some((1, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"data" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 11 => if k == b"executor_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if seen & (1 << 1) != 0 { m.executor_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -5934,7 +5934,7 @@ impl JsonMessage for crate::v1::scheduler::call::Request {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 8 => if k == b"requests" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"requests\":") { Some((0, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"requests" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "requests" }, &mut m.requests)?; }
                 _ => rd.skip()?,
@@ -5963,7 +5963,7 @@ impl JsonMessage for crate::v1::scheduler::call::Suppress {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 5 => if k == b"roles" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"roles\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"roles" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::many::<r::Str>(rd, "roles", &mut m.roles)?; }
                 _ => rd.skip()?,
@@ -5998,7 +5998,7 @@ impl JsonMessage for crate::v1::scheduler::call::UpdateFramework {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 14 => if k == b"framework_info" { 0 } else { u32::MAX }, 16 => if k == b"suppressed_roles" { 1 } else { u32::MAX }, 17 => if k == b"offer_constraints" { 2 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"framework_info\":") { Some((0, 16)) } else { None }, Some(b'o') => if k.starts_with(b"offer_constraints\":") { Some((2, 19)) } else { None }, Some(b's') => if k.starts_with(b"suppressed_roles\":") { Some((1, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 14 => if k == b"framework_info" { 0 } else { u32::MAX }, 16 => if k == b"suppressed_roles" { 1 } else { u32::MAX }, 17 => if k == b"offer_constraints" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.framework_info = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "framework_info" }, &mut m.framework_info)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { r::many::<r::Str>(rd, "suppressed_roles", &mut m.suppressed_roles)?; }
@@ -6053,7 +6053,7 @@ impl JsonMessage for crate::v1::executor::Event {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"kill" { 5 } else { u32::MAX }, 5 => if k == b"error" { 7 } else { u32::MAX }, 6 => if k == b"launch" { 3 } else { u32::MAX }, 7 => if k == b"message" { 6 } else { u32::MAX }, 10 => if k == b"subscribed" { 1 } else { u32::MAX }, 12 => if k == b"acknowledged" { 2 } else if k == b"launch_group" { 4 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"acknowledged\":") { Some((2, 14)) } else { None }, Some(b'e') => if k.starts_with(b"error\":") { Some((7, 7)) } else { None }, Some(b'k') => if k.starts_with(b"kill\":") { Some((5, 6)) } else { None }, Some(b'l') => if k.starts_with(b"launch\":") { Some((3, 8)) } else if k.starts_with(b"launch_group\":") { Some((4, 14)) } else { None }, Some(b'm') => if k.starts_with(b"message\":") { Some((6, 9)) } else { None }, Some(b's') => if k.starts_with(b"subscribed\":") { Some((1, 12)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"kill" { 5 } else { u32::MAX }, 5 => if k == b"error" { 7 } else { u32::MAX }, 6 => if k == b"launch" { 3 } else { u32::MAX }, 7 => if k == b"message" { 6 } else { u32::MAX }, 10 => if k == b"subscribed" { 1 } else { u32::MAX }, 12 => if k == b"acknowledged" { 2 } else if k == b"launch_group" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::executor::event::Type>>(rd, "type", false)?; }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "subscribed" }, &mut *m.subscribed.insert(Default::default()))? { m.subscribed = None; } }
@@ -6090,7 +6090,7 @@ impl JsonMessage for crate::v1::executor::event::Subscribed {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 10 => if k == b"agent_info" { 2 } else { u32::MAX }, 12 => if k == b"container_id" { 3 } else { u32::MAX }, 13 => if k == b"executor_info" { 0 } else { u32::MAX }, 14 => if k == b"framework_info" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_info\":") { Some((2, 12)) } else { None }, Some(b'c') => if k.starts_with(b"container_id\":") { Some((3, 14)) } else { None }, Some(b'e') => if k.starts_with(b"executor_info\":") { Some((0, 15)) } else { None }, Some(b'f') => if k.starts_with(b"framework_info\":") { Some((1, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"agent_info" { 2 } else { u32::MAX }, 12 => if k == b"container_id" { 3 } else { u32::MAX }, 13 => if k == b"executor_info" { 0 } else { u32::MAX }, 14 => if k == b"framework_info" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.executor_info = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "executor_info" }, &mut m.executor_info)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if seen & (1 << 1) != 0 { m.framework_info = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "framework_info" }, &mut m.framework_info)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -6116,7 +6116,7 @@ impl JsonMessage for crate::v1::executor::event::Launch {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"task" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"task\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"task" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.task = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task" }, &mut m.task)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => rd.skip()?,
@@ -6139,7 +6139,7 @@ impl JsonMessage for crate::v1::executor::event::LaunchGroup {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 10 => if k == b"task_group" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"task_group\":") { Some((0, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"task_group" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.task_group = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task_group" }, &mut m.task_group)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => rd.skip()?,
@@ -6166,7 +6166,7 @@ impl JsonMessage for crate::v1::executor::event::Kill {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"task_id" { 0 } else { u32::MAX }, 11 => if k == b"kill_policy" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'k') => if k.starts_with(b"kill_policy\":") { Some((1, 13)) } else { None }, Some(b't') => if k.starts_with(b"task_id\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"task_id" { 0 } else { u32::MAX }, 11 => if k == b"kill_policy" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "kill_policy" }, &mut *m.kill_policy.insert(Default::default()))? { m.kill_policy = None; } }
@@ -6192,7 +6192,7 @@ impl JsonMessage for crate::v1::executor::event::Acknowledged {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"uuid" { 1 } else { u32::MAX }, 7 => if k == b"task_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"task_id\":") { Some((0, 9)) } else { None }, Some(b'u') => if k.starts_with(b"uuid\":") { Some((1, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"uuid" { 1 } else { u32::MAX }, 7 => if k == b"task_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { match r::one::<r::Bytes>(rd, "uuid", true)? { Some(v) => { m.uuid = v; seen |= 1 << 1; } None => { m.uuid = Default::default(); seen &= !(1 << 1); } } }
@@ -6216,7 +6216,7 @@ impl JsonMessage for crate::v1::executor::event::Message {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"data" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'd') => if k.starts_with(b"data\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"data" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Bytes>(rd, "data", true)? { Some(v) => { m.data = v; seen |= 1 << 0; } None => { m.data = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -6239,7 +6239,7 @@ impl JsonMessage for crate::v1::executor::event::Error {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 7 => if k == b"message" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"message\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"message" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Str>(rd, "message", true)? { Some(v) => { m.message = v; seen |= 1 << 0; } None => { m.message = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
@@ -6280,7 +6280,7 @@ impl JsonMessage for crate::v1::executor::Call {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"type" { 2 } else { u32::MAX }, 6 => if k == b"update" { 4 } else { u32::MAX }, 7 => if k == b"message" { 5 } else { u32::MAX }, 9 => if k == b"subscribe" { 3 } else { u32::MAX }, 11 => if k == b"executor_id" { 0 } else { u32::MAX }, 12 => if k == b"framework_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'e') => if k.starts_with(b"executor_id\":") { Some((0, 13)) } else { None }, Some(b'f') => if k.starts_with(b"framework_id\":") { Some((1, 14)) } else { None }, Some(b'm') => if k.starts_with(b"message\":") { Some((5, 9)) } else { None }, Some(b's') => if k.starts_with(b"subscribe\":") { Some((3, 11)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((2, 6)) } else { None }, Some(b'u') => if k.starts_with(b"update\":") { Some((4, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 2 } else { u32::MAX }, 6 => if k == b"update" { 4 } else { u32::MAX }, 7 => if k == b"message" { 5 } else { u32::MAX }, 9 => if k == b"subscribe" { 3 } else { u32::MAX }, 11 => if k == b"executor_id" { 0 } else { u32::MAX }, 12 => if k == b"framework_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.executor_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if seen & (1 << 1) != 0 { m.framework_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
@@ -6324,7 +6324,7 @@ impl JsonMessage for crate::v1::executor::call::Subscribe {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 20 => if k == b"unacknowledged_tasks" { 0 } else { u32::MAX }, 22 => if k == b"unacknowledged_updates" { 1 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'u') => if k.starts_with(b"unacknowledged_tasks\":") { Some((0, 22)) } else if k.starts_with(b"unacknowledged_updates\":") { Some((1, 24)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 20 => if k == b"unacknowledged_tasks" { 0 } else { u32::MAX }, 22 => if k == b"unacknowledged_updates" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "unacknowledged_tasks" }, &mut m.unacknowledged_tasks)?; }
                 1 => { r::messages(rd, miss, Slot { number: 2, name: "unacknowledged_updates" }, &mut m.unacknowledged_updates)?; }
@@ -6347,7 +6347,7 @@ impl JsonMessage for crate::v1::executor::call::Update {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 6 => if k == b"status" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"status\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"status" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "status" }, &mut m.status)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 _ => rd.skip()?,
@@ -6370,7 +6370,7 @@ impl JsonMessage for crate::v1::executor::call::Message {
         let m = self;
         let mut seen: u64 = 0;
         let mut first = true;
-        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.len() { 4 => if k == b"data" { 0 } else { u32::MAX }, _ => u32::MAX })? {
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'd') => if k.starts_with(b"data\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"data" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Bytes>(rd, "data", true)? { Some(v) => { m.data = v; seen |= 1 << 0; } None => { m.data = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,

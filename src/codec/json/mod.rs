@@ -36,6 +36,7 @@ mod float;
 pub mod missing;
 mod read;
 mod reader;
+mod scan;
 mod write;
 
 #[rustfmt::skip]

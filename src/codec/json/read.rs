@@ -384,7 +384,13 @@ pub(crate) fn messages<M: JsonMessage>(
 ) -> Result<()> {
     missing::forget(missing, slot.number);
     out.clear();
-    messages_into(rd, missing, slot, out)
+    messages_into(rd, missing, slot, out)?;
+    // Growth below starts at four elements, also for large messages; give
+    // back what a short list does not use.
+    if out.len() < out.capacity() / 2 {
+        out.shrink_to_fit();
+    }
+    Ok(())
 }
 
 fn messages_into<M: JsonMessage>(
@@ -405,6 +411,12 @@ fn messages_into<M: JsonMessage>(
         b'{' => {
             rd.begin_object()?;
             let index = out.len();
+            if index == out.capacity() {
+                // Vec's own first step for a message over 1 KiB (a Resource
+                // is) is one element, then two, then four: three allocations
+                // and two copies for a typical offer's resources.
+                out.reserve(index.max(4));
+            }
             out.push(M::default());
             let mut child = None;
             if let Some(last) = out.last_mut() {

@@ -45,9 +45,6 @@ impl Fail {
 
 pub(crate) type Result<T> = std::result::Result<T, Fail>;
 
-const ONES: u64 = u64::MAX / 255;
-const HIGH: u64 = ONES << 7;
-
 /// A position in one JSON document.
 #[doc(hidden)]
 pub struct Reader<'a> {
@@ -198,20 +195,32 @@ impl<'a> Reader<'a> {
     }
 
     /// Moves to the next member of an open object: `Some(field)` where
-    /// `field` is what `lookup` makes of its key (the reader is then at its
-    /// value), `None` after the closing `}`. `first` is true before the first
-    /// member and is cleared here. Keys are matched as raw bytes (escapes
-    /// resolved, UTF-8 not checked: a key that is not UTF-8 names no field).
+    /// `field` is the index of the message field its key names (`u32::MAX`:
+    /// none), the reader then at its value; `None` after the closing `}`.
+    /// `first` is true before the first member and is cleared here.
+    ///
+    /// `fast` gets the bytes after the key's opening quote and recognises a
+    /// field name written plainly, quote and colon included (`value":`, as
+    /// the master writes every key), returning the field and the length it
+    /// matched. Anything else (escapes, spaces, unknown keys) goes to the
+    /// general path: the key is scanned and unescaped and `lookup` maps its
+    /// bytes to a field. UTF-8 is not checked in keys: a key that is not
+    /// UTF-8 names no field.
     #[inline]
     pub fn next_key(
         &mut self,
         first: &mut bool,
+        fast: impl FnOnce(&[u8]) -> Option<(u32, usize)>,
         lookup: impl FnOnce(&[u8]) -> u32,
     ) -> Result<Option<u32>> {
         if !self.member(first)? {
             return Ok(None);
         }
         let bytes = self.bytes;
+        if let Some((field, len)) = bytes.get(self.pos + 1..).and_then(fast) {
+            self.pos += 1 + len;
+            return Ok(Some(field));
+        }
         let field = match self.string(Mode::Key)? {
             Text::Raw { start, end, .. } => lookup(&bytes[start..end]),
             Text::Scratch => lookup(&self.scratch),
@@ -234,6 +243,27 @@ impl<'a> Reader<'a> {
     /// opening quote) follows.
     #[inline]
     fn member(&mut self, first: &mut bool) -> Result<bool> {
+        // Compact JSON: `,"` between members, `{"` before the first.
+        match self.bytes.get(self.pos) {
+            Some(b',') if !*first && self.bytes.get(self.pos + 1) == Some(&b'"') => {
+                self.pos += 1;
+                return Ok(true);
+            }
+            Some(b'"') if *first => {
+                *first = false;
+                return Ok(true);
+            }
+            Some(b'}') => {
+                *first = false;
+                self.pos += 1;
+                self.leave();
+                return Ok(false);
+            }
+            _ => self.member_slow(first),
+        }
+    }
+
+    fn member_slow(&mut self, first: &mut bool) -> Result<bool> {
         let mut b = self.peek_in(IN_OBJECT)?;
         if *first {
             *first = false;
@@ -353,40 +383,14 @@ impl<'a> Reader<'a> {
     fn string(&mut self, mode: Mode) -> Result<Text> {
         let bytes = self.bytes;
         let start = self.pos + 1;
-        let mut i = start;
-        let mut seen: u64 = 0;
-        loop {
-            let Some(chunk) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) else {
-                while let Some(&b) = bytes.get(i) {
-                    if b == b'"' || b == b'\\' || b < 0x20 {
-                        break;
-                    }
-                    seen |= u64::from(b) << 56;
-                    i += 1;
-                }
-                break;
-            };
-            let w = u64::from_le_bytes(*chunk);
-            seen |= w;
-            let quote = w ^ (ONES * u64::from(b'"'));
-            let backslash = w ^ (ONES * u64::from(b'\\'));
-            let stop = (w.wrapping_sub(ONES * 0x20) & !w)
-                | (quote.wrapping_sub(ONES) & !quote)
-                | (backslash.wrapping_sub(ONES) & !backslash);
-            let stop = stop & HIGH;
-            if stop != 0 {
-                i += (stop.trailing_zeros() / 8) as usize;
-                break;
-            }
-            i += 8;
-        }
+        let (i, non_ascii) = super::scan::plain_run(bytes, start);
         match bytes.get(i) {
             Some(b'"') => {
                 self.pos = i + 1;
                 Ok(Text::Raw {
                     start,
                     end: i,
-                    ascii: seen & HIGH == 0,
+                    ascii: !non_ascii,
                 })
             }
             Some(b'\\') => self.escaped(start, i, mode),
