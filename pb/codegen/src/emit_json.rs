@@ -66,6 +66,14 @@ fn kind(ty: &FieldType) -> String {
     }
 }
 
+/// Code reading one value of a scalar or enum type (an `Option`).
+fn read_one(ty: &FieldType, name: &str, required: bool) -> String {
+    match ty {
+        FieldType::Scalar(s) if s == "string" => format!("r::string(rd, {name:?})"),
+        _ => format!("r::one::<{}>(rd, {name:?}, {required})", kind(ty)),
+    }
+}
+
 /// Code writing the value `v` (a reference) of a non-enum type.
 fn write_value(ty: &FieldType, v: &str) -> String {
     match ty {
@@ -315,13 +323,10 @@ fn emit_read_field(schema: &Schema, owner: &Message, f: &Field, i: usize, s: &mu
         (FieldType::Message(_), Label::Repeated) => {
             format!("r::messages(rd, miss, {slot}, &mut m.{id})?;")
         }
-        (ty, Label::Optional) => format!(
-            "m.{id} = r::one::<{}>(rd, {name:?}, false)?;",
-            kind(ty)
-        ),
+        (ty, Label::Optional) => format!("m.{id} = {}?;", read_one(ty, name, false)),
         (ty, Label::Required) => format!(
-            "match r::one::<{}>(rd, {name:?}, true)? {{ Some(v) => {{ m.{id} = v; seen |= 1 << {i}; }} None => {{ m.{id} = Default::default(); seen &= !(1 << {i}); }} }}",
-            kind(ty)
+            "match {}? {{ Some(v) => {{ m.{id} = v; seen |= 1 << {i}; }} None => {{ m.{id} = Default::default(); seen &= !(1 << {i}); }} }}",
+            read_one(ty, name, true)
         ),
         (ty, Label::Repeated) => format!(
             "r::many::<{}>(rd, {name:?}, &mut m.{id})?;",

@@ -220,7 +220,7 @@ impl JsonMessage for crate::v1::FrameworkID {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -243,7 +243,7 @@ impl JsonMessage for crate::v1::OfferID {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -266,7 +266,7 @@ impl JsonMessage for crate::v1::AgentID {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -289,7 +289,7 @@ impl JsonMessage for crate::v1::TaskID {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -312,7 +312,7 @@ impl JsonMessage for crate::v1::ExecutorID {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -339,7 +339,7 @@ impl JsonMessage for crate::v1::ContainerID {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"parent\":") { Some((1, 8)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, 6 => if k == b"parent" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "parent" }, &mut **m.parent.insert(Default::default()))? { m.parent = None; } }
                 _ => rd.skip()?,
             }
@@ -363,7 +363,7 @@ impl JsonMessage for crate::v1::ResourceProviderID {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -386,7 +386,7 @@ impl JsonMessage for crate::v1::OperationID {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -463,8 +463,8 @@ impl JsonMessage for crate::v1::Address {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'h') => if k.starts_with(b"hostname\":") { Some((0, 10)) } else { None }, Some(b'i') => if k.starts_with(b"ip\":") { Some((1, 4)) } else { None }, Some(b'p') => if k.starts_with(b"port\":") { Some((2, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"ip" { 1 } else { u32::MAX }, 4 => if k == b"port" { 2 } else { u32::MAX }, 8 => if k == b"hostname" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.hostname = r::one::<r::Str>(rd, "hostname", false)?; }
-                1 => { m.ip = r::one::<r::Str>(rd, "ip", false)?; }
+                0 => { m.hostname = r::string(rd, "hostname")?; }
+                1 => { m.ip = r::string(rd, "ip")?; }
                 2 => { match r::one::<r::Int<i32>>(rd, "port", true)? { Some(v) => { m.port = v; seen |= 1 << 2; } None => { m.port = Default::default(); seen &= !(1 << 2); } } }
                 _ => rd.skip()?,
             }
@@ -507,11 +507,11 @@ impl JsonMessage for crate::v1::URL {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"address\":") { Some((1, 9)) } else { None }, Some(b'f') => if k.starts_with(b"fragment\":") { Some((4, 10)) } else { None }, Some(b'p') => if k.starts_with(b"path\":") { Some((2, 6)) } else { None }, Some(b'q') => if k.starts_with(b"query\":") { Some((3, 7)) } else { None }, Some(b's') => if k.starts_with(b"scheme\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"path" { 2 } else { u32::MAX }, 5 => if k == b"query" { 3 } else { u32::MAX }, 6 => if k == b"scheme" { 0 } else { u32::MAX }, 7 => if k == b"address" { 1 } else { u32::MAX }, 8 => if k == b"fragment" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "scheme", true)? { Some(v) => { m.scheme = v; seen |= 1 << 0; } None => { m.scheme = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "scheme")? { Some(v) => { m.scheme = v; seen |= 1 << 0; } None => { m.scheme = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if seen & (1 << 1) != 0 { m.address = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "address" }, &mut m.address)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                2 => { m.path = r::one::<r::Str>(rd, "path", false)?; }
+                2 => { m.path = r::string(rd, "path")?; }
                 3 => { r::messages(rd, miss, Slot { number: 4, name: "query" }, &mut m.query)?; }
-                4 => { m.fragment = r::one::<r::Str>(rd, "fragment", false)?; }
+                4 => { m.fragment = r::string(rd, "fragment")?; }
                 _ => rd.skip()?,
             }
         }
@@ -627,16 +627,16 @@ impl JsonMessage for crate::v1::FrameworkInfo {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"checkpoint\":") { Some((4, 12)) } else if k.starts_with(b"capabilities\":") { Some((10, 14)) } else { None }, Some(b'f') => if k.starts_with(b"failover_timeout\":") { Some((3, 18)) } else { None }, Some(b'h') => if k.starts_with(b"hostname\":") { Some((7, 10)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((2, 4)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((11, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'o') => if k.starts_with(b"offer_filters\":") { Some((12, 15)) } else { None }, Some(b'p') => if k.starts_with(b"principal\":") { Some((8, 11)) } else { None }, Some(b'r') => if k.starts_with(b"role\":") { Some((5, 6)) } else if k.starts_with(b"roles\":") { Some((6, 7)) } else { None }, Some(b'u') => if k.starts_with(b"user\":") { Some((0, 6)) } else { None }, Some(b'w') => if k.starts_with(b"webui_url\":") { Some((9, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 2 } else { u32::MAX }, 4 => if k == b"user" { 0 } else if k == b"name" { 1 } else if k == b"role" { 5 } else { u32::MAX }, 5 => if k == b"roles" { 6 } else { u32::MAX }, 6 => if k == b"labels" { 11 } else { u32::MAX }, 8 => if k == b"hostname" { 7 } else { u32::MAX }, 9 => if k == b"principal" { 8 } else if k == b"webui_url" { 9 } else { u32::MAX }, 10 => if k == b"checkpoint" { 4 } else { u32::MAX }, 12 => if k == b"capabilities" { 10 } else { u32::MAX }, 13 => if k == b"offer_filters" { 12 } else { u32::MAX }, 16 => if k == b"failover_timeout" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "user", true)? { Some(v) => { m.user = v; seen |= 1 << 0; } None => { m.user = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
+                0 => { match r::string(rd, "user")? { Some(v) => { m.user = v; seen |= 1 << 0; } None => { m.user = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
                 2 => { if !r::message(rd, miss, Slot { number: 3, name: "id" }, &mut *m.id.insert(Default::default()))? { m.id = None; } }
                 3 => { m.failover_timeout = r::one::<r::F64>(rd, "failover_timeout", false)?; }
                 4 => { m.checkpoint = r::one::<r::Bool>(rd, "checkpoint", false)?; }
-                5 => { m.role = r::one::<r::Str>(rd, "role", false)?; }
+                5 => { m.role = r::string(rd, "role")?; }
                 6 => { r::many::<r::Str>(rd, "roles", &mut m.roles)?; }
-                7 => { m.hostname = r::one::<r::Str>(rd, "hostname", false)?; }
-                8 => { m.principal = r::one::<r::Str>(rd, "principal", false)?; }
-                9 => { m.webui_url = r::one::<r::Str>(rd, "webui_url", false)?; }
+                7 => { m.hostname = r::string(rd, "hostname")?; }
+                8 => { m.principal = r::string(rd, "principal")?; }
+                9 => { m.webui_url = r::string(rd, "webui_url")?; }
                 10 => { r::messages(rd, miss, Slot { number: 10, name: "capabilities" }, &mut m.capabilities)?; }
                 11 => { if !r::message(rd, miss, Slot { number: 11, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
                 12 => { r::map_field(rd, miss, Slot { number: 13, name: "offer_filters" }, &mut m.offer_filters)?; }
@@ -771,7 +771,7 @@ impl JsonMessage for crate::v1::check_info::Http {
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"port\":") { Some((0, 6)) } else if k.starts_with(b"path\":") { Some((1, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"port" { 0 } else if k == b"path" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Int<u32>>(rd, "port", true)? { Some(v) => { m.port = v; seen |= 1 << 0; } None => { m.port = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.path = r::one::<r::Str>(rd, "path", false)?; }
+                1 => { m.path = r::string(rd, "path")?; }
                 _ => rd.skip()?,
             }
         }
@@ -906,9 +906,9 @@ impl JsonMessage for crate::v1::health_check::HTTPCheckInfo {
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"protocol\":") { Some((0, 10)) } else if k.starts_with(b"port\":") { Some((2, 6)) } else if k.starts_with(b"path\":") { Some((3, 6)) } else { None }, Some(b's') => if k.starts_with(b"scheme\":") { Some((1, 8)) } else if k.starts_with(b"statuses\":") { Some((4, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"port" { 2 } else if k == b"path" { 3 } else { u32::MAX }, 6 => if k == b"scheme" { 1 } else { u32::MAX }, 8 => if k == b"protocol" { 0 } else if k == b"statuses" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.protocol = r::one::<r::Enum<crate::v1::network_info::Protocol>>(rd, "protocol", false)?; }
-                1 => { m.scheme = r::one::<r::Str>(rd, "scheme", false)?; }
+                1 => { m.scheme = r::string(rd, "scheme")?; }
                 2 => { match r::one::<r::Int<u32>>(rd, "port", true)? { Some(v) => { m.port = v; seen |= 1 << 2; } None => { m.port = Default::default(); seen &= !(1 << 2); } } }
-                3 => { m.path = r::one::<r::Str>(rd, "path", false)?; }
+                3 => { m.path = r::string(rd, "path")?; }
                 4 => { r::many::<r::Int<u32>>(rd, "statuses", &mut m.statuses)?; }
                 _ => rd.skip()?,
             }
@@ -1018,9 +1018,9 @@ impl JsonMessage for crate::v1::CommandInfo {
                 0 => { r::messages(rd, miss, Slot { number: 1, name: "uris" }, &mut m.uris)?; }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "environment" }, &mut *m.environment.insert(Default::default()))? { m.environment = None; } }
                 2 => { m.shell = r::one::<r::Bool>(rd, "shell", false)?; }
-                3 => { m.value = r::one::<r::Str>(rd, "value", false)?; }
+                3 => { m.value = r::string(rd, "value")?; }
                 4 => { r::many::<r::Str>(rd, "arguments", &mut m.arguments)?; }
-                5 => { m.user = r::one::<r::Str>(rd, "user", false)?; }
+                5 => { m.user = r::string(rd, "user")?; }
                 _ => rd.skip()?,
             }
         }
@@ -1059,11 +1059,11 @@ impl JsonMessage for crate::v1::command_info::URI {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"cache\":") { Some((3, 7)) } else { None }, Some(b'e') => if k.starts_with(b"executable\":") { Some((1, 12)) } else if k.starts_with(b"extract\":") { Some((2, 9)) } else { None }, Some(b'o') => if k.starts_with(b"output_file\":") { Some((4, 13)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else if k == b"cache" { 3 } else { u32::MAX }, 7 => if k == b"extract" { 2 } else { u32::MAX }, 10 => if k == b"executable" { 1 } else { u32::MAX }, 11 => if k == b"output_file" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.executable = r::one::<r::Bool>(rd, "executable", false)?; }
                 2 => { m.extract = r::one::<r::Bool>(rd, "extract", false)?; }
                 3 => { m.cache = r::one::<r::Bool>(rd, "cache", false)?; }
-                4 => { m.output_file = r::one::<r::Str>(rd, "output_file", false)?; }
+                4 => { m.output_file = r::string(rd, "output_file")?; }
                 _ => rd.skip()?,
             }
         }
@@ -1141,8 +1141,8 @@ impl JsonMessage for crate::v1::ExecutorInfo {
                 3 => { if !r::message(rd, miss, Slot { number: 7, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
                 4 => { if !r::message(rd, miss, Slot { number: 11, name: "container" }, &mut *m.container.insert(Default::default()))? { m.container = None; } }
                 5 => { r::messages(rd, miss, Slot { number: 5, name: "resources" }, &mut m.resources)?; }
-                6 => { m.name = r::one::<r::Str>(rd, "name", false)?; }
-                7 => { m.source = r::one::<r::Str>(rd, "source", false)?; }
+                6 => { m.name = r::string(rd, "name")?; }
+                7 => { m.source = r::string(rd, "source")?; }
                 8 => { m.data = r::one::<r::Bytes>(rd, "data", false)?; }
                 9 => { if !r::message(rd, miss, Slot { number: 12, name: "discovery" }, &mut *m.discovery.insert(Default::default()))? { m.discovery = None; } }
                 10 => { if !r::message(rd, miss, Slot { number: 13, name: "shutdown_grace_period" }, &mut *m.shutdown_grace_period.insert(Default::default()))? { m.shutdown_grace_period = None; } }
@@ -1219,7 +1219,7 @@ impl JsonMessage for crate::v1::domain_info::fault_domain::RegionInfo {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -1242,7 +1242,7 @@ impl JsonMessage for crate::v1::domain_info::fault_domain::ZoneInfo {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -1298,12 +1298,12 @@ impl JsonMessage for crate::v1::MasterInfo {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"address\":") { Some((6, 9)) } else { None }, Some(b'c') => if k.starts_with(b"capabilities\":") { Some((8, 14)) } else { None }, Some(b'd') => if k.starts_with(b"domain\":") { Some((7, 8)) } else { None }, Some(b'h') => if k.starts_with(b"hostname\":") { Some((4, 10)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((0, 4)) } else if k.starts_with(b"ip\":") { Some((1, 4)) } else { None }, Some(b'p') => if k.starts_with(b"port\":") { Some((2, 6)) } else if k.starts_with(b"pid\":") { Some((3, 5)) } else { None }, Some(b'v') => if k.starts_with(b"version\":") { Some((5, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else if k == b"ip" { 1 } else { u32::MAX }, 3 => if k == b"pid" { 3 } else { u32::MAX }, 4 => if k == b"port" { 2 } else { u32::MAX }, 6 => if k == b"domain" { 7 } else { u32::MAX }, 7 => if k == b"version" { 5 } else if k == b"address" { 6 } else { u32::MAX }, 8 => if k == b"hostname" { 4 } else { u32::MAX }, 12 => if k == b"capabilities" { 8 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "id", true)? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "id")? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match r::one::<r::Int<u32>>(rd, "ip", true)? { Some(v) => { m.ip = v; seen |= 1 << 1; } None => { m.ip = Default::default(); seen &= !(1 << 1); } } }
                 2 => { match r::one::<r::Int<u32>>(rd, "port", true)? { Some(v) => { m.port = v; seen |= 1 << 2; } None => { m.port = Default::default(); seen &= !(1 << 2); } } }
-                3 => { m.pid = r::one::<r::Str>(rd, "pid", false)?; }
-                4 => { m.hostname = r::one::<r::Str>(rd, "hostname", false)?; }
-                5 => { m.version = r::one::<r::Str>(rd, "version", false)?; }
+                3 => { m.pid = r::string(rd, "pid")?; }
+                4 => { m.hostname = r::string(rd, "hostname")?; }
+                5 => { m.version = r::string(rd, "version")?; }
                 6 => { if !r::message(rd, miss, Slot { number: 7, name: "address" }, &mut *m.address.insert(Default::default()))? { m.address = None; } }
                 7 => { if !r::message(rd, miss, Slot { number: 8, name: "domain" }, &mut *m.domain.insert(Default::default()))? { m.domain = None; } }
                 8 => { r::messages(rd, miss, Slot { number: 9, name: "capabilities" }, &mut m.capabilities)?; }
@@ -1384,7 +1384,7 @@ impl JsonMessage for crate::v1::AgentInfo {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"attributes\":") { Some((3, 12)) } else { None }, Some(b'd') => if k.starts_with(b"domain\":") { Some((5, 8)) } else { None }, Some(b'h') => if k.starts_with(b"hostname\":") { Some((0, 10)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((4, 4)) } else { None }, Some(b'p') => if k.starts_with(b"port\":") { Some((1, 6)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((2, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 4 } else { u32::MAX }, 4 => if k == b"port" { 1 } else { u32::MAX }, 6 => if k == b"domain" { 5 } else { u32::MAX }, 8 => if k == b"hostname" { 0 } else { u32::MAX }, 9 => if k == b"resources" { 2 } else { u32::MAX }, 10 => if k == b"attributes" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "hostname", true)? { Some(v) => { m.hostname = v; seen |= 1 << 0; } None => { m.hostname = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "hostname")? { Some(v) => { m.hostname = v; seen |= 1 << 0; } None => { m.hostname = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.port = r::one::<r::Int<i32>>(rd, "port", false)?; }
                 2 => { r::messages(rd, miss, Slot { number: 3, name: "resources" }, &mut m.resources)?; }
                 3 => { r::messages(rd, miss, Slot { number: 5, name: "attributes" }, &mut m.attributes)?; }
@@ -1564,7 +1564,7 @@ impl JsonMessage for crate::v1::value::Text {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -1607,7 +1607,7 @@ impl JsonMessage for crate::v1::Attribute {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, Some(b'r') => if k.starts_with(b"ranges\":") { Some((3, 8)) } else { None }, Some(b's') => if k.starts_with(b"scalar\":") { Some((2, 8)) } else if k.starts_with(b"set\":") { Some((4, 5)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((1, 6)) } else if k.starts_with(b"text\":") { Some((5, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"set" { 4 } else { u32::MAX }, 4 => if k == b"name" { 0 } else if k == b"type" { 1 } else if k == b"text" { 5 } else { u32::MAX }, 6 => if k == b"scalar" { 2 } else if k == b"ranges" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match r::one::<r::Enum<crate::v1::value::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 1; } None => { m.r#type = Default::default(); seen &= !(1 << 1); } } }
                 2 => { if !r::message(rd, miss, Slot { number: 3, name: "scalar" }, &mut *m.scalar.insert(Default::default()))? { m.scalar = None; } }
                 3 => { if !r::message(rd, miss, Slot { number: 4, name: "ranges" }, &mut *m.ranges.insert(Default::default()))? { m.ranges = None; } }
@@ -1689,12 +1689,12 @@ impl JsonMessage for crate::v1::Resource {
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"allocation_info\":") { Some((7, 17)) } else { None }, Some(b'd') => if k.starts_with(b"disk\":") { Some((10, 6)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'p') => if k.starts_with(b"provider_id\":") { Some((0, 13)) } else { None }, Some(b'r') => if k.starts_with(b"ranges\":") { Some((4, 8)) } else if k.starts_with(b"role\":") { Some((6, 6)) } else if k.starts_with(b"reservation\":") { Some((8, 13)) } else if k.starts_with(b"reservations\":") { Some((9, 14)) } else if k.starts_with(b"revocable\":") { Some((11, 11)) } else { None }, Some(b's') => if k.starts_with(b"scalar\":") { Some((3, 8)) } else if k.starts_with(b"set\":") { Some((5, 5)) } else if k.starts_with(b"shared\":") { Some((12, 8)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((2, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"set" { 5 } else { u32::MAX }, 4 => if k == b"name" { 1 } else if k == b"type" { 2 } else if k == b"role" { 6 } else if k == b"disk" { 10 } else { u32::MAX }, 6 => if k == b"scalar" { 3 } else if k == b"ranges" { 4 } else if k == b"shared" { 12 } else { u32::MAX }, 9 => if k == b"revocable" { 11 } else { u32::MAX }, 11 => if k == b"provider_id" { 0 } else if k == b"reservation" { 8 } else { u32::MAX }, 12 => if k == b"reservations" { 9 } else { u32::MAX }, 15 => if k == b"allocation_info" { 7 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 12, name: "provider_id" }, &mut *m.provider_id.insert(Default::default()))? { m.provider_id = None; } }
-                1 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
+                1 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
                 2 => { match r::one::<r::Enum<crate::v1::value::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 2; } None => { m.r#type = Default::default(); seen &= !(1 << 2); } } }
                 3 => { if !r::message(rd, miss, Slot { number: 3, name: "scalar" }, &mut *m.scalar.insert(Default::default()))? { m.scalar = None; } }
                 4 => { if !r::message(rd, miss, Slot { number: 4, name: "ranges" }, &mut *m.ranges.insert(Default::default()))? { m.ranges = None; } }
                 5 => { if !r::message(rd, miss, Slot { number: 5, name: "set" }, &mut *m.set.insert(Default::default()))? { m.set = None; } }
-                6 => { m.role = r::one::<r::Str>(rd, "role", false)?; }
+                6 => { m.role = r::string(rd, "role")?; }
                 7 => { if !r::message(rd, miss, Slot { number: 11, name: "allocation_info" }, &mut *m.allocation_info.insert(Default::default()))? { m.allocation_info = None; } }
                 8 => { if !r::message(rd, miss, Slot { number: 8, name: "reservation" }, &mut *m.reservation.insert(Default::default()))? { m.reservation = None; } }
                 9 => { r::messages(rd, miss, Slot { number: 13, name: "reservations" }, &mut m.reservations)?; }
@@ -1725,7 +1725,7 @@ impl JsonMessage for crate::v1::resource::AllocationInfo {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"role\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"role" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.role = r::one::<r::Str>(rd, "role", false)?; }
+                0 => { m.role = r::string(rd, "role")?; }
                 _ => rd.skip()?,
             }
         }
@@ -1762,8 +1762,8 @@ impl JsonMessage for crate::v1::resource::ReservationInfo {
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'l') => if k.starts_with(b"labels\":") { Some((3, 8)) } else { None }, Some(b'p') => if k.starts_with(b"principal\":") { Some((2, 11)) } else { None }, Some(b'r') => if k.starts_with(b"role\":") { Some((1, 6)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"role" { 1 } else { u32::MAX }, 6 => if k == b"labels" { 3 } else { u32::MAX }, 9 => if k == b"principal" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::resource::reservation_info::Type>>(rd, "type", false)?; }
-                1 => { m.role = r::one::<r::Str>(rd, "role", false)?; }
-                2 => { m.principal = r::one::<r::Str>(rd, "principal", false)?; }
+                1 => { m.role = r::string(rd, "role")?; }
+                2 => { m.principal = r::string(rd, "principal")?; }
                 3 => { if !r::message(rd, miss, Slot { number: 2, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
                 _ => rd.skip()?,
             }
@@ -1824,8 +1824,8 @@ impl JsonMessage for crate::v1::resource::disk_info::Persistence {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"id\":") { Some((0, 4)) } else { None }, Some(b'p') => if k.starts_with(b"principal\":") { Some((1, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else { u32::MAX }, 9 => if k == b"principal" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "id", true)? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.principal = r::one::<r::Str>(rd, "principal", false)?; }
+                0 => { match r::string(rd, "id")? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.principal = r::string(rd, "principal")?; }
                 _ => rd.skip()?,
             }
         }
@@ -1877,10 +1877,10 @@ impl JsonMessage for crate::v1::resource::disk_info::Source {
                 0 => { match r::one::<r::Enum<crate::v1::resource::disk_info::source::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "path" }, &mut *m.path.insert(Default::default()))? { m.path = None; } }
                 2 => { if !r::message(rd, miss, Slot { number: 3, name: "mount" }, &mut *m.mount.insert(Default::default()))? { m.mount = None; } }
-                3 => { m.vendor = r::one::<r::Str>(rd, "vendor", false)?; }
-                4 => { m.id = r::one::<r::Str>(rd, "id", false)?; }
+                3 => { m.vendor = r::string(rd, "vendor")?; }
+                4 => { m.id = r::string(rd, "id")?; }
                 5 => { if !r::message(rd, miss, Slot { number: 5, name: "metadata" }, &mut *m.metadata.insert(Default::default()))? { m.metadata = None; } }
-                6 => { m.profile = r::one::<r::Str>(rd, "profile", false)?; }
+                6 => { m.profile = r::string(rd, "profile")?; }
                 _ => rd.skip()?,
             }
         }
@@ -1905,7 +1905,7 @@ impl JsonMessage for crate::v1::resource::disk_info::source::Path {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"root\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"root" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.root = r::one::<r::Str>(rd, "root", false)?; }
+                0 => { m.root = r::string(rd, "root")?; }
                 _ => rd.skip()?,
             }
         }
@@ -1929,7 +1929,7 @@ impl JsonMessage for crate::v1::resource::disk_info::source::Mount {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"root\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"root" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.root = r::one::<r::Str>(rd, "root", false)?; }
+                0 => { m.root = r::string(rd, "root")?; }
                 _ => rd.skip()?,
             }
         }
@@ -2159,7 +2159,7 @@ impl JsonMessage for crate::v1::Offer {
                 0 => { if seen & (1 << 0) != 0 { m.id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "id" }, &mut m.id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { if seen & (1 << 1) != 0 { m.framework_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 2 => { if seen & (1 << 2) != 0 { m.agent_id = Default::default(); } if r::message(rd, miss, Slot { number: 3, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
-                3 => { match r::one::<r::Str>(rd, "hostname", true)? { Some(v) => { m.hostname = v; seen |= 1 << 3; } None => { m.hostname = Default::default(); seen &= !(1 << 3); } } }
+                3 => { match r::string(rd, "hostname")? { Some(v) => { m.hostname = v; seen |= 1 << 3; } None => { m.hostname = Default::default(); seen &= !(1 << 3); } } }
                 4 => { if !r::message(rd, miss, Slot { number: 8, name: "url" }, &mut *m.url.insert(Default::default()))? { m.url = None; } }
                 5 => { if !r::message(rd, miss, Slot { number: 11, name: "domain" }, &mut *m.domain.insert(Default::default()))? { m.domain = None; } }
                 6 => { r::messages(rd, miss, Slot { number: 5, name: "resources" }, &mut m.resources)?; }
@@ -2511,7 +2511,7 @@ impl JsonMessage for crate::v1::offer::operation::CreateDisk {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.source = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "source" }, &mut m.source)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { match r::one::<r::Enum<crate::v1::resource::disk_info::source::Type>>(rd, "target_type", true)? { Some(v) => { m.target_type = v; seen |= 1 << 1; } None => { m.target_type = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.target_profile = r::one::<r::Str>(rd, "target_profile", false)?; }
+                2 => { m.target_profile = r::string(rd, "target_profile")?; }
                 _ => rd.skip()?,
             }
         }
@@ -2670,7 +2670,7 @@ impl JsonMessage for crate::v1::TaskInfo {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((2, 10)) } else { None }, Some(b'c') => if k.starts_with(b"command\":") { Some((5, 9)) } else if k.starts_with(b"container\":") { Some((6, 11)) } else if k.starts_with(b"check\":") { Some((8, 7)) } else { None }, Some(b'd') => if k.starts_with(b"data\":") { Some((10, 6)) } else if k.starts_with(b"discovery\":") { Some((12, 11)) } else { None }, Some(b'e') => if k.starts_with(b"executor\":") { Some((4, 10)) } else { None }, Some(b'h') => if k.starts_with(b"health_check\":") { Some((7, 14)) } else { None }, Some(b'k') => if k.starts_with(b"kill_policy\":") { Some((9, 13)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((11, 8)) } else if k.starts_with(b"limits\":") { Some((14, 8)) } else { None }, Some(b'm') => if k.starts_with(b"max_completion_time\":") { Some((13, 21)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((3, 11)) } else { None }, Some(b't') => if k.starts_with(b"task_id\":") { Some((1, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else if k == b"data" { 10 } else { u32::MAX }, 5 => if k == b"check" { 8 } else { u32::MAX }, 6 => if k == b"labels" { 11 } else if k == b"limits" { 14 } else { u32::MAX }, 7 => if k == b"task_id" { 1 } else if k == b"command" { 5 } else { u32::MAX }, 8 => if k == b"agent_id" { 2 } else if k == b"executor" { 4 } else { u32::MAX }, 9 => if k == b"resources" { 3 } else if k == b"container" { 6 } else if k == b"discovery" { 12 } else { u32::MAX }, 11 => if k == b"kill_policy" { 9 } else { u32::MAX }, 12 => if k == b"health_check" { 7 } else { u32::MAX }, 19 => if k == b"max_completion_time" { 13 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if seen & (1 << 1) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 2 => { if seen & (1 << 2) != 0 { m.agent_id = Default::default(); } if r::message(rd, miss, Slot { number: 3, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
                 3 => { r::messages(rd, miss, Slot { number: 4, name: "resources" }, &mut m.resources)?; }
@@ -2821,7 +2821,7 @@ impl JsonMessage for crate::v1::OperationStatus {
             match i {
                 0 => { if !r::message(rd, miss, Slot { number: 1, name: "operation_id" }, &mut *m.operation_id.insert(Default::default()))? { m.operation_id = None; } }
                 1 => { match r::one::<r::Enum<crate::v1::OperationState>>(rd, "state", true)? { Some(v) => { m.state = v; seen |= 1 << 1; } None => { m.state = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.message = r::one::<r::Str>(rd, "message", false)?; }
+                2 => { m.message = r::string(rd, "message")?; }
                 3 => { r::messages(rd, miss, Slot { number: 4, name: "converted_resources" }, &mut m.converted_resources)?; }
                 4 => { if !r::message(rd, miss, Slot { number: 5, name: "uuid" }, &mut *m.uuid.insert(Default::default()))? { m.uuid = None; } }
                 5 => { if !r::message(rd, miss, Slot { number: 6, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
@@ -3021,7 +3021,7 @@ impl JsonMessage for crate::v1::TaskStatus {
             match i {
                 0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
                 1 => { match r::one::<r::Enum<crate::v1::TaskState>>(rd, "state", true)? { Some(v) => { m.state = v; seen |= 1 << 1; } None => { m.state = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.message = r::one::<r::Str>(rd, "message", false)?; }
+                2 => { m.message = r::string(rd, "message")?; }
                 3 => { m.source = r::one::<r::Enum<crate::v1::task_status::Source>>(rd, "source", false)?; }
                 4 => { m.reason = r::one::<r::Enum<crate::v1::task_status::Reason>>(rd, "reason", false)?; }
                 5 => { m.data = r::one::<r::Bytes>(rd, "data", false)?; }
@@ -3121,9 +3121,9 @@ impl JsonMessage for crate::v1::environment::Variable {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, Some(b's') => if k.starts_with(b"secret\":") { Some((3, 8)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((1, 6)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((2, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else if k == b"type" { 1 } else { u32::MAX }, 5 => if k == b"value" { 2 } else { u32::MAX }, 6 => if k == b"secret" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.r#type = r::one::<r::Enum<crate::v1::environment::variable::Type>>(rd, "type", false)?; }
-                2 => { m.value = r::one::<r::Str>(rd, "value", false)?; }
+                2 => { m.value = r::string(rd, "value")?; }
                 3 => { if !r::message(rd, miss, Slot { number: 4, name: "secret" }, &mut *m.secret.insert(Default::default()))? { m.secret = None; } }
                 _ => rd.skip()?,
             }
@@ -3149,8 +3149,8 @@ impl JsonMessage for crate::v1::Parameter {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'k') => if k.starts_with(b"key\":") { Some((0, 5)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((1, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"key" { 0 } else { u32::MAX }, 5 => if k == b"value" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "key", true)? { Some(v) => { m.key = v; seen |= 1 << 0; } None => { m.key = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 1; } None => { m.value = Default::default(); seen &= !(1 << 1); } } }
+                0 => { match r::string(rd, "key")? { Some(v) => { m.key = v; seen |= 1 << 0; } None => { m.key = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 1; } None => { m.value = Default::default(); seen &= !(1 << 1); } } }
                 _ => rd.skip()?,
             }
         }
@@ -3206,8 +3206,8 @@ impl JsonMessage for crate::v1::Credential {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"principal\":") { Some((0, 11)) } else { None }, Some(b's') => if k.starts_with(b"secret\":") { Some((1, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"secret" { 1 } else { u32::MAX }, 9 => if k == b"principal" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "principal", true)? { Some(v) => { m.principal = v; seen |= 1 << 0; } None => { m.principal = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.secret = r::one::<r::Str>(rd, "secret", false)?; }
+                0 => { match r::string(rd, "principal")? { Some(v) => { m.principal = v; seen |= 1 << 0; } None => { m.principal = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.secret = r::string(rd, "secret")?; }
                 _ => rd.skip()?,
             }
         }
@@ -3268,8 +3268,8 @@ impl JsonMessage for crate::v1::secret::Reference {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'k') => if k.starts_with(b"key\":") { Some((1, 5)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"key" { 1 } else { u32::MAX }, 4 => if k == b"name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.key = r::one::<r::Str>(rd, "key", false)?; }
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.key = r::string(rd, "key")?; }
                 _ => rd.skip()?,
             }
         }
@@ -3364,8 +3364,8 @@ impl JsonMessage for crate::v1::image::Appc {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"id\":") { Some((1, 4)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((2, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 1 } else { u32::MAX }, 4 => if k == b"name" { 0 } else { u32::MAX }, 6 => if k == b"labels" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.id = r::one::<r::Str>(rd, "id", false)?; }
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.id = r::string(rd, "id")?; }
                 2 => { if !r::message(rd, miss, Slot { number: 3, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
                 _ => rd.skip()?,
             }
@@ -3397,7 +3397,7 @@ impl JsonMessage for crate::v1::image::Docker {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"credential\":") { Some((1, 12)) } else if k.starts_with(b"config\":") { Some((2, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else { u32::MAX }, 6 => if k == b"config" { 2 } else { u32::MAX }, 10 => if k == b"credential" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "credential" }, &mut *m.credential.insert(Default::default()))? { m.credential = None; } }
                 2 => { if !r::message(rd, miss, Slot { number: 3, name: "config" }, &mut *m.config.insert(Default::default()))? { m.config = None; } }
                 _ => rd.skip()?,
@@ -3463,8 +3463,8 @@ impl JsonMessage for crate::v1::Volume {
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"container_path\":") { Some((1, 16)) } else { None }, Some(b'h') => if k.starts_with(b"host_path\":") { Some((2, 11)) } else { None }, Some(b'i') => if k.starts_with(b"image\":") { Some((3, 7)) } else { None }, Some(b'm') => if k.starts_with(b"mode\":") { Some((0, 6)) } else { None }, Some(b's') => if k.starts_with(b"source\":") { Some((4, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"mode" { 0 } else { u32::MAX }, 5 => if k == b"image" { 3 } else { u32::MAX }, 6 => if k == b"source" { 4 } else { u32::MAX }, 9 => if k == b"host_path" { 2 } else { u32::MAX }, 14 => if k == b"container_path" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Enum<crate::v1::volume::Mode>>(rd, "mode", true)? { Some(v) => { m.mode = v; seen |= 1 << 0; } None => { m.mode = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match r::one::<r::Str>(rd, "container_path", true)? { Some(v) => { m.container_path = v; seen |= 1 << 1; } None => { m.container_path = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.host_path = r::one::<r::Str>(rd, "host_path", false)?; }
+                1 => { match r::string(rd, "container_path")? { Some(v) => { m.container_path = v; seen |= 1 << 1; } None => { m.container_path = Default::default(); seen &= !(1 << 1); } } }
+                2 => { m.host_path = r::string(rd, "host_path")?; }
                 3 => { if !r::message(rd, miss, Slot { number: 4, name: "image" }, &mut *m.image.insert(Default::default()))? { m.image = None; } }
                 4 => { if !r::message(rd, miss, Slot { number: 5, name: "source" }, &mut *m.source.insert(Default::default()))? { m.source = None; } }
                 _ => rd.skip()?,
@@ -3546,8 +3546,8 @@ impl JsonMessage for crate::v1::volume::source::DockerVolume {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'd') => if k.starts_with(b"driver\":") { Some((0, 8)) } else if k.starts_with(b"driver_options\":") { Some((2, 16)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 6 => if k == b"driver" { 0 } else { u32::MAX }, 14 => if k == b"driver_options" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.driver = r::one::<r::Str>(rd, "driver", false)?; }
-                1 => { match r::one::<r::Str>(rd, "name", true)? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
+                0 => { m.driver = r::string(rd, "driver")?; }
+                1 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
                 2 => { if !r::message(rd, miss, Slot { number: 3, name: "driver_options" }, &mut *m.driver_options.insert(Default::default()))? { m.driver_options = None; } }
                 _ => rd.skip()?,
             }
@@ -3575,7 +3575,7 @@ impl JsonMessage for crate::v1::volume::source::HostPath {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"mount_propagation\":") { Some((1, 19)) } else { None }, Some(b'p') => if k.starts_with(b"path\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"path" { 0 } else { u32::MAX }, 17 => if k == b"mount_propagation" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "path", true)? { Some(v) => { m.path = v; seen |= 1 << 0; } None => { m.path = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "path")? { Some(v) => { m.path = v; seen |= 1 << 0; } None => { m.path = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "mount_propagation" }, &mut *m.mount_propagation.insert(Default::default()))? { m.mount_propagation = None; } }
                 _ => rd.skip()?,
             }
@@ -3604,7 +3604,7 @@ impl JsonMessage for crate::v1::volume::source::SandboxPath {
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"path\":") { Some((1, 6)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"path" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.r#type = r::one::<r::Enum<crate::v1::volume::source::sandbox_path::Type>>(rd, "type", false)?; }
-                1 => { match r::one::<r::Str>(rd, "path", true)? { Some(v) => { m.path = v; seen |= 1 << 1; } None => { m.path = Default::default(); seen &= !(1 << 1); } } }
+                1 => { match r::string(rd, "path")? { Some(v) => { m.path = v; seen |= 1 << 1; } None => { m.path = Default::default(); seen &= !(1 << 1); } } }
                 _ => rd.skip()?,
             }
         }
@@ -3631,7 +3631,7 @@ impl JsonMessage for crate::v1::volume::source::CSIVolume {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"plugin_name\":") { Some((0, 13)) } else { None }, Some(b's') => if k.starts_with(b"static_provisioning\":") { Some((1, 21)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"plugin_name" { 0 } else { u32::MAX }, 19 => if k == b"static_provisioning" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "plugin_name", true)? { Some(v) => { m.plugin_name = v; seen |= 1 << 0; } None => { m.plugin_name = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "plugin_name")? { Some(v) => { m.plugin_name = v; seen |= 1 << 0; } None => { m.plugin_name = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if !r::message(rd, miss, Slot { number: 2, name: "static_provisioning" }, &mut *m.static_provisioning.insert(Default::default()))? { m.static_provisioning = None; } }
                 _ => rd.skip()?,
             }
@@ -3724,7 +3724,7 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::volume_capability::M
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"fs_type\":") { Some((0, 9)) } else { None }, Some(b'm') => if k.starts_with(b"mount_flags\":") { Some((1, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"fs_type" { 0 } else { u32::MAX }, 11 => if k == b"mount_flags" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.fs_type = r::one::<r::Str>(rd, "fs_type", false)?; }
+                0 => { m.fs_type = r::string(rd, "fs_type")?; }
                 1 => { r::many::<r::Str>(rd, "mount_flags", &mut m.mount_flags)?; }
                 _ => rd.skip()?,
             }
@@ -3807,7 +3807,7 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::StaticProvisioning {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"node_stage_secrets\":") { Some((2, 20)) } else if k.starts_with(b"node_publish_secrets\":") { Some((3, 22)) } else { None }, Some(b'v') => if k.starts_with(b"volume_id\":") { Some((0, 11)) } else if k.starts_with(b"volume_capability\":") { Some((1, 19)) } else if k.starts_with(b"volume_context\":") { Some((4, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"volume_id" { 0 } else { u32::MAX }, 14 => if k == b"volume_context" { 4 } else { u32::MAX }, 17 => if k == b"volume_capability" { 1 } else { u32::MAX }, 18 => if k == b"node_stage_secrets" { 2 } else { u32::MAX }, 20 => if k == b"node_publish_secrets" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "volume_id", true)? { Some(v) => { m.volume_id = v; seen |= 1 << 0; } None => { m.volume_id = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "volume_id")? { Some(v) => { m.volume_id = v; seen |= 1 << 0; } None => { m.volume_id = Default::default(); seen &= !(1 << 0); } } }
                 1 => { if seen & (1 << 1) != 0 { m.volume_capability = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "volume_capability" }, &mut m.volume_capability)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
                 2 => { r::map_field(rd, miss, Slot { number: 3, name: "node_stage_secrets" }, &mut m.node_stage_secrets)?; }
                 3 => { r::map_field(rd, miss, Slot { number: 4, name: "node_publish_secrets" }, &mut m.node_publish_secrets)?; }
@@ -3868,7 +3868,7 @@ impl JsonMessage for crate::v1::NetworkInfo {
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'g') => if k.starts_with(b"groups\":") { Some((2, 8)) } else { None }, Some(b'i') => if k.starts_with(b"ip_addresses\":") { Some((0, 14)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((3, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'p') => if k.starts_with(b"port_mappings\":") { Some((4, 15)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 6 => if k == b"groups" { 2 } else if k == b"labels" { 3 } else { u32::MAX }, 12 => if k == b"ip_addresses" { 0 } else { u32::MAX }, 13 => if k == b"port_mappings" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { r::messages(rd, miss, Slot { number: 5, name: "ip_addresses" }, &mut m.ip_addresses)?; }
-                1 => { m.name = r::one::<r::Str>(rd, "name", false)?; }
+                1 => { m.name = r::string(rd, "name")?; }
                 2 => { r::many::<r::Str>(rd, "groups", &mut m.groups)?; }
                 3 => { if !r::message(rd, miss, Slot { number: 4, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
                 4 => { r::messages(rd, miss, Slot { number: 7, name: "port_mappings" }, &mut m.port_mappings)?; }
@@ -3898,7 +3898,7 @@ impl JsonMessage for crate::v1::network_info::IPAddress {
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"ip_address\":") { Some((1, 12)) } else { None }, Some(b'p') => if k.starts_with(b"protocol\":") { Some((0, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"protocol" { 0 } else { u32::MAX }, 10 => if k == b"ip_address" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.protocol = r::one::<r::Enum<crate::v1::network_info::Protocol>>(rd, "protocol", false)?; }
-                1 => { m.ip_address = r::one::<r::Str>(rd, "ip_address", false)?; }
+                1 => { m.ip_address = r::string(rd, "ip_address")?; }
                 _ => rd.skip()?,
             }
         }
@@ -3928,7 +3928,7 @@ impl JsonMessage for crate::v1::network_info::PortMapping {
             match i {
                 0 => { match r::one::<r::Int<u32>>(rd, "host_port", true)? { Some(v) => { m.host_port = v; seen |= 1 << 0; } None => { m.host_port = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match r::one::<r::Int<u32>>(rd, "container_port", true)? { Some(v) => { m.container_port = v; seen |= 1 << 1; } None => { m.container_port = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.protocol = r::one::<r::Str>(rd, "protocol", false)?; }
+                2 => { m.protocol = r::string(rd, "protocol")?; }
                 _ => rd.skip()?,
             }
         }
@@ -3989,7 +3989,7 @@ impl JsonMessage for crate::v1::SeccompInfo {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"profile_name\":") { Some((0, 14)) } else { None }, Some(b'u') => if k.starts_with(b"unconfined\":") { Some((1, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"unconfined" { 1 } else { u32::MAX }, 12 => if k == b"profile_name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.profile_name = r::one::<r::Str>(rd, "profile_name", false)?; }
+                0 => { m.profile_name = r::string(rd, "profile_name")?; }
                 1 => { m.unconfined = r::one::<r::Bool>(rd, "unconfined", false)?; }
                 _ => rd.skip()?,
             }
@@ -4231,7 +4231,7 @@ impl JsonMessage for crate::v1::ContainerInfo {
             match i {
                 0 => { match r::one::<r::Enum<crate::v1::container_info::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
                 1 => { r::messages(rd, miss, Slot { number: 2, name: "volumes" }, &mut m.volumes)?; }
-                2 => { m.hostname = r::one::<r::Str>(rd, "hostname", false)?; }
+                2 => { m.hostname = r::string(rd, "hostname")?; }
                 3 => { if !r::message(rd, miss, Slot { number: 3, name: "docker" }, &mut *m.docker.insert(Default::default()))? { m.docker = None; } }
                 4 => { if !r::message(rd, miss, Slot { number: 5, name: "mesos" }, &mut *m.mesos.insert(Default::default()))? { m.mesos = None; } }
                 5 => { r::messages(rd, miss, Slot { number: 7, name: "network_infos" }, &mut m.network_infos)?; }
@@ -4293,13 +4293,13 @@ impl JsonMessage for crate::v1::container_info::DockerInfo {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"force_pull_image\":") { Some((5, 18)) } else { None }, Some(b'i') => if k.starts_with(b"image\":") { Some((0, 7)) } else { None }, Some(b'n') => if k.starts_with(b"network\":") { Some((1, 9)) } else { None }, Some(b'p') => if k.starts_with(b"port_mappings\":") { Some((2, 15)) } else if k.starts_with(b"privileged\":") { Some((3, 12)) } else if k.starts_with(b"parameters\":") { Some((4, 12)) } else { None }, Some(b'v') => if k.starts_with(b"volume_driver\":") { Some((6, 15)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"image" { 0 } else { u32::MAX }, 7 => if k == b"network" { 1 } else { u32::MAX }, 10 => if k == b"privileged" { 3 } else if k == b"parameters" { 4 } else { u32::MAX }, 13 => if k == b"port_mappings" { 2 } else if k == b"volume_driver" { 6 } else { u32::MAX }, 16 => if k == b"force_pull_image" { 5 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "image", true)? { Some(v) => { m.image = v; seen |= 1 << 0; } None => { m.image = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "image")? { Some(v) => { m.image = v; seen |= 1 << 0; } None => { m.image = Default::default(); seen &= !(1 << 0); } } }
                 1 => { m.network = r::one::<r::Enum<crate::v1::container_info::docker_info::Network>>(rd, "network", false)?; }
                 2 => { r::messages(rd, miss, Slot { number: 3, name: "port_mappings" }, &mut m.port_mappings)?; }
                 3 => { m.privileged = r::one::<r::Bool>(rd, "privileged", false)?; }
                 4 => { r::messages(rd, miss, Slot { number: 5, name: "parameters" }, &mut m.parameters)?; }
                 5 => { m.force_pull_image = r::one::<r::Bool>(rd, "force_pull_image", false)?; }
-                6 => { m.volume_driver = r::one::<r::Str>(rd, "volume_driver", false)?; }
+                6 => { m.volume_driver = r::string(rd, "volume_driver")?; }
                 _ => rd.skip()?,
             }
         }
@@ -4330,7 +4330,7 @@ impl JsonMessage for crate::v1::container_info::docker_info::PortMapping {
             match i {
                 0 => { match r::one::<r::Int<u32>>(rd, "host_port", true)? { Some(v) => { m.host_port = v; seen |= 1 << 0; } None => { m.host_port = Default::default(); seen &= !(1 << 0); } } }
                 1 => { match r::one::<r::Int<u32>>(rd, "container_port", true)? { Some(v) => { m.container_port = v; seen |= 1 << 1; } None => { m.container_port = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.protocol = r::one::<r::Str>(rd, "protocol", false)?; }
+                2 => { m.protocol = r::string(rd, "protocol")?; }
                 _ => rd.skip()?,
             }
         }
@@ -4502,8 +4502,8 @@ impl JsonMessage for crate::v1::Label {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'k') => if k.starts_with(b"key\":") { Some((0, 5)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((1, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"key" { 0 } else { u32::MAX }, 5 => if k == b"value" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "key", true)? { Some(v) => { m.key = v; seen |= 1 << 0; } None => { m.key = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.value = r::one::<r::Str>(rd, "value", false)?; }
+                0 => { match r::string(rd, "key")? { Some(v) => { m.key = v; seen |= 1 << 0; } None => { m.key = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.value = r::string(rd, "value")?; }
                 _ => rd.skip()?,
             }
         }
@@ -4543,8 +4543,8 @@ impl JsonMessage for crate::v1::Port {
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'l') => if k.starts_with(b"labels\":") { Some((4, 8)) } else { None }, Some(b'n') => if k.starts_with(b"number\":") { Some((0, 8)) } else if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'p') => if k.starts_with(b"protocol\":") { Some((2, 10)) } else { None }, Some(b'v') => if k.starts_with(b"visibility\":") { Some((3, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 6 => if k == b"number" { 0 } else if k == b"labels" { 4 } else { u32::MAX }, 8 => if k == b"protocol" { 2 } else { u32::MAX }, 10 => if k == b"visibility" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Int<u32>>(rd, "number", true)? { Some(v) => { m.number = v; seen |= 1 << 0; } None => { m.number = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.name = r::one::<r::Str>(rd, "name", false)?; }
-                2 => { m.protocol = r::one::<r::Str>(rd, "protocol", false)?; }
+                1 => { m.name = r::string(rd, "name")?; }
+                2 => { m.protocol = r::string(rd, "protocol")?; }
                 3 => { m.visibility = r::one::<r::Enum<crate::v1::discovery_info::Visibility>>(rd, "visibility", false)?; }
                 4 => { if !r::message(rd, miss, Slot { number: 5, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
                 _ => rd.skip()?,
@@ -4625,10 +4625,10 @@ impl JsonMessage for crate::v1::DiscoveryInfo {
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'e') => if k.starts_with(b"environment\":") { Some((2, 13)) } else { None }, Some(b'l') => if k.starts_with(b"location\":") { Some((3, 10)) } else if k.starts_with(b"labels\":") { Some((6, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'p') => if k.starts_with(b"ports\":") { Some((5, 7)) } else { None }, Some(b'v') => if k.starts_with(b"visibility\":") { Some((0, 12)) } else if k.starts_with(b"version\":") { Some((4, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 5 => if k == b"ports" { 5 } else { u32::MAX }, 6 => if k == b"labels" { 6 } else { u32::MAX }, 7 => if k == b"version" { 4 } else { u32::MAX }, 8 => if k == b"location" { 3 } else { u32::MAX }, 10 => if k == b"visibility" { 0 } else { u32::MAX }, 11 => if k == b"environment" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { match r::one::<r::Enum<crate::v1::discovery_info::Visibility>>(rd, "visibility", true)? { Some(v) => { m.visibility = v; seen |= 1 << 0; } None => { m.visibility = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.name = r::one::<r::Str>(rd, "name", false)?; }
-                2 => { m.environment = r::one::<r::Str>(rd, "environment", false)?; }
-                3 => { m.location = r::one::<r::Str>(rd, "location", false)?; }
-                4 => { m.version = r::one::<r::Str>(rd, "version", false)?; }
+                1 => { m.name = r::string(rd, "name")?; }
+                2 => { m.environment = r::string(rd, "environment")?; }
+                3 => { m.location = r::string(rd, "location")?; }
+                4 => { m.version = r::string(rd, "version")?; }
                 5 => { if !r::message(rd, miss, Slot { number: 6, name: "ports" }, &mut *m.ports.insert(Default::default()))? { m.ports = None; } }
                 6 => { if !r::message(rd, miss, Slot { number: 7, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
                 _ => rd.skip()?,
@@ -4973,7 +4973,7 @@ impl JsonMessage for crate::v1::scheduler::event::Error {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"message\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"message" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "message", true)? { Some(v) => { m.message = v; seen |= 1 << 0; } None => { m.message = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "message")? { Some(v) => { m.message = v; seen |= 1 << 0; } None => { m.message = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -5029,7 +5029,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::Selector {
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"attribute_name\":") { Some((1, 16)) } else { None }, Some(b'p') => if k.starts_with(b"pseudoattribute_type\":") { Some((0, 22)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 14 => if k == b"attribute_name" { 1 } else { u32::MAX }, 20 => if k == b"pseudoattribute_type" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
                 0 => { m.pseudoattribute_type = r::one::<r::Enum<crate::v1::scheduler::attribute_constraint::selector::PseudoattributeType>>(rd, "pseudoattribute_type", false)?; }
-                1 => { m.attribute_name = r::one::<r::Str>(rd, "attribute_name", false)?; }
+                1 => { m.attribute_name = r::string(rd, "attribute_name")?; }
                 _ => rd.skip()?,
             }
         }
@@ -5154,7 +5154,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -5177,7 +5177,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -5200,7 +5200,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"regex\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"regex" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "regex", true)? { Some(v) => { m.regex = v; seen |= 1 << 0; } None => { m.regex = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "regex")? { Some(v) => { m.regex = v; seen |= 1 << 0; } None => { m.regex = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -5223,7 +5223,7 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"regex\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"regex" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "regex", true)? { Some(v) => { m.regex = v; seen |= 1 << 0; } None => { m.regex = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "regex")? { Some(v) => { m.regex = v; seen |= 1 << 0; } None => { m.regex = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }
@@ -6241,7 +6241,7 @@ impl JsonMessage for crate::v1::executor::event::Error {
         let mut first = true;
         while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"message\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"message" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match r::one::<r::Str>(rd, "message", true)? { Some(v) => { m.message = v; seen |= 1 << 0; } None => { m.message = Default::default(); seen &= !(1 << 0); } } }
+                0 => { match r::string(rd, "message")? { Some(v) => { m.message = v; seen |= 1 << 0; } None => { m.message = Default::default(); seen &= !(1 << 0); } } }
                 _ => rd.skip()?,
             }
         }

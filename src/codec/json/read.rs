@@ -276,7 +276,10 @@ impl<E: JsonEnum> Scalar for Enum<E> {
 #[inline]
 fn scalar<K: Scalar>(rd: &mut Reader<'_>, first: u8, f: Field) -> Result<Option<K::Value>> {
     let converted = match first {
-        b'"' => K::string(rd.str_value()?, f),
+        b'"' => match rd.plain_str() {
+            Some(s) => K::string(s, f),
+            None => K::string(rd.str_value()?, f),
+        },
         b'-' | b'0'..=b'9' => K::number(rd.number()?, f),
         b't' | b'f' => K::boolean(rd.boolean()?, f),
         _ => return Err(rd.mismatch(f.name)),
@@ -295,6 +298,16 @@ pub(crate) fn one<K: Scalar>(
     match rd.peek()? {
         b'n' => rd.null().map(|()| None),
         first => scalar::<K>(rd, first, Field { name, required }),
+    }
+}
+
+/// A `string` field: [`one`] with the common case (a plain string right
+/// at the reader) taken first.
+#[inline]
+pub(crate) fn string(rd: &mut Reader<'_>, name: &'static str) -> Result<Option<String>> {
+    match rd.plain_str() {
+        Some(s) => Ok(Some(s.to_owned())),
+        None => one::<Str>(rd, name, false),
     }
 }
 
