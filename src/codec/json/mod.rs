@@ -29,6 +29,15 @@
 //! ends up with 0 for `18446744073709551615`), and number literals with
 //! leading zeros (`007`) are a syntax error here (only inside strings are
 //! they accepted).
+//!
+//! Decoding runs on a scanner of its own (`reader`), built for this job:
+//! one pass, no intermediate tree, keys recognised in place by a generated
+//! match per message, strings copied once at their final size, numbers
+//! parsed without going through text (decimal text is read exactly, i.e.
+//! correctly rounded, also past 19 significant digits). Well-formedness
+//! is judged as serde_json judges it (which this codec used before), with
+//! nesting bounded inside decoded values ([`DecodeErrorKind::TooDeep`]) and
+//! skipped values walked without recursion.
 
 mod base64;
 mod float;

@@ -247,17 +247,17 @@ impl<'a> Reader<'a> {
         match self.bytes.get(self.pos) {
             Some(b',') if !*first && self.bytes.get(self.pos + 1) == Some(&b'"') => {
                 self.pos += 1;
-                return Ok(true);
+                Ok(true)
             }
             Some(b'"') if *first => {
                 *first = false;
-                return Ok(true);
+                Ok(true)
             }
             Some(b'}') => {
                 *first = false;
                 self.pos += 1;
                 self.leave();
-                return Ok(false);
+                Ok(false)
             }
             _ => self.member_slow(first),
         }
