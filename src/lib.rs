@@ -1,4 +1,19 @@
-//! mesos-http: a sync-first client for the Apache Mesos v1 HTTP APIs.
+//! A sync-first client for the Apache Mesos v1 scheduler HTTP API: a reader
+//! thread turns the SUBSCRIBE stream into typed [`event::Event`]s on a bounded
+//! crossbeam channel, and a thread-safe [`Scheduler`] handle sends the other
+//! calls as blocking requests. No async runtime.
+//!
+//! A complete scheduler (`examples/minimal.rs`): subscribe, launch one task on
+//! the first offer that fits, acknowledge its updates, tear down when it ends.
+//! Without an argument it runs against the embedded simulated master
+//! (module `sim`, feature `sim`); with one it uses that master.
+//!
+#![doc = concat!("```no_run\n", include_str!("../examples/minimal.rs"), "\n```")]
+//!
+//! Where to go next: [`Scheduler::builder`] for the options (encodings,
+//! credentials, TLS, backoff, heartbeats, auto-acknowledgement), [`Item`] for
+//! what the channel delivers, [`call`] and [`resources`] for building calls,
+//! [`v1`] for the schema types and [`codec`] for the wire formats.
 #![warn(missing_docs)]
 
 pub mod codec;
@@ -31,6 +46,11 @@ pub mod validation;
 #[rustfmt::skip]
 #[allow(clippy::all)]
 pub mod v1;
+
+/// The C ABI (feature `ffi`): opaque handles over [`Scheduler`] for C and
+/// other languages; header in `src/ffi/mesos_http.h`.
+#[cfg(feature = "ffi")]
+pub mod ffi;
 
 pub use codec::Encoding;
 pub use error::Error;

@@ -4,7 +4,10 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// How long `expect`/`until` wait for an event before the test fails.
+const EVENT_DEADLINE: Duration = Duration::from_secs(30);
 
 use mesos_http::codec::Encoding;
 use mesos_http::v1::scheduler::call::{self, Type as CallType};
@@ -241,8 +244,11 @@ impl EventStream {
     }
 
     /// Skips events until one of `ty` arrives (HEARTBEATs and OFFERS are skipped).
+    /// Bounded in time as well as in count: heartbeats keep the socket's read
+    /// timeout from ever firing, so a missing event must fail, not wait forever.
     pub fn expect(&mut self, ty: EventType) -> Event {
-        for _ in 0..1000 {
+        let deadline = Instant::now() + EVENT_DEADLINE;
+        while Instant::now() < deadline {
             let event = self
                 .next_event()
                 .unwrap_or_else(|e| panic!("waiting for {ty:?}: {e:?}"));
@@ -266,7 +272,8 @@ impl EventStream {
     /// Collects events until `pred` matches one (returned last).
     pub fn until(&mut self, mut pred: impl FnMut(&Event) -> bool) -> Vec<Event> {
         let mut seen = Vec::new();
-        for _ in 0..1000 {
+        let deadline = Instant::now() + EVENT_DEADLINE;
+        while Instant::now() < deadline {
             let event = self.next_event().expect("event");
             let done = pred(&event);
             seen.push(event);

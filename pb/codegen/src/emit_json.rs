@@ -1,7 +1,8 @@
 //! Emits the JSON codec (`src/codec/json/generated.rs`): for every message a
 //! `JsonMessage` impl that writes it field by field in declaration order and
-//! reads it with one serde seed per field (helpers in `src/codec/json/read.rs`
-//! and `write.rs`); for every enum a `JsonEnum` impl.
+//! reads it member by member from the scanner, keys matched as bytes by a
+//! generated match (helpers in `src/codec/json/read.rs`, `reader.rs` and
+//! `write.rs`); for every enum a `JsonEnum` impl.
 
 use crate::names::{default_literal, field_ident, needs_box, type_path};
 use crate::schema::{Field, FieldType, Label, Message, Schema};
@@ -17,8 +18,8 @@ pub fn emit(schema: &Schema) -> Vec<(String, String)> {
          use super::missing::{self as ms, Missing, Slot};\n\
          use super::read as r;\n\
          use super::write as w;\n\
-         use super::JsonMessage;\n\
-         use serde::de::MapAccess;\n\n",
+         use super::reader::{Fail, Reader};\n\
+         use super::JsonMessage;\n\n",
     );
     for e in &schema.enums {
         let path = type_path(&e.full_name);
@@ -65,6 +66,14 @@ fn kind(ty: &FieldType) -> String {
     }
 }
 
+/// Code reading one value of a scalar or enum type (an `Option`).
+fn read_one(ty: &FieldType, name: &str, required: bool) -> String {
+    match ty {
+        FieldType::Scalar(s) if s == "string" => format!("r::string(rd, {name:?})"),
+        _ => format!("r::one::<{}>(rd, {name:?}, {required})", kind(ty)),
+    }
+}
+
 /// Code writing the value `v` (a reference) of a non-enum type.
 fn write_value(ty: &FieldType, v: &str) -> String {
     match ty {
@@ -102,25 +111,24 @@ fn emit_message(schema: &Schema, m: &Message, s: &mut String) {
     // Decoding.
     writeln!(
         s,
-        "    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {{"
+        "    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {{"
     )
     .unwrap();
     writeln!(s, "        let m = self;").unwrap();
     writeln!(s, "        let mut seen: u64 = 0;").unwrap();
-    let mut arms = String::new();
-    for (i, f) in m.fields.iter().enumerate() {
-        write!(arms, "b{:?} => {i}, ", f.name).unwrap();
-    }
+    writeln!(s, "        let mut first = true;").unwrap();
     writeln!(
         s,
-        "        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k {{ {arms}_ => u32::MAX }}))? {{"
+        "        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| {}, |k: &[u8]| {})? {{",
+        key_fast(m),
+        key_lookup(m)
     )
     .unwrap();
     writeln!(s, "            match i {{").unwrap();
     for (i, f) in m.fields.iter().enumerate() {
         emit_read_field(schema, m, f, i, s);
     }
-    writeln!(s, "                _ => r::skip(&mut map)?,").unwrap();
+    writeln!(s, "                _ => rd.skip()?,").unwrap();
     writeln!(s, "            }}\n        }}").unwrap();
     emit_oneof_fixups(m, s);
     let required: Vec<(usize, &Field)> = m
@@ -143,6 +151,61 @@ fn emit_message(schema: &Schema, m: &Message, s: &mut String) {
         .unwrap();
     }
     writeln!(s, "        Ok(())\n    }}\n}}\n").unwrap();
+}
+
+/// A match recognising a plainly written key at the start of `k` (the bytes
+/// after its opening quote): `name":` for each field, dispatched on the first
+/// byte, giving the field's index and the length matched.
+fn key_fast(m: &Message) -> String {
+    let mut by_first: std::collections::BTreeMap<u8, Vec<(usize, &str)>> = Default::default();
+    for (i, f) in m.fields.iter().enumerate() {
+        by_first
+            .entry(f.name.as_bytes()[0])
+            .or_default()
+            .push((i, &f.name));
+    }
+    if by_first.is_empty() {
+        return "None".to_string();
+    }
+    let mut out = String::from("match k.first() { ");
+    for (first, fields) in &by_first {
+        write!(out, "Some(b'{}') => ", *first as char).unwrap();
+        for (i, name) in fields {
+            let literal = format!("{name}\":");
+            write!(
+                out,
+                "if k.starts_with(b{literal:?}) {{ Some(({i}, {})) }} else ",
+                literal.len()
+            )
+            .unwrap();
+        }
+        out.push_str("{ None }, ");
+    }
+    out.push_str("_ => None }");
+    out
+}
+
+/// A match from a key's bytes to the field's index (`u32::MAX`: no such
+/// field): first on the length, then on the bytes, so a key costs one or two
+/// word compares.
+fn key_lookup(m: &Message) -> String {
+    let mut by_len: std::collections::BTreeMap<usize, Vec<(usize, &str)>> = Default::default();
+    for (i, f) in m.fields.iter().enumerate() {
+        by_len.entry(f.name.len()).or_default().push((i, &f.name));
+    }
+    if by_len.is_empty() {
+        return "u32::MAX".to_string();
+    }
+    let mut out = String::from("match k.len() { ");
+    for (len, fields) in &by_len {
+        write!(out, "{len} => ").unwrap();
+        for (i, name) in fields {
+            write!(out, "if k == b{name:?} {{ {i} }} else ").unwrap();
+        }
+        out.push_str("{ u32::MAX }, ");
+    }
+    out.push_str("_ => u32::MAX }");
+    out
 }
 
 fn emit_write_field(schema: &Schema, f: &Field, s: &mut String) {
@@ -241,7 +304,7 @@ fn emit_read_field(schema: &Schema, owner: &Message, f: &Field, i: usize, s: &mu
     if let Some((_, vt)) = map_types(schema, f) {
         let body = match vt {
             FieldType::Message(_) | FieldType::Scalar(_) => {
-                format!("r::map_field(&mut map, miss, {slot}, &mut m.{id})?;")
+                format!("r::map_field(rd, miss, {slot}, &mut m.{id})?;")
             }
             FieldType::Enum(_) => panic!("{name}: enum map values are not supported"),
         };
@@ -252,24 +315,21 @@ fn emit_read_field(schema: &Schema, owner: &Message, f: &Field, i: usize, s: &mu
     let deref = if needs_box(schema, owner, f) { "*" } else { "" };
     let body = match (&f.ty, f.label) {
         (FieldType::Message(_), Label::Optional) => format!(
-            "if !r::message(&mut map, miss, {slot}, &mut *{deref}m.{id}.insert(Default::default()))? {{ m.{id} = None; }}"
+            "if !r::message(rd, miss, {slot}, &mut *{deref}m.{id}.insert(Default::default()))? {{ m.{id} = None; }}"
         ),
         (FieldType::Message(_), Label::Required) => format!(
-            "if seen & (1 << {i}) != 0 {{ m.{id} = Default::default(); }} if r::message(&mut map, miss, {slot}, &mut {deref}m.{id})? {{ seen |= 1 << {i}; }} else {{ seen &= !(1 << {i}); }}"
+            "if seen & (1 << {i}) != 0 {{ m.{id} = Default::default(); }} if r::message(rd, miss, {slot}, &mut {deref}m.{id})? {{ seen |= 1 << {i}; }} else {{ seen &= !(1 << {i}); }}"
         ),
         (FieldType::Message(_), Label::Repeated) => {
-            format!("r::messages(&mut map, miss, {slot}, &mut m.{id})?;")
+            format!("r::messages(rd, miss, {slot}, &mut m.{id})?;")
         }
-        (ty, Label::Optional) => format!(
-            "m.{id} = map.next_value_seed(r::One::<{}>::new({name:?}, false))?;",
-            kind(ty)
-        ),
+        (ty, Label::Optional) => format!("m.{id} = {}?;", read_one(ty, name, false)),
         (ty, Label::Required) => format!(
-            "match map.next_value_seed(r::One::<{}>::new({name:?}, true))? {{ Some(v) => {{ m.{id} = v; seen |= 1 << {i}; }} None => {{ m.{id} = Default::default(); seen &= !(1 << {i}); }} }}",
-            kind(ty)
+            "match {}? {{ Some(v) => {{ m.{id} = v; seen |= 1 << {i}; }} None => {{ m.{id} = Default::default(); seen &= !(1 << {i}); }} }}",
+            read_one(ty, name, true)
         ),
         (ty, Label::Repeated) => format!(
-            "m.{id}.clear(); map.next_value_seed(r::Many::<{}>::new({name:?}, &mut m.{id}))?;",
+            "r::many::<{}>(rd, {name:?}, &mut m.{id})?;",
             kind(ty)
         ),
     };

@@ -31,16 +31,28 @@ pub(crate) fn encode_into(out: &mut Vec<u8>, data: &[u8]) {
     }
 }
 
-fn value_of(c: u8) -> Option<u8> {
-    match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
+/// Marks in [`DECODE`] for bytes that are not base64 digits.
+const INVALID: u8 = 0xFF;
+const SPACE: u8 = 0xFE;
+const PAD: u8 = 0xFD;
+
+/// Each byte's base64 value, or what else it is to the lenient decoder.
+static DECODE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
     }
-}
+    table[b'=' as usize] = PAD;
+    table[b' ' as usize] = SPACE;
+    table[b'\t' as usize] = SPACE;
+    table[b'\n' as usize] = SPACE;
+    table[0x0B] = SPACE;
+    table[0x0C] = SPACE;
+    table[b'\r' as usize] = SPACE;
+    table
+};
 
 /// Decodes like stout: whitespace (space, `\t \n \v \f \r`) anywhere is
 /// skipped, decoding stops at the first `=` (padding is optional and
@@ -48,34 +60,59 @@ fn value_of(c: u8) -> Option<u8> {
 /// any other character outside the standard alphabet (`-`, `_`, `!`, …) is
 /// an error naming that character.
 pub(crate) fn decode_lenient(text: &str) -> Result<Vec<u8>, char> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 2);
-    let mut quad = [0u8; 4];
-    let mut filled = 0;
-    for (at, c) in text.char_indices() {
-        let byte = text.as_bytes()[at];
-        if c == '=' {
+    let bytes = text.as_bytes();
+    let padding = bytes
+        .iter()
+        .rev()
+        .take(2)
+        .take_while(|&&b| b == b'=')
+        .count();
+    // Exact for canonical input (no whitespace): the buffer is allocated once.
+    let mut out = Vec::with_capacity((bytes.len() - padding) * 3 / 4);
+    // Whole groups of four plain digits first (all of canonical input but
+    // its padded end), then the lenient byte loop for the rest.
+    let mut quads = bytes.chunks_exact(4);
+    let mut plain = 0;
+    for quad in &mut quads {
+        let [a, b, c, d] = [quad[0], quad[1], quad[2], quad[3]].map(|x| DECODE[usize::from(x)]);
+        if (a | b | c | d) >= 64 {
             break;
         }
-        if matches!(c, ' ' | '\t' | '\n' | '\x0B' | '\x0C' | '\r') {
+        out.push(a << 2 | b >> 4);
+        out.push(b << 4 | c >> 2);
+        out.push(c << 6 | d);
+        plain += 4;
+    }
+    let mut acc: u32 = 0;
+    let mut filled = 0;
+    for (at, &b) in bytes.iter().enumerate().skip(plain) {
+        let v = DECODE[usize::from(b)];
+        if v < 64 {
+            acc = acc << 6 | u32::from(v);
+            filled += 1;
+            if filled == 4 {
+                out.extend_from_slice(&acc.to_be_bytes()[1..]);
+                acc = 0;
+                filled = 0;
+            }
             continue;
         }
-        let Some(v) = value_of(byte).filter(|_| c.is_ascii()) else {
-            return Err(c);
-        };
-        quad[filled] = v;
-        filled += 1;
-        if filled == 4 {
-            out.push(quad[0] << 2 | quad[1] >> 4);
-            out.push(quad[1] << 4 | quad[2] >> 2);
-            out.push(quad[2] << 6 | quad[3]);
-            filled = 0;
+        match v {
+            PAD => break,
+            SPACE => continue,
+            // `at` is where a character starts: every byte before it was ASCII.
+            _ => {
+                return Err(text
+                    .get(at..)
+                    .and_then(|t| t.chars().next())
+                    .unwrap_or('\u{FFFD}'))
+            }
         }
     }
-    if filled >= 2 {
-        out.push(quad[0] << 2 | quad[1] >> 4);
-    }
-    if filled == 3 {
-        out.push(quad[1] << 4 | quad[2] >> 2);
+    match filled {
+        2 => out.push((acc >> 4) as u8),
+        3 => out.extend_from_slice(&((acc >> 2) as u16).to_be_bytes()),
+        _ => {}
     }
     Ok(out)
 }

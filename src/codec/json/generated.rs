@@ -5,8 +5,8 @@
 use super::missing::{self as ms, Missing, Slot};
 use super::read as r;
 use super::write as w;
+use super::reader::{Fail, Reader};
 use super::JsonMessage;
-use serde::de::MapAccess;
 
 impl r::JsonEnum for crate::v1::framework_info::capability::Type {
     fn by_name(name: &str) -> Option<Self> {
@@ -214,13 +214,14 @@ impl JsonMessage for crate::v1::FrameworkID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -236,13 +237,14 @@ impl JsonMessage for crate::v1::OfferID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -258,13 +260,14 @@ impl JsonMessage for crate::v1::AgentID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -280,13 +283,14 @@ impl JsonMessage for crate::v1::TaskID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -302,13 +306,14 @@ impl JsonMessage for crate::v1::ExecutorID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -328,14 +333,15 @@ impl JsonMessage for crate::v1::ContainerID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, b"parent" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"parent\":") { Some((1, 8)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, 6 => if k == b"parent" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "parent" }, &mut **m.parent.insert(Default::default()))? { m.parent = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "parent" }, &mut **m.parent.insert(Default::default()))? { m.parent = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -351,13 +357,14 @@ impl JsonMessage for crate::v1::ResourceProviderID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -373,13 +380,14 @@ impl JsonMessage for crate::v1::OperationID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -395,13 +403,14 @@ impl JsonMessage for crate::v1::TimeInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"nanoseconds" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"nanoseconds\":") { Some((0, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"nanoseconds" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Int<i64>>::new("nanoseconds", true))? { Some(v) => { m.nanoseconds = v; seen |= 1 << 0; } None => { m.nanoseconds = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Int<i64>>(rd, "nanoseconds", true)? { Some(v) => { m.nanoseconds = v; seen |= 1 << 0; } None => { m.nanoseconds = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "nanoseconds")]);
@@ -417,13 +426,14 @@ impl JsonMessage for crate::v1::DurationInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"nanoseconds" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"nanoseconds\":") { Some((0, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"nanoseconds" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Int<i64>>::new("nanoseconds", true))? { Some(v) => { m.nanoseconds = v; seen |= 1 << 0; } None => { m.nanoseconds = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Int<i64>>(rd, "nanoseconds", true)? { Some(v) => { m.nanoseconds = v; seen |= 1 << 0; } None => { m.nanoseconds = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "nanoseconds")]);
@@ -447,15 +457,16 @@ impl JsonMessage for crate::v1::Address {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"hostname" => 0, b"ip" => 1, b"port" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'h') => if k.starts_with(b"hostname\":") { Some((0, 10)) } else { None }, Some(b'i') => if k.starts_with(b"ip\":") { Some((1, 4)) } else { None }, Some(b'p') => if k.starts_with(b"port\":") { Some((2, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"ip" { 1 } else { u32::MAX }, 4 => if k == b"port" { 2 } else { u32::MAX }, 8 => if k == b"hostname" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.hostname = map.next_value_seed(r::One::<r::Str>::new("hostname", false))?; }
-                1 => { m.ip = map.next_value_seed(r::One::<r::Str>::new("ip", false))?; }
-                2 => { match map.next_value_seed(r::One::<r::Int<i32>>::new("port", true))? { Some(v) => { m.port = v; seen |= 1 << 2; } None => { m.port = Default::default(); seen &= !(1 << 2); } } }
-                _ => r::skip(&mut map)?,
+                0 => { m.hostname = r::string(rd, "hostname")?; }
+                1 => { m.ip = r::string(rd, "ip")?; }
+                2 => { match r::one::<r::Int<i32>>(rd, "port", true)? { Some(v) => { m.port = v; seen |= 1 << 2; } None => { m.port = Default::default(); seen &= !(1 << 2); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x4, &[(2, "port")]);
@@ -490,17 +501,18 @@ impl JsonMessage for crate::v1::URL {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"scheme" => 0, b"address" => 1, b"path" => 2, b"query" => 3, b"fragment" => 4, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"address\":") { Some((1, 9)) } else { None }, Some(b'f') => if k.starts_with(b"fragment\":") { Some((4, 10)) } else { None }, Some(b'p') => if k.starts_with(b"path\":") { Some((2, 6)) } else { None }, Some(b'q') => if k.starts_with(b"query\":") { Some((3, 7)) } else { None }, Some(b's') => if k.starts_with(b"scheme\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"path" { 2 } else { u32::MAX }, 5 => if k == b"query" { 3 } else { u32::MAX }, 6 => if k == b"scheme" { 0 } else { u32::MAX }, 7 => if k == b"address" { 1 } else { u32::MAX }, 8 => if k == b"fragment" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("scheme", true))? { Some(v) => { m.scheme = v; seen |= 1 << 0; } None => { m.scheme = Default::default(); seen &= !(1 << 0); } } }
-                1 => { if seen & (1 << 1) != 0 { m.address = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "address" }, &mut m.address)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                2 => { m.path = map.next_value_seed(r::One::<r::Str>::new("path", false))?; }
-                3 => { r::messages(&mut map, miss, Slot { number: 4, name: "query" }, &mut m.query)?; }
-                4 => { m.fragment = map.next_value_seed(r::One::<r::Str>::new("fragment", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "scheme")? { Some(v) => { m.scheme = v; seen |= 1 << 0; } None => { m.scheme = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if seen & (1 << 1) != 0 { m.address = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "address" }, &mut m.address)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { m.path = r::string(rd, "path")?; }
+                3 => { r::messages(rd, miss, Slot { number: 4, name: "query" }, &mut m.query)?; }
+                4 => { m.fragment = r::string(rd, "fragment")?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "scheme"), (1, "address")]);
@@ -520,14 +532,15 @@ impl JsonMessage for crate::v1::Unavailability {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"start" => 0, b"duration" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'd') => if k.starts_with(b"duration\":") { Some((1, 10)) } else { None }, Some(b's') => if k.starts_with(b"start\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"start" { 0 } else { u32::MAX }, 8 => if k == b"duration" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.start = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "start" }, &mut m.start)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "duration" }, &mut *m.duration.insert(Default::default()))? { m.duration = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.start = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "start" }, &mut m.start)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "duration" }, &mut *m.duration.insert(Default::default()))? { m.duration = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "start")]);
@@ -608,25 +621,26 @@ impl JsonMessage for crate::v1::FrameworkInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"user" => 0, b"name" => 1, b"id" => 2, b"failover_timeout" => 3, b"checkpoint" => 4, b"role" => 5, b"roles" => 6, b"hostname" => 7, b"principal" => 8, b"webui_url" => 9, b"capabilities" => 10, b"labels" => 11, b"offer_filters" => 12, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"checkpoint\":") { Some((4, 12)) } else if k.starts_with(b"capabilities\":") { Some((10, 14)) } else { None }, Some(b'f') => if k.starts_with(b"failover_timeout\":") { Some((3, 18)) } else { None }, Some(b'h') => if k.starts_with(b"hostname\":") { Some((7, 10)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((2, 4)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((11, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'o') => if k.starts_with(b"offer_filters\":") { Some((12, 15)) } else { None }, Some(b'p') => if k.starts_with(b"principal\":") { Some((8, 11)) } else { None }, Some(b'r') => if k.starts_with(b"role\":") { Some((5, 6)) } else if k.starts_with(b"roles\":") { Some((6, 7)) } else { None }, Some(b'u') => if k.starts_with(b"user\":") { Some((0, 6)) } else { None }, Some(b'w') => if k.starts_with(b"webui_url\":") { Some((9, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 2 } else { u32::MAX }, 4 => if k == b"user" { 0 } else if k == b"name" { 1 } else if k == b"role" { 5 } else { u32::MAX }, 5 => if k == b"roles" { 6 } else { u32::MAX }, 6 => if k == b"labels" { 11 } else { u32::MAX }, 8 => if k == b"hostname" { 7 } else { u32::MAX }, 9 => if k == b"principal" { 8 } else if k == b"webui_url" { 9 } else { u32::MAX }, 10 => if k == b"checkpoint" { 4 } else { u32::MAX }, 12 => if k == b"capabilities" { 10 } else { u32::MAX }, 13 => if k == b"offer_filters" { 12 } else { u32::MAX }, 16 => if k == b"failover_timeout" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("user", true))? { Some(v) => { m.user = v; seen |= 1 << 0; } None => { m.user = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "id" }, &mut *m.id.insert(Default::default()))? { m.id = None; } }
-                3 => { m.failover_timeout = map.next_value_seed(r::One::<r::F64>::new("failover_timeout", false))?; }
-                4 => { m.checkpoint = map.next_value_seed(r::One::<r::Bool>::new("checkpoint", false))?; }
-                5 => { m.role = map.next_value_seed(r::One::<r::Str>::new("role", false))?; }
-                6 => { m.roles.clear(); map.next_value_seed(r::Many::<r::Str>::new("roles", &mut m.roles))?; }
-                7 => { m.hostname = map.next_value_seed(r::One::<r::Str>::new("hostname", false))?; }
-                8 => { m.principal = map.next_value_seed(r::One::<r::Str>::new("principal", false))?; }
-                9 => { m.webui_url = map.next_value_seed(r::One::<r::Str>::new("webui_url", false))?; }
-                10 => { r::messages(&mut map, miss, Slot { number: 10, name: "capabilities" }, &mut m.capabilities)?; }
-                11 => { if !r::message(&mut map, miss, Slot { number: 11, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
-                12 => { r::map_field(&mut map, miss, Slot { number: 13, name: "offer_filters" }, &mut m.offer_filters)?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "user")? { Some(v) => { m.user = v; seen |= 1 << 0; } None => { m.user = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "id" }, &mut *m.id.insert(Default::default()))? { m.id = None; } }
+                3 => { m.failover_timeout = r::one::<r::F64>(rd, "failover_timeout", false)?; }
+                4 => { m.checkpoint = r::one::<r::Bool>(rd, "checkpoint", false)?; }
+                5 => { m.role = r::string(rd, "role")?; }
+                6 => { r::many::<r::Str>(rd, "roles", &mut m.roles)?; }
+                7 => { m.hostname = r::string(rd, "hostname")?; }
+                8 => { m.principal = r::string(rd, "principal")?; }
+                9 => { m.webui_url = r::string(rd, "webui_url")?; }
+                10 => { r::messages(rd, miss, Slot { number: 10, name: "capabilities" }, &mut m.capabilities)?; }
+                11 => { if !r::message(rd, miss, Slot { number: 11, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
+                12 => { r::map_field(rd, miss, Slot { number: 13, name: "offer_filters" }, &mut m.offer_filters)?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "user"), (1, "name")]);
@@ -644,13 +658,14 @@ impl JsonMessage for crate::v1::framework_info::Capability {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::framework_info::capability::Type>>::new("type", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.r#type = r::one::<r::Enum<crate::v1::framework_info::capability::Type>>(rd, "type", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -694,19 +709,20 @@ impl JsonMessage for crate::v1::CheckInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"command" => 1, b"http" => 2, b"tcp" => 3, b"delay_seconds" => 4, b"interval_seconds" => 5, b"timeout_seconds" => 6, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"command\":") { Some((1, 9)) } else { None }, Some(b'd') => if k.starts_with(b"delay_seconds\":") { Some((4, 15)) } else { None }, Some(b'h') => if k.starts_with(b"http\":") { Some((2, 6)) } else { None }, Some(b'i') => if k.starts_with(b"interval_seconds\":") { Some((5, 18)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else if k.starts_with(b"tcp\":") { Some((3, 5)) } else if k.starts_with(b"timeout_seconds\":") { Some((6, 17)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"tcp" { 3 } else { u32::MAX }, 4 => if k == b"type" { 0 } else if k == b"http" { 2 } else { u32::MAX }, 7 => if k == b"command" { 1 } else { u32::MAX }, 13 => if k == b"delay_seconds" { 4 } else { u32::MAX }, 15 => if k == b"timeout_seconds" { 6 } else { u32::MAX }, 16 => if k == b"interval_seconds" { 5 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::check_info::Type>>::new("type", false))?; }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "http" }, &mut *m.http.insert(Default::default()))? { m.http = None; } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 7, name: "tcp" }, &mut *m.tcp.insert(Default::default()))? { m.tcp = None; } }
-                4 => { m.delay_seconds = map.next_value_seed(r::One::<r::F64>::new("delay_seconds", false))?; }
-                5 => { m.interval_seconds = map.next_value_seed(r::One::<r::F64>::new("interval_seconds", false))?; }
-                6 => { m.timeout_seconds = map.next_value_seed(r::One::<r::F64>::new("timeout_seconds", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.r#type = r::one::<r::Enum<crate::v1::check_info::Type>>(rd, "type", false)?; }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "http" }, &mut *m.http.insert(Default::default()))? { m.http = None; } }
+                3 => { if !r::message(rd, miss, Slot { number: 7, name: "tcp" }, &mut *m.tcp.insert(Default::default()))? { m.tcp = None; } }
+                4 => { m.delay_seconds = r::one::<r::F64>(rd, "delay_seconds", false)?; }
+                5 => { m.interval_seconds = r::one::<r::F64>(rd, "interval_seconds", false)?; }
+                6 => { m.timeout_seconds = r::one::<r::F64>(rd, "timeout_seconds", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -721,13 +737,14 @@ impl JsonMessage for crate::v1::check_info::Command {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"command" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"command\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"command" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.command = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "command" }, &mut m.command)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.command = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "command" }, &mut m.command)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "command")]);
@@ -747,14 +764,15 @@ impl JsonMessage for crate::v1::check_info::Http {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"port" => 0, b"path" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"port\":") { Some((0, 6)) } else if k.starts_with(b"path\":") { Some((1, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"port" { 0 } else if k == b"path" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("port", true))? { Some(v) => { m.port = v; seen |= 1 << 0; } None => { m.port = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.path = map.next_value_seed(r::One::<r::Str>::new("path", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Int<u32>>(rd, "port", true)? { Some(v) => { m.port = v; seen |= 1 << 0; } None => { m.port = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.path = r::string(rd, "path")?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "port")]);
@@ -770,13 +788,14 @@ impl JsonMessage for crate::v1::check_info::Tcp {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"port" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"port\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"port" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("port", true))? { Some(v) => { m.port = v; seen |= 1 << 0; } None => { m.port = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Int<u32>>(rd, "port", true)? { Some(v) => { m.port = v; seen |= 1 << 0; } None => { m.port = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "port")]);
@@ -831,21 +850,22 @@ impl JsonMessage for crate::v1::HealthCheck {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"delay_seconds" => 0, b"interval_seconds" => 1, b"timeout_seconds" => 2, b"consecutive_failures" => 3, b"grace_period_seconds" => 4, b"type" => 5, b"command" => 6, b"http" => 7, b"tcp" => 8, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"consecutive_failures\":") { Some((3, 22)) } else if k.starts_with(b"command\":") { Some((6, 9)) } else { None }, Some(b'd') => if k.starts_with(b"delay_seconds\":") { Some((0, 15)) } else { None }, Some(b'g') => if k.starts_with(b"grace_period_seconds\":") { Some((4, 22)) } else { None }, Some(b'h') => if k.starts_with(b"http\":") { Some((7, 6)) } else { None }, Some(b'i') => if k.starts_with(b"interval_seconds\":") { Some((1, 18)) } else { None }, Some(b't') => if k.starts_with(b"timeout_seconds\":") { Some((2, 17)) } else if k.starts_with(b"type\":") { Some((5, 6)) } else if k.starts_with(b"tcp\":") { Some((8, 5)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"tcp" { 8 } else { u32::MAX }, 4 => if k == b"type" { 5 } else if k == b"http" { 7 } else { u32::MAX }, 7 => if k == b"command" { 6 } else { u32::MAX }, 13 => if k == b"delay_seconds" { 0 } else { u32::MAX }, 15 => if k == b"timeout_seconds" { 2 } else { u32::MAX }, 16 => if k == b"interval_seconds" { 1 } else { u32::MAX }, 20 => if k == b"consecutive_failures" { 3 } else if k == b"grace_period_seconds" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.delay_seconds = map.next_value_seed(r::One::<r::F64>::new("delay_seconds", false))?; }
-                1 => { m.interval_seconds = map.next_value_seed(r::One::<r::F64>::new("interval_seconds", false))?; }
-                2 => { m.timeout_seconds = map.next_value_seed(r::One::<r::F64>::new("timeout_seconds", false))?; }
-                3 => { m.consecutive_failures = map.next_value_seed(r::One::<r::Int<u32>>::new("consecutive_failures", false))?; }
-                4 => { m.grace_period_seconds = map.next_value_seed(r::One::<r::F64>::new("grace_period_seconds", false))?; }
-                5 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::health_check::Type>>::new("type", false))?; }
-                6 => { if !r::message(&mut map, miss, Slot { number: 7, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
-                7 => { if !r::message(&mut map, miss, Slot { number: 1, name: "http" }, &mut *m.http.insert(Default::default()))? { m.http = None; } }
-                8 => { if !r::message(&mut map, miss, Slot { number: 9, name: "tcp" }, &mut *m.tcp.insert(Default::default()))? { m.tcp = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { m.delay_seconds = r::one::<r::F64>(rd, "delay_seconds", false)?; }
+                1 => { m.interval_seconds = r::one::<r::F64>(rd, "interval_seconds", false)?; }
+                2 => { m.timeout_seconds = r::one::<r::F64>(rd, "timeout_seconds", false)?; }
+                3 => { m.consecutive_failures = r::one::<r::Int<u32>>(rd, "consecutive_failures", false)?; }
+                4 => { m.grace_period_seconds = r::one::<r::F64>(rd, "grace_period_seconds", false)?; }
+                5 => { m.r#type = r::one::<r::Enum<crate::v1::health_check::Type>>(rd, "type", false)?; }
+                6 => { if !r::message(rd, miss, Slot { number: 7, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
+                7 => { if !r::message(rd, miss, Slot { number: 1, name: "http" }, &mut *m.http.insert(Default::default()))? { m.http = None; } }
+                8 => { if !r::message(rd, miss, Slot { number: 9, name: "tcp" }, &mut *m.tcp.insert(Default::default()))? { m.tcp = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -879,17 +899,18 @@ impl JsonMessage for crate::v1::health_check::HTTPCheckInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"protocol" => 0, b"scheme" => 1, b"port" => 2, b"path" => 3, b"statuses" => 4, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"protocol\":") { Some((0, 10)) } else if k.starts_with(b"port\":") { Some((2, 6)) } else if k.starts_with(b"path\":") { Some((3, 6)) } else { None }, Some(b's') => if k.starts_with(b"scheme\":") { Some((1, 8)) } else if k.starts_with(b"statuses\":") { Some((4, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"port" { 2 } else if k == b"path" { 3 } else { u32::MAX }, 6 => if k == b"scheme" { 1 } else { u32::MAX }, 8 => if k == b"protocol" { 0 } else if k == b"statuses" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.protocol = map.next_value_seed(r::One::<r::Enum<crate::v1::network_info::Protocol>>::new("protocol", false))?; }
-                1 => { m.scheme = map.next_value_seed(r::One::<r::Str>::new("scheme", false))?; }
-                2 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("port", true))? { Some(v) => { m.port = v; seen |= 1 << 2; } None => { m.port = Default::default(); seen &= !(1 << 2); } } }
-                3 => { m.path = map.next_value_seed(r::One::<r::Str>::new("path", false))?; }
-                4 => { m.statuses.clear(); map.next_value_seed(r::Many::<r::Int<u32>>::new("statuses", &mut m.statuses))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.protocol = r::one::<r::Enum<crate::v1::network_info::Protocol>>(rd, "protocol", false)?; }
+                1 => { m.scheme = r::string(rd, "scheme")?; }
+                2 => { match r::one::<r::Int<u32>>(rd, "port", true)? { Some(v) => { m.port = v; seen |= 1 << 2; } None => { m.port = Default::default(); seen &= !(1 << 2); } } }
+                3 => { m.path = r::string(rd, "path")?; }
+                4 => { r::many::<r::Int<u32>>(rd, "statuses", &mut m.statuses)?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x4, &[(2, "port")]);
@@ -907,14 +928,15 @@ impl JsonMessage for crate::v1::health_check::TCPCheckInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"protocol" => 0, b"port" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"protocol\":") { Some((0, 10)) } else if k.starts_with(b"port\":") { Some((1, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"port" { 1 } else { u32::MAX }, 8 => if k == b"protocol" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.protocol = map.next_value_seed(r::One::<r::Enum<crate::v1::network_info::Protocol>>::new("protocol", false))?; }
-                1 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("port", true))? { Some(v) => { m.port = v; seen |= 1 << 1; } None => { m.port = Default::default(); seen &= !(1 << 1); } } }
-                _ => r::skip(&mut map)?,
+                0 => { m.protocol = r::one::<r::Enum<crate::v1::network_info::Protocol>>(rd, "protocol", false)?; }
+                1 => { match r::one::<r::Int<u32>>(rd, "port", true)? { Some(v) => { m.port = v; seen |= 1 << 1; } None => { m.port = Default::default(); seen &= !(1 << 1); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x2, &[(1, "port")]);
@@ -932,13 +954,14 @@ impl JsonMessage for crate::v1::KillPolicy {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"grace_period" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'g') => if k.starts_with(b"grace_period\":") { Some((0, 14)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 12 => if k == b"grace_period" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "grace_period" }, &mut *m.grace_period.insert(Default::default()))? { m.grace_period = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "grace_period" }, &mut *m.grace_period.insert(Default::default()))? { m.grace_period = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -986,18 +1009,19 @@ impl JsonMessage for crate::v1::CommandInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"uris" => 0, b"environment" => 1, b"shell" => 2, b"value" => 3, b"arguments" => 4, b"user" => 5, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"arguments\":") { Some((4, 11)) } else { None }, Some(b'e') => if k.starts_with(b"environment\":") { Some((1, 13)) } else { None }, Some(b's') => if k.starts_with(b"shell\":") { Some((2, 7)) } else { None }, Some(b'u') => if k.starts_with(b"uris\":") { Some((0, 6)) } else if k.starts_with(b"user\":") { Some((5, 6)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((3, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"uris" { 0 } else if k == b"user" { 5 } else { u32::MAX }, 5 => if k == b"shell" { 2 } else if k == b"value" { 3 } else { u32::MAX }, 9 => if k == b"arguments" { 4 } else { u32::MAX }, 11 => if k == b"environment" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "uris" }, &mut m.uris)?; }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "environment" }, &mut *m.environment.insert(Default::default()))? { m.environment = None; } }
-                2 => { m.shell = map.next_value_seed(r::One::<r::Bool>::new("shell", false))?; }
-                3 => { m.value = map.next_value_seed(r::One::<r::Str>::new("value", false))?; }
-                4 => { m.arguments.clear(); map.next_value_seed(r::Many::<r::Str>::new("arguments", &mut m.arguments))?; }
-                5 => { m.user = map.next_value_seed(r::One::<r::Str>::new("user", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "uris" }, &mut m.uris)?; }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "environment" }, &mut *m.environment.insert(Default::default()))? { m.environment = None; } }
+                2 => { m.shell = r::one::<r::Bool>(rd, "shell", false)?; }
+                3 => { m.value = r::string(rd, "value")?; }
+                4 => { r::many::<r::Str>(rd, "arguments", &mut m.arguments)?; }
+                5 => { m.user = r::string(rd, "user")?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1029,17 +1053,18 @@ impl JsonMessage for crate::v1::command_info::URI {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, b"executable" => 1, b"extract" => 2, b"cache" => 3, b"output_file" => 4, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"cache\":") { Some((3, 7)) } else { None }, Some(b'e') => if k.starts_with(b"executable\":") { Some((1, 12)) } else if k.starts_with(b"extract\":") { Some((2, 9)) } else { None }, Some(b'o') => if k.starts_with(b"output_file\":") { Some((4, 13)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else if k == b"cache" { 3 } else { u32::MAX }, 7 => if k == b"extract" { 2 } else { u32::MAX }, 10 => if k == b"executable" { 1 } else { u32::MAX }, 11 => if k == b"output_file" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.executable = map.next_value_seed(r::One::<r::Bool>::new("executable", false))?; }
-                2 => { m.extract = map.next_value_seed(r::One::<r::Bool>::new("extract", false))?; }
-                3 => { m.cache = map.next_value_seed(r::One::<r::Bool>::new("cache", false))?; }
-                4 => { m.output_file = map.next_value_seed(r::One::<r::Str>::new("output_file", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.executable = r::one::<r::Bool>(rd, "executable", false)?; }
+                2 => { m.extract = r::one::<r::Bool>(rd, "extract", false)?; }
+                3 => { m.cache = r::one::<r::Bool>(rd, "cache", false)?; }
+                4 => { m.output_file = r::string(rd, "output_file")?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -1104,24 +1129,25 @@ impl JsonMessage for crate::v1::ExecutorInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"executor_id" => 1, b"framework_id" => 2, b"command" => 3, b"container" => 4, b"resources" => 5, b"name" => 6, b"source" => 7, b"data" => 8, b"discovery" => 9, b"shutdown_grace_period" => 10, b"labels" => 11, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"command\":") { Some((3, 9)) } else if k.starts_with(b"container\":") { Some((4, 11)) } else { None }, Some(b'd') => if k.starts_with(b"data\":") { Some((8, 6)) } else if k.starts_with(b"discovery\":") { Some((9, 11)) } else { None }, Some(b'e') => if k.starts_with(b"executor_id\":") { Some((1, 13)) } else { None }, Some(b'f') => if k.starts_with(b"framework_id\":") { Some((2, 14)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((11, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((6, 6)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((5, 11)) } else { None }, Some(b's') => if k.starts_with(b"source\":") { Some((7, 8)) } else if k.starts_with(b"shutdown_grace_period\":") { Some((10, 23)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"name" { 6 } else if k == b"data" { 8 } else { u32::MAX }, 6 => if k == b"source" { 7 } else if k == b"labels" { 11 } else { u32::MAX }, 7 => if k == b"command" { 3 } else { u32::MAX }, 9 => if k == b"container" { 4 } else if k == b"resources" { 5 } else if k == b"discovery" { 9 } else { u32::MAX }, 11 => if k == b"executor_id" { 1 } else { u32::MAX }, 12 => if k == b"framework_id" { 2 } else { u32::MAX }, 21 => if k == b"shutdown_grace_period" { 10 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::executor_info::Type>>::new("type", false))?; }
-                1 => { if seen & (1 << 1) != 0 { m.executor_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 8, name: "framework_id" }, &mut *m.framework_id.insert(Default::default()))? { m.framework_id = None; } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 7, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 11, name: "container" }, &mut *m.container.insert(Default::default()))? { m.container = None; } }
-                5 => { r::messages(&mut map, miss, Slot { number: 5, name: "resources" }, &mut m.resources)?; }
-                6 => { m.name = map.next_value_seed(r::One::<r::Str>::new("name", false))?; }
-                7 => { m.source = map.next_value_seed(r::One::<r::Str>::new("source", false))?; }
-                8 => { m.data = map.next_value_seed(r::One::<r::Bytes>::new("data", false))?; }
-                9 => { if !r::message(&mut map, miss, Slot { number: 12, name: "discovery" }, &mut *m.discovery.insert(Default::default()))? { m.discovery = None; } }
-                10 => { if !r::message(&mut map, miss, Slot { number: 13, name: "shutdown_grace_period" }, &mut *m.shutdown_grace_period.insert(Default::default()))? { m.shutdown_grace_period = None; } }
-                11 => { if !r::message(&mut map, miss, Slot { number: 14, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { m.r#type = r::one::<r::Enum<crate::v1::executor_info::Type>>(rd, "type", false)?; }
+                1 => { if seen & (1 << 1) != 0 { m.executor_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { if !r::message(rd, miss, Slot { number: 8, name: "framework_id" }, &mut *m.framework_id.insert(Default::default()))? { m.framework_id = None; } }
+                3 => { if !r::message(rd, miss, Slot { number: 7, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
+                4 => { if !r::message(rd, miss, Slot { number: 11, name: "container" }, &mut *m.container.insert(Default::default()))? { m.container = None; } }
+                5 => { r::messages(rd, miss, Slot { number: 5, name: "resources" }, &mut m.resources)?; }
+                6 => { m.name = r::string(rd, "name")?; }
+                7 => { m.source = r::string(rd, "source")?; }
+                8 => { m.data = r::one::<r::Bytes>(rd, "data", false)?; }
+                9 => { if !r::message(rd, miss, Slot { number: 12, name: "discovery" }, &mut *m.discovery.insert(Default::default()))? { m.discovery = None; } }
+                10 => { if !r::message(rd, miss, Slot { number: 13, name: "shutdown_grace_period" }, &mut *m.shutdown_grace_period.insert(Default::default()))? { m.shutdown_grace_period = None; } }
+                11 => { if !r::message(rd, miss, Slot { number: 14, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x2, &[(1, "executor_id")]);
@@ -1139,13 +1165,14 @@ impl JsonMessage for crate::v1::DomainInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"fault_domain" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"fault_domain\":") { Some((0, 14)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 12 => if k == b"fault_domain" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "fault_domain" }, &mut *m.fault_domain.insert(Default::default()))? { m.fault_domain = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "fault_domain" }, &mut *m.fault_domain.insert(Default::default()))? { m.fault_domain = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1162,14 +1189,15 @@ impl JsonMessage for crate::v1::domain_info::FaultDomain {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"region" => 0, b"zone" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"region\":") { Some((0, 8)) } else { None }, Some(b'z') => if k.starts_with(b"zone\":") { Some((1, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"zone" { 1 } else { u32::MAX }, 6 => if k == b"region" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.region = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "region" }, &mut m.region)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if seen & (1 << 1) != 0 { m.zone = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "zone" }, &mut m.zone)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.region = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "region" }, &mut m.region)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.zone = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "zone" }, &mut m.zone)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "region"), (1, "zone")]);
@@ -1185,13 +1213,14 @@ impl JsonMessage for crate::v1::domain_info::fault_domain::RegionInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "name")]);
@@ -1207,13 +1236,14 @@ impl JsonMessage for crate::v1::domain_info::fault_domain::ZoneInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "name")]);
@@ -1262,21 +1292,22 @@ impl JsonMessage for crate::v1::MasterInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"id" => 0, b"ip" => 1, b"port" => 2, b"pid" => 3, b"hostname" => 4, b"version" => 5, b"address" => 6, b"domain" => 7, b"capabilities" => 8, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"address\":") { Some((6, 9)) } else { None }, Some(b'c') => if k.starts_with(b"capabilities\":") { Some((8, 14)) } else { None }, Some(b'd') => if k.starts_with(b"domain\":") { Some((7, 8)) } else { None }, Some(b'h') => if k.starts_with(b"hostname\":") { Some((4, 10)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((0, 4)) } else if k.starts_with(b"ip\":") { Some((1, 4)) } else { None }, Some(b'p') => if k.starts_with(b"port\":") { Some((2, 6)) } else if k.starts_with(b"pid\":") { Some((3, 5)) } else { None }, Some(b'v') => if k.starts_with(b"version\":") { Some((5, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else if k == b"ip" { 1 } else { u32::MAX }, 3 => if k == b"pid" { 3 } else { u32::MAX }, 4 => if k == b"port" { 2 } else { u32::MAX }, 6 => if k == b"domain" { 7 } else { u32::MAX }, 7 => if k == b"version" { 5 } else if k == b"address" { 6 } else { u32::MAX }, 8 => if k == b"hostname" { 4 } else { u32::MAX }, 12 => if k == b"capabilities" { 8 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("id", true))? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("ip", true))? { Some(v) => { m.ip = v; seen |= 1 << 1; } None => { m.ip = Default::default(); seen &= !(1 << 1); } } }
-                2 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("port", true))? { Some(v) => { m.port = v; seen |= 1 << 2; } None => { m.port = Default::default(); seen &= !(1 << 2); } } }
-                3 => { m.pid = map.next_value_seed(r::One::<r::Str>::new("pid", false))?; }
-                4 => { m.hostname = map.next_value_seed(r::One::<r::Str>::new("hostname", false))?; }
-                5 => { m.version = map.next_value_seed(r::One::<r::Str>::new("version", false))?; }
-                6 => { if !r::message(&mut map, miss, Slot { number: 7, name: "address" }, &mut *m.address.insert(Default::default()))? { m.address = None; } }
-                7 => { if !r::message(&mut map, miss, Slot { number: 8, name: "domain" }, &mut *m.domain.insert(Default::default()))? { m.domain = None; } }
-                8 => { r::messages(&mut map, miss, Slot { number: 9, name: "capabilities" }, &mut m.capabilities)?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "id")? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match r::one::<r::Int<u32>>(rd, "ip", true)? { Some(v) => { m.ip = v; seen |= 1 << 1; } None => { m.ip = Default::default(); seen &= !(1 << 1); } } }
+                2 => { match r::one::<r::Int<u32>>(rd, "port", true)? { Some(v) => { m.port = v; seen |= 1 << 2; } None => { m.port = Default::default(); seen &= !(1 << 2); } } }
+                3 => { m.pid = r::string(rd, "pid")?; }
+                4 => { m.hostname = r::string(rd, "hostname")?; }
+                5 => { m.version = r::string(rd, "version")?; }
+                6 => { if !r::message(rd, miss, Slot { number: 7, name: "address" }, &mut *m.address.insert(Default::default()))? { m.address = None; } }
+                7 => { if !r::message(rd, miss, Slot { number: 8, name: "domain" }, &mut *m.domain.insert(Default::default()))? { m.domain = None; } }
+                8 => { r::messages(rd, miss, Slot { number: 9, name: "capabilities" }, &mut m.capabilities)?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x7, &[(0, "id"), (1, "ip"), (2, "port")]);
@@ -1294,13 +1325,14 @@ impl JsonMessage for crate::v1::master_info::Capability {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::master_info::capability::Type>>::new("type", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.r#type = r::one::<r::Enum<crate::v1::master_info::capability::Type>>(rd, "type", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1346,18 +1378,19 @@ impl JsonMessage for crate::v1::AgentInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"hostname" => 0, b"port" => 1, b"resources" => 2, b"attributes" => 3, b"id" => 4, b"domain" => 5, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"attributes\":") { Some((3, 12)) } else { None }, Some(b'd') => if k.starts_with(b"domain\":") { Some((5, 8)) } else { None }, Some(b'h') => if k.starts_with(b"hostname\":") { Some((0, 10)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((4, 4)) } else { None }, Some(b'p') => if k.starts_with(b"port\":") { Some((1, 6)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((2, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 4 } else { u32::MAX }, 4 => if k == b"port" { 1 } else { u32::MAX }, 6 => if k == b"domain" { 5 } else { u32::MAX }, 8 => if k == b"hostname" { 0 } else { u32::MAX }, 9 => if k == b"resources" { 2 } else { u32::MAX }, 10 => if k == b"attributes" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("hostname", true))? { Some(v) => { m.hostname = v; seen |= 1 << 0; } None => { m.hostname = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.port = map.next_value_seed(r::One::<r::Int<i32>>::new("port", false))?; }
-                2 => { r::messages(&mut map, miss, Slot { number: 3, name: "resources" }, &mut m.resources)?; }
-                3 => { r::messages(&mut map, miss, Slot { number: 5, name: "attributes" }, &mut m.attributes)?; }
-                4 => { if !r::message(&mut map, miss, Slot { number: 6, name: "id" }, &mut *m.id.insert(Default::default()))? { m.id = None; } }
-                5 => { if !r::message(&mut map, miss, Slot { number: 10, name: "domain" }, &mut *m.domain.insert(Default::default()))? { m.domain = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "hostname")? { Some(v) => { m.hostname = v; seen |= 1 << 0; } None => { m.hostname = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.port = r::one::<r::Int<i32>>(rd, "port", false)?; }
+                2 => { r::messages(rd, miss, Slot { number: 3, name: "resources" }, &mut m.resources)?; }
+                3 => { r::messages(rd, miss, Slot { number: 5, name: "attributes" }, &mut m.attributes)?; }
+                4 => { if !r::message(rd, miss, Slot { number: 6, name: "id" }, &mut *m.id.insert(Default::default()))? { m.id = None; } }
+                5 => { if !r::message(rd, miss, Slot { number: 10, name: "domain" }, &mut *m.domain.insert(Default::default()))? { m.domain = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "hostname")]);
@@ -1391,17 +1424,18 @@ impl JsonMessage for crate::v1::Value {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"scalar" => 1, b"ranges" => 2, b"set" => 3, b"text" => 4, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"ranges\":") { Some((2, 8)) } else { None }, Some(b's') => if k.starts_with(b"scalar\":") { Some((1, 8)) } else if k.starts_with(b"set\":") { Some((3, 5)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else if k.starts_with(b"text\":") { Some((4, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"set" { 3 } else { u32::MAX }, 4 => if k == b"type" { 0 } else if k == b"text" { 4 } else { u32::MAX }, 6 => if k == b"scalar" { 1 } else if k == b"ranges" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::value::Type>>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "scalar" }, &mut *m.scalar.insert(Default::default()))? { m.scalar = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "ranges" }, &mut *m.ranges.insert(Default::default()))? { m.ranges = None; } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "set" }, &mut *m.set.insert(Default::default()))? { m.set = None; } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "text" }, &mut *m.text.insert(Default::default()))? { m.text = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Enum<crate::v1::value::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "scalar" }, &mut *m.scalar.insert(Default::default()))? { m.scalar = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "ranges" }, &mut *m.ranges.insert(Default::default()))? { m.ranges = None; } }
+                3 => { if !r::message(rd, miss, Slot { number: 4, name: "set" }, &mut *m.set.insert(Default::default()))? { m.set = None; } }
+                4 => { if !r::message(rd, miss, Slot { number: 5, name: "text" }, &mut *m.text.insert(Default::default()))? { m.text = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "type")]);
@@ -1417,13 +1451,14 @@ impl JsonMessage for crate::v1::value::Scalar {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::F64>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::F64>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -1441,14 +1476,15 @@ impl JsonMessage for crate::v1::value::Range {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"begin" => 0, b"end" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'b') => if k.starts_with(b"begin\":") { Some((0, 7)) } else { None }, Some(b'e') => if k.starts_with(b"end\":") { Some((1, 5)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"end" { 1 } else { u32::MAX }, 5 => if k == b"begin" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Int<u64>>::new("begin", true))? { Some(v) => { m.begin = v; seen |= 1 << 0; } None => { m.begin = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match map.next_value_seed(r::One::<r::Int<u64>>::new("end", true))? { Some(v) => { m.end = v; seen |= 1 << 1; } None => { m.end = Default::default(); seen &= !(1 << 1); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Int<u64>>(rd, "begin", true)? { Some(v) => { m.begin = v; seen |= 1 << 0; } None => { m.begin = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match r::one::<r::Int<u64>>(rd, "end", true)? { Some(v) => { m.end = v; seen |= 1 << 1; } None => { m.end = Default::default(); seen &= !(1 << 1); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "begin"), (1, "end")]);
@@ -1471,13 +1507,14 @@ impl JsonMessage for crate::v1::value::Ranges {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"range" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"range\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"range" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "range" }, &mut m.range)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "range" }, &mut m.range)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1499,13 +1536,14 @@ impl JsonMessage for crate::v1::value::Set {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"item" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"item\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"item" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.item.clear(); map.next_value_seed(r::Many::<r::Str>::new("item", &mut m.item))?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::many::<r::Str>(rd, "item", &mut m.item)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1520,13 +1558,14 @@ impl JsonMessage for crate::v1::value::Text {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -1562,18 +1601,19 @@ impl JsonMessage for crate::v1::Attribute {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, b"type" => 1, b"scalar" => 2, b"ranges" => 3, b"set" => 4, b"text" => 5, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, Some(b'r') => if k.starts_with(b"ranges\":") { Some((3, 8)) } else { None }, Some(b's') => if k.starts_with(b"scalar\":") { Some((2, 8)) } else if k.starts_with(b"set\":") { Some((4, 5)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((1, 6)) } else if k.starts_with(b"text\":") { Some((5, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"set" { 4 } else { u32::MAX }, 4 => if k == b"name" { 0 } else if k == b"type" { 1 } else if k == b"text" { 5 } else { u32::MAX }, 6 => if k == b"scalar" { 2 } else if k == b"ranges" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::value::Type>>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 1; } None => { m.r#type = Default::default(); seen &= !(1 << 1); } } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "scalar" }, &mut *m.scalar.insert(Default::default()))? { m.scalar = None; } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "ranges" }, &mut *m.ranges.insert(Default::default()))? { m.ranges = None; } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 6, name: "set" }, &mut *m.set.insert(Default::default()))? { m.set = None; } }
-                5 => { if !r::message(&mut map, miss, Slot { number: 5, name: "text" }, &mut *m.text.insert(Default::default()))? { m.text = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match r::one::<r::Enum<crate::v1::value::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 1; } None => { m.r#type = Default::default(); seen &= !(1 << 1); } } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "scalar" }, &mut *m.scalar.insert(Default::default()))? { m.scalar = None; } }
+                3 => { if !r::message(rd, miss, Slot { number: 4, name: "ranges" }, &mut *m.ranges.insert(Default::default()))? { m.ranges = None; } }
+                4 => { if !r::message(rd, miss, Slot { number: 6, name: "set" }, &mut *m.set.insert(Default::default()))? { m.set = None; } }
+                5 => { if !r::message(rd, miss, Slot { number: 5, name: "text" }, &mut *m.text.insert(Default::default()))? { m.text = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "name"), (1, "type")]);
@@ -1642,25 +1682,26 @@ impl JsonMessage for crate::v1::Resource {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"provider_id" => 0, b"name" => 1, b"type" => 2, b"scalar" => 3, b"ranges" => 4, b"set" => 5, b"role" => 6, b"allocation_info" => 7, b"reservation" => 8, b"reservations" => 9, b"disk" => 10, b"revocable" => 11, b"shared" => 12, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"allocation_info\":") { Some((7, 17)) } else { None }, Some(b'd') => if k.starts_with(b"disk\":") { Some((10, 6)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'p') => if k.starts_with(b"provider_id\":") { Some((0, 13)) } else { None }, Some(b'r') => if k.starts_with(b"ranges\":") { Some((4, 8)) } else if k.starts_with(b"role\":") { Some((6, 6)) } else if k.starts_with(b"reservation\":") { Some((8, 13)) } else if k.starts_with(b"reservations\":") { Some((9, 14)) } else if k.starts_with(b"revocable\":") { Some((11, 11)) } else { None }, Some(b's') => if k.starts_with(b"scalar\":") { Some((3, 8)) } else if k.starts_with(b"set\":") { Some((5, 5)) } else if k.starts_with(b"shared\":") { Some((12, 8)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((2, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"set" { 5 } else { u32::MAX }, 4 => if k == b"name" { 1 } else if k == b"type" { 2 } else if k == b"role" { 6 } else if k == b"disk" { 10 } else { u32::MAX }, 6 => if k == b"scalar" { 3 } else if k == b"ranges" { 4 } else if k == b"shared" { 12 } else { u32::MAX }, 9 => if k == b"revocable" { 11 } else { u32::MAX }, 11 => if k == b"provider_id" { 0 } else if k == b"reservation" { 8 } else { u32::MAX }, 12 => if k == b"reservations" { 9 } else { u32::MAX }, 15 => if k == b"allocation_info" { 7 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 12, name: "provider_id" }, &mut *m.provider_id.insert(Default::default()))? { m.provider_id = None; } }
-                1 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
-                2 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::value::Type>>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 2; } None => { m.r#type = Default::default(); seen &= !(1 << 2); } } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 3, name: "scalar" }, &mut *m.scalar.insert(Default::default()))? { m.scalar = None; } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 4, name: "ranges" }, &mut *m.ranges.insert(Default::default()))? { m.ranges = None; } }
-                5 => { if !r::message(&mut map, miss, Slot { number: 5, name: "set" }, &mut *m.set.insert(Default::default()))? { m.set = None; } }
-                6 => { m.role = map.next_value_seed(r::One::<r::Str>::new("role", false))?; }
-                7 => { if !r::message(&mut map, miss, Slot { number: 11, name: "allocation_info" }, &mut *m.allocation_info.insert(Default::default()))? { m.allocation_info = None; } }
-                8 => { if !r::message(&mut map, miss, Slot { number: 8, name: "reservation" }, &mut *m.reservation.insert(Default::default()))? { m.reservation = None; } }
-                9 => { r::messages(&mut map, miss, Slot { number: 13, name: "reservations" }, &mut m.reservations)?; }
-                10 => { if !r::message(&mut map, miss, Slot { number: 7, name: "disk" }, &mut *m.disk.insert(Default::default()))? { m.disk = None; } }
-                11 => { if !r::message(&mut map, miss, Slot { number: 9, name: "revocable" }, &mut *m.revocable.insert(Default::default()))? { m.revocable = None; } }
-                12 => { if !r::message(&mut map, miss, Slot { number: 10, name: "shared" }, &mut *m.shared.insert(Default::default()))? { m.shared = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 12, name: "provider_id" }, &mut *m.provider_id.insert(Default::default()))? { m.provider_id = None; } }
+                1 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
+                2 => { match r::one::<r::Enum<crate::v1::value::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 2; } None => { m.r#type = Default::default(); seen &= !(1 << 2); } } }
+                3 => { if !r::message(rd, miss, Slot { number: 3, name: "scalar" }, &mut *m.scalar.insert(Default::default()))? { m.scalar = None; } }
+                4 => { if !r::message(rd, miss, Slot { number: 4, name: "ranges" }, &mut *m.ranges.insert(Default::default()))? { m.ranges = None; } }
+                5 => { if !r::message(rd, miss, Slot { number: 5, name: "set" }, &mut *m.set.insert(Default::default()))? { m.set = None; } }
+                6 => { m.role = r::string(rd, "role")?; }
+                7 => { if !r::message(rd, miss, Slot { number: 11, name: "allocation_info" }, &mut *m.allocation_info.insert(Default::default()))? { m.allocation_info = None; } }
+                8 => { if !r::message(rd, miss, Slot { number: 8, name: "reservation" }, &mut *m.reservation.insert(Default::default()))? { m.reservation = None; } }
+                9 => { r::messages(rd, miss, Slot { number: 13, name: "reservations" }, &mut m.reservations)?; }
+                10 => { if !r::message(rd, miss, Slot { number: 7, name: "disk" }, &mut *m.disk.insert(Default::default()))? { m.disk = None; } }
+                11 => { if !r::message(rd, miss, Slot { number: 9, name: "revocable" }, &mut *m.revocable.insert(Default::default()))? { m.revocable = None; } }
+                12 => { if !r::message(rd, miss, Slot { number: 10, name: "shared" }, &mut *m.shared.insert(Default::default()))? { m.shared = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x6, &[(1, "name"), (2, "type")]);
@@ -1678,13 +1719,14 @@ impl JsonMessage for crate::v1::resource::AllocationInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"role" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"role\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"role" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.role = map.next_value_seed(r::One::<r::Str>::new("role", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.role = r::string(rd, "role")?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1713,16 +1755,17 @@ impl JsonMessage for crate::v1::resource::ReservationInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"role" => 1, b"principal" => 2, b"labels" => 3, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'l') => if k.starts_with(b"labels\":") { Some((3, 8)) } else { None }, Some(b'p') => if k.starts_with(b"principal\":") { Some((2, 11)) } else { None }, Some(b'r') => if k.starts_with(b"role\":") { Some((1, 6)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"role" { 1 } else { u32::MAX }, 6 => if k == b"labels" { 3 } else { u32::MAX }, 9 => if k == b"principal" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::resource::reservation_info::Type>>::new("type", false))?; }
-                1 => { m.role = map.next_value_seed(r::One::<r::Str>::new("role", false))?; }
-                2 => { m.principal = map.next_value_seed(r::One::<r::Str>::new("principal", false))?; }
-                3 => { if !r::message(&mut map, miss, Slot { number: 2, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { m.r#type = r::one::<r::Enum<crate::v1::resource::reservation_info::Type>>(rd, "type", false)?; }
+                1 => { m.role = r::string(rd, "role")?; }
+                2 => { m.principal = r::string(rd, "principal")?; }
+                3 => { if !r::message(rd, miss, Slot { number: 2, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1747,15 +1790,16 @@ impl JsonMessage for crate::v1::resource::DiskInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"persistence" => 0, b"volume" => 1, b"source" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"persistence\":") { Some((0, 13)) } else { None }, Some(b's') => if k.starts_with(b"source\":") { Some((2, 8)) } else { None }, Some(b'v') => if k.starts_with(b"volume\":") { Some((1, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"volume" { 1 } else if k == b"source" { 2 } else { u32::MAX }, 11 => if k == b"persistence" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "persistence" }, &mut *m.persistence.insert(Default::default()))? { m.persistence = None; } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "volume" }, &mut *m.volume.insert(Default::default()))? { m.volume = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "source" }, &mut *m.source.insert(Default::default()))? { m.source = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "persistence" }, &mut *m.persistence.insert(Default::default()))? { m.persistence = None; } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "volume" }, &mut *m.volume.insert(Default::default()))? { m.volume = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "source" }, &mut *m.source.insert(Default::default()))? { m.source = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1774,14 +1818,15 @@ impl JsonMessage for crate::v1::resource::disk_info::Persistence {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"id" => 0, b"principal" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"id\":") { Some((0, 4)) } else { None }, Some(b'p') => if k.starts_with(b"principal\":") { Some((1, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else { u32::MAX }, 9 => if k == b"principal" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("id", true))? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.principal = map.next_value_seed(r::One::<r::Str>::new("principal", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "id")? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.principal = r::string(rd, "principal")?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "id")]);
@@ -1823,19 +1868,20 @@ impl JsonMessage for crate::v1::resource::disk_info::Source {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"path" => 1, b"mount" => 2, b"vendor" => 3, b"id" => 4, b"metadata" => 5, b"profile" => 6, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"id\":") { Some((4, 4)) } else { None }, Some(b'm') => if k.starts_with(b"mount\":") { Some((2, 7)) } else if k.starts_with(b"metadata\":") { Some((5, 10)) } else { None }, Some(b'p') => if k.starts_with(b"path\":") { Some((1, 6)) } else if k.starts_with(b"profile\":") { Some((6, 9)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, Some(b'v') => if k.starts_with(b"vendor\":") { Some((3, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 4 } else { u32::MAX }, 4 => if k == b"type" { 0 } else if k == b"path" { 1 } else { u32::MAX }, 5 => if k == b"mount" { 2 } else { u32::MAX }, 6 => if k == b"vendor" { 3 } else { u32::MAX }, 7 => if k == b"profile" { 6 } else { u32::MAX }, 8 => if k == b"metadata" { 5 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::resource::disk_info::source::Type>>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "path" }, &mut *m.path.insert(Default::default()))? { m.path = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "mount" }, &mut *m.mount.insert(Default::default()))? { m.mount = None; } }
-                3 => { m.vendor = map.next_value_seed(r::One::<r::Str>::new("vendor", false))?; }
-                4 => { m.id = map.next_value_seed(r::One::<r::Str>::new("id", false))?; }
-                5 => { if !r::message(&mut map, miss, Slot { number: 5, name: "metadata" }, &mut *m.metadata.insert(Default::default()))? { m.metadata = None; } }
-                6 => { m.profile = map.next_value_seed(r::One::<r::Str>::new("profile", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Enum<crate::v1::resource::disk_info::source::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "path" }, &mut *m.path.insert(Default::default()))? { m.path = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "mount" }, &mut *m.mount.insert(Default::default()))? { m.mount = None; } }
+                3 => { m.vendor = r::string(rd, "vendor")?; }
+                4 => { m.id = r::string(rd, "id")?; }
+                5 => { if !r::message(rd, miss, Slot { number: 5, name: "metadata" }, &mut *m.metadata.insert(Default::default()))? { m.metadata = None; } }
+                6 => { m.profile = r::string(rd, "profile")?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "type")]);
@@ -1853,13 +1899,14 @@ impl JsonMessage for crate::v1::resource::disk_info::source::Path {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"root" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"root\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"root" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.root = map.next_value_seed(r::One::<r::Str>::new("root", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.root = r::string(rd, "root")?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1876,13 +1923,14 @@ impl JsonMessage for crate::v1::resource::disk_info::source::Mount {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"root" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"root\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"root" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.root = map.next_value_seed(r::One::<r::Str>::new("root", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.root = r::string(rd, "root")?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1895,12 +1943,13 @@ impl JsonMessage for crate::v1::resource::RevocableInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| None, |k: &[u8]| u32::MAX)? {
             match i {
-                _ => r::skip(&mut map)?,
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1913,12 +1962,13 @@ impl JsonMessage for crate::v1::resource::SharedInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| None, |k: &[u8]| u32::MAX)? {
             match i {
-                _ => r::skip(&mut map)?,
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1935,13 +1985,14 @@ impl JsonMessage for crate::v1::OfferFilters {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"min_allocatable_resources" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"min_allocatable_resources\":") { Some((0, 27)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 25 => if k == b"min_allocatable_resources" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "min_allocatable_resources" }, &mut *m.min_allocatable_resources.insert(Default::default()))? { m.min_allocatable_resources = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "min_allocatable_resources" }, &mut *m.min_allocatable_resources.insert(Default::default()))? { m.min_allocatable_resources = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1965,13 +2016,14 @@ impl JsonMessage for crate::v1::offer_filters::ResourceQuantities {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"quantities" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'q') => if k.starts_with(b"quantities\":") { Some((0, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"quantities" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::map_field(&mut map, miss, Slot { number: 1, name: "quantities" }, &mut m.quantities)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::map_field(rd, miss, Slot { number: 1, name: "quantities" }, &mut m.quantities)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -1993,13 +2045,14 @@ impl JsonMessage for crate::v1::offer_filters::MinAllocatableResources {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"quantities" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'q') => if k.starts_with(b"quantities\":") { Some((0, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"quantities" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "quantities" }, &mut m.quantities)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "quantities" }, &mut m.quantities)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2025,14 +2078,15 @@ impl JsonMessage for crate::v1::Request {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"agent_id" => 0, b"resources" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((0, 10)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((1, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 9 => if k == b"resources" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
-                1 => { r::messages(&mut map, miss, Slot { number: 2, name: "resources" }, &mut m.resources)?; }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                1 => { r::messages(rd, miss, Slot { number: 2, name: "resources" }, &mut m.resources)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2096,23 +2150,24 @@ impl JsonMessage for crate::v1::Offer {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"id" => 0, b"framework_id" => 1, b"agent_id" => 2, b"hostname" => 3, b"url" => 4, b"domain" => 5, b"resources" => 6, b"attributes" => 7, b"executor_ids" => 8, b"unavailability" => 9, b"allocation_info" => 10, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((2, 10)) } else if k.starts_with(b"attributes\":") { Some((7, 12)) } else if k.starts_with(b"allocation_info\":") { Some((10, 17)) } else { None }, Some(b'd') => if k.starts_with(b"domain\":") { Some((5, 8)) } else { None }, Some(b'e') => if k.starts_with(b"executor_ids\":") { Some((8, 14)) } else { None }, Some(b'f') => if k.starts_with(b"framework_id\":") { Some((1, 14)) } else { None }, Some(b'h') => if k.starts_with(b"hostname\":") { Some((3, 10)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((0, 4)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((6, 11)) } else { None }, Some(b'u') => if k.starts_with(b"url\":") { Some((4, 5)) } else if k.starts_with(b"unavailability\":") { Some((9, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else { u32::MAX }, 3 => if k == b"url" { 4 } else { u32::MAX }, 6 => if k == b"domain" { 5 } else { u32::MAX }, 8 => if k == b"agent_id" { 2 } else if k == b"hostname" { 3 } else { u32::MAX }, 9 => if k == b"resources" { 6 } else { u32::MAX }, 10 => if k == b"attributes" { 7 } else { u32::MAX }, 12 => if k == b"framework_id" { 1 } else if k == b"executor_ids" { 8 } else { u32::MAX }, 14 => if k == b"unavailability" { 9 } else { u32::MAX }, 15 => if k == b"allocation_info" { 10 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "id" }, &mut m.id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if seen & (1 << 1) != 0 { m.framework_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                2 => { if seen & (1 << 2) != 0 { m.agent_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 3, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
-                3 => { match map.next_value_seed(r::One::<r::Str>::new("hostname", true))? { Some(v) => { m.hostname = v; seen |= 1 << 3; } None => { m.hostname = Default::default(); seen &= !(1 << 3); } } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 8, name: "url" }, &mut *m.url.insert(Default::default()))? { m.url = None; } }
-                5 => { if !r::message(&mut map, miss, Slot { number: 11, name: "domain" }, &mut *m.domain.insert(Default::default()))? { m.domain = None; } }
-                6 => { r::messages(&mut map, miss, Slot { number: 5, name: "resources" }, &mut m.resources)?; }
-                7 => { r::messages(&mut map, miss, Slot { number: 7, name: "attributes" }, &mut m.attributes)?; }
-                8 => { r::messages(&mut map, miss, Slot { number: 6, name: "executor_ids" }, &mut m.executor_ids)?; }
-                9 => { if !r::message(&mut map, miss, Slot { number: 9, name: "unavailability" }, &mut *m.unavailability.insert(Default::default()))? { m.unavailability = None; } }
-                10 => { if !r::message(&mut map, miss, Slot { number: 10, name: "allocation_info" }, &mut *m.allocation_info.insert(Default::default()))? { m.allocation_info = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "id" }, &mut m.id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.framework_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { if seen & (1 << 2) != 0 { m.agent_id = Default::default(); } if r::message(rd, miss, Slot { number: 3, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
+                3 => { match r::string(rd, "hostname")? { Some(v) => { m.hostname = v; seen |= 1 << 3; } None => { m.hostname = Default::default(); seen &= !(1 << 3); } } }
+                4 => { if !r::message(rd, miss, Slot { number: 8, name: "url" }, &mut *m.url.insert(Default::default()))? { m.url = None; } }
+                5 => { if !r::message(rd, miss, Slot { number: 11, name: "domain" }, &mut *m.domain.insert(Default::default()))? { m.domain = None; } }
+                6 => { r::messages(rd, miss, Slot { number: 5, name: "resources" }, &mut m.resources)?; }
+                7 => { r::messages(rd, miss, Slot { number: 7, name: "attributes" }, &mut m.attributes)?; }
+                8 => { r::messages(rd, miss, Slot { number: 6, name: "executor_ids" }, &mut m.executor_ids)?; }
+                9 => { if !r::message(rd, miss, Slot { number: 9, name: "unavailability" }, &mut *m.unavailability.insert(Default::default()))? { m.unavailability = None; } }
+                10 => { if !r::message(rd, miss, Slot { number: 10, name: "allocation_info" }, &mut *m.allocation_info.insert(Default::default()))? { m.allocation_info = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0xf, &[(0, "id"), (1, "framework_id"), (2, "agent_id"), (3, "hostname")]);
@@ -2174,24 +2229,25 @@ impl JsonMessage for crate::v1::offer::Operation {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"id" => 1, b"launch" => 2, b"launch_group" => 3, b"reserve" => 4, b"unreserve" => 5, b"create" => 6, b"destroy" => 7, b"grow_volume" => 8, b"shrink_volume" => 9, b"create_disk" => 10, b"destroy_disk" => 11, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"create\":") { Some((6, 8)) } else if k.starts_with(b"create_disk\":") { Some((10, 13)) } else { None }, Some(b'd') => if k.starts_with(b"destroy\":") { Some((7, 9)) } else if k.starts_with(b"destroy_disk\":") { Some((11, 14)) } else { None }, Some(b'g') => if k.starts_with(b"grow_volume\":") { Some((8, 13)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((1, 4)) } else { None }, Some(b'l') => if k.starts_with(b"launch\":") { Some((2, 8)) } else if k.starts_with(b"launch_group\":") { Some((3, 14)) } else { None }, Some(b'r') => if k.starts_with(b"reserve\":") { Some((4, 9)) } else { None }, Some(b's') => if k.starts_with(b"shrink_volume\":") { Some((9, 15)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, Some(b'u') => if k.starts_with(b"unreserve\":") { Some((5, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 1 } else { u32::MAX }, 4 => if k == b"type" { 0 } else { u32::MAX }, 6 => if k == b"launch" { 2 } else if k == b"create" { 6 } else { u32::MAX }, 7 => if k == b"reserve" { 4 } else if k == b"destroy" { 7 } else { u32::MAX }, 9 => if k == b"unreserve" { 5 } else { u32::MAX }, 11 => if k == b"grow_volume" { 8 } else if k == b"create_disk" { 10 } else { u32::MAX }, 12 => if k == b"launch_group" { 3 } else if k == b"destroy_disk" { 11 } else { u32::MAX }, 13 => if k == b"shrink_volume" { 9 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::offer::operation::Type>>::new("type", false))?; }
-                1 => { if !r::message(&mut map, miss, Slot { number: 12, name: "id" }, &mut *m.id.insert(Default::default()))? { m.id = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 2, name: "launch" }, &mut *m.launch.insert(Default::default()))? { m.launch = None; } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 7, name: "launch_group" }, &mut *m.launch_group.insert(Default::default()))? { m.launch_group = None; } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 3, name: "reserve" }, &mut *m.reserve.insert(Default::default()))? { m.reserve = None; } }
-                5 => { if !r::message(&mut map, miss, Slot { number: 4, name: "unreserve" }, &mut *m.unreserve.insert(Default::default()))? { m.unreserve = None; } }
-                6 => { if !r::message(&mut map, miss, Slot { number: 5, name: "create" }, &mut *m.create.insert(Default::default()))? { m.create = None; } }
-                7 => { if !r::message(&mut map, miss, Slot { number: 6, name: "destroy" }, &mut *m.destroy.insert(Default::default()))? { m.destroy = None; } }
-                8 => { if !r::message(&mut map, miss, Slot { number: 13, name: "grow_volume" }, &mut *m.grow_volume.insert(Default::default()))? { m.grow_volume = None; } }
-                9 => { if !r::message(&mut map, miss, Slot { number: 14, name: "shrink_volume" }, &mut *m.shrink_volume.insert(Default::default()))? { m.shrink_volume = None; } }
-                10 => { if !r::message(&mut map, miss, Slot { number: 15, name: "create_disk" }, &mut *m.create_disk.insert(Default::default()))? { m.create_disk = None; } }
-                11 => { if !r::message(&mut map, miss, Slot { number: 16, name: "destroy_disk" }, &mut *m.destroy_disk.insert(Default::default()))? { m.destroy_disk = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { m.r#type = r::one::<r::Enum<crate::v1::offer::operation::Type>>(rd, "type", false)?; }
+                1 => { if !r::message(rd, miss, Slot { number: 12, name: "id" }, &mut *m.id.insert(Default::default()))? { m.id = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 2, name: "launch" }, &mut *m.launch.insert(Default::default()))? { m.launch = None; } }
+                3 => { if !r::message(rd, miss, Slot { number: 7, name: "launch_group" }, &mut *m.launch_group.insert(Default::default()))? { m.launch_group = None; } }
+                4 => { if !r::message(rd, miss, Slot { number: 3, name: "reserve" }, &mut *m.reserve.insert(Default::default()))? { m.reserve = None; } }
+                5 => { if !r::message(rd, miss, Slot { number: 4, name: "unreserve" }, &mut *m.unreserve.insert(Default::default()))? { m.unreserve = None; } }
+                6 => { if !r::message(rd, miss, Slot { number: 5, name: "create" }, &mut *m.create.insert(Default::default()))? { m.create = None; } }
+                7 => { if !r::message(rd, miss, Slot { number: 6, name: "destroy" }, &mut *m.destroy.insert(Default::default()))? { m.destroy = None; } }
+                8 => { if !r::message(rd, miss, Slot { number: 13, name: "grow_volume" }, &mut *m.grow_volume.insert(Default::default()))? { m.grow_volume = None; } }
+                9 => { if !r::message(rd, miss, Slot { number: 14, name: "shrink_volume" }, &mut *m.shrink_volume.insert(Default::default()))? { m.shrink_volume = None; } }
+                10 => { if !r::message(rd, miss, Slot { number: 15, name: "create_disk" }, &mut *m.create_disk.insert(Default::default()))? { m.create_disk = None; } }
+                11 => { if !r::message(rd, miss, Slot { number: 16, name: "destroy_disk" }, &mut *m.destroy_disk.insert(Default::default()))? { m.destroy_disk = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2213,13 +2269,14 @@ impl JsonMessage for crate::v1::offer::operation::Launch {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_infos" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"task_infos\":") { Some((0, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"task_infos" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "task_infos" }, &mut m.task_infos)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "task_infos" }, &mut m.task_infos)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2236,14 +2293,15 @@ impl JsonMessage for crate::v1::offer::operation::LaunchGroup {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"executor" => 0, b"task_group" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'e') => if k.starts_with(b"executor\":") { Some((0, 10)) } else { None }, Some(b't') => if k.starts_with(b"task_group\":") { Some((1, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"executor" { 0 } else { u32::MAX }, 10 => if k == b"task_group" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.executor = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "executor" }, &mut m.executor)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if seen & (1 << 1) != 0 { m.task_group = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "task_group" }, &mut m.task_group)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.executor = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "executor" }, &mut m.executor)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.task_group = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "task_group" }, &mut m.task_group)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "executor"), (1, "task_group")]);
@@ -2275,14 +2333,15 @@ impl JsonMessage for crate::v1::offer::operation::Reserve {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"source" => 0, b"resources" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"resources\":") { Some((1, 11)) } else { None }, Some(b's') => if k.starts_with(b"source\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"source" { 0 } else { u32::MAX }, 9 => if k == b"resources" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 2, name: "source" }, &mut m.source)?; }
-                1 => { r::messages(&mut map, miss, Slot { number: 1, name: "resources" }, &mut m.resources)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 2, name: "source" }, &mut m.source)?; }
+                1 => { r::messages(rd, miss, Slot { number: 1, name: "resources" }, &mut m.resources)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2304,13 +2363,14 @@ impl JsonMessage for crate::v1::offer::operation::Unreserve {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"resources" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"resources\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"resources" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "resources" }, &mut m.resources)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "resources" }, &mut m.resources)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2332,13 +2392,14 @@ impl JsonMessage for crate::v1::offer::operation::Create {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"volumes" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"volumes\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"volumes" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "volumes" }, &mut m.volumes)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "volumes" }, &mut m.volumes)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2360,13 +2421,14 @@ impl JsonMessage for crate::v1::offer::operation::Destroy {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"volumes" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"volumes\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"volumes" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "volumes" }, &mut m.volumes)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "volumes" }, &mut m.volumes)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2383,14 +2445,15 @@ impl JsonMessage for crate::v1::offer::operation::GrowVolume {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"volume" => 0, b"addition" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"addition\":") { Some((1, 10)) } else { None }, Some(b'v') => if k.starts_with(b"volume\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"volume" { 0 } else { u32::MAX }, 8 => if k == b"addition" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.volume = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "volume" }, &mut m.volume)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if seen & (1 << 1) != 0 { m.addition = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "addition" }, &mut m.addition)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.volume = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "volume" }, &mut m.volume)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.addition = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "addition" }, &mut m.addition)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "volume"), (1, "addition")]);
@@ -2408,14 +2471,15 @@ impl JsonMessage for crate::v1::offer::operation::ShrinkVolume {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"volume" => 0, b"subtract" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"subtract\":") { Some((1, 10)) } else { None }, Some(b'v') => if k.starts_with(b"volume\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"volume" { 0 } else { u32::MAX }, 8 => if k == b"subtract" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.volume = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "volume" }, &mut m.volume)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if seen & (1 << 1) != 0 { m.subtract = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "subtract" }, &mut m.subtract)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.volume = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "volume" }, &mut m.volume)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.subtract = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "subtract" }, &mut m.subtract)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "volume"), (1, "subtract")]);
@@ -2439,15 +2503,16 @@ impl JsonMessage for crate::v1::offer::operation::CreateDisk {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"source" => 0, b"target_type" => 1, b"target_profile" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"source\":") { Some((0, 8)) } else { None }, Some(b't') => if k.starts_with(b"target_type\":") { Some((1, 13)) } else if k.starts_with(b"target_profile\":") { Some((2, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"source" { 0 } else { u32::MAX }, 11 => if k == b"target_type" { 1 } else { u32::MAX }, 14 => if k == b"target_profile" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.source = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "source" }, &mut m.source)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::resource::disk_info::source::Type>>::new("target_type", true))? { Some(v) => { m.target_type = v; seen |= 1 << 1; } None => { m.target_type = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.target_profile = map.next_value_seed(r::One::<r::Str>::new("target_profile", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.source = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "source" }, &mut m.source)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { match r::one::<r::Enum<crate::v1::resource::disk_info::source::Type>>(rd, "target_type", true)? { Some(v) => { m.target_type = v; seen |= 1 << 1; } None => { m.target_type = Default::default(); seen &= !(1 << 1); } } }
+                2 => { m.target_profile = r::string(rd, "target_profile")?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "source"), (1, "target_type")]);
@@ -2463,13 +2528,14 @@ impl JsonMessage for crate::v1::offer::operation::DestroyDisk {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"source" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"source\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"source" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.source = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "source" }, &mut m.source)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.source = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "source" }, &mut m.source)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "source")]);
@@ -2506,18 +2572,19 @@ impl JsonMessage for crate::v1::InverseOffer {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"id" => 0, b"url" => 1, b"framework_id" => 2, b"agent_id" => 3, b"unavailability" => 4, b"resources" => 5, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((3, 10)) } else { None }, Some(b'f') => if k.starts_with(b"framework_id\":") { Some((2, 14)) } else { None }, Some(b'i') => if k.starts_with(b"id\":") { Some((0, 4)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((5, 11)) } else { None }, Some(b'u') => if k.starts_with(b"url\":") { Some((1, 5)) } else if k.starts_with(b"unavailability\":") { Some((4, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 0 } else { u32::MAX }, 3 => if k == b"url" { 1 } else { u32::MAX }, 8 => if k == b"agent_id" { 3 } else { u32::MAX }, 9 => if k == b"resources" { 5 } else { u32::MAX }, 12 => if k == b"framework_id" { 2 } else { u32::MAX }, 14 => if k == b"unavailability" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "id" }, &mut m.id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "url" }, &mut *m.url.insert(Default::default()))? { m.url = None; } }
-                2 => { if seen & (1 << 2) != 0 { m.framework_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 3, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
-                4 => { if seen & (1 << 4) != 0 { m.unavailability = Default::default(); } if r::message(&mut map, miss, Slot { number: 5, name: "unavailability" }, &mut m.unavailability)? { seen |= 1 << 4; } else { seen &= !(1 << 4); } }
-                5 => { r::messages(&mut map, miss, Slot { number: 6, name: "resources" }, &mut m.resources)?; }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "id" }, &mut m.id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "url" }, &mut *m.url.insert(Default::default()))? { m.url = None; } }
+                2 => { if seen & (1 << 2) != 0 { m.framework_id = Default::default(); } if r::message(rd, miss, Slot { number: 3, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
+                3 => { if !r::message(rd, miss, Slot { number: 4, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                4 => { if seen & (1 << 4) != 0 { m.unavailability = Default::default(); } if r::message(rd, miss, Slot { number: 5, name: "unavailability" }, &mut m.unavailability)? { seen |= 1 << 4; } else { seen &= !(1 << 4); } }
+                5 => { r::messages(rd, miss, Slot { number: 6, name: "resources" }, &mut m.resources)?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x15, &[(0, "id"), (2, "framework_id"), (4, "unavailability")]);
@@ -2597,27 +2664,28 @@ impl JsonMessage for crate::v1::TaskInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, b"task_id" => 1, b"agent_id" => 2, b"resources" => 3, b"executor" => 4, b"command" => 5, b"container" => 6, b"health_check" => 7, b"check" => 8, b"kill_policy" => 9, b"data" => 10, b"labels" => 11, b"discovery" => 12, b"max_completion_time" => 13, b"limits" => 14, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((2, 10)) } else { None }, Some(b'c') => if k.starts_with(b"command\":") { Some((5, 9)) } else if k.starts_with(b"container\":") { Some((6, 11)) } else if k.starts_with(b"check\":") { Some((8, 7)) } else { None }, Some(b'd') => if k.starts_with(b"data\":") { Some((10, 6)) } else if k.starts_with(b"discovery\":") { Some((12, 11)) } else { None }, Some(b'e') => if k.starts_with(b"executor\":") { Some((4, 10)) } else { None }, Some(b'h') => if k.starts_with(b"health_check\":") { Some((7, 14)) } else { None }, Some(b'k') => if k.starts_with(b"kill_policy\":") { Some((9, 13)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((11, 8)) } else if k.starts_with(b"limits\":") { Some((14, 8)) } else { None }, Some(b'm') => if k.starts_with(b"max_completion_time\":") { Some((13, 21)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, Some(b'r') => if k.starts_with(b"resources\":") { Some((3, 11)) } else { None }, Some(b't') => if k.starts_with(b"task_id\":") { Some((1, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else if k == b"data" { 10 } else { u32::MAX }, 5 => if k == b"check" { 8 } else { u32::MAX }, 6 => if k == b"labels" { 11 } else if k == b"limits" { 14 } else { u32::MAX }, 7 => if k == b"task_id" { 1 } else if k == b"command" { 5 } else { u32::MAX }, 8 => if k == b"agent_id" { 2 } else if k == b"executor" { 4 } else { u32::MAX }, 9 => if k == b"resources" { 3 } else if k == b"container" { 6 } else if k == b"discovery" { 12 } else { u32::MAX }, 11 => if k == b"kill_policy" { 9 } else { u32::MAX }, 12 => if k == b"health_check" { 7 } else { u32::MAX }, 19 => if k == b"max_completion_time" { 13 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
-                1 => { if seen & (1 << 1) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                2 => { if seen & (1 << 2) != 0 { m.agent_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 3, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
-                3 => { r::messages(&mut map, miss, Slot { number: 4, name: "resources" }, &mut m.resources)?; }
-                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "executor" }, &mut *m.executor.insert(Default::default()))? { m.executor = None; } }
-                5 => { if !r::message(&mut map, miss, Slot { number: 7, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
-                6 => { if !r::message(&mut map, miss, Slot { number: 9, name: "container" }, &mut *m.container.insert(Default::default()))? { m.container = None; } }
-                7 => { if !r::message(&mut map, miss, Slot { number: 8, name: "health_check" }, &mut *m.health_check.insert(Default::default()))? { m.health_check = None; } }
-                8 => { if !r::message(&mut map, miss, Slot { number: 13, name: "check" }, &mut *m.check.insert(Default::default()))? { m.check = None; } }
-                9 => { if !r::message(&mut map, miss, Slot { number: 12, name: "kill_policy" }, &mut *m.kill_policy.insert(Default::default()))? { m.kill_policy = None; } }
-                10 => { m.data = map.next_value_seed(r::One::<r::Bytes>::new("data", false))?; }
-                11 => { if !r::message(&mut map, miss, Slot { number: 10, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
-                12 => { if !r::message(&mut map, miss, Slot { number: 11, name: "discovery" }, &mut *m.discovery.insert(Default::default()))? { m.discovery = None; } }
-                13 => { if !r::message(&mut map, miss, Slot { number: 14, name: "max_completion_time" }, &mut *m.max_completion_time.insert(Default::default()))? { m.max_completion_time = None; } }
-                14 => { r::map_field(&mut map, miss, Slot { number: 15, name: "limits" }, &mut m.limits)?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if seen & (1 << 1) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { if seen & (1 << 2) != 0 { m.agent_id = Default::default(); } if r::message(rd, miss, Slot { number: 3, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
+                3 => { r::messages(rd, miss, Slot { number: 4, name: "resources" }, &mut m.resources)?; }
+                4 => { if !r::message(rd, miss, Slot { number: 5, name: "executor" }, &mut *m.executor.insert(Default::default()))? { m.executor = None; } }
+                5 => { if !r::message(rd, miss, Slot { number: 7, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
+                6 => { if !r::message(rd, miss, Slot { number: 9, name: "container" }, &mut *m.container.insert(Default::default()))? { m.container = None; } }
+                7 => { if !r::message(rd, miss, Slot { number: 8, name: "health_check" }, &mut *m.health_check.insert(Default::default()))? { m.health_check = None; } }
+                8 => { if !r::message(rd, miss, Slot { number: 13, name: "check" }, &mut *m.check.insert(Default::default()))? { m.check = None; } }
+                9 => { if !r::message(rd, miss, Slot { number: 12, name: "kill_policy" }, &mut *m.kill_policy.insert(Default::default()))? { m.kill_policy = None; } }
+                10 => { m.data = r::one::<r::Bytes>(rd, "data", false)?; }
+                11 => { if !r::message(rd, miss, Slot { number: 10, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
+                12 => { if !r::message(rd, miss, Slot { number: 11, name: "discovery" }, &mut *m.discovery.insert(Default::default()))? { m.discovery = None; } }
+                13 => { if !r::message(rd, miss, Slot { number: 14, name: "max_completion_time" }, &mut *m.max_completion_time.insert(Default::default()))? { m.max_completion_time = None; } }
+                14 => { r::map_field(rd, miss, Slot { number: 15, name: "limits" }, &mut m.limits)?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x7, &[(0, "name"), (1, "task_id"), (2, "agent_id")]);
@@ -2640,13 +2708,14 @@ impl JsonMessage for crate::v1::TaskGroupInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"tasks" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"tasks\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"tasks" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "tasks" }, &mut m.tasks)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "tasks" }, &mut m.tasks)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2668,13 +2737,14 @@ impl JsonMessage for crate::v1::TaskResourceLimitation {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"resources" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"resources\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"resources" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "resources" }, &mut m.resources)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "resources" }, &mut m.resources)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2689,13 +2759,14 @@ impl JsonMessage for crate::v1::UUID {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Bytes>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Bytes>(rd, "value", true)? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -2742,19 +2813,20 @@ impl JsonMessage for crate::v1::OperationStatus {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"operation_id" => 0, b"state" => 1, b"message" => 2, b"converted_resources" => 3, b"uuid" => 4, b"agent_id" => 5, b"resource_provider_id" => 6, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((5, 10)) } else { None }, Some(b'c') => if k.starts_with(b"converted_resources\":") { Some((3, 21)) } else { None }, Some(b'm') => if k.starts_with(b"message\":") { Some((2, 9)) } else { None }, Some(b'o') => if k.starts_with(b"operation_id\":") { Some((0, 14)) } else { None }, Some(b'r') => if k.starts_with(b"resource_provider_id\":") { Some((6, 22)) } else { None }, Some(b's') => if k.starts_with(b"state\":") { Some((1, 7)) } else { None }, Some(b'u') => if k.starts_with(b"uuid\":") { Some((4, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"uuid" { 4 } else { u32::MAX }, 5 => if k == b"state" { 1 } else { u32::MAX }, 7 => if k == b"message" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 5 } else { u32::MAX }, 12 => if k == b"operation_id" { 0 } else { u32::MAX }, 19 => if k == b"converted_resources" { 3 } else { u32::MAX }, 20 => if k == b"resource_provider_id" { 6 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "operation_id" }, &mut *m.operation_id.insert(Default::default()))? { m.operation_id = None; } }
-                1 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::OperationState>>::new("state", true))? { Some(v) => { m.state = v; seen |= 1 << 1; } None => { m.state = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.message = map.next_value_seed(r::One::<r::Str>::new("message", false))?; }
-                3 => { r::messages(&mut map, miss, Slot { number: 4, name: "converted_resources" }, &mut m.converted_resources)?; }
-                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "uuid" }, &mut *m.uuid.insert(Default::default()))? { m.uuid = None; } }
-                5 => { if !r::message(&mut map, miss, Slot { number: 6, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
-                6 => { if !r::message(&mut map, miss, Slot { number: 7, name: "resource_provider_id" }, &mut *m.resource_provider_id.insert(Default::default()))? { m.resource_provider_id = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "operation_id" }, &mut *m.operation_id.insert(Default::default()))? { m.operation_id = None; } }
+                1 => { match r::one::<r::Enum<crate::v1::OperationState>>(rd, "state", true)? { Some(v) => { m.state = v; seen |= 1 << 1; } None => { m.state = Default::default(); seen &= !(1 << 1); } } }
+                2 => { m.message = r::string(rd, "message")?; }
+                3 => { r::messages(rd, miss, Slot { number: 4, name: "converted_resources" }, &mut m.converted_resources)?; }
+                4 => { if !r::message(rd, miss, Slot { number: 5, name: "uuid" }, &mut *m.uuid.insert(Default::default()))? { m.uuid = None; } }
+                5 => { if !r::message(rd, miss, Slot { number: 6, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                6 => { if !r::message(rd, miss, Slot { number: 7, name: "resource_provider_id" }, &mut *m.resource_provider_id.insert(Default::default()))? { m.resource_provider_id = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x2, &[(1, "state")]);
@@ -2784,16 +2856,17 @@ impl JsonMessage for crate::v1::CheckStatusInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"command" => 1, b"http" => 2, b"tcp" => 3, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"command\":") { Some((1, 9)) } else { None }, Some(b'h') => if k.starts_with(b"http\":") { Some((2, 6)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else if k.starts_with(b"tcp\":") { Some((3, 5)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"tcp" { 3 } else { u32::MAX }, 4 => if k == b"type" { 0 } else if k == b"http" { 2 } else { u32::MAX }, 7 => if k == b"command" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::check_info::Type>>::new("type", false))?; }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "http" }, &mut *m.http.insert(Default::default()))? { m.http = None; } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "tcp" }, &mut *m.tcp.insert(Default::default()))? { m.tcp = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { m.r#type = r::one::<r::Enum<crate::v1::check_info::Type>>(rd, "type", false)?; }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "command" }, &mut *m.command.insert(Default::default()))? { m.command = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "http" }, &mut *m.http.insert(Default::default()))? { m.http = None; } }
+                3 => { if !r::message(rd, miss, Slot { number: 4, name: "tcp" }, &mut *m.tcp.insert(Default::default()))? { m.tcp = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2810,13 +2883,14 @@ impl JsonMessage for crate::v1::check_status_info::Command {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"exit_code" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'e') => if k.starts_with(b"exit_code\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"exit_code" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.exit_code = map.next_value_seed(r::One::<r::Int<i32>>::new("exit_code", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.exit_code = r::one::<r::Int<i32>>(rd, "exit_code", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2833,13 +2907,14 @@ impl JsonMessage for crate::v1::check_status_info::Http {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"status_code" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"status_code\":") { Some((0, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"status_code" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.status_code = map.next_value_seed(r::One::<r::Int<u32>>::new("status_code", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.status_code = r::one::<r::Int<u32>>(rd, "status_code", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2856,13 +2931,14 @@ impl JsonMessage for crate::v1::check_status_info::Tcp {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"succeeded" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"succeeded\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"succeeded" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.succeeded = map.next_value_seed(r::One::<r::Bool>::new("succeeded", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.succeeded = r::one::<r::Bool>(rd, "succeeded", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -2937,28 +3013,29 @@ impl JsonMessage for crate::v1::TaskStatus {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_id" => 0, b"state" => 1, b"message" => 2, b"source" => 3, b"reason" => 4, b"data" => 5, b"agent_id" => 6, b"executor_id" => 7, b"timestamp" => 8, b"uuid" => 9, b"healthy" => 10, b"check_status" => 11, b"labels" => 12, b"container_status" => 13, b"unreachable_time" => 14, b"limitation" => 15, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((6, 10)) } else { None }, Some(b'c') => if k.starts_with(b"check_status\":") { Some((11, 14)) } else if k.starts_with(b"container_status\":") { Some((13, 18)) } else { None }, Some(b'd') => if k.starts_with(b"data\":") { Some((5, 6)) } else { None }, Some(b'e') => if k.starts_with(b"executor_id\":") { Some((7, 13)) } else { None }, Some(b'h') => if k.starts_with(b"healthy\":") { Some((10, 9)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((12, 8)) } else if k.starts_with(b"limitation\":") { Some((15, 12)) } else { None }, Some(b'm') => if k.starts_with(b"message\":") { Some((2, 9)) } else { None }, Some(b'r') => if k.starts_with(b"reason\":") { Some((4, 8)) } else { None }, Some(b's') => if k.starts_with(b"state\":") { Some((1, 7)) } else if k.starts_with(b"source\":") { Some((3, 8)) } else { None }, Some(b't') => if k.starts_with(b"task_id\":") { Some((0, 9)) } else if k.starts_with(b"timestamp\":") { Some((8, 11)) } else { None }, Some(b'u') => if k.starts_with(b"uuid\":") { Some((9, 6)) } else if k.starts_with(b"unreachable_time\":") { Some((14, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"data" { 5 } else if k == b"uuid" { 9 } else { u32::MAX }, 5 => if k == b"state" { 1 } else { u32::MAX }, 6 => if k == b"source" { 3 } else if k == b"reason" { 4 } else if k == b"labels" { 12 } else { u32::MAX }, 7 => if k == b"task_id" { 0 } else if k == b"message" { 2 } else if k == b"healthy" { 10 } else { u32::MAX }, 8 => if k == b"agent_id" { 6 } else { u32::MAX }, 9 => if k == b"timestamp" { 8 } else { u32::MAX }, 10 => if k == b"limitation" { 15 } else { u32::MAX }, 11 => if k == b"executor_id" { 7 } else { u32::MAX }, 12 => if k == b"check_status" { 11 } else { u32::MAX }, 16 => if k == b"container_status" { 13 } else if k == b"unreachable_time" { 14 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::TaskState>>::new("state", true))? { Some(v) => { m.state = v; seen |= 1 << 1; } None => { m.state = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.message = map.next_value_seed(r::One::<r::Str>::new("message", false))?; }
-                3 => { m.source = map.next_value_seed(r::One::<r::Enum<crate::v1::task_status::Source>>::new("source", false))?; }
-                4 => { m.reason = map.next_value_seed(r::One::<r::Enum<crate::v1::task_status::Reason>>::new("reason", false))?; }
-                5 => { m.data = map.next_value_seed(r::One::<r::Bytes>::new("data", false))?; }
-                6 => { if !r::message(&mut map, miss, Slot { number: 5, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
-                7 => { if !r::message(&mut map, miss, Slot { number: 7, name: "executor_id" }, &mut *m.executor_id.insert(Default::default()))? { m.executor_id = None; } }
-                8 => { m.timestamp = map.next_value_seed(r::One::<r::F64>::new("timestamp", false))?; }
-                9 => { m.uuid = map.next_value_seed(r::One::<r::Bytes>::new("uuid", false))?; }
-                10 => { m.healthy = map.next_value_seed(r::One::<r::Bool>::new("healthy", false))?; }
-                11 => { if !r::message(&mut map, miss, Slot { number: 15, name: "check_status" }, &mut *m.check_status.insert(Default::default()))? { m.check_status = None; } }
-                12 => { if !r::message(&mut map, miss, Slot { number: 12, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
-                13 => { if !r::message(&mut map, miss, Slot { number: 13, name: "container_status" }, &mut *m.container_status.insert(Default::default()))? { m.container_status = None; } }
-                14 => { if !r::message(&mut map, miss, Slot { number: 14, name: "unreachable_time" }, &mut *m.unreachable_time.insert(Default::default()))? { m.unreachable_time = None; } }
-                15 => { if !r::message(&mut map, miss, Slot { number: 16, name: "limitation" }, &mut *m.limitation.insert(Default::default()))? { m.limitation = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { match r::one::<r::Enum<crate::v1::TaskState>>(rd, "state", true)? { Some(v) => { m.state = v; seen |= 1 << 1; } None => { m.state = Default::default(); seen &= !(1 << 1); } } }
+                2 => { m.message = r::string(rd, "message")?; }
+                3 => { m.source = r::one::<r::Enum<crate::v1::task_status::Source>>(rd, "source", false)?; }
+                4 => { m.reason = r::one::<r::Enum<crate::v1::task_status::Reason>>(rd, "reason", false)?; }
+                5 => { m.data = r::one::<r::Bytes>(rd, "data", false)?; }
+                6 => { if !r::message(rd, miss, Slot { number: 5, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                7 => { if !r::message(rd, miss, Slot { number: 7, name: "executor_id" }, &mut *m.executor_id.insert(Default::default()))? { m.executor_id = None; } }
+                8 => { m.timestamp = r::one::<r::F64>(rd, "timestamp", false)?; }
+                9 => { m.uuid = r::one::<r::Bytes>(rd, "uuid", false)?; }
+                10 => { m.healthy = r::one::<r::Bool>(rd, "healthy", false)?; }
+                11 => { if !r::message(rd, miss, Slot { number: 15, name: "check_status" }, &mut *m.check_status.insert(Default::default()))? { m.check_status = None; } }
+                12 => { if !r::message(rd, miss, Slot { number: 12, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
+                13 => { if !r::message(rd, miss, Slot { number: 13, name: "container_status" }, &mut *m.container_status.insert(Default::default()))? { m.container_status = None; } }
+                14 => { if !r::message(rd, miss, Slot { number: 14, name: "unreachable_time" }, &mut *m.unreachable_time.insert(Default::default()))? { m.unreachable_time = None; } }
+                15 => { if !r::message(rd, miss, Slot { number: 16, name: "limitation" }, &mut *m.limitation.insert(Default::default()))? { m.limitation = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "task_id"), (1, "state")]);
@@ -2977,13 +3054,14 @@ impl JsonMessage for crate::v1::Filters {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"refuse_seconds" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"refuse_seconds\":") { Some((0, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 14 => if k == b"refuse_seconds" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.refuse_seconds = map.next_value_seed(r::One::<r::F64>::new("refuse_seconds", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.refuse_seconds = r::one::<r::F64>(rd, "refuse_seconds", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3005,13 +3083,14 @@ impl JsonMessage for crate::v1::Environment {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"variables" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"variables\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"variables" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "variables" }, &mut m.variables)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "variables" }, &mut m.variables)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3036,16 +3115,17 @@ impl JsonMessage for crate::v1::environment::Variable {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, b"type" => 1, b"value" => 2, b"secret" => 3, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, Some(b's') => if k.starts_with(b"secret\":") { Some((3, 8)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((1, 6)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((2, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else if k == b"type" { 1 } else { u32::MAX }, 5 => if k == b"value" { 2 } else { u32::MAX }, 6 => if k == b"secret" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::environment::variable::Type>>::new("type", false))?; }
-                2 => { m.value = map.next_value_seed(r::One::<r::Str>::new("value", false))?; }
-                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "secret" }, &mut *m.secret.insert(Default::default()))? { m.secret = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.r#type = r::one::<r::Enum<crate::v1::environment::variable::Type>>(rd, "type", false)?; }
+                2 => { m.value = r::string(rd, "value")?; }
+                3 => { if !r::message(rd, miss, Slot { number: 4, name: "secret" }, &mut *m.secret.insert(Default::default()))? { m.secret = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "name")]);
@@ -3063,14 +3143,15 @@ impl JsonMessage for crate::v1::Parameter {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"key" => 0, b"value" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'k') => if k.starts_with(b"key\":") { Some((0, 5)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((1, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"key" { 0 } else { u32::MAX }, 5 => if k == b"value" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("key", true))? { Some(v) => { m.key = v; seen |= 1 << 0; } None => { m.key = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 1; } None => { m.value = Default::default(); seen &= !(1 << 1); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "key")? { Some(v) => { m.key = v; seen |= 1 << 0; } None => { m.key = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 1; } None => { m.value = Default::default(); seen &= !(1 << 1); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "key"), (1, "value")]);
@@ -3093,13 +3174,14 @@ impl JsonMessage for crate::v1::Parameters {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"parameter" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"parameter\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"parameter" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "parameter" }, &mut m.parameter)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "parameter" }, &mut m.parameter)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3118,14 +3200,15 @@ impl JsonMessage for crate::v1::Credential {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"principal" => 0, b"secret" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"principal\":") { Some((0, 11)) } else { None }, Some(b's') => if k.starts_with(b"secret\":") { Some((1, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"secret" { 1 } else { u32::MAX }, 9 => if k == b"principal" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("principal", true))? { Some(v) => { m.principal = v; seen |= 1 << 0; } None => { m.principal = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.secret = map.next_value_seed(r::One::<r::Str>::new("secret", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "principal")? { Some(v) => { m.principal = v; seen |= 1 << 0; } None => { m.principal = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.secret = r::string(rd, "secret")?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "principal")]);
@@ -3151,15 +3234,16 @@ impl JsonMessage for crate::v1::Secret {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"reference" => 1, b"value" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"reference\":") { Some((1, 11)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((2, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, 5 => if k == b"value" { 2 } else { u32::MAX }, 9 => if k == b"reference" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::secret::Type>>::new("type", false))?; }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "reference" }, &mut *m.reference.insert(Default::default()))? { m.reference = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "value" }, &mut *m.value.insert(Default::default()))? { m.value = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { m.r#type = r::one::<r::Enum<crate::v1::secret::Type>>(rd, "type", false)?; }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "reference" }, &mut *m.reference.insert(Default::default()))? { m.reference = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "value" }, &mut *m.value.insert(Default::default()))? { m.value = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3178,14 +3262,15 @@ impl JsonMessage for crate::v1::secret::Reference {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, b"key" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'k') => if k.starts_with(b"key\":") { Some((1, 5)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"key" { 1 } else { u32::MAX }, 4 => if k == b"name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.key = map.next_value_seed(r::One::<r::Str>::new("key", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.key = r::string(rd, "key")?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "name")]);
@@ -3201,13 +3286,14 @@ impl JsonMessage for crate::v1::secret::Value {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"data" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'd') => if k.starts_with(b"data\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"data" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Bytes>::new("data", true))? { Some(v) => { m.data = v; seen |= 1 << 0; } None => { m.data = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Bytes>(rd, "data", true)? { Some(v) => { m.data = v; seen |= 1 << 0; } None => { m.data = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "data")]);
@@ -3238,16 +3324,17 @@ impl JsonMessage for crate::v1::Image {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"appc" => 1, b"docker" => 2, b"cached" => 3, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"appc\":") { Some((1, 6)) } else { None }, Some(b'c') => if k.starts_with(b"cached\":") { Some((3, 8)) } else { None }, Some(b'd') => if k.starts_with(b"docker\":") { Some((2, 8)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"appc" { 1 } else { u32::MAX }, 6 => if k == b"docker" { 2 } else if k == b"cached" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::image::Type>>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "appc" }, &mut *m.appc.insert(Default::default()))? { m.appc = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "docker" }, &mut *m.docker.insert(Default::default()))? { m.docker = None; } }
-                3 => { m.cached = map.next_value_seed(r::One::<r::Bool>::new("cached", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Enum<crate::v1::image::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "appc" }, &mut *m.appc.insert(Default::default()))? { m.appc = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "docker" }, &mut *m.docker.insert(Default::default()))? { m.docker = None; } }
+                3 => { m.cached = r::one::<r::Bool>(rd, "cached", false)?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "type")]);
@@ -3271,15 +3358,16 @@ impl JsonMessage for crate::v1::image::Appc {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, b"id" => 1, b"labels" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"id\":") { Some((1, 4)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((2, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 2 => if k == b"id" { 1 } else { u32::MAX }, 4 => if k == b"name" { 0 } else { u32::MAX }, 6 => if k == b"labels" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.id = map.next_value_seed(r::One::<r::Str>::new("id", false))?; }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.id = r::string(rd, "id")?; }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "name")]);
@@ -3303,15 +3391,16 @@ impl JsonMessage for crate::v1::image::Docker {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"name" => 0, b"credential" => 1, b"config" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"credential\":") { Some((1, 12)) } else if k.starts_with(b"config\":") { Some((2, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 0 } else { u32::MAX }, 6 => if k == b"config" { 2 } else { u32::MAX }, 10 => if k == b"credential" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "credential" }, &mut *m.credential.insert(Default::default()))? { m.credential = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "config" }, &mut *m.config.insert(Default::default()))? { m.config = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "credential" }, &mut *m.credential.insert(Default::default()))? { m.credential = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "config" }, &mut *m.config.insert(Default::default()))? { m.config = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "name")]);
@@ -3329,13 +3418,14 @@ impl JsonMessage for crate::v1::MountPropagation {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"mode" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"mode\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"mode" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.mode = map.next_value_seed(r::One::<r::Enum<crate::v1::mount_propagation::Mode>>::new("mode", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.mode = r::one::<r::Enum<crate::v1::mount_propagation::Mode>>(rd, "mode", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3366,17 +3456,18 @@ impl JsonMessage for crate::v1::Volume {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"mode" => 0, b"container_path" => 1, b"host_path" => 2, b"image" => 3, b"source" => 4, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"container_path\":") { Some((1, 16)) } else { None }, Some(b'h') => if k.starts_with(b"host_path\":") { Some((2, 11)) } else { None }, Some(b'i') => if k.starts_with(b"image\":") { Some((3, 7)) } else { None }, Some(b'm') => if k.starts_with(b"mode\":") { Some((0, 6)) } else { None }, Some(b's') => if k.starts_with(b"source\":") { Some((4, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"mode" { 0 } else { u32::MAX }, 5 => if k == b"image" { 3 } else { u32::MAX }, 6 => if k == b"source" { 4 } else { u32::MAX }, 9 => if k == b"host_path" { 2 } else { u32::MAX }, 14 => if k == b"container_path" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::volume::Mode>>::new("mode", true))? { Some(v) => { m.mode = v; seen |= 1 << 0; } None => { m.mode = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match map.next_value_seed(r::One::<r::Str>::new("container_path", true))? { Some(v) => { m.container_path = v; seen |= 1 << 1; } None => { m.container_path = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.host_path = map.next_value_seed(r::One::<r::Str>::new("host_path", false))?; }
-                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "image" }, &mut *m.image.insert(Default::default()))? { m.image = None; } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "source" }, &mut *m.source.insert(Default::default()))? { m.source = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Enum<crate::v1::volume::Mode>>(rd, "mode", true)? { Some(v) => { m.mode = v; seen |= 1 << 0; } None => { m.mode = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match r::string(rd, "container_path")? { Some(v) => { m.container_path = v; seen |= 1 << 1; } None => { m.container_path = Default::default(); seen &= !(1 << 1); } } }
+                2 => { m.host_path = r::string(rd, "host_path")?; }
+                3 => { if !r::message(rd, miss, Slot { number: 4, name: "image" }, &mut *m.image.insert(Default::default()))? { m.image = None; } }
+                4 => { if !r::message(rd, miss, Slot { number: 5, name: "source" }, &mut *m.source.insert(Default::default()))? { m.source = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "mode"), (1, "container_path")]);
@@ -3414,18 +3505,19 @@ impl JsonMessage for crate::v1::volume::Source {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"docker_volume" => 1, b"host_path" => 2, b"sandbox_path" => 3, b"secret" => 4, b"csi_volume" => 5, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"csi_volume\":") { Some((5, 12)) } else { None }, Some(b'd') => if k.starts_with(b"docker_volume\":") { Some((1, 15)) } else { None }, Some(b'h') => if k.starts_with(b"host_path\":") { Some((2, 11)) } else { None }, Some(b's') => if k.starts_with(b"sandbox_path\":") { Some((3, 14)) } else if k.starts_with(b"secret\":") { Some((4, 8)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, 6 => if k == b"secret" { 4 } else { u32::MAX }, 9 => if k == b"host_path" { 2 } else { u32::MAX }, 10 => if k == b"csi_volume" { 5 } else { u32::MAX }, 12 => if k == b"sandbox_path" { 3 } else { u32::MAX }, 13 => if k == b"docker_volume" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::volume::source::Type>>::new("type", false))?; }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "docker_volume" }, &mut *m.docker_volume.insert(Default::default()))? { m.docker_volume = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 5, name: "host_path" }, &mut *m.host_path.insert(Default::default()))? { m.host_path = None; } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 3, name: "sandbox_path" }, &mut *m.sandbox_path.insert(Default::default()))? { m.sandbox_path = None; } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 4, name: "secret" }, &mut *m.secret.insert(Default::default()))? { m.secret = None; } }
-                5 => { if !r::message(&mut map, miss, Slot { number: 6, name: "csi_volume" }, &mut *m.csi_volume.insert(Default::default()))? { m.csi_volume = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { m.r#type = r::one::<r::Enum<crate::v1::volume::source::Type>>(rd, "type", false)?; }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "docker_volume" }, &mut *m.docker_volume.insert(Default::default()))? { m.docker_volume = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 5, name: "host_path" }, &mut *m.host_path.insert(Default::default()))? { m.host_path = None; } }
+                3 => { if !r::message(rd, miss, Slot { number: 3, name: "sandbox_path" }, &mut *m.sandbox_path.insert(Default::default()))? { m.sandbox_path = None; } }
+                4 => { if !r::message(rd, miss, Slot { number: 4, name: "secret" }, &mut *m.secret.insert(Default::default()))? { m.secret = None; } }
+                5 => { if !r::message(rd, miss, Slot { number: 6, name: "csi_volume" }, &mut *m.csi_volume.insert(Default::default()))? { m.csi_volume = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3448,15 +3540,16 @@ impl JsonMessage for crate::v1::volume::source::DockerVolume {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"driver" => 0, b"name" => 1, b"driver_options" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'd') => if k.starts_with(b"driver\":") { Some((0, 8)) } else if k.starts_with(b"driver_options\":") { Some((2, 16)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 6 => if k == b"driver" { 0 } else { u32::MAX }, 14 => if k == b"driver_options" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.driver = map.next_value_seed(r::One::<r::Str>::new("driver", false))?; }
-                1 => { match map.next_value_seed(r::One::<r::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "driver_options" }, &mut *m.driver_options.insert(Default::default()))? { m.driver_options = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { m.driver = r::string(rd, "driver")?; }
+                1 => { match r::string(rd, "name")? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "driver_options" }, &mut *m.driver_options.insert(Default::default()))? { m.driver_options = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x2, &[(1, "name")]);
@@ -3476,14 +3569,15 @@ impl JsonMessage for crate::v1::volume::source::HostPath {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"path" => 0, b"mount_propagation" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"mount_propagation\":") { Some((1, 19)) } else { None }, Some(b'p') => if k.starts_with(b"path\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"path" { 0 } else { u32::MAX }, 17 => if k == b"mount_propagation" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("path", true))? { Some(v) => { m.path = v; seen |= 1 << 0; } None => { m.path = Default::default(); seen &= !(1 << 0); } } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "mount_propagation" }, &mut *m.mount_propagation.insert(Default::default()))? { m.mount_propagation = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "path")? { Some(v) => { m.path = v; seen |= 1 << 0; } None => { m.path = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "mount_propagation" }, &mut *m.mount_propagation.insert(Default::default()))? { m.mount_propagation = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "path")]);
@@ -3503,14 +3597,15 @@ impl JsonMessage for crate::v1::volume::source::SandboxPath {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"path" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"path\":") { Some((1, 6)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"path" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::volume::source::sandbox_path::Type>>::new("type", false))?; }
-                1 => { match map.next_value_seed(r::One::<r::Str>::new("path", true))? { Some(v) => { m.path = v; seen |= 1 << 1; } None => { m.path = Default::default(); seen &= !(1 << 1); } } }
-                _ => r::skip(&mut map)?,
+                0 => { m.r#type = r::one::<r::Enum<crate::v1::volume::source::sandbox_path::Type>>(rd, "type", false)?; }
+                1 => { match r::string(rd, "path")? { Some(v) => { m.path = v; seen |= 1 << 1; } None => { m.path = Default::default(); seen &= !(1 << 1); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x2, &[(1, "path")]);
@@ -3530,14 +3625,15 @@ impl JsonMessage for crate::v1::volume::source::CSIVolume {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"plugin_name" => 0, b"static_provisioning" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"plugin_name\":") { Some((0, 13)) } else { None }, Some(b's') => if k.starts_with(b"static_provisioning\":") { Some((1, 21)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"plugin_name" { 0 } else { u32::MAX }, 19 => if k == b"static_provisioning" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("plugin_name", true))? { Some(v) => { m.plugin_name = v; seen |= 1 << 0; } None => { m.plugin_name = Default::default(); seen &= !(1 << 0); } } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "static_provisioning" }, &mut *m.static_provisioning.insert(Default::default()))? { m.static_provisioning = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "plugin_name")? { Some(v) => { m.plugin_name = v; seen |= 1 << 0; } None => { m.plugin_name = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "static_provisioning" }, &mut *m.static_provisioning.insert(Default::default()))? { m.static_provisioning = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "plugin_name")]);
@@ -3561,15 +3657,16 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::VolumeCapability {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"block" => 0, b"mount" => 1, b"access_mode" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"access_mode\":") { Some((2, 13)) } else { None }, Some(b'b') => if k.starts_with(b"block\":") { Some((0, 7)) } else { None }, Some(b'm') => if k.starts_with(b"mount\":") { Some((1, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"block" { 0 } else if k == b"mount" { 1 } else { u32::MAX }, 11 => if k == b"access_mode" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "block" }, &mut *m.block.insert(Default::default()))? { m.block = None; } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "mount" }, &mut *m.mount.insert(Default::default()))? { m.mount = None; } }
-                2 => { if seen & (1 << 2) != 0 { m.access_mode = Default::default(); } if r::message(&mut map, miss, Slot { number: 3, name: "access_mode" }, &mut m.access_mode)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "block" }, &mut *m.block.insert(Default::default()))? { m.block = None; } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "mount" }, &mut *m.mount.insert(Default::default()))? { m.mount = None; } }
+                2 => { if seen & (1 << 2) != 0 { m.access_mode = Default::default(); } if r::message(rd, miss, Slot { number: 3, name: "access_mode" }, &mut m.access_mode)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
+                _ => rd.skip()?,
             }
         }
         // oneof `access_type`: the alphabetically last member present wins, as in the master.
@@ -3589,12 +3686,13 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::volume_capability::B
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| None, |k: &[u8]| u32::MAX)? {
             match i {
-                _ => r::skip(&mut map)?,
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3620,14 +3718,15 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::volume_capability::M
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"fs_type" => 0, b"mount_flags" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"fs_type\":") { Some((0, 9)) } else { None }, Some(b'm') => if k.starts_with(b"mount_flags\":") { Some((1, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"fs_type" { 0 } else { u32::MAX }, 11 => if k == b"mount_flags" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.fs_type = map.next_value_seed(r::One::<r::Str>::new("fs_type", false))?; }
-                1 => { m.mount_flags.clear(); map.next_value_seed(r::Many::<r::Str>::new("mount_flags", &mut m.mount_flags))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.fs_type = r::string(rd, "fs_type")?; }
+                1 => { r::many::<r::Str>(rd, "mount_flags", &mut m.mount_flags)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3644,13 +3743,14 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::volume_capability::A
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"mode" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"mode\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"mode" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::volume::source::csi_volume::volume_capability::access_mode::Mode>>::new("mode", true))? { Some(v) => { m.mode = v; seen |= 1 << 0; } None => { m.mode = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Enum<crate::v1::volume::source::csi_volume::volume_capability::access_mode::Mode>>(rd, "mode", true)? { Some(v) => { m.mode = v; seen |= 1 << 0; } None => { m.mode = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "mode")]);
@@ -3701,17 +3801,18 @@ impl JsonMessage for crate::v1::volume::source::csi_volume::StaticProvisioning {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"volume_id" => 0, b"volume_capability" => 1, b"node_stage_secrets" => 2, b"node_publish_secrets" => 3, b"volume_context" => 4, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"node_stage_secrets\":") { Some((2, 20)) } else if k.starts_with(b"node_publish_secrets\":") { Some((3, 22)) } else { None }, Some(b'v') => if k.starts_with(b"volume_id\":") { Some((0, 11)) } else if k.starts_with(b"volume_capability\":") { Some((1, 19)) } else if k.starts_with(b"volume_context\":") { Some((4, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 9 => if k == b"volume_id" { 0 } else { u32::MAX }, 14 => if k == b"volume_context" { 4 } else { u32::MAX }, 17 => if k == b"volume_capability" { 1 } else { u32::MAX }, 18 => if k == b"node_stage_secrets" { 2 } else { u32::MAX }, 20 => if k == b"node_publish_secrets" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("volume_id", true))? { Some(v) => { m.volume_id = v; seen |= 1 << 0; } None => { m.volume_id = Default::default(); seen &= !(1 << 0); } } }
-                1 => { if seen & (1 << 1) != 0 { m.volume_capability = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "volume_capability" }, &mut m.volume_capability)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                2 => { r::map_field(&mut map, miss, Slot { number: 3, name: "node_stage_secrets" }, &mut m.node_stage_secrets)?; }
-                3 => { r::map_field(&mut map, miss, Slot { number: 4, name: "node_publish_secrets" }, &mut m.node_publish_secrets)?; }
-                4 => { r::map_field(&mut map, miss, Slot { number: 5, name: "volume_context" }, &mut m.volume_context)?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "volume_id")? { Some(v) => { m.volume_id = v; seen |= 1 << 0; } None => { m.volume_id = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if seen & (1 << 1) != 0 { m.volume_capability = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "volume_capability" }, &mut m.volume_capability)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { r::map_field(rd, miss, Slot { number: 3, name: "node_stage_secrets" }, &mut m.node_stage_secrets)?; }
+                3 => { r::map_field(rd, miss, Slot { number: 4, name: "node_publish_secrets" }, &mut m.node_publish_secrets)?; }
+                4 => { r::map_field(rd, miss, Slot { number: 5, name: "volume_context" }, &mut m.volume_context)?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "volume_id"), (1, "volume_capability")]);
@@ -3760,17 +3861,18 @@ impl JsonMessage for crate::v1::NetworkInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"ip_addresses" => 0, b"name" => 1, b"groups" => 2, b"labels" => 3, b"port_mappings" => 4, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'g') => if k.starts_with(b"groups\":") { Some((2, 8)) } else { None }, Some(b'i') => if k.starts_with(b"ip_addresses\":") { Some((0, 14)) } else { None }, Some(b'l') => if k.starts_with(b"labels\":") { Some((3, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'p') => if k.starts_with(b"port_mappings\":") { Some((4, 15)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 6 => if k == b"groups" { 2 } else if k == b"labels" { 3 } else { u32::MAX }, 12 => if k == b"ip_addresses" { 0 } else { u32::MAX }, 13 => if k == b"port_mappings" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 5, name: "ip_addresses" }, &mut m.ip_addresses)?; }
-                1 => { m.name = map.next_value_seed(r::One::<r::Str>::new("name", false))?; }
-                2 => { m.groups.clear(); map.next_value_seed(r::Many::<r::Str>::new("groups", &mut m.groups))?; }
-                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
-                4 => { r::messages(&mut map, miss, Slot { number: 7, name: "port_mappings" }, &mut m.port_mappings)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 5, name: "ip_addresses" }, &mut m.ip_addresses)?; }
+                1 => { m.name = r::string(rd, "name")?; }
+                2 => { r::many::<r::Str>(rd, "groups", &mut m.groups)?; }
+                3 => { if !r::message(rd, miss, Slot { number: 4, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
+                4 => { r::messages(rd, miss, Slot { number: 7, name: "port_mappings" }, &mut m.port_mappings)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3789,14 +3891,15 @@ impl JsonMessage for crate::v1::network_info::IPAddress {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"protocol" => 0, b"ip_address" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"ip_address\":") { Some((1, 12)) } else { None }, Some(b'p') => if k.starts_with(b"protocol\":") { Some((0, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"protocol" { 0 } else { u32::MAX }, 10 => if k == b"ip_address" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.protocol = map.next_value_seed(r::One::<r::Enum<crate::v1::network_info::Protocol>>::new("protocol", false))?; }
-                1 => { m.ip_address = map.next_value_seed(r::One::<r::Str>::new("ip_address", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.protocol = r::one::<r::Enum<crate::v1::network_info::Protocol>>(rd, "protocol", false)?; }
+                1 => { m.ip_address = r::string(rd, "ip_address")?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3817,15 +3920,16 @@ impl JsonMessage for crate::v1::network_info::PortMapping {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"host_port" => 0, b"container_port" => 1, b"protocol" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"container_port\":") { Some((1, 16)) } else { None }, Some(b'h') => if k.starts_with(b"host_port\":") { Some((0, 11)) } else { None }, Some(b'p') => if k.starts_with(b"protocol\":") { Some((2, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"protocol" { 2 } else { u32::MAX }, 9 => if k == b"host_port" { 0 } else { u32::MAX }, 14 => if k == b"container_port" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("host_port", true))? { Some(v) => { m.host_port = v; seen |= 1 << 0; } None => { m.host_port = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("container_port", true))? { Some(v) => { m.container_port = v; seen |= 1 << 1; } None => { m.container_port = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.protocol = map.next_value_seed(r::One::<r::Str>::new("protocol", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Int<u32>>(rd, "host_port", true)? { Some(v) => { m.host_port = v; seen |= 1 << 0; } None => { m.host_port = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match r::one::<r::Int<u32>>(rd, "container_port", true)? { Some(v) => { m.container_port = v; seen |= 1 << 1; } None => { m.container_port = Default::default(); seen &= !(1 << 1); } } }
+                2 => { m.protocol = r::string(rd, "protocol")?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "host_port"), (1, "container_port")]);
@@ -3851,13 +3955,14 @@ impl JsonMessage for crate::v1::CapabilityInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"capabilities" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"capabilities\":") { Some((0, 14)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 12 => if k == b"capabilities" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.capabilities.clear(); map.next_value_seed(r::Many::<r::Enum<crate::v1::capability_info::Capability>>::new("capabilities", &mut m.capabilities))?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::many::<r::Enum<crate::v1::capability_info::Capability>>(rd, "capabilities", &mut m.capabilities)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3878,14 +3983,15 @@ impl JsonMessage for crate::v1::SeccompInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"profile_name" => 0, b"unconfined" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"profile_name\":") { Some((0, 14)) } else { None }, Some(b'u') => if k.starts_with(b"unconfined\":") { Some((1, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"unconfined" { 1 } else { u32::MAX }, 12 => if k == b"profile_name" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.profile_name = map.next_value_seed(r::One::<r::Str>::new("profile_name", false))?; }
-                1 => { m.unconfined = map.next_value_seed(r::One::<r::Bool>::new("unconfined", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.profile_name = r::string(rd, "profile_name")?; }
+                1 => { m.unconfined = r::one::<r::Bool>(rd, "unconfined", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3931,20 +4037,21 @@ impl JsonMessage for crate::v1::LinuxInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"capability_info" => 0, b"bounding_capabilities" => 1, b"effective_capabilities" => 2, b"share_pid_namespace" => 3, b"seccomp" => 4, b"ipc_mode" => 5, b"shm_size" => 6, b"share_cgroups" => 7, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'b') => if k.starts_with(b"bounding_capabilities\":") { Some((1, 23)) } else { None }, Some(b'c') => if k.starts_with(b"capability_info\":") { Some((0, 17)) } else { None }, Some(b'e') => if k.starts_with(b"effective_capabilities\":") { Some((2, 24)) } else { None }, Some(b'i') => if k.starts_with(b"ipc_mode\":") { Some((5, 10)) } else { None }, Some(b's') => if k.starts_with(b"share_pid_namespace\":") { Some((3, 21)) } else if k.starts_with(b"seccomp\":") { Some((4, 9)) } else if k.starts_with(b"shm_size\":") { Some((6, 10)) } else if k.starts_with(b"share_cgroups\":") { Some((7, 15)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"seccomp" { 4 } else { u32::MAX }, 8 => if k == b"ipc_mode" { 5 } else if k == b"shm_size" { 6 } else { u32::MAX }, 13 => if k == b"share_cgroups" { 7 } else { u32::MAX }, 15 => if k == b"capability_info" { 0 } else { u32::MAX }, 19 => if k == b"share_pid_namespace" { 3 } else { u32::MAX }, 21 => if k == b"bounding_capabilities" { 1 } else { u32::MAX }, 22 => if k == b"effective_capabilities" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "capability_info" }, &mut *m.capability_info.insert(Default::default()))? { m.capability_info = None; } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "bounding_capabilities" }, &mut *m.bounding_capabilities.insert(Default::default()))? { m.bounding_capabilities = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "effective_capabilities" }, &mut *m.effective_capabilities.insert(Default::default()))? { m.effective_capabilities = None; } }
-                3 => { m.share_pid_namespace = map.next_value_seed(r::One::<r::Bool>::new("share_pid_namespace", false))?; }
-                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "seccomp" }, &mut *m.seccomp.insert(Default::default()))? { m.seccomp = None; } }
-                5 => { m.ipc_mode = map.next_value_seed(r::One::<r::Enum<crate::v1::linux_info::IpcMode>>::new("ipc_mode", false))?; }
-                6 => { m.shm_size = map.next_value_seed(r::One::<r::Int<u32>>::new("shm_size", false))?; }
-                7 => { m.share_cgroups = map.next_value_seed(r::One::<r::Bool>::new("share_cgroups", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "capability_info" }, &mut *m.capability_info.insert(Default::default()))? { m.capability_info = None; } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "bounding_capabilities" }, &mut *m.bounding_capabilities.insert(Default::default()))? { m.bounding_capabilities = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "effective_capabilities" }, &mut *m.effective_capabilities.insert(Default::default()))? { m.effective_capabilities = None; } }
+                3 => { m.share_pid_namespace = r::one::<r::Bool>(rd, "share_pid_namespace", false)?; }
+                4 => { if !r::message(rd, miss, Slot { number: 5, name: "seccomp" }, &mut *m.seccomp.insert(Default::default()))? { m.seccomp = None; } }
+                5 => { m.ipc_mode = r::one::<r::Enum<crate::v1::linux_info::IpcMode>>(rd, "ipc_mode", false)?; }
+                6 => { m.shm_size = r::one::<r::Int<u32>>(rd, "shm_size", false)?; }
+                7 => { m.share_cgroups = r::one::<r::Bool>(rd, "share_cgroups", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3966,13 +4073,14 @@ impl JsonMessage for crate::v1::RLimitInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"rlimits" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"rlimits\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"rlimits" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "rlimits" }, &mut m.rlimits)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "rlimits" }, &mut m.rlimits)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -3997,15 +4105,16 @@ impl JsonMessage for crate::v1::r_limit_info::RLimit {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"hard" => 1, b"soft" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'h') => if k.starts_with(b"hard\":") { Some((1, 6)) } else { None }, Some(b's') => if k.starts_with(b"soft\":") { Some((2, 6)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"hard" { 1 } else if k == b"soft" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::r_limit_info::r_limit::Type>>::new("type", false))?; }
-                1 => { m.hard = map.next_value_seed(r::One::<r::Int<u64>>::new("hard", false))?; }
-                2 => { m.soft = map.next_value_seed(r::One::<r::Int<u64>>::new("soft", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.r#type = r::one::<r::Enum<crate::v1::r_limit_info::r_limit::Type>>(rd, "type", false)?; }
+                1 => { m.hard = r::one::<r::Int<u64>>(rd, "hard", false)?; }
+                2 => { m.soft = r::one::<r::Int<u64>>(rd, "soft", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -4022,13 +4131,14 @@ impl JsonMessage for crate::v1::TTYInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"window_size" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'w') => if k.starts_with(b"window_size\":") { Some((0, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"window_size" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "window_size" }, &mut *m.window_size.insert(Default::default()))? { m.window_size = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "window_size" }, &mut *m.window_size.insert(Default::default()))? { m.window_size = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -4045,14 +4155,15 @@ impl JsonMessage for crate::v1::tty_info::WindowSize {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"rows" => 0, b"columns" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"columns\":") { Some((1, 9)) } else { None }, Some(b'r') => if k.starts_with(b"rows\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"rows" { 0 } else { u32::MAX }, 7 => if k == b"columns" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("rows", true))? { Some(v) => { m.rows = v; seen |= 1 << 0; } None => { m.rows = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("columns", true))? { Some(v) => { m.columns = v; seen |= 1 << 1; } None => { m.columns = Default::default(); seen &= !(1 << 1); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Int<u32>>(rd, "rows", true)? { Some(v) => { m.rows = v; seen |= 1 << 0; } None => { m.rows = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match r::one::<r::Int<u32>>(rd, "columns", true)? { Some(v) => { m.columns = v; seen |= 1 << 1; } None => { m.columns = Default::default(); seen &= !(1 << 1); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "rows"), (1, "columns")]);
@@ -4112,21 +4223,22 @@ impl JsonMessage for crate::v1::ContainerInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"volumes" => 1, b"hostname" => 2, b"docker" => 3, b"mesos" => 4, b"network_infos" => 5, b"linux_info" => 6, b"rlimit_info" => 7, b"tty_info" => 8, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'd') => if k.starts_with(b"docker\":") { Some((3, 8)) } else { None }, Some(b'h') => if k.starts_with(b"hostname\":") { Some((2, 10)) } else { None }, Some(b'l') => if k.starts_with(b"linux_info\":") { Some((6, 12)) } else { None }, Some(b'm') => if k.starts_with(b"mesos\":") { Some((4, 7)) } else { None }, Some(b'n') => if k.starts_with(b"network_infos\":") { Some((5, 15)) } else { None }, Some(b'r') => if k.starts_with(b"rlimit_info\":") { Some((7, 13)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else if k.starts_with(b"tty_info\":") { Some((8, 10)) } else { None }, Some(b'v') => if k.starts_with(b"volumes\":") { Some((1, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, 5 => if k == b"mesos" { 4 } else { u32::MAX }, 6 => if k == b"docker" { 3 } else { u32::MAX }, 7 => if k == b"volumes" { 1 } else { u32::MAX }, 8 => if k == b"hostname" { 2 } else if k == b"tty_info" { 8 } else { u32::MAX }, 10 => if k == b"linux_info" { 6 } else { u32::MAX }, 11 => if k == b"rlimit_info" { 7 } else { u32::MAX }, 13 => if k == b"network_infos" { 5 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::container_info::Type>>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
-                1 => { r::messages(&mut map, miss, Slot { number: 2, name: "volumes" }, &mut m.volumes)?; }
-                2 => { m.hostname = map.next_value_seed(r::One::<r::Str>::new("hostname", false))?; }
-                3 => { if !r::message(&mut map, miss, Slot { number: 3, name: "docker" }, &mut *m.docker.insert(Default::default()))? { m.docker = None; } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "mesos" }, &mut *m.mesos.insert(Default::default()))? { m.mesos = None; } }
-                5 => { r::messages(&mut map, miss, Slot { number: 7, name: "network_infos" }, &mut m.network_infos)?; }
-                6 => { if !r::message(&mut map, miss, Slot { number: 8, name: "linux_info" }, &mut *m.linux_info.insert(Default::default()))? { m.linux_info = None; } }
-                7 => { if !r::message(&mut map, miss, Slot { number: 9, name: "rlimit_info" }, &mut *m.rlimit_info.insert(Default::default()))? { m.rlimit_info = None; } }
-                8 => { if !r::message(&mut map, miss, Slot { number: 10, name: "tty_info" }, &mut *m.tty_info.insert(Default::default()))? { m.tty_info = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Enum<crate::v1::container_info::Type>>(rd, "type", true)? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
+                1 => { r::messages(rd, miss, Slot { number: 2, name: "volumes" }, &mut m.volumes)?; }
+                2 => { m.hostname = r::string(rd, "hostname")?; }
+                3 => { if !r::message(rd, miss, Slot { number: 3, name: "docker" }, &mut *m.docker.insert(Default::default()))? { m.docker = None; } }
+                4 => { if !r::message(rd, miss, Slot { number: 5, name: "mesos" }, &mut *m.mesos.insert(Default::default()))? { m.mesos = None; } }
+                5 => { r::messages(rd, miss, Slot { number: 7, name: "network_infos" }, &mut m.network_infos)?; }
+                6 => { if !r::message(rd, miss, Slot { number: 8, name: "linux_info" }, &mut *m.linux_info.insert(Default::default()))? { m.linux_info = None; } }
+                7 => { if !r::message(rd, miss, Slot { number: 9, name: "rlimit_info" }, &mut *m.rlimit_info.insert(Default::default()))? { m.rlimit_info = None; } }
+                8 => { if !r::message(rd, miss, Slot { number: 10, name: "tty_info" }, &mut *m.tty_info.insert(Default::default()))? { m.tty_info = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "type")]);
@@ -4175,19 +4287,20 @@ impl JsonMessage for crate::v1::container_info::DockerInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"image" => 0, b"network" => 1, b"port_mappings" => 2, b"privileged" => 3, b"parameters" => 4, b"force_pull_image" => 5, b"volume_driver" => 6, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"force_pull_image\":") { Some((5, 18)) } else { None }, Some(b'i') => if k.starts_with(b"image\":") { Some((0, 7)) } else { None }, Some(b'n') => if k.starts_with(b"network\":") { Some((1, 9)) } else { None }, Some(b'p') => if k.starts_with(b"port_mappings\":") { Some((2, 15)) } else if k.starts_with(b"privileged\":") { Some((3, 12)) } else if k.starts_with(b"parameters\":") { Some((4, 12)) } else { None }, Some(b'v') => if k.starts_with(b"volume_driver\":") { Some((6, 15)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"image" { 0 } else { u32::MAX }, 7 => if k == b"network" { 1 } else { u32::MAX }, 10 => if k == b"privileged" { 3 } else if k == b"parameters" { 4 } else { u32::MAX }, 13 => if k == b"port_mappings" { 2 } else if k == b"volume_driver" { 6 } else { u32::MAX }, 16 => if k == b"force_pull_image" { 5 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("image", true))? { Some(v) => { m.image = v; seen |= 1 << 0; } None => { m.image = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.network = map.next_value_seed(r::One::<r::Enum<crate::v1::container_info::docker_info::Network>>::new("network", false))?; }
-                2 => { r::messages(&mut map, miss, Slot { number: 3, name: "port_mappings" }, &mut m.port_mappings)?; }
-                3 => { m.privileged = map.next_value_seed(r::One::<r::Bool>::new("privileged", false))?; }
-                4 => { r::messages(&mut map, miss, Slot { number: 5, name: "parameters" }, &mut m.parameters)?; }
-                5 => { m.force_pull_image = map.next_value_seed(r::One::<r::Bool>::new("force_pull_image", false))?; }
-                6 => { m.volume_driver = map.next_value_seed(r::One::<r::Str>::new("volume_driver", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "image")? { Some(v) => { m.image = v; seen |= 1 << 0; } None => { m.image = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.network = r::one::<r::Enum<crate::v1::container_info::docker_info::Network>>(rd, "network", false)?; }
+                2 => { r::messages(rd, miss, Slot { number: 3, name: "port_mappings" }, &mut m.port_mappings)?; }
+                3 => { m.privileged = r::one::<r::Bool>(rd, "privileged", false)?; }
+                4 => { r::messages(rd, miss, Slot { number: 5, name: "parameters" }, &mut m.parameters)?; }
+                5 => { m.force_pull_image = r::one::<r::Bool>(rd, "force_pull_image", false)?; }
+                6 => { m.volume_driver = r::string(rd, "volume_driver")?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "image")]);
@@ -4209,15 +4322,16 @@ impl JsonMessage for crate::v1::container_info::docker_info::PortMapping {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"host_port" => 0, b"container_port" => 1, b"protocol" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"container_port\":") { Some((1, 16)) } else { None }, Some(b'h') => if k.starts_with(b"host_port\":") { Some((0, 11)) } else { None }, Some(b'p') => if k.starts_with(b"protocol\":") { Some((2, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"protocol" { 2 } else { u32::MAX }, 9 => if k == b"host_port" { 0 } else { u32::MAX }, 14 => if k == b"container_port" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("host_port", true))? { Some(v) => { m.host_port = v; seen |= 1 << 0; } None => { m.host_port = Default::default(); seen &= !(1 << 0); } } }
-                1 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("container_port", true))? { Some(v) => { m.container_port = v; seen |= 1 << 1; } None => { m.container_port = Default::default(); seen &= !(1 << 1); } } }
-                2 => { m.protocol = map.next_value_seed(r::One::<r::Str>::new("protocol", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Int<u32>>(rd, "host_port", true)? { Some(v) => { m.host_port = v; seen |= 1 << 0; } None => { m.host_port = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match r::one::<r::Int<u32>>(rd, "container_port", true)? { Some(v) => { m.container_port = v; seen |= 1 << 1; } None => { m.container_port = Default::default(); seen &= !(1 << 1); } } }
+                2 => { m.protocol = r::string(rd, "protocol")?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "host_port"), (1, "container_port")]);
@@ -4235,13 +4349,14 @@ impl JsonMessage for crate::v1::container_info::MesosInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"image" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"image\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"image" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "image" }, &mut *m.image.insert(Default::default()))? { m.image = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "image" }, &mut *m.image.insert(Default::default()))? { m.image = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -4275,16 +4390,17 @@ impl JsonMessage for crate::v1::ContainerStatus {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"container_id" => 0, b"network_infos" => 1, b"cgroup_info" => 2, b"executor_pid" => 3, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"container_id\":") { Some((0, 14)) } else if k.starts_with(b"cgroup_info\":") { Some((2, 13)) } else { None }, Some(b'e') => if k.starts_with(b"executor_pid\":") { Some((3, 14)) } else { None }, Some(b'n') => if k.starts_with(b"network_infos\":") { Some((1, 15)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"cgroup_info" { 2 } else { u32::MAX }, 12 => if k == b"container_id" { 0 } else if k == b"executor_pid" { 3 } else { u32::MAX }, 13 => if k == b"network_infos" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 4, name: "container_id" }, &mut *m.container_id.insert(Default::default()))? { m.container_id = None; } }
-                1 => { r::messages(&mut map, miss, Slot { number: 1, name: "network_infos" }, &mut m.network_infos)?; }
-                2 => { if !r::message(&mut map, miss, Slot { number: 2, name: "cgroup_info" }, &mut *m.cgroup_info.insert(Default::default()))? { m.cgroup_info = None; } }
-                3 => { m.executor_pid = map.next_value_seed(r::One::<r::Int<u32>>::new("executor_pid", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 4, name: "container_id" }, &mut *m.container_id.insert(Default::default()))? { m.container_id = None; } }
+                1 => { r::messages(rd, miss, Slot { number: 1, name: "network_infos" }, &mut m.network_infos)?; }
+                2 => { if !r::message(rd, miss, Slot { number: 2, name: "cgroup_info" }, &mut *m.cgroup_info.insert(Default::default()))? { m.cgroup_info = None; } }
+                3 => { m.executor_pid = r::one::<r::Int<u32>>(rd, "executor_pid", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -4301,13 +4417,14 @@ impl JsonMessage for crate::v1::CgroupInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"net_cls" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'n') => if k.starts_with(b"net_cls\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"net_cls" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "net_cls" }, &mut *m.net_cls.insert(Default::default()))? { m.net_cls = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "net_cls" }, &mut *m.net_cls.insert(Default::default()))? { m.net_cls = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -4324,13 +4441,14 @@ impl JsonMessage for crate::v1::cgroup_info::NetCls {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"classid" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'c') => if k.starts_with(b"classid\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"classid" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.classid = map.next_value_seed(r::One::<r::Int<u32>>::new("classid", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.classid = r::one::<r::Int<u32>>(rd, "classid", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -4352,13 +4470,14 @@ impl JsonMessage for crate::v1::Labels {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"labels" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'l') => if k.starts_with(b"labels\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"labels" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "labels" }, &mut m.labels)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "labels" }, &mut m.labels)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -4377,14 +4496,15 @@ impl JsonMessage for crate::v1::Label {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"key" => 0, b"value" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'k') => if k.starts_with(b"key\":") { Some((0, 5)) } else { None }, Some(b'v') => if k.starts_with(b"value\":") { Some((1, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 3 => if k == b"key" { 0 } else { u32::MAX }, 5 => if k == b"value" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("key", true))? { Some(v) => { m.key = v; seen |= 1 << 0; } None => { m.key = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.value = map.next_value_seed(r::One::<r::Str>::new("value", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "key")? { Some(v) => { m.key = v; seen |= 1 << 0; } None => { m.key = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.value = r::string(rd, "value")?; }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "key")]);
@@ -4416,17 +4536,18 @@ impl JsonMessage for crate::v1::Port {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"number" => 0, b"name" => 1, b"protocol" => 2, b"visibility" => 3, b"labels" => 4, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'l') => if k.starts_with(b"labels\":") { Some((4, 8)) } else { None }, Some(b'n') => if k.starts_with(b"number\":") { Some((0, 8)) } else if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'p') => if k.starts_with(b"protocol\":") { Some((2, 10)) } else { None }, Some(b'v') => if k.starts_with(b"visibility\":") { Some((3, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 6 => if k == b"number" { 0 } else if k == b"labels" { 4 } else { u32::MAX }, 8 => if k == b"protocol" { 2 } else { u32::MAX }, 10 => if k == b"visibility" { 3 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Int<u32>>::new("number", true))? { Some(v) => { m.number = v; seen |= 1 << 0; } None => { m.number = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.name = map.next_value_seed(r::One::<r::Str>::new("name", false))?; }
-                2 => { m.protocol = map.next_value_seed(r::One::<r::Str>::new("protocol", false))?; }
-                3 => { m.visibility = map.next_value_seed(r::One::<r::Enum<crate::v1::discovery_info::Visibility>>::new("visibility", false))?; }
-                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Int<u32>>(rd, "number", true)? { Some(v) => { m.number = v; seen |= 1 << 0; } None => { m.number = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.name = r::string(rd, "name")?; }
+                2 => { m.protocol = r::string(rd, "protocol")?; }
+                3 => { m.visibility = r::one::<r::Enum<crate::v1::discovery_info::Visibility>>(rd, "visibility", false)?; }
+                4 => { if !r::message(rd, miss, Slot { number: 5, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "number")]);
@@ -4449,13 +4570,14 @@ impl JsonMessage for crate::v1::Ports {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"ports" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"ports\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"ports" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "ports" }, &mut m.ports)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "ports" }, &mut m.ports)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -4496,19 +4618,20 @@ impl JsonMessage for crate::v1::DiscoveryInfo {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"visibility" => 0, b"name" => 1, b"environment" => 2, b"location" => 3, b"version" => 4, b"ports" => 5, b"labels" => 6, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'e') => if k.starts_with(b"environment\":") { Some((2, 13)) } else { None }, Some(b'l') => if k.starts_with(b"location\":") { Some((3, 10)) } else if k.starts_with(b"labels\":") { Some((6, 8)) } else { None }, Some(b'n') => if k.starts_with(b"name\":") { Some((1, 6)) } else { None }, Some(b'p') => if k.starts_with(b"ports\":") { Some((5, 7)) } else { None }, Some(b'v') => if k.starts_with(b"visibility\":") { Some((0, 12)) } else if k.starts_with(b"version\":") { Some((4, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"name" { 1 } else { u32::MAX }, 5 => if k == b"ports" { 5 } else { u32::MAX }, 6 => if k == b"labels" { 6 } else { u32::MAX }, 7 => if k == b"version" { 4 } else { u32::MAX }, 8 => if k == b"location" { 3 } else { u32::MAX }, 10 => if k == b"visibility" { 0 } else { u32::MAX }, 11 => if k == b"environment" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Enum<crate::v1::discovery_info::Visibility>>::new("visibility", true))? { Some(v) => { m.visibility = v; seen |= 1 << 0; } None => { m.visibility = Default::default(); seen &= !(1 << 0); } } }
-                1 => { m.name = map.next_value_seed(r::One::<r::Str>::new("name", false))?; }
-                2 => { m.environment = map.next_value_seed(r::One::<r::Str>::new("environment", false))?; }
-                3 => { m.location = map.next_value_seed(r::One::<r::Str>::new("location", false))?; }
-                4 => { m.version = map.next_value_seed(r::One::<r::Str>::new("version", false))?; }
-                5 => { if !r::message(&mut map, miss, Slot { number: 6, name: "ports" }, &mut *m.ports.insert(Default::default()))? { m.ports = None; } }
-                6 => { if !r::message(&mut map, miss, Slot { number: 7, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Enum<crate::v1::discovery_info::Visibility>>(rd, "visibility", true)? { Some(v) => { m.visibility = v; seen |= 1 << 0; } None => { m.visibility = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.name = r::string(rd, "name")?; }
+                2 => { m.environment = r::string(rd, "environment")?; }
+                3 => { m.location = r::string(rd, "location")?; }
+                4 => { m.version = r::string(rd, "version")?; }
+                5 => { if !r::message(rd, miss, Slot { number: 6, name: "ports" }, &mut *m.ports.insert(Default::default()))? { m.ports = None; } }
+                6 => { if !r::message(rd, miss, Slot { number: 7, name: "labels" }, &mut *m.labels.insert(Default::default()))? { m.labels = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "visibility")]);
@@ -4566,23 +4689,24 @@ impl JsonMessage for crate::v1::scheduler::Event {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"subscribed" => 1, b"offers" => 2, b"inverse_offers" => 3, b"rescind" => 4, b"rescind_inverse_offer" => 5, b"update" => 6, b"update_operation_status" => 7, b"message" => 8, b"failure" => 9, b"error" => 10, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'e') => if k.starts_with(b"error\":") { Some((10, 7)) } else { None }, Some(b'f') => if k.starts_with(b"failure\":") { Some((9, 9)) } else { None }, Some(b'i') => if k.starts_with(b"inverse_offers\":") { Some((3, 16)) } else { None }, Some(b'm') => if k.starts_with(b"message\":") { Some((8, 9)) } else { None }, Some(b'o') => if k.starts_with(b"offers\":") { Some((2, 8)) } else { None }, Some(b'r') => if k.starts_with(b"rescind\":") { Some((4, 9)) } else if k.starts_with(b"rescind_inverse_offer\":") { Some((5, 23)) } else { None }, Some(b's') => if k.starts_with(b"subscribed\":") { Some((1, 12)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, Some(b'u') => if k.starts_with(b"update\":") { Some((6, 8)) } else if k.starts_with(b"update_operation_status\":") { Some((7, 25)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else { u32::MAX }, 5 => if k == b"error" { 10 } else { u32::MAX }, 6 => if k == b"offers" { 2 } else if k == b"update" { 6 } else { u32::MAX }, 7 => if k == b"rescind" { 4 } else if k == b"message" { 8 } else if k == b"failure" { 9 } else { u32::MAX }, 10 => if k == b"subscribed" { 1 } else { u32::MAX }, 14 => if k == b"inverse_offers" { 3 } else { u32::MAX }, 21 => if k == b"rescind_inverse_offer" { 5 } else { u32::MAX }, 23 => if k == b"update_operation_status" { 7 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::scheduler::event::Type>>::new("type", false))?; }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "subscribed" }, &mut *m.subscribed.insert(Default::default()))? { m.subscribed = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "offers" }, &mut *m.offers.insert(Default::default()))? { m.offers = None; } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 9, name: "inverse_offers" }, &mut *m.inverse_offers.insert(Default::default()))? { m.inverse_offers = None; } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 4, name: "rescind" }, &mut *m.rescind.insert(Default::default()))? { m.rescind = None; } }
-                5 => { if !r::message(&mut map, miss, Slot { number: 10, name: "rescind_inverse_offer" }, &mut *m.rescind_inverse_offer.insert(Default::default()))? { m.rescind_inverse_offer = None; } }
-                6 => { if !r::message(&mut map, miss, Slot { number: 5, name: "update" }, &mut *m.update.insert(Default::default()))? { m.update = None; } }
-                7 => { if !r::message(&mut map, miss, Slot { number: 11, name: "update_operation_status" }, &mut *m.update_operation_status.insert(Default::default()))? { m.update_operation_status = None; } }
-                8 => { if !r::message(&mut map, miss, Slot { number: 6, name: "message" }, &mut *m.message.insert(Default::default()))? { m.message = None; } }
-                9 => { if !r::message(&mut map, miss, Slot { number: 7, name: "failure" }, &mut *m.failure.insert(Default::default()))? { m.failure = None; } }
-                10 => { if !r::message(&mut map, miss, Slot { number: 8, name: "error" }, &mut *m.error.insert(Default::default()))? { m.error = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { m.r#type = r::one::<r::Enum<crate::v1::scheduler::event::Type>>(rd, "type", false)?; }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "subscribed" }, &mut *m.subscribed.insert(Default::default()))? { m.subscribed = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "offers" }, &mut *m.offers.insert(Default::default()))? { m.offers = None; } }
+                3 => { if !r::message(rd, miss, Slot { number: 9, name: "inverse_offers" }, &mut *m.inverse_offers.insert(Default::default()))? { m.inverse_offers = None; } }
+                4 => { if !r::message(rd, miss, Slot { number: 4, name: "rescind" }, &mut *m.rescind.insert(Default::default()))? { m.rescind = None; } }
+                5 => { if !r::message(rd, miss, Slot { number: 10, name: "rescind_inverse_offer" }, &mut *m.rescind_inverse_offer.insert(Default::default()))? { m.rescind_inverse_offer = None; } }
+                6 => { if !r::message(rd, miss, Slot { number: 5, name: "update" }, &mut *m.update.insert(Default::default()))? { m.update = None; } }
+                7 => { if !r::message(rd, miss, Slot { number: 11, name: "update_operation_status" }, &mut *m.update_operation_status.insert(Default::default()))? { m.update_operation_status = None; } }
+                8 => { if !r::message(rd, miss, Slot { number: 6, name: "message" }, &mut *m.message.insert(Default::default()))? { m.message = None; } }
+                9 => { if !r::message(rd, miss, Slot { number: 7, name: "failure" }, &mut *m.failure.insert(Default::default()))? { m.failure = None; } }
+                10 => { if !r::message(rd, miss, Slot { number: 8, name: "error" }, &mut *m.error.insert(Default::default()))? { m.error = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -4605,15 +4729,16 @@ impl JsonMessage for crate::v1::scheduler::event::Subscribed {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"framework_id" => 0, b"heartbeat_interval_seconds" => 1, b"master_info" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"framework_id\":") { Some((0, 14)) } else { None }, Some(b'h') => if k.starts_with(b"heartbeat_interval_seconds\":") { Some((1, 28)) } else { None }, Some(b'm') => if k.starts_with(b"master_info\":") { Some((2, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 11 => if k == b"master_info" { 2 } else { u32::MAX }, 12 => if k == b"framework_id" { 0 } else { u32::MAX }, 26 => if k == b"heartbeat_interval_seconds" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.framework_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { m.heartbeat_interval_seconds = map.next_value_seed(r::One::<r::F64>::new("heartbeat_interval_seconds", false))?; }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "master_info" }, &mut *m.master_info.insert(Default::default()))? { m.master_info = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.framework_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { m.heartbeat_interval_seconds = r::one::<r::F64>(rd, "heartbeat_interval_seconds", false)?; }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "master_info" }, &mut *m.master_info.insert(Default::default()))? { m.master_info = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "framework_id")]);
@@ -4636,13 +4761,14 @@ impl JsonMessage for crate::v1::scheduler::event::Offers {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"offers" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'o') => if k.starts_with(b"offers\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"offers" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "offers" }, &mut m.offers)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "offers" }, &mut m.offers)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -4664,13 +4790,14 @@ impl JsonMessage for crate::v1::scheduler::event::InverseOffers {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"inverse_offers" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"inverse_offers\":") { Some((0, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 14 => if k == b"inverse_offers" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "inverse_offers" }, &mut m.inverse_offers)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "inverse_offers" }, &mut m.inverse_offers)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -4685,13 +4812,14 @@ impl JsonMessage for crate::v1::scheduler::event::Rescind {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"offer_id" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'o') => if k.starts_with(b"offer_id\":") { Some((0, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"offer_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.offer_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "offer_id" }, &mut m.offer_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.offer_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "offer_id" }, &mut m.offer_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "offer_id")]);
@@ -4707,13 +4835,14 @@ impl JsonMessage for crate::v1::scheduler::event::RescindInverseOffer {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"inverse_offer_id" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'i') => if k.starts_with(b"inverse_offer_id\":") { Some((0, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 16 => if k == b"inverse_offer_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.inverse_offer_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "inverse_offer_id" }, &mut m.inverse_offer_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.inverse_offer_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "inverse_offer_id" }, &mut m.inverse_offer_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "inverse_offer_id")]);
@@ -4729,13 +4858,14 @@ impl JsonMessage for crate::v1::scheduler::event::Update {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"status" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"status\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"status" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "status" }, &mut m.status)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "status" }, &mut m.status)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "status")]);
@@ -4751,13 +4881,14 @@ impl JsonMessage for crate::v1::scheduler::event::UpdateOperationStatus {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"status" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"status\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"status" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "status" }, &mut m.status)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "status" }, &mut m.status)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "status")]);
@@ -4777,15 +4908,16 @@ impl JsonMessage for crate::v1::scheduler::event::Message {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"agent_id" => 0, b"executor_id" => 1, b"data" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((0, 10)) } else { None }, Some(b'd') => if k.starts_with(b"data\":") { Some((2, 6)) } else { None }, Some(b'e') => if k.starts_with(b"executor_id\":") { Some((1, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"data" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 11 => if k == b"executor_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if seen & (1 << 1) != 0 { m.executor_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                2 => { match map.next_value_seed(r::One::<r::Bytes>::new("data", true))? { Some(v) => { m.data = v; seen |= 1 << 2; } None => { m.data = Default::default(); seen &= !(1 << 2); } } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.executor_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { match r::one::<r::Bytes>(rd, "data", true)? { Some(v) => { m.data = v; seen |= 1 << 2; } None => { m.data = Default::default(); seen &= !(1 << 2); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x7, &[(0, "agent_id"), (1, "executor_id"), (2, "data")]);
@@ -4811,15 +4943,16 @@ impl JsonMessage for crate::v1::scheduler::event::Failure {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"agent_id" => 0, b"executor_id" => 1, b"status" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((0, 10)) } else { None }, Some(b'e') => if k.starts_with(b"executor_id\":") { Some((1, 13)) } else { None }, Some(b's') => if k.starts_with(b"status\":") { Some((2, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"status" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 11 => if k == b"executor_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "executor_id" }, &mut *m.executor_id.insert(Default::default()))? { m.executor_id = None; } }
-                2 => { m.status = map.next_value_seed(r::One::<r::Int<i32>>::new("status", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "executor_id" }, &mut *m.executor_id.insert(Default::default()))? { m.executor_id = None; } }
+                2 => { m.status = r::one::<r::Int<i32>>(rd, "status", false)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -4834,13 +4967,14 @@ impl JsonMessage for crate::v1::scheduler::event::Error {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"message" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"message\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"message" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("message", true))? { Some(v) => { m.message = v; seen |= 1 << 0; } None => { m.message = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "message")? { Some(v) => { m.message = v; seen |= 1 << 0; } None => { m.message = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "message")]);
@@ -4858,14 +4992,15 @@ impl JsonMessage for crate::v1::scheduler::AttributeConstraint {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"selector" => 0, b"predicate" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'p') => if k.starts_with(b"predicate\":") { Some((1, 11)) } else { None }, Some(b's') => if k.starts_with(b"selector\":") { Some((0, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"selector" { 0 } else { u32::MAX }, 9 => if k == b"predicate" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.selector = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "selector" }, &mut m.selector)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if seen & (1 << 1) != 0 { m.predicate = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "predicate" }, &mut m.predicate)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.selector = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "selector" }, &mut m.selector)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.predicate = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "predicate" }, &mut m.predicate)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "selector"), (1, "predicate")]);
@@ -4887,14 +5022,15 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::Selector {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"pseudoattribute_type" => 0, b"attribute_name" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"attribute_name\":") { Some((1, 16)) } else { None }, Some(b'p') => if k.starts_with(b"pseudoattribute_type\":") { Some((0, 22)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 14 => if k == b"attribute_name" { 1 } else { u32::MAX }, 20 => if k == b"pseudoattribute_type" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.pseudoattribute_type = map.next_value_seed(r::One::<r::Enum<crate::v1::scheduler::attribute_constraint::selector::PseudoattributeType>>::new("pseudoattribute_type", false))?; }
-                1 => { m.attribute_name = map.next_value_seed(r::One::<r::Str>::new("attribute_name", false))?; }
-                _ => r::skip(&mut map)?,
+                0 => { m.pseudoattribute_type = r::one::<r::Enum<crate::v1::scheduler::attribute_constraint::selector::PseudoattributeType>>(rd, "pseudoattribute_type", false)?; }
+                1 => { m.attribute_name = r::string(rd, "attribute_name")?; }
+                _ => rd.skip()?,
             }
         }
         // oneof `selector`: the alphabetically last member present wins, as in the master.
@@ -4937,18 +5073,19 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::Predicate {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"exists" => 0, b"not_exists" => 1, b"text_equals" => 2, b"text_not_equals" => 3, b"text_matches" => 4, b"text_not_matches" => 5, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'e') => if k.starts_with(b"exists\":") { Some((0, 8)) } else { None }, Some(b'n') => if k.starts_with(b"not_exists\":") { Some((1, 12)) } else { None }, Some(b't') => if k.starts_with(b"text_equals\":") { Some((2, 13)) } else if k.starts_with(b"text_not_equals\":") { Some((3, 17)) } else if k.starts_with(b"text_matches\":") { Some((4, 14)) } else if k.starts_with(b"text_not_matches\":") { Some((5, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"exists" { 0 } else { u32::MAX }, 10 => if k == b"not_exists" { 1 } else { u32::MAX }, 11 => if k == b"text_equals" { 2 } else { u32::MAX }, 12 => if k == b"text_matches" { 4 } else { u32::MAX }, 15 => if k == b"text_not_equals" { 3 } else { u32::MAX }, 16 => if k == b"text_not_matches" { 5 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "exists" }, &mut *m.exists.insert(Default::default()))? { m.exists = None; } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "not_exists" }, &mut *m.not_exists.insert(Default::default()))? { m.not_exists = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "text_equals" }, &mut *m.text_equals.insert(Default::default()))? { m.text_equals = None; } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "text_not_equals" }, &mut *m.text_not_equals.insert(Default::default()))? { m.text_not_equals = None; } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "text_matches" }, &mut *m.text_matches.insert(Default::default()))? { m.text_matches = None; } }
-                5 => { if !r::message(&mut map, miss, Slot { number: 6, name: "text_not_matches" }, &mut *m.text_not_matches.insert(Default::default()))? { m.text_not_matches = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "exists" }, &mut *m.exists.insert(Default::default()))? { m.exists = None; } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "not_exists" }, &mut *m.not_exists.insert(Default::default()))? { m.not_exists = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "text_equals" }, &mut *m.text_equals.insert(Default::default()))? { m.text_equals = None; } }
+                3 => { if !r::message(rd, miss, Slot { number: 4, name: "text_not_equals" }, &mut *m.text_not_equals.insert(Default::default()))? { m.text_not_equals = None; } }
+                4 => { if !r::message(rd, miss, Slot { number: 5, name: "text_matches" }, &mut *m.text_matches.insert(Default::default()))? { m.text_matches = None; } }
+                5 => { if !r::message(rd, miss, Slot { number: 6, name: "text_not_matches" }, &mut *m.text_not_matches.insert(Default::default()))? { m.text_not_matches = None; } }
+                _ => rd.skip()?,
             }
         }
         // oneof `predicate`: the alphabetically last member present wins, as in the master.
@@ -4971,12 +5108,13 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Exis
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| None, |k: &[u8]| u32::MAX)? {
             match i {
-                _ => r::skip(&mut map)?,
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -4989,12 +5127,13 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::NotE
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| None, |k: &[u8]| u32::MAX)? {
             match i {
-                _ => r::skip(&mut map)?,
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5009,13 +5148,14 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -5031,13 +5171,14 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"value" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'v') => if k.starts_with(b"value\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"value" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("value", true))? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "value")? { Some(v) => { m.value = v; seen |= 1 << 0; } None => { m.value = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
@@ -5053,13 +5194,14 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"regex" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"regex\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"regex" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("regex", true))? { Some(v) => { m.regex = v; seen |= 1 << 0; } None => { m.regex = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "regex")? { Some(v) => { m.regex = v; seen |= 1 << 0; } None => { m.regex = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "regex")]);
@@ -5075,13 +5217,14 @@ impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Text
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"regex" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"regex\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"regex" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("regex", true))? { Some(v) => { m.regex = v; seen |= 1 << 0; } None => { m.regex = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "regex")? { Some(v) => { m.regex = v; seen |= 1 << 0; } None => { m.regex = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "regex")]);
@@ -5106,13 +5249,14 @@ impl JsonMessage for crate::v1::scheduler::OfferConstraints {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"role_constraints" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"role_constraints\":") { Some((0, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 16 => if k == b"role_constraints" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::map_field(&mut map, miss, Slot { number: 1, name: "role_constraints" }, &mut m.role_constraints)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::map_field(rd, miss, Slot { number: 1, name: "role_constraints" }, &mut m.role_constraints)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5134,13 +5278,14 @@ impl JsonMessage for crate::v1::scheduler::offer_constraints::RoleConstraints {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"groups" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'g') => if k.starts_with(b"groups\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"groups" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "groups" }, &mut m.groups)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "groups" }, &mut m.groups)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5162,13 +5307,14 @@ impl JsonMessage for crate::v1::scheduler::offer_constraints::role_constraints::
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"attribute_constraints" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"attribute_constraints\":") { Some((0, 23)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 21 => if k == b"attribute_constraints" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "attribute_constraints" }, &mut m.attribute_constraints)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "attribute_constraints" }, &mut m.attribute_constraints)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5253,30 +5399,31 @@ impl JsonMessage for crate::v1::scheduler::Call {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"framework_id" => 0, b"type" => 1, b"subscribe" => 2, b"accept" => 3, b"decline" => 4, b"accept_inverse_offers" => 5, b"decline_inverse_offers" => 6, b"revive" => 7, b"kill" => 8, b"shutdown" => 9, b"acknowledge" => 10, b"acknowledge_operation_status" => 11, b"reconcile" => 12, b"reconcile_operations" => 13, b"message" => 14, b"request" => 15, b"suppress" => 16, b"update_framework" => 17, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"accept\":") { Some((3, 8)) } else if k.starts_with(b"accept_inverse_offers\":") { Some((5, 23)) } else if k.starts_with(b"acknowledge\":") { Some((10, 13)) } else if k.starts_with(b"acknowledge_operation_status\":") { Some((11, 30)) } else { None }, Some(b'd') => if k.starts_with(b"decline\":") { Some((4, 9)) } else if k.starts_with(b"decline_inverse_offers\":") { Some((6, 24)) } else { None }, Some(b'f') => if k.starts_with(b"framework_id\":") { Some((0, 14)) } else { None }, Some(b'k') => if k.starts_with(b"kill\":") { Some((8, 6)) } else { None }, Some(b'm') => if k.starts_with(b"message\":") { Some((14, 9)) } else { None }, Some(b'r') => if k.starts_with(b"revive\":") { Some((7, 8)) } else if k.starts_with(b"reconcile\":") { Some((12, 11)) } else if k.starts_with(b"reconcile_operations\":") { Some((13, 22)) } else if k.starts_with(b"request\":") { Some((15, 9)) } else { None }, Some(b's') => if k.starts_with(b"subscribe\":") { Some((2, 11)) } else if k.starts_with(b"shutdown\":") { Some((9, 10)) } else if k.starts_with(b"suppress\":") { Some((16, 10)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((1, 6)) } else { None }, Some(b'u') => if k.starts_with(b"update_framework\":") { Some((17, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 1 } else if k == b"kill" { 8 } else { u32::MAX }, 6 => if k == b"accept" { 3 } else if k == b"revive" { 7 } else { u32::MAX }, 7 => if k == b"decline" { 4 } else if k == b"message" { 14 } else if k == b"request" { 15 } else { u32::MAX }, 8 => if k == b"shutdown" { 9 } else if k == b"suppress" { 16 } else { u32::MAX }, 9 => if k == b"subscribe" { 2 } else if k == b"reconcile" { 12 } else { u32::MAX }, 11 => if k == b"acknowledge" { 10 } else { u32::MAX }, 12 => if k == b"framework_id" { 0 } else { u32::MAX }, 16 => if k == b"update_framework" { 17 } else { u32::MAX }, 20 => if k == b"reconcile_operations" { 13 } else { u32::MAX }, 21 => if k == b"accept_inverse_offers" { 5 } else { u32::MAX }, 22 => if k == b"decline_inverse_offers" { 6 } else { u32::MAX }, 28 => if k == b"acknowledge_operation_status" { 11 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "framework_id" }, &mut *m.framework_id.insert(Default::default()))? { m.framework_id = None; } }
-                1 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::scheduler::call::Type>>::new("type", false))?; }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "subscribe" }, &mut *m.subscribe.insert(Default::default()))? { m.subscribe = None; } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "accept" }, &mut *m.accept.insert(Default::default()))? { m.accept = None; } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "decline" }, &mut *m.decline.insert(Default::default()))? { m.decline = None; } }
-                5 => { if !r::message(&mut map, miss, Slot { number: 13, name: "accept_inverse_offers" }, &mut *m.accept_inverse_offers.insert(Default::default()))? { m.accept_inverse_offers = None; } }
-                6 => { if !r::message(&mut map, miss, Slot { number: 14, name: "decline_inverse_offers" }, &mut *m.decline_inverse_offers.insert(Default::default()))? { m.decline_inverse_offers = None; } }
-                7 => { if !r::message(&mut map, miss, Slot { number: 15, name: "revive" }, &mut *m.revive.insert(Default::default()))? { m.revive = None; } }
-                8 => { if !r::message(&mut map, miss, Slot { number: 6, name: "kill" }, &mut *m.kill.insert(Default::default()))? { m.kill = None; } }
-                9 => { if !r::message(&mut map, miss, Slot { number: 7, name: "shutdown" }, &mut *m.shutdown.insert(Default::default()))? { m.shutdown = None; } }
-                10 => { if !r::message(&mut map, miss, Slot { number: 8, name: "acknowledge" }, &mut *m.acknowledge.insert(Default::default()))? { m.acknowledge = None; } }
-                11 => { if !r::message(&mut map, miss, Slot { number: 17, name: "acknowledge_operation_status" }, &mut *m.acknowledge_operation_status.insert(Default::default()))? { m.acknowledge_operation_status = None; } }
-                12 => { if !r::message(&mut map, miss, Slot { number: 9, name: "reconcile" }, &mut *m.reconcile.insert(Default::default()))? { m.reconcile = None; } }
-                13 => { if !r::message(&mut map, miss, Slot { number: 18, name: "reconcile_operations" }, &mut *m.reconcile_operations.insert(Default::default()))? { m.reconcile_operations = None; } }
-                14 => { if !r::message(&mut map, miss, Slot { number: 10, name: "message" }, &mut *m.message.insert(Default::default()))? { m.message = None; } }
-                15 => { if !r::message(&mut map, miss, Slot { number: 11, name: "request" }, &mut *m.request.insert(Default::default()))? { m.request = None; } }
-                16 => { if !r::message(&mut map, miss, Slot { number: 16, name: "suppress" }, &mut *m.suppress.insert(Default::default()))? { m.suppress = None; } }
-                17 => { if !r::message(&mut map, miss, Slot { number: 19, name: "update_framework" }, &mut *m.update_framework.insert(Default::default()))? { m.update_framework = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "framework_id" }, &mut *m.framework_id.insert(Default::default()))? { m.framework_id = None; } }
+                1 => { m.r#type = r::one::<r::Enum<crate::v1::scheduler::call::Type>>(rd, "type", false)?; }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "subscribe" }, &mut *m.subscribe.insert(Default::default()))? { m.subscribe = None; } }
+                3 => { if !r::message(rd, miss, Slot { number: 4, name: "accept" }, &mut *m.accept.insert(Default::default()))? { m.accept = None; } }
+                4 => { if !r::message(rd, miss, Slot { number: 5, name: "decline" }, &mut *m.decline.insert(Default::default()))? { m.decline = None; } }
+                5 => { if !r::message(rd, miss, Slot { number: 13, name: "accept_inverse_offers" }, &mut *m.accept_inverse_offers.insert(Default::default()))? { m.accept_inverse_offers = None; } }
+                6 => { if !r::message(rd, miss, Slot { number: 14, name: "decline_inverse_offers" }, &mut *m.decline_inverse_offers.insert(Default::default()))? { m.decline_inverse_offers = None; } }
+                7 => { if !r::message(rd, miss, Slot { number: 15, name: "revive" }, &mut *m.revive.insert(Default::default()))? { m.revive = None; } }
+                8 => { if !r::message(rd, miss, Slot { number: 6, name: "kill" }, &mut *m.kill.insert(Default::default()))? { m.kill = None; } }
+                9 => { if !r::message(rd, miss, Slot { number: 7, name: "shutdown" }, &mut *m.shutdown.insert(Default::default()))? { m.shutdown = None; } }
+                10 => { if !r::message(rd, miss, Slot { number: 8, name: "acknowledge" }, &mut *m.acknowledge.insert(Default::default()))? { m.acknowledge = None; } }
+                11 => { if !r::message(rd, miss, Slot { number: 17, name: "acknowledge_operation_status" }, &mut *m.acknowledge_operation_status.insert(Default::default()))? { m.acknowledge_operation_status = None; } }
+                12 => { if !r::message(rd, miss, Slot { number: 9, name: "reconcile" }, &mut *m.reconcile.insert(Default::default()))? { m.reconcile = None; } }
+                13 => { if !r::message(rd, miss, Slot { number: 18, name: "reconcile_operations" }, &mut *m.reconcile_operations.insert(Default::default()))? { m.reconcile_operations = None; } }
+                14 => { if !r::message(rd, miss, Slot { number: 10, name: "message" }, &mut *m.message.insert(Default::default()))? { m.message = None; } }
+                15 => { if !r::message(rd, miss, Slot { number: 11, name: "request" }, &mut *m.request.insert(Default::default()))? { m.request = None; } }
+                16 => { if !r::message(rd, miss, Slot { number: 16, name: "suppress" }, &mut *m.suppress.insert(Default::default()))? { m.suppress = None; } }
+                17 => { if !r::message(rd, miss, Slot { number: 19, name: "update_framework" }, &mut *m.update_framework.insert(Default::default()))? { m.update_framework = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5304,15 +5451,16 @@ impl JsonMessage for crate::v1::scheduler::call::Subscribe {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"framework_info" => 0, b"suppressed_roles" => 1, b"offer_constraints" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"framework_info\":") { Some((0, 16)) } else { None }, Some(b'o') => if k.starts_with(b"offer_constraints\":") { Some((2, 19)) } else { None }, Some(b's') => if k.starts_with(b"suppressed_roles\":") { Some((1, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 14 => if k == b"framework_info" { 0 } else { u32::MAX }, 16 => if k == b"suppressed_roles" { 1 } else { u32::MAX }, 17 => if k == b"offer_constraints" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.framework_info = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "framework_info" }, &mut m.framework_info)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { m.suppressed_roles.clear(); map.next_value_seed(r::Many::<r::Str>::new("suppressed_roles", &mut m.suppressed_roles))?; }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "offer_constraints" }, &mut *m.offer_constraints.insert(Default::default()))? { m.offer_constraints = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.framework_info = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "framework_info" }, &mut m.framework_info)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { r::many::<r::Str>(rd, "suppressed_roles", &mut m.suppressed_roles)?; }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "offer_constraints" }, &mut *m.offer_constraints.insert(Default::default()))? { m.offer_constraints = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "framework_info")]);
@@ -5348,15 +5496,16 @@ impl JsonMessage for crate::v1::scheduler::call::Accept {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"offer_ids" => 0, b"operations" => 1, b"filters" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"filters\":") { Some((2, 9)) } else { None }, Some(b'o') => if k.starts_with(b"offer_ids\":") { Some((0, 11)) } else if k.starts_with(b"operations\":") { Some((1, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"filters" { 2 } else { u32::MAX }, 9 => if k == b"offer_ids" { 0 } else { u32::MAX }, 10 => if k == b"operations" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "offer_ids" }, &mut m.offer_ids)?; }
-                1 => { r::messages(&mut map, miss, Slot { number: 2, name: "operations" }, &mut m.operations)?; }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "offer_ids" }, &mut m.offer_ids)?; }
+                1 => { r::messages(rd, miss, Slot { number: 2, name: "operations" }, &mut m.operations)?; }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5382,14 +5531,15 @@ impl JsonMessage for crate::v1::scheduler::call::Decline {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"offer_ids" => 0, b"filters" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"filters\":") { Some((1, 9)) } else { None }, Some(b'o') => if k.starts_with(b"offer_ids\":") { Some((0, 11)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"filters" { 1 } else { u32::MAX }, 9 => if k == b"offer_ids" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "offer_ids" }, &mut m.offer_ids)?; }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "offer_ids" }, &mut m.offer_ids)?; }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5415,14 +5565,15 @@ impl JsonMessage for crate::v1::scheduler::call::AcceptInverseOffers {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"inverse_offer_ids" => 0, b"filters" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"filters\":") { Some((1, 9)) } else { None }, Some(b'i') => if k.starts_with(b"inverse_offer_ids\":") { Some((0, 19)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"filters" { 1 } else { u32::MAX }, 17 => if k == b"inverse_offer_ids" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "inverse_offer_ids" }, &mut m.inverse_offer_ids)?; }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "inverse_offer_ids" }, &mut m.inverse_offer_ids)?; }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5448,14 +5599,15 @@ impl JsonMessage for crate::v1::scheduler::call::DeclineInverseOffers {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"inverse_offer_ids" => 0, b"filters" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"filters\":") { Some((1, 9)) } else { None }, Some(b'i') => if k.starts_with(b"inverse_offer_ids\":") { Some((0, 19)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"filters" { 1 } else { u32::MAX }, 17 => if k == b"inverse_offer_ids" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "inverse_offer_ids" }, &mut m.inverse_offer_ids)?; }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "inverse_offer_ids" }, &mut m.inverse_offer_ids)?; }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "filters" }, &mut *m.filters.insert(Default::default()))? { m.filters = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5477,13 +5629,14 @@ impl JsonMessage for crate::v1::scheduler::call::Revive {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"roles" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"roles\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"roles" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.roles.clear(); map.next_value_seed(r::Many::<r::Str>::new("roles", &mut m.roles))?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::many::<r::Str>(rd, "roles", &mut m.roles)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5506,15 +5659,16 @@ impl JsonMessage for crate::v1::scheduler::call::Kill {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_id" => 0, b"agent_id" => 1, b"kill_policy" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((1, 10)) } else { None }, Some(b'k') => if k.starts_with(b"kill_policy\":") { Some((2, 13)) } else { None }, Some(b't') => if k.starts_with(b"task_id\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"task_id" { 0 } else { u32::MAX }, 8 => if k == b"agent_id" { 1 } else { u32::MAX }, 11 => if k == b"kill_policy" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "kill_policy" }, &mut *m.kill_policy.insert(Default::default()))? { m.kill_policy = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "kill_policy" }, &mut *m.kill_policy.insert(Default::default()))? { m.kill_policy = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "task_id")]);
@@ -5532,14 +5686,15 @@ impl JsonMessage for crate::v1::scheduler::call::Shutdown {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"executor_id" => 0, b"agent_id" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((1, 10)) } else { None }, Some(b'e') => if k.starts_with(b"executor_id\":") { Some((0, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"agent_id" { 1 } else { u32::MAX }, 11 => if k == b"executor_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.executor_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if seen & (1 << 1) != 0 { m.agent_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.executor_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.agent_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "executor_id"), (1, "agent_id")]);
@@ -5559,15 +5714,16 @@ impl JsonMessage for crate::v1::scheduler::call::Acknowledge {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"agent_id" => 0, b"task_id" => 1, b"uuid" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((0, 10)) } else { None }, Some(b't') => if k.starts_with(b"task_id\":") { Some((1, 9)) } else { None }, Some(b'u') => if k.starts_with(b"uuid\":") { Some((2, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"uuid" { 2 } else { u32::MAX }, 7 => if k == b"task_id" { 1 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if seen & (1 << 1) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                2 => { match map.next_value_seed(r::One::<r::Bytes>::new("uuid", true))? { Some(v) => { m.uuid = v; seen |= 1 << 2; } None => { m.uuid = Default::default(); seen &= !(1 << 2); } } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { match r::one::<r::Bytes>(rd, "uuid", true)? { Some(v) => { m.uuid = v; seen |= 1 << 2; } None => { m.uuid = Default::default(); seen &= !(1 << 2); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x7, &[(0, "agent_id"), (1, "task_id"), (2, "uuid")]);
@@ -5593,16 +5749,17 @@ impl JsonMessage for crate::v1::scheduler::call::AcknowledgeOperationStatus {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"agent_id" => 0, b"resource_provider_id" => 1, b"uuid" => 2, b"operation_id" => 3, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((0, 10)) } else { None }, Some(b'o') => if k.starts_with(b"operation_id\":") { Some((3, 14)) } else { None }, Some(b'r') => if k.starts_with(b"resource_provider_id\":") { Some((1, 22)) } else { None }, Some(b'u') => if k.starts_with(b"uuid\":") { Some((2, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"uuid" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 12 => if k == b"operation_id" { 3 } else { u32::MAX }, 20 => if k == b"resource_provider_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if !r::message(&mut map, miss, Slot { number: 1, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "resource_provider_id" }, &mut *m.resource_provider_id.insert(Default::default()))? { m.resource_provider_id = None; } }
-                2 => { match map.next_value_seed(r::One::<r::Bytes>::new("uuid", true))? { Some(v) => { m.uuid = v; seen |= 1 << 2; } None => { m.uuid = Default::default(); seen &= !(1 << 2); } } }
-                3 => { if seen & (1 << 3) != 0 { m.operation_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 4, name: "operation_id" }, &mut m.operation_id)? { seen |= 1 << 3; } else { seen &= !(1 << 3); } }
-                _ => r::skip(&mut map)?,
+                0 => { if !r::message(rd, miss, Slot { number: 1, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "resource_provider_id" }, &mut *m.resource_provider_id.insert(Default::default()))? { m.resource_provider_id = None; } }
+                2 => { match r::one::<r::Bytes>(rd, "uuid", true)? { Some(v) => { m.uuid = v; seen |= 1 << 2; } None => { m.uuid = Default::default(); seen &= !(1 << 2); } } }
+                3 => { if seen & (1 << 3) != 0 { m.operation_id = Default::default(); } if r::message(rd, miss, Slot { number: 4, name: "operation_id" }, &mut m.operation_id)? { seen |= 1 << 3; } else { seen &= !(1 << 3); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0xc, &[(2, "uuid"), (3, "operation_id")]);
@@ -5625,13 +5782,14 @@ impl JsonMessage for crate::v1::scheduler::call::Reconcile {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"tasks" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"tasks\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"tasks" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "tasks" }, &mut m.tasks)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "tasks" }, &mut m.tasks)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5650,14 +5808,15 @@ impl JsonMessage for crate::v1::scheduler::call::reconcile::Task {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_id" => 0, b"agent_id" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((1, 10)) } else { None }, Some(b't') => if k.starts_with(b"task_id\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"task_id" { 0 } else { u32::MAX }, 8 => if k == b"agent_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "task_id")]);
@@ -5680,13 +5839,14 @@ impl JsonMessage for crate::v1::scheduler::call::ReconcileOperations {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"operations" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'o') => if k.starts_with(b"operations\":") { Some((0, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"operations" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "operations" }, &mut m.operations)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "operations" }, &mut m.operations)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5709,15 +5869,16 @@ impl JsonMessage for crate::v1::scheduler::call::reconcile_operations::Operation
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"operation_id" => 0, b"agent_id" => 1, b"resource_provider_id" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((1, 10)) } else { None }, Some(b'o') => if k.starts_with(b"operation_id\":") { Some((0, 14)) } else { None }, Some(b'r') => if k.starts_with(b"resource_provider_id\":") { Some((2, 22)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"agent_id" { 1 } else { u32::MAX }, 12 => if k == b"operation_id" { 0 } else { u32::MAX }, 20 => if k == b"resource_provider_id" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.operation_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "operation_id" }, &mut m.operation_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "resource_provider_id" }, &mut *m.resource_provider_id.insert(Default::default()))? { m.resource_provider_id = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.operation_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "operation_id" }, &mut m.operation_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "agent_id" }, &mut *m.agent_id.insert(Default::default()))? { m.agent_id = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "resource_provider_id" }, &mut *m.resource_provider_id.insert(Default::default()))? { m.resource_provider_id = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "operation_id")]);
@@ -5737,15 +5898,16 @@ impl JsonMessage for crate::v1::scheduler::call::Message {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"agent_id" => 0, b"executor_id" => 1, b"data" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_id\":") { Some((0, 10)) } else { None }, Some(b'd') => if k.starts_with(b"data\":") { Some((2, 6)) } else { None }, Some(b'e') => if k.starts_with(b"executor_id\":") { Some((1, 13)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"data" { 2 } else { u32::MAX }, 8 => if k == b"agent_id" { 0 } else { u32::MAX }, 11 => if k == b"executor_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if seen & (1 << 1) != 0 { m.executor_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                2 => { match map.next_value_seed(r::One::<r::Bytes>::new("data", true))? { Some(v) => { m.data = v; seen |= 1 << 2; } None => { m.data = Default::default(); seen &= !(1 << 2); } } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "agent_id" }, &mut m.agent_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.executor_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { match r::one::<r::Bytes>(rd, "data", true)? { Some(v) => { m.data = v; seen |= 1 << 2; } None => { m.data = Default::default(); seen &= !(1 << 2); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x7, &[(0, "agent_id"), (1, "executor_id"), (2, "data")]);
@@ -5768,13 +5930,14 @@ impl JsonMessage for crate::v1::scheduler::call::Request {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"requests" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"requests\":") { Some((0, 10)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 8 => if k == b"requests" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "requests" }, &mut m.requests)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "requests" }, &mut m.requests)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5796,13 +5959,14 @@ impl JsonMessage for crate::v1::scheduler::call::Suppress {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"roles" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'r') => if k.starts_with(b"roles\":") { Some((0, 7)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 5 => if k == b"roles" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.roles.clear(); map.next_value_seed(r::Many::<r::Str>::new("roles", &mut m.roles))?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::many::<r::Str>(rd, "roles", &mut m.roles)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5830,15 +5994,16 @@ impl JsonMessage for crate::v1::scheduler::call::UpdateFramework {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"framework_info" => 0, b"suppressed_roles" => 1, b"offer_constraints" => 2, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'f') => if k.starts_with(b"framework_info\":") { Some((0, 16)) } else { None }, Some(b'o') => if k.starts_with(b"offer_constraints\":") { Some((2, 19)) } else { None }, Some(b's') => if k.starts_with(b"suppressed_roles\":") { Some((1, 18)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 14 => if k == b"framework_info" { 0 } else { u32::MAX }, 16 => if k == b"suppressed_roles" { 1 } else { u32::MAX }, 17 => if k == b"offer_constraints" { 2 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.framework_info = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "framework_info" }, &mut m.framework_info)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { m.suppressed_roles.clear(); map.next_value_seed(r::Many::<r::Str>::new("suppressed_roles", &mut m.suppressed_roles))?; }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "offer_constraints" }, &mut *m.offer_constraints.insert(Default::default()))? { m.offer_constraints = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.framework_info = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "framework_info" }, &mut m.framework_info)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { r::many::<r::Str>(rd, "suppressed_roles", &mut m.suppressed_roles)?; }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "offer_constraints" }, &mut *m.offer_constraints.insert(Default::default()))? { m.offer_constraints = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "framework_info")]);
@@ -5884,20 +6049,21 @@ impl JsonMessage for crate::v1::executor::Event {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"type" => 0, b"subscribed" => 1, b"acknowledged" => 2, b"launch" => 3, b"launch_group" => 4, b"kill" => 5, b"message" => 6, b"error" => 7, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"acknowledged\":") { Some((2, 14)) } else { None }, Some(b'e') => if k.starts_with(b"error\":") { Some((7, 7)) } else { None }, Some(b'k') => if k.starts_with(b"kill\":") { Some((5, 6)) } else { None }, Some(b'l') => if k.starts_with(b"launch\":") { Some((3, 8)) } else if k.starts_with(b"launch_group\":") { Some((4, 14)) } else { None }, Some(b'm') => if k.starts_with(b"message\":") { Some((6, 9)) } else { None }, Some(b's') => if k.starts_with(b"subscribed\":") { Some((1, 12)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 0 } else if k == b"kill" { 5 } else { u32::MAX }, 5 => if k == b"error" { 7 } else { u32::MAX }, 6 => if k == b"launch" { 3 } else { u32::MAX }, 7 => if k == b"message" { 6 } else { u32::MAX }, 10 => if k == b"subscribed" { 1 } else { u32::MAX }, 12 => if k == b"acknowledged" { 2 } else if k == b"launch_group" { 4 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::executor::event::Type>>::new("type", false))?; }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "subscribed" }, &mut *m.subscribed.insert(Default::default()))? { m.subscribed = None; } }
-                2 => { if !r::message(&mut map, miss, Slot { number: 3, name: "acknowledged" }, &mut *m.acknowledged.insert(Default::default()))? { m.acknowledged = None; } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "launch" }, &mut *m.launch.insert(Default::default()))? { m.launch = None; } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 8, name: "launch_group" }, &mut *m.launch_group.insert(Default::default()))? { m.launch_group = None; } }
-                5 => { if !r::message(&mut map, miss, Slot { number: 5, name: "kill" }, &mut *m.kill.insert(Default::default()))? { m.kill = None; } }
-                6 => { if !r::message(&mut map, miss, Slot { number: 6, name: "message" }, &mut *m.message.insert(Default::default()))? { m.message = None; } }
-                7 => { if !r::message(&mut map, miss, Slot { number: 7, name: "error" }, &mut *m.error.insert(Default::default()))? { m.error = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { m.r#type = r::one::<r::Enum<crate::v1::executor::event::Type>>(rd, "type", false)?; }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "subscribed" }, &mut *m.subscribed.insert(Default::default()))? { m.subscribed = None; } }
+                2 => { if !r::message(rd, miss, Slot { number: 3, name: "acknowledged" }, &mut *m.acknowledged.insert(Default::default()))? { m.acknowledged = None; } }
+                3 => { if !r::message(rd, miss, Slot { number: 4, name: "launch" }, &mut *m.launch.insert(Default::default()))? { m.launch = None; } }
+                4 => { if !r::message(rd, miss, Slot { number: 8, name: "launch_group" }, &mut *m.launch_group.insert(Default::default()))? { m.launch_group = None; } }
+                5 => { if !r::message(rd, miss, Slot { number: 5, name: "kill" }, &mut *m.kill.insert(Default::default()))? { m.kill = None; } }
+                6 => { if !r::message(rd, miss, Slot { number: 6, name: "message" }, &mut *m.message.insert(Default::default()))? { m.message = None; } }
+                7 => { if !r::message(rd, miss, Slot { number: 7, name: "error" }, &mut *m.error.insert(Default::default()))? { m.error = None; } }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -5920,16 +6086,17 @@ impl JsonMessage for crate::v1::executor::event::Subscribed {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"executor_info" => 0, b"framework_info" => 1, b"agent_info" => 2, b"container_id" => 3, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'a') => if k.starts_with(b"agent_info\":") { Some((2, 12)) } else { None }, Some(b'c') => if k.starts_with(b"container_id\":") { Some((3, 14)) } else { None }, Some(b'e') => if k.starts_with(b"executor_info\":") { Some((0, 15)) } else { None }, Some(b'f') => if k.starts_with(b"framework_info\":") { Some((1, 16)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"agent_info" { 2 } else { u32::MAX }, 12 => if k == b"container_id" { 3 } else { u32::MAX }, 13 => if k == b"executor_info" { 0 } else { u32::MAX }, 14 => if k == b"framework_info" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.executor_info = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "executor_info" }, &mut m.executor_info)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if seen & (1 << 1) != 0 { m.framework_info = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "framework_info" }, &mut m.framework_info)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                2 => { if seen & (1 << 2) != 0 { m.agent_info = Default::default(); } if r::message(&mut map, miss, Slot { number: 3, name: "agent_info" }, &mut m.agent_info)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
-                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "container_id" }, &mut *m.container_id.insert(Default::default()))? { m.container_id = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.executor_info = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "executor_info" }, &mut m.executor_info)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.framework_info = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "framework_info" }, &mut m.framework_info)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { if seen & (1 << 2) != 0 { m.agent_info = Default::default(); } if r::message(rd, miss, Slot { number: 3, name: "agent_info" }, &mut m.agent_info)? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
+                3 => { if !r::message(rd, miss, Slot { number: 4, name: "container_id" }, &mut *m.container_id.insert(Default::default()))? { m.container_id = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x7, &[(0, "executor_info"), (1, "framework_info"), (2, "agent_info")]);
@@ -5945,13 +6112,14 @@ impl JsonMessage for crate::v1::executor::event::Launch {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"task\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"task" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.task = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task" }, &mut m.task)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.task = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task" }, &mut m.task)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "task")]);
@@ -5967,13 +6135,14 @@ impl JsonMessage for crate::v1::executor::event::LaunchGroup {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_group" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"task_group\":") { Some((0, 12)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 10 => if k == b"task_group" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.task_group = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task_group" }, &mut m.task_group)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.task_group = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task_group" }, &mut m.task_group)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "task_group")]);
@@ -5993,14 +6162,15 @@ impl JsonMessage for crate::v1::executor::event::Kill {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_id" => 0, b"kill_policy" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'k') => if k.starts_with(b"kill_policy\":") { Some((1, 13)) } else { None }, Some(b't') => if k.starts_with(b"task_id\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"task_id" { 0 } else { u32::MAX }, 11 => if k == b"kill_policy" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if !r::message(&mut map, miss, Slot { number: 2, name: "kill_policy" }, &mut *m.kill_policy.insert(Default::default()))? { m.kill_policy = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !r::message(rd, miss, Slot { number: 2, name: "kill_policy" }, &mut *m.kill_policy.insert(Default::default()))? { m.kill_policy = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "task_id")]);
@@ -6018,14 +6188,15 @@ impl JsonMessage for crate::v1::executor::event::Acknowledged {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"task_id" => 0, b"uuid" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b't') => if k.starts_with(b"task_id\":") { Some((0, 9)) } else { None }, Some(b'u') => if k.starts_with(b"uuid\":") { Some((1, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"uuid" { 1 } else { u32::MAX }, 7 => if k == b"task_id" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { match map.next_value_seed(r::One::<r::Bytes>::new("uuid", true))? { Some(v) => { m.uuid = v; seen |= 1 << 1; } None => { m.uuid = Default::default(); seen &= !(1 << 1); } } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.task_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "task_id" }, &mut m.task_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { match r::one::<r::Bytes>(rd, "uuid", true)? { Some(v) => { m.uuid = v; seen |= 1 << 1; } None => { m.uuid = Default::default(); seen &= !(1 << 1); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "task_id"), (1, "uuid")]);
@@ -6041,13 +6212,14 @@ impl JsonMessage for crate::v1::executor::event::Message {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"data" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'd') => if k.starts_with(b"data\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"data" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Bytes>::new("data", true))? { Some(v) => { m.data = v; seen |= 1 << 0; } None => { m.data = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Bytes>(rd, "data", true)? { Some(v) => { m.data = v; seen |= 1 << 0; } None => { m.data = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "data")]);
@@ -6063,13 +6235,14 @@ impl JsonMessage for crate::v1::executor::event::Error {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"message" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'm') => if k.starts_with(b"message\":") { Some((0, 9)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 7 => if k == b"message" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Str>::new("message", true))? { Some(v) => { m.message = v; seen |= 1 << 0; } None => { m.message = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::string(rd, "message")? { Some(v) => { m.message = v; seen |= 1 << 0; } None => { m.message = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "message")]);
@@ -6103,18 +6276,19 @@ impl JsonMessage for crate::v1::executor::Call {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"executor_id" => 0, b"framework_id" => 1, b"type" => 2, b"subscribe" => 3, b"update" => 4, b"message" => 5, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'e') => if k.starts_with(b"executor_id\":") { Some((0, 13)) } else { None }, Some(b'f') => if k.starts_with(b"framework_id\":") { Some((1, 14)) } else { None }, Some(b'm') => if k.starts_with(b"message\":") { Some((5, 9)) } else { None }, Some(b's') => if k.starts_with(b"subscribe\":") { Some((3, 11)) } else { None }, Some(b't') => if k.starts_with(b"type\":") { Some((2, 6)) } else { None }, Some(b'u') => if k.starts_with(b"update\":") { Some((4, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"type" { 2 } else { u32::MAX }, 6 => if k == b"update" { 4 } else { u32::MAX }, 7 => if k == b"message" { 5 } else { u32::MAX }, 9 => if k == b"subscribe" { 3 } else { u32::MAX }, 11 => if k == b"executor_id" { 0 } else { u32::MAX }, 12 => if k == b"framework_id" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.executor_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                1 => { if seen & (1 << 1) != 0 { m.framework_id = Default::default(); } if r::message(&mut map, miss, Slot { number: 2, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
-                2 => { m.r#type = map.next_value_seed(r::One::<r::Enum<crate::v1::executor::call::Type>>::new("type", false))?; }
-                3 => { if !r::message(&mut map, miss, Slot { number: 4, name: "subscribe" }, &mut *m.subscribe.insert(Default::default()))? { m.subscribe = None; } }
-                4 => { if !r::message(&mut map, miss, Slot { number: 5, name: "update" }, &mut *m.update.insert(Default::default()))? { m.update = None; } }
-                5 => { if !r::message(&mut map, miss, Slot { number: 6, name: "message" }, &mut *m.message.insert(Default::default()))? { m.message = None; } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.executor_id = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "executor_id" }, &mut m.executor_id)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.framework_id = Default::default(); } if r::message(rd, miss, Slot { number: 2, name: "framework_id" }, &mut m.framework_id)? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { m.r#type = r::one::<r::Enum<crate::v1::executor::call::Type>>(rd, "type", false)?; }
+                3 => { if !r::message(rd, miss, Slot { number: 4, name: "subscribe" }, &mut *m.subscribe.insert(Default::default()))? { m.subscribe = None; } }
+                4 => { if !r::message(rd, miss, Slot { number: 5, name: "update" }, &mut *m.update.insert(Default::default()))? { m.update = None; } }
+                5 => { if !r::message(rd, miss, Slot { number: 6, name: "message" }, &mut *m.message.insert(Default::default()))? { m.message = None; } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x3, &[(0, "executor_id"), (1, "framework_id")]);
@@ -6146,14 +6320,15 @@ impl JsonMessage for crate::v1::executor::call::Subscribe {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"unacknowledged_tasks" => 0, b"unacknowledged_updates" => 1, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'u') => if k.starts_with(b"unacknowledged_tasks\":") { Some((0, 22)) } else if k.starts_with(b"unacknowledged_updates\":") { Some((1, 24)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 20 => if k == b"unacknowledged_tasks" { 0 } else { u32::MAX }, 22 => if k == b"unacknowledged_updates" { 1 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { r::messages(&mut map, miss, Slot { number: 1, name: "unacknowledged_tasks" }, &mut m.unacknowledged_tasks)?; }
-                1 => { r::messages(&mut map, miss, Slot { number: 2, name: "unacknowledged_updates" }, &mut m.unacknowledged_updates)?; }
-                _ => r::skip(&mut map)?,
+                0 => { r::messages(rd, miss, Slot { number: 1, name: "unacknowledged_tasks" }, &mut m.unacknowledged_tasks)?; }
+                1 => { r::messages(rd, miss, Slot { number: 2, name: "unacknowledged_updates" }, &mut m.unacknowledged_updates)?; }
+                _ => rd.skip()?,
             }
         }
         Ok(())
@@ -6168,13 +6343,14 @@ impl JsonMessage for crate::v1::executor::call::Update {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"status" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b's') => if k.starts_with(b"status\":") { Some((0, 8)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 6 => if k == b"status" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if r::message(&mut map, miss, Slot { number: 1, name: "status" }, &mut m.status)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
-                _ => r::skip(&mut map)?,
+                0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if r::message(rd, miss, Slot { number: 1, name: "status" }, &mut m.status)? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "status")]);
@@ -6190,13 +6366,14 @@ impl JsonMessage for crate::v1::executor::call::Message {
         w::end_object(out, start);
     }
 
-    fn read_json<'de, A: MapAccess<'de>>(&mut self, mut map: A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+    fn read_json(&mut self, rd: &mut Reader<'_>, miss: &mut Option<Box<Missing>>) -> Result<(), Fail> {
         let m = self;
         let mut seen: u64 = 0;
-        while let Some(i) = map.next_key_seed(r::Key(|k: &[u8]| match k { b"data" => 0, _ => u32::MAX }))? {
+        let mut first = true;
+        while let Some(i) = rd.next_key(&mut first, |k: &[u8]| match k.first() { Some(b'd') => if k.starts_with(b"data\":") { Some((0, 6)) } else { None }, _ => None }, |k: &[u8]| match k.len() { 4 => if k == b"data" { 0 } else { u32::MAX }, _ => u32::MAX })? {
             match i {
-                0 => { match map.next_value_seed(r::One::<r::Bytes>::new("data", true))? { Some(v) => { m.data = v; seen |= 1 << 0; } None => { m.data = Default::default(); seen &= !(1 << 0); } } }
-                _ => r::skip(&mut map)?,
+                0 => { match r::one::<r::Bytes>(rd, "data", true)? { Some(v) => { m.data = v; seen |= 1 << 0; } None => { m.data = Default::default(); seen &= !(1 << 0); } } }
+                _ => rd.skip()?,
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "data")]);

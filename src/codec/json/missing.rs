@@ -52,7 +52,7 @@ pub(crate) fn check_required(
 }
 
 /// Files a nested message's problems (if any) under `slot` / `index`.
-#[inline]
+#[inline(always)]
 pub(crate) fn attach(
     missing: &mut Option<Box<Missing>>,
     slot: Slot,
@@ -60,16 +60,27 @@ pub(crate) fn attach(
     child: Option<Box<Missing>>,
 ) {
     if let Some(inner) = child {
-        missing
-            .get_or_insert_with(Box::default)
-            .nested
-            .push(Nested {
-                number: slot.number,
-                index,
-                name: slot.name,
-                inner,
-            });
+        attach_problems(missing, slot, index, inner);
     }
+}
+
+#[cold]
+#[inline(never)]
+fn attach_problems(
+    missing: &mut Option<Box<Missing>>,
+    slot: Slot,
+    index: Option<usize>,
+    inner: Box<Missing>,
+) {
+    missing
+        .get_or_insert_with(Box::default)
+        .nested
+        .push(Nested {
+            number: slot.number,
+            index,
+            name: slot.name,
+            inner,
+        });
 }
 
 /// Wraps a map value's problems as those of the entry message's `value` field.
@@ -89,8 +100,16 @@ pub(crate) fn map_entry_value(child: Option<Box<Missing>>) -> Option<Box<Missing
 
 /// Drops what was recorded for field `number`: a later duplicate key
 /// replaces the earlier value (last one wins).
-#[inline]
+#[inline(always)]
 pub(crate) fn forget(missing: &mut Option<Box<Missing>>, number: u32) {
+    if missing.is_some() {
+        forget_field(missing, number);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn forget_field(missing: &mut Option<Box<Missing>>, number: u32) {
     if let Some(m) = missing {
         m.nested.retain(|n| n.number != number);
         if m.own.is_empty() && m.nested.is_empty() {

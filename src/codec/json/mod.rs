@@ -29,12 +29,23 @@
 //! ends up with 0 for `18446744073709551615`), and number literals with
 //! leading zeros (`007`) are a syntax error here (only inside strings are
 //! they accepted).
+//!
+//! Decoding runs on a scanner of its own (`reader`), built for this job:
+//! one pass, no intermediate tree, keys recognised in place by a generated
+//! match per message, strings copied once at their final size, numbers
+//! parsed without going through text (decimal text is read exactly, i.e.
+//! correctly rounded, also past 19 significant digits). Well-formedness
+//! is judged as serde_json judges it (which this codec used before), with
+//! nesting bounded inside decoded values ([`DecodeErrorKind::TooDeep`]) and
+//! skipped values walked without recursion.
 
 mod base64;
 mod float;
 #[doc(hidden)]
 pub mod missing;
 mod read;
+mod reader;
+mod scan;
 mod write;
 
 #[rustfmt::skip]
@@ -43,9 +54,7 @@ mod generated;
 
 use super::{DecodeError, DecodeErrorKind};
 use missing::Missing;
-use serde::de::{self, Deserializer as _, MapAccess, Visitor};
-use std::fmt;
-use std::marker::PhantomData;
+pub use reader::{Fail, Reader};
 
 /// Implemented by the generated code for every message of the model, so
 /// [`encode`] and [`decode`] accept any of them.
@@ -54,15 +63,16 @@ pub trait JsonMessage: Sized + Default {
     #[doc(hidden)]
     fn write_json(&self, out: &mut Vec<u8>);
 
-    /// Reads the members of one JSON object into `self`, a default message
-    /// (decoding in place saves moving large messages around); absent
-    /// required fields (here and below) are recorded in `missing`.
+    /// Reads the members of one JSON object (its `{` already consumed) into
+    /// `self`, a default message (decoding in place saves moving large
+    /// messages around); absent required fields (here and below) are
+    /// recorded in `missing`.
     #[doc(hidden)]
-    fn read_json<'de, A: MapAccess<'de>>(
+    fn read_json(
         &mut self,
-        map: A,
+        reader: &mut Reader<'_>,
         missing: &mut Option<Box<Missing>>,
-    ) -> Result<(), A::Error>;
+    ) -> Result<(), Fail>;
 }
 
 /// Encodes `message` as one JSON document, as the master would write it.
@@ -81,29 +91,28 @@ pub fn encode_into<M: JsonMessage>(message: &M, out: &mut Vec<u8>) {
 /// Decodes one JSON document (whitespace around it is fine, anything else
 /// after it is not). The top level must be an object.
 ///
-/// Errors: [`DecodeErrorKind::Syntax`] for malformed JSON (serde_json's
-/// message; the master prefixes its own with `Failed to parse body into
-/// JSON: `), [`DecodeErrorKind::TooDeep`] past serde_json's nesting limit
-/// (128 nested arrays/objects inside known fields; the value of an unknown
-/// key is skipped without recursion, so its depth is not limited),
-/// [`DecodeErrorKind::Schema`] for well-formed JSON that does not fit
-/// (`Expecting a JSON object`, `Not expecting a JSON number for field 'type'`,
-/// `Failed to base64 decode bytes field 'uuid': Invalid character '!'`, …)
-/// and [`DecodeErrorKind::MissingRequired`]
-/// (`Missing required fields: acknowledge.uuid`).
+/// Errors: [`DecodeErrorKind::Syntax`] for malformed JSON (the master
+/// prefixes its own message with `Failed to parse body into JSON: `),
+/// [`DecodeErrorKind::TooDeep`] past 127 nested arrays/objects inside known
+/// fields (the value of an unknown key is skipped without recursion, so its
+/// depth is not limited), [`DecodeErrorKind::Schema`] for well-formed JSON
+/// that does not fit (`Expecting a JSON object`, `Not expecting a JSON
+/// number for field 'type'`, `Failed to base64 decode bytes field 'uuid':
+/// Invalid character '!'`, …) and [`DecodeErrorKind::MissingRequired`]
+/// (`Missing required fields: acknowledge.uuid`). Like the master, which
+/// parses the whole text before looking at the schema, a syntax error
+/// anywhere wins over a schema error met earlier in the text.
 pub fn decode<M: JsonMessage>(bytes: &[u8]) -> Result<M, DecodeError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut reader = Reader::new(bytes);
     let mut missing = None;
-    let decoded = de.deserialize_any(TopLevel::<M> {
-        missing: &mut missing,
-        kind: PhantomData,
-    });
-    let message = match decoded {
-        Ok(m) => m,
-        Err(e) => return Err(convert_error(&e, bytes)),
-    };
-    if let Err(e) = de.end() {
-        return Err(convert_error(&e, bytes));
+    let mut message = M::default();
+    if let Err(fail) = read_document(&mut reader, &mut message, &mut missing) {
+        if fail.kind() == DecodeErrorKind::Schema {
+            if let Err(syntax) = Reader::check_document(bytes) {
+                return Err(syntax.into_error());
+            }
+        }
+        return Err(fail.into_error());
     }
     match missing {
         Some(m) => Err(DecodeError::missing_required(&m.paths())),
@@ -111,78 +120,15 @@ pub fn decode<M: JsonMessage>(bytes: &[u8]) -> Result<M, DecodeError> {
     }
 }
 
-struct TopLevel<'a, M> {
-    missing: &'a mut Option<Box<Missing>>,
-    kind: PhantomData<M>,
-}
-
-const NOT_AN_OBJECT: &str = "Expecting a JSON object";
-
-impl<'de, M: JsonMessage> Visitor<'de> for TopLevel<'_, M> {
-    type Value = M;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
+fn read_document<M: JsonMessage>(
+    reader: &mut Reader<'_>,
+    message: &mut M,
+    missing: &mut Option<Box<Missing>>,
+) -> Result<(), Fail> {
+    if reader.peek()? != b'{' {
+        return Err(Fail::schema("Expecting a JSON object".to_string()));
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<M, A::Error> {
-        let mut message = M::default();
-        message.read_json(map, self.missing)?;
-        Ok(message)
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<M, E> {
-        Err(E::custom(NOT_AN_OBJECT))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<M, E> {
-        Err(E::custom(NOT_AN_OBJECT))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<M, E> {
-        Err(E::custom(NOT_AN_OBJECT))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<M, E> {
-        Err(E::custom(NOT_AN_OBJECT))
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<M, E> {
-        Err(E::custom(NOT_AN_OBJECT))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<M, E> {
-        Err(E::custom(NOT_AN_OBJECT))
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<M, A::Error> {
-        Err(de::Error::custom(NOT_AN_OBJECT))
-    }
-}
-
-/// Maps a serde_json error to the master's classification. Like the master,
-/// which parses the whole document before looking at the schema, a syntax
-/// error anywhere wins over a schema error met earlier in the text.
-fn convert_error(e: &serde_json::Error, bytes: &[u8]) -> DecodeError {
-    use serde_json::error::Category;
-    match e.classify() {
-        Category::Data => {
-            if let Err(syntax) = serde_json::from_slice::<de::IgnoredAny>(bytes) {
-                if !matches!(syntax.classify(), Category::Data) {
-                    return convert_error(&syntax, bytes);
-                }
-            }
-            DecodeError::new(DecodeErrorKind::Schema, without_position(e))
-        }
-        Category::Syntax | Category::Eof | Category::Io => {
-            let text = e.to_string();
-            let kind = if text.starts_with("recursion limit exceeded") {
-                DecodeErrorKind::TooDeep
-            } else {
-                DecodeErrorKind::Syntax
-            };
-            DecodeError::new(kind, text)
-        }
-    }
-}
-
-/// serde_json appends ` at line L column C` to messages raised by visitors.
-fn without_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    match text.strip_suffix(&suffix) {
-        Some(s) => s.to_string(),
-        None => text,
-    }
+    reader.begin_object()?;
+    message.read_json(reader, missing)?;
+    reader.end()
 }

@@ -1,7 +1,7 @@
-//! The decoding half: serde seeds that read one field's JSON value straight
-//! into the typed model, accepting what the master's parser (stout's
-//! `protobuf::parse`) accepts and rejecting what it rejects, with its
-//! wording. The generated code picks one seed per field.
+//! The decoding half: readers that take one field's JSON value from the
+//! scanner ([`super::reader`]) straight into the typed model, accepting what
+//! the master's parser (stout's `protobuf::parse`) accepts and rejecting what
+//! it rejects, with its wording. The generated code picks one per field.
 //!
 //! * `null` is the same as an absent key.
 //! * Numbers and booleans may come as strings (`"-42"`, `"2.5"`, `"true"`);
@@ -17,28 +17,19 @@
 //!   required field.
 
 use super::missing::{self, Missing, Slot};
+pub(crate) use super::reader::Num;
+use super::reader::{Fail, Reader, Result};
 use super::JsonMessage;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::marker::PhantomData;
 
-pub(crate) use serde::de::IgnoredAny;
+/// A scalar conversion: the value, `None` to leave the field unset, or the
+/// schema error's text.
+pub(crate) type Conv<T> = std::result::Result<Option<T>, String>;
 
 /// What the master calls each kind of JSON value in its errors.
 fn not_expecting(what: &str, field: &str) -> String {
     format!("Not expecting a JSON {what} for field '{field}'")
-}
-
-/// A JSON number as the parser produced it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Num {
-    /// A negative integer that fits `i64`.
-    Neg(i64),
-    /// A non-negative integer that fits `u64`.
-    Pos(u64),
-    /// Anything with a fraction or exponent, or too large for 64 bits.
-    Float(f64),
 }
 
 /// The field a value is read for.
@@ -52,16 +43,13 @@ pub(crate) struct Field {
 /// `Ok(None)` means "leave the field unset" (an unknown enum name).
 pub(crate) trait Scalar {
     type Value;
-    fn number(_n: Num, f: Field) -> Result<Option<Self::Value>, String> {
+    fn number(_n: Num, f: Field) -> Conv<Self::Value> {
         Err(not_expecting("number", f.name))
     }
-    fn string(_s: &str, f: Field) -> Result<Option<Self::Value>, String> {
+    fn string(_s: &str, f: Field) -> Conv<Self::Value> {
         Err(not_expecting("string", f.name))
     }
-    fn owned_string(s: String, f: Field) -> Result<Option<Self::Value>, String> {
-        Self::string(&s, f)
-    }
-    fn boolean(_b: bool, f: Field) -> Result<Option<Self::Value>, String> {
+    fn boolean(_b: bool, f: Field) -> Conv<Self::Value> {
         Err(not_expecting("boolean", f.name))
     }
 }
@@ -130,7 +118,7 @@ pub(crate) fn parse_number_text(text: &str) -> Option<Num> {
         .map(Num::Float)
 }
 
-fn number_text<K: Scalar>(s: &str, f: Field, what: &str) -> Result<Option<K::Value>, String> {
+fn number_text<K: Scalar>(s: &str, f: Field, what: &str) -> Conv<K::Value> {
     match parse_number_text(s) {
         Some(n) => K::number(n, f),
         None => Err(format!(
@@ -164,7 +152,7 @@ pub(crate) struct Int<T>(PhantomData<T>);
 
 impl<T: Wrapping> Scalar for Int<T> {
     type Value = T;
-    fn number(n: Num, _f: Field) -> Result<Option<T>, String> {
+    fn number(n: Num, _f: Field) -> Conv<T> {
         Ok(Some(match n {
             Num::Neg(i) => T::from_i64(i),
             Num::Pos(u) => T::from_u64(u),
@@ -174,7 +162,7 @@ impl<T: Wrapping> Scalar for Int<T> {
             Num::Float(d) => T::from_i64(d as i64),
         }))
     }
-    fn string(s: &str, f: Field) -> Result<Option<T>, String> {
+    fn string(s: &str, f: Field) -> Conv<T> {
         number_text::<Self>(s, f, "number")
     }
 }
@@ -185,14 +173,14 @@ pub(crate) struct F64;
 impl Scalar for F64 {
     type Value = f64;
     #[allow(clippy::cast_precision_loss)]
-    fn number(n: Num, _f: Field) -> Result<Option<f64>, String> {
+    fn number(n: Num, _f: Field) -> Conv<f64> {
         Ok(Some(match n {
             Num::Neg(i) => i as f64,
             Num::Pos(u) => u as f64,
             Num::Float(d) => d,
         }))
     }
-    fn string(s: &str, f: Field) -> Result<Option<f64>, String> {
+    fn string(s: &str, f: Field) -> Conv<f64> {
         match s {
             "Infinity" => Ok(Some(f64::INFINITY)),
             "-Infinity" => Ok(Some(f64::NEG_INFINITY)),
@@ -210,11 +198,11 @@ pub(crate) struct F32;
 impl Scalar for F32 {
     type Value = f32;
     #[allow(clippy::cast_possible_truncation)]
-    fn number(n: Num, f: Field) -> Result<Option<f32>, String> {
+    fn number(n: Num, f: Field) -> Conv<f32> {
         F64::number(n, f).map(|v| v.map(|d| d as f32))
     }
     #[allow(clippy::cast_possible_truncation)]
-    fn string(s: &str, f: Field) -> Result<Option<f32>, String> {
+    fn string(s: &str, f: Field) -> Conv<f32> {
         F64::string(s, f).map(|v| v.map(|d| d as f32))
     }
 }
@@ -224,10 +212,10 @@ pub(crate) struct Bool;
 
 impl Scalar for Bool {
     type Value = bool;
-    fn boolean(b: bool, _f: Field) -> Result<Option<bool>, String> {
+    fn boolean(b: bool, _f: Field) -> Conv<bool> {
         Ok(Some(b))
     }
-    fn string(s: &str, f: Field) -> Result<Option<bool>, String> {
+    fn string(s: &str, f: Field) -> Conv<bool> {
         match s.trim_matches([' ', '\t', '\n', '\r']) {
             "true" => Ok(Some(true)),
             "false" => Ok(Some(false)),
@@ -244,11 +232,8 @@ pub(crate) struct Str;
 
 impl Scalar for Str {
     type Value = String;
-    fn string(s: &str, _f: Field) -> Result<Option<String>, String> {
+    fn string(s: &str, _f: Field) -> Conv<String> {
         Ok(Some(s.to_owned()))
-    }
-    fn owned_string(s: String, _f: Field) -> Result<Option<String>, String> {
-        Ok(Some(s))
     }
 }
 
@@ -257,7 +242,7 @@ pub(crate) struct Bytes;
 
 impl Scalar for Bytes {
     type Value = Vec<u8>;
-    fn string(s: &str, f: Field) -> Result<Option<Vec<u8>>, String> {
+    fn string(s: &str, f: Field) -> Conv<Vec<u8>> {
         super::base64::decode_lenient(s).map(Some).map_err(|c| {
             format!(
                 "Failed to base64 decode bytes field '{}': Invalid character '{c}'",
@@ -278,7 +263,7 @@ pub(crate) struct Enum<E>(PhantomData<E>);
 
 impl<E: JsonEnum> Scalar for Enum<E> {
     type Value = E;
-    fn string(s: &str, f: Field) -> Result<Option<E>, String> {
+    fn string(s: &str, f: Field) -> Conv<E> {
         match E::by_name(s) {
             Some(v) => Ok(Some(v)),
             None if f.required => Err(format!("Failed to find enum for '{s}'")),
@@ -287,294 +272,175 @@ impl<E: JsonEnum> Scalar for Enum<E> {
     }
 }
 
-/// Reads an object key and maps it to a field index (`u32::MAX` when the
-/// message has no such field) without allocating. Keys are read as raw
-/// bytes (escapes resolved, UTF-8 not re-validated): a key that is not valid
-/// UTF-8 cannot name a field, and the master does not validate it either.
-pub(crate) struct Key<F>(pub(crate) F);
-
-impl<'de, F: Fn(&[u8]) -> u32> DeserializeSeed<'de> for Key<F> {
-    type Value = u32;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u32, D::Error> {
-        d.deserialize_bytes(self)
-    }
-}
-
-impl<'de, F: Fn(&[u8]) -> u32> Visitor<'de> for Key<F> {
-    type Value = u32;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<u32, E> {
-        Ok((self.0)(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<u32, E> {
-        Ok((self.0)(v.as_bytes()))
-    }
-}
-
-/// Forwards every non-container JSON value to a [`Scalar`] kind.
-macro_rules! scalar_visits {
-    ($k:ty, $field:expr, $done:expr) => {
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            let r = <$k>::boolean(v, $field(&self)).map_err(E::custom)?;
-            Ok($done(self, r))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            let n = if v < 0 {
-                Num::Neg(v)
-            } else {
-                Num::Pos(v.unsigned_abs())
-            };
-            let r = <$k>::number(n, $field(&self)).map_err(E::custom)?;
-            Ok($done(self, r))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            let r = <$k>::number(Num::Pos(v), $field(&self)).map_err(E::custom)?;
-            Ok($done(self, r))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            let r = <$k>::number(Num::Float(v), $field(&self)).map_err(E::custom)?;
-            Ok($done(self, r))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            let r = <$k>::string(v, $field(&self)).map_err(E::custom)?;
-            Ok($done(self, r))
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            let r = <$k>::owned_string(v, $field(&self)).map_err(E::custom)?;
-            Ok($done(self, r))
-        }
+/// Reads one scalar value that is not `null`, an array or an object.
+#[inline]
+fn scalar<K: Scalar>(rd: &mut Reader<'_>, first: u8, f: Field) -> Result<Option<K::Value>> {
+    let converted = match first {
+        b'"' => match rd.plain_str() {
+            Some(s) => K::string(s, f),
+            None => K::string(rd.str_value()?, f),
+        },
+        b'-' | b'0'..=b'9' => K::number(rd.number()?, f),
+        b't' | b'f' => K::boolean(rd.boolean()?, f),
+        _ => return Err(rd.mismatch(f.name)),
     };
+    converted.map_err(Fail::schema)
 }
 
 /// A singular scalar or enum field: `Some(value)`, or `None` for `null` /
 /// an unknown optional enum name.
-pub(crate) struct One<K> {
-    field: Field,
-    kind: PhantomData<K>,
-}
-
-impl<K> One<K> {
-    pub(crate) fn new(name: &'static str, required: bool) -> Self {
-        One {
-            field: Field { name, required },
-            kind: PhantomData,
-        }
-    }
-}
-
-impl<'de, K: Scalar> DeserializeSeed<'de> for One<K> {
-    type Value = Option<K::Value>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de, K: Scalar> Visitor<'de> for One<K> {
-    type Value = Option<K::Value>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a value for field '{}'", self.field.name)
-    }
-    scalar_visits!(K, |s: &Self| s.field, |_s, r| r);
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<Self::Value, A::Error> {
-        Err(de::Error::custom(not_expecting("array", self.field.name)))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, _map: A) -> Result<Self::Value, A::Error> {
-        Err(de::Error::custom(not_expecting("object", self.field.name)))
-    }
-}
-
-/// A repeated scalar or enum field, appended to `out`.
-pub(crate) struct Many<'a, K: Scalar> {
+#[inline]
+pub(crate) fn one<K: Scalar>(
+    rd: &mut Reader<'_>,
     name: &'static str,
-    out: &'a mut Vec<K::Value>,
-}
-
-impl<'a, K: Scalar> Many<'a, K> {
-    pub(crate) fn new(name: &'static str, out: &'a mut Vec<K::Value>) -> Self {
-        Many { name, out }
-    }
-    fn field(&self) -> Field {
-        Field {
-            name: self.name,
-            required: false,
-        }
+    required: bool,
+) -> Result<Option<K::Value>> {
+    match rd.peek()? {
+        b'n' => rd.null().map(|()| None),
+        first => scalar::<K>(rd, first, Field { name, required }),
     }
 }
 
-impl<'de, K: Scalar> DeserializeSeed<'de> for Many<'_, K> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
+/// A `string` field: [`one`] with the common case (a plain string right
+/// at the reader) taken first.
+#[inline]
+pub(crate) fn string(rd: &mut Reader<'_>, name: &'static str) -> Result<Option<String>> {
+    match rd.plain_str() {
+        Some(s) => Ok(Some(s.to_owned())),
+        None => one::<Str>(rd, name, false),
     }
 }
 
-impl<'de, K: Scalar> Visitor<'de> for Many<'_, K> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "values for field '{}'", self.name)
-    }
-    scalar_visits!(K, |s: &Self| s.field(), |s: Self, r: Option<K::Value>| {
-        if let Some(v) = r {
-            s.out.push(v);
-        }
-    });
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let name = self.name;
-        let out = self.out;
-        while seq
-            .next_element_seed(Many::<K> {
-                name,
-                out: &mut *out,
-            })?
-            .is_some()
-        {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, _map: A) -> Result<(), A::Error> {
-        Err(de::Error::custom(not_expecting("object", self.name)))
-    }
+/// A repeated scalar or enum field (replacing what a duplicate key set):
+/// an array, or one bare value.
+#[inline]
+pub(crate) fn many<K: Scalar>(
+    rd: &mut Reader<'_>,
+    name: &'static str,
+    out: &mut Vec<K::Value>,
+) -> Result<()> {
+    out.clear();
+    many_into::<K>(rd, name, out)
 }
 
-/// Errors for a non-object JSON value where a message is expected.
-macro_rules! message_mismatch {
-    ($name:expr) => {
-        fn visit_bool<E: de::Error>(self, _v: bool) -> Result<Self::Value, E> {
-            Err(E::custom(not_expecting("boolean", $name(&self))))
-        }
-        fn visit_i64<E: de::Error>(self, _v: i64) -> Result<Self::Value, E> {
-            Err(E::custom(not_expecting("number", $name(&self))))
-        }
-        fn visit_u64<E: de::Error>(self, _v: u64) -> Result<Self::Value, E> {
-            Err(E::custom(not_expecting("number", $name(&self))))
-        }
-        fn visit_f64<E: de::Error>(self, _v: f64) -> Result<Self::Value, E> {
-            Err(E::custom(not_expecting("number", $name(&self))))
-        }
-        fn visit_str<E: de::Error>(self, _v: &str) -> Result<Self::Value, E> {
-            Err(E::custom(not_expecting("string", $name(&self))))
-        }
+/// Arrays nested in the array are flattened and `null` entries skipped, as
+/// in the master.
+fn many_into<K: Scalar>(
+    rd: &mut Reader<'_>,
+    name: &'static str,
+    out: &mut Vec<K::Value>,
+) -> Result<()> {
+    let f = Field {
+        name,
+        required: false,
     };
-}
-
-/// A message field read in place into `target` (a default message): `true`
-/// when an object was read, `false` for `null`. Missing required fields
-/// inside are left in `missing` for the caller to file.
-pub(crate) struct MsgInto<'a, M> {
-    name: &'static str,
-    target: &'a mut M,
-    missing: &'a mut Option<Box<Missing>>,
-}
-
-impl<'de, M: JsonMessage> DeserializeSeed<'de> for MsgInto<'_, M> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de, M: JsonMessage> Visitor<'de> for MsgInto<'_, M> {
-    type Value = bool;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "an object for field '{}'", self.name)
-    }
-    message_mismatch!(|s: &Self| s.name);
-    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<bool, A::Error> {
-        Err(de::Error::custom(not_expecting("array", self.name)))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
-        self.target.read_json(map, self.missing)?;
-        Ok(true)
+    match rd.peek()? {
+        b'[' => {
+            rd.begin_array()?;
+            let mut first = true;
+            while rd.next_element(&mut first)? {
+                match rd.peek()? {
+                    b'n' => rd.null()?,
+                    b'[' => many_into::<K>(rd, name, out)?,
+                    b => {
+                        if let Some(v) = scalar::<K>(rd, b, f)? {
+                            out.push(v);
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        b'n' => rd.null(),
+        b => {
+            if let Some(v) = scalar::<K>(rd, b, f)? {
+                out.push(v);
+            }
+            Ok(())
+        }
     }
 }
 
 /// Reads one message field into `target` (a default message) and files its
 /// missing required fields under `slot` (a later duplicate key replaces what
 /// an earlier one recorded). Returns `false` for `null`.
-pub(crate) fn message<'de, A: MapAccess<'de>, M: JsonMessage>(
-    map: &mut A,
+#[inline]
+pub(crate) fn message<M: JsonMessage>(
+    rd: &mut Reader<'_>,
     missing: &mut Option<Box<Missing>>,
     slot: Slot,
     target: &mut M,
-) -> Result<bool, A::Error> {
+) -> Result<bool> {
     missing::forget(missing, slot.number);
-    let mut child = None;
-    let present = map.next_value_seed(MsgInto {
-        name: slot.name,
-        target,
-        missing: &mut child,
-    })?;
-    missing::attach(missing, slot, None, child);
-    Ok(present)
-}
-
-/// A repeated message field, appended to `out`.
-pub(crate) struct ManyMsg<'a, M> {
-    slot: Slot,
-    out: &'a mut Vec<M>,
-    missing: &'a mut Option<Box<Missing>>,
-}
-
-impl<'de, M: JsonMessage> DeserializeSeed<'de> for ManyMsg<'_, M> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de, M: JsonMessage> Visitor<'de> for ManyMsg<'_, M> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "objects for field '{}'", self.slot.name)
-    }
-    message_mismatch!(|s: &Self| s.slot.name);
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let (slot, out, missing) = (self.slot, self.out, self.missing);
-        while seq
-            .next_element_seed(ManyMsg {
-                slot,
-                out: &mut *out,
-                missing: &mut *missing,
-            })?
-            .is_some()
-        {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        let index = self.out.len();
-        self.out.push(M::default());
-        let mut child = None;
-        if let Some(last) = self.out.last_mut() {
-            last.read_json(map, &mut child)?;
+    match rd.peek()? {
+        b'{' => {
+            rd.begin_object()?;
+            let mut child = None;
+            target.read_json(rd, &mut child)?;
+            missing::attach(missing, slot, None, child);
+            Ok(true)
         }
-        missing::attach(self.missing, self.slot, Some(index), child);
-        Ok(())
+        b'n' => rd.null().map(|()| false),
+        _ => Err(rd.mismatch(slot.name)),
     }
 }
 
-/// Reads a repeated message field (replacing what a duplicate key set).
-pub(crate) fn messages<'de, A: MapAccess<'de>, M: JsonMessage>(
-    map: &mut A,
+/// Reads a repeated message field (replacing what a duplicate key set): an
+/// array of objects (nested arrays flattened, `null` entries skipped) or one
+/// bare object.
+#[inline]
+pub(crate) fn messages<M: JsonMessage>(
+    rd: &mut Reader<'_>,
     missing: &mut Option<Box<Missing>>,
     slot: Slot,
     out: &mut Vec<M>,
-) -> Result<(), A::Error> {
+) -> Result<()> {
     missing::forget(missing, slot.number);
     out.clear();
-    map.next_value_seed(ManyMsg { slot, out, missing })
+    messages_into(rd, missing, slot, out)?;
+    // Growth below starts at four elements, also for large messages; give
+    // back what a short list does not use.
+    if out.len() < out.capacity() / 2 {
+        out.shrink_to_fit();
+    }
+    Ok(())
+}
+
+fn messages_into<M: JsonMessage>(
+    rd: &mut Reader<'_>,
+    missing: &mut Option<Box<Missing>>,
+    slot: Slot,
+    out: &mut Vec<M>,
+) -> Result<()> {
+    match rd.peek()? {
+        b'[' => {
+            rd.begin_array()?;
+            let mut first = true;
+            while rd.next_element(&mut first)? {
+                messages_into(rd, missing, slot, out)?;
+            }
+            Ok(())
+        }
+        b'{' => {
+            rd.begin_object()?;
+            let index = out.len();
+            if index == out.capacity() {
+                // Vec's own first step for a message over 1 KiB (a Resource
+                // is) is one element, then two, then four: three allocations
+                // and two copies for a typical offer's resources.
+                out.reserve(index.max(4));
+            }
+            out.push(M::default());
+            let mut child = None;
+            if let Some(last) = out.last_mut() {
+                last.read_json(rd, &mut child)?;
+            }
+            missing::attach(missing, slot, Some(index), child);
+            Ok(())
+        }
+        b'n' => rd.null(),
+        _ => Err(rd.mismatch(slot.name)),
+    }
 }
 
 /// One map value (`None` for `null`) and the required fields missing in it.
@@ -583,100 +449,59 @@ pub(crate) type ValueRead<V> = (Option<V>, Option<Box<Missing>>);
 /// The value half of a `map<string, V>` field.
 pub(crate) trait MapValue: Sized + Default {
     /// Reads one value; returns the missing required fields inside it.
-    fn read<'de, A: MapAccess<'de>>(
-        map: &mut A,
-        name: &'static str,
-    ) -> Result<ValueRead<Self>, A::Error>;
+    fn read(rd: &mut Reader<'_>, name: &'static str) -> Result<ValueRead<Self>>;
 }
 
 impl<M: JsonMessage> MapValue for M {
-    fn read<'de, A: MapAccess<'de>>(
-        map: &mut A,
-        name: &'static str,
-    ) -> Result<ValueRead<M>, A::Error> {
-        let mut child = None;
-        let mut value = M::default();
-        let present = map.next_value_seed(MsgInto {
-            name,
-            target: &mut value,
-            missing: &mut child,
-        })?;
-        Ok((present.then_some(value), child))
-    }
-}
-
-/// A `map<string, V>` field: a JSON object of entries.
-pub(crate) struct MapOf<'a, V> {
-    slot: Slot,
-    out: &'a mut BTreeMap<String, V>,
-    missing: &'a mut Option<Box<Missing>>,
-}
-
-impl<'de, V: MapValue> DeserializeSeed<'de> for MapOf<'_, V> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de, V: MapValue> Visitor<'de> for MapOf<'_, V> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "an object for map field '{}'", self.slot.name)
-    }
-    message_mismatch!(|s: &Self| s.slot.name);
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<(), A::Error> {
-        Err(de::Error::custom(not_expecting("array", self.slot.name)))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut index = 0;
-        while let Some(key) = map.next_key::<String>()? {
-            let (value, child) = V::read(&mut map, self.slot.name)?;
-            missing::attach(
-                self.missing,
-                self.slot,
-                Some(index),
-                missing::map_entry_value(child),
-            );
-            self.out.insert(key, value.unwrap_or_default());
-            index += 1;
+    fn read(rd: &mut Reader<'_>, name: &'static str) -> Result<ValueRead<M>> {
+        match rd.peek()? {
+            b'{' => {
+                rd.begin_object()?;
+                let mut child = None;
+                let mut value = M::default();
+                value.read_json(rd, &mut child)?;
+                Ok((Some(value), child))
+            }
+            b'n' => rd.null().map(|()| (None, None)),
+            _ => Err(rd.mismatch(name)),
         }
-        Ok(())
     }
-}
-
-/// Reads a `map<string, V>` field (replacing what a duplicate key set).
-pub(crate) fn map_field<'de, A: MapAccess<'de>, V: MapValue>(
-    map: &mut A,
-    missing: &mut Option<Box<Missing>>,
-    slot: Slot,
-    out: &mut BTreeMap<String, V>,
-) -> Result<(), A::Error> {
-    missing::forget(missing, slot.number);
-    out.clear();
-    map.next_value_seed(MapOf { slot, out, missing })
 }
 
 /// A string map value (the only scalar map value type in the schema).
 impl MapValue for String {
-    fn read<'de, A: MapAccess<'de>>(
-        map: &mut A,
-        name: &'static str,
-    ) -> Result<ValueRead<Self>, A::Error> {
-        let v = map.next_value_seed(One::<Str>::new(name, false))?;
-        Ok((v, None))
+    fn read(rd: &mut Reader<'_>, name: &'static str) -> Result<ValueRead<Self>> {
+        Ok((one::<Str>(rd, name, false)?, None))
     }
 }
 
-/// Skips the value of a key the message does not have.
-#[inline]
-pub(crate) fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
-    map.next_value::<IgnoredAny>().map(|_| ())
+/// Reads a `map<string, V>` field (replacing what a duplicate key set): a
+/// JSON object of entries.
+pub(crate) fn map_field<V: MapValue>(
+    rd: &mut Reader<'_>,
+    missing: &mut Option<Box<Missing>>,
+    slot: Slot,
+    out: &mut BTreeMap<String, V>,
+) -> Result<()> {
+    missing::forget(missing, slot.number);
+    out.clear();
+    match rd.peek()? {
+        b'{' => {
+            rd.begin_object()?;
+            let mut first = true;
+            let mut index = 0;
+            while let Some(key) = rd.next_map_key(&mut first)? {
+                let (value, child) = V::read(rd, slot.name)?;
+                missing::attach(missing, slot, Some(index), missing::map_entry_value(child));
+                out.insert(key, value.unwrap_or_default());
+                index += 1;
+            }
+            Ok(())
+        }
+        b'n' => rd.null(),
+        _ => Err(rd.mismatch(slot.name)),
+    }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Runs `echo hello` on a Mesos cluster through the mesos-http C ABI, from
+Python with ctypes only: prints every status update, acknowledges them, and
+tears the framework down when the task is over.
+
+    python3 examples/python/execute.py MASTER_URL [--lib path/to/libmesos_http.so]
+
+The library is built by `cargo build --features ffi` (target/debug/
+libmesos_http.so); MESOS_HTTP_LIB or --lib point at another copy.
+
+Exit status: 0 when the task reached TASK_FINISHED, 1 when it ended in
+another state or the subscription failed, 2 on bad usage, 3 when nothing
+happened within the time limit.
+"""
+
+import argparse
+import ctypes
+import os
+import sys
+from ctypes import (POINTER, c_bool, c_char_p, c_double, c_int, c_int32, c_int64,
+                    c_size_t, c_uint32, c_uint64, c_void_p)
+
+# Values from src/ffi/mesos_http.h.
+RESULT_OK = 0
+RESULT_TIMEOUT = 1
+EVENT_KIND_SUBSCRIBED = 1
+EVENT_KIND_OFFERS = 2
+EVENT_KIND_UPDATE = 4
+EVENT_KIND_ERROR = 7
+EVENT_KIND_CONNECTION = 100
+CONNECTION_STATE_TERMINATED = 5
+TASK_STATE_FINISHED = 2
+
+POLL_MS = 500
+MAX_POLLS = 120
+TASK_ID = b"hello-1"
+
+
+class MesosHttpError(Exception):
+    """A failed call: the result code's name and the library's message."""
+
+
+def load(path):
+    """Loads the library and declares the prototypes this program uses."""
+    lib = ctypes.CDLL(path)
+    handle = c_void_p
+    error_out = POINTER(c_void_p)
+
+    def declare(name, restype, *argtypes):
+        function = getattr(lib, name)
+        function.restype = restype
+        function.argtypes = list(argtypes)
+
+    declare("mesos_http_config_new", handle)
+    declare("mesos_http_config_free", None, handle)
+    declare("mesos_http_config_set_masters", c_int, handle, c_char_p, error_out)
+    declare("mesos_http_config_set_framework", c_int, handle, c_char_p, c_char_p, error_out)
+    declare("mesos_http_config_set_backoff", c_int, handle, c_uint64, c_uint64, error_out)
+    declare("mesos_http_scheduler_connect", c_int, handle, POINTER(c_void_p), error_out)
+    declare("mesos_http_scheduler_next_event", c_int, handle, c_int64, POINTER(c_void_p),
+            error_out)
+    declare("mesos_http_scheduler_launch", c_int, handle, c_char_p, c_char_p, c_char_p,
+            c_char_p, c_char_p, c_double, c_double, error_out)
+    declare("mesos_http_scheduler_decline", c_int, handle, POINTER(c_char_p), c_size_t,
+            c_double, error_out)
+    declare("mesos_http_scheduler_acknowledge", c_int, handle, handle, error_out)
+    declare("mesos_http_scheduler_teardown", c_int, handle, error_out)
+    declare("mesos_http_scheduler_free", None, handle)
+    declare("mesos_http_event_get_kind", c_int, handle)
+    declare("mesos_http_event_connection_state", c_int, handle)
+    declare("mesos_http_event_message", c_char_p, handle)
+    declare("mesos_http_event_framework_id", c_char_p, handle)
+    declare("mesos_http_event_offer_count", c_size_t, handle)
+    declare("mesos_http_event_offer_id", c_char_p, handle, c_size_t)
+    declare("mesos_http_event_offer_agent_id", c_char_p, handle, c_size_t)
+    declare("mesos_http_event_offer_scalar", c_double, handle, c_size_t, c_char_p)
+    declare("mesos_http_event_task_id", c_char_p, handle)
+    declare("mesos_http_event_task_state", c_int32, handle)
+    declare("mesos_http_event_free", None, handle)
+    declare("mesos_http_task_state_name", c_char_p, c_int32)
+    declare("mesos_http_task_state_is_terminal", c_bool, c_int32)
+    declare("mesos_http_result_name", c_char_p, c_uint32)
+    declare("mesos_http_error_message", c_char_p, handle)
+    declare("mesos_http_error_free", None, handle)
+    return lib
+
+
+def check(lib, what, call):
+    """Runs `call(error_out)`; raises MesosHttpError with the library's
+    message (the error object is freed) unless it returned OK."""
+    error = c_void_p()
+    result = call(ctypes.byref(error))
+    if result != RESULT_OK:
+        message = lib.mesos_http_error_message(error).decode()
+        lib.mesos_http_error_free(error)
+        raise MesosHttpError(f"{what} failed: {message}")
+    return result
+
+
+def text(value):
+    """A borrowed C string as str ('' for NULL)."""
+    return value.decode() if value else ""
+
+
+def use_offers(lib, scheduler, event, launched):
+    """Launches the task on the first offer big enough, declines the rest."""
+    for index in range(lib.mesos_http_event_offer_count(event)):
+        offer_id = lib.mesos_http_event_offer_id(event, index)
+        if (not launched and lib.mesos_http_event_offer_scalar(event, index, b"cpus") >= 0.1
+                and lib.mesos_http_event_offer_scalar(event, index, b"mem") >= 32.0):
+            agent_id = lib.mesos_http_event_offer_agent_id(event, index)
+            print(f"launching {TASK_ID.decode()} on agent {text(agent_id)} "
+                  f"(offer {text(offer_id)})", flush=True)
+            check(lib, "launch", lambda err: lib.mesos_http_scheduler_launch(
+                scheduler, offer_id, agent_id, TASK_ID, b"hello", b"echo hello", 0.1, 32.0,
+                err))
+            launched = True
+            continue
+        ids = (c_char_p * 1)(offer_id)
+        check(lib, "decline",
+              lambda err: lib.mesos_http_scheduler_decline(scheduler, ids, 1, -1.0, err))
+    return launched
+
+
+def handle_event(lib, scheduler, event, state):
+    """Reacts to one event; returns the exit code once the run is decided."""
+    kind = lib.mesos_http_event_get_kind(event)
+    if kind == EVENT_KIND_CONNECTION:
+        print(f"connection: {text(lib.mesos_http_event_message(event))}", flush=True)
+        if lib.mesos_http_event_connection_state(event) == CONNECTION_STATE_TERMINATED:
+            return 1
+    elif kind == EVENT_KIND_SUBSCRIBED:
+        framework_id = text(lib.mesos_http_event_framework_id(event))
+        print(f"subscribed as framework {framework_id}", flush=True)
+    elif kind == EVENT_KIND_OFFERS:
+        state["launched"] = use_offers(lib, scheduler, event, state["launched"])
+    elif kind == EVENT_KIND_UPDATE:
+        task_state = lib.mesos_http_event_task_state(event)
+        name = text(lib.mesos_http_task_state_name(task_state)) or "UNKNOWN_STATE"
+        message = text(lib.mesos_http_event_message(event))
+        suffix = f": {message}" if message else ""
+        task_id = text(lib.mesos_http_event_task_id(event))
+        print(f"update: task {task_id} is {name}{suffix}", flush=True)
+        check(lib, "acknowledge",
+              lambda err: lib.mesos_http_scheduler_acknowledge(scheduler, event, err))
+        if lib.mesos_http_task_state_is_terminal(task_state):
+            return 0 if task_state == TASK_STATE_FINISHED else 1
+    elif kind == EVENT_KIND_ERROR:
+        print(f"error from the master: {text(lib.mesos_http_event_message(event))}",
+              flush=True)
+    return None
+
+
+def run(lib, master):
+    """The whole flow; returns the exit code."""
+    config = lib.mesos_http_config_new()
+    if not config:
+        raise MesosHttpError("mesos_http_config_new failed")
+    scheduler = c_void_p()
+    try:
+        check(lib, "set_masters",
+              lambda err: lib.mesos_http_config_set_masters(config, master.encode(), err))
+        check(lib, "set_framework", lambda err: lib.mesos_http_config_set_framework(
+            config, b"nobody", b"execute-python", err))
+        check(lib, "set_backoff",
+              lambda err: lib.mesos_http_config_set_backoff(config, 100, 1000, err))
+        check(lib, "connect", lambda err: lib.mesos_http_scheduler_connect(
+            config, ctypes.byref(scheduler), err))
+    finally:
+        lib.mesos_http_config_free(config)
+
+    exit_code = None
+    state = {"launched": False}
+    polls = 0
+    try:
+        while exit_code is None and polls < MAX_POLLS:
+            event = c_void_p()
+            error = c_void_p()
+            result = lib.mesos_http_scheduler_next_event(scheduler, POLL_MS,
+                                                         ctypes.byref(event),
+                                                         ctypes.byref(error))
+            if result == RESULT_TIMEOUT:
+                polls += 1
+                continue
+            if result != RESULT_OK:
+                message = lib.mesos_http_error_message(error).decode()
+                lib.mesos_http_error_free(error)
+                name = lib.mesos_http_result_name(result).decode()
+                print(f"next_event: {name}: {message}", file=sys.stderr)
+                return 1
+            try:
+                exit_code = handle_event(lib, scheduler, event, state)
+            finally:
+                lib.mesos_http_event_free(event)
+        if exit_code is None:
+            print("gave up: the task did not end in time", file=sys.stderr)
+            exit_code = 3
+        try:
+            check(lib, "teardown",
+                  lambda err: lib.mesos_http_scheduler_teardown(scheduler, err))
+            print("teardown accepted", flush=True)
+        except MesosHttpError as error:
+            print(error, file=sys.stderr)
+        return exit_code
+    finally:
+        lib.mesos_http_scheduler_free(scheduler)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("master", help="master URL, e.g. http://127.0.0.1:5050")
+    parser.add_argument("--lib", default=os.environ.get("MESOS_HTTP_LIB",
+                                                        "target/debug/libmesos_http.so"),
+                        help="path to libmesos_http.so")
+    args = parser.parse_args()
+    try:
+        lib = load(args.lib)
+    except OSError as error:
+        print(f"cannot load {args.lib}: {error}", file=sys.stderr)
+        return 2
+    try:
+        return run(lib, args.master)
+    except MesosHttpError as error:
+        print(error, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+//! The C ABI (feature `ffi`): a thin layer over [`crate::Scheduler`] for
+//! programs written in C or bound through a C FFI (Python `ctypes`, ...).
+//!
+//! The header `src/ffi/mesos_http.h` is generated from this module by
+//! cbindgen (configuration in `src/ffi/cbindgen.toml`) and checked in; the
+//! `ffi_header` test fails when it is stale and rewrites it when
+//! `MESOS_HTTP_BLESS=1`.
+//!
+//! The contract every entry point follows, repeated in the header:
+//! - Handles are opaque and owned by the caller until passed to their
+//!   `*_free` function; every `*_free` accepts NULL.
+//! - Every pointer argument is checked for NULL and every string for UTF-8;
+//!   a pointer with a length may be NULL only when the length is 0.
+//! - A fallible function returns a [`mesos_http_result`] and, when its last
+//!   argument `error_out` is not NULL, stores a new [`mesos_http_error`]
+//!   there on failure (NULL on success). Nothing is kept in global state, so
+//!   threads never see each other's errors.
+//! - No panic ever crosses the boundary: each entry point catches it and
+//!   reports `MESOS_HTTP_RESULT_PANIC`.
+//!
+//! Safety, for every `unsafe extern "C"` function here: pointers must be NULL
+//! or point to valid objects of the declared type (handles obtained from this
+//! library and not yet freed; `len` readable bytes for a pointer/length
+//! pair; NUL-terminated strings).
+#![allow(non_camel_case_types)]
+#![allow(clippy::missing_safety_doc)]
+
+mod calls;
+mod config;
+mod error;
+mod event;
+mod event_fields;
+mod guard;
+mod scheduler;
+
+pub use calls::*;
+pub use config::*;
+pub use error::*;
+pub use event::*;
+pub use event_fields::{mesos_http_connection_state, mesos_http_event_kind};
+pub use scheduler::*;

@@ -1,0 +1,121 @@
+//! The C ABI from C: `examples/c/execute.c` and `tests/ffi_c/null_args.c`
+//! compiled with the system compiler (`-std=c11 -Wall -Wextra -Werror`)
+//! against the checked-in header and the staticlib, run against a
+//! `sim-master` process, then again under valgrind with zero errors and
+//! zero leaks.
+#![cfg(all(feature = "ffi", feature = "sim"))]
+
+mod ffi_support;
+
+use std::process::Command;
+use std::time::Duration;
+
+use ffi_support::{compile_c, refused_url, root, run_with_deadline, valgrind, SimMasterProcess};
+
+const LIMIT: Duration = Duration::from_secs(120);
+const VALGRIND_LIMIT: Duration = Duration::from_secs(600);
+
+fn assert_execute_output(finished: &ffi_support::Finished, master: &SimMasterProcess) {
+    let stdout = &finished.stdout;
+    assert!(
+        finished.status.success(),
+        "execute exited with {:?}\nstdout:\n{stdout}\nstderr:\n{}\nmaster log:\n{}",
+        finished.status,
+        finished.stderr,
+        master.log_lines().join("\n")
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    let position = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{stdout}"))
+    };
+    let subscribed = position("subscribed as framework ");
+    let launched = position("launching hello-1 on agent ");
+    let finished_line = position("update: task hello-1 is TASK_FINISHED");
+    let teardown = position("teardown accepted");
+    assert!(subscribed < launched && launched < finished_line && finished_line < teardown);
+    assert!(
+        !stdout.contains("TASK_FAILED") && !stdout.contains("TASK_ERROR"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn execute_c_runs_echo_hello_to_task_finished() {
+    let program = compile_c(&root().join("examples/c/execute.c"), "execute");
+    let master = SimMasterProcess::start();
+    let finished = run_with_deadline(Command::new(&program).arg(master.url()), LIMIT);
+    assert_execute_output(&finished, &master);
+}
+
+#[test]
+fn execute_c_is_clean_under_valgrind() {
+    let program = compile_c(&root().join("examples/c/execute.c"), "execute-valgrind");
+    let master = SimMasterProcess::start();
+    let finished = run_with_deadline(valgrind().arg(&program).arg(master.url()), VALGRIND_LIMIT);
+    assert_ne!(
+        finished.status.code(),
+        Some(99),
+        "valgrind found errors or leaks:\n{}",
+        finished.stderr
+    );
+    assert!(
+        finished.stderr.contains("ERROR SUMMARY: 0 errors"),
+        "{}",
+        finished.stderr
+    );
+    assert_execute_output(&finished, &master);
+}
+
+#[test]
+fn execute_c_fails_on_bad_usage() {
+    let program = compile_c(&root().join("examples/c/execute.c"), "execute-usage");
+    let finished = run_with_deadline(&mut Command::new(&program), LIMIT);
+    assert_eq!(finished.status.code(), Some(2));
+    assert!(finished.stderr.contains("usage:"), "{}", finished.stderr);
+    let finished = run_with_deadline(Command::new(&program).arg("zk://nowhere/mesos"), LIMIT);
+    assert_eq!(finished.status.code(), Some(1));
+    assert!(
+        finished
+            .stderr
+            .contains("set_masters failed: MESOS_HTTP_RESULT_CONFIG"),
+        "{}",
+        finished.stderr
+    );
+}
+
+#[test]
+fn null_and_bad_arguments_are_refused_cleanly() {
+    let program = compile_c(&root().join("tests/ffi_c/null_args.c"), "null_args");
+    let finished = run_with_deadline(Command::new(&program).arg(refused_url()), LIMIT);
+    assert!(
+        finished.status.success(),
+        "null_args failed:\n{}{}",
+        finished.stdout,
+        finished.stderr
+    );
+    assert!(finished.stdout.starts_with("ok "), "{}", finished.stdout);
+}
+
+#[test]
+fn null_and_bad_arguments_are_clean_under_valgrind() {
+    let program = compile_c(
+        &root().join("tests/ffi_c/null_args.c"),
+        "null_args-valgrind",
+    );
+    let finished = run_with_deadline(valgrind().arg(&program).arg(refused_url()), VALGRIND_LIMIT);
+    assert!(
+        finished.status.success(),
+        "exit {:?}:\n{}{}",
+        finished.status,
+        finished.stdout,
+        finished.stderr
+    );
+    assert!(
+        finished.stderr.contains("ERROR SUMMARY: 0 errors"),
+        "{}",
+        finished.stderr
+    );
+}
