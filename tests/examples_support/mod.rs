@@ -18,6 +18,21 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 /// hang fails the test instead of stalling the suite.
 pub const PATIENCE: Duration = Duration::from_secs(60);
 
+/// The crate features this test run was built with. Building the example with
+/// exactly these keeps cargo on the artifacts it already has: the staticlib and
+/// cdylib outputs carry no hash in their names, so a build with other features
+/// would overwrite the ones the C tests link against.
+fn same_features() -> String {
+    let mut features = vec!["sim"];
+    if cfg!(feature = "ffi") {
+        features.push("ffi");
+    }
+    if cfg!(feature = "zookeeper") {
+        features.push("zookeeper");
+    }
+    features.join(",")
+}
+
 /// The compiled example `name`, built on first use (once per test binary).
 ///
 /// `cargo test --test X` does not build examples, so the test builds the one
@@ -38,7 +53,8 @@ pub fn example(name: &str) -> PathBuf {
     let mut cargo = Command::new(env!("CARGO"));
     cargo
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["build", "--quiet", "--example", name]);
+        .args(["build", "--quiet", "--example", name])
+        .args(["--features", &same_features()]);
     if profile_dir.file_name().is_some_and(|p| p == "release") {
         cargo.arg("--release");
     }
