@@ -75,7 +75,10 @@ fn execute_c_fails_on_bad_usage() {
     let finished = run_with_deadline(&mut Command::new(&program), LIMIT);
     assert_eq!(finished.status.code(), Some(2));
     assert!(finished.stderr.contains("usage:"), "{}", finished.stderr);
-    let finished = run_with_deadline(Command::new(&program).arg("zk://nowhere/mesos"), LIMIT);
+    let finished = run_with_deadline(
+        Command::new(&program).arg("file:///etc/mesos/master"),
+        LIMIT,
+    );
     assert_eq!(finished.status.code(), Some(1));
     assert!(
         finished

@@ -80,8 +80,8 @@ static void config_arguments(void) {
          "`masters` is NULL");
   EXPECT(mesos_http_config_set_masters(config, "\xff\xfe", ERR),
          MESOS_HTTP_RESULT_INVALID_ARGUMENT, "UTF-8");
-  EXPECT(mesos_http_config_set_masters(config, "zk://127.0.0.1:2181/mesos", ERR),
-         MESOS_HTTP_RESULT_CONFIG, "zk://");
+  EXPECT(mesos_http_config_set_masters(config, "file:///etc/mesos/master", ERR),
+         MESOS_HTTP_RESULT_CONFIG, "file://");
   EXPECT(mesos_http_config_set_framework(config, "", "name", ERR),
          MESOS_HTTP_RESULT_INVALID_ARGUMENT, "must not be empty");
   EXPECT(mesos_http_config_set_framework(config, "user", NULL, ERR),
