@@ -54,7 +54,7 @@ fn execute_py_runs_echo_hello_to_task_finished() {
 
 #[test]
 fn execute_py_reports_the_library_error_message() {
-    let finished = run_with_deadline(python().arg("zk://127.0.0.1:2181/mesos"), LIMIT);
+    let finished = run_with_deadline(python().arg("file:///etc/mesos/master"), LIMIT);
     assert_eq!(finished.status.code(), Some(1), "{finished:?}");
     assert!(
         finished
