@@ -11,7 +11,6 @@ use crate::sim::resources::Res;
 use crate::v1::task_status::Reason;
 use crate::v1::TaskState;
 
-use super::frameworks::tasks_terminal;
 use super::Cluster;
 
 /// A registered agent.
@@ -150,7 +149,7 @@ impl Cluster {
         let grace = self.timing.kill_grace;
         let mut reports = Vec::new();
         for (key, task) in self.tasks.iter_mut() {
-            if only.is_some_and(|k| k != key) || tasks_terminal(task.state) {
+            if only.is_some_and(|k| k != key) || task.state.is_terminal() {
                 continue;
             }
             match &mut task.runner {
@@ -193,13 +192,13 @@ impl Cluster {
                             reason: None,
                             exit_status: None,
                         });
-                        if tasks_terminal(step.state) {
+                        if step.state.is_terminal() {
                             break;
                         }
                     }
                     if reports
                         .last()
-                        .is_some_and(|r| &r.key == key && tasks_terminal(r.state))
+                        .is_some_and(|r| &r.key == key && r.state.is_terminal())
                     {
                         task.runner = Runner::Done;
                     }
@@ -295,7 +294,7 @@ impl Cluster {
         let Some(task) = self.tasks.get(key) else {
             return;
         };
-        if tasks_terminal(task.state) {
+        if task.state.is_terminal() {
             return;
         }
         let already = matches!(&task.runner, Runner::Local(p) if p.term_sent.is_some());
