@@ -67,7 +67,17 @@ pub(super) struct Report {
     pub state: TaskState,
     pub message: Option<String>,
     pub reason: Option<Reason>,
-    pub exit_status: Option<i32>,
+    /// The task's executor, and the raw wait status of its process if it exited.
+    pub executor: (super::executors::ExecutorKey, Option<i32>),
+}
+
+/// The executor a task runs under.
+fn executor_key(task: &super::Task) -> super::executors::ExecutorKey {
+    (
+        task.framework_id.clone(),
+        task.agent_id.clone(),
+        task.executor_id.clone(),
+    )
 }
 
 impl Cluster {
@@ -90,8 +100,9 @@ impl Cluster {
         id
     }
 
-    /// Removes an agent: its offers are rescinded and its tasks are reported
-    /// gone (TASK_GONE_BY_OPERATOR for partition-aware frameworks, else TASK_LOST).
+    /// Removes an agent: its offers are rescinded, its tasks are reported
+    /// gone (TASK_GONE_BY_OPERATOR for partition-aware frameworks, else
+    /// TASK_LOST), then every connected framework gets a FAILURE for the agent.
     pub fn remove_agent(&mut self, agent_id: &str) -> bool {
         if self.agents.remove(agent_id).is_none() {
             return false;
@@ -134,6 +145,7 @@ impl Cluster {
             self.send_event(&key.0, &super::events::update(status));
             self.completed_tasks.push(task);
         }
+        self.agent_lost(agent_id);
         self.allocation_dirty = true;
         true
     }
@@ -152,6 +164,7 @@ impl Cluster {
             if only.is_some_and(|k| k != key) || task.state.is_terminal() {
                 continue;
             }
+            let executor = executor_key(task);
             match &mut task.runner {
                 Runner::Local(p) => {
                     if let Some(sent) = p.term_sent {
@@ -162,6 +175,7 @@ impl Cluster {
                     }
                     if let Ok(Some(status)) = p.child.try_wait() {
                         let (code, message) = process::describe_exit(status);
+                        let wait_status = std::os::unix::process::ExitStatusExt::into_raw(status);
                         let state = if p.term_sent.is_some() {
                             TaskState::TASK_KILLED
                         } else if code == Some(0) {
@@ -174,7 +188,7 @@ impl Cluster {
                             state,
                             message: Some(message),
                             reason: None,
-                            exit_status: code,
+                            executor: (executor.clone(), Some(wait_status)),
                         });
                         task.runner = Runner::Done;
                     }
@@ -190,7 +204,7 @@ impl Cluster {
                             state: step.state,
                             message: step.message.clone(),
                             reason: None,
-                            exit_status: None,
+                            executor: (executor.clone(), None),
                         });
                         if step.state.is_terminal() {
                             break;
@@ -214,7 +228,10 @@ impl Cluster {
                 report.reason,
                 now,
             );
-            let _ = report.exit_status;
+            if report.state.is_terminal() {
+                let (executor, wait_status) = report.executor;
+                self.executor_may_have_exited(&executor, wait_status.unwrap_or(0));
+            }
         }
     }
 
@@ -254,7 +271,13 @@ impl Cluster {
                     ("MESOS_EXECUTOR_ID".to_string(), task.executor_id.clone()),
                 ];
                 task.sandbox = Some(sandbox.clone());
-                let command = task.info.command.clone().unwrap_or_default();
+                // A task with its own ExecutorInfo runs the executor's command.
+                let command = task
+                    .info
+                    .command
+                    .clone()
+                    .or_else(|| task.info.executor.as_ref().and_then(|e| e.command.clone()))
+                    .unwrap_or_default();
                 match process::spawn(&command, &sandbox, &env) {
                     Ok(child) => {
                         task.executor_pid = Some(child.id());

@@ -169,6 +169,7 @@ impl Cluster {
                 self.completed_tasks.push(task);
             }
         }
+        self.executors.retain(|k, _| k.0 != id);
         self.removed_frameworks.insert(id.to_string());
         self.allocation_dirty = true;
         log::info!("framework {id} removed");

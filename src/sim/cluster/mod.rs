@@ -4,6 +4,7 @@
 
 pub mod agents;
 pub mod events;
+pub mod executors;
 pub mod frameworks;
 pub mod offers;
 pub mod tasks;
@@ -180,6 +181,8 @@ pub struct Cluster {
     pub offers: BTreeMap<String, OfferState>,
     /// Tasks by (framework id, task id).
     pub tasks: BTreeMap<(String, String), Task>,
+    /// Running executors other than command executors.
+    pub executors: BTreeMap<executors::ExecutorKey, executors::Executor>,
     /// Tasks that reached a terminal state and were acknowledged (or removed), newest last.
     pub completed_tasks: Vec<Task>,
     /// Data of MESSAGE calls, as (agent id, executor id, data).
@@ -232,6 +235,7 @@ impl Cluster {
             agents: BTreeMap::new(),
             offers: BTreeMap::new(),
             tasks: BTreeMap::new(),
+            executors: BTreeMap::new(),
             completed_tasks: Vec::new(),
             messages: Vec::new(),
             next_framework: 0,
