@@ -109,14 +109,17 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
     let Some(path) = canonical_path(request.path()) else {
         return respond(404, "404 Not Found.");
     };
-    let (credentials, leader, masters) = {
-        let state = shared.lock();
+    let (credentials, leader, masters, forced_redirect) = shared.update(|state| {
+        if let Some(count) = state.requests_received.get_mut(master) {
+            *count += 1;
+        }
         (
             state.credentials.clone(),
             state.leader,
             state.masters.clone(),
+            state.faults.redirects.get(&master).cloned(),
         )
-    };
+    });
     // 1. Authentication (only when credentials are configured).
     let principal = match authenticate(request, &credentials) {
         Ok(p) => p,
@@ -127,7 +130,12 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
             )
         }
     };
-    // 3. Not the leader: redirect, or 503 without one.
+    // 3. Not the leader: redirect, or 503 without one. An injected redirect
+    // stands for a master with a wrong idea of who leads (whether it leads
+    // or not), so that tests can build cycles.
+    if let Some(location) = forced_redirect {
+        return Outcome::Respond(Response::empty(307).with_header("Location", location));
+    }
     if leader != Some(master) {
         return match leader.and_then(|l| masters.get(l)) {
             None => respond(503, "No leader elected"),

@@ -120,6 +120,8 @@ pub struct Faults {
     pub stall_heartbeats: bool,
     /// The next N responses carry `Connection: close` and the server closes after them.
     pub close_next: u32,
+    /// Masters (by index) that answer every request with 307 and this `Location`.
+    pub redirects: BTreeMap<usize, String>,
 }
 
 /// Timer settings copied from the config.
@@ -205,6 +207,8 @@ pub struct Cluster {
     pub owns_work_dir: bool,
     /// Events written per framework, for the control API.
     pub events_sent: BTreeMap<String, u64>,
+    /// Requests to the scheduler endpoint, per master (index = position).
+    pub requests_received: Vec<u64>,
 }
 
 impl Cluster {
@@ -216,6 +220,7 @@ impl Cluster {
         owns_work_dir: bool,
     ) -> Cluster {
         let now = Instant::now();
+        let requests_received = vec![0; masters.len()];
         let mut cluster = Cluster {
             masters,
             leader: Some(0),
@@ -247,6 +252,7 @@ impl Cluster {
             work_dir,
             owns_work_dir,
             events_sent: BTreeMap::new(),
+            requests_received,
         };
         for spec in &config.agents {
             cluster.add_agent(spec.clone());
