@@ -1,7 +1,8 @@
-//! What the generated [`TaskState`](crate::v1::TaskState) cannot know from the schema alone: which
-//! states end a task. Every scheduler needs this to decide when to stop
-//! waiting for a task, and getting the list slightly wrong (counting
-//! TASK_UNREACHABLE, forgetting TASK_GONE_BY_OPERATOR) is an easy mistake.
+//! What the generated [`TaskState`](crate::v1::TaskState) cannot know from
+//! the schema alone: which states end a task. Every scheduler needs this to
+//! decide when to stop waiting for a task, and getting the list slightly
+//! wrong (counting TASK_UNREACHABLE, forgetting TASK_GONE_BY_OPERATOR) is an
+//! easy mistake.
 
 use crate::v1::TaskState;
 
