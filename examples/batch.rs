@@ -31,7 +31,7 @@ use common::cluster::{Cluster, ClusterOptions, USAGE as CLUSTER_USAGE};
 use common::interrupt::interrupt_channel;
 use common::progress::{Counts, Progress};
 use common::report::status_line;
-use common::tasks::{command_task, for_offer, is_terminal};
+use common::tasks::{command_task, for_offer};
 
 const USAGE: &str = "\
 usage: batch [--tasks N] [--command CMD] [--resources TEXT] [flags]
@@ -401,7 +401,7 @@ impl Batch {
             return;
         };
         let task = &mut self.tasks[index];
-        if task.last.is_some() || !is_terminal(status.state) {
+        if task.last.is_some() || !status.state.is_terminal() {
             return;
         }
         if status.state != TaskState::TASK_FINISHED {

@@ -32,7 +32,7 @@ use common::cli::Flags;
 use common::cluster::{Cluster, ClusterOptions, USAGE as CLUSTER_USAGE};
 use common::interrupt::interrupt_channel;
 use common::report::{exit_code, now, show_file, status_line};
-use common::tasks::{command_task, for_offer, is_terminal};
+use common::tasks::{command_task, for_offer};
 
 const USAGE: &str = "\
 usage: execute --command CMD [--resources 'cpus:0.1;mem:32'] [--kill-after SECS] [flags]
@@ -373,7 +373,7 @@ impl Execute {
             // The agent re-sends unacknowledged updates; nothing is lost.
             eprintln!("execute: ACKNOWLEDGE failed: {err}");
         }
-        if status.task_id.value != self.task_id || !is_terminal(status.state) {
+        if status.task_id.value != self.task_id || !status.state.is_terminal() {
             return;
         }
         if self.final_status.is_some() {

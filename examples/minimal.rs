@@ -70,13 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     status.state.name().unwrap_or("?")
                 );
                 scheduler.acknowledge(status)?;
-                // Without extra capabilities these are the only states a
-                // task passes through before it ends.
-                let ended = !matches!(
-                    status.state,
-                    TaskState::TASK_STAGING | TaskState::TASK_STARTING | TaskState::TASK_RUNNING
-                );
-                if ended {
+                if status.state.is_terminal() {
                     finished = status.state == TaskState::TASK_FINISHED;
                     scheduler.teardown()?; // also removes the framework's offers
                     break;

@@ -3,13 +3,20 @@
 //! ```text
 //! cargo run --features sim --example sim-master -- [--port N] [--agents N]
 //!     [--scripted-agents N] [--heartbeat-secs S] [--auth principal:secret]
+//!     [--work-dir DIR]
 //! ```
-//! The first stdout line is exactly `listening on http://127.0.0.1:PORT`; the
-//! master then logs what happens. It stops when stdin closes; SIGINT and
-//! SIGTERM end the process with their default action.
+//! The first stdout line is exactly `listening on http://127.0.0.1:PORT`, the
+//! second `work dir: PATH` (where local agents put their sandboxes: `DIR`, or
+//! a fresh temp directory); the master then logs what happens.
+//!
+//! It stops when stdin closes or on SIGINT, SIGTERM or SIGHUP, and always
+//! the same way: task processes are killed, the temp work dir (not a
+//! `--work-dir`) is removed, and the exit status is 0.
 
 use std::io::{self, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::thread;
 use std::time::Duration;
 
 use mesos_http::sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
@@ -39,7 +46,7 @@ static LOGGER: StdoutLogger = StdoutLogger;
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: sim-master [--port N] [--agents N] [--scripted-agents N] [--heartbeat-secs S] [--auth principal:secret]"
+        "usage: sim-master [--port N] [--agents N] [--scripted-agents N] [--heartbeat-secs S] [--auth principal:secret] [--work-dir DIR]"
     );
     ExitCode::from(2)
 }
@@ -64,6 +71,10 @@ fn main() -> ExitCode {
                 .filter(|d| !d.is_zero())
                 .map(|d| config.heartbeat_interval = d)
                 .is_some(),
+            "--work-dir" => {
+                config.work_dir = Some(PathBuf::from(value));
+                true
+            }
             "--auth" => match value.split_once(':') {
                 Some((p, s)) => {
                     config = config.with_basic_auth(p, s);
@@ -85,6 +96,16 @@ fn main() -> ExitCode {
             .agents
             .push(AgentSpec::scripted(ScriptedTimeline::run_forever()));
     }
+    // Installed before the master starts, so that no signal can arrive
+    // while task processes exist but nobody would stop them.
+    let (stop_tx, stop_rx) = crossbeam_channel::bounded::<&'static str>(2);
+    let signal_tx = stop_tx.clone();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = signal_tx.try_send("signal");
+    }) {
+        eprintln!("sim-master: cannot handle signals: {e}");
+        return ExitCode::FAILURE;
+    }
     let master = match SimMaster::start(config) {
         Ok(m) => m,
         Err(e) => {
@@ -92,17 +113,30 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // Nothing logs before a client connects, so the address line stays first.
-    let _ = log::set_logger(&LOGGER).map(|()| log::set_max_level(log::LevelFilter::Info));
     {
         let mut out = io::stdout().lock();
         let _ = writeln!(out, "listening on {}", master.url());
+        let _ = writeln!(out, "work dir: {}", master.work_dir().display());
         let _ = out.flush();
     }
-    // Run until stdin reaches end-of-file (or fails).
-    let mut sink = [0u8; 1024];
-    let mut stdin = io::stdin();
-    while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+    // Only now: log lines never come before the two lines above.
+    let _ = log::set_logger(&LOGGER).map(|()| log::set_max_level(log::LevelFilter::Info));
+    // Stdin reaching end-of-file (or failing) also stops the master.
+    let spawned = thread::Builder::new()
+        .name("stdin".to_string())
+        .spawn(move || {
+            let mut sink = [0u8; 1024];
+            let mut stdin = io::stdin();
+            while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+            let _ = stop_tx.try_send("end of stdin");
+        });
+    if let Err(e) = spawned {
+        eprintln!("sim-master: cannot watch stdin: {e}");
+        master.stop();
+        return ExitCode::FAILURE;
+    }
+    let why = stop_rx.recv().unwrap_or("no stop source left");
+    log::info!("stopping ({why})");
     master.stop();
     ExitCode::SUCCESS
 }

@@ -39,6 +39,8 @@ pub mod scheduler;
 /// and the test bed for the client.
 #[cfg(feature = "sim")]
 pub mod sim;
+/// Task-state facts the schema does not carry (`TaskState::is_terminal`).
+pub mod task_state;
 /// The master's call and FrameworkInfo validation, with its exact wording.
 pub mod validation;
 

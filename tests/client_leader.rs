@@ -1,7 +1,10 @@
 //! Leader following against a group of simulated masters: 307 from a
 //! follower (scheme-less `Location`) leads to the leader, a static list is
 //! tried in turn, a leader change is followed with the same framework id,
-//! no leader (503) is waited out, and redirect hops are bounded.
+//! no leader (503) is waited out, redirect hops are bounded, a redirect
+//! cycle ends each attempt with `RedirectLoop` (and the client keeps trying
+//! until it clears), and a call answered 307 moves later calls and the next
+//! subscription to the new leader.
 #![cfg(feature = "sim")]
 
 mod client_support;
@@ -19,6 +22,8 @@ per_encoding!(
     follows_a_leader_change_with_the_same_framework_id,
     waits_out_a_cluster_without_leader,
     bounds_the_redirect_hops,
+    a_redirect_cycle_fails_each_attempt_until_it_clears,
+    a_call_answered_307_moves_calls_and_the_next_subscription,
 );
 
 fn group(count: usize) -> SimGroup {
@@ -128,4 +133,99 @@ fn bounds_the_redirect_hops(encoding: Encoding) {
     assert!(hops[0].starts_with(&group.master(0).url()));
     assert!(hops[1].starts_with(&group.master(1).url()));
     assert!(!scheduler.is_subscribed());
+}
+
+fn redirect_loop(events: &mesos_http::Events) -> Vec<String> {
+    wait_for(events, "RedirectLoop", |item| match item {
+        Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(
+            Error::RedirectLoop { hops },
+        ))) => Some(hops.clone()),
+        _ => None,
+    })
+}
+
+fn a_redirect_cycle_fails_each_attempt_until_it_clears(encoding: Encoding) {
+    let group = group(2);
+    let (a, b) = (group.master(0), group.master(1));
+    // Each master says the other one leads: A -> B -> A.
+    a.redirect_to(Some(&b.redirect_location()));
+    b.redirect_to(Some(&a.redirect_location()));
+    let a_url = format!("{}/master/api/v1/scheduler", a.url());
+    let b_url = format!("{}/master/api/v1/scheduler", b.url());
+    let (scheduler, events) = builder(&a_url, encoding, "cycle").connect().unwrap();
+
+    assert_eq!(redirect_loop(&events), [a_url.as_str(), &b_url, &a_url]);
+    // Not terminal: the client backs off and tries again, with the same result.
+    wait_for(&events, "Reconnecting", |item| match item {
+        Item::Connection(ConnectionState::Reconnecting { .. }) => Some(()),
+        _ => None,
+    });
+    assert_eq!(redirect_loop(&events), [a_url.as_str(), &b_url, &a_url]);
+    assert!(!scheduler.is_subscribed());
+    assert!(a.with_state(|s| s.frameworks().is_empty()));
+
+    // A stops redirecting (it leads): the next attempt subscribes there.
+    a.redirect_to(None);
+    assert_eq!(subscribed_master(&events), a_url);
+
+    // A call caught in the cycle fails at once; the subscription stays.
+    a.redirect_to(Some(&b.redirect_location()));
+    match scheduler.revive(Vec::<String>::new()) {
+        Err(Error::RedirectLoop { hops }) => assert_eq!(hops, [a_url.as_str(), &b_url, &a_url]),
+        other => panic!("expected RedirectLoop, got {other:?}"),
+    }
+    assert!(scheduler.is_subscribed());
+    a.redirect_to(None);
+    scheduler
+        .revive(Vec::<String>::new())
+        .expect("the cycle is gone");
+
+    // Closing while a cycle goes on ends the client promptly.
+    a.redirect_to(Some(&b.redirect_location()));
+    a.close_streams();
+    redirect_loop(&events);
+    scheduler.close();
+    drain_until_closed(&events);
+}
+
+fn a_call_answered_307_moves_calls_and_the_next_subscription(encoding: Encoding) {
+    let group = group(2);
+    let (old, new) = (group.master(0), group.master(1));
+    let (scheduler, events) = builder(&old.url(), encoding, "call-redirect")
+        .connect()
+        .unwrap();
+    let (framework_id, stream_id) = subscribed(&events);
+
+    // Leadership moves while the stream on the old leader stays open.
+    group.set_leader_keeping_streams(Some(1));
+    let (old_before, new_before) = (old.requests_received(), new.requests_received());
+    scheduler
+        .suppress(Vec::<String>::new())
+        .expect("the redirected call is accepted by the new leader");
+    assert_eq!(old.requests_received(), old_before + 1, "one 307");
+    assert_eq!(new.requests_received(), new_before + 1);
+    sim_wait(&new, "SUPPRESS applied", |s| {
+        s.framework(&framework_id)
+            .is_some_and(|f| !f.suppressed_roles.is_empty())
+    });
+
+    // Later calls go straight to the new leader.
+    scheduler.revive(Vec::<String>::new()).expect("REVIVE");
+    assert_eq!(old.requests_received(), old_before + 1, "no second 307");
+    assert_eq!(new.requests_received(), new_before + 2);
+
+    // The stream drops: the next subscription goes to the new leader first.
+    old.close_streams();
+    let (again, new_stream) = subscribed(&events);
+    assert_eq!(again, framework_id);
+    assert_ne!(new_stream, stream_id);
+    let master = scheduler.master().unwrap();
+    assert!(master.starts_with(&new.url()), "{master}");
+    assert_eq!(
+        old.requests_received(),
+        old_before + 1,
+        "SUBSCRIBE skipped it"
+    );
+    scheduler.revive(Vec::<String>::new()).expect("REVIVE");
+    assert_eq!(old.requests_received(), old_before + 1);
 }

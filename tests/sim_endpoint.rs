@@ -105,6 +105,47 @@ fn content_type_must_be_present_and_exact() {
     }
 }
 
+/// The body the real master sent for case `case` of e-errors (its summary
+/// line: `  E4 malformed JSON   -> HTTP/1.1 400 Bad Request | b'...'`).
+fn captured_error_body(case: &str) -> String {
+    let summary = include_str!("data/e-errors-summary.txt");
+    let line = summary
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{case} ")))
+        .unwrap_or_else(|| panic!("no case {case} in the summary"));
+    let (_, response) = line.split_once(" -> ").expect("a response");
+    let (status, body) = response.split_once(" | ").expect("a body");
+    assert_eq!(status, "HTTP/1.1 400 Bad Request", "{case}");
+    body.strip_prefix("b'")
+        .and_then(|b| b.strip_suffix('\''))
+        .unwrap_or_else(|| panic!("unexpected body {body}"))
+        .to_string()
+}
+
+#[test]
+fn json_syntax_errors_match_the_captured_picojson_text() {
+    let m = master();
+    // The request bodies of e-errors C7 (E4) and C8 (E4b), verbatim.
+    let cases: [(&str, &[u8]); 2] = [("E4", br#"{"type":"REVIVE","#), ("E4b", b"")];
+    for (case, body) in cases {
+        let expected = captured_error_body(case);
+        assert!(
+            expected.starts_with("Failed to parse body into JSON: syntax error at line 1 near: ")
+        );
+        let r = post_raw(
+            m.addr(),
+            "/api/v1/scheduler",
+            &[
+                JSON,
+                ("Mesos-Stream-Id", "39f6af92-2203-44cb-b92e-89f851c4f1c7"),
+            ],
+            body,
+        );
+        assert_error(&r, 400, &expected);
+        assert_eq!(r.status_line, "HTTP/1.1 400 Bad Request", "{case}");
+    }
+}
+
 #[test]
 fn undecodable_bodies_are_400() {
     let m = master();

@@ -260,3 +260,62 @@ fn followers_redirect_and_leadership_moves() {
         assert_eq!(r.text(), "No leader elected");
     }
 }
+
+#[test]
+fn an_injected_redirect_answers_every_request_even_from_the_leader() {
+    let group = SimGroup::start(2, SimConfig::fast(Duration::from_secs(5))).unwrap();
+    let (m0, m1) = (group.master(0), group.master(1));
+    let body = Encoding::Json.encode(&subscribe_call(framework_info("forced")));
+    let json = ("Content-Type", "application/json");
+    assert_eq!(
+        m1.redirect_location(),
+        format!("//127.0.0.1:{}/master/api/v1/scheduler", m1.addr().port())
+    );
+    // The leader says the follower leads; the follower says the leader does.
+    m0.redirect_to(Some(&m1.redirect_location()));
+    let before = (m0.requests_received(), m1.requests_received());
+    for (m, location) in [(&m0, m1.redirect_location()), (&m1, m0.redirect_location())] {
+        let r = post_raw(m.addr(), "/api/v1/scheduler", &[json], &body);
+        assert_eq!(r.status_line, "HTTP/1.1 307 Temporary Redirect");
+        assert_eq!(r.header_names(), ["Date", "Location", "Content-Length"]);
+        assert_eq!(r.header("Location"), Some(location.as_str()));
+        assert!(r.body.is_empty());
+    }
+    // Any Location, verbatim.
+    m1.redirect_to(Some("http://elsewhere:5050/x"));
+    let r = post_raw(m1.addr(), "/api/v1/scheduler", &[json], &body);
+    assert_eq!(r.header("Location"), Some("http://elsewhere:5050/x"));
+    assert_eq!(
+        (m0.requests_received(), m1.requests_received()),
+        (before.0 + 1, before.1 + 2)
+    );
+    // Cleared: the leader serves again and nobody subscribed meanwhile.
+    assert!(m0.with_state(|v| v.frameworks().is_empty()));
+    m0.redirect_to(None);
+    let s = subscribe(m0.addr(), Encoding::Json, framework_info("forced"));
+    assert!(!s.framework_id.is_empty());
+}
+
+#[test]
+fn leadership_can_move_without_closing_streams() {
+    let group = SimGroup::start(2, SimConfig::fast(Duration::from_millis(50))).unwrap();
+    let (m0, m1) = (group.master(0), group.master(1));
+    let mut s = subscribe(m0.addr(), Encoding::Json, framework_info("partitioned"));
+    group.set_leader_keeping_streams(Some(1));
+    assert_eq!(group.leader(), Some(1));
+    // The old leader's stream keeps delivering.
+    assert_eq!(
+        s.events.expect(EventType::HEARTBEAT).r#type(),
+        EventType::HEARTBEAT
+    );
+    // Its calls are redirected; the new leader accepts the open stream's id.
+    let r = s.call(bare(CallType::REVIVE));
+    assert_eq!(r.code, 307);
+    assert_eq!(r.header("Location"), Some(m1.redirect_location().as_str()));
+    let mut revive = bare(CallType::REVIVE);
+    revive.framework_id = Some(FrameworkID {
+        value: s.framework_id.clone(),
+    });
+    let r = post_call(m1.addr(), Encoding::Json, &revive, Some(&s.stream_id));
+    assert_eq!(r.code, 202, "{}", r.text());
+}

@@ -721,3 +721,201 @@ fn removing_an_agent_reports_its_tasks_lost() {
         assert_eq!(s.call(bare(CallType::TEARDOWN)).code, 202);
     }
 }
+
+/// A task run by its own (custom) executor `executor`, whose command is `command`.
+fn executor_task(id: &str, agent: &str, executor: &str, command: &str) -> TaskInfo {
+    let mut t = task(id, agent, command);
+    t.executor = Some(ExecutorInfo {
+        executor_id: ExecutorID {
+            value: executor.into(),
+        },
+        command: t.command.take(),
+        ..ExecutorInfo::default()
+    });
+    t
+}
+
+fn shutdown(executor: &str, agent: &str) -> Call {
+    Call {
+        r#type: Some(CallType::SHUTDOWN),
+        shutdown: Some(call::Shutdown {
+            executor_id: ExecutorID {
+                value: executor.into(),
+            },
+            agent_id: AgentID {
+                value: agent.into(),
+            },
+        }),
+        ..Call::default()
+    }
+}
+
+/// The next event that is not a HEARTBEAT or OFFERS.
+fn next_interesting(s: &mut Subscribed) -> Event {
+    loop {
+        let event = s.events.next_non_heartbeat();
+        if event.r#type() != EventType::OFFERS {
+            return event;
+        }
+    }
+}
+
+fn process_exists(pid: u32) -> bool {
+    std::process::Command::new("kill")
+        .args(["-0", &pid.to_string()])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap()
+        .success()
+}
+
+#[test]
+fn shutdown_of_a_custom_executor_whose_task_finished_reports_failure() {
+    // SchedulerTest.ShutdownExecutor: the executor outlives its finished
+    // task; SHUTDOWN ends it and the framework gets a FAILURE naming it.
+    let m = SimMaster::start(SimConfig::fast(Duration::from_secs(5)).with_agent(
+        AgentSpec::scripted(ScriptedTimeline::finish_after(Duration::ZERO)),
+    ))
+    .unwrap();
+    for encoding in ENCODINGS {
+        let mut s = subscribe(m.addr(), encoding, framework_info("shutdown"));
+        let offer = next_offer(&mut s);
+        let agent = offer.agent_id.value.clone();
+        let id = format!("custom-{encoding:?}");
+        let t = executor_task(&id, &agent, "exec-1", "x");
+        assert_eq!(s.call(launch(&offer, vec![t])).code, 202);
+        let updates = run_to_end(&mut s, &id);
+        assert_eq!(updates.last().unwrap().state, TaskState::TASK_FINISHED);
+        assert_eq!(
+            updates.last().unwrap().executor_id.as_ref().unwrap().value,
+            "exec-1"
+        );
+
+        assert_eq!(s.call(shutdown("exec-1", &agent)).code, 202);
+        let event = next_interesting(&mut s);
+        assert_eq!(event.r#type(), EventType::FAILURE, "{event:?}");
+        let failure = event.failure.unwrap();
+        assert_eq!(failure.agent_id.unwrap().value, agent);
+        assert_eq!(failure.executor_id.unwrap().value, "exec-1");
+        assert_eq!(failure.status, Some(0), "exited cleanly");
+
+        // The executor is gone: a second SHUTDOWN is ignored like any
+        // unknown executor (the next event is the reconciliation answer).
+        assert_eq!(s.call(shutdown("exec-1", &agent)).code, 202);
+        assert_eq!(s.call(reconcile(&[("nope", None)])).code, 202);
+        let event = next_interesting(&mut s);
+        assert_eq!(event.r#type(), EventType::UPDATE, "{event:?}");
+        assert_eq!(event.update.unwrap().status.task_id.value, "nope");
+        assert_eq!(s.call(bare(CallType::TEARDOWN)).code, 202);
+    }
+}
+
+#[test]
+fn shutdown_of_a_running_executor_kills_its_task_then_reports_failure() {
+    let m = local_master();
+    let mut s = subscribe(m.addr(), Encoding::Json, framework_info("shutdown-local"));
+    let offer = next_offer(&mut s);
+    let agent = offer.agent_id.value.clone();
+    let t = executor_task("long", &agent, "exec-long", "sleep 30");
+    assert_eq!(s.call(launch(&offer, vec![t])).code, 202);
+    let starting = next_update(&mut s);
+    ack(&s, &starting);
+    let running = next_update(&mut s);
+    assert_eq!(running.state, TaskState::TASK_RUNNING);
+    ack(&s, &running);
+    let pid = running
+        .container_status
+        .as_ref()
+        .and_then(|c| c.executor_pid)
+        .expect("pid");
+    assert!(process_exists(pid));
+
+    assert_eq!(s.call(shutdown("exec-long", &agent)).code, 202);
+    let event = next_interesting(&mut s);
+    assert_eq!(event.r#type(), EventType::UPDATE, "{event:?}");
+    let killed = event.update.unwrap().status;
+    assert_eq!(killed.task_id.value, "long");
+    assert_eq!(killed.state, TaskState::TASK_KILLED);
+    ack(&s, &killed);
+    let event = next_interesting(&mut s);
+    assert_eq!(event.r#type(), EventType::FAILURE, "{event:?}");
+    let failure = event.failure.unwrap();
+    assert_eq!(failure.agent_id.unwrap().value, agent);
+    assert_eq!(failure.executor_id.unwrap().value, "exec-long");
+    // The raw wait status of a process ended by SIGTERM.
+    assert_eq!(failure.status, Some(15));
+    assert!(!process_exists(pid), "the executor's process is gone");
+}
+
+#[test]
+fn shutdown_of_a_command_executor_kills_the_task_without_failure() {
+    // The agent never reports command executors' exits to the master.
+    let m = SimMaster::start(
+        SimConfig::fast(Duration::from_secs(5))
+            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
+    )
+    .unwrap();
+    let mut s = subscribe(m.addr(), Encoding::Protobuf, framework_info("cmd"));
+    let offer = next_offer(&mut s);
+    let agent = offer.agent_id.value.clone();
+    assert_eq!(
+        s.call(launch(&offer, vec![task("cmd-task", &agent, "x")]))
+            .code,
+        202
+    );
+    for _ in 0..2 {
+        let u = next_update(&mut s);
+        ack(&s, &u);
+    }
+    // The command executor's id is the task id.
+    assert_eq!(s.call(shutdown("cmd-task", &agent)).code, 202);
+    let event = next_interesting(&mut s);
+    let killed = event.update.expect("an UPDATE").status;
+    assert_eq!(killed.state, TaskState::TASK_KILLED);
+    ack(&s, &killed);
+    assert_eq!(s.call(reconcile(&[("probe", None)])).code, 202);
+    let event = next_interesting(&mut s);
+    assert_eq!(event.r#type(), EventType::UPDATE, "no FAILURE: {event:?}");
+    assert_eq!(event.update.unwrap().status.task_id.value, "probe");
+}
+
+#[test]
+fn agent_removal_sends_every_connected_framework_a_failure_for_the_agent() {
+    let m = SimMaster::start(
+        SimConfig::fast(Duration::from_secs(5))
+            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
+    )
+    .unwrap();
+    let mut with_task = subscribe(m.addr(), Encoding::Json, framework_info("has-task"));
+    let offer = next_offer(&mut with_task);
+    let agent = offer.agent_id.value.clone();
+    assert_eq!(
+        with_task
+            .call(launch(&offer, vec![task("doomed", &agent, "x")]))
+            .code,
+        202
+    );
+    for _ in 0..2 {
+        let u = next_update(&mut with_task);
+        ack(&with_task, &u);
+    }
+    let mut bystander = subscribe(m.addr(), Encoding::Protobuf, framework_info("bystander"));
+    assert!(m.wait_for(|v| v.frameworks().len() == 2, WAIT));
+
+    assert!(m.remove_agent(&agent));
+    // The framework with a task there: its task is lost first, then the agent.
+    let event = next_interesting(&mut with_task);
+    let lost = event.update.expect("an UPDATE").status;
+    assert_eq!(lost.state, TaskState::TASK_LOST);
+    let event = next_interesting(&mut with_task);
+    assert_eq!(event.r#type(), EventType::FAILURE, "{event:?}");
+    let failure = event.failure.unwrap();
+    assert_eq!(failure.agent_id.unwrap().value, agent);
+    assert_eq!(failure.executor_id, None);
+    assert_eq!(failure.status, None);
+    // Every connected framework hears of the lost agent.
+    let failure = bystander.events.expect(EventType::FAILURE).failure.unwrap();
+    assert_eq!(failure.agent_id.unwrap().value, agent);
+    assert_eq!(failure.executor_id, None);
+    assert_eq!(failure.status, None);
+}

@@ -3,7 +3,9 @@
 
 use crossbeam_channel::Receiver;
 
-/// A channel that receives `()` on each Ctrl-C (SIGINT).
+/// A channel that receives `()` on each Ctrl-C (SIGINT), and also on
+/// SIGTERM and SIGHUP (ctrlc's `termination` feature, which the workspace
+/// turns on for `sim-master`): being told to stop is handled like Ctrl-C.
 pub fn interrupt_channel() -> Result<Receiver<()>, String> {
     let (tx, rx) = crossbeam_channel::bounded(4);
     ctrlc::set_handler(move || {

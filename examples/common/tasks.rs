@@ -4,22 +4,6 @@ use mesos_http::resources::Resources;
 use mesos_http::v1::resource::AllocationInfo;
 use mesos_http::v1::{self, CommandInfo, TaskInfo, TaskState};
 
-/// Whether Mesos will send no further update for a task in this state.
-/// (TASK_UNREACHABLE and TASK_UNKNOWN are not terminal: the task may come back.)
-pub fn is_terminal(state: TaskState) -> bool {
-    matches!(
-        state,
-        TaskState::TASK_FINISHED
-            | TaskState::TASK_FAILED
-            | TaskState::TASK_KILLED
-            | TaskState::TASK_ERROR
-            | TaskState::TASK_LOST
-            | TaskState::TASK_DROPPED
-            | TaskState::TASK_GONE
-            | TaskState::TASK_GONE_BY_OPERATOR
-    )
-}
-
 /// The state's proto name, or its number for a state this schema does not know.
 pub fn state_name(state: TaskState) -> String {
     state

@@ -1,6 +1,7 @@
 //! Sending one non-SUBSCRIBE call: fill in the framework id, validate
-//! locally with the master's rules, post with the stream id to the master
-//! of the active subscription (following redirects), map the status.
+//! locally with the master's rules, post with the stream id to the leader
+//! (the master of the active subscription, or where a redirect of an
+//! earlier call pointed), following redirects, and map the status.
 
 use super::http::{error_text, status_error};
 use super::shared::Shared;
@@ -35,10 +36,19 @@ impl Shared {
         if kind == Type::TEARDOWN {
             self.session.lock().tearing_down = true;
         }
-        log::debug!("sending {kind:?} to {}", active.endpoint);
+        // Where a redirect last said the leader is (after SUBSCRIBED that is
+        // the stream's master): a call once answered 307 is not sent the
+        // long way round again.
+        let target = self
+            .session
+            .lock()
+            .leader_hint
+            .clone()
+            .unwrap_or_else(|| active.endpoint.clone());
+        log::debug!("sending {kind:?} to {target}");
         let posted = self.settings.post(
             &self.call_agent,
-            &active.endpoint,
+            &target,
             &body,
             Some(&active.stream_id),
             |_, leader| self.session.note_leader(leader),

@@ -250,6 +250,40 @@ impl SimMaster {
         self.rt.shared.update(|c| c.faults.close_next = n);
     }
 
+    /// Fault: this master answers every scheduler request with `307` and this
+    /// `Location` (taken verbatim), as a master that wrongly believes another
+    /// one leads; `None` restores normal answers. Two masters pointing at
+    /// each other make a redirect cycle.
+    pub fn redirect_to(&self, location: Option<&str>) {
+        let index = self.index;
+        self.rt.shared.update(|c| match location {
+            Some(l) => {
+                c.faults.redirects.insert(index, l.to_string());
+            }
+            None => {
+                c.faults.redirects.remove(&index);
+            }
+        });
+    }
+
+    /// The `Location` under which a real master would redirect to this one:
+    /// `//127.0.0.1:PORT/master/api/v1/scheduler` (no scheme).
+    pub fn redirect_location(&self) -> String {
+        format!("//127.0.0.1:{}/master/api/v1/scheduler", self.addr().port())
+    }
+
+    /// How many requests to the scheduler endpoint this master has received
+    /// (answered in any way, redirects included).
+    pub fn requests_received(&self) -> u64 {
+        self.rt
+            .shared
+            .lock()
+            .requests_received
+            .get(self.index)
+            .copied()
+            .unwrap_or(0)
+    }
+
     fn to_streams(&self, make: impl Fn() -> StreamMsg) {
         self.rt.shared.update(|c| {
             for framework in c.frameworks.values() {
@@ -353,5 +387,15 @@ impl SimGroup {
             c.offers.clear();
             c.allocation_dirty = true;
         });
+    }
+
+    /// Fault: moves leadership but leaves every open subscription stream
+    /// running, as when the old leader has lost its election (a network
+    /// partition) and its connections have not dropped yet. Calls sent to
+    /// the old leader are redirected (307) to the new one, which accepts them
+    /// with the still-open stream's id (the masters share one state).
+    pub fn set_leader_keeping_streams(&self, leader: Option<usize>) {
+        let leader = leader.filter(|l| *l < self.len());
+        self.rt.shared.update(|c| c.leader = leader);
     }
 }

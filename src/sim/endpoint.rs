@@ -71,8 +71,22 @@ fn authenticate(request: &Request, credentials: &[(String, String)]) -> Result<O
         .ok_or(())
 }
 
-/// The master's (picojson's) wording for a JSON syntax error:
-/// `syntax error at line N near: <rest of that line after the failing character>`.
+/// The master's wording for a JSON syntax error, which comes from picojson:
+/// `syntax error at line N near: <rest of line N>`.
+///
+/// The JSON codec reports syntax errors in serde_json's words (its
+/// `DecodeError::detail()`), which is right for a client library; only this
+/// simulated master needs the real master's text, so the translation lives
+/// here and not in the codec. picojson prints the line number, then every
+/// character left on that line after the point where it stopped reading,
+/// dropping control characters (`\r`, `\t`...).
+///
+/// Verified against the captures (e-errors E4 and E4b): a body cut off
+/// mid-object (`{"type":"REVIVE",`) and an empty body both give
+/// `syntax error at line 1 near: ` with nothing after it, because picojson
+/// read to the end. For errors before the end, serde_json's column stands in
+/// for picojson's read position; the two may differ by one character, and no
+/// capture pins that case down.
 fn picojson_syntax_error(body: &[u8]) -> String {
     let (line, column) = match serde_json::from_slice::<serde_json::Value>(body) {
         Err(e) => (e.line().max(1), e.column()),
@@ -85,7 +99,7 @@ fn picojson_syntax_error(body: &[u8]) -> String {
         .unwrap_or("")
         .chars()
         .skip(column)
-        .take_while(|c| *c != '\r')
+        .filter(|c| *c >= ' ')
         .collect();
     format!("syntax error at line {line} near: {rest}")
 }
@@ -95,14 +109,17 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
     let Some(path) = canonical_path(request.path()) else {
         return respond(404, "404 Not Found.");
     };
-    let (credentials, leader, masters) = {
-        let state = shared.lock();
+    let (credentials, leader, masters, forced_redirect) = shared.update(|state| {
+        if let Some(count) = state.requests_received.get_mut(master) {
+            *count += 1;
+        }
         (
             state.credentials.clone(),
             state.leader,
             state.masters.clone(),
+            state.faults.redirects.get(&master).cloned(),
         )
-    };
+    });
     // 1. Authentication (only when credentials are configured).
     let principal = match authenticate(request, &credentials) {
         Ok(p) => p,
@@ -113,7 +130,12 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
             )
         }
     };
-    // 3. Not the leader: redirect, or 503 without one.
+    // 3. Not the leader: redirect, or 503 without one. An injected redirect
+    // stands for a master with a wrong idea of who leads (whether it leads
+    // or not), so that tests can build cycles.
+    if let Some(location) = forced_redirect {
+        return Outcome::Respond(Response::empty(307).with_header("Location", location));
+    }
     if leader != Some(master) {
         return match leader.and_then(|l| masters.get(l)) {
             None => respond(503, "No leader elected"),
@@ -171,6 +193,7 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
                     (Encoding::Protobuf, _) => {
                         "Failed to parse body into Call protobuf".to_string()
                     }
+                    // The codec's detail is serde_json's text; the master's is picojson's.
                     (Encoding::Json, DecodeErrorKind::Syntax) => {
                         format!(
                             "Failed to parse body into JSON: {}",
@@ -181,7 +204,7 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
                         format!("Failed to convert JSON into Call protobuf: {}", e.detail())
                     }
                 },
-            )
+            );
         }
     };
     // 9. Validation (including the SUBSCRIBE principal rule).
@@ -322,9 +345,16 @@ mod tests {
             "syntax error at line 1 near: "
         );
         assert_eq!(picojson_syntax_error(b""), "syntax error at line 1 near: ");
+        // Not captured: the line number is right, the text after `near:`
+        // is the documented approximation.
         assert_eq!(
             picojson_syntax_error(b"{\n  x: 1}"),
             "syntax error at line 2 near: : 1}"
+        );
+        // picojson drops control characters from the rest of the line.
+        assert_eq!(
+            picojson_syntax_error(b"{\n  x:\t1}\r\n}"),
+            "syntax error at line 2 near: :1}"
         );
     }
 

@@ -11,7 +11,6 @@ use crate::sim::resources::Res;
 use crate::v1::task_status::Reason;
 use crate::v1::TaskState;
 
-use super::frameworks::tasks_terminal;
 use super::Cluster;
 
 /// A registered agent.
@@ -68,7 +67,17 @@ pub(super) struct Report {
     pub state: TaskState,
     pub message: Option<String>,
     pub reason: Option<Reason>,
-    pub exit_status: Option<i32>,
+    /// The task's executor, and the raw wait status of its process if it exited.
+    pub executor: (super::executors::ExecutorKey, Option<i32>),
+}
+
+/// The executor a task runs under.
+fn executor_key(task: &super::Task) -> super::executors::ExecutorKey {
+    (
+        task.framework_id.clone(),
+        task.agent_id.clone(),
+        task.executor_id.clone(),
+    )
 }
 
 impl Cluster {
@@ -91,8 +100,9 @@ impl Cluster {
         id
     }
 
-    /// Removes an agent: its offers are rescinded and its tasks are reported
-    /// gone (TASK_GONE_BY_OPERATOR for partition-aware frameworks, else TASK_LOST).
+    /// Removes an agent: its offers are rescinded, its tasks are reported
+    /// gone (TASK_GONE_BY_OPERATOR for partition-aware frameworks, else
+    /// TASK_LOST), then every connected framework gets a FAILURE for the agent.
     pub fn remove_agent(&mut self, agent_id: &str) -> bool {
         if self.agents.remove(agent_id).is_none() {
             return false;
@@ -135,6 +145,7 @@ impl Cluster {
             self.send_event(&key.0, &super::events::update(status));
             self.completed_tasks.push(task);
         }
+        self.agent_lost(agent_id);
         self.allocation_dirty = true;
         true
     }
@@ -150,9 +161,10 @@ impl Cluster {
         let grace = self.timing.kill_grace;
         let mut reports = Vec::new();
         for (key, task) in self.tasks.iter_mut() {
-            if only.is_some_and(|k| k != key) || tasks_terminal(task.state) {
+            if only.is_some_and(|k| k != key) || task.state.is_terminal() {
                 continue;
             }
+            let executor = executor_key(task);
             match &mut task.runner {
                 Runner::Local(p) => {
                     if let Some(sent) = p.term_sent {
@@ -163,6 +175,7 @@ impl Cluster {
                     }
                     if let Ok(Some(status)) = p.child.try_wait() {
                         let (code, message) = process::describe_exit(status);
+                        let wait_status = std::os::unix::process::ExitStatusExt::into_raw(status);
                         let state = if p.term_sent.is_some() {
                             TaskState::TASK_KILLED
                         } else if code == Some(0) {
@@ -175,7 +188,7 @@ impl Cluster {
                             state,
                             message: Some(message),
                             reason: None,
-                            exit_status: code,
+                            executor: (executor.clone(), Some(wait_status)),
                         });
                         task.runner = Runner::Done;
                     }
@@ -191,15 +204,15 @@ impl Cluster {
                             state: step.state,
                             message: step.message.clone(),
                             reason: None,
-                            exit_status: None,
+                            executor: (executor.clone(), None),
                         });
-                        if tasks_terminal(step.state) {
+                        if step.state.is_terminal() {
                             break;
                         }
                     }
                     if reports
                         .last()
-                        .is_some_and(|r| &r.key == key && tasks_terminal(r.state))
+                        .is_some_and(|r| &r.key == key && r.state.is_terminal())
                     {
                         task.runner = Runner::Done;
                     }
@@ -215,7 +228,10 @@ impl Cluster {
                 report.reason,
                 now,
             );
-            let _ = report.exit_status;
+            if report.state.is_terminal() {
+                let (executor, wait_status) = report.executor;
+                self.executor_may_have_exited(&executor, wait_status.unwrap_or(0));
+            }
         }
     }
 
@@ -255,7 +271,13 @@ impl Cluster {
                     ("MESOS_EXECUTOR_ID".to_string(), task.executor_id.clone()),
                 ];
                 task.sandbox = Some(sandbox.clone());
-                let command = task.info.command.clone().unwrap_or_default();
+                // A task with its own ExecutorInfo runs the executor's command.
+                let command = task
+                    .info
+                    .command
+                    .clone()
+                    .or_else(|| task.info.executor.as_ref().and_then(|e| e.command.clone()))
+                    .unwrap_or_default();
                 match process::spawn(&command, &sandbox, &env) {
                     Ok(child) => {
                         task.executor_pid = Some(child.id());
@@ -295,7 +317,7 @@ impl Cluster {
         let Some(task) = self.tasks.get(key) else {
             return;
         };
-        if tasks_terminal(task.state) {
+        if task.state.is_terminal() {
             return;
         }
         let already = matches!(&task.runner, Runner::Local(p) if p.term_sent.is_some());

@@ -105,15 +105,16 @@ pub fn update_operation_status(status: OperationStatus) -> Event {
     }
 }
 
-/// FAILURE for an executor that ended.
-pub fn failure(agent_id: &str, executor_id: &str, status: Option<i32>) -> Event {
+/// FAILURE: an executor ended (executor id and raw wait status set), or an
+/// agent was lost (only the agent id, as the master's `LostSlaveMessage`).
+pub fn failure(agent_id: &str, executor_id: Option<&str>, status: Option<i32>) -> Event {
     Event {
         failure: Some(event::Failure {
             agent_id: Some(crate::v1::AgentID {
                 value: agent_id.to_string(),
             }),
-            executor_id: Some(crate::v1::ExecutorID {
-                value: executor_id.to_string(),
+            executor_id: executor_id.map(|id| crate::v1::ExecutorID {
+                value: id.to_string(),
             }),
             status,
         }),

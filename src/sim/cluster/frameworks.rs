@@ -162,13 +162,14 @@ impl Cluster {
         for key in keys {
             if let Some(mut task) = self.tasks.remove(&key) {
                 task.runner.kill_now();
-                if !tasks_terminal(task.state) {
+                if !task.state.is_terminal() {
                     task.state = TaskState::TASK_KILLED;
                 }
                 task.pending.clear();
                 self.completed_tasks.push(task);
             }
         }
+        self.executors.retain(|k, _| k.0 != id);
         self.removed_frameworks.insert(id.to_string());
         self.allocation_dirty = true;
         log::info!("framework {id} removed");
@@ -279,19 +280,4 @@ impl Cluster {
         framework.filters.clear();
         self.allocation_dirty = true;
     }
-}
-
-/// Terminal task states (no further updates follow).
-pub fn tasks_terminal(state: TaskState) -> bool {
-    matches!(
-        state,
-        TaskState::TASK_FINISHED
-            | TaskState::TASK_FAILED
-            | TaskState::TASK_KILLED
-            | TaskState::TASK_LOST
-            | TaskState::TASK_ERROR
-            | TaskState::TASK_DROPPED
-            | TaskState::TASK_GONE
-            | TaskState::TASK_GONE_BY_OPERATOR
-    )
 }

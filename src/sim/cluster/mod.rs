@@ -4,6 +4,7 @@
 
 pub mod agents;
 pub mod events;
+pub mod executors;
 pub mod frameworks;
 pub mod offers;
 pub mod tasks;
@@ -119,6 +120,8 @@ pub struct Faults {
     pub stall_heartbeats: bool,
     /// The next N responses carry `Connection: close` and the server closes after them.
     pub close_next: u32,
+    /// Masters (by index) that answer every request with 307 and this `Location`.
+    pub redirects: BTreeMap<usize, String>,
 }
 
 /// Timer settings copied from the config.
@@ -180,6 +183,8 @@ pub struct Cluster {
     pub offers: BTreeMap<String, OfferState>,
     /// Tasks by (framework id, task id).
     pub tasks: BTreeMap<(String, String), Task>,
+    /// Running executors other than command executors.
+    pub executors: BTreeMap<executors::ExecutorKey, executors::Executor>,
     /// Tasks that reached a terminal state and were acknowledged (or removed), newest last.
     pub completed_tasks: Vec<Task>,
     /// Data of MESSAGE calls, as (agent id, executor id, data).
@@ -202,6 +207,8 @@ pub struct Cluster {
     pub owns_work_dir: bool,
     /// Events written per framework, for the control API.
     pub events_sent: BTreeMap<String, u64>,
+    /// Requests to the scheduler endpoint, per master (index = position).
+    pub requests_received: Vec<u64>,
 }
 
 impl Cluster {
@@ -213,6 +220,7 @@ impl Cluster {
         owns_work_dir: bool,
     ) -> Cluster {
         let now = Instant::now();
+        let requests_received = vec![0; masters.len()];
         let mut cluster = Cluster {
             masters,
             leader: Some(0),
@@ -232,6 +240,7 @@ impl Cluster {
             agents: BTreeMap::new(),
             offers: BTreeMap::new(),
             tasks: BTreeMap::new(),
+            executors: BTreeMap::new(),
             completed_tasks: Vec::new(),
             messages: Vec::new(),
             next_framework: 0,
@@ -243,6 +252,7 @@ impl Cluster {
             work_dir,
             owns_work_dir,
             events_sent: BTreeMap::new(),
+            requests_received,
         };
         for spec in &config.agents {
             cluster.add_agent(spec.clone());

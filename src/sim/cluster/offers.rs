@@ -21,7 +21,7 @@ impl Cluster {
         };
         let mut free = agent.total.clone();
         for task in self.tasks.values() {
-            if task.agent_id == agent_id && !super::frameworks::tasks_terminal(task.state) {
+            if task.agent_id == agent_id && !task.state.is_terminal() {
                 free.subtract(&task.resources);
             }
         }

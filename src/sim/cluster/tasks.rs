@@ -1,5 +1,5 @@
 //! Tasks as the master sees them: ACCEPT with LAUNCH / LAUNCH_GROUP validated
-//! like Mesos, KILL, RECONCILE, RECONCILE_OPERATIONS, SHUTDOWN and MESSAGE.
+//! like Mesos, KILL, RECONCILE and RECONCILE_OPERATIONS (SHUTDOWN is in executors.rs).
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -378,12 +378,11 @@ impl Cluster {
         now: Instant,
     ) {
         let task_id = info.task_id.value.clone();
-        let executor_id = info
-            .executor
-            .as_ref()
-            .or(group_executor.as_ref())
+        let executor = info.executor.as_ref().or(group_executor.as_ref());
+        let executor_id = executor
             .map(|e| e.executor_id.value.clone())
             .unwrap_or_else(|| task_id.clone());
+        self.register_executor(framework_id, agent_id, &executor_id, executor.is_none());
         let key = (framework_id.to_string(), task_id.clone());
         log::info!("launching task {task_id} of {framework_id} on {agent_id}");
         self.tasks.insert(
@@ -521,31 +520,6 @@ impl Cluster {
             };
             self.send_event(framework_id, &events::update_operation_status(status));
         }
-    }
-
-    /// SHUTDOWN: kills the executor's tasks and reports a FAILURE for it.
-    pub fn shutdown_executor(
-        &mut self,
-        framework_id: &str,
-        executor_id: &str,
-        agent_id: &str,
-        now: Instant,
-    ) {
-        let keys: Vec<(String, String)> = self
-            .tasks
-            .iter()
-            .filter(|(k, t)| {
-                k.0 == framework_id && t.executor_id == executor_id && t.agent_id == agent_id
-            })
-            .map(|(k, _)| k.clone())
-            .collect();
-        if keys.is_empty() {
-            return;
-        }
-        for key in &keys {
-            self.kill_task(key, now);
-        }
-        self.send_event(framework_id, &events::failure(agent_id, executor_id, None));
     }
 }
 

@@ -13,7 +13,6 @@ use crate::v1::{
 };
 
 use super::events;
-use super::frameworks::tasks_terminal;
 use super::Cluster;
 
 impl Cluster {
@@ -71,7 +70,7 @@ impl Cluster {
         task.state = state;
         task.latest = Some(status.clone());
         task.pending.push_back(status);
-        if tasks_terminal(state) {
+        if state.is_terminal() {
             self.allocation_dirty = true;
         }
         if self.tasks.get(key).is_some_and(|t| t.pending.len() == 1) {
@@ -162,7 +161,7 @@ impl Cluster {
         let acked = task.pending.pop_front();
         task.deliveries = 0;
         task.retry_at = None;
-        if acked.is_some_and(|s| tasks_terminal(s.state)) && task.pending.is_empty() {
+        if acked.is_some_and(|s| s.state.is_terminal()) && task.pending.is_empty() {
             if let Some(task) = self.tasks.remove(&key) {
                 self.completed_tasks.push(task);
             }
