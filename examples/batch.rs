@@ -27,7 +27,7 @@ use mesos_http::v1::{self, TaskState, TaskStatus};
 use mesos_http::{ConnectionState, Item, Termination};
 
 use common::cli::Flags;
-use common::cluster::{Cluster, ClusterOptions, USAGE as CLUSTER_USAGE};
+use common::cluster::{Cluster, ClusterOptions};
 use common::interrupt::interrupt_channel;
 use common::progress::{Counts, Progress};
 use common::report::status_line;
@@ -103,24 +103,7 @@ fn parse_options() -> Result<Option<Options>, String> {
 }
 
 fn main() -> ExitCode {
-    let options = match parse_options() {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            println!("{USAGE}\n\n{CLUSTER_USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(err) => {
-            eprintln!("batch: {err}\n(see --help)");
-            return ExitCode::from(2);
-        }
-    };
-    match run(options) {
-        Ok(code) => ExitCode::from(code),
-        Err(err) => {
-            eprintln!("batch: {err}");
-            ExitCode::from(1)
-        }
-    }
+    common::cli::run_main("batch", USAGE, parse_options, run)
 }
 
 /// One task of the batch.

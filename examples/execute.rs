@@ -29,7 +29,7 @@ use mesos_http::v1::{self, TaskStatus};
 use mesos_http::{ConnectionState, Item, Scheduler, Termination};
 
 use common::cli::Flags;
-use common::cluster::{Cluster, ClusterOptions, USAGE as CLUSTER_USAGE};
+use common::cluster::{Cluster, ClusterOptions};
 use common::interrupt::interrupt_channel;
 use common::report::{exit_code, now, show_file, status_line};
 use common::tasks::{command_task, for_offer};
@@ -91,24 +91,7 @@ fn parse_options() -> Result<Option<Options>, String> {
 }
 
 fn main() -> ExitCode {
-    let options = match parse_options() {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            println!("{USAGE}\n\n{CLUSTER_USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(err) => {
-            eprintln!("execute: {err}\n(see --help)");
-            return ExitCode::from(2);
-        }
-    };
-    match run(options) {
-        Ok(code) => ExitCode::from(code),
-        Err(err) => {
-            eprintln!("execute: {err}");
-            ExitCode::from(1)
-        }
-    }
+    common::cli::run_main("execute", USAGE, parse_options, run)
 }
 
 /// Where the one task is in its life.

@@ -16,29 +16,16 @@ const LIMIT: Duration = Duration::from_secs(120);
 const VALGRIND_LIMIT: Duration = Duration::from_secs(600);
 
 fn assert_execute_output(finished: &ffi_support::Finished, master: &SimMasterProcess) {
-    let stdout = &finished.stdout;
-    assert!(
-        finished.status.success(),
-        "execute exited with {:?}\nstdout:\n{stdout}\nstderr:\n{}\nmaster log:\n{}",
-        finished.status,
-        finished.stderr,
-        master.log_lines().join("\n")
-    );
-    let lines: Vec<&str> = stdout.lines().collect();
-    let position = |needle: &str| {
-        lines
-            .iter()
-            .position(|l| l.contains(needle))
-            .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{stdout}"))
-    };
-    let subscribed = position("subscribed as framework ");
-    let launched = position("launching hello-1 on agent ");
-    let finished_line = position("update: task hello-1 is TASK_FINISHED");
-    let teardown = position("teardown accepted");
-    assert!(subscribed < launched && launched < finished_line && finished_line < teardown);
-    assert!(
-        !stdout.contains("TASK_FAILED") && !stdout.contains("TASK_ERROR"),
-        "{stdout}"
+    ffi_support::assert_flow_in_order(
+        "execute",
+        finished,
+        master,
+        &[
+            "subscribed as framework ",
+            "launching hello-1 on agent ",
+            "update: task hello-1 is TASK_FINISHED",
+            "teardown accepted",
+        ],
     );
 }
 

@@ -28,28 +28,18 @@ fn python() -> Command {
 fn execute_py_runs_echo_hello_to_task_finished() {
     let master = SimMasterProcess::start();
     let finished = run_with_deadline(python().arg(master.url()), LIMIT);
-    let stdout = &finished.stdout;
-    assert!(
-        finished.status.success(),
-        "execute.py exited with {:?}\nstdout:\n{stdout}\nstderr:\n{}\nmaster log:\n{}",
-        finished.status,
-        finished.stderr,
-        master.log_lines().join("\n")
+    ffi_support::assert_flow_in_order(
+        "execute.py",
+        &finished,
+        &master,
+        &[
+            "subscribed as framework ",
+            "launching hello-1 on agent ",
+            "update: task hello-1 is TASK_RUNNING",
+            "update: task hello-1 is TASK_FINISHED",
+            "teardown accepted",
+        ],
     );
-    let lines: Vec<&str> = stdout.lines().collect();
-    let position = |needle: &str| {
-        lines
-            .iter()
-            .position(|l| l.contains(needle))
-            .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{stdout}"))
-    };
-    let subscribed = position("subscribed as framework ");
-    let launched = position("launching hello-1 on agent ");
-    let running = position("update: task hello-1 is TASK_RUNNING");
-    let finished_line = position("update: task hello-1 is TASK_FINISHED");
-    let teardown = position("teardown accepted");
-    assert!(subscribed < launched && launched < running);
-    assert!(running < finished_line && finished_line < teardown);
 }
 
 #[test]

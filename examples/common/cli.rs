@@ -83,3 +83,33 @@ impl Flags {
         }
     }
 }
+
+/// The `main` both examples share: parse the options (`Ok(None)` means
+/// `--help`), run, and turn the outcome into the process's exit status
+/// (the run's own code, 2 for bad arguments, 1 for a failure).
+pub fn run_main<O>(
+    name: &str,
+    usage: &str,
+    parse: impl FnOnce() -> Result<Option<O>, String>,
+    run: impl FnOnce(O) -> Result<u8, String>,
+) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    let options = match parse() {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{usage}\n\n{}", super::cluster::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            eprintln!("{name}: {err}\n(see --help)");
+            return ExitCode::from(2);
+        }
+    };
+    match run(options) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("{name}: {err}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -311,3 +311,39 @@ pub fn valgrind() -> Command {
     ]);
     command
 }
+
+/// Checks that an execute-flow program (C or Python) succeeded and printed a
+/// line with each of `needles`, in that order, and no failed task state.
+pub fn assert_flow_in_order(
+    what: &str,
+    finished: &Finished,
+    master: &SimMasterProcess,
+    needles: &[&str],
+) {
+    let stdout = &finished.stdout;
+    assert!(
+        finished.status.success(),
+        "{what} exited with {:?}\nstdout:\n{stdout}\nstderr:\n{}\nmaster log:\n{}",
+        finished.status,
+        finished.stderr,
+        master.log_lines().join("\n")
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    let positions: Vec<usize> = needles
+        .iter()
+        .map(|needle| {
+            lines
+                .iter()
+                .position(|l| l.contains(needle))
+                .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{stdout}"))
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "{needles:?} out of order in:\n{stdout}"
+    );
+    assert!(
+        !stdout.contains("TASK_FAILED") && !stdout.contains("TASK_ERROR"),
+        "{stdout}"
+    );
+}
