@@ -24,11 +24,10 @@
 //! `null` = absent, numbers and booleans as strings, lenient base64, unknown
 //! keys ignored, duplicate keys: the last one wins, a bare value for a
 //! repeated field, unknown enum names dropped) and fails with the master's
-//! wording where it has one. Two deliberate differences: a `uint64` above
+//! wording where it has one; like the master it also accepts number literals
+//! with leading zeros (`007`). One deliberate difference: a `uint64` above
 //! `i64::MAX` keeps its exact value (the master reads it as a double and
-//! ends up with 0 for `18446744073709551615`), and number literals with
-//! leading zeros (`007`) are a syntax error here (only inside strings are
-//! they accepted).
+//! ends up with 0 for `18446744073709551615`).
 //!
 //! Decoding runs on a scanner of its own (`reader`), built for this job:
 //! one pass, no intermediate tree, keys recognised in place by a generated

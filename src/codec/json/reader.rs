@@ -577,14 +577,9 @@ impl<'a> Reader<'a> {
         let mut exact = true;
         let mut fraction_digits: i32 = 0;
         match bytes.get(i) {
-            Some(b'0') => {
-                i += 1;
-                if matches!(bytes.get(i), Some(b'0'..=b'9')) {
-                    self.pos = i;
-                    return Err(self.syntax("invalid number"));
-                }
-            }
-            Some(b'1'..=b'9') => i = digits(bytes, i, &mut mantissa, &mut exact),
+            // Leading zeros (`007`) are accepted, as the master's parser
+            // (picojson) accepts them, although strict JSON does not.
+            Some(b'0'..=b'9') => i = digits(bytes, i, &mut mantissa, &mut exact),
             _ => {
                 self.pos = i;
                 return Err(self.syntax("invalid number"));
@@ -916,9 +911,13 @@ mod tests {
             assert_eq!(number(text), Some(Num::Float(want)), "{text}");
         }
         assert!(number("1e309").is_none());
-        for bad in ["01", "1.", ".5", "-", "1e", "1e+", "+1", "0x1"] {
+        for bad in ["1.", ".5", "-", "1e", "1e+", "+1", "0x1"] {
             assert!(number(bad).is_none(), "{bad}");
         }
+        // Leading zeros are the master's parser's (picojson's) leniency.
+        assert_eq!(number("01"), Some(Num::Pos(1)));
+        assert_eq!(number("-007"), Some(Num::Neg(-7)));
+        assert_eq!(number("000.25"), Some(Num::Float(0.25)));
     }
 }
 
