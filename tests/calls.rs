@@ -256,13 +256,19 @@ fn offer_operations_have_their_type_and_payload() {
     );
     let unreserve = call::unreserve([resource.clone()]);
     assert_eq!(unreserve.r#type(), Op::UNRESERVE);
-    assert!(unreserve.unreserve.is_some());
+    assert_eq!(
+        unreserve.unreserve.expect("unreserve").resources,
+        vec![resource.clone()]
+    );
     let create = call::create([resource.clone()]);
     assert_eq!(create.r#type(), Op::CREATE);
-    assert_eq!(create.create.expect("create").volumes.len(), 1);
-    let destroy = call::destroy([resource]);
+    assert_eq!(
+        create.create.expect("create").volumes,
+        vec![resource.clone()]
+    );
+    let destroy = call::destroy([resource.clone()]);
     assert_eq!(destroy.r#type(), Op::DESTROY);
-    assert!(destroy.destroy.is_some());
+    assert_eq!(destroy.destroy.expect("destroy").volumes, vec![resource]);
 }
 
 fn status(uuid: Option<Vec<u8>>) -> v1::TaskStatus {

@@ -226,10 +226,13 @@ fn invalid_calls_fail_locally_with_the_masters_wording(encoding: Encoding) {
         err.to_string(),
         "Failed to validate scheduler::Call: Expecting 'decline' to be present"
     );
-    assert!(matches!(
-        scheduler.call(call::subscribe(framework("again"))),
-        Err(Error::Invalid(_))
-    ));
+    match scheduler.call(call::subscribe(framework("again"))) {
+        Err(Error::Invalid(detail)) => assert_eq!(
+            detail,
+            "SUBSCRIBE is sent by the client itself; configure it on the builder"
+        ),
+        other => panic!("SUBSCRIBE through call(): {other:?}"),
+    }
     // Still subscribed: nothing reached the master.
     assert!(scheduler.is_subscribed());
 }

@@ -37,7 +37,10 @@ fn subscribes_then_receives_subscribed_and_heartbeats(encoding: Encoding) {
     };
     assert_eq!(sub.framework_id.value, framework_id);
     assert_eq!(sub.heartbeat_interval_seconds, Some(0.05));
-    assert!(sub.master_info.is_some());
+    let info = sub.master_info.as_ref().expect("master_info");
+    assert_eq!(info.id, master.master_id());
+    assert_eq!(info.port, u32::from(master.addr().port()));
+    assert_eq!(info.hostname.as_deref(), Some("127.0.0.1"));
     // The first heartbeat comes right after SUBSCRIBED, then more follow.
     for _ in 0..3 {
         let item = events.recv_timeout(PATIENCE).expect("a heartbeat");

@@ -496,7 +496,12 @@ fn infinity_and_nan_strings_for_doubles() {
     let f: v1::Filters = decode(br#"{"refuse_seconds":"NaN"}"#).unwrap();
     assert!(f.refuse_seconds.unwrap().is_nan());
     // Not for integers.
-    assert!(decode::<v1::TimeInfo>(br#"{"nanoseconds":"Infinity"}"#).is_err());
+    let e = decode::<v1::TimeInfo>(br#"{"nanoseconds":"Infinity"}"#).unwrap_err();
+    assert_eq!(e.kind(), DecodeErrorKind::Schema);
+    assert_eq!(
+        e.detail(),
+        "Failed to parse 'Infinity' as a JSON number for field 'nanoseconds'"
+    );
 }
 
 #[test]

@@ -920,7 +920,7 @@ fn oneof_member_clears_its_siblings() {
     assert_eq!(p.text_equals.unwrap().value, "v");
     let bytes = cat(&[ld(3, &ld(1, b"v")), ld(1, b"")]);
     let p: Predicate = decode(&bytes).unwrap();
-    assert!(p.exists.is_some());
+    assert_eq!(p.exists, Some(Default::default()));
     assert_eq!(p.text_equals, None);
 }
 
@@ -1319,7 +1319,12 @@ fn deep_groups_in_unknown_fields_are_bounded() {
     for _ in 0..10_000 {
         bytes.extend_from_slice(&[0xb4, 0x06]);
     }
-    assert!(decode::<scheduler::Event>(&bytes).is_err());
+    let e = decode::<scheduler::Event>(&bytes).unwrap_err();
+    assert_eq!(e.kind(), DecodeErrorKind::TooDeep);
+    assert_eq!(
+        e.detail(),
+        "Protobuf messages in mesos.v1.scheduler.Event nest deeper than 100 levels"
+    );
 }
 
 /// xorshift64*: a tiny deterministic generator for the fuzz-style tests.
