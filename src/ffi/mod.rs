@@ -11,8 +11,8 @@
 //!   `*_free` function; every `*_free` accepts NULL.
 //! - Every pointer argument is checked for NULL and every string for UTF-8;
 //!   a pointer with a length may be NULL only when the length is 0.
-//! - A fallible function returns a [`mesos_http_result`] and, when its last
-//!   argument `error_out` is not NULL, stores a new [`mesos_http_error`]
+//! - A fallible function returns a [`mesos_http_result`](crate::ffi::mesos_http_result) and, when its last
+//!   argument `error_out` is not NULL, stores a new [`mesos_http_error`](crate::ffi::mesos_http_error)
 //!   there on failure (NULL on success). Nothing is kept in global state, so
 //!   threads never see each other's errors.
 //! - No panic ever crosses the boundary: each entry point catches it and
