@@ -69,6 +69,23 @@ fn launch(offer: &Offer, tasks: Vec<TaskInfo>) -> Call {
     }
 }
 
+/// A master with one scripted agent whose tasks run until killed.
+fn scripted_master() -> SimMaster {
+    SimMaster::start(
+        SimConfig::fast(Duration::from_secs(5))
+            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
+    )
+    .unwrap()
+}
+
+/// Reads and acknowledges a fresh task's first two updates (STARTING, RUNNING).
+fn ack_starting_and_running(s: &mut Subscribed) {
+    for _ in 0..2 {
+        let u = next_update(s);
+        ack(s, &u);
+    }
+}
+
 fn next_offer(s: &mut Subscribed) -> Offer {
     s.events
         .expect(EventType::OFFERS)
@@ -273,11 +290,7 @@ fn teardown_kills_running_tasks() {
 
 #[test]
 fn launch_validation_errors_carry_no_uuid() {
-    let m = SimMaster::start(
-        SimConfig::fast(Duration::from_secs(5))
-            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
-    )
-    .unwrap();
+    let m = scripted_master();
     for encoding in ENCODINGS {
         let mut info = framework_info("invalid");
         info.capabilities = vec![Capability {
@@ -337,11 +350,7 @@ fn launch_validation_errors_carry_no_uuid() {
 
 #[test]
 fn launch_group_and_resource_accounting_on_scripted_agents() {
-    let m = SimMaster::start(
-        SimConfig::fast(Duration::from_secs(5))
-            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
-    )
-    .unwrap();
+    let m = scripted_master();
     let mut s = subscribe(m.addr(), Encoding::Protobuf, framework_info("group"));
     let offer = next_offer(&mut s);
     let agent = offer.agent_id.value.clone();
@@ -527,11 +536,7 @@ fn updates_for(s: &mut Subscribed, n: usize) -> Vec<TaskStatus> {
 
 #[test]
 fn reconciliation_and_kill_of_unknown_tasks() {
-    let m = SimMaster::start(
-        SimConfig::fast(Duration::from_secs(5))
-            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
-    )
-    .unwrap();
+    let m = scripted_master();
     for (encoding, partition_aware) in [(Encoding::Json, true), (Encoding::Protobuf, false)] {
         let mut info = framework_info("rec");
         if partition_aware {
@@ -547,10 +552,7 @@ fn reconciliation_and_kill_of_unknown_tasks() {
             s.call(launch(&offer, vec![task(&id, &agent, "x")])).code,
             202
         );
-        for _ in 0..2 {
-            let u = next_update(&mut s);
-            ack(&s, &u);
-        }
+        ack_starting_and_running(&mut s);
         assert!(m.wait_for(|v| v.unacknowledged_updates().is_empty(), WAIT));
         // Implicit: every known task, no uuid.
         assert_eq!(s.call(reconcile(&[])).code, 202);
@@ -692,11 +694,7 @@ fn scripted_timeline_and_scale() {
 
 #[test]
 fn removing_an_agent_reports_its_tasks_lost() {
-    let m = SimMaster::start(
-        SimConfig::fast(Duration::from_secs(5))
-            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
-    )
-    .unwrap();
+    let m = scripted_master();
     for encoding in ENCODINGS {
         let mut s = subscribe(m.addr(), encoding, framework_info("lost"));
         let offer = next_offer(&mut s);
@@ -706,10 +704,7 @@ fn removing_an_agent_reports_its_tasks_lost() {
             s.call(launch(&offer, vec![task(&id, &agent, "x")])).code,
             202
         );
-        for _ in 0..2 {
-            let u = next_update(&mut s);
-            ack(&s, &u);
-        }
+        ack_starting_and_running(&mut s);
         assert!(m.remove_agent(&agent));
         let lost = next_update(&mut s);
         assert_eq!(lost.task_id.value, id);
@@ -850,11 +845,7 @@ fn shutdown_of_a_running_executor_kills_its_task_then_reports_failure() {
 #[test]
 fn shutdown_of_a_command_executor_kills_the_task_without_failure() {
     // The agent never reports command executors' exits to the master.
-    let m = SimMaster::start(
-        SimConfig::fast(Duration::from_secs(5))
-            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
-    )
-    .unwrap();
+    let m = scripted_master();
     let mut s = subscribe(m.addr(), Encoding::Protobuf, framework_info("cmd"));
     let offer = next_offer(&mut s);
     let agent = offer.agent_id.value.clone();
@@ -863,10 +854,7 @@ fn shutdown_of_a_command_executor_kills_the_task_without_failure() {
             .code,
         202
     );
-    for _ in 0..2 {
-        let u = next_update(&mut s);
-        ack(&s, &u);
-    }
+    ack_starting_and_running(&mut s);
     // The command executor's id is the task id.
     assert_eq!(s.call(shutdown("cmd-task", &agent)).code, 202);
     let event = next_interesting(&mut s);
@@ -881,11 +869,7 @@ fn shutdown_of_a_command_executor_kills_the_task_without_failure() {
 
 #[test]
 fn agent_removal_sends_every_connected_framework_a_failure_for_the_agent() {
-    let m = SimMaster::start(
-        SimConfig::fast(Duration::from_secs(5))
-            .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
-    )
-    .unwrap();
+    let m = scripted_master();
     let mut with_task = subscribe(m.addr(), Encoding::Json, framework_info("has-task"));
     let offer = next_offer(&mut with_task);
     let agent = offer.agent_id.value.clone();
@@ -895,10 +879,7 @@ fn agent_removal_sends_every_connected_framework_a_failure_for_the_agent() {
             .code,
         202
     );
-    for _ in 0..2 {
-        let u = next_update(&mut with_task);
-        ack(&with_task, &u);
-    }
+    ack_starting_and_running(&mut with_task);
     let mut bystander = subscribe(m.addr(), Encoding::Protobuf, framework_info("bystander"));
     assert!(m.wait_for(|v| v.frameworks().len() == 2, WAIT));
 

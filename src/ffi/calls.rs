@@ -17,9 +17,25 @@ use crate::error::Error;
 use crate::resources::scalar_resource;
 use crate::v1;
 use crate::v1::scheduler::Call;
+use crate::Scheduler;
 
 fn sent(result: Result<(), Error>) -> Result<(), Failure> {
     result.map_err(|e| failure_of(&e))
+}
+
+/// REVIVE and SUPPRESS: the same arguments, a different call.
+unsafe fn for_roles(
+    scheduler: *const mesos_http_scheduler,
+    roles: *const *const c_char,
+    role_count: usize,
+    error_out: *mut *mut mesos_http_error,
+    call: fn(&Scheduler, Vec<String>) -> Result<(), Error>,
+) -> mesos_http_result {
+    guard(error_out, || {
+        let this = unsafe { scheduler_ref(scheduler) }?;
+        let roles = unsafe { string_array(roles, role_count, "roles") }?;
+        sent(call(&this.scheduler, roles))
+    })
 }
 
 fn offer_ids(ids: Vec<String>) -> Vec<v1::OfferID> {
@@ -224,11 +240,8 @@ pub unsafe extern "C" fn mesos_http_scheduler_revive(
     role_count: usize,
     error_out: *mut *mut mesos_http_error,
 ) -> mesos_http_result {
-    guard(error_out, || {
-        let this = unsafe { scheduler_ref(scheduler) }?;
-        let roles = unsafe { string_array(roles, role_count, "roles") }?;
-        sent(this.scheduler.revive(roles))
-    })
+    // SAFETY: the caller's pointers, checked by `for_roles`.
+    unsafe { for_roles(scheduler, roles, role_count, error_out, |s, r| s.revive(r)) }
 }
 
 /// SUPPRESS: stops offers for `roles` (count 0: all) until REVIVE.
@@ -239,11 +252,12 @@ pub unsafe extern "C" fn mesos_http_scheduler_suppress(
     role_count: usize,
     error_out: *mut *mut mesos_http_error,
 ) -> mesos_http_result {
-    guard(error_out, || {
-        let this = unsafe { scheduler_ref(scheduler) }?;
-        let roles = unsafe { string_array(roles, role_count, "roles") }?;
-        sent(this.scheduler.suppress(roles))
-    })
+    // SAFETY: the caller's pointers, checked by `for_roles`.
+    unsafe {
+        for_roles(scheduler, roles, role_count, error_out, |s, r| {
+            s.suppress(r)
+        })
+    }
 }
 
 /// TEARDOWN: removes the framework and kills its tasks. The subscription

@@ -5,7 +5,9 @@
 use std::ffi::{c_char, CString};
 
 use super::error::mesos_http_result;
-use super::event_fields::{mesos_http_connection_state, mesos_http_event_kind, EventFields};
+use super::event_fields::{
+    mesos_http_connection_state, mesos_http_event_kind, EventFields, OfferFields,
+};
 use super::guard::{guard_value, required_str};
 use crate::codec::Encoding;
 use crate::v1;
@@ -71,6 +73,53 @@ fn c_ptr(value: Option<&CString>) -> *const c_char {
     value.map_or(std::ptr::null(), |s| s.as_ptr())
 }
 
+/// A string field of the event, or NULL (also for a NULL event or a panic).
+fn text(
+    event: *const mesos_http_event,
+    pick: impl FnOnce(&EventFields) -> Option<&CString>,
+) -> *const c_char {
+    guard_value(std::ptr::null(), || c_ptr(fields(event).and_then(pick)))
+}
+
+/// Offer `index` of the event, if there is one.
+fn offer<'a>(event: *const mesos_http_event, index: usize) -> Option<&'a OfferFields> {
+    fields(event).and_then(|f| f.offers.get(index))
+}
+
+/// Stores borrowed bytes in the out-parameters `data` and `len`: cleared
+/// first, then set from `pick` when it finds them (`NO_FIELD` when not).
+fn borrowed_bytes(
+    event: *const mesos_http_event,
+    data: *mut *const u8,
+    len: *mut usize,
+    pick: impl FnOnce(&EventFields) -> Option<&[u8]>,
+) -> mesos_http_result {
+    guard_value(mesos_http_result::Panic, || {
+        if data.is_null() || len.is_null() {
+            return mesos_http_result::NullArgument;
+        }
+        // SAFETY: both checked non-NULL; the caller passes writable pointers.
+        unsafe {
+            data.write(std::ptr::null());
+            len.write(0);
+        }
+        let Some(fields) = fields(event) else {
+            return mesos_http_result::NullArgument;
+        };
+        match pick(fields) {
+            Some(bytes) => {
+                // SAFETY: as above.
+                unsafe {
+                    data.write(bytes.as_ptr());
+                    len.write(bytes.len());
+                }
+                mesos_http_result::Ok
+            }
+            None => mesos_http_result::NoField,
+        }
+    })
+}
+
 /// What the item is. `MESOS_HTTP_EVENT_KIND_UNKNOWN` for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn mesos_http_event_get_kind(
@@ -106,29 +155,7 @@ pub unsafe extern "C" fn mesos_http_event_bytes(
     data: *mut *const u8,
     len: *mut usize,
 ) -> mesos_http_result {
-    guard_value(mesos_http_result::Panic, || {
-        if data.is_null() || len.is_null() {
-            return mesos_http_result::NullArgument;
-        }
-        // SAFETY: both checked non-NULL; the caller passes writable pointers.
-        unsafe {
-            data.write(std::ptr::null());
-            len.write(0);
-        }
-        let Some(fields) = fields(event) else {
-            return mesos_http_result::NullArgument;
-        };
-        match fields.bytes() {
-            Some(bytes) => {
-                unsafe {
-                    data.write(bytes.as_ptr());
-                    len.write(bytes.len());
-                }
-                mesos_http_result::Ok
-            }
-            None => mesos_http_result::NoField,
-        }
-    })
+    borrowed_bytes(event, data, len, EventFields::bytes)
 }
 
 /// How many offers an OFFERS or INVERSE_OFFERS event carries (1 for RESCIND
@@ -145,11 +172,7 @@ pub unsafe extern "C" fn mesos_http_event_offer_id(
     index: usize,
 ) -> *const c_char {
     guard_value(std::ptr::null(), || {
-        c_ptr(
-            fields(event)
-                .and_then(|f| f.offers.get(index))
-                .map(|o| &o.id),
-        )
+        c_ptr(offer(event, index).map(|o| &o.id))
     })
 }
 
@@ -161,11 +184,7 @@ pub unsafe extern "C" fn mesos_http_event_offer_agent_id(
     index: usize,
 ) -> *const c_char {
     guard_value(std::ptr::null(), || {
-        c_ptr(
-            fields(event)
-                .and_then(|f| f.offers.get(index))
-                .and_then(|o| o.agent_id.as_ref()),
-        )
+        c_ptr(offer(event, index).and_then(|o| o.agent_id.as_ref()))
     })
 }
 
@@ -176,11 +195,7 @@ pub unsafe extern "C" fn mesos_http_event_offer_hostname(
     index: usize,
 ) -> *const c_char {
     guard_value(std::ptr::null(), || {
-        c_ptr(
-            fields(event)
-                .and_then(|f| f.offers.get(index))
-                .and_then(|o| o.hostname.as_ref()),
-        )
+        c_ptr(offer(event, index).and_then(|o| o.hostname.as_ref()))
     })
 }
 
@@ -197,7 +212,7 @@ pub unsafe extern "C" fn mesos_http_event_offer_scalar(
         let Ok(name) = (unsafe { required_str(name, "name") }) else {
             return -1.0;
         };
-        let Some(offer) = fields(event).and_then(|f| f.offers.get(index)) else {
+        let Some(offer) = offer(event, index) else {
             return -1.0;
         };
         offer
@@ -212,9 +227,7 @@ pub unsafe extern "C" fn mesos_http_event_offer_scalar(
 /// The task of an UPDATE event; NULL otherwise.
 #[no_mangle]
 pub unsafe extern "C" fn mesos_http_event_task_id(event: *const mesos_http_event) -> *const c_char {
-    guard_value(std::ptr::null(), || {
-        c_ptr(fields(event).and_then(|f| f.task_id.as_ref()))
-    })
+    text(event, |f| f.task_id.as_ref())
 }
 
 /// The agent of an UPDATE, UPDATE_OPERATION_STATUS, MESSAGE or FAILURE
@@ -223,9 +236,7 @@ pub unsafe extern "C" fn mesos_http_event_task_id(event: *const mesos_http_event
 pub unsafe extern "C" fn mesos_http_event_agent_id(
     event: *const mesos_http_event,
 ) -> *const c_char {
-    guard_value(std::ptr::null(), || {
-        c_ptr(fields(event).and_then(|f| f.agent_id.as_ref()))
-    })
+    text(event, |f| f.agent_id.as_ref())
 }
 
 /// The framework id of a SUBSCRIBED event or a `SUBSCRIBED` connection
@@ -234,18 +245,14 @@ pub unsafe extern "C" fn mesos_http_event_agent_id(
 pub unsafe extern "C" fn mesos_http_event_framework_id(
     event: *const mesos_http_event,
 ) -> *const c_char {
-    guard_value(std::ptr::null(), || {
-        c_ptr(fields(event).and_then(|f| f.framework_id.as_ref()))
-    })
+    text(event, |f| f.framework_id.as_ref())
 }
 
 /// The master's URL of a `CONNECTED` or `SUBSCRIBED` connection item; NULL
 /// otherwise.
 #[no_mangle]
 pub unsafe extern "C" fn mesos_http_event_master(event: *const mesos_http_event) -> *const c_char {
-    guard_value(std::ptr::null(), || {
-        c_ptr(fields(event).and_then(|f| f.master.as_ref()))
-    })
+    text(event, |f| f.master.as_ref())
 }
 
 /// Human-readable text: the status message of an UPDATE, the message of an
@@ -254,18 +261,14 @@ pub unsafe extern "C" fn mesos_http_event_master(event: *const mesos_http_event)
 /// there is none. NUL bytes inside are replaced by U+FFFD.
 #[no_mangle]
 pub unsafe extern "C" fn mesos_http_event_message(event: *const mesos_http_event) -> *const c_char {
-    guard_value(std::ptr::null(), || {
-        c_ptr(fields(event).and_then(|f| f.message.as_ref()))
-    })
+    text(event, |f| f.message.as_ref())
 }
 
 /// The reason of an UPDATE (`"REASON_COMMAND_EXECUTOR_FAILED"`, ...); NULL
 /// when absent.
 #[no_mangle]
 pub unsafe extern "C" fn mesos_http_event_reason(event: *const mesos_http_event) -> *const c_char {
-    guard_value(std::ptr::null(), || {
-        c_ptr(fields(event).and_then(|f| f.reason.as_ref()))
-    })
+    text(event, |f| f.reason.as_ref())
 }
 
 /// The task state of an UPDATE (a `mesos_http_task_state` value, or a newer
@@ -286,29 +289,7 @@ pub unsafe extern "C" fn mesos_http_event_uuid(
     data: *mut *const u8,
     len: *mut usize,
 ) -> mesos_http_result {
-    guard_value(mesos_http_result::Panic, || {
-        if data.is_null() || len.is_null() {
-            return mesos_http_result::NullArgument;
-        }
-        // SAFETY: both checked non-NULL; the caller passes writable pointers.
-        unsafe {
-            data.write(std::ptr::null());
-            len.write(0);
-        }
-        let Some(fields) = fields(event) else {
-            return mesos_http_result::NullArgument;
-        };
-        match &fields.uuid {
-            Some(uuid) => {
-                unsafe {
-                    data.write(uuid.as_ptr());
-                    len.write(uuid.len());
-                }
-                mesos_http_result::Ok
-            }
-            None => mesos_http_result::NoField,
-        }
-    })
+    borrowed_bytes(event, data, len, |f| f.uuid.as_deref())
 }
 
 /// Whether the event is a status update that must be acknowledged
