@@ -286,7 +286,9 @@ impl SchedulerBuilder {
             .0
             .watch_leader(Box::new(move || match weak.upgrade() {
                 Some(shared) => {
-                    shared.control.leader_changed();
+                    if !streams_from_the_leader(&shared) {
+                        shared.control.leader_changed();
+                    }
                     !shared.control.is_closed()
                 }
                 None => false,
@@ -352,5 +354,23 @@ impl IntoMasters for &String {
 impl IntoMasters for Masters {
     fn into_masters(self) -> Result<Masters, Error> {
         Ok(self)
+    }
+}
+
+/// Whether the open stream already comes from the master the detector now
+/// names. A detector makes its new view visible before it calls listeners,
+/// so the reader may have subscribed at the new leader in between; dropping
+/// that stream would only cost a needless reconnection.
+fn streams_from_the_leader(shared: &Shared) -> bool {
+    let Ok(leaders) = shared.masters.0.candidates() else {
+        return false;
+    };
+    let session = shared.session.lock();
+    match (&session.active, leaders.first()) {
+        (Some(active), Some(leader)) => {
+            active.endpoint.authority() == leader.authority()
+                && active.endpoint.scheme() == leader.scheme()
+        }
+        _ => false,
     }
 }
