@@ -6,8 +6,8 @@ use std::ptr;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use mesos_http::codec::Encoding;
 use crate::*;
+use mesos_http::codec::Encoding;
 use mesos_http::resources::scalar_resource;
 use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1;

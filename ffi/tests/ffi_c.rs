@@ -90,10 +90,7 @@ fn null_and_bad_arguments_are_refused_cleanly() {
 
 #[test]
 fn null_and_bad_arguments_are_clean_under_valgrind() {
-    let program = compile_c(
-        &root().join("tests/c/null_args.c"),
-        "null_args-valgrind",
-    );
+    let program = compile_c(&root().join("tests/c/null_args.c"), "null_args-valgrind");
     let finished = run_with_deadline(valgrind().arg(&program).arg(refused_url()), VALGRIND_LIMIT);
     assert!(
         finished.status.success(),

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 fn generated_header(root: &Path) -> String {
-    let config = cbindgen::Config::from_file(root.join("cbindgen.toml"))
-        .expect("cbindgen.toml parses");
+    let config =
+        cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml parses");
     let bindings = cbindgen::Builder::new()
         .with_config(config)
         .with_src(root.join("src/lib.rs"))

@@ -47,10 +47,7 @@ fn built() -> &'static Built {
             cargo.arg("--release");
         }
         scrub_package_env(&mut cargo);
-        let output = cargo
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("cargo runs");
+        let output = cargo.stderr(Stdio::inherit()).output().expect("cargo runs");
         assert!(
             output.status.success(),
             "building the C libraries and sim-master failed"
