@@ -112,19 +112,13 @@ fn wait_subscribed_returns_once_resubscribed(encoding: Encoding) {
     wait_for(&events, "Disconnected", |item| {
         matches!(item, Item::Connection(ConnectionState::Disconnected(_))).then_some(())
     });
-    assert!(matches!(
-        scheduler.revive_all(),
-        Err(Error::NotSubscribed)
-    ));
+    assert!(matches!(scheduler.revive_all(), Err(Error::NotSubscribed)));
     // Drain the channel on another thread so the reader never blocks.
     let drain = thread::spawn(move || drain_until_closed(&events));
     scheduler.wait_subscribed(PATIENCE).expect("re-subscribed");
     assert_ne!(scheduler.stream_id().as_deref(), Some(old_stream.as_str()));
     scheduler.revive_all().expect("calls work again");
-    assert_eq!(
-        scheduler.framework_id().map(|id| id.value),
-        Some(framework)
-    );
+    assert_eq!(scheduler.framework_id().map(|id| id.value), Some(framework));
     scheduler.close();
     drain.join().unwrap();
 }

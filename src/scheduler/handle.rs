@@ -70,7 +70,10 @@ impl Scheduler {
         if self.handle.shared.refuses_calls() {
             return Err(Error::Closed);
         }
-        self.handle.shared.wait_subscribed(None, timeout).map(|_| ())
+        self.handle
+            .shared
+            .wait_subscribed(None, timeout)
+            .map(|_| ())
     }
 
     /// The framework id, once the master has assigned one (or the one given
