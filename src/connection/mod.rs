@@ -18,6 +18,7 @@ mod endpoint;
 mod http;
 mod masters;
 mod reader;
+mod records;
 mod session;
 mod shared;
 #[cfg(feature = "zookeeper")]
@@ -30,7 +31,10 @@ pub use masters::{LeaderListener, MasterDetector, Masters, StaticMasters};
 #[cfg(feature = "zookeeper")]
 pub use zookeeper::{ZooKeeperMasters, DEFAULT_ZOOKEEPER_PORT};
 
-pub(crate) use http::HttpSettings;
+pub(crate) use backoff::uniform_delay;
+pub(crate) use control::{Control, Interrupt};
+pub(crate) use http::{error_text, status_error, HttpSettings, Purpose};
+pub(crate) use records::{deliver, read_records, StreamEnd};
 pub(crate) use reader::Reader;
 pub(crate) use session::Session;
 pub(crate) use shared::{Shared, StreamOptions};
