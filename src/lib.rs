@@ -25,11 +25,11 @@ pub mod call;
 pub mod connection;
 /// The one error type of the scheduler client.
 pub mod error;
+/// Scheduler events as an enum, with an `Unknown` variant that keeps the raw record.
+pub mod event;
 /// The executor client: the [`executor::Executor`] handle for the v1
 /// executor API on the agent, and its event channel.
 pub mod executor;
-/// Scheduler events as an enum, with an `Unknown` variant that keeps the raw record.
-pub mod event;
 /// RecordIO framing of the event stream: an incremental, allocation-capped
 /// decoder and the matching encoder (no I/O).
 pub mod recordio;

@@ -34,7 +34,7 @@ pub use zookeeper::{ZooKeeperMasters, DEFAULT_ZOOKEEPER_PORT};
 pub(crate) use backoff::uniform_delay;
 pub(crate) use control::{Control, Interrupt};
 pub(crate) use http::{error_text, status_error, HttpSettings, Purpose};
-pub(crate) use records::{deliver, read_records, StreamEnd};
 pub(crate) use reader::Reader;
+pub(crate) use records::{deliver, read_records, StreamEnd};
 pub(crate) use session::Session;
 pub(crate) use shared::{Shared, StreamOptions};

@@ -108,7 +108,11 @@ impl AgentEnv {
                 })?;
                 format!("http://{endpoint}/api/v1/executor")
             }
-            (None, None) => return Err(EnvError::Missing { variable: SLAVE_PID }),
+            (None, None) => {
+                return Err(EnvError::Missing {
+                    variable: SLAVE_PID,
+                })
+            }
         };
         let checkpoint = match get(CHECKPOINT).as_deref() {
             None | Some("0") | Some("false") => false,

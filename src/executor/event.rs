@@ -59,7 +59,10 @@ impl Event {
     fn classify(mut proto: v1::executor::Event, raw: Option<(Encoding, &[u8])>) -> Event {
         let kind = proto.r#type();
         let typed = match kind {
-            Type::SUBSCRIBED => proto.subscribed.take().map(|m| Event::Subscribed(Box::new(m))),
+            Type::SUBSCRIBED => proto
+                .subscribed
+                .take()
+                .map(|m| Event::Subscribed(Box::new(m))),
             Type::LAUNCH => proto.launch.take().map(|m| Event::Launch(Box::new(m))),
             Type::LAUNCH_GROUP => proto
                 .launch_group
@@ -161,6 +164,9 @@ mod tests {
             kill_policy: None,
         });
         assert_eq!(Event::from_proto(event.to_proto()), event);
-        assert_eq!(Event::from_proto(Event::Shutdown.to_proto()), Event::Shutdown);
+        assert_eq!(
+            Event::from_proto(Event::Shutdown.to_proto()),
+            Event::Shutdown
+        );
     }
 }

@@ -40,7 +40,9 @@ impl Executor {
 
     /// [`Executor::from_env`] over any set of variables (a launcher that
     /// passes them on, or a test).
-    pub fn from_vars<K, V>(vars: impl IntoIterator<Item = (K, V)>) -> Result<ExecutorBuilder, EnvError>
+    pub fn from_vars<K, V>(
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<ExecutorBuilder, EnvError>
     where
         K: Into<String>,
         V: Into<String>,

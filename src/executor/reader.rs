@@ -181,37 +181,45 @@ impl Reader {
             .unwrap_or(shared.settings.encoding);
         let mut body = response.into_body().into_reader();
         let mut closed = false;
-        let end = read_records(&mut body, shared.max_record_size, &shared.control, |record| {
-            let item = match Event::decode(encoding, record) {
-                Ok(event) => {
-                    self.note(&event, resent, deadline, attempt);
-                    match &event {
-                        Event::Subscribed(subscribed) => {
-                            let state = ConnectionState::Subscribed {
-                                agent_id: subscribed.agent_info.id.clone().unwrap_or_default(),
-                                resent,
-                            };
-                            if !self.deliver(Item::Connection(state)) {
-                                closed = true;
-                                return false;
+        let end = read_records(
+            &mut body,
+            shared.max_record_size,
+            &shared.control,
+            |record| {
+                let item = match Event::decode(encoding, record) {
+                    Ok(event) => {
+                        self.note(&event, resent, deadline, attempt);
+                        match &event {
+                            Event::Subscribed(subscribed) => {
+                                let state = ConnectionState::Subscribed {
+                                    agent_id: subscribed.agent_info.id.clone().unwrap_or_default(),
+                                    resent,
+                                };
+                                if !self.deliver(Item::Connection(state)) {
+                                    closed = true;
+                                    return false;
+                                }
                             }
+                            Event::Shutdown => self.shutting_down = true,
+                            _ => {}
                         }
-                        Event::Shutdown => self.shutting_down = true,
-                        _ => {}
+                        Item::Event(event)
                     }
-                    Item::Event(event)
-                }
-                Err(error) => {
-                    log::warn!("undecodable executor event ({} bytes): {error}", record.len());
-                    Item::Undecodable {
-                        error,
-                        record: record.to_vec(),
+                    Err(error) => {
+                        log::warn!(
+                            "undecodable executor event ({} bytes): {error}",
+                            record.len()
+                        );
+                        Item::Undecodable {
+                            error,
+                            record: record.to_vec(),
+                        }
                     }
-                }
-            };
-            closed = !self.deliver(item);
-            !closed
-        });
+                };
+                closed = !self.deliver(item);
+                !closed
+            },
+        );
         let interrupt = shared.control.end_stream();
         if closed || interrupt == Some(Interrupt::Closed) {
             return Outcome::Closed;
