@@ -21,12 +21,12 @@
 mod backoff;
 mod calls;
 mod control;
+mod delivery;
 mod endpoint;
 mod http;
 mod items;
 mod masters;
 mod reader;
-mod records;
 mod session;
 mod shared;
 mod stream;
@@ -43,8 +43,9 @@ pub use zookeeper::{ZooKeeperMasters, DEFAULT_ZOOKEEPER_PORT};
 
 pub(crate) use backoff::uniform_delay;
 pub(crate) use control::{Control, Interrupt};
+pub(crate) use delivery::deliver;
 pub(crate) use http::{error_text, status_error, HttpSettings, Purpose};
 pub(crate) use reader::Reader;
-pub(crate) use records::{deliver, read_records, StreamEnd};
 pub(crate) use session::Session;
 pub(crate) use shared::{Shared, StreamOptions};
+pub(crate) use stream::{read_records, StreamStop};

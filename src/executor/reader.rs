@@ -5,6 +5,7 @@
 //! random delay in `[0, backoff max]` until the recovery timeout, any other
 //! executor gives up at once.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,9 +16,9 @@ use ureq::Body;
 use super::event::Event;
 use super::items::{ConnectionState, Disconnect, Item, Termination};
 use super::shared::Shared;
-use crate::codec::Encoding;
+use crate::codec::{DecodeError, Encoding};
 use crate::connection::{
-    deliver, read_records, status_error, uniform_delay, Interrupt, Purpose, StreamEnd,
+    deliver, read_records, status_error, uniform_delay, Interrupt, Purpose, StreamStop,
 };
 use crate::error::Error;
 use crate::recordio::RecordIoError;
@@ -179,61 +180,69 @@ impl Reader {
             .and_then(|v| v.to_str().ok())
             .and_then(Encoding::from_content_type)
             .unwrap_or(shared.settings.encoding);
-        let mut body = response.into_body().into_reader();
-        let mut closed = false;
-        let end = read_records(
-            &mut body,
+        let body = response.into_body().into_reader();
+        let stop = read_records(
+            body,
             shared.max_record_size,
             &shared.control,
-            |record| {
-                let item = match Event::decode(encoding, record) {
-                    Ok(event) => {
-                        self.note(&event, resent, deadline, attempt);
-                        match &event {
-                            Event::Subscribed(subscribed) => {
-                                let state = ConnectionState::Subscribed {
-                                    agent_id: subscribed.agent_info.id.clone().unwrap_or_default(),
-                                    resent,
-                                };
-                                if !self.deliver(Item::Connection(state)) {
-                                    closed = true;
-                                    return false;
-                                }
-                            }
-                            Event::Shutdown => self.shutting_down = true,
-                            _ => {}
-                        }
-                        Item::Event(event)
-                    }
-                    Err(error) => {
-                        log::warn!(
-                            "undecodable executor event ({} bytes): {error}",
-                            record.len()
-                        );
-                        Item::Undecodable {
-                            error,
-                            record: record.to_vec(),
-                        }
-                    }
-                };
-                closed = !self.deliver(item);
-                !closed
-            },
+            |record| Event::decode(encoding, record).map_err(|e| (e, record.to_vec())),
+            |decoded| self.handle(decoded, resent, deadline, attempt),
         );
         let interrupt = shared.control.end_stream();
-        if closed || interrupt == Some(Interrupt::Closed) {
+        if matches!(stop, StreamStop::Handler(())) || interrupt == Some(Interrupt::Closed) {
             return Outcome::Closed;
         }
-        Outcome::Lost(match end {
-            StreamEnd::Ended(Ok(())) | StreamEnd::Stopped => Disconnect::StreamEnded,
-            StreamEnd::Ended(Err(err @ RecordIoError::Truncated { .. })) => {
+        Outcome::Lost(match stop {
+            StreamStop::Handler(()) | StreamStop::Ended(Ok(())) => Disconnect::StreamEnded,
+            StreamStop::Ended(Err(err @ RecordIoError::Truncated { .. })) => {
                 Disconnect::StreamTruncated(err.to_string())
             }
-            StreamEnd::Ended(Err(err)) | StreamEnd::Corrupt(err) => {
+            StreamStop::Ended(Err(err)) | StreamStop::Framing(err) => {
                 Disconnect::Protocol(err.to_string())
             }
-            StreamEnd::Failed(err) => Disconnect::Failed(Error::from_io(err)),
+            StreamStop::ReadFailed(err) => Disconnect::Failed(Error::from_io(err)),
         })
+    }
+
+    /// Delivers one decoded record; `Break` when the client is closed.
+    fn handle(
+        &mut self,
+        decoded: Result<Event, (DecodeError, Vec<u8>)>,
+        resent: (usize, usize),
+        deadline: &mut Option<Instant>,
+        attempt: &mut u32,
+    ) -> ControlFlow<()> {
+        let item = match decoded {
+            Ok(event) => {
+                self.note(&event, resent, deadline, attempt);
+                match &event {
+                    Event::Subscribed(subscribed) => {
+                        let state = ConnectionState::Subscribed {
+                            agent_id: subscribed.agent_info.id.clone().unwrap_or_default(),
+                            resent,
+                        };
+                        if !self.deliver(Item::Connection(state)) {
+                            return ControlFlow::Break(());
+                        }
+                    }
+                    Event::Shutdown => self.shutting_down = true,
+                    _ => {}
+                }
+                Item::Event(event)
+            }
+            Err((error, record)) => {
+                log::warn!(
+                    "undecodable executor event ({} bytes): {error}",
+                    record.len()
+                );
+                Item::Undecodable { error, record }
+            }
+        };
+        if self.deliver(item) {
+            ControlFlow::Continue(())
+        } else {
+            ControlFlow::Break(())
+        }
     }
 
     /// Bookkeeping before an event is delivered: subscription state, tasks
