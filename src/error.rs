@@ -1,11 +1,13 @@
 //! The one error type of the client: every way a call, a subscription or the
 //! configuration can fail, typed so that an application can decide what to do
-//! (retry, give up, fix its input) without parsing text.
+//! (retry, give up, fix its input) without parsing text. Network failures
+//! name the master they were for and keep their cause (`source()`): the
+//! ureq error, and under it the `std::io::Error` or the rustls error.
 
 use std::fmt;
 use std::io;
 
-use crate::codec::DecodeError;
+use crate::validation::{ExecutorValidationError, ValidationError, EXECUTOR_BODY_PREFIX};
 
 /// Why a call, a subscription attempt or the builder failed.
 ///
@@ -15,11 +17,11 @@ use crate::codec::DecodeError;
 #[non_exhaustive]
 pub enum Error {
     /// No subscription is active (not yet subscribed, or between a dropped
-    /// stream and the next SUBSCRIBED). Calls fail fast with this instead of
-    /// queueing, because the master would refuse them without a stream id.
+    /// stream and the next SUBSCRIBED, including the master's own `403
+    /// Framework is not subscribed` in that window). Transient.
     NotSubscribed,
     /// The master answered with a status the call does not succeed on; `body`
-    /// is the master's own text (e.g. `Framework is not subscribed`).
+    /// is the master's own text.
     Rejected {
         /// The HTTP status code.
         status: u16,
@@ -32,10 +34,12 @@ pub enum Error {
         /// The `WWW-Authenticate` challenge, if the master sent one.
         challenge: Option<String>,
     },
-    /// No master could serve the request (HTTP 503: no leader elected, or
-    /// the leader is still recovering).
+    /// No master could serve the request: HTTP 503 (no leader elected, or
+    /// the leader is still recovering), a master that redirects to itself
+    /// while it has no leader, or a detector that knows no leader yet.
+    /// Transient.
     Unavailable {
-        /// The master's explanation.
+        /// The master's (or the detector's) explanation.
         body: String,
     },
     /// Redirects (HTTP 307) went round in a circle or exceeded the hop limit.
@@ -49,27 +53,137 @@ pub enum Error {
         /// What was wrong with it.
         detail: String,
     },
-    /// The TLS handshake failed, e.g. the master's certificate is not signed
-    /// by a trusted CA or does not name the host.
-    Tls(String),
-    /// A configured timeout expired (connect, or the per-call budget).
-    Timeout(String),
-    /// The network failed: connection refused, reset, TLS handshake failure,
-    /// unexpected end of stream.
-    Connection(String),
-    /// A call could not be encoded.
-    Encode(String),
-    /// A response or event could not be decoded.
-    Decode(DecodeError),
-    /// The call failed local validation, with the text the master would have
-    /// sent after `Failed to validate scheduler::Call: `.
-    Invalid(String),
+    /// The TLS handshake with `master` failed. [`Error::is_certificate_rejected`]
+    /// tells a certificate that failed verification from other TLS trouble.
+    Tls {
+        /// The master's URL.
+        master: String,
+        /// The cause (a rustls error, usually inside an I/O error).
+        source: ureq::Error,
+    },
+    /// A configured timeout expired while talking to `master`.
+    Timeout {
+        /// The master's URL.
+        master: String,
+        /// Which step of the exchange ran out of time.
+        phase: TimeoutPhase,
+    },
+    /// The network failed while talking to `master`: host not found,
+    /// connection refused or reset, unexpected end of a response.
+    Connection {
+        /// The master's URL.
+        master: String,
+        /// The cause (ureq's error, with the `std::io::Error` under it).
+        source: ureq::Error,
+    },
+    /// Finding the masters failed (e.g. ZooKeeper unreachable). Transient:
+    /// the detector keeps trying.
+    Detection {
+        /// What went wrong, naming the ZooKeeper servers or path.
+        detail: String,
+    },
+    /// A master answered in a way the protocol does not allow (e.g. a
+    /// subscription stream without a `Mesos-Stream-Id` header).
+    BadResponse {
+        /// The master's URL.
+        master: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// The call failed local validation: the master would refuse it with
+    /// `400`, or the client itself does not send it.
+    Invalid(InvalidCall),
     /// The configuration given to the builder is unusable (bad master URL,
     /// unreadable CA certificate, unsupported scheme).
     Config(String),
-    /// The scheduler was closed (by `close()`, by dropping every handle, or
-    /// because the subscription ended for good).
+    /// The scheduler was closed (by `close()`, by dropping every handle,
+    /// because the subscription ended for good, or because a `teardown()`
+    /// was accepted).
     Closed,
+}
+
+/// The step of an HTTP exchange that ran out of time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// Resolving the master's host name.
+    Resolve,
+    /// Connecting (TCP and TLS), bounded by the connect timeout.
+    Connect,
+    /// Sending the request headers.
+    SendRequest,
+    /// Sending the request body.
+    SendBody,
+    /// Waiting for the response headers.
+    ReceiveResponse,
+    /// Reading the response body.
+    ReceiveBody,
+    /// The whole call, bounded by the call timeout.
+    Call,
+}
+
+impl TimeoutPhase {
+    fn from_ureq(timeout: ureq::Timeout) -> Self {
+        match timeout {
+            ureq::Timeout::Resolve => TimeoutPhase::Resolve,
+            ureq::Timeout::Connect => TimeoutPhase::Connect,
+            ureq::Timeout::SendRequest | ureq::Timeout::PerWrite => TimeoutPhase::SendRequest,
+            ureq::Timeout::SendBody => TimeoutPhase::SendBody,
+            ureq::Timeout::RecvResponse => TimeoutPhase::ReceiveResponse,
+            ureq::Timeout::RecvBody | ureq::Timeout::PerRead => TimeoutPhase::ReceiveBody,
+            _ => TimeoutPhase::Call,
+        }
+    }
+}
+
+impl fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutPhase::Resolve => "resolving the host name",
+            TimeoutPhase::Connect => "connecting",
+            TimeoutPhase::SendRequest => "sending the request",
+            TimeoutPhase::SendBody => "sending the request body",
+            TimeoutPhase::ReceiveResponse => "waiting for the response",
+            TimeoutPhase::ReceiveBody => "reading the response body",
+            TimeoutPhase::Call => "the call as a whole",
+        })
+    }
+}
+
+/// Why a call was refused before it was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidCall {
+    /// The master's scheduler-call validation (`400 Failed to validate
+    /// scheduler::Call: ...`).
+    Scheduler(ValidationError),
+    /// The agent's executor-call validation.
+    Executor(ExecutorValidationError),
+    /// A call the client does not send as asked (e.g. SUBSCRIBE through
+    /// `call()`, an acknowledgement without the ids it needs).
+    Client(&'static str),
+}
+
+impl fmt::Display for InvalidCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidCall::Scheduler(err) => f.write_str(&err.body()),
+            InvalidCall::Executor(err) => write!(f, "{EXECUTOR_BODY_PREFIX}{err}"),
+            InvalidCall::Client(text) => f.write_str(text),
+        }
+    }
+}
+
+impl From<ValidationError> for Error {
+    fn from(err: ValidationError) -> Self {
+        Error::Invalid(InvalidCall::Scheduler(err))
+    }
+}
+
+impl From<ExecutorValidationError> for Error {
+    fn from(err: ExecutorValidationError) -> Self {
+        Error::Invalid(InvalidCall::Executor(err))
+    }
 }
 
 impl Error {
@@ -81,52 +195,84 @@ impl Error {
             self,
             Error::NotSubscribed
                 | Error::Unavailable { .. }
-                | Error::Timeout(_)
-                | Error::Connection(_)
+                | Error::Timeout { .. }
+                | Error::Connection { .. }
+                | Error::Detection { .. }
         )
     }
 
-    /// Maps a transport error from ureq to the client's vocabulary.
-    pub(crate) fn from_transport(err: ureq::Error) -> Self {
-        match err {
-            ureq::Error::Timeout(which) => Error::Timeout(format!("{which:?}")),
-            ureq::Error::Io(io_err) => Error::from_io(io_err),
-            ureq::Error::BadUri(uri) => Error::Config(format!("bad URI: {uri}")),
-            ureq::Error::HostNotFound => Error::Connection("host not found".into()),
-            ureq::Error::Tls(detail) => Error::Tls(detail.to_string()),
-            ureq::Error::Rustls(err) => Error::Tls(err.to_string()),
-            ureq::Error::Pem(err) => Error::Config(format!("bad PEM: {err}")),
-            other => Error::Connection(other.to_string()),
+    /// Whether this is a TLS failure because the master's certificate did
+    /// not verify (unknown issuer, expired, wrong name, ...): retrying will
+    /// not help until the configuration or the certificate changes.
+    pub fn is_certificate_rejected(&self) -> bool {
+        match self {
+            Error::Tls { source, .. } => matches!(
+                rustls_error(source),
+                Some(rustls::Error::InvalidCertificate(_))
+                    | Some(rustls::Error::NoCertificatesPresented)
+            ),
+            _ => false,
         }
     }
 
-    /// Maps an I/O error (possibly a wrapped ureq error, e.g. a read timeout).
-    pub(crate) fn from_io(err: io::Error) -> Self {
+    /// The URL of the master a network failure was for, if it names one.
+    pub fn master(&self) -> Option<&str> {
+        match self {
+            Error::Tls { master, .. }
+            | Error::Timeout { master, .. }
+            | Error::Connection { master, .. }
+            | Error::BadResponse { master, .. } => Some(master),
+            _ => None,
+        }
+    }
+
+    /// Maps a transport error from ureq, for a request to `master`.
+    pub(crate) fn from_transport(err: ureq::Error, master: &str) -> Self {
+        let master = master.to_string();
+        match err {
+            ureq::Error::Timeout(which) => Error::Timeout {
+                master,
+                phase: TimeoutPhase::from_ureq(which),
+            },
+            ureq::Error::BadUri(uri) => Error::Config(format!("bad URI: {uri}")),
+            ureq::Error::Pem(err) => Error::Config(format!("bad PEM: {err}")),
+            ureq::Error::Io(io_err) => Error::from_io(io_err, &master),
+            source if rustls_error(&source).is_some() || matches!(source, ureq::Error::Tls(_)) => {
+                Error::Tls { master, source }
+            }
+            source => Error::Connection { master, source },
+        }
+    }
+
+    /// Maps an I/O error (possibly a wrapped ureq error, e.g. a read
+    /// timeout, or a rustls error) on a request to `master`.
+    pub(crate) fn from_io(err: io::Error, master: &str) -> Self {
         match ureq::Error::from(err) {
-            ureq::Error::Io(io_err) if is_tls_failure(&io_err) => Error::Tls(io_err.to_string()),
-            ureq::Error::Io(io_err) => Error::Connection(io_err.to_string()),
-            other => Error::from_transport(other),
+            ureq::Error::Io(io_err) => {
+                let source = ureq::Error::Io(io_err);
+                let master = master.to_string();
+                if rustls_error(&source).is_some() {
+                    Error::Tls { master, source }
+                } else {
+                    Error::Connection { master, source }
+                }
+            }
+            other => Error::from_transport(other, master),
         }
     }
 }
 
-/// Whether an I/O error is a TLS handshake failure. rustls reports those as
-/// `InvalidData` I/O errors wrapping its own error type, which this crate
-/// does not link directly, so the error's wording is what identifies them.
-fn is_tls_failure(err: &io::Error) -> bool {
-    if err.kind() != io::ErrorKind::InvalidData {
-        return false;
+/// The rustls error inside a ureq error: its own variant, or the inner
+/// error of an I/O error (how rustls reports a failed handshake while
+/// reading or writing). Found by type, never by wording.
+fn rustls_error(err: &ureq::Error) -> Option<&rustls::Error> {
+    match err {
+        ureq::Error::Rustls(inner) => Some(inner),
+        ureq::Error::Io(io_err) => io_err
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>()),
+        _ => None,
     }
-    let text = err.to_string();
-    [
-        "certificate",
-        "alert",
-        "peer is incompatible",
-        "peer misbehaved",
-        "handshake",
-    ]
-    .iter()
-    .any(|marker| text.contains(marker))
 }
 
 impl fmt::Display for Error {
@@ -137,7 +283,7 @@ impl fmt::Display for Error {
                 write!(f, "master rejected the request ({status}): {body}")
             }
             Error::Unauthorized { .. } => f.write_str("unauthorized (HTTP 401)"),
-            Error::Unavailable { body } => write!(f, "master unavailable (HTTP 503): {body}"),
+            Error::Unavailable { body } => write!(f, "master unavailable: {body}"),
             Error::RedirectLoop { hops } => {
                 write!(
                     f,
@@ -147,14 +293,18 @@ impl fmt::Display for Error {
                 )
             }
             Error::BadRedirect { detail } => write!(f, "unusable redirect: {detail}"),
-            Error::Tls(detail) => write!(f, "TLS failed: {detail}"),
-            Error::Timeout(which) => write!(f, "timed out ({which})"),
-            Error::Connection(detail) => write!(f, "connection failed: {detail}"),
-            Error::Encode(detail) => write!(f, "could not encode the call: {detail}"),
-            Error::Decode(err) => write!(f, "could not decode: {err}"),
-            Error::Invalid(detail) => {
-                write!(f, "Failed to validate scheduler::Call: {detail}")
+            Error::Tls { master, source } => write!(f, "TLS with {master} failed: {source}"),
+            Error::Timeout { master, phase } => {
+                write!(f, "timed out talking to {master} ({phase})")
             }
+            Error::Connection { master, source } => {
+                write!(f, "connection to {master} failed: {source}")
+            }
+            Error::Detection { detail } => write!(f, "master detection failed: {detail}"),
+            Error::BadResponse { master, detail } => {
+                write!(f, "unexpected answer from {master}: {detail}")
+            }
+            Error::Invalid(invalid) => invalid.fmt(f),
             Error::Config(detail) => write!(f, "invalid configuration: {detail}"),
             Error::Closed => f.write_str("the scheduler is closed"),
         }
@@ -164,46 +314,90 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Decode(err) => Some(err),
+            Error::Tls { source, .. } | Error::Connection { source, .. } => Some(source),
+            Error::Invalid(InvalidCall::Scheduler(err)) => Some(err),
+            Error::Invalid(InvalidCall::Executor(err)) => Some(err),
             _ => None,
         }
-    }
-}
-
-impl From<DecodeError> for Error {
-    fn from(err: DecodeError) -> Self {
-        Error::Decode(err)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::error::Error as _;
+
+    const MASTER: &str = "http://m:5050/api/v1/scheduler";
 
     #[test]
-    fn invalid_uses_the_masters_prefix() {
-        let err = Error::Invalid("Not a valid UUID".into());
+    fn invalid_uses_the_masters_prefix_and_keeps_the_typed_error() {
+        let err = Error::from(ValidationError::InvalidUuid);
         assert_eq!(
             err.to_string(),
             "Failed to validate scheduler::Call: Not a valid UUID"
         );
+        let source = err.source().expect("the validation error is the source");
+        assert_eq!(
+            source.downcast_ref::<ValidationError>(),
+            Some(&ValidationError::InvalidUuid)
+        );
     }
 
     #[test]
-    fn a_read_timeout_wrapped_in_io_is_recognised() {
+    fn a_read_timeout_wrapped_in_io_keeps_its_phase_and_master() {
         let io_err = ureq::Error::Timeout(ureq::Timeout::PerRead).into_io();
-        assert!(matches!(Error::from_io(io_err), Error::Timeout(_)));
+        match Error::from_io(io_err, MASTER) {
+            Error::Timeout { master, phase } => {
+                assert_eq!(master, MASTER);
+                assert_eq!(phase, TimeoutPhase::ReceiveBody);
+            }
+            other => panic!("{other:?}"),
+        }
+        let err = Error::from_transport(ureq::Error::Timeout(ureq::Timeout::Connect), MASTER);
+        assert!(matches!(
+            err,
+            Error::Timeout {
+                phase: TimeoutPhase::Connect,
+                ..
+            }
+        ));
+        assert!(err.to_string().contains(MASTER), "{err}");
     }
 
     #[test]
-    fn a_rejected_certificate_is_a_tls_error() {
+    fn a_rejected_certificate_is_found_by_type_not_by_wording() {
+        let rustls_err = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let io_err = io::Error::new(io::ErrorKind::InvalidData, rustls_err);
+        let err = Error::from_io(io_err, MASTER);
+        assert!(matches!(err, Error::Tls { .. }), "{err:?}");
+        assert!(err.is_certificate_rejected());
+        assert!(!err.is_transient());
+        // The same words in a plain I/O error are not a TLS failure.
         let io_err = io::Error::new(
             io::ErrorKind::InvalidData,
             "invalid peer certificate: UnknownIssuer",
         );
-        assert!(matches!(Error::from_io(io_err), Error::Tls(_)));
-        let io_err = io::Error::new(io::ErrorKind::InvalidData, "chunk size");
-        assert!(matches!(Error::from_io(io_err), Error::Connection(_)));
+        let err = Error::from_io(io_err, MASTER);
+        assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+        assert!(!err.is_certificate_rejected());
+    }
+
+    #[test]
+    fn a_connection_error_keeps_the_io_error_as_its_cause() {
+        let io_err = io::Error::new(io::ErrorKind::ConnectionRefused, "refused");
+        let err = Error::from_io(io_err, MASTER);
+        assert_eq!(err.master(), Some(MASTER));
+        let ureq_err = err.source().expect("ureq error");
+        let io_err = ureq_err
+            .source()
+            .and_then(|e| e.downcast_ref::<io::Error>())
+            .or_else(|| match ureq_err.downcast_ref::<ureq::Error>() {
+                Some(ureq::Error::Io(e)) => Some(e),
+                _ => None,
+            })
+            .expect("the io::Error under it");
+        assert_eq!(io_err.kind(), io::ErrorKind::ConnectionRefused);
+        assert!(err.is_transient());
     }
 
     #[test]

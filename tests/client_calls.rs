@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use client_support::*;
 use mesos_http::call;
+use mesos_http::error::InvalidCall;
 use mesos_http::sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::scheduler::call::Type;
 use mesos_http::v1::scheduler::Call;
 use mesos_http::v1::{self, TaskState};
+use mesos_http::validation::ValidationError;
 use mesos_http::{ConnectionState, Encoding, Error, Item, Termination};
 
 per_encoding!(
@@ -210,7 +212,13 @@ fn invalid_calls_fail_locally_with_the_masters_wording(encoding: Encoding) {
         ..Default::default()
     };
     let err = scheduler.acknowledge(&bad_uuid).unwrap_err();
-    assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Invalid(InvalidCall::Scheduler(ValidationError::InvalidUuid))
+        ),
+        "{err:?}"
+    );
     assert_eq!(
         err.to_string(),
         "Failed to validate scheduler::Call: Not a valid UUID"
@@ -222,12 +230,21 @@ fn invalid_calls_fail_locally_with_the_masters_wording(encoding: Encoding) {
             ..Call::default()
         })
         .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Invalid(InvalidCall::Scheduler(ValidationError::MissingField(
+                "decline"
+            )))
+        ),
+        "{err:?}"
+    );
     assert_eq!(
         err.to_string(),
         "Failed to validate scheduler::Call: Expecting 'decline' to be present"
     );
     match scheduler.call(call::subscribe(framework("again"))) {
-        Err(Error::Invalid(detail)) => assert_eq!(
+        Err(Error::Invalid(InvalidCall::Client(detail))) => assert_eq!(
             detail,
             "SUBSCRIBE is sent by the client itself; configure it on the builder"
         ),

@@ -21,11 +21,20 @@ per_encoding!(
     survives_a_burst_of_503s,
 );
 
-fn disconnect_reason(events: &Events) -> String {
-    wait_for(events, "Disconnected", |item| match item {
-        Item::Connection(ConnectionState::Disconnected(d)) => Some(format!("{d:?}")),
+/// The next disconnection's reason (Debug text), checked to name `master`.
+fn disconnect_reason(events: &Events, master: &SimMaster) -> String {
+    let (reason, named) = wait_for(events, "Disconnected", |item| match item {
+        Item::Connection(ConnectionState::Disconnected(d)) => {
+            Some((format!("{d:?}"), d.master().map(str::to_string)))
+        }
         _ => None,
-    })
+    });
+    assert_eq!(
+        named.as_deref(),
+        Some(master.scheduler_url().as_str()),
+        "the reason names the master: {reason}"
+    );
+    reason
 }
 
 fn check_failover(
@@ -61,7 +70,7 @@ fn fails_over_after_the_stream_closes_between_records(encoding: Encoding) {
     let (scheduler, events) = builder(&master.url(), encoding, "close").connect().unwrap();
     let (fw, stream) = subscribed(&events);
     master.close_streams();
-    let reason = disconnect_reason(&events);
+    let reason = disconnect_reason(&events, &master);
     assert!(reason.starts_with("StreamEnded"), "{reason}");
     check_failover(&master, &scheduler, &events, &fw, &stream, &reason);
 }
@@ -71,7 +80,7 @@ fn fails_over_after_the_stream_is_cut_mid_record(encoding: Encoding) {
     let (scheduler, events) = builder(&master.url(), encoding, "cut").connect().unwrap();
     let (fw, stream) = subscribed(&events);
     master.cut_streams_mid_record();
-    let reason = disconnect_reason(&events);
+    let reason = disconnect_reason(&events, &master);
     assert!(reason.starts_with("StreamTruncated"), "{reason}");
     check_failover(&master, &scheduler, &events, &fw, &stream, &reason);
 }
@@ -84,8 +93,14 @@ fn detects_stalled_heartbeats_and_resubscribes(encoding: Encoding) {
         .unwrap();
     let (fw, stream) = subscribed(&events);
     master.stall_heartbeats(true);
-    let reason = disconnect_reason(&events);
-    assert_eq!(reason, "HeartbeatTimeout(120ms)");
+    let reason = disconnect_reason(&events, &master);
+    assert_eq!(
+        reason,
+        format!(
+            "HeartbeatTimeout {{ master: {:?}, silence: 120ms }}",
+            master.scheduler_url()
+        )
+    );
     master.stall_heartbeats(false);
     check_failover(&master, &scheduler, &events, &fw, &stream, &reason);
 }
@@ -97,7 +112,7 @@ fn resubscribes_after_a_garbage_record_header(encoding: Encoding) {
         .unwrap();
     let (fw, stream) = subscribed(&events);
     master.send_garbage_record_header();
-    let reason = disconnect_reason(&events);
+    let reason = disconnect_reason(&events, &master);
     assert!(reason.starts_with("Protocol"), "{reason}");
     check_failover(&master, &scheduler, &events, &fw, &stream, &reason);
 }
@@ -110,7 +125,7 @@ fn rejects_an_oversized_record_and_resubscribes(encoding: Encoding) {
         .unwrap();
     let (fw, stream) = subscribed(&events);
     master.send_oversized_record(1 << 40);
-    let reason = disconnect_reason(&events);
+    let reason = disconnect_reason(&events, &master);
     assert!(
         reason.starts_with("Protocol") && reason.contains("65536"),
         "{reason}"

@@ -116,18 +116,40 @@ fn https_with_an_unknown_ca_is_refused(encoding: Encoding) {
     let master = tls_master(&pki);
     let (scheduler, events) = builder(&master.url(), encoding, "tls-unknown")
         .ca_pem(other.ca_pem.as_bytes())
+        .max_certificate_failures(2)
         .connect()
         .unwrap();
-    let err = wait_for(&events, "TLS failure", |item| match item {
-        Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(err))) => {
-            Some(format!("{err:?}"))
+    let items = drain_until_closed(&events);
+    let rejections: Vec<&Disconnect> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Connection(ConnectionState::Disconnected(d)) => Some(d),
+            Item::Connection(ConnectionState::Subscribed { .. }) => {
+                panic!("subscribed through an untrusted CA")
+            }
+            _ => None,
+        })
+        .collect();
+    // Two attempts allowed: the first is reported as a disconnection, the
+    // second ends the subscription.
+    assert_eq!(rejections.len(), 1, "{items:?}");
+    match rejections[0] {
+        Disconnect::CertificateRejected(err) => {
+            assert!(matches!(err, Error::Tls { .. }), "{err:?}");
+            assert!(err.is_certificate_rejected());
+            assert_eq!(err.master(), Some(master.scheduler_url().as_str()));
+            let source = std::error::Error::source(err).expect("the TLS cause is kept");
+            assert!(!source.to_string().is_empty());
         }
-        Item::Connection(ConnectionState::Subscribed { .. }) => {
-            panic!("subscribed through an untrusted CA")
-        }
-        _ => None,
-    });
-    assert!(err.starts_with("Tls("), "{err}");
+        other => panic!("expected CertificateRejected, got {other:?}"),
+    }
+    match items.last() {
+        Some(Item::Connection(ConnectionState::Terminated(Termination::CertificateRejected(
+            err,
+        )))) => assert!(err.is_certificate_rejected(), "{err:?}"),
+        other => panic!("expected a CertificateRejected termination, got {other:?}"),
+    }
     assert!(!scheduler.is_subscribed());
+    assert!(scheduler.is_closed());
     assert!(master.with_state(|s| s.frameworks().is_empty()));
 }

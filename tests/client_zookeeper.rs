@@ -72,7 +72,7 @@ fn follows_the_leader_through_zookeeper(encoding: Encoding) {
     registry.remove(&leading);
     let reason = next_disconnect(&events);
     assert!(
-        matches!(reason, Disconnect::LeaderChanged),
+        matches!(reason, Disconnect::LeaderChanged { .. }),
         "expected LeaderChanged, got {reason:?}"
     );
 
@@ -166,8 +166,8 @@ fn survives_zookeeper_starting_late() {
         .connect()
         .unwrap();
     match next_disconnect(&events) {
-        Disconnect::Failed(Error::Connection(text)) => {
-            assert!(text.contains("ZooKeeper"), "{text}")
+        Disconnect::Failed(Error::Detection { detail }) => {
+            assert!(detail.contains("ZooKeeper"), "{detail}")
         }
         other => panic!("expected ZooKeeper to be reported unreachable, got {other:?}"),
     }

@@ -47,9 +47,10 @@ pub enum mesos_http_result {
     NetworkTimeout = 13,
     /// The network failed (refused, reset, unexpected end of stream).
     Connection = 14,
-    /// The call could not be encoded.
+    /// Not produced (the library never fails to encode a call); the value
+    /// stays reserved.
     Encode = 15,
-    /// A response or event could not be decoded.
+    /// A master answered in a way the protocol does not allow.
     Decode = 16,
     /// The call failed local validation (the master would refuse it).
     InvalidCall = 17,
@@ -121,11 +122,10 @@ pub(super) fn failure_of(error: &Error) -> Failure {
         Error::Unauthorized { .. } => (mesos_http_result::Unauthorized, 401),
         Error::Unavailable { .. } => (mesos_http_result::Unavailable, 503),
         Error::RedirectLoop { .. } | Error::BadRedirect { .. } => (mesos_http_result::Redirect, 0),
-        Error::Tls(_) => (mesos_http_result::Tls, 0),
-        Error::Timeout(_) => (mesos_http_result::NetworkTimeout, 0),
-        Error::Connection(_) => (mesos_http_result::Connection, 0),
-        Error::Encode(_) => (mesos_http_result::Encode, 0),
-        Error::Decode(_) => (mesos_http_result::Decode, 0),
+        Error::Tls { .. } => (mesos_http_result::Tls, 0),
+        Error::Timeout { .. } => (mesos_http_result::NetworkTimeout, 0),
+        Error::Connection { .. } | Error::Detection { .. } => (mesos_http_result::Connection, 0),
+        Error::BadResponse { .. } => (mesos_http_result::Decode, 0),
         Error::Invalid(_) => (mesos_http_result::InvalidCall, 0),
         Error::Config(_) => (mesos_http_result::Config, 0),
         Error::Closed => (mesos_http_result::Closed, 0),

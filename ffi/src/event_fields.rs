@@ -319,26 +319,11 @@ fn kind_of(kind: Type) -> mesos_http_event_kind {
 }
 
 fn describe_disconnect(why: &Disconnect) -> String {
-    match why {
-        Disconnect::StreamEnded => "the master closed the event stream".to_string(),
-        Disconnect::StreamTruncated(detail) => format!("the event stream was cut: {detail}"),
-        Disconnect::HeartbeatTimeout(silence) => {
-            format!("no heartbeat for {} ms", silence.as_millis())
-        }
-        Disconnect::Protocol(detail) => format!("corrupt event stream: {detail}"),
-        Disconnect::Failed(error) => error.to_string(),
-        Disconnect::LeaderChanged => "the leading master changed".to_string(),
-        other => format!("{other:?}"),
-    }
+    why.to_string()
 }
 
 fn describe_termination(why: &Termination) -> String {
-    match why {
-        Termination::ErrorEvent(message) => format!("the master sent ERROR: {message}"),
-        Termination::TornDown => "the framework was torn down".to_string(),
-        Termination::Refused(error) => format!("the master refused the subscription: {error}"),
-        other => format!("{other:?}"),
-    }
+    why.to_string()
 }
 
 #[cfg(test)]

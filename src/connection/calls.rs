@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::http::{error_text, status_error};
 use super::session::{Active, WaitEnd};
 use super::shared::Shared;
-use crate::error::Error;
+use crate::error::{Error, InvalidCall};
 use crate::v1::scheduler::{call::Type, Call};
 
 /// The body of the master's 403 for a call from a framework whose stream is
@@ -84,9 +84,9 @@ impl Shared {
     fn send_on(&self, mut call: Call, active: Active) -> Result<(), Error> {
         let kind = call.r#type();
         if kind == Type::SUBSCRIBE {
-            return Err(Error::Invalid(
-                "SUBSCRIBE is sent by the client itself; configure it on the builder".into(),
-            ));
+            return Err(Error::Invalid(InvalidCall::Client(
+                "SUBSCRIBE is sent by the client itself; configure it on the builder",
+            )));
         }
         if call.framework_id.is_none() {
             call.framework_id = Some(active.framework_id.clone());
@@ -96,7 +96,7 @@ impl Shared {
                 update.framework_info.id = call.framework_id.clone();
             }
         }
-        crate::validation::validate_outgoing(&call).map_err(|e| Error::Invalid(e.to_string()))?;
+        crate::validation::validate_outgoing(&call)?;
 
         let body = self.settings.encoding.encode(&call);
         if kind == Type::TEARDOWN {

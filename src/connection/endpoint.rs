@@ -9,6 +9,30 @@ use crate::error::Error;
 /// The path the client posts to unless a redirect names another one.
 pub const SCHEDULER_PATH: &str = "/api/v1/scheduler";
 
+/// The end of an agent's executor API path (`/slave(1)/api/v1/executor`),
+/// which an address may name in full.
+const EXECUTOR_SUFFIX: &str = "/api/v1/executor";
+
+/// Whether an authority (`[user@]host[:port]`) names a port.
+fn has_port(authority: &str) -> bool {
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    match host_port.rfind(']') {
+        Some(end) => host_port[end..].contains(':'),
+        None => host_port.contains(':'),
+    }
+}
+
+/// `text` with the user info of a URL replaced, for error messages.
+fn redact_userinfo(text: &str) -> String {
+    match (text.find("://"), text.rfind('@')) {
+        (Some(start), Some(at)) if at > start => {
+            format!("{}<credentials>{}", &text[..start + 3], &text[at..])
+        }
+        (None, Some(at)) => format!("<credentials>{}", &text[at..]),
+        _ => text.to_string(),
+    }
+}
+
 /// `http` or `https`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scheme {
@@ -19,6 +43,13 @@ pub enum Scheme {
 }
 
 impl Scheme {
+    fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             Scheme::Http => "http",
@@ -40,21 +71,52 @@ impl Endpoint {
     /// The default Mesos master port, used when an address names none.
     pub const DEFAULT_PORT: u16 = 5050;
 
-    /// Parses `http://h:p`, `https://h:p[/path]` or a bare `h:p` (HTTP).
-    /// A missing path means [`SCHEDULER_PATH`]; a path of `/` too.
+    /// Parses a master address: `http://h:p`, `https://h:p`, a bare `h:p`
+    /// (HTTP) or a libprocess PID `master@h:p`, optionally with a path. A
+    /// path ending in `/api/v1/scheduler` (or `/api/v1/executor`) is used as
+    /// it is; any other path is a prefix under which the master is
+    /// published (a proxy): `https://cluster/mesos` posts to
+    /// `https://cluster/mesos/api/v1/scheduler`. No path means
+    /// [`SCHEDULER_PATH`]. Credentials in the URL (`http://user:pw@h`) are
+    /// refused with an error saying to use the builder's `credentials`
+    /// instead (they would otherwise be sent nowhere).
     pub fn parse(text: &str) -> Result<Self, Error> {
         let text = text.trim();
         let (scheme, rest) = if let Some(rest) = text.strip_prefix("http://") {
-            (Scheme::Http, rest)
+            (Some(Scheme::Http), rest)
         } else if let Some(rest) = text.strip_prefix("https://") {
-            (Scheme::Https, rest)
+            (Some(Scheme::Https), rest)
         } else if text.contains("://") {
             return Err(Error::Config(format!("unsupported master address: {text}")));
         } else {
-            (Scheme::Http, text)
+            (None, text)
         };
-        Self::from_authority_and_path(scheme, rest)
-            .map_err(|detail| Error::Config(format!("bad master address {text:?}: {detail}")))
+        let bad = |detail: String| Error::Config(format!("bad master address {text:?}: {detail}"));
+        let authority = rest.split('/').next().unwrap_or(rest);
+        if let Some((userinfo, _)) = authority.rsplit_once('@') {
+            // `master@host:port` is how libprocess names a PID; a URL's
+            // user info would be credentials, which belong on the builder.
+            if scheme.is_some() || userinfo.contains(':') {
+                return Err(Error::Config(format!(
+                    "credentials in the master URL are not used: give them with \
+                     SchedulerBuilder::credentials(principal, secret) (in {:?})",
+                    redact_userinfo(text)
+                )));
+            }
+        }
+        let mut endpoint =
+            Self::from_authority_and_path(scheme.unwrap_or(Scheme::Http), rest).map_err(bad)?;
+        if let Some(scheme) = scheme {
+            // A URL without a port means the scheme's port, as everywhere
+            // else; only a bare `host` means the Mesos port 5050.
+            if !has_port(authority) {
+                endpoint.port = scheme.default_port();
+            }
+        }
+        if !endpoint.path.ends_with(SCHEDULER_PATH) && !endpoint.path.ends_with(EXECUTOR_SUFFIX) {
+            endpoint.path = format!("{}{SCHEDULER_PATH}", endpoint.path.trim_end_matches('/'));
+        }
+        Ok(endpoint)
     }
 
     fn from_authority_and_path(scheme: Scheme, rest: &str) -> Result<Self, String> {
@@ -124,8 +186,12 @@ impl Endpoint {
     pub fn resolve_redirect(&self, location: &str) -> Result<Endpoint, Error> {
         let bad = |detail: String| Error::BadRedirect { detail };
         let location = location.trim();
-        let target = if location.starts_with("http://") || location.starts_with("https://") {
-            Endpoint::parse(location).map_err(|e| bad(e.to_string()))?
+        let target = if let Some(rest) = location.strip_prefix("http://") {
+            Self::from_authority_and_path(Scheme::Http, rest)
+                .map_err(|d| bad(format!("{location:?}: {d}")))?
+        } else if let Some(rest) = location.strip_prefix("https://") {
+            Self::from_authority_and_path(Scheme::Https, rest)
+                .map_err(|d| bad(format!("{location:?}: {d}")))?
         } else if let Some(rest) = location.strip_prefix("//") {
             Self::from_authority_and_path(self.scheme, rest)
                 .map_err(|d| bad(format!("{location:?}: {d}")))?
@@ -193,6 +259,37 @@ mod tests {
         assert_eq!(e.authority(), "10.1.2.3:5051");
         let e = Endpoint::parse("http://[::1]:7/master/api/v1/scheduler").unwrap();
         assert_eq!(e.url(), "http://[::1]:7/master/api/v1/scheduler");
+    }
+
+    #[test]
+    fn a_path_prefix_is_kept() {
+        let e = Endpoint::parse("https://cluster/mesos").unwrap();
+        assert_eq!(e.url(), "https://cluster:443/mesos/api/v1/scheduler");
+        let e = Endpoint::parse("http://m").unwrap();
+        assert_eq!(e.url(), "http://m:80/api/v1/scheduler");
+        let e = Endpoint::parse("m").unwrap();
+        assert_eq!(e.url(), "http://m:5050/api/v1/scheduler");
+        let e = Endpoint::parse("http://proxy:80/a/b/").unwrap();
+        assert_eq!(e.url(), "http://proxy:80/a/b/api/v1/scheduler");
+        let e = Endpoint::parse("http://a:1/slave(1)/api/v1/executor").unwrap();
+        assert_eq!(e.url(), "http://a:1/slave(1)/api/v1/executor");
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_refused_without_echoing_them() {
+        for text in [
+            "http://user:pw@host:5050",
+            "https://user@host",
+            "user:pw@host:5050",
+        ] {
+            let err = Endpoint::parse(text).unwrap_err();
+            let message = err.to_string();
+            assert!(matches!(err, Error::Config(_)), "{text}");
+            assert!(message.contains("credentials"), "{message}");
+            assert!(!message.contains("pw"), "{message}");
+        }
+        // The libprocess PID form is not a URL with credentials.
+        assert!(Endpoint::parse("master@10.0.0.1:5050").is_ok());
     }
 
     #[test]

@@ -195,7 +195,9 @@ impl HttpSettings {
             }
         }
         log::debug!("POST {endpoint} ({} bytes)", body.len());
-        request.send(body).map_err(Error::from_transport)
+        request
+            .send(body)
+            .map_err(|err| Error::from_transport(err, &endpoint.url()))
     }
 }
 

@@ -89,26 +89,99 @@ pub enum ConnectionState {
     Terminated(Termination),
 }
 
-/// Why a stream ended or a subscription attempt failed (it will be retried).
+/// Why a stream ended or a subscription attempt failed (it will be
+/// retried). Every reason names the master it concerns where there is one
+/// ([`Disconnect::master`]; for `Failed`, the error names it).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Disconnect {
     /// The stream ended (the master closed it) between two records.
-    StreamEnded,
+    StreamEnded {
+        /// The master's URL.
+        master: String,
+    },
     /// The stream ended inside a record.
-    StreamTruncated(String),
+    StreamTruncated {
+        /// The master's URL.
+        master: String,
+        /// Where it was cut.
+        detail: String,
+    },
     /// Nothing arrived for the whole heartbeat budget (missed heartbeats ×
     /// interval); the client dropped the stream.
-    HeartbeatTimeout(Duration),
+    HeartbeatTimeout {
+        /// The master's URL.
+        master: String,
+        /// The silence that was tolerated.
+        silence: Duration,
+    },
     /// The stream's framing was corrupt (bad RecordIO header, record over the
     /// size limit).
-    Protocol(String),
+    Protocol {
+        /// The master's URL.
+        master: String,
+        /// What was wrong.
+        detail: String,
+    },
     /// The network or a master failed (connection refused or reset, 503, a
-    /// redirect loop, a timeout).
+    /// redirect loop, a timeout); the error names the master.
     Failed(Error),
+    /// The master's TLS certificate failed verification ([`Error::Tls`]
+    /// with [`Error::is_certificate_rejected`]). Retried a bounded number
+    /// of times (see `SchedulerBuilder::max_certificate_failures`), then the
+    /// subscription ends with [`Termination::CertificateRejected`].
+    CertificateRejected(Error),
     /// The master detector (ZooKeeper) reported a new leader, or none: the
     /// stream at the old one was dropped to re-subscribe at the new one.
-    LeaderChanged,
+    LeaderChanged {
+        /// The master whose stream (or connection attempt) was dropped.
+        master: Option<String>,
+    },
+}
+
+impl Disconnect {
+    /// The URL of the master this is about, if any.
+    pub fn master(&self) -> Option<&str> {
+        match self {
+            Disconnect::StreamEnded { master }
+            | Disconnect::StreamTruncated { master, .. }
+            | Disconnect::HeartbeatTimeout { master, .. }
+            | Disconnect::Protocol { master, .. } => Some(master),
+            Disconnect::Failed(err) | Disconnect::CertificateRejected(err) => err.master(),
+            Disconnect::LeaderChanged { master } => master.as_deref(),
+        }
+    }
+}
+
+impl fmt::Display for Disconnect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Disconnect::StreamEnded { master } => {
+                write!(f, "{master} closed the event stream")
+            }
+            Disconnect::StreamTruncated { master, detail } => {
+                write!(f, "the event stream from {master} was cut: {detail}")
+            }
+            Disconnect::HeartbeatTimeout { master, silence } => write!(
+                f,
+                "no heartbeat from {master} for {} ms",
+                silence.as_millis()
+            ),
+            Disconnect::Protocol { master, detail } => {
+                write!(f, "corrupt event stream from {master}: {detail}")
+            }
+            Disconnect::Failed(err) => err.fmt(f),
+            Disconnect::CertificateRejected(err) => {
+                write!(f, "certificate rejected: {err}")
+            }
+            Disconnect::LeaderChanged {
+                master: Some(master),
+            } => {
+                write!(f, "the leading master changed (dropped {master})")
+            }
+            Disconnect::LeaderChanged { master: None } => f.write_str("the leading master changed"),
+        }
+    }
 }
 
 /// Why the subscription ended for good.
@@ -124,6 +197,38 @@ pub enum Termination {
     TornDown,
     /// The master refused the SUBSCRIBE request itself (e.g. 401, 400, 415).
     Refused(Error),
+    /// The give-up policy ran out (`SchedulerBuilder::give_up_after` or
+    /// `max_attempts`) before any master accepted the subscription.
+    GaveUp {
+        /// Every master tried since the last healthy subscription, in the
+        /// order first tried.
+        masters: Vec<String>,
+        /// The last failure.
+        last: Box<Disconnect>,
+    },
+    /// The master's certificate failed verification on every one of the
+    /// allowed attempts (`SchedulerBuilder::max_certificate_failures`).
+    CertificateRejected(Error),
+}
+
+impl fmt::Display for Termination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Termination::ErrorEvent(message) => write!(f, "the master sent ERROR: {message}"),
+            Termination::TornDown => f.write_str("the framework was torn down"),
+            Termination::Refused(err) => {
+                write!(f, "the master refused the subscription: {err}")
+            }
+            Termination::GaveUp { masters, last } => write!(
+                f,
+                "gave up subscribing after trying {}; last: {last}",
+                masters.join(", ")
+            ),
+            Termination::CertificateRejected(err) => {
+                write!(f, "gave up: certificate rejected: {err}")
+            }
+        }
+    }
 }
 
 /// A delivered event. Derefs to [`Event`].

@@ -4,9 +4,11 @@
 //! full: back-pressure, never loss), and reconnect with backoff when the
 //! stream ends — until closed or ended for good.
 
+use std::cell::RefCell;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
+use std::time::Instant;
 
 use crossbeam_channel::Sender;
 use ureq::http::Response;
@@ -42,11 +44,69 @@ enum Outcome {
 pub(crate) struct Reader {
     shared: Arc<Shared>,
     events: Sender<Item>,
+    /// The masters tried since the last healthy subscription, in order
+    /// (named by a give-up termination).
+    tried: RefCell<Vec<String>>,
+}
+
+/// Consecutive failures since the last healthy subscription, for the
+/// give-up policy and the certificate-failure bound.
+#[derive(Default)]
+struct Failures {
+    count: u32,
+    since: Option<Instant>,
+    certificate: u32,
 }
 
 impl Reader {
     pub fn new(shared: Arc<Shared>, events: Sender<Item>) -> Self {
-        Reader { shared, events }
+        Reader {
+            shared,
+            events,
+            tried: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn note_tried(&self, master: String) {
+        let mut tried = self.tried.borrow_mut();
+        if !tried.contains(&master) {
+            tried.push(master);
+        }
+    }
+
+    /// Counts a failed attempt: `Err` with the termination when the
+    /// subscription must end, else the reason back.
+    fn give_up(
+        &self,
+        failures: &mut Failures,
+        reason: Disconnect,
+    ) -> Result<Disconnect, Termination> {
+        let options = &self.shared.options;
+        if let Disconnect::CertificateRejected(_) = reason {
+            failures.certificate += 1;
+            if failures.certificate >= options.max_certificate_failures.max(1) {
+                if let Disconnect::CertificateRejected(err) = reason {
+                    return Err(Termination::CertificateRejected(err));
+                }
+            }
+        } else {
+            failures.certificate = 0;
+        }
+        failures.count = failures.count.saturating_add(1);
+        let since = *failures.since.get_or_insert_with(Instant::now);
+        let out_of_attempts = options
+            .max_attempts
+            .is_some_and(|max| failures.count >= max);
+        let out_of_time = options
+            .give_up_after
+            .is_some_and(|limit| since.elapsed() >= limit);
+        if out_of_attempts || out_of_time {
+            return Err(Termination::GaveUp {
+                masters: self.tried.borrow().clone(),
+                last: Box::new(reason),
+            });
+        }
+        Ok(reason)
     }
 
     /// The thread body. Returns when closed or ended for good; the event
@@ -56,6 +116,7 @@ impl Reader {
         // wait for it forever.
         let _finished = Finished(&self.shared);
         let mut attempt: u32 = 0;
+        let mut failures = Failures::default();
         loop {
             if self.shared.control.is_closed() {
                 break;
@@ -70,7 +131,27 @@ impl Reader {
                 }
                 Outcome::Retry { reason, healthy } => {
                     self.shared.session.set_active(None);
-                    log::info!("disconnected from the master: {reason:?}");
+                    if healthy {
+                        // The clock and the counts start again at this drop.
+                        failures = Failures {
+                            since: Some(Instant::now()),
+                            ..Failures::default()
+                        };
+                        self.tried.borrow_mut().clear();
+                    }
+                    let reason = if healthy {
+                        reason
+                    } else {
+                        match self.give_up(&mut failures, reason) {
+                            Ok(reason) => reason,
+                            Err(termination) => {
+                                log::warn!("giving up: {termination}");
+                                self.emit_final(termination);
+                                break;
+                            }
+                        }
+                    };
+                    log::info!("disconnected from the master: {reason}");
                     if !self.deliver(Item::Connection(ConnectionState::Disconnected(reason))) {
                         break;
                     }
@@ -146,7 +227,9 @@ impl Reader {
         let candidates = match self.candidates() {
             Ok(list) if !list.is_empty() => list,
             Ok(_) => {
-                let err = Error::Connection("no master known".into());
+                let err = Error::Detection {
+                    detail: "no master known yet".into(),
+                };
                 return Outcome::Retry {
                     reason: Disconnect::Failed(err),
                     healthy: false,
@@ -172,6 +255,7 @@ impl Reader {
                 return Outcome::Closed;
             }
             log::info!("subscribing at {endpoint}");
+            self.note_tried(endpoint.url());
             let posted = settings.post(&agent, &endpoint, &body, None, |_, leader| {
                 self.shared.session.note_leader(leader)
             });
@@ -182,7 +266,9 @@ impl Reader {
                         Some(Interrupt::Closed) => return Outcome::Closed,
                         Some(Interrupt::LeaderChanged) => {
                             return Outcome::Retry {
-                                reason: Disconnect::LeaderChanged,
+                                reason: Disconnect::LeaderChanged {
+                                    master: Some(endpoint.url()),
+                                },
                                 healthy: false,
                             }
                         }
@@ -211,9 +297,16 @@ impl Reader {
                 }
             }
         }
-        let err = last_error.unwrap_or_else(|| Error::Connection("no master reachable".into()));
+        let err = last_error.unwrap_or_else(|| Error::Unavailable {
+            body: "no master reachable".into(),
+        });
+        let reason = if err.is_certificate_rejected() {
+            Disconnect::CertificateRejected(err)
+        } else {
+            Disconnect::Failed(err)
+        };
         Outcome::Retry {
-            reason: Disconnect::Failed(err),
+            reason,
             healthy: false,
         }
     }
@@ -238,7 +331,10 @@ impl Reader {
             .unwrap_or(self.shared.settings.encoding);
         let Some(stream_id) = stream_id else {
             self.shared.control.end_stream();
-            let err = Error::Connection(format!("{endpoint} sent no {STREAM_ID_HEADER} header"));
+            let err = Error::BadResponse {
+                master: endpoint.url(),
+                detail: format!("a subscription stream without a {STREAM_ID_HEADER} header"),
+            };
             return Outcome::Retry {
                 reason: Disconnect::Failed(err),
                 healthy: false,
@@ -269,24 +365,27 @@ impl Reader {
             },
         );
         let healthy = stream.subscribed;
+        let master = stream.endpoint.url();
         match stop {
             StreamStop::Handler(outcome) => {
                 self.shared.control.end_stream();
                 outcome
             }
-            StreamStop::Ended(finish) => self.stream_ended(finish, healthy),
+            StreamStop::Ended(finish) => self.stream_ended(finish, healthy, master),
             StreamStop::ReadFailed(err) => match self.shared.control.end_stream() {
                 Some(Interrupt::Closed) => Outcome::Closed,
-                Some(Interrupt::Stalled(budget)) => Outcome::Retry {
-                    reason: Disconnect::HeartbeatTimeout(budget),
+                Some(Interrupt::Stalled(silence)) => Outcome::Retry {
+                    reason: Disconnect::HeartbeatTimeout { master, silence },
                     healthy,
                 },
                 Some(Interrupt::LeaderChanged) => Outcome::Retry {
-                    reason: Disconnect::LeaderChanged,
+                    reason: Disconnect::LeaderChanged {
+                        master: Some(master),
+                    },
                     healthy,
                 },
                 None => Outcome::Retry {
-                    reason: Disconnect::Failed(Error::from_io(err)),
+                    reason: Disconnect::Failed(Error::from_io(err, &master)),
                     healthy,
                 },
             },
@@ -294,26 +393,36 @@ impl Reader {
                 self.shared.control.end_stream();
                 log::warn!("corrupt event stream from {}: {err}", stream.endpoint);
                 Outcome::Retry {
-                    reason: Disconnect::Protocol(err.to_string()),
+                    reason: Disconnect::Protocol {
+                        master,
+                        detail: err.to_string(),
+                    },
                     healthy,
                 }
             }
         }
     }
 
-    fn stream_ended(&self, finish: Result<(), RecordIoError>, healthy: bool) -> Outcome {
+    fn stream_ended(
+        &self,
+        finish: Result<(), RecordIoError>,
+        healthy: bool,
+        master: String,
+    ) -> Outcome {
         let interrupt = self.shared.control.end_stream();
         match interrupt {
             Some(Interrupt::Closed) => return Outcome::Closed,
-            Some(Interrupt::Stalled(budget)) => {
+            Some(Interrupt::Stalled(silence)) => {
                 return Outcome::Retry {
-                    reason: Disconnect::HeartbeatTimeout(budget),
+                    reason: Disconnect::HeartbeatTimeout { master, silence },
                     healthy,
                 }
             }
             Some(Interrupt::LeaderChanged) => {
                 return Outcome::Retry {
-                    reason: Disconnect::LeaderChanged,
+                    reason: Disconnect::LeaderChanged {
+                        master: Some(master),
+                    },
                     healthy,
                 }
             }
@@ -325,11 +434,15 @@ impl Reader {
         }
         drop(state);
         let reason = match finish {
-            Ok(()) => Disconnect::StreamEnded,
-            Err(err @ RecordIoError::Truncated { .. }) => {
-                Disconnect::StreamTruncated(err.to_string())
-            }
-            Err(err) => Disconnect::Protocol(err.to_string()),
+            Ok(()) => Disconnect::StreamEnded { master },
+            Err(err @ RecordIoError::Truncated { .. }) => Disconnect::StreamTruncated {
+                master,
+                detail: err.to_string(),
+            },
+            Err(err) => Disconnect::Protocol {
+                master,
+                detail: err.to_string(),
+            },
         };
         Outcome::Retry { reason, healthy }
     }

@@ -23,6 +23,13 @@ pub(crate) struct StreamOptions {
     /// How long a call made while (re)subscribing waits for the
     /// subscription; zero fails at once with `NotSubscribed`.
     pub subscription_wait: Duration,
+    /// End the subscription after this many consecutive failed attempts.
+    pub max_attempts: Option<u32>,
+    /// End the subscription once attempts have failed for this long.
+    pub give_up_after: Option<Duration>,
+    /// End the subscription after this many consecutive attempts whose
+    /// master certificate failed verification.
+    pub max_certificate_failures: u32,
 }
 
 impl StreamOptions {

@@ -100,8 +100,7 @@ impl Executor {
             update: Some(update.clone()),
             ..shared.call(Type::UPDATE)
         };
-        crate::validation::validate_executor_call(&call)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        crate::validation::validate_executor_call(&call)?;
         shared.tracking().updates.push(update);
         match shared.send(&call) {
             Ok(()) => Ok(uuid),

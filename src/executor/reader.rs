@@ -200,7 +200,9 @@ impl Reader {
             StreamStop::Ended(Err(err)) | StreamStop::Framing(err) => {
                 Disconnect::Protocol(err.to_string())
             }
-            StreamStop::ReadFailed(err) => Disconnect::Failed(Error::from_io(err)),
+            StreamStop::ReadFailed(err) => {
+                Disconnect::Failed(Error::from_io(err, &shared.endpoint.url()))
+            }
         })
     }
 

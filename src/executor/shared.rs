@@ -117,7 +117,10 @@ impl Shared {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
         log::debug!("POST {} ({} bytes)", self.endpoint, body.len());
-        request.send(body).map_err(Error::from_transport)
+        let url = self.endpoint.url();
+        request
+            .send(body)
+            .map_err(|err| Error::from_transport(err, &url))
     }
 
     /// Sends a call other than SUBSCRIBE; `Ok` on 202.
@@ -125,8 +128,7 @@ impl Shared {
         if self.control.is_closed() {
             return Err(Error::Closed);
         }
-        crate::validation::validate_executor_call(call)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        crate::validation::validate_executor_call(call)?;
         if !self.tracking().subscribed {
             return Err(Error::NotSubscribed);
         }

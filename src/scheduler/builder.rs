@@ -40,6 +40,9 @@ pub struct SchedulerBuilder {
     proxy: Option<String>,
     auto_acknowledge: bool,
     subscription_wait: Duration,
+    max_attempts: Option<u32>,
+    give_up_after: Option<Duration>,
+    max_certificate_failures: u32,
 }
 
 impl fmt::Debug for SchedulerBuilder {
@@ -76,6 +79,9 @@ impl SchedulerBuilder {
             proxy: None,
             auto_acknowledge: false,
             subscription_wait: Duration::ZERO,
+            max_attempts: None,
+            give_up_after: None,
+            max_certificate_failures: 3,
         }
     }
 
@@ -177,8 +183,10 @@ impl SchedulerBuilder {
         self
     }
 
-    /// Trust this CA (PEM, one or more certificates) for HTTPS instead of the
-    /// built-in Mozilla roots. May be called several times.
+    /// Trust this CA (PEM, one or more certificates) for HTTPS. It
+    /// *replaces* the built-in Mozilla roots (webpki-roots): once any CA is
+    /// given, only the given CAs are trusted. May be called several times to
+    /// trust several.
     pub fn ca_pem(mut self, pem: &[u8]) -> Self {
         let mut found = false;
         for item in ureq::tls::parse_pem(pem) {
@@ -243,6 +251,34 @@ impl SchedulerBuilder {
         self
     }
 
+    /// Ends the subscription with [`Termination::GaveUp`](super::Termination)
+    /// (naming every master tried) once subscription attempts have failed
+    /// for `limit` without one succeeding. The clock starts at the first
+    /// failure after a healthy subscription. Default: retry for ever.
+    pub fn give_up_after(mut self, limit: Duration) -> Self {
+        self.give_up_after = Some(limit);
+        self
+    }
+
+    /// Ends the subscription with [`Termination::GaveUp`](super::Termination)
+    /// after `attempts` consecutive failed subscription attempts (each tries
+    /// every known master once). Default: retry for ever.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts.max(1));
+        self
+    }
+
+    /// How many consecutive attempts may fail because the master's TLS
+    /// certificate did not verify ([`Disconnect::CertificateRejected`](super::Disconnect))
+    /// before the subscription ends with
+    /// [`Termination::CertificateRejected`](super::Termination) (default 3;
+    /// a certificate that is wrong now is rarely right a second later, but a
+    /// master being re-provisioned may briefly serve an old one).
+    pub fn max_certificate_failures(mut self, attempts: u32) -> Self {
+        self.max_certificate_failures = attempts.max(1);
+        self
+    }
+
     /// Checks the configuration and starts the reader thread. Returns at once:
     /// the subscription proceeds in the background and its progress arrives on
     /// the event channel ([`ConnectionState::Subscribed`](super::ConnectionState)
@@ -288,6 +324,9 @@ impl SchedulerBuilder {
             max_record_size: self.max_record_size,
             auto_acknowledge: self.auto_acknowledge,
             subscription_wait: self.subscription_wait,
+            max_attempts: self.max_attempts,
+            give_up_after: self.give_up_after,
+            max_certificate_failures: self.max_certificate_failures,
         };
         let session = Session::new(
             self.framework,

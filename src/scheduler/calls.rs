@@ -5,7 +5,7 @@
 
 use super::handle::Scheduler;
 use crate::call;
-use crate::error::Error;
+use crate::error::{Error, InvalidCall};
 use crate::v1;
 use crate::v1::scheduler::call::{reconcile_operations, UpdateFramework};
 use crate::v1::scheduler::OfferConstraints;
@@ -112,7 +112,9 @@ impl Scheduler {
             return Ok(());
         }
         let call = call::acknowledge_update(status).ok_or_else(|| {
-            Error::Invalid("the status update has a uuid but no agent_id to acknowledge".into())
+            Error::Invalid(InvalidCall::Client(
+                "the status update has a uuid but no agent_id to acknowledge",
+            ))
         })?;
         self.call(call)
     }
@@ -124,7 +126,9 @@ impl Scheduler {
             return Ok(());
         }
         let call = call::acknowledge_operation_update(status).ok_or_else(|| {
-            Error::Invalid("the operation status has a uuid but no operation_id".into())
+            Error::Invalid(InvalidCall::Client(
+                "the operation status has a uuid but no operation_id",
+            ))
         })?;
         self.call(call)
     }

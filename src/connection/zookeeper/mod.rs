@@ -140,10 +140,12 @@ impl MasterDetector for ZooKeeperMasters {
         match self.detection.current(FIRST_ANSWER_PATIENCE) {
             Detected::Leader(endpoint) => Ok(vec![endpoint]),
             Detected::NoLeader(reason) => Err(Error::Unavailable { body: reason }),
-            Detected::Pending(reason) => Err(Error::Connection(format!(
-                "no leading master detected yet through ZooKeeper {}: {reason}",
-                self.config.url
-            ))),
+            Detected::Pending(reason) => Err(Error::Detection {
+                detail: format!(
+                    "no leading master detected yet through ZooKeeper {}: {reason}",
+                    self.config.url
+                ),
+            }),
         }
     }
 
