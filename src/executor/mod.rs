@@ -39,8 +39,9 @@ mod items;
 mod reader;
 mod shared;
 
+pub use crate::connection::Disconnect;
 pub use builder::ExecutorBuilder;
 pub use env::EnvError;
 pub use event::Event;
 pub use handle::{task_status, Executor};
-pub use items::{ConnectionState, Disconnect, Events, Item, Termination};
+pub use items::{ConnectionState, Events, Item, Termination};
