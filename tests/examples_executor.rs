@@ -33,7 +33,9 @@ fn execute_with_executor(command: &str, extra: &[&str]) -> Run {
 
 #[test]
 fn the_executor_runs_the_command_and_relays_a_message() {
-    let run = execute_with_executor("echo hello from the task", &["--message", "ping"]);
+    // The task outlives the message's round trip (the framework is torn
+    // down, and its executor with it, as soon as the task ends).
+    let run = execute_with_executor("sleep 2; echo hello from the task", &["--message", "ping"]);
     assert_eq!(run.code(), 0, "{run}");
     assert_eq!(
         run.lines_with(&["task execute", "TASK_RUNNING"]).len(),
