@@ -215,3 +215,84 @@ pub unsafe extern "C" fn mesos_http_executor_free(executor: *mut mesos_http_exec
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{mesos_http_error_free, mesos_http_error_message};
+    use std::ffi::CStr;
+
+    #[test]
+    fn null_arguments_and_a_bad_environment_are_refused() {
+        unsafe {
+            let mut executor: *mut mesos_http_executor = std::ptr::NonNull::dangling().as_ptr();
+            let mut error = std::ptr::null_mut();
+            let names = [c"MESOS_FRAMEWORK_ID".as_ptr()];
+            let values = [c"f-1".as_ptr()];
+            let result = mesos_http_executor_connect(
+                names.as_ptr(),
+                values.as_ptr(),
+                1,
+                1,
+                &mut executor,
+                &mut error,
+            );
+            assert_eq!(result, mesos_http_result::Config);
+            assert!(executor.is_null(), "cleared on failure");
+            let message = CStr::from_ptr(mesos_http_error_message(error))
+                .to_str()
+                .unwrap();
+            assert!(message.contains("MESOS_EXECUTOR_ID"), "{message}");
+            mesos_http_error_free(error);
+
+            let result = mesos_http_executor_connect(
+                std::ptr::null(),
+                values.as_ptr(),
+                1,
+                1,
+                &mut executor,
+                std::ptr::null_mut(),
+            );
+            assert_eq!(result, mesos_http_result::NullArgument);
+            let result = mesos_http_executor_connect(
+                names.as_ptr(),
+                values.as_ptr(),
+                1,
+                7,
+                &mut executor,
+                std::ptr::null_mut(),
+            );
+            assert_eq!(result, mesos_http_result::InvalidArgument, "encoding 7");
+
+            let none = std::ptr::null();
+            assert_eq!(
+                mesos_http_executor_update(
+                    none,
+                    c"t".as_ptr(),
+                    1,
+                    none.cast(),
+                    none.cast(),
+                    0,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut()
+                ),
+                mesos_http_result::NullArgument
+            );
+            assert_eq!(
+                mesos_http_executor_message(none, std::ptr::null(), 0, std::ptr::null_mut()),
+                mesos_http_result::NullArgument
+            );
+            assert_eq!(mesos_http_executor_unacknowledged_updates(none), 0);
+            assert_eq!(mesos_http_executor_shutdown_grace_period_ms(none), 0);
+            mesos_http_executor_free(std::ptr::null_mut());
+            let mut event = std::ptr::null_mut();
+            assert_eq!(
+                mesos_http_executor_next_event(none, 0, &mut event, std::ptr::null_mut()),
+                mesos_http_result::NullArgument
+            );
+            assert!(event.is_null());
+            crate::mesos_http_executor_event_free(std::ptr::null_mut());
+            assert!(crate::mesos_http_executor_event_task_id(std::ptr::null(), 0).is_null());
+        }
+    }
+}
