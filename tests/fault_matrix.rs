@@ -28,8 +28,11 @@ use mesos_http::sim::{AgentSpec, SimConfig, SimGroup, SimMaster};
 use mesos_http::{Encoding, SchedulerBuilder};
 use zk_support::{Registry, ZkServer};
 
-/// Heartbeat interval of every cell's master; three missed ones drop a stream.
-const HEARTBEAT: Duration = Duration::from_millis(50);
+/// Heartbeat interval of every cell's master.
+const HEARTBEAT: Duration = Duration::from_millis(100);
+/// Missed heartbeats that drop a stream: a 500 ms budget, generous enough
+/// for a loaded 2-core machine.
+const MISSED: u32 = 5;
 
 /// One fault: its README label and how to run it.
 struct Cell {
@@ -175,7 +178,7 @@ fn master() -> SimMaster {
 /// The client settings every cell starts from.
 fn client(url: &str, encoding: Encoding, name: &str) -> SchedulerBuilder {
     builder(url, encoding, name)
-        .missed_heartbeats(3)
+        .missed_heartbeats(MISSED)
         .call_timeout(Duration::from_secs(1))
 }
 
@@ -230,25 +233,32 @@ fn stream_dropped_mid_record(encoding: Encoding, _: &Env) -> Row {
 }
 
 fn heartbeats_stalled(encoding: Encoding, _: &Env) -> Row {
-    let row = simple(
-        encoding,
-        "stall",
-        |b| b,
-        |s| s.stall_heartbeats(true),
-        |s| s.stall_heartbeats(false),
-    );
-    row.expect(&["Disconnected(HeartbeatTimeout)", "Subscribed"])
+    let sim = master();
+    let mut app = connect(&sim.url(), encoding, "stall");
+    // The stall outlasts the batch's own traffic only after a budget.
+    app.await_item("Subscribed");
+    let mut ctx = Ctx::new(vec![sim]);
+    app.run(&mut ctx, |phase, _app, ctx| match phase {
+        Phase::Inject => ctx.sims[0].stall_heartbeats(true),
+        Phase::Disconnected => ctx.sims[0].stall_heartbeats(false),
+        _ => {}
+    });
+    app.finish(&ctx)
+        .expect(&["Disconnected(HeartbeatTimeout)", "Subscribed"])
 }
 
 fn master_restarted_state_lost(encoding: Encoding, _: &Env) -> Row {
     let sim = master();
     let mut app = connect(&sim.url(), encoding, "restart");
     let mut ctx = Ctx::new(vec![sim]);
-    app.run(&mut ctx, |phase, _app, ctx| {
+    app.run(&mut ctx, |phase, app, ctx| {
         if let Phase::Inject = phase {
             let old = ctx.current().clone();
             let port = old.addr().port();
             old.stop();
+            app.master_gone();
+            // Down for a moment: the client finds nobody listening.
+            std::thread::sleep(Duration::from_millis(300));
             let mut config = config();
             config.port = port;
             ctx.sims.push(start_on_port(config));
@@ -259,9 +269,17 @@ fn master_restarted_state_lost(encoding: Encoding, _: &Env) -> Row {
     let id = row.framework_id.clone();
     ctx.current().with_state(|s| {
         let framework = s.framework(&id).expect("re-registered with its id");
-        assert_eq!(framework.subscriptions, 1, "one subscription at the new master");
+        assert_eq!(
+            framework.subscriptions, 1,
+            "one subscription at the new master"
+        );
     });
-    row.expect(&["Disconnected", "Subscribed"])
+    row.expect(&[
+        "Disconnected(StreamEnded)",
+        "Disconnected(Failed(Connection))",
+        "Subscribed",
+    ])
+    .note("re-registered with its framework id")
 }
 
 fn leader_moved_static_list(encoding: Encoding, _: &Env) -> Row {
@@ -279,7 +297,8 @@ fn leader_moved_static_list(encoding: Encoding, _: &Env) -> Row {
         }
     });
     let row = app.finish(&ctx);
-    assert_eq!(row.master, group.master(1).scheduler_url());
+    let port = format!(":{}/", group.master(1).addr().port());
+    assert!(row.master.contains(&port), "at master 1: {}", row.master);
     row.expect(&["Disconnected(StreamEnded)", "Subscribed"])
 }
 
@@ -291,6 +310,9 @@ fn leader_moved_zookeeper(encoding: Encoding, env: &Env) -> Row {
     registry.register(&group.master(1));
     let url = format!("zk://{}{path}", env.zk.address());
     let mut app = connect(&url, encoding, "leader-zk");
+    // Known issue (issue 13): the detector's first view can drop the first
+    // stream at once.
+    app.tolerate_early("Disconnected(LeaderChanged)");
     let mut ctx = Ctx::new(vec![group.master(0)]);
     app.run(&mut ctx, |phase, _app, _ctx| {
         if let Phase::Inject = phase {
@@ -312,7 +334,8 @@ fn burst_of_503s(encoding: Encoding, _: &Env) -> Row {
         "503",
         |b| b,
         |s| {
-            s.fail_next_calls(4);
+            // Enough that calls in flight cannot use them all up.
+            s.fail_next_calls(10);
             s.close_streams();
         },
         nothing,
@@ -384,6 +407,7 @@ fn wrong_content_type(encoding: Encoding, _: &Env) -> Row {
         |s| s.falsify_stream_content_type(None),
     );
     row.expect(&["Disconnected(StreamEnded)", "Subscribed"])
+        .note("`text/html` ignored: records read in the requested encoding")
 }
 
 fn stream_id_missing(encoding: Encoding, _: &Env) -> Row {
@@ -402,6 +426,7 @@ fn stream_id_missing(encoding: Encoding, _: &Env) -> Row {
         "Disconnected(Failed(Connection))",
         "Subscribed",
     ])
+    .note("no `Mesos-Stream-Id`: refused, retried")
 }
 
 fn stream_id_mismatch(encoding: Encoding, _: &Env) -> Row {
@@ -415,7 +440,13 @@ fn stream_id_mismatch(encoding: Encoding, _: &Env) -> Row {
         },
         nothing,
     );
-    row.expect(&["Disconnected(StreamEnded)", "Subscribed"])
+    row.expect(&[
+        "Disconnected(StreamEnded)",
+        "Subscribed",
+        "Disconnected(Failed(Connection))",
+        "Subscribed",
+    ])
+    .note("calls refused 400 (stream id mismatch) return `NotSubscribed` and drop the stale stream")
 }
 
 fn unauthorized_then_fixed(encoding: Encoding, _: &Env) -> Row {
@@ -451,6 +482,7 @@ fn unauthorized_then_fixed(encoding: Encoding, _: &Env) -> Row {
         "Terminated(Refused(Unauthorized))",
         "Subscribed",
     ])
+    .note("a new client with the fixed secret resumes the framework id")
 }
 
 fn app_saw_unauthorized(row: &Row) -> bool {
@@ -482,6 +514,9 @@ fn untrusted_tls_certificate(encoding: Encoding, _: &Env) -> Row {
         "no request went over the untrusted connection"
     );
     row.expect(&["Disconnected(StreamEnded)", "Subscribed"])
+        .note(
+        "the untrusted master, first in the list, is skipped: handshake refused, no request sent",
+    )
 }
 
 fn slow_consumer_full_channel(encoding: Encoding, _: &Env) -> Row {
@@ -493,11 +528,13 @@ fn slow_consumer_full_channel(encoding: Encoding, _: &Env) -> Row {
     let mut ctx = Ctx::new(vec![sim]);
     app.run(&mut ctx, |phase, app, _ctx| {
         if let Phase::Inject = phase {
-            // Five heartbeat budgets of not reading, with the channel full.
-            app.pause(HEARTBEAT * 15);
+            // Three heartbeat budgets of not reading, with the channel full.
+            app.pause(HEARTBEAT * MISSED * 3);
         }
     });
-    app.finish(&ctx).expect(&[])
+    app.finish(&ctx)
+        .expect(&[])
+        .note("reader waited on the full channel for 3 heartbeat budgets")
 }
 
 fn update_retry_storm(encoding: Encoding, _: &Env) -> Row {
@@ -515,8 +552,13 @@ fn update_retry_storm(encoding: Encoding, _: &Env) -> Row {
         }
     });
     let row = app.finish(&ctx);
-    assert!(row.duplicates >= 20, "a storm: {} duplicates", row.duplicates);
+    assert!(
+        row.duplicates >= 20,
+        "a storm: {} duplicates",
+        row.duplicates
+    );
     row.expect(&[])
+        .note("updates re-sent every 2–4 ms while unacknowledged, deduplicated by uuid")
 }
 
 fn master_never_answers(encoding: Encoding, _: &Env) -> Row {
@@ -551,10 +593,11 @@ fn application_blocked(encoding: Encoding, _: &Env) -> Row {
     let mut ctx = Ctx::new(vec![sim]);
     app.run(&mut ctx, |phase, app, _ctx| {
         if let Phase::Inject = phase {
-            // Stuck in a handler for ten budgets (3 × 50 ms each).
-            std::thread::sleep(HEARTBEAT * 30);
-            app.note("blocked 1.5 s");
+            // Stuck in a handler for three heartbeat budgets.
+            std::thread::sleep(HEARTBEAT * MISSED * 3);
         }
     });
-    app.finish(&ctx).expect(&[])
+    app.finish(&ctx)
+        .expect(&[])
+        .note("handler blocked for 3 heartbeat budgets")
 }

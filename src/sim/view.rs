@@ -188,7 +188,11 @@ impl ClusterView<'_> {
 
     /// ACKNOWLEDGE calls received in all.
     pub fn total_acks_received(&self) -> u64 {
-        self.cluster.acks_received.values().map(|&n| u64::from(n)).sum()
+        self.cluster
+            .acks_received
+            .values()
+            .map(|&n| u64::from(n))
+            .sum()
     }
 
     /// Events written to a framework's streams so far.
