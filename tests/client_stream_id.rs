@@ -16,12 +16,14 @@ per_encoding!(a_call_refused_for_the_stream_id_resubscribes);
 fn a_call_refused_for_the_stream_id_resubscribes(encoding: Encoding) {
     let master = sim(Duration::from_millis(100));
     master.mismatch_next_stream_id();
-    let (scheduler, events) = builder(&master.url(), encoding, "stale")
-        .connect()
-        .unwrap();
+    let (scheduler, events) = builder(&master.url(), encoding, "stale").connect().unwrap();
     let (framework_id, wrong) = subscribed(&events);
     let known = master.with_state(|s| s.framework(&framework_id).unwrap().stream_id);
-    assert_ne!(known.as_deref(), Some(wrong.as_str()), "the fault is in place");
+    assert_ne!(
+        known.as_deref(),
+        Some(wrong.as_str()),
+        "the fault is in place"
+    );
 
     let err = scheduler.revive(Vec::<String>::new()).unwrap_err();
     assert!(matches!(err, Error::NotSubscribed), "{err:?}");

@@ -591,7 +591,7 @@ fn application_blocked(encoding: Encoding, _: &Env) -> Row {
         encoding,
     );
     let mut ctx = Ctx::new(vec![sim]);
-    app.run(&mut ctx, |phase, app, _ctx| {
+    app.run(&mut ctx, |phase, _app, _ctx| {
         if let Phase::Inject = phase {
             // Stuck in a handler for three heartbeat budgets.
             std::thread::sleep(HEARTBEAT * MISSED * 3);
