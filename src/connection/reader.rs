@@ -8,11 +8,12 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::{select, Sender, TrySendError};
+use crossbeam_channel::Sender;
 use ureq::http::Response;
 use ureq::Body;
 
 use super::control::Interrupt;
+use super::delivery::deliver;
 use super::endpoint::Endpoint;
 use super::http::{status_error, Purpose, STREAM_ID_HEADER};
 use super::items::{ConnectionState, Disconnect, Item, Received, Termination};
@@ -63,12 +64,12 @@ impl Reader {
                 Outcome::Closed => break,
                 Outcome::Final(termination) => {
                     log::info!("subscription ended for good: {termination:?}");
-                    self.shared.session.lock().active = None;
+                    self.shared.session.set_active(None);
                     self.emit_final(termination);
                     break;
                 }
                 Outcome::Retry { reason, healthy } => {
-                    self.shared.session.lock().active = None;
+                    self.shared.session.set_active(None);
                     log::info!("disconnected from the master: {reason:?}");
                     if !self.deliver(Item::Connection(ConnectionState::Disconnected(reason))) {
                         break;
@@ -100,29 +101,7 @@ impl Reader {
     /// (the watchdog is told, so a slow application is not taken for a dead
     /// master). False when closed or nobody is listening any more.
     fn deliver(&self, item: Item) -> bool {
-        let item = match self.events.try_send(item) {
-            Ok(()) => return true,
-            Err(TrySendError::Disconnected(_)) => return self.receiver_gone(),
-            Err(TrySendError::Full(item)) => item,
-        };
-        let control = &self.shared.control;
-        control.delivering(true);
-        let stop = control.stop_signal();
-        let delivered = select! {
-            send(self.events, item) -> sent => sent.is_ok(),
-            recv(stop) -> _ => false,
-        };
-        control.delivering(false);
-        if !delivered && !control.is_closed() {
-            return self.receiver_gone();
-        }
-        delivered
-    }
-
-    fn receiver_gone(&self) -> bool {
-        log::info!("the event receiver was dropped: closing the subscription");
-        self.shared.control.close();
-        false
+        deliver(&self.shared.control, &self.events, item)
     }
 
     /// The masters to try: the last known leader first, then the detector's.
@@ -155,6 +134,11 @@ impl Reader {
     }
 
     fn subscribe_once(&self) -> Outcome {
+        if self.shared.session.lock().torn_down {
+            // TEARDOWN was accepted but the stream ended before its own end
+            // was seen: the framework is gone, subscribing would be refused.
+            return Outcome::Final(Termination::TornDown);
+        }
         if self.shared.control.take_leader_change() {
             // A redirect's hint may name the deposed leader.
             self.shared.session.lock().leader_hint = None;
@@ -345,9 +329,11 @@ impl Reader {
             }
             None => {}
         }
-        if self.shared.session.lock().tearing_down {
+        let state = self.shared.session.lock();
+        if state.tearing_down || state.torn_down {
             return Outcome::Final(Termination::TornDown);
         }
+        drop(state);
         let reason = match finish {
             Ok(()) => Disconnect::StreamEnded,
             Err(err @ RecordIoError::Truncated { .. }) => {
@@ -384,13 +370,13 @@ impl Reader {
                 {
                     let mut state = self.shared.session.lock();
                     state.framework_info.id = Some(framework_id.clone());
-                    state.active = Some(Active {
-                        stream_id: stream.stream_id.clone(),
-                        endpoint: stream.endpoint.clone(),
-                        framework_id: framework_id.clone(),
-                    });
                     state.leader_hint = Some(stream.endpoint.clone());
                 }
+                self.shared.session.set_active(Some(Active {
+                    stream_id: stream.stream_id.clone(),
+                    endpoint: stream.endpoint.clone(),
+                    framework_id: framework_id.clone(),
+                }));
                 if let Some(interval) = interval {
                     self.shared
                         .control
@@ -448,7 +434,7 @@ struct Finished<'a>(&'a Shared);
 
 impl Drop for Finished<'_> {
     fn drop(&mut self) {
-        self.0.session.lock().active = None;
+        self.0.session.set_active(None);
         self.0.control.close();
         self.0.control.reader_finished();
     }
