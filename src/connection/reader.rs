@@ -384,6 +384,10 @@ impl Reader {
                     },
                     healthy,
                 },
+                Some(Interrupt::StaleStream) => Outcome::Retry {
+                    reason: stale_stream(),
+                    healthy,
+                },
                 None => Outcome::Retry {
                     reason: Disconnect::Failed(Error::from_io(err, &master)),
                     healthy,
@@ -423,6 +427,12 @@ impl Reader {
                     reason: Disconnect::LeaderChanged {
                         master: Some(master),
                     },
+                    healthy,
+                }
+            }
+            Some(Interrupt::StaleStream) => {
+                return Outcome::Retry {
+                    reason: stale_stream(),
                     healthy,
                 }
             }
@@ -541,4 +551,11 @@ impl Drop for Finished<'_> {
         self.0.control.close();
         self.0.control.reader_finished();
     }
+}
+
+/// Why a stream the master no longer associates with the framework was dropped.
+fn stale_stream() -> Disconnect {
+    Disconnect::Failed(Error::Connection(format!(
+        "the master refused the stream's {STREAM_ID_HEADER} (it associates another stream with the framework)"
+    )))
 }
