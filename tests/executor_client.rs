@@ -353,7 +353,9 @@ fn a_non_checkpointing_executor_terminates_on_disconnect(encoding: Encoding) {
     });
     assert!(matches!(
         item,
-        Item::Connection(ConnectionState::Disconnected(Disconnect::StreamEnded))
+        Item::Connection(ConnectionState::Disconnected(
+            Disconnect::StreamEnded { .. }
+        ))
     ));
     let mut rest = Vec::new();
     while let Ok(item) = items.recv_timeout(PATIENCE) {

@@ -423,7 +423,7 @@ fn stream_id_missing(encoding: Encoding, _: &Env) -> Row {
     );
     row.expect(&[
         "Disconnected(StreamEnded)",
-        "Disconnected(Failed(Connection))",
+        "Disconnected(Failed(BadResponse))",
         "Subscribed",
     ])
     .note("no `Mesos-Stream-Id`: refused, retried")
@@ -443,7 +443,7 @@ fn stream_id_mismatch(encoding: Encoding, _: &Env) -> Row {
     row.expect(&[
         "Disconnected(StreamEnded)",
         "Subscribed",
-        "Disconnected(Failed(Connection))",
+        "Disconnected(Failed(BadResponse))",
         "Subscribed",
     ])
     .note("calls refused 400 (stream id mismatch) return `NotSubscribed` and drop the stale stream")

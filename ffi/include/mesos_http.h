@@ -125,11 +125,12 @@ typedef enum {
    */
   MESOS_HTTP_RESULT_CONNECTION = 14,
   /**
-   * The call could not be encoded.
+   * Not produced (the library never fails to encode a call); the value
+   * stays reserved.
    */
   MESOS_HTTP_RESULT_ENCODE = 15,
   /**
-   * A response or event could not be decoded.
+   * A master answered in a way the protocol does not allow.
    */
   MESOS_HTTP_RESULT_DECODE = 16,
   /**

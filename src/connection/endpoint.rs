@@ -145,6 +145,12 @@ impl Endpoint {
         })
     }
 
+    /// The same master over `scheme` (for a list whose scheme is shared).
+    pub(crate) fn with_scheme(mut self, scheme: Scheme) -> Self {
+        self.scheme = scheme;
+        self
+    }
+
     /// The URL to post to.
     pub fn url(&self) -> String {
         format!(

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::endpoint::Endpoint;
+use super::endpoint::{Endpoint, Scheme};
 use crate::error::Error;
 
 /// Produces the candidate masters for the next subscription attempt, best
@@ -68,15 +68,31 @@ impl StaticMasters {
         } else {
             ("", spec)
         };
-        let endpoints = list
+        let entries: Vec<&str> = list
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
+            .collect();
+        if entries.len() == 1 && !entries[0].contains("://") {
+            // One address: a URL as written (its scheme's default port).
+            return Ok(StaticMasters {
+                endpoints: vec![Endpoint::parse(&format!("{prefix}{}", entries[0]))?],
+            });
+        }
+        // In a list the scheme is shared, and an entry without a port uses
+        // the Mesos port, as a bare address does.
+        let scheme = if prefix == "https://" {
+            Scheme::Https
+        } else {
+            Scheme::Http
+        };
+        let endpoints = entries
+            .into_iter()
             .map(|entry| {
                 if entry.contains("://") {
                     Endpoint::parse(entry)
                 } else {
-                    Endpoint::parse(&format!("{prefix}{entry}"))
+                    Endpoint::parse(entry).map(|e| e.with_scheme(scheme))
                 }
             })
             .collect::<Result<Vec<_>, _>>()?;

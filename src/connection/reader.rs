@@ -385,7 +385,7 @@ impl Reader {
                     healthy,
                 },
                 Some(Interrupt::StaleStream) => Outcome::Retry {
-                    reason: stale_stream(),
+                    reason: stale_stream(master),
                     healthy,
                 },
                 None => Outcome::Retry {
@@ -432,7 +432,7 @@ impl Reader {
             }
             Some(Interrupt::StaleStream) => {
                 return Outcome::Retry {
-                    reason: stale_stream(),
+                    reason: stale_stream(master),
                     healthy,
                 }
             }
@@ -554,8 +554,11 @@ impl Drop for Finished<'_> {
 }
 
 /// Why a stream the master no longer associates with the framework was dropped.
-fn stale_stream() -> Disconnect {
-    Disconnect::Failed(Error::Connection(format!(
-        "the master refused the stream's {STREAM_ID_HEADER} (it associates another stream with the framework)"
-    )))
+fn stale_stream(master: String) -> Disconnect {
+    Disconnect::Failed(Error::BadResponse {
+        master,
+        detail: format!(
+            "the master refused the stream's {STREAM_ID_HEADER} (it associates another stream with the framework)"
+        ),
+    })
 }

@@ -192,17 +192,22 @@ impl Reader {
         if matches!(stop, StreamStop::Handler(())) || interrupt == Some(Interrupt::Closed) {
             return Outcome::Closed;
         }
+        let master = shared.endpoint.url();
         Outcome::Lost(match stop {
-            StreamStop::Handler(()) | StreamStop::Ended(Ok(())) => Disconnect::StreamEnded,
+            StreamStop::Handler(()) | StreamStop::Ended(Ok(())) => {
+                Disconnect::StreamEnded { master }
+            }
             StreamStop::Ended(Err(err @ RecordIoError::Truncated { .. })) => {
-                Disconnect::StreamTruncated(err.to_string())
+                Disconnect::StreamTruncated {
+                    master,
+                    detail: err.to_string(),
+                }
             }
-            StreamStop::Ended(Err(err)) | StreamStop::Framing(err) => {
-                Disconnect::Protocol(err.to_string())
-            }
-            StreamStop::ReadFailed(err) => {
-                Disconnect::Failed(Error::from_io(err, &shared.endpoint.url()))
-            }
+            StreamStop::Ended(Err(err)) | StreamStop::Framing(err) => Disconnect::Protocol {
+                master,
+                detail: err.to_string(),
+            },
+            StreamStop::ReadFailed(err) => Disconnect::Failed(Error::from_io(err, &master)),
         })
     }
 
