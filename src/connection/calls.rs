@@ -11,7 +11,12 @@ use crate::v1::scheduler::{call::Type, Call};
 impl Shared {
     /// Sends `call`; `Ok` means the master accepted it (202, or 200 for
     /// UPDATE_FRAMEWORK). See [`crate::scheduler::Scheduler::call`].
-    pub fn send(&self, mut call: Call) -> Result<(), Error> {
+    pub fn send(&self, call: Call) -> Result<(), Error> {
+        self.send_on(&self.call_agent, call)
+    }
+
+    /// [`Shared::send`] on `agent` (the acknowledgement sender has its own).
+    pub fn send_on(&self, agent: &ureq::Agent, mut call: Call) -> Result<(), Error> {
         if self.control.is_closed() {
             return Err(Error::Closed);
         }
@@ -47,7 +52,7 @@ impl Shared {
             .unwrap_or_else(|| active.endpoint.clone());
         log::debug!("sending {kind:?} to {target}");
         let posted = self.settings.post(
-            &self.call_agent,
+            agent,
             &target,
             &body,
             Some(&active.stream_id),

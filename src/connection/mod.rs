@@ -11,6 +11,7 @@
 //! `zookeeper`, `zk://` addresses detect the leader through ZooKeeper
 //! (`ZooKeeperMasters`).
 
+mod acks;
 mod backoff;
 mod calls;
 mod control;
@@ -18,6 +19,7 @@ mod endpoint;
 mod http;
 mod masters;
 mod reader;
+mod resolve;
 mod session;
 mod shared;
 #[cfg(feature = "zookeeper")]
