@@ -49,11 +49,6 @@ pub mod validation;
 #[allow(clippy::all)]
 pub mod v1;
 
-/// The C ABI (feature `ffi`): opaque handles over [`Scheduler`] for C and
-/// other languages; header in `src/ffi/mesos_http.h`.
-#[cfg(feature = "ffi")]
-pub mod ffi;
-
 pub use codec::Encoding;
 pub use error::Error;
 pub use scheduler::{

@@ -10,6 +10,13 @@
 //! ([`Credentials`](crate::connection::Credentials)). With the cargo feature
 //! `zookeeper`, `zk://` addresses detect the leader through ZooKeeper
 //! (`ZooKeeperMasters`).
+//!
+//! Layering: this module never imports [`crate::scheduler`]. What the reader
+//! thread emits ([`Item`](crate::connection::Item) and the connection states)
+//! is defined here and re-exported by the scheduler module, so data flows one
+//! way. The pieces that know nothing of the scheduler API — HTTP plumbing
+//! (`http`), backoff, the stop/watchdog control and RecordIO stream reading
+//! (`stream`) — are what an executor client reuses.
 
 mod acks;
 mod backoff;
@@ -17,18 +24,21 @@ mod calls;
 mod control;
 mod endpoint;
 mod http;
+mod items;
 mod masters;
 mod reader;
 mod resolve;
 mod session;
 mod shared;
+mod stream;
 #[cfg(feature = "zookeeper")]
 mod zookeeper;
 
 pub use backoff::Backoff;
 pub use endpoint::{Endpoint, Scheme, SCHEDULER_PATH};
 pub use http::{Credentials, STREAM_ID_HEADER};
-pub use masters::{LeaderListener, MasterDetector, Masters, StaticMasters};
+pub use items::{ConnectionState, Disconnect, Item, Received, Termination};
+pub use masters::{IntoMasters, LeaderListener, MasterDetector, Masters, StaticMasters};
 #[cfg(feature = "zookeeper")]
 pub use zookeeper::{ZooKeeperMasters, DEFAULT_ZOOKEEPER_PORT};
 
