@@ -22,6 +22,7 @@ mod acks;
 mod backoff;
 mod calls;
 mod control;
+mod delivery;
 mod endpoint;
 mod http;
 mod items;
@@ -42,7 +43,11 @@ pub use masters::{IntoMasters, LeaderListener, MasterDetector, Masters, StaticMa
 #[cfg(feature = "zookeeper")]
 pub use zookeeper::{ZooKeeperMasters, DEFAULT_ZOOKEEPER_PORT};
 
-pub(crate) use http::HttpSettings;
+pub(crate) use backoff::uniform_delay;
+pub(crate) use control::{Control, Interrupt};
+pub(crate) use delivery::deliver;
+pub(crate) use http::{error_text, status_error, HttpSettings, Purpose};
 pub(crate) use reader::Reader;
 pub(crate) use session::Session;
 pub(crate) use shared::{Shared, StreamOptions};
+pub(crate) use stream::{read_records, StreamStop};

@@ -8,11 +8,12 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::{select, Sender, TrySendError};
+use crossbeam_channel::Sender;
 use ureq::http::Response;
 use ureq::Body;
 
 use super::control::Interrupt;
+use super::delivery::deliver;
 use super::endpoint::Endpoint;
 use super::http::{status_error, Purpose, STREAM_ID_HEADER};
 use super::items::{ConnectionState, Disconnect, Item, Received, Termination};
@@ -100,29 +101,7 @@ impl Reader {
     /// (the watchdog is told, so a slow application is not taken for a dead
     /// master). False when closed or nobody is listening any more.
     fn deliver(&self, item: Item) -> bool {
-        let item = match self.events.try_send(item) {
-            Ok(()) => return true,
-            Err(TrySendError::Disconnected(_)) => return self.receiver_gone(),
-            Err(TrySendError::Full(item)) => item,
-        };
-        let control = &self.shared.control;
-        control.delivering(true);
-        let stop = control.stop_signal();
-        let delivered = select! {
-            send(self.events, item) -> sent => sent.is_ok(),
-            recv(stop) -> _ => false,
-        };
-        control.delivering(false);
-        if !delivered && !control.is_closed() {
-            return self.receiver_gone();
-        }
-        delivered
-    }
-
-    fn receiver_gone(&self) -> bool {
-        log::info!("the event receiver was dropped: closing the subscription");
-        self.shared.control.close();
-        false
+        deliver(&self.shared.control, &self.events, item)
     }
 
     /// The masters to try: the last known leader first, then the detector's.
