@@ -54,6 +54,7 @@ pub mod v1;
 
 pub use codec::Encoding;
 pub use error::Error;
+pub use event::Event;
 pub use scheduler::{
     ConnectionState, Disconnect, Events, Item, Received, Scheduler, SchedulerBuilder, Termination,
 };

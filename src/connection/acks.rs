@@ -165,16 +165,23 @@ fn send_one(shared: &Shared, pending: Pending) {
     let acks = &shared.acks;
     let mut delay = FIRST_RETRY;
     for attempt in 1..=ATTEMPTS {
-        let current = shared.session.active().map(|a| a.stream_id);
-        if current.as_deref() != Some(pending.stream_id.as_str()) {
+        let active = shared
+            .session
+            .active()
+            .filter(|a| a.stream_id == pending.stream_id);
+        let Some(active) = active else {
             acks.dropped.fetch_add(1, Ordering::Relaxed);
             log::info!(
                 "dropping an acknowledgement: subscription {} ended before it was sent; the agent re-sends the update",
                 pending.stream_id
             );
             return;
+        };
+        if shared.refuses_calls() {
+            acks.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
         }
-        let err = match shared.send_on(&acks.agent, pending.call.clone()) {
+        let err = match shared.send_on(&acks.agent, pending.call.clone(), active) {
             Ok(()) => {
                 acks.sent.fetch_add(1, Ordering::Relaxed);
                 return;
