@@ -5,7 +5,7 @@
 
 use super::handle::Scheduler;
 use crate::call;
-use crate::error::Error;
+use crate::error::{Error, InvalidCall};
 use crate::v1;
 
 impl Scheduler {
@@ -22,7 +22,9 @@ impl Scheduler {
             return Ok(());
         }
         let ack = call::acknowledge_update(status).ok_or_else(|| {
-            Error::Invalid("the status update has a uuid but no agent_id to acknowledge".into())
+            Error::Invalid(InvalidCall::Client(
+                "the status update has a uuid but no agent_id to acknowledge",
+            ))
         })?;
         let shared = self.shared();
         shared.acks.enqueue(shared, ack)
@@ -38,7 +40,9 @@ impl Scheduler {
             return Ok(());
         }
         let ack = call::acknowledge_operation_update(status).ok_or_else(|| {
-            Error::Invalid("the operation status has a uuid but no operation_id".into())
+            Error::Invalid(InvalidCall::Client(
+                "the operation status has a uuid but no operation_id",
+            ))
         })?;
         let shared = self.shared();
         shared.acks.enqueue(shared, ack)
