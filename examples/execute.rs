@@ -35,16 +35,21 @@ use common::report::{exit_code, now, show_file, status_line};
 use common::tasks::{command_task, for_offer};
 
 const USAGE: &str = "\
-usage: execute --command CMD [--resources 'cpus:0.1;mem:32'] [--kill-after SECS] [flags]
+usage: execute (--command CMD | --task FILE) [--resources 'cpus:0.1;mem:32'] [--kill-after SECS] [flags]
 
 Runs CMD (with sh -c) as one Mesos task and prints each state change.
 The task id is the framework name (--name, default execute).
 
 Task:
-  --command CMD           the shell command to run (required)
+  --command CMD           the shell command to run
+  --task FILE             run this TaskInfo instead (JSON, as mesos-execute's --task:
+                          its agent_id is replaced by the offer's, its resources,
+                          when it has some, are what the task needs)
   --resources TEXT        what the task needs, in Mesos syntax
                           (default 'cpus:0.1;mem:32'; e.g. 'cpus(web):1;ports:[8080-8080]')
-  --kill-after SECS       kill the task this long after it was launched";
+  --kill-after SECS       kill the task this long after it was launched
+  --framework-info FILE   subscribe with this FrameworkInfo (JSON) instead of one
+                          built from --name, --role, --principal, --checkpoint...";
 
 /// How long declined offers that do not fit stay away (the master re-offers
 /// them afterwards, so the wait goes on).
@@ -56,7 +61,10 @@ const TEARDOWN_PATIENCE: Duration = Duration::from_secs(10);
 
 struct Options {
     cluster: ClusterOptions,
+    /// What to run: `--command`'s text, or a summary of `--task`'s.
     command: String,
+    /// `--task`'s TaskInfo, launched with the offer's agent and resources.
+    task: Option<v1::TaskInfo>,
     resources: Resources,
     kill_after: Option<Duration>,
 }
@@ -64,6 +72,7 @@ struct Options {
 fn parse_options() -> Result<Option<Options>, String> {
     let mut cluster = ClusterOptions::new("execute");
     let mut command = None;
+    let mut task: Option<v1::TaskInfo> = None;
     let mut resources_text = "cpus:0.1;mem:32".to_string();
     let mut kill_after = None;
     let mut flags = Flags::from_env();
@@ -74,20 +83,43 @@ fn parse_options() -> Result<Option<Options>, String> {
         match flag.as_str() {
             "help" => return Ok(None),
             "command" => command = Some(flags.value()?),
+            "task" => task = Some(flags.json_file()?),
+            "framework-info" => cluster.framework = Some(flags.json_file()?),
             "resources" => resources_text = flags.value()?,
             "kill-after" => kill_after = Some(Duration::from_secs_f64(flags.seconds()?)),
             other => return Err(format!("unknown flag --{other}")),
         }
     }
-    let command = command.ok_or("--command is required")?;
-    let resources = Resources::parse(&resources_text)
-        .map_err(|e| format!("--resources {resources_text:?}: {e}"))?;
+    let resources = match &task {
+        Some(task) if !task.resources.is_empty() => Resources::from(task.resources.as_slice()),
+        _ => Resources::parse(&resources_text)
+            .map_err(|e| format!("--resources {resources_text:?}: {e}"))?,
+    };
+    let command = match (command, &task) {
+        (Some(_), Some(_)) => return Err("--command and --task exclude each other".into()),
+        (Some(command), None) => command,
+        (None, Some(task)) => describe_task(task),
+        (None, None) => return Err("--command or --task is required".into()),
+    };
     Ok(Some(Options {
         cluster,
         command,
+        task,
         resources,
         kill_after,
     }))
+}
+
+/// What a `--task` file runs, for the progress lines.
+fn describe_task(task: &v1::TaskInfo) -> String {
+    match (&task.command, &task.container) {
+        (Some(command), _) => command
+            .value
+            .clone()
+            .unwrap_or_else(|| "(no command value)".into()),
+        (None, Some(_)) => "(container task)".into(),
+        (None, None) => "(task without a command)".into(),
+    }
 }
 
 fn main() -> ExitCode {
@@ -132,7 +164,11 @@ fn run(options: Options) -> Result<u8, String> {
         ),
         None => println!("connecting to {}", cluster.master),
     }
-    let task_id = options.cluster.name.clone();
+    // The task id is the framework name, or the `--task` file's.
+    let task_id = match &options.task {
+        Some(task) => task.task_id.value.clone(),
+        None => options.cluster.name.clone(),
+    };
     let mut execute = Execute {
         options,
         cluster,
@@ -313,7 +349,14 @@ impl Execute {
     }
 
     fn launch(&mut self, offer: &v1::Offer, wanted: Resources) {
-        let task = command_task(&self.task_id, offer, wanted, &self.options.command);
+        let task = match &self.options.task {
+            Some(template) => v1::TaskInfo {
+                agent_id: offer.agent_id.clone(),
+                resources: wanted.into_vec(),
+                ..template.clone()
+            },
+            None => command_task(&self.task_id, offer, wanted, &self.options.command),
+        };
         println!(
             "{}  launching task {} on agent {} ({}): {}",
             now(),
