@@ -27,6 +27,9 @@ pub mod connection;
 pub mod error;
 /// Scheduler events as an enum, with an `Unknown` variant that keeps the raw record.
 pub mod event;
+/// The executor client: the [`executor::Executor`] handle for the v1
+/// executor API on the agent, and its event channel.
+pub mod executor;
 /// RecordIO framing of the event stream: an incremental, allocation-capped
 /// decoder and the matching encoder (no I/O).
 pub mod recordio;
@@ -48,11 +51,6 @@ pub mod validation;
 #[rustfmt::skip]
 #[allow(clippy::all)]
 pub mod v1;
-
-/// The C ABI (feature `ffi`): opaque handles over [`Scheduler`] for C and
-/// other languages; header in `src/ffi/mesos_http.h`.
-#[cfg(feature = "ffi")]
-pub mod ffi;
 
 pub use codec::Encoding;
 pub use error::Error;

@@ -806,39 +806,41 @@ fn shutdown_of_a_custom_executor_whose_task_finished_reports_failure() {
 }
 
 #[test]
-fn shutdown_of_a_running_executor_kills_its_task_then_reports_failure() {
+fn shutdown_of_an_executor_that_ignores_it_ends_in_a_kill_after_the_grace_period() {
+    // On a local agent a custom executor is a real process expected to
+    // speak the executor API; `sleep 30` never does, so its task never
+    // leaves STAGING. SHUTDOWN gives it the grace period (2 s with the fast
+    // config), then the agent kills it: the task is lost, then a FAILURE
+    // names the executor with SIGKILL's wait status.
     let m = local_master();
     let mut s = subscribe(m.addr(), Encoding::Json, framework_info("shutdown-local"));
     let offer = next_offer(&mut s);
     let agent = offer.agent_id.value.clone();
     let t = executor_task("long", &agent, "exec-long", "sleep 30");
     assert_eq!(s.call(launch(&offer, vec![t])).code, 202);
-    let starting = next_update(&mut s);
-    ack(&s, &starting);
-    let running = next_update(&mut s);
-    assert_eq!(running.state, TaskState::TASK_RUNNING);
-    ack(&s, &running);
-    let pid = running
-        .container_status
-        .as_ref()
-        .and_then(|c| c.executor_pid)
-        .expect("pid");
+    assert!(m.wait_for(|v| v.executor("exec-long").is_some(), WAIT));
+    let pid = m.with_state(|v| v.executor("exec-long").unwrap().pid);
     assert!(process_exists(pid));
+    assert_eq!(
+        m.with_state(|v| v.task_state("long")),
+        Some(TaskState::TASK_STAGING)
+    );
 
     assert_eq!(s.call(shutdown("exec-long", &agent)).code, 202);
     let event = next_interesting(&mut s);
     assert_eq!(event.r#type(), EventType::UPDATE, "{event:?}");
-    let killed = event.update.unwrap().status;
-    assert_eq!(killed.task_id.value, "long");
-    assert_eq!(killed.state, TaskState::TASK_KILLED);
-    ack(&s, &killed);
+    let lost = event.update.unwrap().status;
+    assert_eq!(lost.task_id.value, "long");
+    assert_eq!(lost.state, TaskState::TASK_LOST);
+    assert_eq!(lost.reason, Some(Reason::REASON_EXECUTOR_TERMINATED));
+    ack(&s, &lost);
     let event = next_interesting(&mut s);
     assert_eq!(event.r#type(), EventType::FAILURE, "{event:?}");
     let failure = event.failure.unwrap();
     assert_eq!(failure.agent_id.unwrap().value, agent);
     assert_eq!(failure.executor_id.unwrap().value, "exec-long");
-    // The raw wait status of a process ended by SIGTERM.
-    assert_eq!(failure.status, Some(15));
+    // The raw wait status of a process ended by SIGKILL.
+    assert_eq!(failure.status, Some(9));
     assert!(!process_exists(pid), "the executor's process is gone");
 }
 

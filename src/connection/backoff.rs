@@ -48,6 +48,16 @@ impl Backoff {
     }
 }
 
+/// A random delay in `[0, max]`, uniformly spread: how the Mesos executor
+/// library spaces its re-subscription attempts.
+pub(crate) fn uniform_delay(max: Duration) -> Duration {
+    let span = max.as_nanos().min(u128::from(u64::MAX)) as u64;
+    if span == 0 {
+        return Duration::ZERO;
+    }
+    Duration::from_nanos(random_u64() % span.saturating_add(1))
+}
+
 /// A random number from the standard library's per-process random hash keys
 /// (no extra crate needed; quality is ample for jitter).
 fn random_u64() -> u64 {
@@ -68,6 +78,15 @@ mod tests {
         assert_eq!(b.ceiling(4), Duration::from_secs(8));
         assert_eq!(b.ceiling(5), Duration::from_secs(15));
         assert_eq!(b.ceiling(1000), Duration::from_secs(15));
+    }
+
+    #[test]
+    fn uniform_delays_stay_within_zero_and_max() {
+        let max = Duration::from_millis(40);
+        let delays: Vec<Duration> = (0..200).map(|_| uniform_delay(max)).collect();
+        assert!(delays.iter().all(|d| *d <= max));
+        assert!(delays.iter().any(|d| *d < max / 2), "spread below the half");
+        assert_eq!(uniform_delay(Duration::ZERO), Duration::ZERO);
     }
 
     #[test]

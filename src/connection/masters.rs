@@ -145,6 +145,43 @@ fn zookeeper_feature_missing() -> Error {
     )
 }
 
+impl From<StaticMasters> for Masters {
+    fn from(masters: StaticMasters) -> Self {
+        Masters(Arc::new(masters))
+    }
+}
+
+/// Anything the builder accepts as masters: an address string or a
+/// [`Masters`] value.
+pub trait IntoMasters {
+    /// Converts; errors surface from [`SchedulerBuilder::connect`].
+    fn into_masters(self) -> Result<Masters, Error>;
+}
+
+impl IntoMasters for &str {
+    fn into_masters(self) -> Result<Masters, Error> {
+        Masters::parse(self)
+    }
+}
+
+impl IntoMasters for String {
+    fn into_masters(self) -> Result<Masters, Error> {
+        Masters::parse(&self)
+    }
+}
+
+impl IntoMasters for &String {
+    fn into_masters(self) -> Result<Masters, Error> {
+        Masters::parse(self)
+    }
+}
+
+impl IntoMasters for Masters {
+    fn into_masters(self) -> Result<Masters, Error> {
+        Ok(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

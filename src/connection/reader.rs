@@ -4,29 +4,28 @@
 //! full: back-pressure, never loss), and reconnect with backoff when the
 //! stream ends — until closed or ended for good.
 
-use std::io::{ErrorKind, Read};
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::{select, Sender, TrySendError};
+use crossbeam_channel::Sender;
 use ureq::http::Response;
 use ureq::Body;
 
 use super::control::Interrupt;
+use super::delivery::deliver;
 use super::endpoint::Endpoint;
 use super::http::{status_error, Purpose, STREAM_ID_HEADER};
+use super::items::{ConnectionState, Disconnect, Item, Received, Termination};
 use super::session::Active;
 use super::shared::Shared;
+use super::stream::{read_records, StreamStop};
 use crate::codec::Encoding;
 use crate::error::Error;
 use crate::event::Event;
-use crate::recordio::{Decoder, RecordIoError};
-use crate::scheduler::{ConnectionState, Disconnect, Item, Received, Termination};
+use crate::recordio::RecordIoError;
 use crate::v1::scheduler::call::{Subscribe, Type};
 use crate::v1::scheduler::Call;
-
-/// Size of each read from the stream.
-const READ_BUFFER: usize = 64 * 1024;
 
 /// How one subscription attempt (or stream) ended.
 enum Outcome {
@@ -102,29 +101,7 @@ impl Reader {
     /// (the watchdog is told, so a slow application is not taken for a dead
     /// master). False when closed or nobody is listening any more.
     fn deliver(&self, item: Item) -> bool {
-        let item = match self.events.try_send(item) {
-            Ok(()) => return true,
-            Err(TrySendError::Disconnected(_)) => return self.receiver_gone(),
-            Err(TrySendError::Full(item)) => item,
-        };
-        let control = &self.shared.control;
-        control.delivering(true);
-        let stop = control.stop_signal();
-        let delivered = select! {
-            send(self.events, item) -> sent => sent.is_ok(),
-            recv(stop) -> _ => false,
-        };
-        control.delivering(false);
-        if !delivered && !control.is_closed() {
-            return self.receiver_gone();
-        }
-        delivered
-    }
-
-    fn receiver_gone(&self) -> bool {
-        log::info!("the event receiver was dropped: closing the subscription");
-        self.shared.control.close();
-        false
+        deliver(&self.shared.control, &self.events, item)
     }
 
     /// The masters to try: the last known leader first, then the detector's.
@@ -276,64 +253,51 @@ impl Reader {
             stream_id,
             subscribed: false,
         };
-        let mut reader = response.into_body().into_reader();
-        let mut decoder = Decoder::with_max_record_size(self.shared.options.max_record_size);
-        let mut buffer = vec![0u8; READ_BUFFER];
-        let mut batch: Vec<Result<Event, (crate::codec::DecodeError, Vec<u8>)>> = Vec::new();
-        loop {
-            let read = reader.read(&mut buffer);
-            let n = match read {
-                Ok(0) => return self.stream_ended(&mut decoder, &stream),
-                Ok(n) => n,
-                Err(err) if err.kind() == ErrorKind::Interrupted => continue,
-                // The connection closed without the final chunk: an end of
-                // stream all the same (between records or inside one).
-                Err(err) if err.kind() == ErrorKind::UnexpectedEof => {
-                    return self.stream_ended(&mut decoder, &stream)
-                }
-                Err(err) => {
-                    let healthy = stream.subscribed;
-                    return match self.shared.control.end_stream() {
-                        Some(Interrupt::Closed) => Outcome::Closed,
-                        Some(Interrupt::Stalled(budget)) => Outcome::Retry {
-                            reason: Disconnect::HeartbeatTimeout(budget),
-                            healthy,
-                        },
-                        Some(Interrupt::LeaderChanged) => Outcome::Retry {
-                            reason: Disconnect::LeaderChanged,
-                            healthy,
-                        },
-                        None => Outcome::Retry {
-                            reason: Disconnect::Failed(Error::from_io(err)),
-                            healthy,
-                        },
-                    };
-                }
-            };
-            self.shared.control.saw_activity();
-            let framing = decoder.decode(&buffer[..n], |record| {
-                batch.push(Event::decode(encoding, record).map_err(|e| (e, record.to_vec())));
-            });
-            for decoded in batch.drain(..) {
-                if let Some(outcome) = self.handle(decoded, &mut stream) {
-                    self.shared.control.end_stream();
-                    return outcome;
-                }
+        let stop = read_records(
+            response.into_body().into_reader(),
+            self.shared.options.max_record_size,
+            &self.shared.control,
+            |record| Event::decode(encoding, record).map_err(|e| (e, record.to_vec())),
+            |decoded| match self.handle(decoded, &mut stream) {
+                Some(outcome) => ControlFlow::Break(outcome),
+                None => ControlFlow::Continue(()),
+            },
+        );
+        let healthy = stream.subscribed;
+        match stop {
+            StreamStop::Handler(outcome) => {
+                self.shared.control.end_stream();
+                outcome
             }
-            if let Err(err) = framing {
+            StreamStop::Ended(finish) => self.stream_ended(finish, healthy),
+            StreamStop::ReadFailed(err) => match self.shared.control.end_stream() {
+                Some(Interrupt::Closed) => Outcome::Closed,
+                Some(Interrupt::Stalled(budget)) => Outcome::Retry {
+                    reason: Disconnect::HeartbeatTimeout(budget),
+                    healthy,
+                },
+                Some(Interrupt::LeaderChanged) => Outcome::Retry {
+                    reason: Disconnect::LeaderChanged,
+                    healthy,
+                },
+                None => Outcome::Retry {
+                    reason: Disconnect::Failed(Error::from_io(err)),
+                    healthy,
+                },
+            },
+            StreamStop::Framing(err) => {
                 self.shared.control.end_stream();
                 log::warn!("corrupt event stream from {}: {err}", stream.endpoint);
-                return Outcome::Retry {
+                Outcome::Retry {
                     reason: Disconnect::Protocol(err.to_string()),
-                    healthy: stream.subscribed,
-                };
+                    healthy,
+                }
             }
         }
     }
 
-    fn stream_ended(&self, decoder: &mut Decoder, stream: &StreamState) -> Outcome {
+    fn stream_ended(&self, finish: Result<(), RecordIoError>, healthy: bool) -> Outcome {
         let interrupt = self.shared.control.end_stream();
-        let healthy = stream.subscribed;
         match interrupt {
             Some(Interrupt::Closed) => return Outcome::Closed,
             Some(Interrupt::Stalled(budget)) => {
@@ -353,7 +317,7 @@ impl Reader {
         if self.shared.session.lock().tearing_down {
             return Outcome::Final(Termination::TornDown);
         }
-        let reason = match decoder.finish() {
+        let reason = match finish {
             Ok(()) => Disconnect::StreamEnded,
             Err(err @ RecordIoError::Truncated { .. }) => {
                 Disconnect::StreamTruncated(err.to_string())

@@ -12,8 +12,7 @@ use super::events::Events;
 use super::handle::Scheduler;
 use crate::codec::Encoding;
 use crate::connection::{
-    Backoff, Credentials, HttpSettings, Masters, Reader, Session, Shared, StaticMasters,
-    StreamOptions,
+    Backoff, Credentials, HttpSettings, Masters, Reader, Session, Shared, StreamOptions,
 };
 use crate::error::Error;
 use crate::recordio::DEFAULT_MAX_RECORD_SIZE;
@@ -317,43 +316,6 @@ impl SchedulerBuilder {
         };
         let scheduler = Scheduler::start(shared, vec![reader, watchdog]);
         Ok((scheduler, Events::new(rx)))
-    }
-}
-
-impl From<StaticMasters> for Masters {
-    fn from(masters: StaticMasters) -> Self {
-        Masters(Arc::new(masters))
-    }
-}
-
-/// Anything the builder accepts as masters: an address string or a
-/// [`Masters`] value.
-pub trait IntoMasters {
-    /// Converts; errors surface from [`SchedulerBuilder::connect`].
-    fn into_masters(self) -> Result<Masters, Error>;
-}
-
-impl IntoMasters for &str {
-    fn into_masters(self) -> Result<Masters, Error> {
-        Masters::parse(self)
-    }
-}
-
-impl IntoMasters for String {
-    fn into_masters(self) -> Result<Masters, Error> {
-        Masters::parse(&self)
-    }
-}
-
-impl IntoMasters for &String {
-    fn into_masters(self) -> Result<Masters, Error> {
-        Masters::parse(self)
-    }
-}
-
-impl IntoMasters for Masters {
-    fn into_masters(self) -> Result<Masters, Error> {
-        Ok(self)
     }
 }
 

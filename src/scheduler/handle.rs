@@ -5,7 +5,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 
-use super::builder::{IntoMasters, SchedulerBuilder};
+use super::builder::SchedulerBuilder;
+use crate::connection::IntoMasters;
 use crate::connection::Shared;
 use crate::error::Error;
 use crate::v1;

@@ -27,6 +27,7 @@ mod calls;
 mod events;
 mod handle;
 
-pub use builder::{IntoMasters, SchedulerBuilder};
+pub use crate::connection::IntoMasters;
+pub use builder::SchedulerBuilder;
 pub use events::{ConnectionState, Disconnect, Events, Item, Received, Termination};
 pub use handle::Scheduler;

@@ -38,6 +38,26 @@ pub struct SimConfig {
     pub work_dir: Option<PathBuf>,
     /// The version reported in `master_info` (default `1.12.0`).
     pub version: String,
+    /// How long local agents wait after sending SHUTDOWN before killing an
+    /// executor (`MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD`; default 5 s, the
+    /// agent's `--executor_shutdown_grace_period`), unless its ExecutorInfo
+    /// says otherwise.
+    pub executor_shutdown_grace_period: Duration,
+    /// `MESOS_RECOVERY_TIMEOUT` given to checkpointing executors (default
+    /// 15 min, the agent's `--recovery_timeout`).
+    pub executor_recovery_timeout: Duration,
+    /// `MESOS_SUBSCRIPTION_BACKOFF_MAX` given to checkpointing executors
+    /// (default 2 s, the agent's `--executor_reregistration_timeout`).
+    pub executor_backoff_max: Duration,
+    /// An executor that has not subscribed this long after its launch is
+    /// killed and its tasks fail (default 1 min, the agent's
+    /// `--executor_registration_timeout`).
+    pub executor_registration_timeout: Duration,
+    /// Local agents require `Authorization: Bearer <token>` on the executor
+    /// endpoint and hand each executor its token in
+    /// `MESOS_EXECUTOR_AUTHENTICATION_TOKEN` (the agent's
+    /// `--authenticate_http_executors`).
+    pub authenticate_executors: bool,
 }
 
 impl Default for SimConfig {
@@ -56,13 +76,19 @@ impl Default for SimConfig {
             tls: None,
             work_dir: None,
             version: "1.12.0".to_string(),
+            executor_shutdown_grace_period: Duration::from_secs(5),
+            executor_recovery_timeout: Duration::from_secs(15 * 60),
+            executor_backoff_max: Duration::from_secs(2),
+            executor_registration_timeout: Duration::from_secs(60),
+            authenticate_executors: false,
         }
     }
 }
 
 impl SimConfig {
     /// A config with millisecond-scale timers for tests: heartbeats every
-    /// `heartbeat`, status-update retries starting at 200 ms, allocation every 50 ms.
+    /// `heartbeat`, status-update retries starting at 200 ms, allocation every 50 ms,
+    /// executors: 2 s shutdown grace, 10 s recovery timeout, 100 ms backoff.
     pub fn fast(heartbeat: Duration) -> Self {
         SimConfig {
             heartbeat_interval: heartbeat,
@@ -71,6 +97,10 @@ impl SimConfig {
             allocation_interval: Duration::from_millis(50),
             tick: Duration::from_millis(5),
             kill_grace_period: Duration::from_secs(1),
+            executor_shutdown_grace_period: Duration::from_secs(2),
+            executor_recovery_timeout: Duration::from_secs(10),
+            executor_backoff_max: Duration::from_millis(100),
+            executor_registration_timeout: Duration::from_secs(20),
             ..SimConfig::default()
         }
     }

@@ -10,7 +10,8 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::cluster::{Cluster, MasterIdentity, Shared, StreamMsg};
-use super::config::{AgentSpec, SimConfig};
+use super::config::{AgentKind, AgentSpec, SimConfig};
+use super::server::Site;
 use super::view::ClusterView;
 use super::{ids, server, tls};
 
@@ -18,6 +19,8 @@ use super::{ids, server, tls};
 struct Runtime {
     shared: Arc<Shared>,
     addrs: Vec<SocketAddr>,
+    /// Executor endpoints of local agents.
+    agent_addrs: Mutex<Vec<SocketAddr>>,
     tls: bool,
     threads: Mutex<Vec<JoinHandle<()>>>,
     stopped: AtomicBool,
@@ -34,9 +37,16 @@ impl Runtime {
             for task in c.tasks.values_mut() {
                 task.runner.kill_now();
             }
+            // Executor processes are killed as they are dropped.
+            c.executors.clear();
             (c.work_dir.clone(), c.owns_work_dir)
         });
-        for addr in &self.addrs {
+        let agent_addrs = self
+            .agent_addrs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        for addr in self.addrs.iter().chain(&agent_addrs) {
             let _ = TcpStream::connect_timeout(addr, Duration::from_secs(1));
         }
         for (_, conn) in self
@@ -114,7 +124,7 @@ fn start_runtime(count: usize, config: SimConfig) -> io::Result<Arc<Runtime>> {
         threads.push(
             thread::Builder::new()
                 .name(format!("mesos-sim-accept-{index}"))
-                .spawn(move || server::accept_loop(shared, listener, index))?,
+                .spawn(move || server::accept_loop(shared, listener, Site::Master(index)))?,
         );
     }
     let tick = config.tick.max(Duration::from_millis(1));
@@ -129,13 +139,61 @@ fn start_runtime(count: usize, config: SimConfig) -> io::Result<Arc<Runtime>> {
                 }
             })?,
     );
-    Ok(Arc::new(Runtime {
+    let runtime = Arc::new(Runtime {
         shared,
         addrs,
+        agent_addrs: Mutex::new(Vec::new()),
         tls: config.tls.is_some(),
         threads: Mutex::new(threads),
         stopped: AtomicBool::new(false),
-    }))
+    });
+    let agents = runtime
+        .shared
+        .lock()
+        .agents
+        .keys()
+        .cloned()
+        .collect::<Vec<_>>();
+    for agent_id in agents {
+        runtime.serve_executors(&agent_id)?;
+    }
+    Ok(runtime)
+}
+
+impl Runtime {
+    /// Opens the executor endpoint of a local agent on its own port.
+    fn serve_executors(&self, agent_id: &str) -> io::Result<()> {
+        let local = self
+            .shared
+            .lock()
+            .agents
+            .get(agent_id)
+            .is_some_and(|a| a.spec.kind == AgentKind::Local);
+        if !local {
+            return Ok(());
+        }
+        let listener = TcpListener::bind(("127.0.0.1", 0))?;
+        let addr = listener.local_addr()?;
+        self.shared.update(|c| {
+            if let Some(agent) = c.agents.get_mut(agent_id) {
+                agent.executor_port = Some(addr.port());
+            }
+        });
+        let shared = Arc::clone(&self.shared);
+        let site = Site::Agent(agent_id.to_string());
+        let thread = thread::Builder::new()
+            .name(format!("mesos-sim-agent-{}", addr.port()))
+            .spawn(move || server::accept_loop(shared, listener, site))?;
+        self.agent_addrs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(addr);
+        self.threads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(thread);
+        Ok(())
+    }
 }
 
 /// A running simulated master. Dropping the last handle of a group stops it
@@ -214,9 +272,55 @@ impl SimMaster {
         }
     }
 
-    /// Registers another agent; returns its id.
+    /// Registers another agent; returns its id. A local agent also opens
+    /// its executor endpoint.
     pub fn add_agent(&self, spec: AgentSpec) -> String {
-        self.rt.shared.update(|c| c.add_agent(spec))
+        let id = self.rt.shared.update(|c| c.add_agent(spec));
+        if let Err(e) = self.rt.serve_executors(&id) {
+            log::warn!("agent {id}: cannot open the executor endpoint: {e}");
+        }
+        id
+    }
+
+    /// The executor endpoint of a local agent:
+    /// `http://127.0.0.1:PORT/slave(1)/api/v1/executor`.
+    pub fn executor_url(&self, agent_id: &str) -> Option<String> {
+        let port = self.rt.shared.lock().agents.get(agent_id)?.executor_port?;
+        Some(format!("http://127.0.0.1:{port}/slave(1)/api/v1/executor"))
+    }
+
+    /// Fault: every executor's subscription connection closes now (the
+    /// agent stays up; executors re-subscribe if they checkpoint).
+    pub fn close_executor_streams(&self) {
+        self.rt.shared.update(|c| c.abort_executor_streams(None));
+    }
+
+    /// Fault: the next `n` executor UPDATE calls are answered 202 but lost,
+    /// and the executor's stream drops (an agent failing before it
+    /// checkpoints the update). The executor re-sends them on re-subscription.
+    pub fn lose_next_executor_updates(&self, n: u32) {
+        self.rt
+            .shared
+            .update(|c| c.faults.lose_executor_updates = n);
+    }
+
+    /// Fault: the agent process restarts. Its executor streams drop, its
+    /// endpoint closes every connection for `downtime`, then it recovers:
+    /// until its checkpointing executors are back (or the re-registration
+    /// time, the executors' backoff max, is over) calls other than SUBSCRIBE
+    /// and HEARTBEAT get `503 Agent has not finished recovery`.
+    pub fn restart_agent(&self, agent_id: &str, downtime: Duration) -> bool {
+        self.rt.shared.update(|c| {
+            let reregistration = c.timing.executor_backoff_max;
+            let Some(agent) = c.agents.get_mut(agent_id) else {
+                return false;
+            };
+            let now = Instant::now();
+            agent.down_until = Some(now + downtime);
+            agent.recovering_until = Some(now + downtime + reregistration);
+            c.abort_executor_streams(Some(agent_id));
+            true
+        })
     }
 
     /// Removes an agent (offers rescinded, tasks reported lost/gone).

@@ -29,12 +29,15 @@ pub enum Outcome {
         encoding: Encoding,
         /// Records and control messages.
         rx: Receiver<StreamMsg>,
+        /// Whether the head carries `Mesos-Stream-Id` (the master's streams
+        /// do, the agent's executor streams do not).
+        announce_stream_id: bool,
     },
 }
 
 const REALM: &str = "mesos-master-scheduler";
 
-fn respond(code: u16, body: impl Into<String>) -> Outcome {
+pub(super) fn respond(code: u16, body: impl Into<String>) -> Outcome {
     Outcome::Respond(Response::text(code, body))
 }
 
@@ -104,6 +107,67 @@ fn picojson_syntax_error(body: &[u8]) -> String {
     format!("syntax error at line {line} near: {rest}")
 }
 
+/// The checks every v1 endpoint (scheduler and executor) makes before it
+/// looks at the call: method POST (405), a `Content-Type` (400) that is JSON
+/// or protobuf, compared exactly (415), and a body that decodes (400, in
+/// libprocess's words).
+pub(super) fn decode_post<M: crate::codec::Message>(
+    request: &Request,
+) -> Result<(Encoding, M), Outcome> {
+    if request.method != "POST" {
+        return Err(Outcome::Respond(
+            Response::text(
+                405,
+                format!(
+                    "405 Method Not Allowed. Expecting one of {{ 'POST' }}, but received '{}'.",
+                    request.method
+                ),
+            )
+            .with_header("Allow", "POST"),
+        ));
+    }
+    let Some(content_type) = request.header("Content-Type") else {
+        return Err(respond(400, "Expecting 'Content-Type' to be present"));
+    };
+    let Some(encoding) = Encoding::from_content_type(content_type) else {
+        return Err(respond(
+            415,
+            "Expecting 'Content-Type' of application/json or application/x-protobuf",
+        ));
+    };
+    encoding
+        .decode(&request.body)
+        .map(|call| (encoding, call))
+        .map_err(|e| {
+            respond(
+                400,
+                match (encoding, e.kind()) {
+                    (Encoding::Protobuf, _) => {
+                        "Failed to parse body into Call protobuf".to_string()
+                    }
+                    // The codec's detail is serde_json's text; the master's is picojson's.
+                    (Encoding::Json, DecodeErrorKind::Syntax) => format!(
+                        "Failed to parse body into JSON: {}",
+                        picojson_syntax_error(&request.body)
+                    ),
+                    (Encoding::Json, _) => {
+                        format!("Failed to convert JSON into Call protobuf: {}", e.detail())
+                    }
+                },
+            )
+        })
+}
+
+/// The answer to SUBSCRIBE's `Accept` header: the encoding, or 406.
+pub(super) fn negotiate_accept(request: &Request) -> Result<Encoding, Outcome> {
+    accept::negotiate(request.header("Accept")).ok_or_else(|| {
+        respond(
+            406,
+            "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'",
+        )
+    })
+}
+
 /// Runs the checks for one request received by master `master`.
 pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
     let Some(path) = canonical_path(request.path()) else {
@@ -160,52 +224,10 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
     if unavailable {
         return respond(503, "Master has not finished recovery");
     }
-    // 5. Method.
-    if request.method != "POST" {
-        return Outcome::Respond(
-            Response::text(
-                405,
-                format!(
-                    "405 Method Not Allowed. Expecting one of {{ 'POST' }}, but received '{}'.",
-                    request.method
-                ),
-            )
-            .with_header("Allow", "POST"),
-        );
-    }
-    // 6-7. Content-Type, compared exactly.
-    let Some(content_type) = request.header("Content-Type") else {
-        return respond(400, "Expecting 'Content-Type' to be present");
-    };
-    let Some(encoding) = Encoding::from_content_type(content_type) else {
-        return respond(
-            415,
-            "Expecting 'Content-Type' of application/json or application/x-protobuf",
-        );
-    };
-    // 8. Decode.
-    let call: Call = match encoding.decode(&request.body) {
-        Ok(call) => call,
-        Err(e) => {
-            return respond(
-                400,
-                match (encoding, e.kind()) {
-                    (Encoding::Protobuf, _) => {
-                        "Failed to parse body into Call protobuf".to_string()
-                    }
-                    // The codec's detail is serde_json's text; the master's is picojson's.
-                    (Encoding::Json, DecodeErrorKind::Syntax) => {
-                        format!(
-                            "Failed to parse body into JSON: {}",
-                            picojson_syntax_error(&request.body)
-                        )
-                    }
-                    (Encoding::Json, _) => {
-                        format!("Failed to convert JSON into Call protobuf: {}", e.detail())
-                    }
-                },
-            );
-        }
+    // 5-8. Method, Content-Type, decoding.
+    let call: Call = match decode_post(request) {
+        Ok((_, call)) => call,
+        Err(outcome) => return outcome,
     };
     // 9. Validation (including the SUBSCRIBE principal rule).
     if let Err(e) = crate::validation::validate_as(&call, principal.as_deref()) {
@@ -213,18 +235,14 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
     }
     let ty = call.r#type();
     // 10. Accept negotiation for the calls that answer in a body.
-    let negotiated =
-        if ty == Type::SUBSCRIBE || ty == Type::RECONCILE_OPERATIONS {
-            match accept::negotiate(request.header("Accept")) {
-                Some(e) => Some(e),
-                None => return respond(
-                    406,
-                    "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'",
-                ),
-            }
-        } else {
-            None
-        };
+    let negotiated = if ty == Type::SUBSCRIBE || ty == Type::RECONCILE_OPERATIONS {
+        match negotiate_accept(request) {
+            Ok(e) => Some(e),
+            Err(outcome) => return outcome,
+        }
+    } else {
+        None
+    };
     // 11. SUBSCRIBE: the status is committed now; the rest happens on the stream.
     if ty == Type::SUBSCRIBE {
         if request.header("Mesos-Stream-Id").is_some() {
@@ -248,6 +266,7 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
             stream_id,
             encoding,
             rx,
+            announce_stream_id: true,
         };
     }
     non_subscribe(shared, request, call, principal)
@@ -317,6 +336,7 @@ fn non_subscribe(
             }
             Type::MESSAGE => {
                 let m = call.message.unwrap_or_default();
+                c.message_to_executor(fid, &m.agent_id.value, &m.executor_id.value, &m.data);
                 c.messages.push((m.agent_id.value, m.executor_id.value, m.data));
             }
             Type::UPDATE_FRAMEWORK => {

@@ -23,8 +23,15 @@
 //! Pieces: [`http`](crate::sim::http) (request parsing, response writing), `endpoint` (the
 //! checks in order), `cluster` (frameworks, offers, tasks, status updates),
 //! `server` (connections and streams), [`control`](crate::sim::control) (start, inspect, inject faults).
+//!
+//! Local agents also serve the executor API (`POST /slave(1)/api/v1/executor`
+//! on their own port): a task whose `ExecutorInfo` has a command runs that
+//! command as a real executor process with the environment a Mesos agent
+//! sets, and the agent relays between it and the scheduler
+//! (`agent_endpoint`, `cluster::http_executors`).
 
 mod accept;
+mod agent_endpoint;
 mod cluster;
 pub mod config;
 pub mod control;
@@ -40,4 +47,4 @@ pub mod view;
 
 pub use config::{AgentKind, AgentSpec, ScriptStep, ScriptedTimeline, SimConfig, TlsIdentity};
 pub use control::{SimGroup, SimMaster};
-pub use view::{ClusterView, FrameworkView, OfferView, TaskView, UpdateView};
+pub use view::{ClusterView, ExecutorView, FrameworkView, OfferView, TaskView, UpdateView};

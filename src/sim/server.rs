@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use rustls::{ServerConnection, StreamOwned};
 
+use super::agent_endpoint;
 use super::cluster::{Shared, StreamMsg};
 use super::endpoint::{self, Outcome};
 use super::http::request::{read_body, read_head};
@@ -58,21 +59,49 @@ impl Write for Conn {
     }
 }
 
-/// Accepts connections for master `index` until the group stops.
-pub fn accept_loop(shared: Arc<Shared>, listener: TcpListener, index: usize) {
+/// Who answers on a listening socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Site {
+    /// Master `index` of the group (`/api/v1/scheduler`).
+    Master(usize),
+    /// The executor endpoint of this agent (`/slave(1)/api/v1/executor`).
+    Agent(String),
+}
+
+impl Site {
+    /// Whether this is an agent that is down (restarting) right now: its
+    /// connections are closed without an answer.
+    fn is_down(&self, shared: &Shared) -> bool {
+        match self {
+            Site::Master(_) => false,
+            Site::Agent(id) => shared
+                .lock()
+                .agents
+                .get(id)
+                .is_none_or(|a| a.is_down(Instant::now())),
+        }
+    }
+}
+
+/// Accepts connections for `site` until the group stops.
+pub fn accept_loop(shared: Arc<Shared>, listener: TcpListener, site: Site) {
     for incoming in listener.incoming() {
         if shared.stop.load(Ordering::SeqCst) {
             break;
         }
         let Ok(tcp) = incoming else { continue };
+        if site.is_down(&shared) {
+            continue;
+        }
         let shared = Arc::clone(&shared);
+        let site = site.clone();
         let _ = thread::Builder::new()
             .name("mesos-sim-conn".to_string())
-            .spawn(move || serve(shared, tcp, index));
+            .spawn(move || serve(shared, tcp, site));
     }
 }
 
-fn serve(shared: Arc<Shared>, tcp: TcpStream, index: usize) {
+fn serve(shared: Arc<Shared>, tcp: TcpStream, site: Site) {
     let _ = tcp.set_nodelay(true);
     let id = shared.next_connection.fetch_add(1, Ordering::SeqCst);
     if let Ok(clone) = tcp.try_clone() {
@@ -90,7 +119,7 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, index: usize) {
         },
     };
     let mut reader = BufReader::new(conn);
-    let _ = serve_requests(&shared, &mut reader, index);
+    let _ = serve_requests(&shared, &mut reader, &site);
     let _ = reader.get_ref().tcp().shutdown(Shutdown::Both);
     shared
         .connections
@@ -99,7 +128,7 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, index: usize) {
         .remove(&id);
 }
 
-fn serve_requests(shared: &Shared, reader: &mut BufReader<Conn>, index: usize) -> io::Result<()> {
+fn serve_requests(shared: &Shared, reader: &mut BufReader<Conn>, site: &Site) -> io::Result<()> {
     loop {
         let mut request = match read_head(reader) {
             Ok(r) => r,
@@ -123,7 +152,13 @@ fn serve_requests(shared: &Shared, reader: &mut BufReader<Conn>, index: usize) -
             }
             Err(_) => return Ok(()),
         };
+        if site.is_down(shared) {
+            return Ok(());
+        }
         let (delay, close_fault) = shared.update(|c| {
+            if matches!(site, Site::Agent(_)) {
+                return (None, false);
+            }
             let close = c.faults.close_next > 0;
             if close {
                 c.faults.close_next -= 1;
@@ -134,7 +169,11 @@ fn serve_requests(shared: &Shared, reader: &mut BufReader<Conn>, index: usize) -
             thread::sleep(delay);
         }
         let keep_alive = request.keep_alive() && !close_fault;
-        match endpoint::handle(shared, index, &request) {
+        let outcome = match site {
+            Site::Master(index) => endpoint::handle(shared, *index, &request),
+            Site::Agent(agent_id) => agent_endpoint::handle(shared, agent_id, &request),
+        };
+        match outcome {
             Outcome::Respond(response) => {
                 write_now(reader.get_mut(), &response.to_bytes(close_fault))?;
             }
@@ -142,13 +181,18 @@ fn serve_requests(shared: &Shared, reader: &mut BufReader<Conn>, index: usize) -
                 stream_id,
                 encoding,
                 rx,
+                announce_stream_id,
             } => {
-                let head = stream_head(&stream_id, encoding.content_type(), close_fault);
+                let announced = announce_stream_id.then_some(stream_id.as_str());
+                let head = stream_head(announced, encoding.content_type(), close_fault);
                 let ended = match write_now(reader.get_mut(), &head) {
                     Ok(()) => run_stream(reader.get_mut(), &rx),
                     Err(_) => false,
                 };
-                shared.update(|c| c.stream_closed(&stream_id, Instant::now()));
+                shared.update(|c| match site {
+                    Site::Master(_) => c.stream_closed(&stream_id, Instant::now()),
+                    Site::Agent(_) => c.executor_stream_closed(&stream_id),
+                });
                 if !ended {
                     return Ok(());
                 }

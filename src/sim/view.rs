@@ -59,6 +59,29 @@ pub struct UpdateView {
     pub deliveries: u32,
 }
 
+/// A custom executor running as a real process on a local agent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutorView {
+    /// Framework id.
+    pub framework_id: String,
+    /// Agent id.
+    pub agent_id: String,
+    /// Executor id.
+    pub executor_id: String,
+    /// Its process id.
+    pub pid: u32,
+    /// Whether its subscription stream is open.
+    pub connected: bool,
+    /// How many times it subscribed.
+    pub subscriptions: u32,
+    /// UPDATE calls (and updates re-sent in SUBSCRIBE) received, duplicates included.
+    pub updates_received: u32,
+    /// Whether SHUTDOWN was sent.
+    pub shutting_down: bool,
+    /// The environment the agent started it with.
+    pub environment: Vec<(String, String)>,
+}
+
 /// An outstanding offer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OfferView {
@@ -163,6 +186,35 @@ impl ClusterView<'_> {
                 agent_id: o.agent_id.clone(),
             })
             .collect()
+    }
+
+    /// Custom executors running as processes on local agents.
+    pub fn executors(&self) -> Vec<ExecutorView> {
+        self.cluster
+            .executors
+            .iter()
+            .filter_map(|(k, e)| {
+                let http = e.http.as_ref()?;
+                Some(ExecutorView {
+                    framework_id: k.0.clone(),
+                    agent_id: k.1.clone(),
+                    executor_id: k.2.clone(),
+                    pid: http.pid,
+                    connected: http.stream.is_some(),
+                    subscriptions: http.subscriptions,
+                    updates_received: http.updates_received,
+                    shutting_down: http.shutdown_deadline.is_some(),
+                    environment: http.env.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// One executor by id.
+    pub fn executor(&self, executor_id: &str) -> Option<ExecutorView> {
+        self.executors()
+            .into_iter()
+            .find(|e| e.executor_id == executor_id)
     }
 
     /// Registered agent ids.

@@ -16,7 +16,7 @@ pub use framework::{
     framework_roles, validate_framework_info, validate_offer_constraints_roles, validate_role,
     validate_subscribe, validate_suppressed_roles,
 };
-pub use uuid::is_valid_uuid;
+pub use uuid::{is_valid_uuid, random_uuid_v4};
 
 use std::fmt;
 

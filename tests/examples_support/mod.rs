@@ -19,14 +19,10 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 pub const PATIENCE: Duration = Duration::from_secs(60);
 
 /// The crate features this test run was built with. Building the example with
-/// exactly these keeps cargo on the artifacts it already has: the staticlib and
-/// cdylib outputs carry no hash in their names, so a build with other features
-/// would overwrite the ones the C tests link against.
+/// exactly these keeps cargo on the artifacts it already has instead of
+/// compiling the library once more with other features.
 fn same_features() -> String {
     let mut features = vec!["sim"];
-    if cfg!(feature = "ffi") {
-        features.push("ffi");
-    }
     if cfg!(feature = "zookeeper") {
         features.push("zookeeper");
     }

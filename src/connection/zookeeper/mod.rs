@@ -31,10 +31,10 @@ use self::detection::{Detected, Detection};
 use self::leader::HostChoice;
 use self::url::ZkUrl;
 use self::worker::Config;
+use super::masters::IntoMasters;
 use super::masters::{LeaderListener, MasterDetector, Masters};
 use super::{Endpoint, Scheme};
 use crate::error::Error;
-use crate::scheduler::IntoMasters;
 
 pub use self::url::DEFAULT_ZOOKEEPER_PORT;
 

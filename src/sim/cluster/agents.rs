@@ -20,6 +20,20 @@ pub struct Agent {
     pub spec: AgentSpec,
     /// Its total resources.
     pub total: Res,
+    /// The port of its executor endpoint (local agents).
+    pub executor_port: Option<u16>,
+    /// Down (restarting) until then: connections are closed unanswered.
+    pub down_until: Option<Instant>,
+    /// Recovering after a restart until then (or until every checkpointing
+    /// executor is back): calls other than SUBSCRIBE and HEARTBEAT get 503.
+    pub recovering_until: Option<Instant>,
+}
+
+impl Agent {
+    /// Whether the agent process is down at `now`.
+    pub fn is_down(&self, now: Instant) -> bool {
+        self.down_until.is_some_and(|until| now < until)
+    }
 }
 
 /// A running child process of a local task.
@@ -45,6 +59,8 @@ pub enum Runner {
         /// Index of the next step.
         next: usize,
     },
+    /// A custom executor on a local agent runs it and reports its states.
+    Executor,
     /// Nothing more will happen.
     Done,
 }
@@ -95,7 +111,16 @@ impl Cluster {
         if !spec.ports.is_empty() {
             total.ranges.insert("ports".to_string(), spec.ports.clone());
         }
-        self.agents.insert(id.clone(), Agent { spec, total });
+        self.agents.insert(
+            id.clone(),
+            Agent {
+                spec,
+                total,
+                executor_port: None,
+                down_until: None,
+                recovering_until: None,
+            },
+        );
         self.allocation_dirty = true;
         id
     }
@@ -217,7 +242,7 @@ impl Cluster {
                         task.runner = Runner::Done;
                     }
                 }
-                Runner::Done => {}
+                Runner::Executor | Runner::Done => {}
             }
         }
         for report in reports {
@@ -247,6 +272,9 @@ impl Cluster {
                     task.runner = Runner::Scripted { timeline, next: 0 };
                 }
                 self.run_runners(now, Some(key));
+            }
+            Some(AgentKind::Local) if self.runs_http_executor(key) => {
+                self.launch_on_http_executor(key, now);
             }
             Some(AgentKind::Local) => {
                 self.agent_update(key, TaskState::TASK_STARTING, None, None, now);
@@ -334,6 +362,9 @@ impl Cluster {
             Runner::Local(p) => {
                 process::signal_group(p.child.id(), "TERM");
                 p.term_sent = Some(now);
+            }
+            Runner::Executor => {
+                self.kill_on_http_executor(key, now);
             }
             Runner::Scripted { .. } | Runner::Done => {
                 task.runner = Runner::Done;

@@ -105,6 +105,22 @@ pub fn update_operation_status(status: OperationStatus) -> Event {
     }
 }
 
+/// MESSAGE: bytes from an executor.
+pub fn message(agent_id: &str, executor_id: &str, data: Vec<u8>) -> Event {
+    Event {
+        message: Some(event::Message {
+            agent_id: crate::v1::AgentID {
+                value: agent_id.to_string(),
+            },
+            executor_id: crate::v1::ExecutorID {
+                value: executor_id.to_string(),
+            },
+            data,
+        }),
+        ..of_type(Type::MESSAGE)
+    }
+}
+
 /// FAILURE: an executor ended (executor id and raw wait status set), or an
 /// agent was lost (only the agent id, as the master's `LostSlaveMessage`).
 pub fn failure(agent_id: &str, executor_id: Option<&str>, status: Option<i32>) -> Event {

@@ -14,10 +14,12 @@ use super::Cluster;
 pub type ExecutorKey = (String, String, String);
 
 /// A running executor the master would hear about when it exits.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Executor {
     /// SHUTDOWN was asked for: the executor exits once its tasks have ended.
     pub shutting_down: bool,
+    /// A real executor process speaking the executor API (local agents).
+    pub http: Option<super::http_executors::HttpExecutor>,
 }
 
 impl Cluster {
@@ -41,7 +43,7 @@ impl Cluster {
             .or_default();
     }
 
-    fn live_tasks_of(&self, key: &ExecutorKey) -> Vec<(String, String)> {
+    pub(super) fn live_tasks_of(&self, key: &ExecutorKey) -> Vec<(String, String)> {
         self.tasks
             .iter()
             .filter(|(k, t)| {
@@ -71,6 +73,10 @@ impl Cluster {
         );
         if let Some(executor) = self.executors.get_mut(&key) {
             executor.shutting_down = true;
+            if executor.http.is_some() {
+                self.shutdown_http_executor(&key, now);
+                return;
+            }
         }
         for task in self.live_tasks_of(&key) {
             self.kill_task(&task, now);
@@ -83,7 +89,11 @@ impl Cluster {
     /// Called when a task of `key` ended (or after a SHUTDOWN): a shutting
     /// down executor with no live task left exits with `wait_status`.
     pub(super) fn executor_may_have_exited(&mut self, key: &ExecutorKey, wait_status: i32) {
-        let done = self.executors.get(key).is_some_and(|e| e.shutting_down)
+        // A real executor process is reported when it exits, not before.
+        let done = self
+            .executors
+            .get(key)
+            .is_some_and(|e| e.shutting_down && e.http.is_none())
             && self.live_tasks_of(key).is_empty();
         if !done {
             return;

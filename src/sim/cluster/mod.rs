@@ -6,6 +6,7 @@ pub mod agents;
 pub mod events;
 pub mod executors;
 pub mod frameworks;
+pub mod http_executors;
 pub mod offers;
 pub mod tasks;
 pub mod updates;
@@ -59,8 +60,8 @@ pub struct StreamHandle {
 }
 
 impl StreamHandle {
-    /// Encodes and queues one event.
-    pub fn send(&self, event: &Event) {
+    /// Encodes and queues one event (a scheduler or an executor event).
+    pub fn send<M: crate::codec::Message>(&self, event: &M) {
         let _ = self.tx.send(StreamMsg::Record(self.encoding.encode(event)));
     }
 
@@ -122,6 +123,9 @@ pub struct Faults {
     pub close_next: u32,
     /// Masters (by index) that answer every request with 307 and this `Location`.
     pub redirects: BTreeMap<usize, String>,
+    /// The next N executor UPDATE calls are answered 202 but lost, and the
+    /// executor's stream is dropped (an agent failing before it checkpoints).
+    pub lose_executor_updates: u32,
 }
 
 /// Timer settings copied from the config.
@@ -139,6 +143,14 @@ pub struct Timing {
     pub offer_timeout: Option<Duration>,
     /// Grace period between SIGTERM and SIGKILL.
     pub kill_grace: Duration,
+    /// Default wait between an executor's SHUTDOWN and its kill.
+    pub executor_shutdown_grace: Duration,
+    /// `MESOS_RECOVERY_TIMEOUT` for checkpointing executors.
+    pub executor_recovery_timeout: Duration,
+    /// `MESOS_SUBSCRIPTION_BACKOFF_MAX` for checkpointing executors.
+    pub executor_backoff_max: Duration,
+    /// How long an executor may take to subscribe.
+    pub executor_registration_timeout: Duration,
 }
 
 /// An outstanding offer.
@@ -171,6 +183,8 @@ pub struct Cluster {
     pub timing: Timing,
     /// Accepted `(principal, secret)` pairs; empty = no authentication.
     pub credentials: Vec<(String, String)>,
+    /// Executor endpoints require their executor's Bearer token.
+    pub authenticate_executors: bool,
     /// Request fault switches.
     pub faults: Faults,
     /// Known frameworks.
@@ -232,7 +246,12 @@ impl Cluster {
                 allocation: config.allocation_interval,
                 offer_timeout: config.offer_timeout,
                 kill_grace: config.kill_grace_period,
+                executor_shutdown_grace: config.executor_shutdown_grace_period,
+                executor_recovery_timeout: config.executor_recovery_timeout,
+                executor_backoff_max: config.executor_backoff_max,
+                executor_registration_timeout: config.executor_registration_timeout,
             },
+            authenticate_executors: config.authenticate_executors,
             credentials: config.credentials.clone(),
             faults: Faults::default(),
             frameworks: BTreeMap::new(),
@@ -291,6 +310,7 @@ impl Cluster {
         self.heartbeats(now);
         self.expire_failover_timeouts(now);
         self.run_tasks(now);
+        self.run_http_executors(now);
         self.retry_status_updates(now);
         self.expire_offers(now);
         if self.allocation_dirty || now >= self.next_allocation {

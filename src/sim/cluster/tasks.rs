@@ -60,6 +60,8 @@ pub struct Task {
     pub executor_pid: Option<u32>,
     /// When it was launched.
     pub launched_at: Instant,
+    /// The executor of its task group, if it was launched in one.
+    pub group_executor: Option<crate::v1::ExecutorInfo>,
 }
 
 /// Seconds since the epoch as the master's `timestamp` fields.
@@ -355,7 +357,7 @@ impl Cluster {
         }
         available.subtract(&needed);
         let mut first = true;
-        for task in tasks {
+        for task in tasks.iter().cloned() {
             let mut held = Res::from_resources(&task.resources);
             if first {
                 // The executor's resources are held by the first task of the group.
@@ -366,6 +368,7 @@ impl Cluster {
             }
             self.launch(framework_id, agent_id, task, executor.clone(), held, now);
         }
+        self.launch_group_on_http_executor(framework_id, &tasks);
     }
 
     fn launch(
@@ -378,7 +381,8 @@ impl Cluster {
         now: Instant,
     ) {
         let task_id = info.task_id.value.clone();
-        let executor = info.executor.as_ref().or(group_executor.as_ref());
+        let executor = info.executor.clone().or(group_executor.clone());
+        let executor = executor.as_ref();
         let executor_id = executor
             .map(|e| e.executor_id.value.clone())
             .unwrap_or_else(|| task_id.clone());
@@ -405,6 +409,7 @@ impl Cluster {
                 sandbox: None,
                 executor_pid: None,
                 launched_at: now,
+                group_executor,
             },
         );
         self.start_runner(&key, now);

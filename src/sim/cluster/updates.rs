@@ -25,7 +25,7 @@ impl Cluster {
         reason: Option<Reason>,
         now: Instant,
     ) {
-        let Some(task) = self.tasks.get_mut(key) else {
+        let Some(task) = self.tasks.get(key) else {
             return;
         };
         let status = TaskStatus {
@@ -36,31 +36,47 @@ impl Cluster {
             message,
             source: Some(Source::SOURCE_EXECUTOR),
             reason,
-            agent_id: Some(AgentID {
-                value: task.agent_id.clone(),
-            }),
-            executor_id: Some(ExecutorID {
-                value: task.executor_id.clone(),
-            }),
             timestamp: Some(super::tasks::timestamp()),
             uuid: Some(ids::uuid_v4_bytes().to_vec()),
-            container_status: Some(ContainerStatus {
-                container_id: Some(ContainerID {
-                    value: task.container_id.clone(),
-                    parent: None,
-                }),
-                network_infos: vec![NetworkInfo {
-                    ip_addresses: vec![IPAddress {
-                        protocol: Some(Protocol::IPv4),
-                        ip_address: Some("127.0.0.1".to_string()),
-                    }],
-                    ..NetworkInfo::default()
-                }],
-                cgroup_info: None,
-                executor_pid: task.executor_pid,
-            }),
             ..TaskStatus::default()
         };
+        self.enqueue_update(key, status, now);
+    }
+
+    /// Puts a status (the agent's own, or one an executor sent) in the
+    /// task's stream, with what the agent adds: its id, the executor's id
+    /// and the container's status. Sent at once if nothing is in flight.
+    pub(super) fn enqueue_update(
+        &mut self,
+        key: &(String, String),
+        mut status: TaskStatus,
+        now: Instant,
+    ) {
+        let Some(task) = self.tasks.get_mut(key) else {
+            return;
+        };
+        let state = status.state;
+        status.agent_id = Some(AgentID {
+            value: task.agent_id.clone(),
+        });
+        status.executor_id = Some(ExecutorID {
+            value: task.executor_id.clone(),
+        });
+        status.container_status = Some(ContainerStatus {
+            container_id: Some(ContainerID {
+                value: task.container_id.clone(),
+                parent: None,
+            }),
+            network_infos: vec![NetworkInfo {
+                ip_addresses: vec![IPAddress {
+                    protocol: Some(Protocol::IPv4),
+                    ip_address: Some("127.0.0.1".to_string()),
+                }],
+                ..NetworkInfo::default()
+            }],
+            cgroup_info: None,
+            executor_pid: task.executor_pid,
+        });
         log::info!(
             "task {} of {} is now {:?}",
             task.task_id,

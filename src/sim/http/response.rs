@@ -87,14 +87,17 @@ impl Response {
     }
 }
 
-/// The head of a SUBSCRIBE stream, headers in the master's order.
-pub fn stream_head(stream_id: &str, content_type: &str, connection_close: bool) -> Vec<u8> {
+/// The head of a SUBSCRIBE stream, headers in the master's order; the
+/// agent's executor streams carry no stream id.
+pub fn stream_head(stream_id: Option<&str>, content_type: &str, connection_close: bool) -> Vec<u8> {
     let mut head = format!(
-        "HTTP/1.1 200 OK\r\nDate: {}\r\nTransfer-Encoding: chunked\r\nMesos-Stream-Id: {}\r\nContent-Type: {}\r\n",
+        "HTTP/1.1 200 OK\r\nDate: {}\r\nTransfer-Encoding: chunked\r\n",
         http_date(SystemTime::now()),
-        stream_id,
-        content_type
     );
+    if let Some(id) = stream_id {
+        head.push_str(&format!("Mesos-Stream-Id: {id}\r\n"));
+    }
+    head.push_str(&format!("Content-Type: {content_type}\r\n"));
     if connection_close {
         head.push_str("Connection: close\r\n");
     }

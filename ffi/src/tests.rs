@@ -1,15 +1,13 @@
-//! The C ABI entry points called directly (as C would) against an
+//! Unit tests: the C ABI entry points called directly (as C would) against an
 //! in-process simulated master: every call function, encoded bytes in both
 //! directions, error mapping, and use of one handle from several threads.
-#![cfg(all(feature = "ffi", feature = "sim"))]
-
 use std::ffi::{c_char, CStr, CString};
 use std::ptr;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::*;
 use mesos_http::codec::Encoding;
-use mesos_http::ffi::*;
 use mesos_http::resources::scalar_resource;
 use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1;

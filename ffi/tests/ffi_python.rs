@@ -1,13 +1,12 @@
-//! The C ABI from another language: `examples/python/execute.py` drives the
+//! The C ABI from another language: `ffi/examples/execute.py` drives the
 //! cdylib through `ctypes` against a `sim-master` process.
-#![cfg(all(feature = "ffi", feature = "sim"))]
 
-mod ffi_support;
+mod support;
 
 use std::process::Command;
 use std::time::Duration;
 
-use ffi_support::{root, run_with_deadline, shared_lib, SimMasterProcess};
+use support::{root, run_with_deadline, shared_lib, SimMasterProcess};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -19,7 +18,7 @@ fn python() -> Command {
         .unwrap_or(false);
     assert!(found, "python3 is required by the ctypes test of the C ABI");
     let mut command = Command::new("python3");
-    command.arg(root().join("examples/python/execute.py"));
+    command.arg(root().join("examples/execute.py"));
     command.arg("--lib").arg(shared_lib());
     command
 }
@@ -28,7 +27,7 @@ fn python() -> Command {
 fn execute_py_runs_echo_hello_to_task_finished() {
     let master = SimMasterProcess::start();
     let finished = run_with_deadline(python().arg(master.url()), LIMIT);
-    ffi_support::assert_flow_in_order(
+    support::assert_flow_in_order(
         "execute.py",
         &finished,
         &master,

@@ -9,9 +9,9 @@ use super::event_fields::{
     mesos_http_connection_state, mesos_http_event_kind, EventFields, OfferFields,
 };
 use super::guard::{guard_value, required_str};
-use crate::codec::Encoding;
-use crate::v1;
-use crate::Item;
+use mesos_http::codec::Encoding;
+use mesos_http::v1;
+use mesos_http::Item;
 
 /// One item from `mesos_http_scheduler_next_event`: an event from the
 /// master or a connection-state change. Owned by the caller, freed with

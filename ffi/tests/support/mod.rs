@@ -1,6 +1,6 @@
-//! Shared by the C and Python tests of the C ABI: finding the libraries this
-//! `cargo test` run built, compiling C, running a `sim-master` process and
-//! running programs with a deadline.
+//! Shared by the C and Python tests of the C ABI: building the C libraries
+//! and finding them where cargo says they are, compiling C, running a
+//! `sim-master` process and running programs with a deadline.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read};
@@ -11,41 +11,132 @@ use std::sync::{mpsc, OnceLock};
 use std::thread;
 use std::time::Duration;
 
-/// The crate root.
+/// This crate's directory (`ffi/`).
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `target/<profile>/deps`, where cargo put the test binary and, because the
-/// crate is also a cdylib/staticlib, the unhashed `libmesos_http.{a,so}`
-/// built with this run's features.
-fn deps_dir() -> PathBuf {
+/// What one `cargo build` of the C libraries and the `sim-master` example
+/// produced, at the paths cargo itself reported.
+struct Built {
+    static_lib: PathBuf,
+    shared_lib: PathBuf,
+    sim_master: PathBuf,
+}
+
+/// Builds the C libraries (`libmesos_http_ffi.a` and `.so`) and the
+/// `sim-master` example once per test binary, with the same cargo, profile
+/// and features as this test run (so cargo reuses what it already built),
+/// and takes their paths from `--message-format=json` instead of guessing
+/// file names under `target/`.
+fn built() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let mut features = vec!["mesos-http/sim", "mesos-http/zookeeper"];
+        if cfg!(feature = "zookeeper") {
+            features.push("mesos-http-ffi/zookeeper");
+        }
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo
+            .current_dir(root())
+            .args(["build", "--message-format=json", "--quiet"])
+            .args(["-p", "mesos-http-ffi", "-p", "mesos-http", "--lib"])
+            .args(["--example", "sim-master"])
+            .args(["--features", &features.join(",")]);
+        if profile_dir().file_name().is_some_and(|p| p == "release") {
+            cargo.arg("--release");
+        }
+        scrub_package_env(&mut cargo);
+        let output = cargo.stderr(Stdio::inherit()).output().expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "building the C libraries and sim-master failed"
+        );
+        let mut static_lib = None;
+        let mut shared_lib = None;
+        let mut sim_master = None;
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            if message["reason"] != "compiler-artifact" {
+                continue;
+            }
+            match message["target"]["name"].as_str() {
+                Some("mesos_http_ffi") => {
+                    for file in message["filenames"].as_array().into_iter().flatten() {
+                        let path = PathBuf::from(file.as_str().unwrap_or_default());
+                        match path.extension().and_then(|e| e.to_str()) {
+                            Some("a") => static_lib = Some(path),
+                            Some("so") => shared_lib = Some(path),
+                            _ => {}
+                        }
+                    }
+                }
+                Some("sim-master") => {
+                    sim_master = message["executable"].as_str().map(PathBuf::from);
+                }
+                _ => {}
+            }
+        }
+        Built {
+            static_lib: static_lib.expect("cargo reported libmesos_http_ffi.a"),
+            shared_lib: shared_lib.expect("cargo reported libmesos_http_ffi.so"),
+            sim_master: sim_master.expect("cargo reported the sim-master executable"),
+        }
+    })
+}
+
+/// `<target>/<profile>`, from this test binary's path
+/// (`<target>/<profile>/deps/<name>-<hash>`); only its name is used, to
+/// build with the same profile.
+fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test knows its own path");
     exe.parent()
-        .expect("test binaries live in deps/")
+        .and_then(Path::parent)
+        .expect("test binaries live in <target>/<profile>/deps")
         .to_path_buf()
 }
 
-/// A library artifact of this run, checked to exist.
-fn artifact(name: &str) -> PathBuf {
-    let path = deps_dir().join(name);
-    assert!(
-        path.is_file(),
-        "{} is missing: run the tests with `cargo test --features ffi,sim` (or --all-features), \
-         which builds the crate's staticlib and cdylib",
-        path.display()
-    );
-    path
+/// Cargo gives a running test the package's own variables; a build script
+/// that watches them (ring's does) would see a change and make this build
+/// and the next `cargo test` recompile everything.
+fn scrub_package_env(cargo: &mut Command) {
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        let set_for_crates = key.starts_with("CARGO_PKG_")
+            || key.starts_with("CARGO_CFG_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_MANIFEST_LINKS",
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_RUSTC_CURRENT_DIR",
+                "OUT_DIR",
+            ]
+            .contains(&key.as_ref());
+        if set_for_crates {
+            cargo.env_remove(key.as_ref());
+        }
+    }
 }
 
 /// The static library to link C programs against.
 pub fn static_lib() -> PathBuf {
-    artifact("libmesos_http.a")
+    built().static_lib.clone()
 }
 
 /// The shared library for `ctypes`.
 pub fn shared_lib() -> PathBuf {
-    artifact("libmesos_http.so")
+    built().shared_lib.clone()
+}
+
+/// The `sim-master` example, built by the same `cargo build`.
+pub fn sim_master_binary() -> PathBuf {
+    built().sim_master.clone()
 }
 
 /// Scratch space under the target directory.
@@ -65,7 +156,7 @@ pub fn compile_c(source: &Path, name: &str) -> PathBuf {
     let output = scratch_dir().join(name);
     let result = Command::new("cc")
         .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-g", "-I"])
-        .arg(root().join("src/ffi"))
+        .arg(root().join("include"))
         .arg(source)
         .arg(static_lib())
         .args(LINK_FLAGS)
@@ -80,74 +171,6 @@ pub fn compile_c(source: &Path, name: &str) -> PathBuf {
         String::from_utf8_lossy(&result.stderr)
     );
     output
-}
-
-/// The `sim-master` example. `cargo test --all-features` (what CI runs)
-/// builds it next to this test as `examples/sim_master-HASH`; that binary is
-/// used when it is newer than the library (so built from the same sources)
-/// and answers like sim-master (not a test harness, which `cargo test
-/// --example sim-master` would build). Otherwise cargo builds it into its
-/// own target directory under `target/`, so the build never waits on or
-/// disturbs the artifacts of the `cargo test` run itself.
-pub fn sim_master_binary() -> PathBuf {
-    static FOUND: OnceLock<PathBuf> = OnceLock::new();
-    FOUND
-        .get_or_init(|| built_beside().unwrap_or_else(build_separately))
-        .clone()
-}
-
-fn built_beside() -> Option<PathBuf> {
-    let deps = deps_dir();
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let lib_time = modified(&deps.join("libmesos_http.rlib"))?;
-    let examples = std::fs::read_dir(deps.parent()?.join("examples")).ok()?;
-    let mut candidates: Vec<(std::time::SystemTime, PathBuf)> = examples
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.starts_with("sim_master-") && !name.contains('.')
-        })
-        .filter_map(|path| modified(&path).map(|time| (time, path)))
-        .filter(|(time, _)| *time >= lib_time)
-        .collect();
-    candidates.sort();
-    candidates
-        .into_iter()
-        .rev()
-        .map(|(_, path)| path)
-        .find(|path| {
-            // sim-master answers an incomplete flag with its usage on stderr.
-            Command::new(path)
-                .arg("--port")
-                .stdin(Stdio::null())
-                .output()
-                .is_ok_and(|out| String::from_utf8_lossy(&out.stderr).contains("usage: sim-master"))
-        })
-}
-
-fn build_separately() -> PathBuf {
-    let target_dir = deps_dir()
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test binary lives in target/<profile>/deps")
-        .join("ffi-sim-master");
-    let status = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--quiet",
-            "--example",
-            "sim-master",
-            "--features",
-            "sim",
-        ])
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .current_dir(root())
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "building the sim-master example failed");
-    target_dir.join("debug/examples/sim-master")
 }
 
 /// A running `sim-master`; stopped (stdin closed, then killed if needed)

@@ -8,8 +8,8 @@ use super::config::mesos_http_config;
 use super::error::{failure_of, mesos_http_error, mesos_http_result};
 use super::event::mesos_http_event;
 use super::guard::{guard, guard_value, handle, out_param, Failure};
-use crate::codec::Encoding;
-use crate::{Events, Scheduler};
+use mesos_http::codec::Encoding;
+use mesos_http::{Events, Scheduler};
 
 /// One framework's subscription: a [`Scheduler`] and its event channel.
 /// Every function taking a `const mesos_http_scheduler *` may be called from

@@ -1,17 +1,16 @@
 //! The checked-in C header must be exactly what cbindgen generates from
-//! `src/ffi/` today; `MESOS_HTTP_BLESS=1` rewrites it instead of failing.
-#![cfg(feature = "ffi")]
+//! `ffi/src/` today; `MESOS_HTTP_BLESS=1` rewrites it instead of failing.
 
 use std::path::Path;
 
 fn generated_header(root: &Path) -> String {
-    let config = cbindgen::Config::from_file(root.join("src/ffi/cbindgen.toml"))
-        .expect("src/ffi/cbindgen.toml parses");
+    let config =
+        cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml parses");
     let bindings = cbindgen::Builder::new()
         .with_config(config)
-        .with_src(root.join("src/ffi/mod.rs"))
+        .with_src(root.join("src/lib.rs"))
         .generate()
-        .expect("cbindgen understands src/ffi");
+        .expect("cbindgen understands the crate");
     let mut out = Vec::new();
     bindings.write(&mut out);
     String::from_utf8(out).expect("cbindgen writes UTF-8")
@@ -20,7 +19,7 @@ fn generated_header(root: &Path) -> String {
 #[test]
 fn checked_in_header_is_up_to_date() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let path = root.join("src/ffi/mesos_http.h");
+    let path = root.join("include/mesos_http.h");
     let fresh = generated_header(root);
     if std::env::var_os("MESOS_HTTP_BLESS").is_some_and(|v| v == "1") {
         std::fs::write(&path, &fresh).expect("header is writable");
@@ -35,8 +34,8 @@ fn checked_in_header_is_up_to_date() {
             .unwrap_or_else(|| checked_in.lines().count().min(fresh.lines().count()))
             + 1;
         panic!(
-            "src/ffi/mesos_http.h is stale (first difference at line {first_difference}); \
-             regenerate it with: MESOS_HTTP_BLESS=1 cargo test --features ffi --test ffi_header"
+            "ffi/include/mesos_http.h is stale (first difference at line {first_difference}); \
+             regenerate it with: MESOS_HTTP_BLESS=1 cargo test -p mesos-http-ffi --test ffi_header"
         );
     }
 }

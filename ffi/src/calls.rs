@@ -12,12 +12,12 @@ use super::guard::{
     byte_slice, guard, handle, optional_str, pointer_array, required_str, string_array, Failure,
 };
 use super::scheduler::{mesos_http_scheduler, scheduler_ref};
-use crate::call;
-use crate::error::Error;
-use crate::resources::scalar_resource;
-use crate::v1;
-use crate::v1::scheduler::Call;
-use crate::Scheduler;
+use mesos_http::call;
+use mesos_http::error::Error;
+use mesos_http::resources::scalar_resource;
+use mesos_http::v1;
+use mesos_http::v1::scheduler::Call;
+use mesos_http::Scheduler;
 
 fn sent(result: Result<(), Error>) -> Result<(), Failure> {
     result.map_err(|e| failure_of(&e))

@@ -9,8 +9,9 @@
  * another state or the subscription failed, 2 on bad usage, 3 when nothing
  * happened within the time limit.
  *
- * Build (see README): cc -std=c11 -Isrc/ffi examples/c/execute.c \
- *   target/debug/libmesos_http.a -lpthread -ldl -lm -o execute
+ * Build (see README): cargo build -p mesos-http-ffi, then
+ *   cc -std=c11 -Iffi/include ffi/examples/execute.c \
+ *   target/debug/libmesos_http_ffi.a -lpthread -ldl -lm -o execute
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,11 @@
-//! The C ABI (feature `ffi`): a thin layer over [`crate::Scheduler`] for
+//! The C ABI of mesos-http: a thin layer over [`mesos_http::Scheduler`] for
 //! programs written in C or bound through a C FFI (Python `ctypes`, ...).
 //!
-//! The header `src/ffi/mesos_http.h` is generated from this module by
-//! cbindgen (configuration in `src/ffi/cbindgen.toml`) and checked in; the
-//! `ffi_header` test fails when it is stale and rewrites it when
+//! This is its own crate (`mesos-http-ffi`, built as `libmesos_http_ffi.a`
+//! and `libmesos_http_ffi.so`) so that Rust users of `mesos-http` never
+//! build a C library. The header `include/mesos_http.h` is generated from
+//! this crate by cbindgen (configuration in `cbindgen.toml`) and checked in;
+//! the `ffi_header` test fails when it is stale and rewrites it when
 //! `MESOS_HTTP_BLESS=1`.
 //!
 //! The contract every entry point follows, repeated in the header:
@@ -11,8 +13,8 @@
 //!   `*_free` function; every `*_free` accepts NULL.
 //! - Every pointer argument is checked for NULL and every string for UTF-8;
 //!   a pointer with a length may be NULL only when the length is 0.
-//! - A fallible function returns a [`mesos_http_result`](crate::ffi::mesos_http_result) and, when its last
-//!   argument `error_out` is not NULL, stores a new [`mesos_http_error`](crate::ffi::mesos_http_error)
+//! - A fallible function returns a [`mesos_http_result`] and, when its last
+//!   argument `error_out` is not NULL, stores a new [`mesos_http_error`]
 //!   there on failure (NULL on success). Nothing is kept in global state, so
 //!   threads never see each other's errors.
 //! - No panic ever crosses the boundary: each entry point catches it and
@@ -22,6 +24,7 @@
 //! or point to valid objects of the declared type (handles obtained from this
 //! library and not yet freed; `len` readable bytes for a pointer/length
 //! pair; NUL-terminated strings).
+#![warn(missing_docs)]
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)]
 
@@ -39,3 +42,6 @@ pub use error::*;
 pub use event::*;
 pub use event_fields::{mesos_http_connection_state, mesos_http_event_kind};
 pub use scheduler::*;
+
+#[cfg(test)]
+mod tests;

@@ -2,7 +2,7 @@
  * Checks that every entry point of the C ABI refuses NULL and unusable
  * arguments with the documented result (and error object) instead of
  * crashing, and that a scheduler whose master refuses connections can be
- * used, closed and freed cleanly. Run by tests/ffi_c.rs (also under
+ * used, closed and freed cleanly. Run by ffi/tests/ffi_c.rs (also under
  * valgrind). Argument: a master URL where nothing listens.
  * Prints "ok N checks" and exits 0 when every check holds.
  */

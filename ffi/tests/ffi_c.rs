@@ -1,22 +1,21 @@
-//! The C ABI from C: `examples/c/execute.c` and `tests/ffi_c/null_args.c`
+//! The C ABI from C: `ffi/examples/execute.c` and `ffi/tests/c/null_args.c`
 //! compiled with the system compiler (`-std=c11 -Wall -Wextra -Werror`)
 //! against the checked-in header and the staticlib, run against a
 //! `sim-master` process, then again under valgrind with zero errors and
 //! zero leaks.
-#![cfg(all(feature = "ffi", feature = "sim"))]
 
-mod ffi_support;
+mod support;
 
 use std::process::Command;
 use std::time::Duration;
 
-use ffi_support::{compile_c, refused_url, root, run_with_deadline, valgrind, SimMasterProcess};
+use support::{compile_c, refused_url, root, run_with_deadline, valgrind, SimMasterProcess};
 
 const LIMIT: Duration = Duration::from_secs(120);
 const VALGRIND_LIMIT: Duration = Duration::from_secs(600);
 
-fn assert_execute_output(finished: &ffi_support::Finished, master: &SimMasterProcess) {
-    ffi_support::assert_flow_in_order(
+fn assert_execute_output(finished: &support::Finished, master: &SimMasterProcess) {
+    support::assert_flow_in_order(
         "execute",
         finished,
         master,
@@ -31,7 +30,7 @@ fn assert_execute_output(finished: &ffi_support::Finished, master: &SimMasterPro
 
 #[test]
 fn execute_c_runs_echo_hello_to_task_finished() {
-    let program = compile_c(&root().join("examples/c/execute.c"), "execute");
+    let program = compile_c(&root().join("examples/execute.c"), "execute");
     let master = SimMasterProcess::start();
     let finished = run_with_deadline(Command::new(&program).arg(master.url()), LIMIT);
     assert_execute_output(&finished, &master);
@@ -39,7 +38,7 @@ fn execute_c_runs_echo_hello_to_task_finished() {
 
 #[test]
 fn execute_c_is_clean_under_valgrind() {
-    let program = compile_c(&root().join("examples/c/execute.c"), "execute-valgrind");
+    let program = compile_c(&root().join("examples/execute.c"), "execute-valgrind");
     let master = SimMasterProcess::start();
     let finished = run_with_deadline(valgrind().arg(&program).arg(master.url()), VALGRIND_LIMIT);
     assert_ne!(
@@ -58,7 +57,7 @@ fn execute_c_is_clean_under_valgrind() {
 
 #[test]
 fn execute_c_fails_on_bad_usage() {
-    let program = compile_c(&root().join("examples/c/execute.c"), "execute-usage");
+    let program = compile_c(&root().join("examples/execute.c"), "execute-usage");
     let finished = run_with_deadline(&mut Command::new(&program), LIMIT);
     assert_eq!(finished.status.code(), Some(2));
     assert!(finished.stderr.contains("usage:"), "{}", finished.stderr);
@@ -78,7 +77,7 @@ fn execute_c_fails_on_bad_usage() {
 
 #[test]
 fn null_and_bad_arguments_are_refused_cleanly() {
-    let program = compile_c(&root().join("tests/ffi_c/null_args.c"), "null_args");
+    let program = compile_c(&root().join("tests/c/null_args.c"), "null_args");
     let finished = run_with_deadline(Command::new(&program).arg(refused_url()), LIMIT);
     assert!(
         finished.status.success(),
@@ -91,10 +90,7 @@ fn null_and_bad_arguments_are_refused_cleanly() {
 
 #[test]
 fn null_and_bad_arguments_are_clean_under_valgrind() {
-    let program = compile_c(
-        &root().join("tests/ffi_c/null_args.c"),
-        "null_args-valgrind",
-    );
+    let program = compile_c(&root().join("tests/c/null_args.c"), "null_args-valgrind");
     let finished = run_with_deadline(valgrind().arg(&program).arg(refused_url()), VALGRIND_LIMIT);
     assert!(
         finished.status.success(),

@@ -7,12 +7,12 @@ use std::ffi::CString;
 use std::sync::OnceLock;
 
 use super::error::c_string_lossy;
-use crate::codec::Encoding;
-use crate::event::Event;
-use crate::v1;
-use crate::v1::scheduler::event::Type;
-use crate::v1::scheduler::Call;
-use crate::{ConnectionState, Disconnect, Item, Termination};
+use mesos_http::codec::Encoding;
+use mesos_http::event::Event;
+use mesos_http::v1;
+use mesos_http::v1::scheduler::event::Type;
+use mesos_http::v1::scheduler::Call;
+use mesos_http::{ConnectionState, Disconnect, Item, Termination};
 
 /// What a `mesos_http_event` is. The values of the master's event types are
 /// those of `mesos.v1.scheduler.Event.Type`; the library's own items come
@@ -219,6 +219,8 @@ impl EventFields {
             }
             Event::Error(error) => fields.message = Some(c_string_lossy(&error.message)),
             Event::Heartbeat | Event::Unknown(_) => {}
+            // An event kind added to the library later: kind and bytes only.
+            _ => {}
         }
         fields.source = match event {
             Event::Unknown(unknown) if unknown.encoding() == Some(encoding) => {
@@ -278,6 +280,11 @@ impl EventFields {
                 mesos_http_connection_state::Terminated,
                 describe_termination(&why),
             ),
+            // A state added to the library later; reported as a disconnection.
+            other => (
+                mesos_http_connection_state::Disconnected,
+                format!("{other:?}"),
+            ),
         };
         fields.connection_state = state;
         fields.message = Some(c_string_lossy(&message));
@@ -321,6 +328,7 @@ fn describe_disconnect(why: &Disconnect) -> String {
         Disconnect::Protocol(detail) => format!("corrupt event stream: {detail}"),
         Disconnect::Failed(error) => error.to_string(),
         Disconnect::LeaderChanged => "the leading master changed".to_string(),
+        other => format!("{other:?}"),
     }
 }
 
@@ -329,13 +337,14 @@ fn describe_termination(why: &Termination) -> String {
         Termination::ErrorEvent(message) => format!("the master sent ERROR: {message}"),
         Termination::TornDown => "the framework was torn down".to_string(),
         Termination::Refused(error) => format!("the master refused the subscription: {error}"),
+        other => format!("{other:?}"),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::v1::scheduler::event as se;
+    use mesos_http::v1::scheduler::event as se;
 
     fn update(uuid: Option<Vec<u8>>) -> Event {
         Event::Update(se::Update {

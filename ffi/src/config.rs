@@ -9,11 +9,11 @@ use super::error::{mesos_http_error, mesos_http_result};
 use super::guard::{
     byte_slice, guard, guard_value, handle_mut, optional_str, required_str, Failure,
 };
-use crate::codec::Encoding;
-use crate::connection::Masters;
-use crate::scheduler::SchedulerBuilder;
-use crate::v1;
-use crate::Scheduler;
+use mesos_http::codec::Encoding;
+use mesos_http::connection::Masters;
+use mesos_http::scheduler::SchedulerBuilder;
+use mesos_http::v1;
+use mesos_http::Scheduler;
 
 /// The encodings a config accepts (`mesos_http_config_set_encoding`,
 /// `mesos_http_config_set_framework_info`). Passed as `uint32_t` so that an

@@ -3,10 +3,10 @@
 Python with ctypes only: prints every status update, acknowledges them, and
 tears the framework down when the task is over.
 
-    python3 examples/python/execute.py MASTER_URL [--lib path/to/libmesos_http.so]
+    python3 ffi/examples/execute.py MASTER_URL [--lib path/to/libmesos_http_ffi.so]
 
-The library is built by `cargo build --features ffi` (target/debug/
-libmesos_http.so); MESOS_HTTP_LIB or --lib point at another copy.
+The library is built by `cargo build -p mesos-http-ffi` (target/debug/
+libmesos_http_ffi.so); MESOS_HTTP_LIB or --lib point at another copy.
 
 Exit status: 0 when the task reached TASK_FINISHED, 1 when it ended in
 another state or the subscription failed, 2 on bad usage, 3 when nothing
@@ -20,7 +20,7 @@ import sys
 from ctypes import (POINTER, c_bool, c_char_p, c_double, c_int, c_int32, c_int64,
                     c_size_t, c_uint32, c_uint64, c_void_p)
 
-# Values from src/ffi/mesos_http.h.
+# Values from ffi/include/mesos_http.h.
 RESULT_OK = 0
 RESULT_TIMEOUT = 1
 EVENT_KIND_SUBSCRIBED = 1
@@ -210,8 +210,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("master", help="master URL, e.g. http://127.0.0.1:5050")
     parser.add_argument("--lib", default=os.environ.get("MESOS_HTTP_LIB",
-                                                        "target/debug/libmesos_http.so"),
-                        help="path to libmesos_http.so")
+                                                        "target/debug/libmesos_http_ffi.so"),
+                        help="path to libmesos_http_ffi.so")
     args = parser.parse_args()
     try:
         lib = load(args.lib)

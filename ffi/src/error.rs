@@ -5,7 +5,7 @@
 use std::ffi::{c_char, CString};
 
 use super::guard::{guard_value, Failure};
-use crate::error::Error;
+use mesos_http::error::Error;
 
 /// What a call returned. `MESOS_HTTP_RESULT_OK` is 0; everything else is a
 /// failure except `MESOS_HTTP_RESULT_TIMEOUT` and `MESOS_HTTP_RESULT_CLOSED`
@@ -129,6 +129,8 @@ pub(super) fn failure_of(error: &Error) -> Failure {
         Error::Invalid(_) => (mesos_http_result::InvalidCall, 0),
         Error::Config(_) => (mesos_http_result::Config, 0),
         Error::Closed => (mesos_http_result::Closed, 0),
+        // A kind added to the library later: its message says what it is.
+        _ => (mesos_http_result::Connection, 0),
     };
     Failure {
         result,

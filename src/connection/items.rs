@@ -1,0 +1,213 @@
+//! What the reader thread emits and the event channel carries: typed events
+//! (wrapped so that an acknowledgement can wait until the application is
+//! done with them) and connection-state changes the application may want to
+//! act on. Defined here, in the connection layer that produces them, so that
+//! data flows one way: the scheduler module re-exports them and never hands
+//! anything back down.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::shared::Shared;
+use crate::codec::DecodeError;
+use crate::error::Error;
+use crate::event::Event;
+use crate::v1;
+use crate::v1::scheduler::Call;
+
+/// One item from the event channel.
+#[derive(Debug)]
+pub enum Item {
+    /// An event from the master.
+    Event(Received),
+    /// The connection changed state.
+    Connection(ConnectionState),
+    /// A record arrived that could not be decoded as an event. The stream
+    /// goes on (as with the Mesos C++ library); the record is kept for logs.
+    Undecodable {
+        /// Why it could not be decoded.
+        error: DecodeError,
+        /// The record's bytes.
+        record: Vec<u8>,
+    },
+}
+
+impl Item {
+    /// The event, if this item is one.
+    pub fn event(&self) -> Option<&Event> {
+        match self {
+            Item::Event(received) => Some(received.event()),
+            _ => None,
+        }
+    }
+
+    /// Takes the event out, if this item is one (see [`Received::into_event`]
+    /// for what that means with automatic acknowledgement).
+    pub fn into_event(self) -> Option<Event> {
+        match self {
+            Item::Event(received) => Some(received.into_event()),
+            _ => None,
+        }
+    }
+}
+
+/// A change in the state of the subscription.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ConnectionState {
+    /// A master answered SUBSCRIBE with 200: the stream is open, SUBSCRIBED
+    /// is expected next.
+    Connected {
+        /// The master's URL (after redirects).
+        master: String,
+    },
+    /// SUBSCRIBED arrived: calls can be sent from now on.
+    Subscribed {
+        /// The master's URL.
+        master: String,
+        /// The framework id (assigned by the master on first subscription).
+        framework_id: v1::FrameworkID,
+        /// The `Mesos-Stream-Id` sent with every call.
+        stream_id: String,
+        /// The master's heartbeat interval, if it announced one.
+        heartbeat_interval: Option<Duration>,
+    },
+    /// The stream ended or a subscription attempt failed; calls fail with
+    /// [`Error::NotSubscribed`] until the next `Subscribed`.
+    Disconnected(Disconnect),
+    /// The next subscription attempt starts after `delay`.
+    Reconnecting {
+        /// The (jittered) backoff delay.
+        delay: Duration,
+        /// Attempts since the last healthy subscription, starting at 1.
+        attempt: u32,
+    },
+    /// The subscription is over for good; this is the last item before the
+    /// channel closes.
+    Terminated(Termination),
+}
+
+/// Why a stream ended or a subscription attempt failed (it will be retried).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Disconnect {
+    /// The stream ended (the master closed it) between two records.
+    StreamEnded,
+    /// The stream ended inside a record.
+    StreamTruncated(String),
+    /// Nothing arrived for the whole heartbeat budget (missed heartbeats ×
+    /// interval); the client dropped the stream.
+    HeartbeatTimeout(Duration),
+    /// The stream's framing was corrupt (bad RecordIO header, record over the
+    /// size limit).
+    Protocol(String),
+    /// The network or a master failed (connection refused or reset, 503, a
+    /// redirect loop, a timeout).
+    Failed(Error),
+    /// The master detector (ZooKeeper) reported a new leader, or none: the
+    /// stream at the old one was dropped to re-subscribe at the new one.
+    LeaderChanged,
+}
+
+/// Why the subscription ended for good.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Termination {
+    /// The master sent an ERROR event (e.g. `Framework has been removed`,
+    /// `Framework failed over`, a refused FrameworkInfo); it is delivered just
+    /// before this item. Re-subscribing would be refused again or would steal
+    /// the framework back from its new scheduler, so the client stops.
+    ErrorEvent(String),
+    /// The framework was torn down (TEARDOWN accepted).
+    TornDown,
+    /// The master refused the SUBSCRIBE request itself (e.g. 401, 400, 415).
+    Refused(Error),
+}
+
+/// A delivered event. Derefs to [`Event`].
+///
+/// With automatic acknowledgement on, a status update that needs an
+/// acknowledgement (it carries a uuid) is acknowledged when this value is
+/// dropped — that is, only once the application is done with it, never
+/// before, so a crash in between loses nothing: the master re-sends.
+/// The acknowledgement is a blocking call on the dropping thread; a failure is
+/// logged (the update will be re-sent by the agent).
+pub struct Received {
+    // Boxed: events are large and items move through the channel by value.
+    event: Option<Box<Event>>,
+    ack: Option<Box<PendingAck>>,
+}
+
+struct PendingAck {
+    call: Call,
+    shared: Arc<Shared>,
+}
+
+impl Received {
+    pub(crate) fn new(event: Event, ack: Option<(Call, Arc<Shared>)>) -> Self {
+        Received {
+            event: Some(Box::new(event)),
+            ack: ack.map(|(call, shared)| Box::new(PendingAck { call, shared })),
+        }
+    }
+
+    /// The event.
+    pub fn event(&self) -> &Event {
+        // `event` is only taken by consuming methods.
+        self.event.as_deref().expect("event present until consumed")
+    }
+
+    /// Whether dropping this value will send an acknowledgement.
+    pub fn will_acknowledge(&self) -> bool {
+        self.ack.is_some()
+    }
+
+    /// Acknowledges now (if an acknowledgement is pending) and returns the
+    /// result instead of logging it.
+    pub fn acknowledge(mut self) -> Result<(), Error> {
+        match self.ack.take() {
+            Some(ack) => ack.shared.send(ack.call),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes the event out and cancels the automatic acknowledgement: the
+    /// application becomes responsible for calling
+    /// [`Scheduler::acknowledge`](crate::Scheduler::acknowledge).
+    pub fn into_event(mut self) -> Event {
+        self.ack = None;
+        *self.event.take().expect("event present until consumed")
+    }
+}
+
+impl Deref for Received {
+    type Target = Event;
+
+    fn deref(&self) -> &Event {
+        self.event()
+    }
+}
+
+impl Drop for Received {
+    fn drop(&mut self) {
+        if let Some(ack) = self.ack.take() {
+            match ack.shared.send(ack.call) {
+                Ok(()) => log::trace!("acknowledged a status update on release"),
+                Err(err) => log::info!(
+                    "automatic acknowledgement failed ({err}); the master will re-send the update"
+                ),
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Received {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Received")
+            .field("event", &self.event)
+            .field("will_acknowledge", &self.ack.is_some())
+            .finish()
+    }
+}

@@ -1,0 +1,67 @@
+//! Reading a RecordIO event stream off an HTTP response body: read in
+//! chunks, tell the watchdog that bytes arrived, split records, and hand
+//! each one to the caller — until the body ends, a read fails, the framing
+//! is corrupt, or the caller stops. Knows nothing of what the records mean,
+//! so the scheduler's reader and an executor's can both use it.
+
+use std::io::{self, ErrorKind, Read};
+use std::ops::ControlFlow;
+
+use super::control::Control;
+use crate::recordio::{Decoder, RecordIoError};
+
+/// Size of each read from the stream.
+const READ_BUFFER: usize = 64 * 1024;
+
+/// Why [`read_records`] returned.
+pub(crate) enum StreamStop<B> {
+    /// The caller's handler stopped the stream with this value.
+    Handler(B),
+    /// The body ended (cleanly, or the connection closed without the final
+    /// chunk); `Err` when it ended inside a record or a header.
+    Ended(Result<(), RecordIoError>),
+    /// A read failed; when the stream's agent was shut down from outside
+    /// (close, watchdog, leader change), [`Control::end_stream`] says so.
+    ReadFailed(io::Error),
+    /// The framing was corrupt (bad header, record over the size limit);
+    /// the records before it were handled.
+    Framing(RecordIoError),
+}
+
+/// Reads `body` to its end. Each record goes through `decode` (while the
+/// chunk is being split) and then, in order, through `handle`, which may stop
+/// the stream. Marks activity on `control` for every chunk received.
+pub(crate) fn read_records<T, B>(
+    mut body: impl Read,
+    max_record_size: usize,
+    control: &Control,
+    mut decode: impl FnMut(&[u8]) -> T,
+    mut handle: impl FnMut(T) -> ControlFlow<B>,
+) -> StreamStop<B> {
+    let mut decoder = Decoder::with_max_record_size(max_record_size);
+    let mut buffer = vec![0u8; READ_BUFFER];
+    let mut batch: Vec<T> = Vec::new();
+    loop {
+        let n = match body.read(&mut buffer) {
+            Ok(0) => return StreamStop::Ended(decoder.finish()),
+            Ok(n) => n,
+            Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+            // The connection closed without the final chunk: an end of
+            // stream all the same (between records or inside one).
+            Err(err) if err.kind() == ErrorKind::UnexpectedEof => {
+                return StreamStop::Ended(decoder.finish())
+            }
+            Err(err) => return StreamStop::ReadFailed(err),
+        };
+        control.saw_activity();
+        let framing = decoder.decode(&buffer[..n], |record| batch.push(decode(record)));
+        for item in batch.drain(..) {
+            if let ControlFlow::Break(value) = handle(item) {
+                return StreamStop::Handler(value);
+            }
+        }
+        if let Err(err) = framing {
+            return StreamStop::Framing(err);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! What the executor's event channel carries: agent events and changes in
+//! the state of the subscription (`mesos_http::executor::Item`, distinct
+//! from the scheduler's `mesos_http::Item`).
+
+use std::time::Duration;
+
+use crossbeam_channel::Receiver;
+
+use super::event::Event;
+use crate::codec::DecodeError;
+use crate::error::Error;
+use crate::v1;
+
+/// The receiving end of the executor's event channel (a plain crossbeam
+/// receiver: `iter()`, `recv_timeout()`, `select!`). It closes after the
+/// last item, [`ConnectionState::Terminated`], or after `close()`.
+pub type Events = Receiver<Item>;
+
+/// One item from the executor's event channel.
+#[derive(Debug)]
+pub enum Item {
+    /// An event from the agent.
+    Event(Event),
+    /// The subscription changed state.
+    Connection(ConnectionState),
+    /// A record that could not be decoded; the stream goes on.
+    Undecodable {
+        /// Why.
+        error: DecodeError,
+        /// The record's bytes.
+        record: Vec<u8>,
+    },
+}
+
+impl Item {
+    /// The event, if this item is one.
+    pub fn event(&self) -> Option<&Event> {
+        match self {
+            Item::Event(event) => Some(event),
+            _ => None,
+        }
+    }
+}
+
+/// A change in the state of the executor's subscription.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ConnectionState {
+    /// The agent answered SUBSCRIBE with 200; SUBSCRIBED comes next.
+    Connected {
+        /// The executor endpoint's URL.
+        agent: String,
+    },
+    /// SUBSCRIBED arrived: calls can be sent.
+    Subscribed {
+        /// The agent's id.
+        agent_id: v1::AgentID,
+        /// How many launched tasks and unacknowledged updates this
+        /// SUBSCRIBE re-sent (both 0 on the first subscription).
+        resent: (usize, usize),
+    },
+    /// The stream ended or an attempt failed. A checkpointing executor
+    /// retries (see `Reconnecting`); any other one terminates.
+    Disconnected(Disconnect),
+    /// The next attempt starts after `delay` (random in `[0, backoff max]`).
+    Reconnecting {
+        /// The delay.
+        delay: Duration,
+        /// Attempts since the last subscription, starting at 1.
+        attempt: u32,
+        /// Time left before the recovery timeout ends the retries.
+        remaining: Duration,
+    },
+    /// The subscription is over for good; the last item before the channel
+    /// closes. The executor should kill its tasks and exit.
+    Terminated(Termination),
+}
+
+/// Why a stream ended or a subscription attempt failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Disconnect {
+    /// The agent ended the stream between two records.
+    StreamEnded,
+    /// The stream ended inside a record.
+    StreamTruncated(String),
+    /// The stream's framing was corrupt.
+    Protocol(String),
+    /// The network or the agent failed (refused, reset, 503 while recovering).
+    Failed(Error),
+}
+
+/// Why the subscription ended for good.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Termination {
+    /// Disconnected while the framework does not checkpoint: the agent will
+    /// not wait for this executor (`MESOS_CHECKPOINT` unset or 0).
+    NotCheckpointing,
+    /// Not subscribed again within the recovery timeout.
+    RecoveryTimeout(Duration),
+    /// The stream ended after a SHUTDOWN event.
+    Shutdown,
+    /// The agent refused SUBSCRIBE (400, 401, 403, 405, 406, 415).
+    Refused(Error),
+}

@@ -1,0 +1,45 @@
+//! The executor side of the v1 API (`POST /api/v1/executor` on the agent):
+//! a `Send + Sync + Clone` [`Executor`] handle for calls and a channel of
+//! [`Item`]s fed by a reader thread. Names mirror the scheduler's
+//! (`mesos_http::Scheduler`, `mesos_http::Item`); the module path tells them
+//! apart: `mesos_http::executor::{Executor, Item, Event}`.
+//!
+//! ```no_run
+//! use mesos_http::executor::{task_status, ConnectionState, Event, Executor, Item};
+//! use mesos_http::v1::TaskState;
+//!
+//! let (executor, events) = Executor::from_env().expect("run me under a Mesos agent").connect()?;
+//! for item in events.iter() {
+//!     match item {
+//!         Item::Event(Event::Launch(launch)) => {
+//!             let id = &launch.task.task_id;
+//!             executor.update(task_status(id, TaskState::TASK_RUNNING))?;
+//!             executor.update(task_status(id, TaskState::TASK_FINISHED))?;
+//!         }
+//!         Item::Event(Event::Shutdown) => break,
+//!         Item::Connection(ConnectionState::Terminated(why)) => eprintln!("ended: {why:?}"),
+//!         _ => {}
+//!     }
+//! }
+//! # Ok::<(), mesos_http::Error>(())
+//! ```
+//!
+//! Reliability follows the Mesos executor library: launched tasks and sent
+//! updates are kept until the agent acknowledges them and re-sent in every
+//! SUBSCRIBE; a checkpointing executor re-subscribes after a random delay in
+//! `[0, backoff max]` until the recovery timeout, any other one ends at the
+//! first disconnection.
+
+mod builder;
+pub mod env;
+mod event;
+mod handle;
+mod items;
+mod reader;
+mod shared;
+
+pub use builder::ExecutorBuilder;
+pub use env::EnvError;
+pub use event::Event;
+pub use handle::{task_status, Executor};
+pub use items::{ConnectionState, Disconnect, Events, Item, Termination};
