@@ -99,7 +99,7 @@ fn parse_options() -> Result<Option<Options>, String> {
         (Some(_), Some(_)) => return Err("--command and --task exclude each other".into()),
         (Some(command), None) => command,
         (None, Some(task)) => describe_task(task),
-        (None, None) => return Err("--command or --task is required".into()),
+        (None, None) => return Err("--command is required (or --task FILE)".into()),
     };
     Ok(Some(Options {
         cluster,
