@@ -5,6 +5,9 @@
 //! cargo run --example execute -- --command 'echo hello'
 //! ```
 //!
+//! With `--executor PATH` the task runs under a custom executor (such as
+//! `examples/executor.rs`) instead of Mesos's command executor.
+//!
 //! Without `--master` it starts an embedded simulated master with one local
 //! agent that runs the command as a real process, so it works on any machine.
 //! The path through the scheduler API is the real one: SUBSCRIBE, OFFERS,
@@ -48,6 +51,12 @@ Task:
   --resources TEXT        what the task needs, in Mesos syntax
                           (default 'cpus:0.1;mem:32'; e.g. 'cpus(web):1;ports:[8080-8080]')
   --kill-after SECS       kill the task this long after it was launched
+  --executor PATH         run the task with this custom executor (a program
+                          on the agent host, e.g. target/debug/examples/executor)
+                          instead of the command executor; CMD goes in the
+                          task's data
+  --message TEXT          with --executor: send TEXT to the executor once the
+                          task runs, and print what it sends back
   --framework-info FILE   subscribe with this FrameworkInfo (JSON) instead of one
                           built from --name, --role, --principal, --checkpoint...";
 
@@ -67,6 +76,8 @@ struct Options {
     task: Option<v1::TaskInfo>,
     resources: Resources,
     kill_after: Option<Duration>,
+    executor: Option<String>,
+    message: Option<String>,
 }
 
 fn parse_options() -> Result<Option<Options>, String> {
@@ -75,6 +86,8 @@ fn parse_options() -> Result<Option<Options>, String> {
     let mut task: Option<v1::TaskInfo> = None;
     let mut resources_text = "cpus:0.1;mem:32".to_string();
     let mut kill_after = None;
+    let mut executor = None;
+    let mut message = None;
     let mut flags = Flags::from_env();
     while let Some(flag) = flags.next_flag()? {
         if cluster.accept(&flag, &mut flags)? {
@@ -87,6 +100,8 @@ fn parse_options() -> Result<Option<Options>, String> {
             "framework-info" => cluster.framework = Some(flags.json_file()?),
             "resources" => resources_text = flags.value()?,
             "kill-after" => kill_after = Some(Duration::from_secs_f64(flags.seconds()?)),
+            "executor" => executor = Some(flags.value()?),
+            "message" => message = Some(flags.value()?),
             other => return Err(format!("unknown flag --{other}")),
         }
     }
@@ -101,12 +116,17 @@ fn parse_options() -> Result<Option<Options>, String> {
         (None, Some(task)) => describe_task(task),
         (None, None) => return Err("--command is required (or --task FILE)".into()),
     };
+    if message.is_some() && executor.is_none() {
+        return Err("--message needs --executor".into());
+    }
     Ok(Some(Options {
         cluster,
         command,
         task,
         resources,
         kill_after,
+        executor,
+        message,
     }))
 }
 
@@ -314,6 +334,12 @@ impl Execute {
             Event::Offers(offers) => self.on_offers(offers.offers),
             Event::Update(update) => self.on_update(update.status),
             Event::Failure(failure) => println!("{}  failure reported: {failure:?}", now()),
+            Event::Message(message) => println!(
+                "{}  message from executor {}: {}",
+                now(),
+                message.executor_id.value,
+                String::from_utf8_lossy(&message.data)
+            ),
             Event::Error(error) => eprintln!("execute: error from the master: {}", error.message),
             _ => {}
         }
@@ -349,7 +375,7 @@ impl Execute {
     }
 
     fn launch(&mut self, offer: &v1::Offer, wanted: Resources) {
-        let task = match &self.options.task {
+        let mut task = match &self.options.task {
             Some(template) => v1::TaskInfo {
                 agent_id: offer.agent_id.clone(),
                 resources: wanted.into_vec(),
@@ -357,6 +383,16 @@ impl Execute {
             },
             None => command_task(&self.task_id, offer, wanted, &self.options.command),
         };
+        if let Some(path) = &self.options.executor {
+            // A custom executor runs the task: the command travels as data
+            // (a task has a CommandInfo or an ExecutorInfo, never both).
+            task.data = task
+                .command
+                .take()
+                .and_then(|c| c.value)
+                .map(String::into_bytes);
+            task.executor = Some(custom_executor(&self.executor_id(), path));
+        }
         println!(
             "{}  launching task {} on agent {} ({}): {}",
             now(),
@@ -392,6 +428,9 @@ impl Execute {
 
     fn on_update(&mut self, status: TaskStatus) {
         println!("{}", status_line(&status));
+        if status.state == v1::TaskState::TASK_RUNNING {
+            self.send_message(&status);
+        }
         if matches!(self.phase, Phase::TearingDown) {
             return; // Nothing left to acknowledge to.
         }
@@ -408,6 +447,26 @@ impl Execute {
         self.show_sandbox(&status);
         self.final_status = Some(status);
         self.teardown();
+    }
+
+    /// The custom executor's id: the task id with `-executor`.
+    fn executor_id(&self) -> String {
+        format!("{}-executor", self.task_id)
+    }
+
+    /// `--message`: once, to the custom executor of the running task.
+    fn send_message(&mut self, status: &TaskStatus) {
+        let (Some(text), Some(agent)) = (self.options.message.take(), status.agent_id.clone())
+        else {
+            return;
+        };
+        let executor = v1::ExecutorID {
+            value: self.executor_id(),
+        };
+        println!("{}  sending {text:?} to executor {}", now(), executor.value);
+        if let Err(err) = self.scheduler().message(agent, executor, text.into_bytes()) {
+            eprintln!("execute: MESSAGE failed: {err}");
+        }
     }
 
     fn on_interrupt(&mut self) -> Option<u8> {
@@ -496,6 +555,24 @@ impl Execute {
              .../frameworks/{}/executors/{}/runs/{container}/ (files stdout, stderr)",
             framework.value, executor.value
         );
+    }
+}
+
+/// An ExecutorInfo that runs the program at `path` (no shell).
+fn custom_executor(id: &str, path: &str) -> v1::ExecutorInfo {
+    v1::ExecutorInfo {
+        r#type: Some(v1::executor_info::Type::CUSTOM),
+        executor_id: v1::ExecutorID {
+            value: id.to_string(),
+        },
+        name: Some(format!("mesos-http example executor ({path})")),
+        command: Some(v1::CommandInfo {
+            shell: Some(false),
+            value: Some(path.to_string()),
+            arguments: vec![path.to_string()],
+            ..v1::CommandInfo::default()
+        }),
+        ..v1::ExecutorInfo::default()
     }
 }
 

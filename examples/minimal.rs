@@ -1,16 +1,20 @@
 //! The smallest complete scheduler: subscribe, launch one task on the first
 //! offer that fits, acknowledge its status updates, tear down when it ends.
+//! It survives a dropped stream: the client re-subscribes by itself, calls
+//! made in the gap wait for it, and a re-delivered update is printed once.
 //!
 //! ```text
 //! cargo run --example minimal                          # embedded simulated master
 //! cargo run --example minimal -- http://master:5050    # a real one
 //! ```
 
-use mesos_http::event::Event;
+use std::collections::HashSet;
+use std::time::Duration;
+
 use mesos_http::resources::Resources;
 use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1::{CommandInfo, FrameworkInfo, TaskID, TaskInfo, TaskState};
-use mesos_http::{call, Item, Scheduler};
+use mesos_http::{call, ConnectionState, Event, Item, Scheduler};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The master from the command line, or a simulated one with a local agent.
@@ -26,16 +30,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let framework = FrameworkInfo {
         user: "nobody".into(),
         name: "minimal".into(),
+        // With the default of 0 the master removes the framework and kills
+        // its tasks as soon as the stream drops (one network blip); this
+        // gives the client a week to re-subscribe with the same framework id.
+        failover_timeout: Some(7.0 * 24.0 * 3600.0),
         ..Default::default()
     };
-    let (scheduler, events) = Scheduler::builder(master).framework(framework).connect()?;
+    let (scheduler, events) = Scheduler::builder(master)
+        .framework(framework)
+        // Calls made while the client re-subscribes after a dropped stream
+        // wait up to a minute for it instead of failing with NotSubscribed.
+        .subscription_wait(Duration::from_secs(60))
+        .connect()?;
     let needs: Resources = "cpus:0.1;mem:32".parse()?;
     let mut launched = false;
     let mut finished = false;
+    // The agent re-sends an update until it is acknowledged, so one may
+    // arrive twice (e.g. across a reconnection): print each uuid once.
+    let mut seen_updates = HashSet::new();
 
     for item in &events {
-        let Item::Event(event) = item else {
-            continue; // connection changes; the client reconnects by itself
+        let event = match item {
+            Item::Event(event) => event,
+            // The stream dropped: the client re-subscribes by itself.
+            Item::Connection(ConnectionState::Disconnected(why)) => {
+                eprintln!("disconnected ({why:?}); reconnecting");
+                continue;
+            }
+            _ => continue,
         };
         match &*event {
             Event::Offers(offers) => {
@@ -64,11 +86,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             Event::Update(update) => {
                 let status = &update.status;
-                println!(
-                    "task {}: {}",
-                    status.task_id.value,
-                    status.state.name().unwrap_or("?")
-                );
+                if seen_updates.insert(status.uuid.clone()) {
+                    println!(
+                        "task {}: {}",
+                        status.task_id.value,
+                        status.state.name().unwrap_or("?")
+                    );
+                }
                 scheduler.acknowledge(status)?;
                 if status.state.is_terminal() {
                     finished = status.state == TaskState::TASK_FINISHED;

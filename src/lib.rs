@@ -13,7 +13,9 @@
 //! Where to go next: [`Scheduler::builder`] for the options (encodings,
 //! credentials, TLS, backoff, heartbeats, auto-acknowledgement), [`Item`] for
 //! what the channel delivers, [`call`] and [`resources`] for building calls,
-//! [`v1`] for the schema types and [`codec`] for the wire formats.
+//! [`v1`] for the schema types and [`codec`] for the wire formats; the
+//! executor side of the API (a custom executor talking to its agent) is
+//! [`executor`].
 #![warn(missing_docs)]
 
 pub mod codec;
@@ -54,6 +56,7 @@ pub mod v1;
 
 pub use codec::Encoding;
 pub use error::Error;
+pub use event::Event;
 pub use scheduler::{
     ConnectionState, Disconnect, Events, Item, Received, Scheduler, SchedulerBuilder, Termination,
 };

@@ -67,7 +67,7 @@ impl ClusterOptions {
             master: None,
             name: name.to_string(),
             role: "*".to_string(),
-            encoding: Encoding::Protobuf,
+            encoding: Encoding::default(),
             principal: None,
             secret: None,
             ca_cert: None,

@@ -69,7 +69,7 @@ impl mesos_http_config {
                 "no framework set (mesos_http_config_set_framework or _set_framework_info)",
             )
         })?;
-        let encoding = self.encoding.unwrap_or(Encoding::Protobuf);
+        let encoding = self.encoding.unwrap_or_default();
         let mut builder = Scheduler::builder(masters)
             .framework(framework)
             .encoding(encoding);

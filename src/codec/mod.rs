@@ -6,13 +6,15 @@ pub mod protobuf;
 
 use std::fmt;
 
-/// The media type of request bodies and stream records.
+/// The media type of request bodies and stream records. The default,
+/// protobuf (smaller and faster to decode), is what the scheduler builder,
+/// the C ABI and the examples use unless told otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Encoding {
     /// `application/json`, with the Mesos (stout) mapping rather than proto3 JSON.
-    #[default]
     Json,
     /// `application/x-protobuf`: binary proto2.
+    #[default]
     Protobuf,
 }
 

@@ -64,12 +64,12 @@ impl Reader {
                 Outcome::Closed => break,
                 Outcome::Final(termination) => {
                     log::info!("subscription ended for good: {termination:?}");
-                    self.shared.session.lock().active = None;
+                    self.shared.session.set_active(None);
                     self.emit_final(termination);
                     break;
                 }
                 Outcome::Retry { reason, healthy } => {
-                    self.shared.session.lock().active = None;
+                    self.shared.session.set_active(None);
                     log::info!("disconnected from the master: {reason:?}");
                     if !self.deliver(Item::Connection(ConnectionState::Disconnected(reason))) {
                         break;
@@ -134,6 +134,11 @@ impl Reader {
     }
 
     fn subscribe_once(&self) -> Outcome {
+        if self.shared.session.lock().torn_down {
+            // TEARDOWN was accepted but the stream ended before its own end
+            // was seen: the framework is gone, subscribing would be refused.
+            return Outcome::Final(Termination::TornDown);
+        }
         if self.shared.control.take_leader_change() {
             // A redirect's hint may name the deposed leader.
             self.shared.session.lock().leader_hint = None;
@@ -314,9 +319,11 @@ impl Reader {
             }
             None => {}
         }
-        if self.shared.session.lock().tearing_down {
+        let state = self.shared.session.lock();
+        if state.tearing_down || state.torn_down {
             return Outcome::Final(Termination::TornDown);
         }
+        drop(state);
         let reason = match finish {
             Ok(()) => Disconnect::StreamEnded,
             Err(err @ RecordIoError::Truncated { .. }) => {
@@ -353,13 +360,13 @@ impl Reader {
                 {
                     let mut state = self.shared.session.lock();
                     state.framework_info.id = Some(framework_id.clone());
-                    state.active = Some(Active {
-                        stream_id: stream.stream_id.clone(),
-                        endpoint: stream.endpoint.clone(),
-                        framework_id: framework_id.clone(),
-                    });
                     state.leader_hint = Some(stream.endpoint.clone());
                 }
+                self.shared.session.set_active(Some(Active {
+                    stream_id: stream.stream_id.clone(),
+                    endpoint: stream.endpoint.clone(),
+                    framework_id: framework_id.clone(),
+                }));
                 if let Some(interval) = interval {
                     self.shared
                         .control
@@ -417,7 +424,7 @@ struct Finished<'a>(&'a Shared);
 
 impl Drop for Finished<'_> {
     fn drop(&mut self) {
-        self.0.session.lock().active = None;
+        self.0.session.set_active(None);
         self.0.control.close();
         self.0.control.reader_finished();
     }

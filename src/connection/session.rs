@@ -2,7 +2,8 @@
 //! and every handle: the framework (info and assigned id), the active stream
 //! (id and master), and the last leader a redirect pointed at.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use super::endpoint::Endpoint;
 use crate::v1;
@@ -27,11 +28,30 @@ pub(crate) struct SessionState {
     pub leader_hint: Option<Endpoint>,
     /// A TEARDOWN was sent: the next stream end is final.
     pub tearing_down: bool,
+    /// A TEARDOWN was accepted: the framework is gone, every call is refused
+    /// with `Closed` and no new subscription is attempted.
+    pub torn_down: bool,
 }
 
-/// Mutex-protected [`SessionState`].
+/// Mutex-protected [`SessionState`], with a condition variable signalled
+/// whenever the active subscription changes (for callers that wait for one).
 #[derive(Debug)]
-pub(crate) struct Session(Mutex<SessionState>);
+pub(crate) struct Session {
+    state: Mutex<SessionState>,
+    changed: Condvar,
+}
+
+/// Why [`Session::wait_active`] gave up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WaitEnd {
+    /// The deadline passed first.
+    TimedOut,
+    /// The client closed (or the framework was torn down) meanwhile.
+    Closed,
+}
+
+/// How often a waiter re-checks the close flag (which lives elsewhere).
+const CLOSE_CHECK: Duration = Duration::from_millis(50);
 
 impl Session {
     pub fn new(
@@ -39,19 +59,61 @@ impl Session {
         suppressed_roles: Vec<String>,
         offer_constraints: Option<OfferConstraints>,
     ) -> Self {
-        Session(Mutex::new(SessionState {
-            framework_info,
-            suppressed_roles,
-            offer_constraints,
-            active: None,
-            leader_hint: None,
-            tearing_down: false,
-        }))
+        Session {
+            state: Mutex::new(SessionState {
+                framework_info,
+                suppressed_roles,
+                offer_constraints,
+                active: None,
+                leader_hint: None,
+                tearing_down: false,
+                torn_down: false,
+            }),
+            changed: Condvar::new(),
+        }
     }
 
     /// The state; a poisoned lock is recovered (updates are single assignments).
     pub fn lock(&self) -> MutexGuard<'_, SessionState> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sets (or clears) the active subscription and wakes the waiters.
+    pub fn set_active(&self, active: Option<Active>) {
+        self.lock().active = active;
+        self.changed.notify_all();
+    }
+
+    /// Waits until a subscription is active whose stream id is not
+    /// `stale_stream` (the one a call just found dead), until `deadline`, or
+    /// until `closed()` says the client is closed.
+    pub fn wait_active(
+        &self,
+        stale_stream: Option<&str>,
+        deadline: Instant,
+        closed: impl Fn() -> bool,
+    ) -> Result<Active, WaitEnd> {
+        let mut state = self.lock();
+        loop {
+            if closed() || state.torn_down {
+                return Err(WaitEnd::Closed);
+            }
+            if let Some(active) = &state.active {
+                if Some(active.stream_id.as_str()) != stale_stream {
+                    return Ok(active.clone());
+                }
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(WaitEnd::TimedOut);
+            }
+            let slice = (deadline - now).min(CLOSE_CHECK);
+            state = self
+                .changed
+                .wait_timeout(state, slice)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
     }
 
     pub fn active(&self) -> Option<Active> {

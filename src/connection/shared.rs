@@ -20,6 +20,9 @@ pub(crate) struct StreamOptions {
     pub backoff: Backoff,
     pub max_record_size: usize,
     pub auto_acknowledge: bool,
+    /// How long a call made while (re)subscribing waits for the
+    /// subscription; zero fails at once with `NotSubscribed`.
+    pub subscription_wait: Duration,
 }
 
 impl StreamOptions {

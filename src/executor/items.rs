@@ -8,6 +8,7 @@ use crossbeam_channel::Receiver;
 
 use super::event::Event;
 use crate::codec::DecodeError;
+use crate::connection::Disconnect;
 use crate::error::Error;
 use crate::v1;
 
@@ -59,8 +60,10 @@ pub enum ConnectionState {
         /// SUBSCRIBE re-sent (both 0 on the first subscription).
         resent: (usize, usize),
     },
-    /// The stream ended or an attempt failed. A checkpointing executor
-    /// retries (see `Reconnecting`); any other one terminates.
+    /// The stream ended or an attempt failed (the connection layer's
+    /// [`Disconnect`]; heartbeat and leader reasons never occur here). A
+    /// checkpointing executor retries (see `Reconnecting`); any other one
+    /// terminates.
     Disconnected(Disconnect),
     /// The next attempt starts after `delay` (random in `[0, backoff max]`).
     Reconnecting {
@@ -74,20 +77,6 @@ pub enum ConnectionState {
     /// The subscription is over for good; the last item before the channel
     /// closes. The executor should kill its tasks and exit.
     Terminated(Termination),
-}
-
-/// Why a stream ended or a subscription attempt failed.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum Disconnect {
-    /// The agent ended the stream between two records.
-    StreamEnded,
-    /// The stream ended inside a record.
-    StreamTruncated(String),
-    /// The stream's framing was corrupt.
-    Protocol(String),
-    /// The network or the agent failed (refused, reset, 503 while recovering).
-    Failed(Error),
 }
 
 /// Why the subscription ended for good.

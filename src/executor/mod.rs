@@ -5,23 +5,24 @@
 //! apart: `mesos_http::executor::{Executor, Item, Event}`.
 //!
 //! ```no_run
-//! use mesos_http::executor::{task_status, ConnectionState, Event, Executor, Item};
+//! use mesos_http::executor::{task_status, Event, Executor, Item};
 //! use mesos_http::v1::TaskState;
 //!
-//! let (executor, events) = Executor::from_env().expect("run me under a Mesos agent").connect()?;
-//! for item in events.iter() {
-//!     match item {
-//!         Item::Event(Event::Launch(launch)) => {
-//!             let id = &launch.task.task_id;
-//!             executor.update(task_status(id, TaskState::TASK_RUNNING))?;
-//!             executor.update(task_status(id, TaskState::TASK_FINISHED))?;
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let (executor, events) = Executor::from_env()?.connect()?;
+//!     for item in events.iter() {
+//!         match item {
+//!             Item::Event(Event::Launch(launch)) => {
+//!                 let id = &launch.task.task_id;
+//!                 executor.update(task_status(id, TaskState::TASK_RUNNING))?;
+//!                 executor.update(task_status(id, TaskState::TASK_FINISHED))?;
+//!             }
+//!             Item::Event(Event::Shutdown) => break,
+//!             _ => {}
 //!         }
-//!         Item::Event(Event::Shutdown) => break,
-//!         Item::Connection(ConnectionState::Terminated(why)) => eprintln!("ended: {why:?}"),
-//!         _ => {}
 //!     }
+//!     Ok(())
 //! }
-//! # Ok::<(), mesos_http::Error>(())
 //! ```
 //!
 //! Reliability follows the Mesos executor library: launched tasks and sent
@@ -38,8 +39,9 @@ mod items;
 mod reader;
 mod shared;
 
+pub use crate::connection::Disconnect;
 pub use builder::ExecutorBuilder;
 pub use env::EnvError;
 pub use event::Event;
 pub use handle::{task_status, Executor};
-pub use items::{ConnectionState, Disconnect, Events, Item, Termination};
+pub use items::{ConnectionState, Events, Item, Termination};

@@ -14,11 +14,11 @@ use ureq::http::Response;
 use ureq::Body;
 
 use super::event::Event;
-use super::items::{ConnectionState, Disconnect, Item, Termination};
+use super::items::{ConnectionState, Item, Termination};
 use super::shared::Shared;
 use crate::codec::{DecodeError, Encoding};
 use crate::connection::{
-    deliver, read_records, status_error, uniform_delay, Interrupt, Purpose, StreamStop,
+    deliver, read_records, status_error, uniform_delay, Disconnect, Interrupt, Purpose, StreamStop,
 };
 use crate::error::Error;
 use crate::recordio::RecordIoError;

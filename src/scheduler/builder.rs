@@ -39,6 +39,7 @@ pub struct SchedulerBuilder {
     root_certificates: Vec<Result<ureq::tls::Certificate<'static>, Error>>,
     proxy: Option<String>,
     auto_acknowledge: bool,
+    subscription_wait: Duration,
 }
 
 impl fmt::Debug for SchedulerBuilder {
@@ -60,7 +61,7 @@ impl SchedulerBuilder {
             framework: v1::FrameworkInfo::default(),
             suppressed_roles: Vec::new(),
             offer_constraints: None,
-            encoding: Encoding::Protobuf,
+            encoding: Encoding::default(),
             event_capacity: 1024,
             missed_heartbeats: 5,
             heartbeat_interval: Duration::from_secs(15),
@@ -74,6 +75,7 @@ impl SchedulerBuilder {
             root_certificates: Vec::new(),
             proxy: None,
             auto_acknowledge: false,
+            subscription_wait: Duration::ZERO,
         }
     }
 
@@ -97,7 +99,8 @@ impl SchedulerBuilder {
         self
     }
 
-    /// Body and stream encoding (default protobuf: smaller and faster).
+    /// Body and stream encoding (default [`Encoding::default`], protobuf:
+    /// smaller and faster).
     pub fn encoding(mut self, encoding: Encoding) -> Self {
         self.encoding = encoding;
         self
@@ -226,6 +229,20 @@ impl SchedulerBuilder {
         self
     }
 
+    /// Lets calls made while the client is (re)subscribing wait up to
+    /// `wait` for the subscription and then go out, instead of failing at
+    /// once with [`Error::NotSubscribed`] (default: no wait). This covers the
+    /// gap after a dropped stream, including a call the master answers with
+    /// `403 Framework is not subscribed` because it saw the drop first: the
+    /// call is sent again on the new stream. A call still fails with
+    /// `NotSubscribed` when the wait runs out, and with [`Error::Closed`] as
+    /// soon as the client closes. `teardown()` always waits at least the call
+    /// timeout. See also [`Scheduler::wait_subscribed`].
+    pub fn subscription_wait(mut self, wait: Duration) -> Self {
+        self.subscription_wait = wait;
+        self
+    }
+
     /// Checks the configuration and starts the reader thread. Returns at once:
     /// the subscription proceeds in the background and its progress arrives on
     /// the event channel ([`ConnectionState::Subscribed`](super::ConnectionState)
@@ -270,6 +287,7 @@ impl SchedulerBuilder {
             backoff: self.backoff,
             max_record_size: self.max_record_size,
             auto_acknowledge: self.auto_acknowledge,
+            subscription_wait: self.subscription_wait,
         };
         let session = Session::new(
             self.framework,

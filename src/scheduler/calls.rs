@@ -1,25 +1,27 @@
-//! One method per scheduler call type. Each builds the call, then goes
-//! through [`Scheduler::call`] (framework id, stream id, local validation,
-//! leader following, status mapping).
+//! One method per scheduler call type. Each builds its call with the
+//! matching [`crate::call`] constructor (the one way to build each call),
+//! then goes through [`Scheduler::call`] (framework id, stream id, local
+//! validation, leader following, status mapping).
 
 use super::handle::Scheduler;
+use crate::call;
 use crate::error::Error;
 use crate::v1;
-use crate::v1::scheduler::call::{self, reconcile, reconcile_operations, Type};
-use crate::v1::scheduler::{Call, OfferConstraints};
-
-fn call_of(kind: Type) -> Call {
-    Call {
-        r#type: Some(kind),
-        ..Call::default()
-    }
-}
+use crate::v1::scheduler::call::{reconcile_operations, UpdateFramework};
+use crate::v1::scheduler::OfferConstraints;
 
 impl Scheduler {
     /// TEARDOWN: removes the framework and kills its tasks. On success the
-    /// stream ends for good ([`Termination::TornDown`](super::Termination)).
+    /// stream ends for good ([`Termination::TornDown`](super::Termination))
+    /// and every later call fails at once with [`Error::Closed`]. Issued
+    /// while the client is reconnecting, it waits for the subscription (up to
+    /// the larger of the call timeout and
+    /// [`subscription_wait`](super::SchedulerBuilder::subscription_wait)),
+    /// then sends; if none comes it fails with [`Error::NotSubscribed`] —
+    /// it never hangs, and never reports success for a framework it could
+    /// not tear down.
     pub fn teardown(&self) -> Result<(), Error> {
-        self.call(call_of(Type::TEARDOWN))
+        self.call(call::teardown())
     }
 
     /// ACCEPT: uses offers with operations (LAUNCH, RESERVE, ...).
@@ -29,14 +31,7 @@ impl Scheduler {
         operations: impl IntoIterator<Item = v1::offer::Operation>,
         filters: Option<v1::Filters>,
     ) -> Result<(), Error> {
-        self.call(Call {
-            accept: Some(call::Accept {
-                offer_ids: offer_ids.into_iter().collect(),
-                operations: operations.into_iter().collect(),
-                filters,
-            }),
-            ..call_of(Type::ACCEPT)
-        })
+        self.call(call::accept(offer_ids, operations, filters))
     }
 
     /// DECLINE: returns offers (filters default to `refuse_seconds` 5 on the
@@ -46,13 +41,7 @@ impl Scheduler {
         offer_ids: impl IntoIterator<Item = v1::OfferID>,
         filters: Option<v1::Filters>,
     ) -> Result<(), Error> {
-        self.call(Call {
-            decline: Some(call::Decline {
-                offer_ids: offer_ids.into_iter().collect(),
-                filters,
-            }),
-            ..call_of(Type::DECLINE)
-        })
+        self.call(call::decline(offer_ids, filters))
     }
 
     /// ACCEPT_INVERSE_OFFERS: agrees to release resources for maintenance.
@@ -61,13 +50,7 @@ impl Scheduler {
         inverse_offer_ids: impl IntoIterator<Item = v1::OfferID>,
         filters: Option<v1::Filters>,
     ) -> Result<(), Error> {
-        self.call(Call {
-            accept_inverse_offers: Some(call::AcceptInverseOffers {
-                inverse_offer_ids: inverse_offer_ids.into_iter().collect(),
-                filters,
-            }),
-            ..call_of(Type::ACCEPT_INVERSE_OFFERS)
-        })
+        self.call(call::accept_inverse_offers(inverse_offer_ids, filters))
     }
 
     /// DECLINE_INVERSE_OFFERS: refuses to release resources.
@@ -76,23 +59,23 @@ impl Scheduler {
         inverse_offer_ids: impl IntoIterator<Item = v1::OfferID>,
         filters: Option<v1::Filters>,
     ) -> Result<(), Error> {
-        self.call(Call {
-            decline_inverse_offers: Some(call::DeclineInverseOffers {
-                inverse_offer_ids: inverse_offer_ids.into_iter().collect(),
-                filters,
-            }),
-            ..call_of(Type::DECLINE_INVERSE_OFFERS)
-        })
+        self.call(call::decline_inverse_offers(inverse_offer_ids, filters))
     }
 
     /// REVIVE: clears filters and unsuppresses `roles` (none = all roles).
     pub fn revive<R: Into<String>>(&self, roles: impl IntoIterator<Item = R>) -> Result<(), Error> {
-        self.call(Call {
-            revive: Some(call::Revive {
-                roles: roles.into_iter().map(Into::into).collect(),
-            }),
-            ..call_of(Type::REVIVE)
-        })
+        self.call(call::revive(roles))
+    }
+
+    /// REVIVE for every role of the framework: clears all filters and
+    /// unsuppresses every role.
+    pub fn revive_all(&self) -> Result<(), Error> {
+        self.revive(std::iter::empty::<String>())
+    }
+
+    /// SUPPRESS for every role of the framework: no offers until REVIVE.
+    pub fn suppress_all(&self) -> Result<(), Error> {
+        self.suppress(std::iter::empty::<String>())
     }
 
     /// SUPPRESS: stops offers for `roles` (none = all roles).
@@ -100,12 +83,7 @@ impl Scheduler {
         &self,
         roles: impl IntoIterator<Item = R>,
     ) -> Result<(), Error> {
-        self.call(Call {
-            suppress: Some(call::Suppress {
-                roles: roles.into_iter().map(Into::into).collect(),
-            }),
-            ..call_of(Type::SUPPRESS)
-        })
+        self.call(call::suppress(roles))
     }
 
     /// KILL: kills a task (optionally with a kill policy).
@@ -115,14 +93,7 @@ impl Scheduler {
         agent_id: Option<v1::AgentID>,
         kill_policy: Option<v1::KillPolicy>,
     ) -> Result<(), Error> {
-        self.call(Call {
-            kill: Some(call::Kill {
-                task_id,
-                agent_id,
-                kill_policy,
-            }),
-            ..call_of(Type::KILL)
-        })
+        self.call(call::kill_with_policy(task_id, agent_id, kill_policy))
     }
 
     /// SHUTDOWN: shuts down a custom executor.
@@ -131,52 +102,31 @@ impl Scheduler {
         executor_id: v1::ExecutorID,
         agent_id: v1::AgentID,
     ) -> Result<(), Error> {
-        self.call(Call {
-            shutdown: Some(call::Shutdown {
-                executor_id,
-                agent_id,
-            }),
-            ..call_of(Type::SHUTDOWN)
-        })
+        self.call(call::shutdown(executor_id, agent_id))
     }
 
     /// ACKNOWLEDGE for a task status: does nothing (`Ok`) when the status
     /// carries no uuid (master-generated updates need no acknowledgement).
     pub fn acknowledge(&self, status: &v1::TaskStatus) -> Result<(), Error> {
-        let Some(uuid) = status.uuid.clone() else {
+        if status.uuid.is_none() {
             return Ok(());
-        };
-        let agent_id = status.agent_id.clone().ok_or_else(|| {
+        }
+        let call = call::acknowledge_update(status).ok_or_else(|| {
             Error::Invalid("the status update has a uuid but no agent_id to acknowledge".into())
         })?;
-        self.call(Call {
-            acknowledge: Some(call::Acknowledge {
-                agent_id,
-                task_id: status.task_id.clone(),
-                uuid,
-            }),
-            ..call_of(Type::ACKNOWLEDGE)
-        })
+        self.call(call)
     }
 
     /// ACKNOWLEDGE_OPERATION_STATUS for an operation status: does nothing
     /// (`Ok`) when the status carries no uuid.
     pub fn acknowledge_operation_status(&self, status: &v1::OperationStatus) -> Result<(), Error> {
-        let Some(uuid) = status.uuid.as_ref() else {
+        if status.uuid.is_none() {
             return Ok(());
-        };
-        let operation_id = status.operation_id.clone().ok_or_else(|| {
+        }
+        let call = call::acknowledge_operation_update(status).ok_or_else(|| {
             Error::Invalid("the operation status has a uuid but no operation_id".into())
         })?;
-        self.call(Call {
-            acknowledge_operation_status: Some(call::AcknowledgeOperationStatus {
-                agent_id: status.agent_id.clone(),
-                resource_provider_id: status.resource_provider_id.clone(),
-                uuid: uuid.value.clone(),
-                operation_id,
-            }),
-            ..call_of(Type::ACKNOWLEDGE_OPERATION_STATUS)
-        })
+        self.call(call)
     }
 
     /// RECONCILE: asks for the latest state of `tasks` (empty = all tasks the
@@ -185,14 +135,7 @@ impl Scheduler {
         &self,
         tasks: impl IntoIterator<Item = (v1::TaskID, Option<v1::AgentID>)>,
     ) -> Result<(), Error> {
-        let tasks = tasks
-            .into_iter()
-            .map(|(task_id, agent_id)| reconcile::Task { task_id, agent_id })
-            .collect();
-        self.call(Call {
-            reconcile: Some(call::Reconcile { tasks }),
-            ..call_of(Type::RECONCILE)
-        })
+        self.call(call::reconcile(tasks))
     }
 
     /// RECONCILE_OPERATIONS: asks for the state of `operations` (empty = all).
@@ -200,12 +143,7 @@ impl Scheduler {
         &self,
         operations: impl IntoIterator<Item = reconcile_operations::Operation>,
     ) -> Result<(), Error> {
-        self.call(Call {
-            reconcile_operations: Some(call::ReconcileOperations {
-                operations: operations.into_iter().collect(),
-            }),
-            ..call_of(Type::RECONCILE_OPERATIONS)
-        })
+        self.call(call::reconcile_operations(operations))
     }
 
     /// MESSAGE: opaque bytes to an executor (unreliable).
@@ -215,24 +153,12 @@ impl Scheduler {
         executor_id: v1::ExecutorID,
         data: Vec<u8>,
     ) -> Result<(), Error> {
-        self.call(Call {
-            message: Some(call::Message {
-                agent_id,
-                executor_id,
-                data,
-            }),
-            ..call_of(Type::MESSAGE)
-        })
+        self.call(call::message(agent_id, executor_id, data))
     }
 
     /// REQUEST: resource requests (ignored by the built-in allocator).
     pub fn request(&self, requests: impl IntoIterator<Item = v1::Request>) -> Result<(), Error> {
-        self.call(Call {
-            request: Some(call::Request {
-                requests: requests.into_iter().collect(),
-            }),
-            ..call_of(Type::REQUEST)
-        })
+        self.call(call::request(requests))
     }
 
     /// UPDATE_FRAMEWORK: changes the FrameworkInfo (not user, principal or
@@ -245,13 +171,10 @@ impl Scheduler {
         suppressed_roles: Vec<String>,
         offer_constraints: Option<OfferConstraints>,
     ) -> Result<(), Error> {
-        self.call(Call {
-            update_framework: Some(call::UpdateFramework {
-                framework_info,
-                suppressed_roles,
-                offer_constraints,
-            }),
-            ..call_of(Type::UPDATE_FRAMEWORK)
-        })
+        self.call(call::update_framework_with(UpdateFramework {
+            framework_info,
+            suppressed_roles,
+            offer_constraints,
+        }))
     }
 }

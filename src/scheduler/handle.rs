@@ -48,10 +48,32 @@ impl Scheduler {
     /// locally with the master's rules (so a bad call fails with
     /// [`Error::Invalid`] before anything is sent), and posts it to the
     /// subscribed master. `Ok` means accepted: 202, or 200 for
-    /// UPDATE_FRAMEWORK. Fails fast with [`Error::NotSubscribed`] while no
-    /// subscription is active.
+    /// UPDATE_FRAMEWORK.
+    ///
+    /// While no subscription is active (connecting, or between a dropped
+    /// stream and the next SUBSCRIBED, including the master's own `403
+    /// Framework is not subscribed` in that window) it fails with the
+    /// transient [`Error::NotSubscribed`] — at once by default, or after
+    /// waiting up to [`SchedulerBuilder::subscription_wait`] for the
+    /// re-subscription. After the client closed or a `teardown()` was
+    /// accepted it fails with [`Error::Closed`] without sending anything.
     pub fn call(&self, call: Call) -> Result<(), Error> {
         self.handle.shared.send(call)
+    }
+
+    /// Waits until calls can be sent: returns `Ok` as soon as a subscription
+    /// is active, [`Error::NotSubscribed`] if none is within `timeout`, and
+    /// [`Error::Closed`] at once when the client closes (or the framework
+    /// was torn down). Use it after a `Disconnected` item to get through the
+    /// reconnect gap, or before the first call.
+    pub fn wait_subscribed(&self, timeout: std::time::Duration) -> Result<(), Error> {
+        if self.handle.shared.refuses_calls() {
+            return Err(Error::Closed);
+        }
+        self.handle
+            .shared
+            .wait_subscribed(None, timeout)
+            .map(|_| ())
     }
 
     /// The framework id, once the master has assigned one (or the one given
@@ -79,10 +101,11 @@ impl Scheduler {
         self.handle.shared.session.active().is_some()
     }
 
-    /// Whether the scheduler is closed (by `close()` or because the
-    /// subscription ended for good).
+    /// Whether the scheduler is closed (by `close()`, because the
+    /// subscription ended for good, or because a `teardown()` was accepted):
+    /// calls fail with [`Error::Closed`].
     pub fn is_closed(&self) -> bool {
-        self.handle.shared.control.is_closed()
+        self.handle.shared.refuses_calls()
     }
 
     /// Stops the reader thread (aborting a read in progress) and closes the

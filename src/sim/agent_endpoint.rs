@@ -7,10 +7,9 @@ use std::time::Instant;
 use crate::v1::executor::call::Type;
 use crate::v1::executor::Call;
 
-use super::cluster::{Shared, StreamHandle};
-use super::endpoint::{decode_post, negotiate_accept, respond, Outcome};
+use super::cluster::Shared;
+use super::endpoint::{decode_post, negotiate_accept, new_stream, respond, Outcome};
 use super::http::{Request, Response};
-use super::ids;
 
 const REALM: &str = "mesos-agent-executor";
 
@@ -75,14 +74,8 @@ pub fn handle(shared: &Shared, agent_id: &str, request: &Request) -> Outcome {
                 Ok(encoding) => encoding,
                 Err(outcome) => return outcome,
             };
-            let (tx, rx) = crossbeam_channel::unbounded();
-            let stream_id = ids::uuid_v4_string();
-            let handle = StreamHandle {
-                id: stream_id.clone(),
-                encoding,
-                tx,
-                next_heartbeat: now,
-            };
+            let (handle, rx) = new_stream(encoding);
+            let stream_id = handle.id.clone();
             let subscribe = call.subscribe.unwrap_or_default();
             match shared.update(|c| c.executor_subscribe(&key, subscribe, handle, now)) {
                 Ok(()) => Outcome::Stream {

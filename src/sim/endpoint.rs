@@ -158,6 +158,19 @@ pub(super) fn decode_post<M: crate::codec::Message>(
         })
 }
 
+/// A new subscription stream with a fresh id: the cluster's end and the
+/// connection's.
+pub(super) fn new_stream(encoding: Encoding) -> (StreamHandle, Receiver<StreamMsg>) {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let handle = StreamHandle {
+        id: ids::uuid_v4_string(),
+        encoding,
+        tx,
+        next_heartbeat: Instant::now(),
+    };
+    (handle, rx)
+}
+
 /// The answer to SUBSCRIBE's `Accept` header: the encoding, or 406.
 pub(super) fn negotiate_accept(request: &Request) -> Result<Encoding, Outcome> {
     accept::negotiate(request.header("Accept")).ok_or_else(|| {
@@ -252,14 +265,8 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
             );
         }
         let encoding = negotiated.unwrap_or(Encoding::Json);
-        let (tx, rx) = crossbeam_channel::unbounded();
-        let stream_id = ids::uuid_v4_string();
-        let handle = StreamHandle {
-            id: stream_id.clone(),
-            encoding,
-            tx,
-            next_heartbeat: Instant::now(),
-        };
+        let (handle, rx) = new_stream(encoding);
+        let stream_id = handle.id.clone();
         let subscribe = call.subscribe.unwrap_or_default();
         shared.update(|c| c.subscribe(subscribe, principal.as_deref(), handle, Instant::now()));
         return Outcome::Stream {
