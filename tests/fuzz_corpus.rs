@@ -2,6 +2,11 @@
 //! checks the fuzz targets run, so every seed and every past crash is a
 //! regression test under plain `cargo test`.
 //!
+//! Call seeds are named `call-<type>[-detail]` (real clients' calls, in
+//! `.json` and `.pb`); executor seeds `event-<type>.json|.pb`; pipeline
+//! seeds (encoding byte, chunking byte, stream) `ok-...` or
+//! `err-<RecordIoError variant>-...`.
+//!
 //! RecordIO seeds are named for their expected outcome: `ok-<records>-...`
 //! or `err-<RecordIoError variant>-...`. Codec seeds named `event-<kind>`
 //! are real event records from a Mesos master and must decode to that kind;
@@ -13,8 +18,11 @@ mod harness;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use mesos_http::v1::scheduler::{event, Event};
+use mesos_http::event::Event as TypedEvent;
+use mesos_http::v1::executor::Event as ExecutorEvent;
+use mesos_http::v1::scheduler::{call, event, Event};
 use mesos_http::v1::TaskState;
+use mesos_http::validation;
 
 const FUZZ_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz");
 
@@ -189,4 +197,167 @@ fn real_protobuf_event_records_decode_to_the_expected_events() {
             assert!(result.is_err(), "{name} should be rejected");
         }
     }
+}
+
+/// The call type a seed named `call-<type>[-detail].<ext>` holds: the
+/// longest known type whose name (lower case, `-` for `_`) starts the name.
+fn named_call_type(name: &str) -> call::Type {
+    let rest = name
+        .strip_prefix("call-")
+        .and_then(|r| r.split('.').next())
+        .unwrap_or_else(|| panic!("{name}: not a call seed"))
+        .replace('_', "-");
+    (0..64)
+        .map(call::Type)
+        .filter_map(|t| t.name().map(|n| (t, n.to_lowercase().replace('_', "-"))))
+        .filter(|(_, n)| rest == *n || rest.starts_with(&format!("{n}-")))
+        .max_by_key(|(_, n)| n.len())
+        .map(|(t, _)| t)
+        .unwrap_or_else(|| panic!("{name}: no call type in the name"))
+}
+
+#[test]
+fn call_seeds_decode_to_the_named_valid_call_in_both_encodings() {
+    let json = inputs("json_call_decode");
+    let protobuf = inputs("protobuf_call_decode");
+    assert!(
+        json.len() >= 30 && protobuf.len() >= 30,
+        "seed corpus missing"
+    );
+    let mut paired = 0;
+    for (name, data) in json.iter().chain(&protobuf) {
+        let decoded = if name.ends_with(".json") {
+            harness::json_call_decode(data)
+        } else {
+            harness::protobuf_call_decode(data)
+        };
+        if !name.starts_with("call-") {
+            continue; // a saved crash input: it only has to not panic
+        }
+        let call = decoded.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(call.r#type(), named_call_type(name), "{name}");
+        // Real clients' calls, accepted by a real master.
+        if let Err(e) = validation::validate(&call) {
+            panic!("{name} refused: {}", e.body());
+        }
+        if let Some(stem) = name.strip_suffix(".json") {
+            if let Some((_, pb)) = protobuf.iter().find(|(n, _)| *n == format!("{stem}.pb")) {
+                let from_pb = harness::protobuf_call_decode(pb).unwrap();
+                assert_eq!(from_pb, call, "{stem}: the encodings disagree");
+                paired += 1;
+            }
+        }
+    }
+    assert!(paired >= 30, "only {paired} calls seeded in both encodings");
+}
+
+#[test]
+fn executor_event_seeds_decode_to_the_named_event_in_their_encoding() {
+    let files = inputs("executor_event_decode");
+    let mut kinds = std::collections::BTreeSet::new();
+    for (name, data) in &files {
+        let outcome = harness::executor_event_decode(data);
+        let (json, protobuf) = (outcome.json, outcome.protobuf);
+        if let Some(rest) = name.strip_prefix("event-") {
+            let (kind, ext) = rest.rsplit_once('.').unwrap();
+            let event = match ext {
+                "json" => json.unwrap_or_else(|e| panic!("{name}: {e}")),
+                "pb" => protobuf.unwrap_or_else(|e| panic!("{name}: {e}")),
+                other => panic!("{name}: unknown extension {other}"),
+            };
+            let expected = kind.to_uppercase().replace('-', "_");
+            assert_eq!(event.r#type().name(), Some(expected.as_str()), "{name}");
+            // The payload that goes with the type is there.
+            let has_payload = match expected.as_str() {
+                "SUBSCRIBED" => event.subscribed.is_some(),
+                "LAUNCH" => event.launch.is_some(),
+                "LAUNCH_GROUP" => event.launch_group.is_some(),
+                "KILL" => event.kill.is_some(),
+                "ACKNOWLEDGED" => event.acknowledged.is_some(),
+                "MESSAGE" => event.message.is_some(),
+                "ERROR" => event.error.is_some(),
+                _ => true,
+            };
+            assert!(has_payload, "{name}: payload missing");
+            if ext == "pb" {
+                let json_twin = files
+                    .iter()
+                    .find(|(n, _)| *n == format!("event-{kind}.json"))
+                    .map(|(_, d)| mesos_http::codec::json::decode::<ExecutorEvent>(d).unwrap());
+                assert_eq!(
+                    json_twin.as_ref(),
+                    Some(&event),
+                    "{name}: encodings disagree"
+                );
+            }
+            kinds.insert(expected);
+        } else if name.starts_with("bad-") {
+            assert!(
+                json.is_err() && protobuf.is_err(),
+                "{name} should be rejected"
+            );
+        }
+    }
+    assert_eq!(
+        kinds.len(),
+        9,
+        "every executor event type seeded: {kinds:?}"
+    );
+}
+
+#[test]
+fn pipeline_seeds_give_the_outcome_each_is_named_for() {
+    let files = inputs("event_pipeline");
+    let mut named = 0;
+    for (name, data) in &files {
+        let outcome = harness::event_pipeline(data);
+        if name.starts_with("ok-") {
+            assert_eq!(outcome.framing, None, "{name}");
+            assert!(outcome.events.len() >= 4, "{name}: {outcome:?}");
+            for event in &outcome.events {
+                let event = event.as_ref().unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert!(
+                    !matches!(event, TypedEvent::Unknown(_)),
+                    "{name}: {event:?}"
+                );
+            }
+            assert!(matches!(outcome.events[0], Ok(TypedEvent::Subscribed(_))));
+            named += 1;
+        } else if let Some(rest) = name.strip_prefix("err-") {
+            let variant = rest.split('-').next().unwrap();
+            let error = outcome
+                .framing
+                .unwrap_or_else(|| panic!("{name}: no error"));
+            assert!(
+                format!("{error:?}").starts_with(variant),
+                "{name}: got {error:?}"
+            );
+            named += 1;
+        }
+    }
+    assert!(named >= 5, "seed corpus missing: {named} named seeds");
+    // The JSON capture seed carries the same stream as the RecordIO seed.
+    let json = &files
+        .iter()
+        .find(|(n, _)| n == "ok-json-capture")
+        .unwrap()
+        .1;
+    let outcome = harness::event_pipeline(json);
+    assert_eq!(outcome.encoding, mesos_http::Encoding::Json);
+    let kinds: Vec<_> = outcome
+        .events
+        .iter()
+        .map(|e| e.as_ref().unwrap().kind())
+        .collect();
+    use mesos_http::v1::scheduler::event::Type;
+    assert_eq!(
+        kinds,
+        [
+            Type::SUBSCRIBED,
+            Type::HEARTBEAT,
+            Type::OFFERS,
+            Type::HEARTBEAT,
+            Type::HEARTBEAT
+        ]
+    );
 }

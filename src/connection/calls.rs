@@ -154,6 +154,14 @@ impl Shared {
         if let Err(err) = &result {
             log::debug!("{kind:?} failed: {err}");
         }
+        if result.as_ref().is_err_and(is_stream_id_mismatch) {
+            // Our stream is not the one the master knows: no call can pass
+            // until we subscribe again.
+            if self.session.active().map(|a| a.stream_id) == Some(active.stream_id) {
+                self.control.stream_is_stale();
+            }
+            return Err(Error::NotSubscribed);
+        }
         result
     }
 
@@ -178,4 +186,13 @@ impl Shared {
             _ => error,
         }
     }
+}
+
+/// The master's answer to a call whose `Mesos-Stream-Id` is not the one it
+/// associates with the framework (400, "The stream ID '..' included in this
+/// request didn't match the stream ID currently associated with framework
+/// ID ..": the master says so only in words).
+fn is_stream_id_mismatch(error: &Error) -> bool {
+    matches!(error, Error::Rejected { status: 400, body }
+        if body.starts_with("The stream ID") && body.contains("didn't match"))
 }

@@ -19,6 +19,9 @@ pub(crate) enum Interrupt {
     Stalled(Duration),
     /// The master detector reported a new leader (or none).
     LeaderChanged,
+    /// A call was refused because the master associates another stream
+    /// with the framework: the stream held is stale.
+    StaleStream,
 }
 
 /// What the reader is doing, as far as the watchdog cares.
@@ -147,6 +150,29 @@ impl Control {
             agent.shutdown();
         }
         let _ = self.change_tx.try_send(());
+    }
+
+    /// A call through the stream `stream_id` was refused because the master
+    /// associates another stream with the framework: drop that stream (if
+    /// it is still the one open) so the reader re-subscribes. Waiting for
+    /// the watchdog would not do: the stale stream may still carry events.
+    pub fn stream_is_stale(&self) {
+        let agent = {
+            let mut state = self.lock();
+            if state.closed {
+                return;
+            }
+            let agent = state.stream_agent.take();
+            if agent.is_some() {
+                state.interrupt = Some(Interrupt::StaleStream);
+                state.watch = Watch::Idle;
+            }
+            agent
+        };
+        if let Some(agent) = agent {
+            log::info!("the master refused the stream id: dropping the stream");
+            agent.shutdown();
+        }
     }
 
     /// Whether the leader changed since the last call; the reader asks right

@@ -285,6 +285,10 @@ impl Reader {
                     reason: Disconnect::LeaderChanged,
                     healthy,
                 },
+                Some(Interrupt::StaleStream) => Outcome::Retry {
+                    reason: stale_stream(),
+                    healthy,
+                },
                 None => Outcome::Retry {
                     reason: Disconnect::Failed(Error::from_io(err)),
                     healthy,
@@ -314,6 +318,12 @@ impl Reader {
             Some(Interrupt::LeaderChanged) => {
                 return Outcome::Retry {
                     reason: Disconnect::LeaderChanged,
+                    healthy,
+                }
+            }
+            Some(Interrupt::StaleStream) => {
+                return Outcome::Retry {
+                    reason: stale_stream(),
                     healthy,
                 }
             }
@@ -428,4 +438,11 @@ impl Drop for Finished<'_> {
         self.0.control.close();
         self.0.control.reader_finished();
     }
+}
+
+/// Why a stream the master no longer associates with the framework was dropped.
+fn stale_stream() -> Disconnect {
+    Disconnect::Failed(Error::Connection(format!(
+        "the master refused the stream's {STREAM_ID_HEADER} (it associates another stream with the framework)"
+    )))
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::cluster::{Cluster, MasterIdentity, Shared, StreamMsg};
+use super::cluster::{Cluster, MasterIdentity, Shared, StreamHeadFault, StreamMsg};
 use super::config::{AgentKind, AgentSpec, SimConfig};
 use super::server::Site;
 use super::view::ClusterView;
@@ -417,6 +417,40 @@ impl SimMaster {
     /// that many filler bytes, unless the client hangs up).
     pub fn send_oversized_record(&self, len: u64) {
         self.to_streams(|| StreamMsg::Oversized(len));
+    }
+
+    /// Fault: while `true`, every request is read and never answered, as a
+    /// master that accepts connections and hangs; a held connection is
+    /// closed unanswered once the fault is cleared.
+    pub fn hang_requests(&self, hang: bool) {
+        self.rt.shared.update(|c| c.faults.hang = hang);
+    }
+
+    /// Fault: SUBSCRIBE responses carry this `Content-Type` instead of the
+    /// negotiated one (`None` restores it).
+    pub fn falsify_stream_content_type(&self, content_type: Option<&str>) {
+        self.rt.shared.update(|c| {
+            c.faults.stream_head = match content_type {
+                Some(value) => StreamHeadFault::ContentType(value.to_string()),
+                None => StreamHeadFault::None,
+            }
+        });
+    }
+
+    /// Fault: the next SUBSCRIBE response has no `Mesos-Stream-Id` header.
+    pub fn omit_next_stream_id(&self) {
+        self.rt
+            .shared
+            .update(|c| c.faults.stream_head = StreamHeadFault::MissingStreamId);
+    }
+
+    /// Fault: the next SUBSCRIBE response names a stream id other than the
+    /// one the master associates with the framework, so its calls are
+    /// refused (400, the stream id does not match).
+    pub fn mismatch_next_stream_id(&self) {
+        self.rt.shared.update(|c| {
+            c.faults.stream_head = StreamHeadFault::WrongStreamId(ids::uuid_v4_string())
+        });
     }
 
     /// Stops the whole group this master belongs to.

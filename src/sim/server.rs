@@ -13,7 +13,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 use rustls::{ServerConnection, StreamOwned};
 
 use super::agent_endpoint;
-use super::cluster::{Shared, StreamMsg};
+use super::cluster::{Shared, StreamHeadFault, StreamMsg};
 use super::endpoint::{self, Outcome};
 use super::http::request::{read_body, read_head};
 use super::http::response::{raw_chunk, record_chunk, stream_head, write_now, LAST_CHUNK};
@@ -168,6 +168,9 @@ fn serve_requests(shared: &Shared, reader: &mut BufReader<Conn>, site: &Site) ->
         if let Some(delay) = delay {
             thread::sleep(delay);
         }
+        if hold_while_hanging(shared) {
+            return Ok(());
+        }
         let keep_alive = request.keep_alive() && !close_fault;
         let outcome = match site {
             Site::Master(index) => endpoint::handle(shared, *index, &request),
@@ -185,6 +188,7 @@ fn serve_requests(shared: &Shared, reader: &mut BufReader<Conn>, site: &Site) ->
             } => {
                 let announced = announce_stream_id.then_some(stream_id.as_str());
                 let head = stream_head(announced, encoding.content_type(), close_fault);
+                let head = falsify_stream_head(shared, head, &stream_id);
                 let ended = match write_now(reader.get_mut(), &head) {
                     Ok(()) => run_stream(reader.get_mut(), &rx),
                     Err(_) => false,
@@ -202,6 +206,50 @@ fn serve_requests(shared: &Shared, reader: &mut BufReader<Conn>, site: &Site) ->
             return Ok(());
         }
     }
+}
+
+/// Fault: while requests hang, hold this one unanswered. True when it was
+/// held (the caller then closes the connection without an answer).
+fn hold_while_hanging(shared: &Shared) -> bool {
+    let mut held = false;
+    while shared.lock().faults.hang && !shared.stop.load(Ordering::SeqCst) {
+        held = true;
+        thread::sleep(Duration::from_millis(10));
+    }
+    held
+}
+
+/// Fault: rewrites a SUBSCRIBE response head as `faults.stream_head` says
+/// (one-shot faults are cleared here).
+fn falsify_stream_head(shared: &Shared, head: Vec<u8>, stream_id: &str) -> Vec<u8> {
+    let fault = shared.update(|c| {
+        let fault = c.faults.stream_head.clone();
+        if matches!(
+            fault,
+            StreamHeadFault::MissingStreamId | StreamHeadFault::WrongStreamId(_)
+        ) {
+            c.faults.stream_head = StreamHeadFault::None;
+        }
+        fault
+    });
+    let text = String::from_utf8_lossy(&head);
+    let id_line = format!("Mesos-Stream-Id: {stream_id}\r\n");
+    let text = match fault {
+        StreamHeadFault::None => return head,
+        StreamHeadFault::ContentType(value) => text
+            .split("\r\n")
+            .map(|line| match line.strip_prefix("Content-Type: ") {
+                Some(_) => format!("Content-Type: {value}"),
+                None => line.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\r\n"),
+        StreamHeadFault::MissingStreamId => text.replace(&id_line, ""),
+        StreamHeadFault::WrongStreamId(id) => {
+            text.replace(&id_line, &format!("Mesos-Stream-Id: {id}\r\n"))
+        }
+    };
+    text.into_bytes()
 }
 
 /// Whether the peer has closed its side (checked with a short peek).

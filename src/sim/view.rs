@@ -232,6 +232,21 @@ impl ClusterView<'_> {
         self.cluster.leader
     }
 
+    /// How many ACKNOWLEDGE calls named this status uuid (whether or not it
+    /// was the update in flight).
+    pub fn acks_received(&self, uuid: &[u8]) -> u32 {
+        self.cluster.acks_received.get(uuid).copied().unwrap_or(0)
+    }
+
+    /// ACKNOWLEDGE calls received in all.
+    pub fn total_acks_received(&self) -> u64 {
+        self.cluster
+            .acks_received
+            .values()
+            .map(|&n| u64::from(n))
+            .sum()
+    }
+
     /// Events written to a framework's streams so far.
     pub fn events_sent(&self, framework_id: &str) -> u64 {
         self.cluster

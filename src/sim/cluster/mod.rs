@@ -126,6 +126,26 @@ pub struct Faults {
     /// The next N executor UPDATE calls are answered 202 but lost, and the
     /// executor's stream is dropped (an agent failing before it checkpoints).
     pub lose_executor_updates: u32,
+    /// While set, requests are read but never answered; a held connection
+    /// is closed unanswered once the fault is cleared.
+    pub hang: bool,
+    /// How the next SUBSCRIBE responses' head is falsified.
+    pub stream_head: StreamHeadFault,
+}
+
+/// A falsified SUBSCRIBE response head (fault injection).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub enum StreamHeadFault {
+    /// The true head.
+    #[default]
+    None,
+    /// Every stream answers with this `Content-Type` until cleared.
+    ContentType(String),
+    /// The next stream's head has no `Mesos-Stream-Id`.
+    MissingStreamId,
+    /// The next stream's head carries this `Mesos-Stream-Id` rather than the
+    /// one the master associates with the framework (its calls get 400).
+    WrongStreamId(String),
 }
 
 /// Timer settings copied from the config.
@@ -221,6 +241,8 @@ pub struct Cluster {
     pub owns_work_dir: bool,
     /// Events written per framework, for the control API.
     pub events_sent: BTreeMap<String, u64>,
+    /// ACKNOWLEDGE calls received per status uuid (matching or not).
+    pub acks_received: BTreeMap<Vec<u8>, u32>,
     /// Requests to the scheduler endpoint, per master (index = position).
     pub requests_received: Vec<u64>,
 }
@@ -271,6 +293,7 @@ impl Cluster {
             work_dir,
             owns_work_dir,
             events_sent: BTreeMap::new(),
+            acks_received: BTreeMap::new(),
             requests_received,
         };
         for spec in &config.agents {

@@ -156,6 +156,7 @@ impl Cluster {
         uuid: &[u8],
         now: Instant,
     ) {
+        *self.acks_received.entry(uuid.to_vec()).or_default() += 1;
         if !self.agents.contains_key(agent_id) {
             return;
         }

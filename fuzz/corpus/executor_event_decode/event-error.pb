@@ -1,0 +1,2 @@
+:
+Executor is being shut down

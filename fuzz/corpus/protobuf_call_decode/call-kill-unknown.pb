@@ -1,0 +1,5 @@
+
++
+)b2d35daf-ff1b-4410-81a9-028faa714a2d-00082
+
+no-such-task

@@ -1,0 +1,7 @@
+
++
+)b2d35daf-ff1b-4410-81a9-028faa714a2d-0008
+R<
+)
+'b2d35daf-ff1b-4410-81a9-028faa714a2d-S0
+t-longhello

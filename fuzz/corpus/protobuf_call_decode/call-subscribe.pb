@@ -1,0 +1,3 @@
+"
+ 
+root	capture-dRRRb*
