@@ -22,6 +22,7 @@
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -37,9 +38,14 @@ impl log::Log for StdoutLogger {
 
     fn log(&self, record: &log::Record<'_>) {
         if self.enabled(record.metadata()) {
+            // READY is read under the stdout lock that the address lines are
+            // written under, so a record never comes before them and none
+            // made after them is lost.
             let mut out = io::stdout().lock();
-            let _ = writeln!(out, "{}", record.args());
-            let _ = out.flush();
+            if READY.load(Ordering::Acquire) {
+                let _ = writeln!(out, "{}", record.args());
+                let _ = out.flush();
+            }
         }
     }
 
@@ -49,6 +55,8 @@ impl log::Log for StdoutLogger {
 }
 
 static LOGGER: StdoutLogger = StdoutLogger;
+/// Set once the address lines are out; records before that are dropped.
+static READY: AtomicBool = AtomicBool::new(false);
 
 fn usage() -> ExitCode {
     eprintln!(
@@ -127,6 +135,9 @@ fn main() -> ExitCode {
         eprintln!("sim-master: cannot handle signals: {e}");
         return ExitCode::FAILURE;
     }
+    // Installed before the master starts so that no record made after the
+    // address lines (a client may connect at once) is missed.
+    let _ = log::set_logger(&LOGGER).map(|()| log::set_max_level(log::LevelFilter::Info));
     let master = match SimMaster::start(config) {
         Ok(m) => m,
         Err(e) => {
@@ -139,9 +150,8 @@ fn main() -> ExitCode {
         let _ = writeln!(out, "listening on {}", master.url());
         let _ = writeln!(out, "work dir: {}", master.work_dir().display());
         let _ = out.flush();
+        READY.store(true, Ordering::Release);
     }
-    // Only now: log lines never come before the two lines above.
-    let _ = log::set_logger(&LOGGER).map(|()| log::set_max_level(log::LevelFilter::Info));
     // Stdin reaching end-of-file (or failing) also stops the master.
     let spawned = thread::Builder::new()
         .name("stdin".to_string())
