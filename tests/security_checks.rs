@@ -96,9 +96,11 @@ fn credentials_never_appear_in_logs_debug_or_errors() {
         shown.push(format!("{scheduler:?}"));
     }
     // A redirect between two masters with credentials configured.
-    let group =
-        SimGroup::start(2, SimConfig::fast(Duration::from_millis(50)).with_basic_auth(PRINCIPAL, SECRET))
-            .unwrap();
+    let group = SimGroup::start(
+        2,
+        SimConfig::fast(Duration::from_millis(50)).with_basic_auth(PRINCIPAL, SECRET),
+    )
+    .unwrap();
     group.set_leader(Some(1));
     let (scheduler, events) = builder(&group.master(0).url(), Encoding::Json, "redirected")
         .credentials(PRINCIPAL, SECRET)
@@ -168,7 +170,10 @@ fn no_authorization_on_a_redirect_outside_the_configured_masters() {
             .unwrap();
         let deadline = std::time::Instant::now() + PATIENCE;
         while heads.lock().unwrap().is_empty() {
-            assert!(std::time::Instant::now() < deadline, "the redirect was never followed");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the redirect was never followed"
+            );
             thread::sleep(Duration::from_millis(10));
         }
         scheduler.close();
@@ -249,8 +254,8 @@ fn tls_verification_cannot_be_disabled_by_accident() {
 
     // A certificate from a trusted CA but for another name is refused too.
     let (ca, identity) = leaf_for("master.example.org");
-    let other = SimMaster::start(SimConfig::fast(Duration::from_millis(50)).with_tls(identity))
-        .unwrap();
+    let other =
+        SimMaster::start(SimConfig::fast(Duration::from_millis(50)).with_tls(identity)).unwrap();
     let (scheduler, events) = builder(&other.url(), Encoding::Json, "tls-name")
         .ca_pem(ca.as_bytes())
         .connect()
