@@ -4,7 +4,13 @@
 //! cargo run --features sim --example sim-master -- [--port N] [--agents N]
 //!     [--scripted-agents N] [--heartbeat-secs S] [--auth principal:secret]
 //!     [--work-dir DIR]
+//! cargo run --features sim --example sim-master -- --replay FILE [--chunk BYTES] [--port N]
 //! ```
+//! With `--replay`, no cluster is simulated: after SUBSCRIBED the RecordIO
+//! `FILE` is streamed to the first subscriber as fast as the socket takes it
+//! (one record per HTTP chunk, or `BYTES`-sized chunks), every other call is
+//! answered 202 at once and counted, and the counts are printed on exit
+//! (`calls: N`, then one `TYPE: N` line per call type).
 //! The first stdout line is exactly `listening on http://127.0.0.1:PORT`, the
 //! second `work dir: PATH` (where local agents put their sandboxes: `DIR`, or
 //! a fresh temp directory); the master then logs what happens.
@@ -19,7 +25,7 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use mesos_http::sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
+use mesos_http::sim::{AgentSpec, Chunking, ReplayMaster, ScriptedTimeline, SimConfig, SimMaster};
 
 /// Prints log records of the simulated master to stdout, one line each.
 struct StdoutLogger;
@@ -46,7 +52,7 @@ static LOGGER: StdoutLogger = StdoutLogger;
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: sim-master [--port N] [--agents N] [--scripted-agents N] [--heartbeat-secs S] [--auth principal:secret] [--work-dir DIR]"
+        "usage: sim-master [--port N] [--agents N] [--scripted-agents N] [--heartbeat-secs S] [--auth principal:secret] [--work-dir DIR]\n       sim-master --replay FILE [--chunk BYTES] [--port N]"
     );
     ExitCode::from(2)
 }
@@ -55,6 +61,8 @@ fn main() -> ExitCode {
     let mut config = SimConfig::default();
     let mut local_agents = 1usize;
     let mut scripted_agents = 0usize;
+    let mut replay: Option<PathBuf> = None;
+    let mut chunking = Chunking::PerRecord;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let Some(value) = args.next() else {
@@ -70,6 +78,16 @@ fn main() -> ExitCode {
                 .and_then(|s| Duration::try_from_secs_f64(s).ok())
                 .filter(|d| !d.is_zero())
                 .map(|d| config.heartbeat_interval = d)
+                .is_some(),
+            "--replay" => {
+                replay = Some(PathBuf::from(value));
+                true
+            }
+            "--chunk" => value
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n > 0)
+                .map(|n| chunking = Chunking::Bytes(n))
                 .is_some(),
             "--work-dir" => {
                 config.work_dir = Some(PathBuf::from(value));
@@ -87,6 +105,9 @@ fn main() -> ExitCode {
         if !ok {
             return usage();
         }
+    }
+    if let Some(file) = replay {
+        return run_replay(&file, chunking, config.port);
     }
     for _ in 0..local_agents {
         config.agents.push(AgentSpec::local());
@@ -138,5 +159,67 @@ fn main() -> ExitCode {
     let why = stop_rx.recv().unwrap_or("no stop source left");
     log::info!("stopping ({why})");
     master.stop();
+    ExitCode::SUCCESS
+}
+
+/// Waits for stdin to close or a signal, then stops.
+fn wait_for_stop() -> &'static str {
+    let (stop_tx, stop_rx) = crossbeam_channel::bounded::<&'static str>(2);
+    let signal_tx = stop_tx.clone();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = signal_tx.try_send("signal");
+    }) {
+        eprintln!("sim-master: cannot handle signals: {e}");
+        return "no signal handler";
+    }
+    let _ = thread::Builder::new()
+        .name("stdin".to_string())
+        .spawn(move || {
+            let mut sink = [0u8; 1024];
+            let mut stdin = io::stdin();
+            while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+            let _ = stop_tx.try_send("end of stdin");
+        });
+    stop_rx.recv().unwrap_or("no stop source left")
+}
+
+/// `--replay FILE`: the replay master until stdin closes or a signal; prints
+/// the counts of calls on exit.
+fn run_replay(file: &std::path::Path, chunking: Chunking, port: u16) -> ExitCode {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("sim-master: cannot read {}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let master = match ReplayMaster::start(bytes, chunking, port) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("sim-master: cannot replay {}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    {
+        let mut out = io::stdout().lock();
+        let _ = writeln!(out, "listening on {}", master.url());
+        let _ = writeln!(
+            out,
+            "replaying {} records of {} ({:?})",
+            master.records(),
+            file.display(),
+            master.encoding()
+        );
+        let _ = out.flush();
+    }
+    let why = wait_for_stop();
+    let counts = master.stop();
+    let mut out = io::stdout().lock();
+    let _ = writeln!(out, "stopping ({why})");
+    let _ = writeln!(out, "calls: {}", counts.calls);
+    for (kind, n) in &counts.by_type {
+        let _ = writeln!(out, "{kind}: {n}");
+    }
+    let _ = out.flush();
     ExitCode::SUCCESS
 }

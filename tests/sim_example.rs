@@ -68,7 +68,11 @@ fn prints_its_address_serves_and_stops_when_stdin_closes() {
     drop(child.stdin.take());
     let (tx, rx) = crossbeam_channel::bounded(1);
     std::thread::spawn(move || {
+        // `wait` would close stdin first, racing the signal under test with
+        // an end-of-stdin stop: keep it open until the process has exited.
+        let stdin = child.stdin.take();
         let _ = tx.send(child.wait());
+        drop(stdin);
     });
     let status = rx
         .recv_timeout(Duration::from_secs(10))
@@ -221,7 +225,11 @@ fn wait_exit(mut child: Child) -> ExitStatus {
     let pid = child.id();
     let (tx, rx) = crossbeam_channel::bounded(1);
     std::thread::spawn(move || {
+        // `wait` would close stdin first, racing the signal under test with
+        // an end-of-stdin stop: keep it open until the process has exited.
+        let stdin = child.stdin.take();
         let _ = tx.send(child.wait());
+        drop(stdin);
     });
     match rx.recv_timeout(Duration::from_secs(20)) {
         Ok(status) => status.unwrap(),

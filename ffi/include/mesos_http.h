@@ -12,6 +12,12 @@
  * mesos_http_scheduler_next_event and answer with the call functions
  * (mesos_http_scheduler_launch, _decline, _acknowledge, _teardown ...).
  *
+ * Custom executors (started by an agent): mesos_http_executor_connect (from
+ * the agent's environment), loop on mesos_http_executor_next_event, answer
+ * with mesos_http_executor_update / _message; free events with
+ * mesos_http_executor_event_free. The same rules below apply to
+ * mesos_http_executor as to mesos_http_scheduler.
+ *
  * Ownership: every handle (config, scheduler, event, error) is owned by the
  * caller and released with its *_free function; every *_free accepts NULL.
  * Strings and bytes returned by an accessor are borrowed from the object they
@@ -235,6 +241,62 @@ typedef enum {
 } mesos_http_connection_state;
 
 /**
+ * What a `mesos_http_executor_event` is: the values of
+ * `mesos.v1.executor.Event.Type` for the agent's events; the library's own
+ * items after 100.
+ */
+typedef enum {
+  /**
+   * A type this library does not know, or a known type without its payload.
+   */
+  MESOS_HTTP_EXECUTOR_EVENT_KIND_UNKNOWN = 0,
+  /**
+   * The agent accepted the subscription.
+   */
+  MESOS_HTTP_EXECUTOR_EVENT_KIND_SUBSCRIBED = 1,
+  /**
+   * Run a task (`task_count` 1); answer with an update.
+   */
+  MESOS_HTTP_EXECUTOR_EVENT_KIND_LAUNCH = 2,
+  /**
+   * Kill the task at index 0; answer with a terminal update.
+   */
+  MESOS_HTTP_EXECUTOR_EVENT_KIND_KILL = 3,
+  /**
+   * The agent has the update with this uuid (task at index 0).
+   */
+  MESOS_HTTP_EXECUTOR_EVENT_KIND_ACKNOWLEDGED = 4,
+  /**
+   * Bytes from the scheduler (`mesos_http_executor_event_data`).
+   */
+  MESOS_HTTP_EXECUTOR_EVENT_KIND_MESSAGE = 5,
+  /**
+   * An error from the agent (message).
+   */
+  MESOS_HTTP_EXECUTOR_EVENT_KIND_ERROR = 6,
+  /**
+   * Kill every task and exit within the shutdown grace period.
+   */
+  MESOS_HTTP_EXECUTOR_EVENT_KIND_SHUTDOWN = 7,
+  /**
+   * Run a group of tasks (`task_count` of them).
+   */
+  MESOS_HTTP_EXECUTOR_EVENT_KIND_LAUNCH_GROUP = 8,
+  /**
+   * Keep-alive.
+   */
+  MESOS_HTTP_EXECUTOR_EVENT_KIND_HEARTBEAT = 9,
+  /**
+   * The connection changed state (`mesos_http_executor_event_connection_state`).
+   */
+  MESOS_HTTP_EXECUTOR_EVENT_KIND_CONNECTION = 100,
+  /**
+   * A record that did not decode; the stream goes on.
+   */
+  MESOS_HTTP_EXECUTOR_EVENT_KIND_UNDECODABLE = 101,
+} mesos_http_executor_event_kind;
+
+/**
  * The encodings a config accepts (`mesos_http_config_set_encoding`,
  * `mesos_http_config_set_framework_info`). Passed as `uint32_t` so that an
  * out-of-range value is an error, not undefined behaviour.
@@ -334,6 +396,21 @@ typedef struct mesos_http_error mesos_http_error;
  * exactly as long as it does. Immutable: may be read from any thread.
  */
 typedef struct mesos_http_event mesos_http_event;
+
+/**
+ * A custom executor's subscription to its agent: an [`Executor`] and its
+ * event channel. Every function taking a `const mesos_http_executor *` may
+ * be called from any thread, concurrently; only
+ * `mesos_http_executor_free` needs exclusive access.
+ */
+typedef struct mesos_http_executor mesos_http_executor;
+
+/**
+ * One item from `mesos_http_executor_next_event`. Owned by the caller,
+ * freed with `mesos_http_executor_event_free`; what its accessors return
+ * lives as long as it does. Immutable: readable from any thread.
+ */
+typedef struct mesos_http_executor_event mesos_http_executor_event;
 
 /**
  * One framework's subscription: a [`Scheduler`] and its event channel.
@@ -722,6 +799,161 @@ const char *mesos_http_task_state_name(int32_t state);
  * ERROR, LOST, DROPPED, GONE, GONE_BY_OPERATOR). Any thread.
  */
 bool mesos_http_task_state_is_terminal(int32_t state);
+
+/**
+ * Connects an executor configured by the environment the agent sets
+ * (`MESOS_FRAMEWORK_ID`, `MESOS_EXECUTOR_ID`, `MESOS_SLAVE_PID`,
+ * `MESOS_CHECKPOINT`, `MESOS_RECOVERY_TIMEOUT`, ...). With `count` 0 the
+ * process environment is read; otherwise the `count` pairs
+ * `names[i]=values[i]` are used instead (a launcher passing them on, or a
+ * test). `encoding` is a `mesos_http_encoding`. Returns at once; progress
+ * arrives through `mesos_http_executor_next_event`. A missing or malformed
+ * variable fails with `MESOS_HTTP_RESULT_CONFIG` and a message naming it.
+ * On success `*executor_out` receives a handle to free with
+ * `mesos_http_executor_free`; on failure NULL.
+ */
+mesos_http_result mesos_http_executor_connect(const char *const *names,
+                                              const char *const *values,
+                                              size_t count,
+                                              uint32_t encoding,
+                                              mesos_http_executor **executor_out,
+                                              mesos_http_error **error_out);
+
+/**
+ * Waits up to `timeout_ms` milliseconds (negative: without limit; 0: just
+ * polls) for the next item: an event from the agent or a connection-state
+ * change. `MESOS_HTTP_RESULT_OK` with `*event_out` set (free it with
+ * `mesos_http_executor_event_free`), `MESOS_HTTP_RESULT_TIMEOUT`, or
+ * `MESOS_HTTP_RESULT_CLOSED` once the channel is drained after the
+ * subscription ended (a `TERMINATED` connection item is the last one).
+ */
+mesos_http_result mesos_http_executor_next_event(const mesos_http_executor *executor,
+                                                 int64_t timeout_ms,
+                                                 mesos_http_executor_event **event_out,
+                                                 mesos_http_error **error_out);
+
+/**
+ * Sends a status update for `task_id` in `state` (a `mesos_http_task_state`
+ * value) with an optional `message` (NULL: none) and optional `data`
+ * (`data_len` bytes; NULL with 0). The library adds a fresh uuid (written
+ * to `uuid_out`, 16 bytes, when not NULL), SOURCE_EXECUTOR, the executor
+ * id and a timestamp, and keeps the update until the agent acknowledges it,
+ * re-sending it after a reconnection: while disconnected the update is kept
+ * and OK is returned. Any thread.
+ */
+mesos_http_result mesos_http_executor_update(const mesos_http_executor *executor,
+                                             const char *task_id,
+                                             int32_t state,
+                                             const char *message,
+                                             const uint8_t *data,
+                                             size_t data_len,
+                                             uint8_t *uuid_out,
+                                             mesos_http_error **error_out);
+
+/**
+ * Sends `len` bytes to the scheduler (a MESSAGE; no delivery guarantee).
+ * `MESOS_HTTP_RESULT_NOT_SUBSCRIBED` while disconnected. Any thread.
+ */
+mesos_http_result mesos_http_executor_message(const mesos_http_executor *executor,
+                                              const uint8_t *data,
+                                              size_t len,
+                                              mesos_http_error **error_out);
+
+/**
+ * Sends a HEARTBEAT call. Any thread.
+ */
+mesos_http_result mesos_http_executor_heartbeat(const mesos_http_executor *executor,
+                                                mesos_http_error **error_out);
+
+/**
+ * How many updates the agent has not acknowledged yet (0 for NULL).
+ */
+size_t mesos_http_executor_unacknowledged_updates(const mesos_http_executor *executor);
+
+/**
+ * The shutdown grace period in milliseconds (how long the agent waits
+ * after SHUTDOWN before killing the executor); 0 for NULL.
+ */
+uint64_t mesos_http_executor_shutdown_grace_period_ms(const mesos_http_executor *executor);
+
+/**
+ * Stops the subscription and the library's thread; events already received
+ * stay readable, then `next_event` returns CLOSED. Idempotent. Any thread.
+ */
+mesos_http_result mesos_http_executor_close(const mesos_http_executor *executor,
+                                            mesos_http_error **error_out);
+
+/**
+ * Closes and frees the handle. NULL is allowed and ignored. Call it once,
+ * after every other call on this handle has returned.
+ */
+void mesos_http_executor_free(mesos_http_executor *executor);
+
+/**
+ * What the item is; `MESOS_HTTP_EXECUTOR_EVENT_KIND_UNKNOWN` for NULL.
+ */
+mesos_http_executor_event_kind mesos_http_executor_event_get_kind(const mesos_http_executor_event *ptr);
+
+/**
+ * The state of a `CONNECTION` item; `MESOS_HTTP_CONNECTION_STATE_NONE` otherwise.
+ */
+mesos_http_connection_state mesos_http_executor_event_connection_state(const mesos_http_executor_event *ptr);
+
+/**
+ * How many tasks the event names: LAUNCH 1, LAUNCH_GROUP the group's size,
+ * KILL and ACKNOWLEDGED 1; 0 otherwise.
+ */
+size_t mesos_http_executor_event_task_count(const mesos_http_executor_event *ptr);
+
+/**
+ * The id of task `index`; NULL when out of range.
+ */
+const char *mesos_http_executor_event_task_id(const mesos_http_executor_event *ptr, size_t index);
+
+/**
+ * The name of launched task `index`; NULL when out of range or not a launch.
+ */
+const char *mesos_http_executor_event_task_name(const mesos_http_executor_event *ptr, size_t index);
+
+/**
+ * The command (`CommandInfo.value`) of launched task `index`; NULL when it
+ * has none.
+ */
+const char *mesos_http_executor_event_task_command(const mesos_http_executor_event *ptr,
+                                                   size_t index);
+
+/**
+ * The `data` of launched task `index` (borrowed). `NO_FIELD` when it has none.
+ */
+mesos_http_result mesos_http_executor_event_task_data(const mesos_http_executor_event *ptr,
+                                                      size_t index,
+                                                      const uint8_t **data,
+                                                      size_t *len);
+
+/**
+ * The bytes of a MESSAGE, or the raw record of an UNDECODABLE item (borrowed).
+ */
+mesos_http_result mesos_http_executor_event_data(const mesos_http_executor_event *ptr,
+                                                 const uint8_t **data,
+                                                 size_t *len);
+
+/**
+ * The uuid of an ACKNOWLEDGED event (16 bytes, borrowed).
+ */
+mesos_http_result mesos_http_executor_event_uuid(const mesos_http_executor_event *ptr,
+                                                 const uint8_t **data,
+                                                 size_t *len);
+
+/**
+ * Text: an ERROR's message, a connection item's description, why a record
+ * was undecodable; NULL otherwise.
+ */
+const char *mesos_http_executor_event_message(const mesos_http_executor_event *ptr);
+
+/**
+ * Frees an executor event. NULL is allowed and ignored.
+ */
+void mesos_http_executor_event_free(mesos_http_executor_event *ptr);
 
 /**
  * Checks the config and starts subscribing in the background; returns at

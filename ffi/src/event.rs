@@ -69,7 +69,7 @@ fn fields<'a>(event: *const mesos_http_event) -> Option<&'a EventFields> {
     unsafe { event.as_ref() }.map(|event| &event.fields)
 }
 
-fn c_ptr(value: Option<&CString>) -> *const c_char {
+pub(super) fn c_ptr(value: Option<&CString>) -> *const c_char {
     value.map_or(std::ptr::null(), |s| s.as_ptr())
 }
 
@@ -87,12 +87,14 @@ fn offer<'a>(event: *const mesos_http_event, index: usize) -> Option<&'a OfferFi
 }
 
 /// Stores borrowed bytes in the out-parameters `data` and `len`: cleared
-/// first, then set from `pick` when it finds them (`NO_FIELD` when not).
-fn borrowed_bytes(
-    event: *const mesos_http_event,
+/// first, then set from `pick` when it finds them (`NO_FIELD` when not);
+/// `NULL_ARGUMENT` when an out-parameter or the event (`fields`) is missing.
+/// Shared by the scheduler's and the executor's events.
+pub(super) fn borrowed_bytes<F>(
+    fields: Option<&F>,
     data: *mut *const u8,
     len: *mut usize,
-    pick: impl FnOnce(&EventFields) -> Option<&[u8]>,
+    pick: impl FnOnce(&F) -> Option<&[u8]>,
 ) -> mesos_http_result {
     guard_value(mesos_http_result::Panic, || {
         if data.is_null() || len.is_null() {
@@ -103,7 +105,7 @@ fn borrowed_bytes(
             data.write(std::ptr::null());
             len.write(0);
         }
-        let Some(fields) = fields(event) else {
+        let Some(fields) = fields else {
             return mesos_http_result::NullArgument;
         };
         match pick(fields) {
@@ -155,7 +157,7 @@ pub unsafe extern "C" fn mesos_http_event_bytes(
     data: *mut *const u8,
     len: *mut usize,
 ) -> mesos_http_result {
-    borrowed_bytes(event, data, len, EventFields::bytes)
+    borrowed_bytes(fields(event), data, len, EventFields::bytes)
 }
 
 /// How many offers an OFFERS or INVERSE_OFFERS event carries (1 for RESCIND
@@ -289,7 +291,7 @@ pub unsafe extern "C" fn mesos_http_event_uuid(
     data: *mut *const u8,
     len: *mut usize,
 ) -> mesos_http_result {
-    borrowed_bytes(event, data, len, |f| f.uuid.as_deref())
+    borrowed_bytes(fields(event), data, len, |f| f.uuid.as_deref())
 }
 
 /// Whether the event is a status update that must be acknowledged

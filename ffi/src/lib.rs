@@ -1,5 +1,6 @@
-//! The C ABI of mesos-http: a thin layer over [`mesos_http::Scheduler`] for
-//! programs written in C or bound through a C FFI (Python `ctypes`, ...).
+//! The C ABI of mesos-http: a thin layer over [`mesos_http::Scheduler`] (and,
+//! for custom executors, [`mesos_http::executor::Executor`]) for programs
+//! written in C or bound through a C FFI (Python `ctypes`, ...).
 //!
 //! This is its own crate (`mesos-http-ffi`, built as `libmesos_http_ffi.a`
 //! and `libmesos_http_ffi.so`) so that Rust users of `mesos-http` never
@@ -33,14 +34,19 @@ mod config;
 mod error;
 mod event;
 mod event_fields;
+mod executor;
+mod executor_event;
 mod guard;
 mod scheduler;
+mod wait;
 
 pub use calls::*;
 pub use config::*;
 pub use error::*;
 pub use event::*;
 pub use event_fields::{mesos_http_connection_state, mesos_http_event_kind};
+pub use executor::*;
+pub use executor_event::*;
 pub use scheduler::*;
 
 #[cfg(test)]

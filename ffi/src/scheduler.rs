@@ -1,13 +1,10 @@
 //! The scheduler handle: connect, wait for events, close, free.
 
-use std::time::Duration;
-
-use crossbeam_channel::RecvTimeoutError;
-
 use super::config::mesos_http_config;
 use super::error::{failure_of, mesos_http_error, mesos_http_result};
 use super::event::mesos_http_event;
 use super::guard::{guard, guard_value, handle, out_param, Failure};
+use super::wait::next_item;
 use mesos_http::codec::Encoding;
 use mesos_http::{Events, Scheduler};
 
@@ -63,37 +60,14 @@ pub unsafe extern "C" fn mesos_http_scheduler_next_event(
     event_out: *mut *mut mesos_http_event,
     error_out: *mut *mut mesos_http_error,
 ) -> mesos_http_result {
-    let mut outcome = mesos_http_result::Ok;
-    let result = guard(error_out, || {
-        let slot = unsafe { out_param(event_out, "event_out") }?;
-        let this = unsafe { handle(scheduler, "scheduler") }?;
-        let received = match u64::try_from(timeout_ms) {
-            Ok(ms) => this.events.recv_timeout(Duration::from_millis(ms)),
-            Err(_) => this
-                .events
-                .recv()
-                .map_err(|_| RecvTimeoutError::Disconnected),
-        };
-        match received {
-            Ok(item) => {
-                *slot = Box::into_raw(Box::new(mesos_http_event::new(item, this.encoding)));
-                Ok(())
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                outcome = mesos_http_result::Timeout;
-                Ok(())
-            }
-            Err(RecvTimeoutError::Disconnected) => {
-                outcome = mesos_http_result::Closed;
-                Ok(())
-            }
-        }
-    });
-    if result == mesos_http_result::Ok {
-        outcome
-    } else {
-        result
-    }
+    next_item(
+        error_out,
+        event_out,
+        timeout_ms,
+        || unsafe { handle(scheduler, "scheduler") },
+        |this| this.events.receiver(),
+        |this, item| mesos_http_event::new(item, this.encoding),
+    )
 }
 
 /// Stops the subscription: aborts the event stream, stops the library's

@@ -73,15 +73,21 @@ impl Shared {
                 }
             };
             let stream_id = active.stream_id.clone();
-            match self.send_on(call.clone(), active) {
+            match self.send_on(&self.call_agent, call.clone(), active) {
                 Err(Error::NotSubscribed) if !self.refuses_calls() => stale = Some(stream_id),
                 other => return other,
             }
         }
     }
 
-    /// Sends `call` once on the subscription `active`.
-    fn send_on(&self, mut call: Call, active: Active) -> Result<(), Error> {
+    /// Sends `call` once on the subscription `active`, through `agent` (the
+    /// acknowledgement sender has its own).
+    pub(super) fn send_on(
+        &self,
+        agent: &ureq::Agent,
+        mut call: Call,
+        active: Active,
+    ) -> Result<(), Error> {
         let kind = call.r#type();
         if kind == Type::SUBSCRIBE {
             return Err(Error::Invalid(
@@ -113,7 +119,7 @@ impl Shared {
             .unwrap_or_else(|| active.endpoint.clone());
         log::debug!("sending {kind:?} to {target}");
         let posted = self.settings.post(
-            &self.call_agent,
+            agent,
             &target,
             &body,
             Some(&active.stream_id),

@@ -118,7 +118,10 @@ impl HttpSettings {
             .proxy(self.proxy.clone())
             .tls_config(self.tls.clone())
             .user_agent(concat!("mesos-http/", env!("CARGO_PKG_VERSION")))
-            .timeout_connect(Some(self.connect_timeout));
+            .timeout_connect(Some(self.connect_timeout))
+            // Several threads calling at once (and the acknowledgement
+            // senders) each keep their connection (ureq's default keeps 3).
+            .max_idle_connections_per_host(8);
         let builder = match purpose {
             Purpose::Call => builder.timeout_global(Some(self.call_timeout)),
             Purpose::Stream => builder
@@ -126,7 +129,12 @@ impl HttpSettings {
                 .timeout_send_body(Some(self.call_timeout))
                 .timeout_recv_response(Some(self.call_timeout)),
         };
-        builder.build().new_agent()
+        // Our resolver: ureq's spawns a thread per request (see resolve.rs).
+        ureq::Agent::with_parts(
+            builder.build(),
+            ureq::unversioned::transport::DefaultConnector::default(),
+            super::resolve::CachingResolver::default(),
+        )
     }
 
     fn sends_credentials_to(&self, endpoint: &Endpoint) -> bool {

@@ -132,8 +132,11 @@ pub enum Termination {
 /// acknowledgement (it carries a uuid) is acknowledged when this value is
 /// dropped — that is, only once the application is done with it, never
 /// before, so a crash in between loses nothing: the master re-sends.
-/// The acknowledgement is a blocking call on the dropping thread; a failure is
-/// logged (the update will be re-sent by the agent).
+/// Dropping only queues the acknowledgement: background threads send it (a
+/// few in flight at once, retried while the subscription lasts), so the
+/// dropping thread never waits for HTTP. A failure is logged (the agent
+/// re-sends the update). [`Received::acknowledge`] sends at once instead
+/// and returns the result.
 pub struct Received {
     // Boxed: events are large and items move through the channel by value.
     event: Option<Box<Event>>,
@@ -192,11 +195,13 @@ impl Deref for Received {
 
 impl Drop for Received {
     fn drop(&mut self) {
+        // Queued for the background sender: this thread never waits for HTTP.
         if let Some(ack) = self.ack.take() {
-            match ack.shared.send(ack.call) {
-                Ok(()) => log::trace!("acknowledged a status update on release"),
+            match ack.shared.acks.enqueue(&ack.shared, ack.call) {
+                Ok(()) => {}
+                Err(Error::Closed) => log::debug!("closed: automatic acknowledgement not sent"),
                 Err(err) => log::info!(
-                    "automatic acknowledgement failed ({err}); the master will re-send the update"
+                    "automatic acknowledgement not sent ({err}); the agent will re-send the update"
                 ),
             }
         }

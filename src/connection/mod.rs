@@ -18,6 +18,7 @@
 //! (`http`), backoff, the stop/watchdog control and RecordIO stream reading
 //! (`stream`) — are what an executor client reuses.
 
+mod acks;
 mod backoff;
 mod calls;
 mod control;
@@ -27,6 +28,7 @@ mod http;
 mod items;
 mod masters;
 mod reader;
+mod resolve;
 mod session;
 mod shared;
 mod stream;

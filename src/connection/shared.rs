@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use ureq::Agent;
 
+use super::acks::AckSender;
 use super::backoff::Backoff;
 use super::control::Control;
 use super::http::{HttpSettings, Purpose};
@@ -44,6 +45,8 @@ pub(crate) struct Shared {
     pub session: Session,
     pub masters: Masters,
     pub options: StreamOptions,
+    /// Sends acknowledgements in the background (see `acks.rs`).
+    pub acks: AckSender,
 }
 
 impl Shared {
@@ -54,6 +57,7 @@ impl Shared {
         options: StreamOptions,
     ) -> Self {
         let call_agent = settings.agent(Purpose::Call);
+        let acks = AckSender::new(&settings);
         Shared {
             settings,
             call_agent,
@@ -61,6 +65,7 @@ impl Shared {
             session,
             masters,
             options,
+            acks,
         }
     }
 }

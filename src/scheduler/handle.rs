@@ -43,6 +43,10 @@ impl Scheduler {
         }
     }
 
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.handle.shared
+    }
+
     /// Sends any call but SUBSCRIBE (which the client manages). Fills in
     /// `framework_id` and the `Mesos-Stream-Id` header, validates the call
     /// locally with the master's rules (so a bad call fails with
@@ -120,6 +124,7 @@ impl Scheduler {
 impl Handle {
     fn close(&self) {
         self.shared.control.close();
+        self.shared.acks.join();
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|p| p.into_inner()));
         let current = thread::current().id();
         for thread in threads {

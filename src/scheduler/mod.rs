@@ -22,6 +22,7 @@
 //! # Ok::<(), mesos_http::Error>(())
 //! ```
 
+mod acks;
 mod builder;
 mod calls;
 mod events;

@@ -39,6 +39,7 @@ mod endpoint;
 pub mod http;
 mod ids;
 mod process;
+pub mod replay;
 mod resources;
 mod roles;
 mod server;
@@ -47,4 +48,5 @@ pub mod view;
 
 pub use config::{AgentKind, AgentSpec, ScriptStep, ScriptedTimeline, SimConfig, TlsIdentity};
 pub use control::{SimGroup, SimMaster};
+pub use replay::{Chunking, ReplayCounts, ReplayMaster};
 pub use view::{ClusterView, ExecutorView, FrameworkView, OfferView, TaskView, UpdateView};

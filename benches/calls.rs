@@ -1,0 +1,285 @@
+//! The cost of one call through the [`Scheduler`] handle, against floors
+//! measured in the same run on the same loopback server (the replay master,
+//! which answers every call 202 at once):
+//!
+//! - a bare ureq `Agent` POST loop with the same body and headers;
+//! - a raw keep-alive POST loop on a `TcpStream` (request written in one
+//!   `write`, response head read with one `read`).
+//!
+//! Each with 1 thread, and with 4 threads sharing one handle / one agent (raw:
+//! one connection per thread). Figures are µs per call (wall time divided by
+//! calls made by all threads), medians of interleaved rounds.
+//!
+//! ```text
+//! cargo bench --bench calls                     # summary table (5 rounds)
+//! cargo bench --bench calls -- --summary 9      # more rounds
+//! cargo bench --bench calls -- --calls 5000     # calls per figure per round
+//! cargo bench --bench calls -- --criterion      # criterion first, then the table
+//! cargo bench --bench calls -- --only client 1 20000  # one figure (profiling)
+//! ```
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use mesos_http::codec::Encoding;
+use mesos_http::sim::{Chunking, ReplayMaster};
+use mesos_http::v1::{AgentID, TaskID, TaskState, TaskStatus};
+use mesos_http::{call, ConnectionState, Item, Scheduler};
+use support::{arg, flag, median, print_table, Row};
+
+const ENCODING: Encoding = Encoding::Protobuf;
+
+/// What every figure sends: an ACKNOWLEDGE, as the client encodes it.
+struct Target {
+    master: ReplayMaster,
+    scheduler: Scheduler,
+    status: TaskStatus,
+    body: Vec<u8>,
+    raw_request: Vec<u8>,
+}
+
+fn setup() -> Target {
+    let master = ReplayMaster::start(Vec::new(), Chunking::PerRecord, 0).expect("replay master");
+    let (scheduler, events) = Scheduler::builder(master.url().as_str())
+        .framework(mesos_http::v1::FrameworkInfo {
+            user: "bench".into(),
+            name: "calls".into(),
+            ..Default::default()
+        })
+        .encoding(ENCODING)
+        .connect()
+        .expect("connect");
+    let framework_id = loop {
+        match events
+            .recv_timeout(Duration::from_secs(10))
+            .expect("subscribed")
+        {
+            Item::Connection(ConnectionState::Subscribed { framework_id, .. }) => {
+                break framework_id
+            }
+            _ => continue,
+        }
+    };
+    // Keep the channel drained in the background.
+    thread::spawn(move || for _ in events.iter() {});
+    let status = TaskStatus {
+        task_id: TaskID {
+            value: "bench-task-0001".into(),
+        },
+        state: TaskState::TASK_RUNNING,
+        agent_id: Some(AgentID {
+            value: "bench-agent-S0".into(),
+        }),
+        uuid: Some(vec![0x42; 16]),
+        ..Default::default()
+    };
+    let ack = call::acknowledge_update(&status).expect("an acknowledgement");
+    let body = ENCODING.encode(&call::with_framework_id(ack, framework_id));
+    let raw_request = format!(
+        "POST /api/v1/scheduler HTTP/1.1\r\nHost: {}\r\nContent-Type: {ct}\r\nAccept: {ct}\r\nMesos-Stream-Id: replay-stream\r\nContent-Length: {}\r\n\r\n",
+        master.addr(),
+        body.len(),
+        ct = ENCODING.content_type()
+    );
+    let mut raw_request = raw_request.into_bytes();
+    raw_request.extend_from_slice(&body);
+    Target {
+        master,
+        scheduler,
+        status,
+        body,
+        raw_request,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Figure {
+    Raw,
+    Ureq,
+    Client,
+}
+
+const FIGURES: &[(&str, Figure)] = &[
+    ("raw", Figure::Raw),
+    ("ureq", Figure::Ureq),
+    ("client", Figure::Client),
+];
+
+fn raw_loop(target: &Target, calls: usize) {
+    let mut tcp = TcpStream::connect(target.master.addr()).expect("connect");
+    tcp.set_nodelay(true).expect("nodelay");
+    let mut buf = [0u8; 1024];
+    for _ in 0..calls {
+        tcp.write_all(&target.raw_request).expect("write");
+        let mut have = 0;
+        // The whole response is one small segment: usually one read.
+        loop {
+            let n = tcp.read(&mut buf[have..]).expect("read");
+            assert!(n > 0, "server closed");
+            have += n;
+            if buf[..have].ends_with(b"\r\n\r\n") {
+                break;
+            }
+        }
+        assert!(buf.starts_with(b"HTTP/1.1 202"), "not accepted");
+    }
+}
+
+fn ureq_loop(agent: &ureq::Agent, target: &Target, calls: usize) {
+    let url = format!("{}/api/v1/scheduler", target.master.url());
+    let ct = ENCODING.content_type();
+    for _ in 0..calls {
+        let response = agent
+            .post(&url)
+            .header("Content-Type", ct)
+            .header("Accept", ct)
+            .header("Mesos-Stream-Id", "replay-stream")
+            .send(&target.body[..])
+            .expect("post");
+        assert_eq!(response.status().as_u16(), 202);
+        let _ = response.into_body().read_to_vec();
+    }
+}
+
+fn client_loop(target: &Target, calls: usize) {
+    for _ in 0..calls {
+        target
+            .scheduler
+            .acknowledge(&target.status)
+            .expect("acknowledge");
+    }
+}
+
+/// µs per call for `figure` with `threads` threads making `calls` each.
+fn measure(
+    target: &Arc<Target>,
+    agent: &ureq::Agent,
+    figure: Figure,
+    threads: usize,
+    calls: usize,
+) -> f64 {
+    let start = Instant::now();
+    thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| match figure {
+                Figure::Raw => raw_loop(target, calls),
+                Figure::Ureq => ureq_loop(agent, target, calls),
+                Figure::Client => client_loop(target, calls),
+            });
+        }
+    });
+    start.elapsed().as_secs_f64() * 1e6 / (threads * calls) as f64
+}
+
+fn main() {
+    if !support::bench_mode() && !flag("--only") {
+        // `cargo test --benches`: a quick smoke run.
+        let target = Arc::new(setup());
+        let agent = ureq::Agent::new_with_defaults();
+        for &(_, figure) in FIGURES {
+            measure(&target, &agent, figure, 2, 20);
+        }
+        return;
+    }
+    let target = Arc::new(setup());
+    let agent: ureq::Agent = ureq::Agent::new_with_defaults();
+    if let Some(name) = arg::<String>("--only") {
+        let figure = FIGURES.iter().find(|f| f.0 == name).expect("figure").1;
+        let args: Vec<String> = std::env::args().collect();
+        let at = args.iter().position(|a| a == "--only").unwrap();
+        let threads = args.get(at + 2).and_then(|v| v.parse().ok()).unwrap_or(1);
+        let calls = args
+            .get(at + 3)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000);
+        println!(
+            "{:.1} µs/call",
+            measure(&target, &agent, figure, threads, calls)
+        );
+        return;
+    }
+    let calls: usize = arg("--calls").unwrap_or(2000);
+    if flag("--criterion") {
+        let mut c = support::criterion();
+        let mut group = c.benchmark_group("calls");
+        for &(name, figure) in FIGURES {
+            for threads in [1, 4] {
+                group.bench_function(format!("{name}_{threads}t"), |b| {
+                    b.iter_custom(|iters| {
+                        let per = measure(&target, &agent, figure, threads, iters as usize);
+                        Duration::from_secs_f64(per * 1e-6 * iters as f64)
+                    })
+                });
+            }
+        }
+        group.finish();
+    }
+    let rounds: usize = arg("--summary").unwrap_or(5);
+    // Warm-up: connections open, pools filled.
+    for &(_, figure) in FIGURES {
+        measure(&target, &agent, figure, 4, 200);
+    }
+    let mut times = vec![Vec::new(); FIGURES.len() * 2];
+    for round in 0..rounds {
+        for (i, &(_, figure)) in FIGURES.iter().enumerate() {
+            for (j, threads) in [1, 4].into_iter().enumerate() {
+                times[i * 2 + j].push(measure(&target, &agent, figure, threads, calls / threads));
+            }
+        }
+        eprintln!("round {}/{rounds} done", round + 1);
+    }
+    let m: Vec<f64> = times.iter_mut().map(|t| median(t)).collect();
+    let (raw1, raw4, ureq1, ureq4, client1, client4) = (m[0], m[1], m[2], m[3], m[4], m[5]);
+    let rows = [
+        Row::new(
+            "`Scheduler::acknowledge`, 1 thread",
+            client1,
+            "bare ureq Agent POST",
+            ureq1,
+        ),
+        Row::new(
+            "`Scheduler::acknowledge`, 4 threads",
+            client4,
+            "bare ureq Agent POST",
+            ureq4,
+        ),
+        Row::new(
+            "`Scheduler::acknowledge`, 1 thread",
+            client1,
+            "raw TcpStream POST",
+            raw1,
+        ),
+        Row::new(
+            "`Scheduler::acknowledge`, 4 threads",
+            client4,
+            "raw TcpStream POST",
+            raw4,
+        ),
+        Row::new(
+            "bare ureq Agent POST, 1 thread",
+            ureq1,
+            "raw TcpStream POST",
+            raw1,
+        ),
+        Row::new(
+            "bare ureq Agent POST, 4 threads",
+            ureq4,
+            "raw TcpStream POST",
+            raw4,
+        ),
+    ];
+    print_table(
+        &format!(
+            "Calls ({ENCODING:?} ACKNOWLEDGE, {} bytes; µs per call, medians of {rounds} interleaved rounds of {calls} calls)",
+            target.body.len()
+        ),
+        "µs/call",
+        &rows,
+    );
+    println!("server counted {} calls", target.master.calls());
+}

@@ -1,0 +1,223 @@
+//! Latency from the master's write to the application's `recv`, p50 and
+//! p99, against a floor measured in the same run: a raw TCP ping-pong on
+//! loopback (one thread writes the same HTTP chunk, another thread blocked in
+//! `read` takes it; for an OFFERS event that thread then decodes the record,
+//! the work the client cannot skip).
+//!
+//! Events: a HEARTBEAT (a small event on an idle stream), and the largest
+//! OFFERS event of the corpus (a large event being decoded). Each sample
+//! waits for the previous one to arrive, so nothing queues.
+//!
+//! ```text
+//! cargo bench --bench latency                    # summary (3 rounds)
+//! cargo bench --bench latency -- --summary 5 --samples 3000
+//! ```
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::bounded;
+use mesos_http::codec::Encoding;
+use mesos_http::event::Event;
+use mesos_http::recordio::Decoder;
+use mesos_http::sim::{Chunking, ReplayMaster};
+use mesos_http::v1::scheduler::event::Type as EventType;
+use mesos_http::{Item, Scheduler};
+use support::{arg, percentile, print_table, Row};
+
+/// The HTTP chunk a master writes for one record.
+fn http_chunk(record: &[u8]) -> Vec<u8> {
+    let framed = [format!("{}\n", record.len()).as_bytes(), record].concat();
+    [
+        format!("{:x}\r\n", framed.len()).as_bytes(),
+        &framed,
+        b"\r\n",
+    ]
+    .concat()
+}
+
+/// The largest OFFERS record of the corpus in `encoding`.
+fn largest_offers(encoding: Encoding) -> Vec<u8> {
+    let name = match encoding {
+        Encoding::Json => "corpus.json.rio",
+        Encoding::Protobuf => "corpus.pb.rio",
+    };
+    let file = support::corpus_file(name);
+    let mut best: Vec<u8> = Vec::new();
+    let mut decoder = Decoder::new();
+    decoder
+        .decode(&file, |record| {
+            if record.len() > best.len()
+                && Event::decode(encoding, record).is_ok_and(|e| e.kind() == EventType::OFFERS)
+            {
+                best = record.to_vec();
+            }
+        })
+        .expect("corpus is RecordIO");
+    best
+}
+
+fn heartbeat(encoding: Encoding) -> Vec<u8> {
+    encoding.encode(&mesos_http::v1::scheduler::Event {
+        r#type: Some(EventType::HEARTBEAT),
+        ..Default::default()
+    })
+}
+
+/// Floor: µs from the write to the reading thread holding the whole chunk
+/// (and, with `decode`, the decoded event).
+fn raw_samples(record: &[u8], encoding: Encoding, decode: bool, samples: usize) -> Vec<f64> {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut writer = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (mut reader, _) = listener.accept().unwrap();
+    writer.set_nodelay(true).unwrap();
+    let chunk = http_chunk(record);
+    let len = chunk.len();
+    let record = record.to_vec();
+    let (done_tx, done_rx) = bounded::<Instant>(1);
+    let reading = thread::spawn(move || {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut whole = Vec::with_capacity(len);
+        for _ in 0..samples {
+            whole.clear();
+            while whole.len() < len {
+                let n = reader.read(&mut buf).unwrap();
+                assert!(n > 0);
+                whole.extend_from_slice(&buf[..n]);
+            }
+            if decode {
+                let start = whole.len() - 2 - record.len();
+                let event = Event::decode(encoding, &whole[start..whole.len() - 2]).unwrap();
+                std::hint::black_box(&event);
+            }
+            done_tx.send(Instant::now()).unwrap();
+        }
+    });
+    let mut out = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let t0 = Instant::now();
+        writer.write_all(&chunk).unwrap();
+        let t1 = done_rx.recv().unwrap();
+        out.push((t1 - t0).as_secs_f64() * 1e6);
+    }
+    reading.join().unwrap();
+    out
+}
+
+/// Client: µs from the master's write to `recv` returning the event.
+fn client_samples(record: &[u8], encoding: Encoding, samples: usize) -> Vec<f64> {
+    let master = ReplayMaster::start(Vec::new(), Chunking::PerRecord, 0).unwrap();
+    let (scheduler, events) = Scheduler::builder(master.url().as_str())
+        .framework(mesos_http::v1::FrameworkInfo {
+            user: "bench".into(),
+            name: "latency".into(),
+            ..Default::default()
+        })
+        .encoding(encoding)
+        .connect()
+        .unwrap();
+    // Up to SUBSCRIBED.
+    loop {
+        if let Item::Event(e) = events.recv_timeout(Duration::from_secs(10)).unwrap() {
+            if e.kind() == EventType::SUBSCRIBED {
+                break;
+            }
+        }
+    }
+    while !master.file_written() {
+        thread::sleep(Duration::from_millis(1));
+    }
+    let mut out = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let t0 = Instant::now();
+        master.push(record).unwrap();
+        loop {
+            if let Item::Event(e) = events.recv_timeout(Duration::from_secs(10)).unwrap() {
+                let t1 = Instant::now();
+                std::hint::black_box(&*e);
+                out.push((t1 - t0).as_secs_f64() * 1e6);
+                break;
+            }
+        }
+    }
+    scheduler.close();
+    out
+}
+
+fn main() {
+    let offers = [Encoding::Json, Encoding::Protobuf].map(largest_offers);
+    if !support::bench_mode() {
+        return;
+    }
+    let rounds: usize = arg("--summary").unwrap_or(3);
+    let samples: usize = arg("--samples").unwrap_or(2000);
+    let cases: Vec<(String, Vec<u8>, Encoding, bool, usize)> = vec![
+        (
+            "HEARTBEAT, JSON".into(),
+            heartbeat(Encoding::Json),
+            Encoding::Json,
+            false,
+            samples,
+        ),
+        (
+            "HEARTBEAT, protobuf".into(),
+            heartbeat(Encoding::Protobuf),
+            Encoding::Protobuf,
+            false,
+            samples,
+        ),
+        (
+            format!("OFFERS ({} KB), JSON", offers[0].len() / 1000),
+            offers[0].clone(),
+            Encoding::Json,
+            true,
+            samples / 10,
+        ),
+        (
+            format!("OFFERS ({} KB), protobuf", offers[1].len() / 1000),
+            offers[1].clone(),
+            Encoding::Protobuf,
+            true,
+            samples / 10,
+        ),
+    ];
+    let mut floor = vec![Vec::new(); cases.len()];
+    let mut client = vec![Vec::new(); cases.len()];
+    for round in 0..rounds {
+        for (i, (_, record, encoding, decode, n)) in cases.iter().enumerate() {
+            floor[i].extend(raw_samples(record, *encoding, *decode, *n));
+            client[i].extend(client_samples(record, *encoding, *n));
+        }
+        eprintln!("round {}/{rounds} done", round + 1);
+    }
+    let mut rows = Vec::new();
+    for (i, (name, _, _, decode, _)) in cases.iter().enumerate() {
+        let floor_name = if *decode {
+            "raw TCP + decode"
+        } else {
+            "raw TCP"
+        };
+        for (p, label) in [(0.5, "p50"), (0.99, "p99")] {
+            let c = percentile(&mut client[i], p);
+            let f = percentile(&mut floor[i], p);
+            rows.push(Row::new(
+                format!("{name}: write → recv {label} (+{:.0} µs)", c - f),
+                c,
+                format!("{floor_name} {label}"),
+                f,
+            ));
+        }
+    }
+    print_table(
+        &format!(
+            "Latency (µs, {rounds} rounds of {samples} heartbeats / {} offers)",
+            samples / 10
+        ),
+        "µs",
+        &rows,
+    );
+}

@@ -1,0 +1,124 @@
+//! What the client benches share: the corpus, the replay master, interleaved
+//! rounds and the summary table (every figure beside its floor, as a ratio).
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The corpus directory (`MESOS_HTTP_BENCH_CORPUS`, default
+/// `target/bench-corpus`, made by `benches/make-corpus.sh`).
+pub fn corpus_dir() -> PathBuf {
+    std::env::var_os("MESOS_HTTP_BENCH_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/bench-corpus"))
+}
+
+/// Reads one corpus file, or exits with how to make the corpus (status 0
+/// under `cargo test --benches`, 1 under `cargo bench`).
+pub fn corpus_file(name: &str) -> Vec<u8> {
+    let path = corpus_dir().join(name);
+    match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!(
+                "no corpus at {} ({e}): generate it with `benches/make-corpus.sh`",
+                path.display()
+            );
+            let bench_mode = std::env::args().any(|a| a == "--bench");
+            std::process::exit(if bench_mode { 1 } else { 0 });
+        }
+    }
+}
+
+/// The value after `flag` on the command line, parsed.
+pub fn arg<T: std::str::FromStr>(flag: &str) -> Option<T> {
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|a| a == flag)?;
+    args.get(at + 1).and_then(|v| v.parse().ok())
+}
+
+/// Whether `flag` is on the command line.
+pub fn flag(flag: &str) -> bool {
+    std::env::args().any(|a| a == flag)
+}
+
+/// Whether this is a real run (`cargo bench`) rather than `cargo test --benches`.
+pub fn bench_mode() -> bool {
+    flag("--bench") || flag("--summary")
+}
+
+/// The median of `samples` (sorted in place).
+pub fn median(samples: &mut [f64]) -> f64 {
+    percentile(samples, 0.5)
+}
+
+/// The `p` quantile (0..1) of `samples` (sorted in place), nearest rank.
+pub fn percentile(samples: &mut [f64], p: f64) -> f64 {
+    if samples.is_empty() {
+        return f64::NAN;
+    }
+    samples.sort_by(f64::total_cmp);
+    let rank = ((samples.len() as f64 * p).ceil() as usize).clamp(1, samples.len());
+    samples[rank - 1]
+}
+
+/// One row of a summary table: a figure, its value, the floor's name and
+/// value (same unit, measured in the same run).
+pub struct Row {
+    pub figure: String,
+    pub value: f64,
+    pub floor: String,
+    pub floor_value: f64,
+}
+
+impl Row {
+    pub fn new(
+        figure: impl Into<String>,
+        value: f64,
+        floor: impl Into<String>,
+        floor_value: f64,
+    ) -> Self {
+        Row {
+            figure: figure.into(),
+            value,
+            floor: floor.into(),
+            floor_value,
+        }
+    }
+}
+
+/// Prints a markdown table, ready to paste into the README.
+pub fn print_table(title: &str, unit: &str, rows: &[Row]) {
+    println!("\n{title}");
+    println!("| figure | {unit} | floor | {unit} | ratio |");
+    println!("|---|---:|---|---:|---:|");
+    for row in rows {
+        println!(
+            "| {} | {} | {} | {} | {:.2} |",
+            row.figure,
+            fmt(row.value),
+            row.floor,
+            fmt(row.floor_value),
+            row.value / row.floor_value
+        );
+    }
+}
+
+fn fmt(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// Criterion with the settings every client bench uses: few samples, short.
+pub fn criterion() -> criterion::Criterion {
+    criterion::Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args()
+}

@@ -1,0 +1,174 @@
+//! Acknowledgements go through the background sender: those of dropped
+//! events reach the master while the application thread is blocked (even
+//! while the master is slow to answer), none is sent before its event is
+//! released, explicit non-blocking acknowledgements take the same path, and
+//! `close()` stops the senders within a second.
+#![cfg(feature = "sim")]
+
+mod client_support;
+mod replay_support;
+
+use std::collections::BTreeSet;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use client_support::{builder, subscribed, PATIENCE};
+use crossbeam_channel::bounded;
+use mesos_http::event::Event;
+use mesos_http::sim::{Chunking, ReplayMaster};
+use mesos_http::{Encoding, Events, Received, Scheduler};
+use replay_support::{updates_file, uuid};
+
+/// The next UPDATE, kept (so its acknowledgement waits for us).
+fn take_update(events: &Events) -> Received {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Ok(mesos_http::Item::Event(received))
+                if matches!(received.event(), Event::Update(_)) =>
+            {
+                return received
+            }
+            Ok(_) => continue,
+            Err(e) => panic!("waiting for an UPDATE: {e}"),
+        }
+    }
+}
+
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn start(n: u32, encoding: Encoding, auto: bool) -> (ReplayMaster, Scheduler, Events) {
+    let master = ReplayMaster::start(updates_file(encoding, n), Chunking::PerRecord, 0).unwrap();
+    let (scheduler, events) = builder(&master.url(), encoding, "acks")
+        .auto_acknowledge(auto)
+        .connect()
+        .unwrap();
+    subscribed(&events);
+    (master, scheduler, events)
+}
+
+fn uuid_set(range: std::ops::Range<u32>) -> BTreeSet<Vec<u8>> {
+    range.map(uuid).collect()
+}
+
+#[test]
+fn acks_of_dropped_events_arrive_while_the_application_thread_is_blocked() {
+    for encoding in [Encoding::Protobuf, Encoding::Json] {
+        let (master, scheduler, events) = start(30, encoding, true);
+        // A master slow to answer: a blocking acknowledgement in `Drop`
+        // would keep the application thread from ever getting past it.
+        master.hold_calls(true);
+        let (dropped_tx, dropped_rx) = bounded::<()>(1);
+        let (release_tx, release_rx) = bounded::<()>(1);
+        let app = thread::spawn(move || {
+            for _ in 0..30 {
+                drop(take_update(&events));
+            }
+            dropped_tx.send(()).unwrap();
+            // The application blocks on something of its own.
+            release_rx.recv().unwrap();
+            events
+        });
+        dropped_rx
+            .recv_timeout(PATIENCE)
+            .expect("dropping events never waits for the master's answer");
+        // Several in flight at once, all counted on arrival by the master.
+        wait_until("acknowledgements in flight", || {
+            master.acknowledgements() >= 2
+        });
+        master.hold_calls(false);
+        wait_until("every acknowledgement", || master.acknowledgements() == 30);
+        let got: BTreeSet<Vec<u8>> = master.acknowledged_uuids().into_iter().collect();
+        assert_eq!(got, uuid_set(0..30), "{encoding:?}");
+        release_tx.send(()).unwrap();
+        let _events = app.join().unwrap();
+        scheduler.close();
+        assert_eq!(master.stop().calls, 30, "each update acknowledged once");
+    }
+}
+
+#[test]
+fn no_acknowledgement_is_sent_before_the_event_is_released() {
+    let (master, scheduler, events) = start(12, Encoding::Protobuf, true);
+    let mut held: Vec<Received> = (0..12).map(|_| take_update(&events)).collect();
+    assert!(held.iter().all(Received::will_acknowledge));
+    // Give a wrong implementation every chance to send early.
+    thread::sleep(Duration::from_millis(300));
+    assert_eq!(master.acknowledgements(), 0);
+    // Release the first five: exactly those are acknowledged.
+    let rest = held.split_off(5);
+    drop(held);
+    wait_until("five acknowledgements", || master.acknowledgements() == 5);
+    thread::sleep(Duration::from_millis(100));
+    let got: BTreeSet<Vec<u8>> = master.acknowledged_uuids().into_iter().collect();
+    assert_eq!(got, uuid_set(0..5));
+    // Taking the event out cancels the automatic acknowledgement.
+    let mut rest = rest.into_iter();
+    let taken = rest.next().unwrap().into_event();
+    drop(rest);
+    wait_until("the other six", || master.acknowledgements() == 11);
+    thread::sleep(Duration::from_millis(100));
+    let got: BTreeSet<Vec<u8>> = master.acknowledged_uuids().into_iter().collect();
+    assert_eq!(got, &uuid_set(0..12) - &uuid_set(5..6));
+    // The explicit non-blocking path for the one taken out.
+    let Event::Update(update) = &taken else {
+        panic!("not an update")
+    };
+    scheduler.acknowledge_in_background(&update.status).unwrap();
+    wait_until("the explicit one", || master.acknowledgements() == 12);
+    scheduler.close();
+    assert_eq!(master.stop().calls, 12);
+}
+
+#[test]
+fn the_background_sender_stops_within_a_second_on_close() {
+    let (master, scheduler, events) = start(40, Encoding::Json, false);
+    master.hold_calls(true);
+    for _ in 0..40 {
+        let received = take_update(&events);
+        let Event::Update(update) = received.event() else {
+            unreachable!()
+        };
+        scheduler.acknowledge_in_background(&update.status).unwrap();
+    }
+    // Senders are now waiting for answers that do not come, more queued.
+    wait_until("acknowledgements in flight", || {
+        master.acknowledgements() >= 2
+    });
+    let started = Instant::now();
+    scheduler.close();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(1), "close() took {took:?}");
+    let threads_left = std::fs::read_dir("/proc/self/task")
+        .map(|tasks| {
+            tasks
+                .filter_map(Result::ok)
+                .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
+                .filter(|name| name.starts_with("mesos-acks"))
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(threads_left, 0, "sender threads still running");
+    // Nothing more is sent once closed, even when the master answers again.
+    let sent = master.acknowledgements();
+    master.hold_calls(false);
+    thread::sleep(Duration::from_millis(200));
+    assert_eq!(master.acknowledgements(), sent);
+    assert!(sent < 40, "the held master cannot have taken all of them");
+    assert!(matches!(
+        scheduler.acknowledge_in_background(&mesos_http::v1::TaskStatus {
+            uuid: Some(uuid(0)),
+            agent_id: Some(mesos_http::v1::AgentID { value: "a".into() }),
+            ..Default::default()
+        }),
+        Err(mesos_http::Error::Closed)
+    ));
+    drop(events);
+}
