@@ -58,9 +58,11 @@ fn peak_rss(pid: u32) -> Option<u64> {
 }
 
 fn load(agents: usize, tasks: usize) -> Figures {
-    let mut config = SimConfig::default();
-    config.status_update_retry_min = Duration::from_secs(5);
-    config.allocation_interval = Duration::from_millis(200);
+    let mut config = SimConfig {
+        status_update_retry_min: Duration::from_secs(5),
+        allocation_interval: Duration::from_millis(200),
+        ..SimConfig::default()
+    };
     let timeline = ScriptedTimeline::finish_after(Duration::from_millis(100));
     for _ in 0..agents {
         config = config.with_agent(AgentSpec::scripted(timeline.clone()));
