@@ -145,7 +145,10 @@ fn capturing_server() -> (u16, std::sync::Arc<Mutex<Vec<String>>>) {
                 }
                 head.push_str(&line);
             }
-            store.lock().unwrap().push(head);
+            // A connection closed before sending anything carries nothing.
+            if !head.is_empty() {
+                store.lock().unwrap().push(head);
+            }
             let _ = stream.write_all(
                 b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
             );
