@@ -3,7 +3,8 @@
 //! tried in turn, a leader change is followed with the same framework id,
 //! no leader (503) is waited out, redirect hops are bounded, a redirect
 //! cycle ends each attempt with `RedirectLoop` (and the client keeps trying
-//! until it clears), and a call answered 307 moves later calls and the next
+//! until it clears), a master redirecting to itself (recovering, no leader
+//! yet) is `Unavailable` and retried as for 503, and a call answered 307 moves later calls and the next
 //! subscription to the new leader.
 #![cfg(feature = "sim")]
 
@@ -23,6 +24,7 @@ per_encoding!(
     waits_out_a_cluster_without_leader,
     bounds_the_redirect_hops,
     a_redirect_cycle_fails_each_attempt_until_it_clears,
+    a_master_redirecting_to_itself_has_no_leader_yet,
     a_call_answered_307_moves_calls_and_the_next_subscription,
 );
 
@@ -184,6 +186,59 @@ fn a_redirect_cycle_fails_each_attempt_until_it_clears(encoding: Encoding) {
     a.redirect_to(Some(&b.redirect_location()));
     a.close_streams();
     redirect_loop(&events);
+    scheduler.close();
+    drain_until_closed(&events);
+}
+
+fn unavailable(events: &mesos_http::Events) -> String {
+    wait_for(events, "Unavailable", |item| match item {
+        Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(
+            Error::Unavailable { body },
+        ))) => Some(body.clone()),
+        Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(
+            err @ Error::RedirectLoop { .. },
+        ))) => panic!("a self-redirect reported as a loop: {err}"),
+        _ => None,
+    })
+}
+
+fn a_master_redirecting_to_itself_has_no_leader_yet(encoding: Encoding) {
+    let group = group(2);
+    let a = group.master(0);
+    // A restarted master recovering its log: 307 to its own address. The
+    // client starts at the bare URL, so the first hop changes only the path.
+    a.redirect_to(Some(&a.redirect_location()));
+    let (scheduler, events) = builder(&a.url(), encoding, "self-redirect")
+        .connect()
+        .unwrap();
+    let body = unavailable(&events);
+    let authority = a.url().trim_start_matches("http://").to_string();
+    assert!(body.contains(&authority), "{body}");
+    assert!(body.contains("no leader"), "{body}");
+    // Retried as for 503: backoff, the same answer again, still transient.
+    wait_for(&events, "Reconnecting", |item| match item {
+        Item::Connection(ConnectionState::Reconnecting { .. }) => Some(()),
+        _ => None,
+    });
+    unavailable(&events);
+    assert!(!scheduler.is_subscribed());
+    assert!(a.with_state(|s| s.frameworks().is_empty()));
+
+    // Recovery done: the next attempt subscribes at the same master.
+    a.redirect_to(None);
+    let master = subscribed_master(&events);
+    assert!(master.starts_with(&a.url()), "{master}");
+
+    // A call meeting the self-redirect fails as Unavailable (transient).
+    a.redirect_to(Some(&a.redirect_location()));
+    match scheduler.revive(Vec::<String>::new()) {
+        Err(err @ Error::Unavailable { .. }) => assert!(err.is_transient(), "{err}"),
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+    a.redirect_to(None);
+    scheduler
+        .revive(Vec::<String>::new())
+        .expect("the master leads again");
     scheduler.close();
     drain_until_closed(&events);
 }

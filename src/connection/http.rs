@@ -142,7 +142,8 @@ impl HttpSettings {
     }
 
     /// Posts `body` to `start`, following 307s itself (bounded; a repeated
-    /// location is a loop). `on_redirect(from, to)` lets the caller record
+    /// location is a loop, unless the master sent us back to itself, which
+    /// is [`Error::Unavailable`]). `on_redirect(from, to)` lets the caller record
     /// the leader. Returns the first non-307 response.
     pub fn post(
         &self,
@@ -172,6 +173,18 @@ impl HttpSettings {
             on_redirect(&endpoint, &next);
             let url = next.url();
             let looped = visited.contains(&url);
+            // A master that redirects to itself (same scheme, host and port)
+            // round and round is a master without a leader: a restarted one
+            // recovering its log answers so for seconds. That is "no leader
+            // yet" (retried as for 503), not a cycle between two masters.
+            if looped
+                && next.scheme() == endpoint.scheme()
+                && next.authority() == endpoint.authority()
+            {
+                return Err(Error::Unavailable {
+                    body: format!("{endpoint} redirects to itself: no leader elected yet"),
+                });
+            }
             visited.push(url);
             if looped || visited.len() > self.max_redirects + 1 {
                 return Err(Error::RedirectLoop { hops: visited });
