@@ -103,14 +103,14 @@ fn a_record_over_the_cap_is_refused_and_the_client_resubscribes(encoding: Encodi
     let (framework_id, _) = subscribed(&events);
     master.send_event(&message(encoding, cap + MIB, b'o'));
     let reason = wait_for(&events, "Disconnected", |item| match item {
-        Item::Connection(ConnectionState::Disconnected(reason @ Disconnect::Protocol(_))) => {
+        Item::Connection(ConnectionState::Disconnected(reason @ Disconnect::Protocol { .. })) => {
             Some(format!("{reason:?}"))
         }
         Item::Connection(ConnectionState::Disconnected(other)) => panic!("{other:?}"),
         Item::Event(e) if matches!(**e, Event::Message(_)) => panic!("over-cap record delivered"),
         _ => None,
     });
-    assert!(reason.starts_with("Protocol("), "{reason}");
+    assert!(reason.starts_with("Protocol {"), "{reason}");
     assert!(reason.contains(&cap.to_string()), "names the cap: {reason}");
     let (again, _) = subscribed(&events);
     assert_eq!(again, framework_id);
