@@ -38,13 +38,16 @@ use common::report::{exit_code, now, show_file, status_line};
 use common::tasks::{command_task, for_offer};
 
 const USAGE: &str = "\
-usage: execute --command CMD [--resources 'cpus:0.1;mem:32'] [--kill-after SECS] [flags]
+usage: execute (--command CMD | --task FILE) [--resources 'cpus:0.1;mem:32'] [--kill-after SECS] [flags]
 
 Runs CMD (with sh -c) as one Mesos task and prints each state change.
 The task id is the framework name (--name, default execute).
 
 Task:
-  --command CMD           the shell command to run (required)
+  --command CMD           the shell command to run
+  --task FILE             run this TaskInfo instead (JSON, as mesos-execute's --task:
+                          its agent_id is replaced by the offer's, its resources,
+                          when it has some, are what the task needs)
   --resources TEXT        what the task needs, in Mesos syntax
                           (default 'cpus:0.1;mem:32'; e.g. 'cpus(web):1;ports:[8080-8080]')
   --kill-after SECS       kill the task this long after it was launched
@@ -53,7 +56,9 @@ Task:
                           instead of the command executor; CMD goes in the
                           task's data
   --message TEXT          with --executor: send TEXT to the executor once the
-                          task runs, and print what it sends back";
+                          task runs, and print what it sends back
+  --framework-info FILE   subscribe with this FrameworkInfo (JSON) instead of one
+                          built from --name, --role, --principal, --checkpoint...";
 
 /// How long declined offers that do not fit stay away (the master re-offers
 /// them afterwards, so the wait goes on).
@@ -65,7 +70,10 @@ const TEARDOWN_PATIENCE: Duration = Duration::from_secs(10);
 
 struct Options {
     cluster: ClusterOptions,
+    /// What to run: `--command`'s text, or a summary of `--task`'s.
     command: String,
+    /// `--task`'s TaskInfo, launched with the offer's agent and resources.
+    task: Option<v1::TaskInfo>,
     resources: Resources,
     kill_after: Option<Duration>,
     executor: Option<String>,
@@ -75,6 +83,7 @@ struct Options {
 fn parse_options() -> Result<Option<Options>, String> {
     let mut cluster = ClusterOptions::new("execute");
     let mut command = None;
+    let mut task: Option<v1::TaskInfo> = None;
     let mut resources_text = "cpus:0.1;mem:32".to_string();
     let mut kill_after = None;
     let mut executor = None;
@@ -87,6 +96,8 @@ fn parse_options() -> Result<Option<Options>, String> {
         match flag.as_str() {
             "help" => return Ok(None),
             "command" => command = Some(flags.value()?),
+            "task" => task = Some(flags.json_file()?),
+            "framework-info" => cluster.framework = Some(flags.json_file()?),
             "resources" => resources_text = flags.value()?,
             "kill-after" => kill_after = Some(Duration::from_secs_f64(flags.seconds()?)),
             "executor" => executor = Some(flags.value()?),
@@ -94,20 +105,41 @@ fn parse_options() -> Result<Option<Options>, String> {
             other => return Err(format!("unknown flag --{other}")),
         }
     }
-    let command = command.ok_or("--command is required")?;
+    let resources = match &task {
+        Some(task) if !task.resources.is_empty() => Resources::from(task.resources.as_slice()),
+        _ => Resources::parse(&resources_text)
+            .map_err(|e| format!("--resources {resources_text:?}: {e}"))?,
+    };
+    let command = match (command, &task) {
+        (Some(_), Some(_)) => return Err("--command and --task exclude each other".into()),
+        (Some(command), None) => command,
+        (None, Some(task)) => describe_task(task),
+        (None, None) => return Err("--command is required (or --task FILE)".into()),
+    };
     if message.is_some() && executor.is_none() {
         return Err("--message needs --executor".into());
     }
-    let resources = Resources::parse(&resources_text)
-        .map_err(|e| format!("--resources {resources_text:?}: {e}"))?;
     Ok(Some(Options {
         cluster,
         command,
+        task,
         resources,
         kill_after,
         executor,
         message,
     }))
+}
+
+/// What a `--task` file runs, for the progress lines.
+fn describe_task(task: &v1::TaskInfo) -> String {
+    match (&task.command, &task.container) {
+        (Some(command), _) => command
+            .value
+            .clone()
+            .unwrap_or_else(|| "(no command value)".into()),
+        (None, Some(_)) => "(container task)".into(),
+        (None, None) => "(task without a command)".into(),
+    }
 }
 
 fn main() -> ExitCode {
@@ -152,7 +184,11 @@ fn run(options: Options) -> Result<u8, String> {
         ),
         None => println!("connecting to {}", cluster.master),
     }
-    let task_id = options.cluster.name.clone();
+    // The task id is the framework name, or the `--task` file's.
+    let task_id = match &options.task {
+        Some(task) => task.task_id.value.clone(),
+        None => options.cluster.name.clone(),
+    };
     let mut execute = Execute {
         options,
         cluster,
@@ -339,7 +375,14 @@ impl Execute {
     }
 
     fn launch(&mut self, offer: &v1::Offer, wanted: Resources) {
-        let mut task = command_task(&self.task_id, offer, wanted, &self.options.command);
+        let mut task = match &self.options.task {
+            Some(template) => v1::TaskInfo {
+                agent_id: offer.agent_id.clone(),
+                resources: wanted.into_vec(),
+                ..template.clone()
+            },
+            None => command_task(&self.task_id, offer, wanted, &self.options.command),
+        };
         if let Some(path) = &self.options.executor {
             // A custom executor runs the task: the command travels as data
             // (a task has a CommandInfo or an ExecutorInfo, never both).

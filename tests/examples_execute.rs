@@ -346,3 +346,64 @@ fn trusts_the_ca_given_with_ca_cert_for_https() {
     assert_eq!(run.code(), 0, "{run}");
     state_line(&run, "TASK_FINISHED");
 }
+
+#[test]
+fn a_task_info_file_runs_as_given() {
+    // A TaskInfo as mesos-execute's --task takes it (agent_id left for the
+    // offer to fill in), read with the model's serde impl; plus a whole
+    // FrameworkInfo from a file.
+    let work = TempDir::new("execute-task-file");
+    let task = work.path().join("task.json");
+    std::fs::write(
+        &task,
+        r#"{
+  "name": "from-file",
+  "task_id": {"value": "file-task"},
+  "agent_id": {"value": ""},
+  "resources": [
+    {"name": "cpus", "type": "SCALAR", "scalar": {"value": 0.2}},
+    {"name": "mem", "type": "SCALAR", "scalar": {"value": "16"}}
+  ],
+  "command": {"value": "echo from a task file", "shell": "true"},
+  "labels": {"labels": [{"key": "origin", "value": "json"}]}
+}"#,
+    )
+    .unwrap();
+    let framework = work.path().join("framework.json");
+    std::fs::write(
+        &framework,
+        r#"{"user": "nobody", "name": "framework-from-file", "roles": ["*"],
+            "capabilities": [{"type": "MULTI_ROLE"}]}"#,
+    )
+    .unwrap();
+    let run = execute(&[
+        "--task",
+        &task.display().to_string(),
+        "--framework-info",
+        &framework.display().to_string(),
+        "--encoding",
+        "json",
+        "--work-dir",
+        &work.arg(),
+    ]);
+    assert_eq!(run.code(), 0, "{run}");
+    let launch = run.lines_with(&["launching task file-task", "echo from a task file"]);
+    assert_eq!(launch.len(), 1, "{run}");
+    let finished = run.lines_with(&["task file-task", "TASK_FINISHED"]);
+    assert_eq!(finished.len(), 1, "{run}");
+    let sandbox = local_sandbox(&run);
+    assert_eq!(
+        std::fs::read_to_string(sandbox.join("stdout")).unwrap(),
+        "from a task file\n"
+    );
+
+    // A file the master would refuse is refused with the master's words.
+    std::fs::write(&task, r#"{"name": "x", "task_id": {}}"#).unwrap();
+    let run = execute(&["--task", &task.display().to_string()]);
+    assert_eq!(run.code(), 2, "{run}");
+    assert!(
+        run.stderr
+            .contains("Missing required fields: agent_id, task_id.value"),
+        "{run}"
+    );
+}

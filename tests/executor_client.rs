@@ -532,3 +532,24 @@ fn a_complete_environment_configures_the_executor() {
         "{seen:?}"
     );
 }
+
+/// TEARDOWN shuts the framework's executors down (HttpFaultToleranceTest
+/// .SchedulerExit): the executor receives SHUTDOWN.
+#[test]
+fn teardown_sends_shutdown_to_the_frameworks_executors() {
+    let bed = bed(Encoding::Protobuf, false, fast());
+    let (exec, items) = bed.in_process_executor(Encoding::Protobuf, "bye", "teardown-victim");
+    exec.update(task_status(&task_id("bye"), TaskState::TASK_RUNNING))
+        .unwrap();
+    assert_eq!(bed.next_update("bye").state, TaskState::TASK_RUNNING);
+    bed.scheduler.teardown().unwrap();
+    next_executor_event(&items, "SHUTDOWN", |e| {
+        matches!(e, mesos_http::executor::Event::Shutdown)
+    });
+    assert!(bed.master.wait_for(
+        |v| v
+            .executor("teardown-victim")
+            .is_some_and(|e| e.shutting_down),
+        PATIENCE
+    ));
+}

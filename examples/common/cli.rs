@@ -73,6 +73,15 @@ impl Flags {
             .map_err(|e| format!("--{} {text:?}: {e}", self.current))
     }
 
+    /// The value of the flag just read is a file holding one JSON document
+    /// of type `T` (a schema type, read with its serde impl as the master
+    /// reads JSON: `--task task.json` as in `mesos-execute`).
+    pub fn json_file<T: serde::de::DeserializeOwned>(&mut self) -> Result<T, String> {
+        let path = self.value()?;
+        let bytes = std::fs::read(&path).map_err(|e| format!("--{} {path}: {e}", self.current))?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("--{} {path}: {e}", self.current))
+    }
+
     /// A number of seconds (fractions allowed, not negative).
     pub fn seconds(&mut self) -> Result<f64, String> {
         let value: f64 = self.parsed()?;

@@ -56,6 +56,8 @@ pub struct ClusterOptions {
     pub failover_timeout: Option<f64>,
     /// Sandbox root of the embedded master.
     pub work_dir: Option<PathBuf>,
+    /// A whole FrameworkInfo that replaces the one built from the flags.
+    pub framework: Option<FrameworkInfo>,
 }
 
 impl ClusterOptions {
@@ -72,6 +74,7 @@ impl ClusterOptions {
             checkpoint: false,
             failover_timeout: None,
             work_dir: None,
+            framework: None,
         }
     }
 
@@ -99,8 +102,12 @@ impl ClusterOptions {
         Ok(true)
     }
 
-    /// The FrameworkInfo to subscribe with.
+    /// The FrameworkInfo to subscribe with: the one given whole (`execute
+    /// --framework-info FILE`), or one built from the flags.
     pub fn framework_info(&self) -> FrameworkInfo {
+        if let Some(info) = &self.framework {
+            return info.clone();
+        }
         let capabilities = [
             capability::Type::MULTI_ROLE,
             capability::Type::TASK_KILLING_STATE,

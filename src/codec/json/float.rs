@@ -9,12 +9,10 @@
 //! string `"NaN"` instead, which the decoder here reads back as NaN (the
 //! master itself would reject it).
 //!
-//! Digits come from Rust's shortest round-trip formatting; rapidjson uses
+//! Digits come from serde_json's shortest round-trip formatting; rapidjson uses
 //! Grisu2, which for a rare few doubles picks a longer digit string. Such a
 //! value would print differently from the master but still decode to the
 //! same double.
-
-use std::fmt::Write;
 
 /// Appends `v` formatted as described in the module documentation.
 pub(crate) fn write(out: &mut Vec<u8>, v: f64) {
@@ -37,25 +35,40 @@ pub(crate) fn write(out: &mut Vec<u8>, v: f64) {
         out.extend_from_slice(b"0.0");
         return;
     }
-    let mut sci = StackText::default();
-    // `{:e}` gives the shortest round-trip digits as `d.ddddde±x`.
-    if write!(sci, "{:e}", v.abs()).is_err() {
+    // serde_json's own shortest round-trip text (`1658206780088562.2`,
+    // `1e+16`, `0.00001`, `1.5e-6`), so that the digits are the same
+    // whichever of the two prints a value; only the layout is redone here.
+    let mut text = [0u8; 40];
+    let mut rest = &mut text[..];
+    if serde_json::to_writer(&mut rest, &v.abs()).is_err() {
         return;
     }
-    let text = sci.as_bytes();
-    let Some(e_at) = text.iter().position(|&c| c == b'e') else {
-        return;
+    let written = 40 - rest.len();
+    let text = &text[..written];
+    let (mantissa, exponent) = match text.iter().position(|&c| c == b'e') {
+        Some(at) => (&text[..at], parse_exponent(&text[at + 1..])),
+        None => (text, 0),
     };
-    let mut digits = [0u8; 24];
+    let mut digits = [0u8; 40];
     let mut length = 0usize;
-    for &c in &text[..e_at] {
-        if c.is_ascii_digit() && length < digits.len() {
+    let mut point = None;
+    for &c in mantissa {
+        if c == b'.' {
+            point = Some(length);
+        } else if length < digits.len() {
             digits[length] = c;
             length += 1;
         }
     }
-    let exp = parse_exponent(&text[e_at + 1..]);
-    prettify(out, &digits[..length], exp + 1);
+    let point = i32::try_from(point.unwrap_or(length)).unwrap_or(0);
+    let leading = digits[..length].iter().take_while(|&&d| d == b'0').count();
+    let trailing = digits[leading..length]
+        .iter()
+        .rev()
+        .take_while(|&&d| d == b'0')
+        .count();
+    let kk = point - i32::try_from(leading).unwrap_or(0) + exponent;
+    prettify(out, &digits[leading..length - trailing], kk);
 }
 
 /// rapidjson's `Prettify`, with `kk` the position of the decimal point
@@ -87,13 +100,14 @@ fn prettify(out: &mut Vec<u8>, digits: &[u8], kk: i32) {
             out.extend_from_slice(&digits[1..]);
         }
         out.push(b'e');
-        super::write::int(out, i64::from(kk - 1));
+        out.extend_from_slice((kk - 1).to_string().as_bytes());
     }
 }
 
 fn parse_exponent(text: &[u8]) -> i32 {
     let (negative, digits) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
         _ => (false, text),
     };
     let magnitude = digits
@@ -103,39 +117,6 @@ fn parse_exponent(text: &[u8]) -> i32 {
         -magnitude
     } else {
         magnitude
-    }
-}
-
-/// A small fixed buffer for `{:e}` output (at most ~25 bytes for an f64).
-struct StackText {
-    buf: [u8; 40],
-    len: usize,
-}
-
-impl Default for StackText {
-    fn default() -> Self {
-        StackText {
-            buf: [0; 40],
-            len: 0,
-        }
-    }
-}
-
-impl StackText {
-    fn as_bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-}
-
-impl Write for StackText {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.len + s.len();
-        if end > self.buf.len() {
-            return Err(std::fmt::Error);
-        }
-        self.buf[self.len..end].copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
     }
 }
 
@@ -173,6 +154,9 @@ mod tests {
             (f64::NEG_INFINITY, "\"-Infinity\""),
             (f64::NAN, "\"NaN\""),
             (f64::from(0.1f32), "0.10000000149011612"),
+            (1e16, "10000000000000000.0"),
+            (1.5e-5, "0.000015"),
+            (123456789012345678.0, "123456789012345680.0"),
         ] {
             assert_eq!(f(v), want, "{v:e}");
         }

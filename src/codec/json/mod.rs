@@ -20,32 +20,34 @@
 //! The model can hold several members of one `oneof`; the encoder writes
 //! every member that is set.
 //!
-//! Decoding accepts what the master accepts (see `read` for the details:
+//! Decoding accepts what the master accepts (see `de` for the details:
 //! `null` = absent, numbers and booleans as strings, lenient base64, unknown
 //! keys ignored, duplicate keys: the last one wins, a bare value for a
 //! repeated field, unknown enum names dropped) and fails with the master's
-//! wording where it has one; like the master it also accepts number literals
-//! with leading zeros (`007`). One deliberate difference: a `uint64` above
+//! wording where it has one. Two deliberate differences: a `uint64` above
 //! `i64::MAX` keeps its exact value (the master reads it as a double and
-//! ends up with 0 for `18446744073709551615`).
+//! ends up with 0 for `18446744073709551615`), and number literals with
+//! leading zeros (`007`), which the master's parser takes but no master
+//! writes, are a syntax error as in serde_json.
 //!
-//! Decoding runs on a scanner of its own (`reader`), built for this job:
-//! one pass, no intermediate tree, keys recognised in place by a generated
-//! match per message, strings copied once at their final size, numbers
-//! parsed without going through text (decimal text is read exactly, i.e.
-//! correctly rounded, also past 19 significant digits). Well-formedness
-//! is judged as serde_json judges it (which this codec used before), with
-//! nesting bounded inside decoded values ([`DecodeErrorKind::TooDeep`]) and
-//! skipped values walked without recursion.
+//! This module is a thin layer over serde: the generated code implements
+//! `serde::Serialize` and `serde::Deserialize` for every message and enum of
+//! the model in this mapping, so `serde_json::to_vec(&event)` and
+//! `serde_json::from_slice::<v1::TaskInfo>(..)` work directly; [`encode`]
+//! and [`decode`] add the master's error kinds and wording (and, for
+//! encoding, upper-case hex in `\u00XX` escapes, which serde_json writes in
+//! lower case). Decoding visits keys and strings as serde_json hands them
+//! over, borrowed from the input where they have no escapes, with no
+//! `serde_json::Value` in between. Nesting is bounded by serde_json's
+//! recursion limit (128 arrays/objects, [`DecodeErrorKind::TooDeep`]); the
+//! value of an unknown key is skipped by serde_json without recursion.
 
 mod base64;
+mod de;
 mod float;
 #[doc(hidden)]
 pub mod missing;
-mod read;
-mod reader;
-mod scan;
-mod write;
+mod ser;
 
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, unused_mut, unused_variables, non_snake_case)]
@@ -53,65 +55,73 @@ mod generated;
 
 use super::{DecodeError, DecodeErrorKind};
 use missing::Missing;
-pub use reader::{Fail, Reader};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess};
+use serde::Serialize;
+use serde_json::error::Category;
 
-/// Implemented by the generated code for every message of the model, so
-/// [`encode`] and [`decode`] accept any of them.
-pub trait JsonMessage: Sized + Default {
-    /// Appends this message as one JSON object.
+/// Implemented by the generated code for every message of the model (with
+/// `serde::Serialize` and `serde::Deserialize`), so [`encode`] and
+/// [`decode`] accept any of them.
+pub trait JsonMessage: Serialize + for<'de> serde::Deserialize<'de> + Default {
+    /// The index of the field named `key` in declaration order, `u32::MAX`
+    /// for a key the message does not have.
     #[doc(hidden)]
-    fn write_json(&self, out: &mut Vec<u8>);
+    fn field_index(key: &str) -> u32;
 
-    /// Reads the members of one JSON object (its `{` already consumed) into
-    /// `self`, a default message (decoding in place saves moving large
-    /// messages around); absent required fields (here and below) are
-    /// recorded in `missing`.
+    /// Reads the members of one JSON object into `self`, a default message
+    /// (decoding in place saves moving large messages around); absent
+    /// required fields (here and below) are recorded in `missing`.
     #[doc(hidden)]
-    fn read_json(
+    fn read_fields<'de, A: MapAccess<'de>>(
         &mut self,
-        reader: &mut Reader<'_>,
+        map: &mut A,
         missing: &mut Option<Box<Missing>>,
-    ) -> Result<(), Fail>;
+    ) -> Result<(), A::Error>;
 }
 
 /// Encodes `message` as one JSON document, as the master would write it.
 pub fn encode<M: JsonMessage>(message: &M) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
-    message.write_json(&mut out);
+    encode_into(message, &mut out);
     out
 }
 
 /// Appends `message` as one JSON document to `out`, so a caller can reuse
 /// one buffer for many messages (or write a RecordIO header first).
 pub fn encode_into<M: JsonMessage>(message: &M, out: &mut Vec<u8>) {
-    message.write_json(out);
+    let mut serializer = serde_json::Serializer::with_formatter(out, ser::MasterFormatter);
+    // Cannot fail: a `Vec` takes every write, map keys are strings and the
+    // doubles' raw text is valid JSON.
+    let _infallible = message.serialize(&mut serializer);
 }
 
 /// Decodes one JSON document (whitespace around it is fine, anything else
 /// after it is not). The top level must be an object.
 ///
-/// Errors: [`DecodeErrorKind::Syntax`] for malformed JSON (the master
-/// prefixes its own message with `Failed to parse body into JSON: `),
-/// [`DecodeErrorKind::TooDeep`] past 127 nested arrays/objects inside known
-/// fields (the value of an unknown key is skipped without recursion, so its
-/// depth is not limited), [`DecodeErrorKind::Schema`] for well-formed JSON
-/// that does not fit (`Expecting a JSON object`, `Not expecting a JSON
-/// number for field 'type'`, `Failed to base64 decode bytes field 'uuid':
-/// Invalid character '!'`, …) and [`DecodeErrorKind::MissingRequired`]
-/// (`Missing required fields: acknowledge.uuid`). Like the master, which
-/// parses the whole text before looking at the schema, a syntax error
-/// anywhere wins over a schema error met earlier in the text.
+/// Errors: [`DecodeErrorKind::Syntax`] for malformed JSON in serde_json's
+/// words (the master prefixes its own message with `Failed to parse body
+/// into JSON: `), [`DecodeErrorKind::TooDeep`] past serde_json's recursion
+/// limit of 128 nested arrays/objects inside known fields (the value of an
+/// unknown key is skipped without recursion, so its depth is not limited),
+/// [`DecodeErrorKind::Schema`] for well-formed JSON that does not fit
+/// (`Expecting a JSON object`, `Not expecting a JSON number for field
+/// 'type'`, `Failed to base64 decode bytes field 'uuid': Invalid character
+/// '!'`, …) and [`DecodeErrorKind::MissingRequired`] (`Missing required
+/// fields: acknowledge.uuid`). Like the master, which parses the whole text
+/// before looking at the schema, a syntax error anywhere wins over a schema
+/// error met earlier in the text.
 pub fn decode<M: JsonMessage>(bytes: &[u8]) -> Result<M, DecodeError> {
-    let mut reader = Reader::new(bytes);
-    let mut missing = None;
     let mut message = M::default();
-    if let Err(fail) = read_document(&mut reader, &mut message, &mut missing) {
-        if fail.kind() == DecodeErrorKind::Schema {
-            if let Err(syntax) = Reader::check_document(bytes) {
-                return Err(syntax.into_error());
-            }
-        }
-        return Err(fail.into_error());
+    let mut missing = None;
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let read = de::Top {
+        target: &mut message,
+        missing: &mut missing,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|()| deserializer.end());
+    if let Err(e) = read {
+        return Err(classify(&e, bytes));
     }
     match missing {
         Some(m) => Err(DecodeError::missing_required(&m.paths())),
@@ -119,15 +129,30 @@ pub fn decode<M: JsonMessage>(bytes: &[u8]) -> Result<M, DecodeError> {
     }
 }
 
-fn read_document<M: JsonMessage>(
-    reader: &mut Reader<'_>,
-    message: &mut M,
-    missing: &mut Option<Box<Missing>>,
-) -> Result<(), Fail> {
-    if reader.peek()? != b'{' {
-        return Err(Fail::schema("Expecting a JSON object".to_string()));
+/// The kind and detail of a serde_json error. A schema error stands only
+/// when the whole text is well-formed.
+#[cold]
+fn classify(e: &serde_json::Error, bytes: &[u8]) -> DecodeError {
+    if e.classify() == Category::Data {
+        if let Err(syntax) = serde_json::from_slice::<IgnoredAny>(bytes) {
+            if syntax.classify() != Category::Data {
+                return not_json(&syntax);
+            }
+        }
+        let text = e.to_string();
+        let position = format!(" at line {} column {}", e.line(), e.column());
+        let detail = text.strip_suffix(&position).unwrap_or(&text);
+        return DecodeError::new(DecodeErrorKind::Schema, detail);
     }
-    reader.begin_object()?;
-    message.read_json(reader, missing)?;
-    reader.end()
+    not_json(e)
+}
+
+fn not_json(e: &serde_json::Error) -> DecodeError {
+    let text = e.to_string();
+    let kind = if text.starts_with("recursion limit exceeded") {
+        DecodeErrorKind::TooDeep
+    } else {
+        DecodeErrorKind::Syntax
+    };
+    DecodeError::new(kind, text)
 }

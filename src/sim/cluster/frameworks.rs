@@ -169,7 +169,22 @@ impl Cluster {
                 self.completed_tasks.push(task);
             }
         }
-        self.executors.retain(|k, _| k.0 != id);
+        // Executor processes get SHUTDOWN and their grace period, as the
+        // agent does when a framework goes; the others simply go.
+        let now = Instant::now();
+        let keys: Vec<_> = self
+            .executors
+            .keys()
+            .filter(|k| k.0 == id)
+            .cloned()
+            .collect();
+        for key in keys {
+            if self.executors.get(&key).is_some_and(|e| e.http.is_some()) {
+                self.shutdown_http_executor(&key, now);
+            } else {
+                self.executors.remove(&key);
+            }
+        }
         self.removed_frameworks.insert(id.to_string());
         self.allocation_dirty = true;
         log::info!("framework {id} removed");

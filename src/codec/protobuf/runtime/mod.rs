@@ -95,7 +95,7 @@ pub fn push_default<T: Default>(v: &mut Vec<T>) -> &mut T {
 #[inline]
 pub fn reserve_for<T>(v: &mut Vec<T>, rest: &Reader<'_>, key: u32) {
     if v.capacity() == 0 {
-        v.reserve_exact(1 + count_key(*rest, key));
+        v.reserve_exact(1 + count_key(rest.clone(), key));
     }
 }
 

@@ -1,12 +1,15 @@
-//! Bounds-checked reading of the protobuf wire format from one message's bytes.
+//! Reading the protobuf wire format through quick-protobuf's `BytesReader`,
+//! behind a thin guard.
 //!
-//! quick-protobuf's `BytesReader` keeps a `start..end` window over the whole
-//! buffer and trusts nested lengths (upstream issue #211: a nested length that
-//! overruns its parent panics). Here every length-delimited field becomes its
-//! own sub-slice after its length was checked against the bytes that remain,
-//! so a reader can never look past the message it was given.
+//! `BytesReader` keeps a `start..end` window over a buffer and trusts nested
+//! lengths (upstream issue #211: a nested length that overruns its parent
+//! panics or reads the parent's bytes). The guard: every [`Reader`] owns
+//! exactly the bytes of one message, and every length prefix is checked
+//! against the bytes that remain before `BytesReader::read_bytes` slices, so
+//! a reader can never look past the message it was given.
 
 use super::{Fault, Malformed};
+use quick_protobuf::BytesReader;
 
 /// Wire type 0: varint.
 pub const VARINT: u32 = 0;
@@ -24,14 +27,7 @@ pub const FIXED32: u32 = 5;
 /// Sets `target` to the `string` payload `raw` after checking it is UTF-8.
 #[inline]
 pub fn fill_string(raw: &[u8], target: &mut String) -> Result<(), Fault> {
-    let text = if raw.is_ascii() {
-        // SAFETY: ASCII bytes are valid UTF-8. Nearly every string in the Mesos
-        // API is ASCII (ids, names, roles, hostnames), and skipping the general
-        // validator for them is measurably faster.
-        unsafe { std::str::from_utf8_unchecked(raw) }
-    } else {
-        std::str::from_utf8(raw).map_err(|_| Fault::Malformed(Malformed::InvalidUtf8))?
-    };
+    let text = std::str::from_utf8(raw).map_err(|_| Fault::Malformed(Malformed::InvalidUtf8))?;
     if target.capacity() == 0 {
         // The usual case, a fresh field: one exact allocation.
         *target = text.to_owned();
@@ -57,23 +53,37 @@ pub fn fill_bytes(raw: &[u8], target: &mut Vec<u8>) -> Result<(), Fault> {
 /// Groups nested deeper than this are rejected while skipping them.
 const MAX_GROUP_DEPTH: usize = 100;
 
-/// The unread bytes of one message.
-#[derive(Debug, Clone, Copy)]
+/// quick-protobuf reports a varint of more than ten bytes as `Varint` and
+/// one cut short as the end of the buffer.
+fn varint_fault(e: quick_protobuf::Error) -> Fault {
+    match e {
+        quick_protobuf::Error::Varint => Fault::Malformed(Malformed::OverlongVarint),
+        _ => Fault::Malformed(Malformed::TruncatedVarint),
+    }
+}
+
+/// The unread bytes of one message: quick-protobuf's cursor over exactly
+/// that message's bytes.
+#[derive(Debug, Clone)]
 pub struct Reader<'a> {
     buf: &'a [u8],
+    inner: BytesReader,
 }
 
 impl<'a> Reader<'a> {
     /// A reader over exactly the bytes of one message.
     #[inline]
     pub fn new(buf: &'a [u8]) -> Self {
-        Reader { buf }
+        Reader {
+            buf,
+            inner: BytesReader::from_bytes(buf),
+        }
     }
 
     /// True when the message has no more fields.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
+        self.inner.is_eof()
     }
 
     /// The next field key (`number << 3 | wire type`); keys wider than 32 bits
@@ -87,70 +97,37 @@ impl<'a> Reader<'a> {
     /// One varint of at most ten bytes.
     #[inline]
     pub fn varint(&mut self) -> Result<u64, Fault> {
-        match *self.buf {
-            [b, ref rest @ ..] if b < 0x80 => {
-                self.buf = rest;
-                Ok(u64::from(b))
-            }
-            [b0, b1, ref rest @ ..] if b1 < 0x80 => {
-                self.buf = rest;
-                Ok(u64::from(b0 & 0x7f) | u64::from(b1) << 7)
-            }
-            _ => self.varint_slow(),
-        }
-    }
-
-    #[cold]
-    fn varint_slow(&mut self) -> Result<u64, Fault> {
-        let mut value = 0u64;
-        for (i, &b) in self.buf.iter().enumerate().take(10) {
-            value |= u64::from(b & 0x7f) << (7 * i);
-            if b < 0x80 {
-                self.buf = &self.buf[i + 1..];
-                return Ok(value);
-            }
-        }
-        if self.buf.len() >= 10 {
-            Err(Fault::Malformed(Malformed::OverlongVarint))
-        } else {
-            Err(Fault::Malformed(Malformed::TruncatedVarint))
-        }
+        self.inner.read_varint64(self.buf).map_err(varint_fault)
     }
 
     /// Four little-endian bytes.
     #[inline]
     pub fn fixed32(&mut self) -> Result<u32, Fault> {
-        match self.buf.split_first_chunk::<4>() {
-            Some((head, rest)) => {
-                self.buf = rest;
-                Ok(u32::from_le_bytes(*head))
-            }
-            None => Err(Fault::Malformed(Malformed::TruncatedFixed32)),
-        }
+        self.inner
+            .read_fixed32(self.buf)
+            .map_err(|_| Fault::Malformed(Malformed::TruncatedFixed32))
     }
 
     /// Eight little-endian bytes.
     #[inline]
     pub fn fixed64(&mut self) -> Result<u64, Fault> {
-        match self.buf.split_first_chunk::<8>() {
-            Some((head, rest)) => {
-                self.buf = rest;
-                Ok(u64::from_le_bytes(*head))
-            }
-            None => Err(Fault::Malformed(Malformed::TruncatedFixed64)),
-        }
+        self.inner
+            .read_fixed64(self.buf)
+            .map_err(|_| Fault::Malformed(Malformed::TruncatedFixed64))
     }
 
-    /// A length-delimited payload, after checking its length against what remains.
+    /// A length-delimited payload. The guard: the length prefix is read on a
+    /// copy of the cursor and checked against what remains before
+    /// quick-protobuf reads it again and slices.
     #[inline]
     pub fn len_delimited(&mut self) -> Result<&'a [u8], Fault> {
-        let len = self.varint()?;
+        let mut peek = self.inner.clone();
+        let len = peek.read_varint64(self.buf).map_err(varint_fault)?;
         match usize::try_from(len) {
-            Ok(len) if len <= self.buf.len() => {
-                let (payload, rest) = self.buf.split_at(len);
-                self.buf = rest;
-                Ok(payload)
-            }
+            Ok(len) if len <= peek.len() => self
+                .inner
+                .read_bytes(self.buf)
+                .map_err(|_| Fault::Malformed(Malformed::LengthPastEnd)),
             _ => Err(Fault::Malformed(Malformed::LengthPastEnd)),
         }
     }

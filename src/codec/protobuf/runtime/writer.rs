@@ -1,25 +1,23 @@
-//! Writing the protobuf wire format into a `Vec<u8>`, and the matching sizes.
+//! Writing the protobuf wire format into a `Vec<u8>` through quick-protobuf's
+//! `Writer`, and the matching sizes (quick-protobuf's `sizeofs`).
 //!
-//! Sizes come from quick-protobuf's `sizeofs`; the writes go straight into the
-//! vector (quick-protobuf's `Writer` reports I/O errors a `Vec` can never have).
+//! The `Writer` reports I/O errors of its backend; a `Vec<u8>` never has
+//! any (it can only abort on allocation failure), so they are ignored here.
+
+use quick_protobuf::Writer;
 
 pub use quick_protobuf::sizeofs::{sizeof_len, sizeof_varint};
 
 /// Appends `v` as a varint.
 #[inline]
-pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
+pub fn put_varint(out: &mut Vec<u8>, v: u64) {
+    let _infallible = Writer::new(out).write_varint(v);
 }
 
 /// Appends a length prefix and the payload of a `string` or `bytes` field.
 #[inline]
 pub fn put_len_delimited(out: &mut Vec<u8>, payload: &[u8]) {
-    put_varint(out, payload.len() as u64);
-    out.extend_from_slice(payload);
+    let _infallible = Writer::new(out).write_bytes(payload);
 }
 
 /// Encoded size of an `int32` or enum value: negative numbers take ten bytes.
@@ -31,7 +29,7 @@ pub fn size_int32(v: i32) -> usize {
 /// Appends an `int32` or enum value (sign-extended to 64 bits, as protobuf does).
 #[inline]
 pub fn put_int32(out: &mut Vec<u8>, v: i32) {
-    put_varint(out, i64::from(v) as u64);
+    let _infallible = Writer::new(out).write_int32(v);
 }
 
 /// Zigzag encoding of `sint32`.
