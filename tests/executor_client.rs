@@ -553,3 +553,50 @@ fn teardown_sends_shutdown_to_the_frameworks_executors() {
         PATIENCE
     ));
 }
+
+/// LAUNCH_GROUP on a custom executor with a command: the executor gets one
+/// LAUNCH_GROUP event with every task, and reports each.
+#[test]
+fn a_task_group_reaches_the_executor_as_one_launch_group() {
+    use mesos_http::v1::{CommandInfo, TaskGroupInfo, TaskInfo};
+    let bed = bed(Encoding::Json, false, fast());
+    let offers = bed.scheduler_event("OFFERS", |e| e.offers().is_some());
+    let offer = offers.offers().unwrap()[0].clone();
+    let template = executor_task("unused", &bed.agent_id, "grouper", "sleep 600");
+    let member = |id: &str| TaskInfo {
+        name: id.into(),
+        task_id: task_id(id),
+        agent_id: offer.agent_id.clone(),
+        resources: template.resources.clone(),
+        command: Some(CommandInfo {
+            value: Some("true".into()),
+            shell: Some(true),
+            ..CommandInfo::default()
+        }),
+        ..TaskInfo::default()
+    };
+    let group = mesos_http::call::launch_group(
+        template.executor.clone().unwrap(),
+        TaskGroupInfo {
+            tasks: vec![member("g1"), member("g2")],
+        },
+    );
+    bed.scheduler.accept([offer.id], [group], None).unwrap();
+    let env = bed.executor_environment("grouper");
+    let (exec, items) = Executor::from_vars(env).unwrap().connect().unwrap();
+    let launch = next_executor_event(&items, "LAUNCH_GROUP", |e| {
+        matches!(e, mesos_http::executor::Event::LaunchGroup(_))
+    });
+    let ids: Vec<&str> = launch
+        .tasks()
+        .iter()
+        .map(|t| t.task_id.value.as_str())
+        .collect();
+    assert_eq!(ids, ["g1", "g2"]);
+    assert_eq!(exec.unacknowledged_tasks().len(), 2);
+    for id in ["g1", "g2"] {
+        exec.update(task_status(&task_id(id), TaskState::TASK_RUNNING))
+            .unwrap();
+        assert_eq!(bed.next_update(id).state, TaskState::TASK_RUNNING);
+    }
+}

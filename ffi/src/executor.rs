@@ -8,7 +8,10 @@ use std::ffi::c_char;
 use super::config::encoding_from_u32;
 use super::error::{failure_of, mesos_http_error, mesos_http_result};
 use super::executor_event::mesos_http_executor_event;
-use super::guard::{byte_slice, guard, guard_value, handle, optional_str, out_param, required_str};
+use super::guard::{
+    byte_slice, close_handle, free_handle, guard, guard_value, handle, optional_str, out_param,
+    required_str,
+};
 use super::guard::{pointer_array, Failure};
 use super::wait::next_item;
 use mesos_http::executor::{self, task_status, Executor, ExecutorBuilder};
@@ -196,10 +199,8 @@ pub unsafe extern "C" fn mesos_http_executor_close(
     executor: *const mesos_http_executor,
     error_out: *mut *mut mesos_http_error,
 ) -> mesos_http_result {
-    guard(error_out, || {
-        let this = unsafe { handle(executor, "executor") }?;
-        this.executor.close();
-        Ok(())
+    close_handle(executor, "executor", error_out, |this| {
+        this.executor.close()
     })
 }
 
@@ -207,13 +208,7 @@ pub unsafe extern "C" fn mesos_http_executor_close(
 /// after every other call on this handle has returned.
 #[no_mangle]
 pub unsafe extern "C" fn mesos_http_executor_free(executor: *mut mesos_http_executor) {
-    guard_value((), || {
-        if !executor.is_null() {
-            let this = unsafe { Box::from_raw(executor) };
-            this.executor.close();
-            drop(this);
-        }
-    })
+    free_handle(executor, |this| this.executor.close())
 }
 
 #[cfg(test)]

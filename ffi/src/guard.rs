@@ -185,6 +185,31 @@ pub(super) unsafe fn out_param<'a, T>(
     Ok(slot)
 }
 
+/// `*_close`: runs `close` on a non-NULL handle.
+pub(super) fn close_handle<T>(
+    ptr: *const T,
+    what: &str,
+    error_out: *mut *mut mesos_http_error,
+    close: impl FnOnce(&T),
+) -> mesos_http_result {
+    guard(error_out, || {
+        close(unsafe { handle(ptr, what) }?);
+        Ok(())
+    })
+}
+
+/// `*_free`: closes (with `close`) and frees a handle; NULL is ignored.
+pub(super) fn free_handle<T>(ptr: *mut T, close: impl FnOnce(&T)) {
+    guard_value((), || {
+        if !ptr.is_null() {
+            // SAFETY: the caller passes a live handle from this library, once.
+            let this = unsafe { Box::from_raw(ptr) };
+            close(&this);
+            drop(this);
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

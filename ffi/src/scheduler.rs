@@ -3,7 +3,7 @@
 use super::config::mesos_http_config;
 use super::error::{failure_of, mesos_http_error, mesos_http_result};
 use super::event::mesos_http_event;
-use super::guard::{guard, guard_value, handle, out_param, Failure};
+use super::guard::{close_handle, free_handle, guard, guard_value, handle, out_param, Failure};
 use super::wait::next_item;
 use mesos_http::codec::Encoding;
 use mesos_http::{Events, Scheduler};
@@ -81,10 +81,8 @@ pub unsafe extern "C" fn mesos_http_scheduler_close(
     scheduler: *const mesos_http_scheduler,
     error_out: *mut *mut mesos_http_error,
 ) -> mesos_http_result {
-    guard(error_out, || {
-        let this = unsafe { handle(scheduler, "scheduler") }?;
-        this.scheduler.close();
-        Ok(())
+    close_handle(scheduler, "scheduler", error_out, |this| {
+        this.scheduler.close()
     })
 }
 
@@ -105,13 +103,7 @@ pub unsafe extern "C" fn mesos_http_scheduler_is_subscribed(
 /// has returned, from any thread. Events already taken stay valid.
 #[no_mangle]
 pub unsafe extern "C" fn mesos_http_scheduler_free(scheduler: *mut mesos_http_scheduler) {
-    guard_value((), || {
-        if !scheduler.is_null() {
-            let this = unsafe { Box::from_raw(scheduler) };
-            this.scheduler.close();
-            drop(this);
-        }
-    })
+    free_handle(scheduler, |this| this.scheduler.close())
 }
 
 /// A handle for the call entry points.

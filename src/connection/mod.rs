@@ -33,6 +33,7 @@ mod resolve;
 mod session;
 mod shared;
 mod stream;
+mod threads;
 #[cfg(feature = "zookeeper")]
 mod zookeeper;
 
@@ -52,3 +53,4 @@ pub(crate) use reader::Reader;
 pub(crate) use session::Session;
 pub(crate) use shared::{Shared, StreamOptions};
 pub(crate) use stream::{read_records, StreamStop};
+pub(crate) use threads::join_threads;

@@ -3,12 +3,13 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::builder::ExecutorBuilder;
 use super::env::EnvError;
 use super::shared::Shared;
+use crate::connection::join_threads;
 use crate::error::Error;
 use crate::v1;
 use crate::v1::executor::call::{Message, Type, Update};
@@ -24,7 +25,7 @@ pub struct Executor {
 
 struct Inner {
     shared: Arc<Shared>,
-    reader: Mutex<Option<JoinHandle<()>>>,
+    reader: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Executor {
@@ -69,7 +70,7 @@ impl Executor {
         Executor {
             inner: Arc::new(Inner {
                 shared,
-                reader: Mutex::new(Some(reader)),
+                reader: Mutex::new(vec![reader]),
             }),
         }
     }
@@ -190,13 +191,7 @@ impl Executor {
 impl Inner {
     fn close(&self) {
         self.shared.control.close();
-        let reader = self.reader.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(reader) = reader {
-            // Never join ourselves (a handle dropped on the reader thread).
-            if reader.thread().id() != thread::current().id() {
-                let _ = reader.join();
-            }
-        }
+        join_threads(&self.reader);
     }
 }
 

@@ -3,11 +3,11 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::thread::JoinHandle;
 
 use super::builder::SchedulerBuilder;
 use crate::connection::IntoMasters;
-use crate::connection::Shared;
+use crate::connection::{join_threads, Shared};
 use crate::error::Error;
 use crate::v1;
 use crate::v1::scheduler::Call;
@@ -125,14 +125,7 @@ impl Handle {
     fn close(&self) {
         self.shared.control.close();
         self.shared.acks.join();
-        let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|p| p.into_inner()));
-        let current = thread::current().id();
-        for thread in threads {
-            // Never join ourselves (a handle dropped on the reader thread).
-            if thread.thread().id() != current {
-                let _ = thread.join();
-            }
-        }
+        join_threads(&self.threads);
     }
 }
 
