@@ -111,9 +111,15 @@ pub fn encode_into<M: JsonMessage>(message: &M, out: &mut Vec<u8>) {
 /// before looking at the schema, a syntax error anywhere wins over a schema
 /// error met earlier in the text.
 pub fn decode<M: JsonMessage>(bytes: &[u8]) -> Result<M, DecodeError> {
+    // The whole text is checked for UTF-8 once, so serde_json need not
+    // check each string again (its `from_slice` does, string by string).
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => return Err(not_utf8(&e, bytes)),
+    };
     let mut message = M::default();
     let mut missing = None;
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     let read = de::Top {
         target: &mut message,
         missing: &mut missing,
@@ -145,6 +151,20 @@ fn classify(e: &serde_json::Error, bytes: &[u8]) -> DecodeError {
         return DecodeError::new(DecodeErrorKind::Schema, detail);
     }
     not_json(e)
+}
+
+/// Invalid UTF-8 is a syntax error, as serde_json reports it inside a
+/// string; elsewhere serde_json's own complaint (an unexpected byte) comes
+/// first.
+#[cold]
+fn not_utf8(e: &std::str::Utf8Error, bytes: &[u8]) -> DecodeError {
+    match serde_json::from_slice::<IgnoredAny>(bytes) {
+        Err(syntax) if syntax.classify() != Category::Data => not_json(&syntax),
+        _ => DecodeError::new(
+            DecodeErrorKind::Syntax,
+            format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+        ),
+    }
 }
 
 fn not_json(e: &serde_json::Error) -> DecodeError {

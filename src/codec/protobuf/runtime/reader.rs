@@ -94,10 +94,26 @@ impl<'a> Reader<'a> {
         u32::try_from(key).map_err(|_| Fault::Malformed(Malformed::KeyOutOfRange))
     }
 
-    /// One varint of at most ten bytes.
+    /// The next unread byte, without consuming it.
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.buf.get(self.buf.len() - self.inner.len()).copied()
+    }
+
+    /// One varint of at most ten bytes. Most are one byte (every key of this
+    /// schema, most lengths and numbers): after a peek, quick-protobuf reads
+    /// those with `read_u8`, which inlines, and the rest with
+    /// `read_varint64`, which does not.
     #[inline]
     pub fn varint(&mut self) -> Result<u64, Fault> {
-        self.inner.read_varint64(self.buf).map_err(varint_fault)
+        match self.peek() {
+            Some(b) if b < 0x80 => self
+                .inner
+                .read_u8(self.buf)
+                .map(u64::from)
+                .map_err(varint_fault),
+            _ => self.inner.read_varint64(self.buf).map_err(varint_fault),
+        }
     }
 
     /// Four little-endian bytes.
@@ -121,10 +137,16 @@ impl<'a> Reader<'a> {
     /// quick-protobuf reads it again and slices.
     #[inline]
     pub fn len_delimited(&mut self) -> Result<&'a [u8], Fault> {
-        let mut peek = self.inner.clone();
-        let len = peek.read_varint64(self.buf).map_err(varint_fault)?;
+        let (len, remaining) = match self.peek() {
+            Some(b) if b < 0x80 => (u64::from(b), self.inner.len() - 1),
+            _ => {
+                let mut peek = self.inner.clone();
+                let len = peek.read_varint64(self.buf).map_err(varint_fault)?;
+                (len, peek.len())
+            }
+        };
         match usize::try_from(len) {
-            Ok(len) if len <= peek.len() => self
+            Ok(len) if len <= remaining => self
                 .inner
                 .read_bytes(self.buf)
                 .map_err(|_| Fault::Malformed(Malformed::LengthPastEnd)),
