@@ -836,3 +836,18 @@ fn garbage_requests_never_crash_the_server() {
     let r = Client::connect(m.addr()).request("GET", "/api/v1/scheduler", &[], b"");
     assert_eq!(r.code, 405);
 }
+
+#[test]
+fn leading_zero_numbers_are_a_json_syntax_error() {
+    // The master's parser takes `007`; no master writes it and serde_json
+    // refuses it, so the simulated master answers with a syntax error in
+    // the master's wording (see the README's JSON mapping).
+    let m = master();
+    let body = br#"{"type":"REVIVE","x":007}"#;
+    let r = post_raw(m.addr(), "/api/v1/scheduler", &[JSON], body);
+    assert_error(
+        &r,
+        400,
+        "Failed to parse body into JSON: syntax error at line 1 near: 7}",
+    );
+}
