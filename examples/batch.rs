@@ -265,10 +265,26 @@ impl Batch {
                     "subscribed to {master} as framework {}",
                     framework_id.value
                 ));
-                let launched = self.tasks.iter().any(|t| t.agent.is_some());
-                if launched {
-                    // After a reconnection: ask for the state of every task.
-                    let _ = self.cluster.scheduler.reconcile([]);
+                // After a reconnection: ask for the state of every task still
+                // running, by name: a master that lost its state answers an
+                // implicit reconciliation with nothing, an explicit one with
+                // TASK_LOST for the tasks it does not know.
+                let open: Vec<(v1::TaskID, Option<v1::AgentID>)> = self
+                    .tasks
+                    .iter()
+                    .filter(|t| t.last.is_none())
+                    .filter_map(|t| {
+                        let agent = t.agent.clone()?;
+                        Some((
+                            v1::TaskID {
+                                value: t.id.clone(),
+                            },
+                            Some(agent),
+                        ))
+                    })
+                    .collect();
+                if !open.is_empty() {
+                    let _ = self.cluster.scheduler.reconcile(open);
                 }
                 self.progress.update(self.counts());
             }
@@ -293,9 +309,10 @@ impl Batch {
         if self.tearing_down.is_some() {
             return; // TEARDOWN removes the framework's offers.
         }
+        let (mut unfit, mut done) = (Vec::new(), Vec::new());
         for offer in offers {
             if self.queue.is_empty() {
-                self.decline(&offer, DONE_REFUSE_SECONDS);
+                done.push(offer.id.clone());
                 continue;
             }
             let wanted = for_offer(&self.options.resources, &offer);
@@ -308,7 +325,7 @@ impl Batch {
                 }
             }
             if launch.is_empty() {
-                self.decline(&offer, UNFIT_REFUSE_SECONDS);
+                unfit.push(offer.id.clone());
                 continue;
             }
             let infos: Vec<v1::TaskInfo> = launch
@@ -354,6 +371,8 @@ impl Batch {
                 }
             }
         }
+        self.decline(unfit, UNFIT_REFUSE_SECONDS);
+        self.decline(done, DONE_REFUSE_SECONDS);
         if self.queue.is_empty() && !self.suppressed {
             // Every task is launched: no more offers needed.
             self.suppressed = self
@@ -364,9 +383,14 @@ impl Batch {
         }
     }
 
-    fn decline(&self, offer: &v1::Offer, refuse_seconds: f64) {
+    /// Declines offers in one call (an OFFERS event from a large cluster
+    /// may carry thousands).
+    fn decline(&self, offers: Vec<v1::OfferID>, refuse_seconds: f64) {
+        if offers.is_empty() {
+            return;
+        }
         let filters = Some(call::refuse_seconds(refuse_seconds));
-        if let Err(err) = self.cluster.scheduler.decline([offer.id.clone()], filters) {
+        if let Err(err) = self.cluster.scheduler.decline(offers, filters) {
             eprintln!("batch: DECLINE failed: {err}");
         }
     }

@@ -398,6 +398,23 @@ impl SimMaster {
         });
     }
 
+    /// Test: every subscription gets this event, encoded in its stream's
+    /// encoding, as if the master had produced it (for events the
+    /// simulation never makes, such as a MESSAGE with a huge payload).
+    pub fn send_event(&self, event: &crate::v1::scheduler::Event) {
+        // Encoded outside the lock: a huge event must not stall the timers.
+        let streams: Vec<_> = self.rt.shared.update(|c| {
+            c.frameworks
+                .values()
+                .filter_map(|f| f.stream.as_ref())
+                .map(|s| (s.encoding, s.tx.clone()))
+                .collect()
+        });
+        for (encoding, tx) in streams {
+            let _ = tx.send(StreamMsg::Record(encoding.encode(event)));
+        }
+    }
+
     /// Fault: close every subscription connection now, between records.
     pub fn close_streams(&self) {
         self.to_streams(|| StreamMsg::Abort);

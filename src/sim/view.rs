@@ -247,6 +247,11 @@ impl ClusterView<'_> {
             .sum()
     }
 
+    /// Events written to every framework's streams so far.
+    pub fn total_events_sent(&self) -> u64 {
+        self.cluster.events_sent.values().sum()
+    }
+
     /// Events written to a framework's streams so far.
     pub fn events_sent(&self, framework_id: &str) -> u64 {
         self.cluster

@@ -239,9 +239,14 @@ impl Running {
     }
 
     /// Waits for the end (killing the process after [`PATIENCE`]).
-    pub fn finish(mut self) -> Run {
+    pub fn finish(self) -> Run {
+        self.finish_within(PATIENCE)
+    }
+
+    /// Waits for the end, killing the process when no line came for `patience`.
+    pub fn finish_within(mut self, patience: Duration) -> Run {
         loop {
-            match self.lines.recv_timeout(PATIENCE) {
+            match self.lines.recv_timeout(patience) {
                 Ok(line) => self.stdout.push(line),
                 Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {
