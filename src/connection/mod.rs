@@ -27,6 +27,7 @@ mod endpoint;
 mod http;
 mod items;
 mod masters;
+mod pipeline;
 mod reader;
 mod resolve;
 mod session;

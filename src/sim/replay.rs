@@ -317,9 +317,16 @@ fn accept_loop(state: &Arc<State>, listener: TcpListener) {
 const ACCEPTED: &[u8] = b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n";
 
 fn serve(state: &State, tcp: TcpStream) -> io::Result<()> {
-    let mut reader = BufReader::new(tcp.try_clone()?);
+    let mut reader = BufReader::with_capacity(64 * 1024, tcp.try_clone()?);
     let mut writer = &tcp;
+    // Answers to pipelined requests leave together, once no further request
+    // is already buffered (each still answered before waiting for more).
+    let mut answers = Vec::new();
     loop {
+        if reader.buffer().is_empty() && !answers.is_empty() {
+            writer.write_all(&answers)?;
+            answers.clear();
+        }
         let Ok(mut request) = read_head(&mut reader) else {
             return Ok(());
         };
@@ -335,6 +342,7 @@ fn serve(state: &State, tcp: TcpStream) -> io::Result<()> {
         let kind = call.as_ref().and_then(|c| c.r#type);
         if kind == Some(CallType::SUBSCRIBE) {
             lock(&state.counts).subscribes += 1;
+            writer.write_all(&answers)?;
             return stream(state, &tcp);
         }
         state.calls.fetch_add(1, Ordering::SeqCst);
@@ -353,7 +361,7 @@ fn serve(state: &State, tcp: TcpStream) -> io::Result<()> {
             held = state.released.wait(held).unwrap_or_else(|p| p.into_inner());
         }
         drop(held);
-        writer.write_all(ACCEPTED)?;
+        answers.extend_from_slice(ACCEPTED);
     }
 }
 
