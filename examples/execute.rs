@@ -168,6 +168,8 @@ struct Execute {
     suppressed: bool,
     interrupted: bool,
     final_status: Option<TaskStatus>,
+    /// The uuids of the status updates shown (each is shown once).
+    seen_updates: std::collections::HashSet<Vec<u8>>,
     teardown_deadline: Option<Instant>,
     /// Set when nothing more is worth waiting for.
     leave: bool,
@@ -198,6 +200,7 @@ fn run(options: Options) -> Result<u8, String> {
         suppressed: false,
         interrupted: false,
         final_status: None,
+        seen_updates: Default::default(),
         teardown_deadline: None,
         leave: false,
     };
@@ -427,7 +430,17 @@ impl Execute {
     }
 
     fn on_update(&mut self, status: TaskStatus) {
-        println!("{}", status_line(&status));
+        // The agent re-sends an update until it is acknowledged (an
+        // acknowledgement lost in a master failover means the same update
+        // arrives again, with the same uuid): show each update once by its
+        // uuid, but acknowledge every copy (below).
+        let first_copy = match &status.uuid {
+            Some(uuid) => self.seen_updates.insert(uuid.clone()),
+            None => true, // No uuid: nothing to acknowledge or dedupe by.
+        };
+        if first_copy {
+            println!("{}", status_line(&status));
+        }
         if status.state == v1::TaskState::TASK_RUNNING {
             self.send_message(&status);
         }

@@ -407,3 +407,71 @@ fn a_task_info_file_runs_as_given() {
         "{run}"
     );
 }
+
+/// The agent re-sends a status update until it is acknowledged, so a
+/// framework can see the same update (same uuid) twice, e.g. after a master
+/// failover. `execute` prints each update once, and acknowledges every copy.
+/// The replay master streams each update twice, in both encodings.
+#[cfg(feature = "sim")]
+#[test]
+fn a_redelivered_update_is_printed_once_and_acknowledged_each_time() {
+    use mesos_http::codec::Encoding;
+    use mesos_http::recordio;
+    use mesos_http::sim::{Chunking, ReplayMaster};
+    use mesos_http::v1::scheduler::event::{Type as EventType, Update};
+    use mesos_http::v1::scheduler::Event;
+    use mesos_http::v1::{AgentID, TaskID, TaskState, TaskStatus};
+
+    // A valid version-4 UUID made of one repeated byte.
+    let uuid = |b: u8| {
+        let mut bytes = [b; 16];
+        bytes[6] = 0x40 | (b & 0x0f);
+        bytes[8] = 0x80 | (b & 0x3f);
+        bytes.to_vec()
+    };
+    let update = |state: TaskState, n: u8| Event {
+        r#type: Some(EventType::UPDATE),
+        update: Some(Update {
+            status: TaskStatus {
+                task_id: TaskID {
+                    value: "execute".into(),
+                },
+                state,
+                agent_id: Some(AgentID {
+                    value: "agent-1".into(),
+                }),
+                uuid: Some(uuid(n)),
+                ..TaskStatus::default()
+            },
+        }),
+        ..Event::default()
+    };
+    for (encoding, flag) in [(Encoding::Json, "json"), (Encoding::Protobuf, "protobuf")] {
+        let mut file = Vec::new();
+        for event in [
+            update(TaskState::TASK_RUNNING, 1),
+            update(TaskState::TASK_RUNNING, 1),
+            update(TaskState::TASK_FINISHED, 2),
+            update(TaskState::TASK_FINISHED, 2),
+        ] {
+            recordio::encode(&encoding.encode(&event), &mut file);
+        }
+        let master = ReplayMaster::start(file, Chunking::PerRecord, 0).unwrap();
+        let run = execute(&[
+            "--master",
+            &master.url(),
+            "--encoding",
+            flag,
+            "--command",
+            "true",
+        ]);
+        state_line(&run, "TASK_RUNNING");
+        state_line(&run, "TASK_FINISHED");
+        let acked = master.acknowledged_uuids();
+        assert_eq!(
+            acked.iter().filter(|u| **u == uuid(1)).count(),
+            2,
+            "every copy acknowledged ({flag}): {acked:?}\n{run}"
+        );
+    }
+}
