@@ -1,0 +1,105 @@
+//! `close()` and dropping the last handle finish within 1 s while the TCP
+//! connect to the master hangs: the master is a listener on 127.0.0.1 whose
+//! accept queue is full (filled with raw connections that are never
+//! accepted), so the kernel drops the client's SYN and `connect` waits.
+//!
+//! KNOWN GAP (skipped unless MESOS_HTTP_KNOWN_GAPS is set, until fixed): today both wait for the connect timeout
+//! (~60 s here): the reader thread sits in ureq's blocking `connect` and the
+//! event channel closes only when it returns. Run with `MESOS_HTTP_KNOWN_GAPS=1`.
+#![cfg(feature = "sim")]
+
+mod client_support;
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use client_support::*;
+use mesos_http::{Encoding, Error};
+
+per_encoding!(
+    close_ends_a_hanging_connect_within_a_second,
+    dropping_the_last_handle_ends_a_hanging_connect_within_a_second,
+);
+
+/// A listener whose backlog is full, with the connections that fill it.
+/// `None` if the kernel still completes connects after many thousands.
+fn full_listener() -> Option<(TcpListener, Vec<TcpStream>, SocketAddr)> {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut held = Vec::new();
+    for _ in 0..10_000 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+            Ok(stream) => held.push(stream),
+            Err(_) => return Some((listener, held, addr)),
+        }
+    }
+    None
+}
+
+fn connecting(
+    encoding: Encoding,
+) -> Option<(mesos_http::Scheduler, mesos_http::Events, impl Drop)> {
+    let (listener, held, addr) = full_listener()?;
+    let (scheduler, events) = builder(&format!("http://{addr}"), encoding, "hanging")
+        .connect_timeout(Duration::from_secs(60))
+        .connect()
+        .unwrap();
+    // Let the reader get into its connect.
+    thread::sleep(Duration::from_millis(300));
+    struct Keep(
+        #[allow(dead_code)] TcpListener,
+        #[allow(dead_code)] Vec<TcpStream>,
+    );
+    impl Drop for Keep {
+        fn drop(&mut self) {}
+    }
+    Some((scheduler, events, Keep(listener, held)))
+}
+
+fn close_ends_a_hanging_connect_within_a_second(encoding: Encoding) {
+    if std::env::var_os("MESOS_HTTP_KNOWN_GAPS").is_none() {
+        return;
+    }
+    let Some((scheduler, events, _keep)) = connecting(encoding) else {
+        eprintln!("could not fill the backlog; skipped");
+        return;
+    };
+    // A call in flight on another thread while the connect hangs.
+    let caller = scheduler.clone();
+    let call = thread::spawn(move || caller.revive(Vec::<String>::new()));
+    let started = Instant::now();
+    scheduler.close();
+    drain_until_closed(&events);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    match call.join().unwrap() {
+        Err(Error::Closed | Error::NotSubscribed) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        scheduler.revive(Vec::<String>::new()),
+        Err(Error::Closed)
+    ));
+}
+
+fn dropping_the_last_handle_ends_a_hanging_connect_within_a_second(encoding: Encoding) {
+    if std::env::var_os("MESOS_HTTP_KNOWN_GAPS").is_none() {
+        return;
+    }
+    let Some((scheduler, events, _keep)) = connecting(encoding) else {
+        eprintln!("could not fill the backlog; skipped");
+        return;
+    };
+    let started = Instant::now();
+    drop(scheduler);
+    drain_until_closed(&events);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
