@@ -60,7 +60,7 @@ impl ExecutorBuilder {
             url: agent.to_string(),
             framework_id: framework_id.to_string(),
             executor_id: executor_id.to_string(),
-            encoding: Encoding::Protobuf,
+            encoding: Encoding::default(),
             checkpoint: false,
             recovery_timeout: DEFAULT_RECOVERY_TIMEOUT,
             backoff_max: DEFAULT_BACKOFF_MAX,
