@@ -3,9 +3,10 @@
 //! accept queue is full (filled with raw connections that are never
 //! accepted), so the kernel drops the client's SYN and `connect` waits.
 //!
-//! KNOWN GAP (skipped unless MESOS_HTTP_KNOWN_GAPS is set, until fixed): today both wait for the connect timeout
-//! (~60 s here): the reader thread sits in ureq's blocking `connect` and the
-//! event channel closes only when it returns. Run with `MESOS_HTTP_KNOWN_GAPS=1`.
+//! KNOWN GAP, so these tests are `#[ignore]`d until it is fixed: today both
+//! wait for the connect timeout (~60 s here): the reader thread sits in ureq's
+//! blocking `connect` and the event channel closes only when it returns. Run
+//! them with `cargo test --all-features --test client_close_connecting -- --ignored`.
 #![cfg(feature = "sim")]
 
 mod client_support;
@@ -16,11 +17,6 @@ use std::time::{Duration, Instant};
 
 use client_support::*;
 use mesos_http::{Encoding, Error};
-
-per_encoding!(
-    close_ends_a_hanging_connect_within_a_second,
-    dropping_the_last_handle_ends_a_hanging_connect_within_a_second,
-);
 
 /// A listener whose backlog is full, with the connections that fill it.
 /// `None` if the kernel still completes connects after many thousands.
@@ -58,9 +54,6 @@ fn connecting(
 }
 
 fn close_ends_a_hanging_connect_within_a_second(encoding: Encoding) {
-    if std::env::var_os("MESOS_HTTP_KNOWN_GAPS").is_none() {
-        return;
-    }
     let Some((scheduler, events, _keep)) = connecting(encoding) else {
         eprintln!("could not fill the backlog; skipped");
         return;
@@ -87,9 +80,6 @@ fn close_ends_a_hanging_connect_within_a_second(encoding: Encoding) {
 }
 
 fn dropping_the_last_handle_ends_a_hanging_connect_within_a_second(encoding: Encoding) {
-    if std::env::var_os("MESOS_HTTP_KNOWN_GAPS").is_none() {
-        return;
-    }
     let Some((scheduler, events, _keep)) = connecting(encoding) else {
         eprintln!("could not fill the backlog; skipped");
         return;
@@ -102,4 +92,28 @@ fn dropping_the_last_handle_ends_a_hanging_connect_within_a_second(encoding: Enc
         "{:?}",
         started.elapsed()
     );
+}
+
+#[test]
+#[ignore = "known gap: close() waits for ureq's connect timeout"]
+fn close_ends_a_hanging_connect_json() {
+    close_ends_a_hanging_connect_within_a_second(Encoding::Json);
+}
+
+#[test]
+#[ignore = "known gap: close() waits for ureq's connect timeout"]
+fn close_ends_a_hanging_connect_protobuf() {
+    close_ends_a_hanging_connect_within_a_second(Encoding::Protobuf);
+}
+
+#[test]
+#[ignore = "known gap: close() waits for ureq's connect timeout"]
+fn dropping_the_last_handle_ends_a_hanging_connect_json() {
+    dropping_the_last_handle_ends_a_hanging_connect_within_a_second(Encoding::Json);
+}
+
+#[test]
+#[ignore = "known gap: close() waits for ureq's connect timeout"]
+fn dropping_the_last_handle_ends_a_hanging_connect_protobuf() {
+    dropping_the_last_handle_ends_a_hanging_connect_within_a_second(Encoding::Protobuf);
 }
