@@ -58,8 +58,10 @@ pub(crate) struct AckSender {
     /// Its own keep-alive pool (a connection per sender thread), shut down
     /// on close so a sender waiting for an answer stops at once.
     agent: ureq::Agent,
-    /// The pipelined connections, shut down on close for the same reason.
-    sockets: Mutex<Vec<TcpStream>>,
+    /// The pipelined connections, shut down on close for the same reason;
+    /// `None` once closed, so a connection registered after that (a sender
+    /// that was connecting while `close()` ran) is shut down at once.
+    sockets: Mutex<Option<Vec<TcpStream>>>,
     queue: Sender<Pending>,
     taken: Receiver<Pending>,
     started: AtomicBool,
@@ -74,7 +76,7 @@ impl AckSender {
         let (queue, taken) = bounded(QUEUE);
         AckSender {
             agent: settings.agent(Purpose::Call),
-            sockets: Mutex::new(Vec::new()),
+            sockets: Mutex::new(Some(Vec::new())),
             queue,
             taken,
             started: AtomicBool::new(false),
@@ -114,8 +116,15 @@ impl AckSender {
     /// (forgetting those that were closed since).
     pub fn register(&self, socket: TcpStream) {
         let mut sockets = self.sockets.lock().unwrap_or_else(|p| p.into_inner());
-        sockets.retain(|s| s.peer_addr().is_ok());
-        sockets.push(socket);
+        match sockets.as_mut() {
+            Some(open) => {
+                open.retain(|s| s.peer_addr().is_ok());
+                open.push(socket);
+            }
+            None => {
+                let _ = socket.shutdown(Shutdown::Both);
+            }
+        }
     }
 
     fn start(&self, shared: &Arc<Shared>) {
@@ -140,12 +149,12 @@ impl AckSender {
     /// none is joined from its own thread.
     pub fn join(&self) {
         self.agent.clone().shutdown();
-        for socket in self
+        let open = self
             .sockets
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .drain(..)
-        {
+            .take();
+        for socket in open.into_iter().flatten() {
             let _ = socket.shutdown(Shutdown::Both);
         }
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|p| p.into_inner()));
