@@ -108,9 +108,27 @@ fn raw_samples(record: &[u8], encoding: Encoding, decode: bool, samples: usize) 
     out
 }
 
+/// A replay file of one SUBSCRIBED record in `encoding`: the replay master
+/// serves a file's encoding (an empty file would be JSON for both).
+fn subscribed_file(encoding: Encoding) -> Vec<u8> {
+    use mesos_http::v1::scheduler::event::Subscribed;
+    let record = encoding.encode(&mesos_http::v1::scheduler::Event {
+        r#type: Some(EventType::SUBSCRIBED),
+        subscribed: Some(Subscribed {
+            framework_id: mesos_http::v1::FrameworkID {
+                value: "latency".into(),
+            },
+            heartbeat_interval_seconds: Some(15.0),
+            master_info: None,
+        }),
+        ..Default::default()
+    });
+    [format!("{}\n", record.len()).as_bytes(), &record].concat()
+}
+
 /// Client: µs from the master's write to `recv` returning the event.
 fn client_samples(record: &[u8], encoding: Encoding, samples: usize) -> Vec<f64> {
-    let master = ReplayMaster::start(Vec::new(), Chunking::PerRecord, 0).unwrap();
+    let master = ReplayMaster::start(subscribed_file(encoding), Chunking::PerRecord, 0).unwrap();
     let (scheduler, events) = Scheduler::builder(master.url().as_str())
         .framework(mesos_http::v1::FrameworkInfo {
             user: "bench".into(),

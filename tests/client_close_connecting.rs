@@ -3,10 +3,9 @@
 //! accept queue is full (filled with raw connections that are never
 //! accepted), so the kernel drops the client's SYN and `connect` waits.
 //!
-//! KNOWN GAP, so these tests are `#[ignore]`d until it is fixed: today both
-//! wait for the connect timeout (~60 s here): the reader thread sits in ureq's
-//! blocking `connect` and the event channel closes only when it returns. Run
-//! them with `cargo test --all-features --test client_close_connecting -- --ignored`.
+//! The client's TCP connector registers the socket with the ureq agent
+//! before it connects, so shutting the agent down (which `close()` does)
+//! aborts the connect (src/connection/tcp.rs).
 #![cfg(feature = "sim")]
 
 mod client_support;
@@ -95,25 +94,21 @@ fn dropping_the_last_handle_ends_a_hanging_connect_within_a_second(encoding: Enc
 }
 
 #[test]
-#[ignore = "known gap: close() waits for ureq's connect timeout"]
 fn close_ends_a_hanging_connect_json() {
     close_ends_a_hanging_connect_within_a_second(Encoding::Json);
 }
 
 #[test]
-#[ignore = "known gap: close() waits for ureq's connect timeout"]
 fn close_ends_a_hanging_connect_protobuf() {
     close_ends_a_hanging_connect_within_a_second(Encoding::Protobuf);
 }
 
 #[test]
-#[ignore = "known gap: close() waits for ureq's connect timeout"]
 fn dropping_the_last_handle_ends_a_hanging_connect_json() {
     dropping_the_last_handle_ends_a_hanging_connect_within_a_second(Encoding::Json);
 }
 
 #[test]
-#[ignore = "known gap: close() waits for ureq's connect timeout"]
 fn dropping_the_last_handle_ends_a_hanging_connect_protobuf() {
     dropping_the_last_handle_ends_a_hanging_connect_within_a_second(Encoding::Protobuf);
 }

@@ -10,13 +10,15 @@ use std::time::Duration;
 use client_support::*;
 use mesos_http::sim::{SimConfig, SimMaster, TlsIdentity};
 use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Item, Termination};
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair};
 
 per_encoding!(
     subscription_without_credentials_is_refused_for_good,
     subscription_with_credentials_succeeds,
     https_with_the_test_ca_is_accepted,
     https_with_an_unknown_ca_is_refused,
+    a_client_certificate_is_presented_when_the_master_asks,
+    no_client_certificate_is_refused_by_a_master_that_asks,
 );
 
 fn auth_master() -> SimMaster {
@@ -152,4 +154,110 @@ fn https_with_an_unknown_ca_is_refused(encoding: Encoding) {
     assert!(!scheduler.is_subscribed());
     assert!(scheduler.is_closed());
     assert!(master.with_state(|s| s.frameworks().is_empty()));
+}
+
+/// A client certificate (PEM chain, PEM key) signed by a client CA, and
+/// that CA (DER) for the master to trust.
+struct ClientPki {
+    chain_pem: String,
+    key_pem: String,
+    ca_der: Vec<u8>,
+}
+
+fn client_pki() -> ClientPki {
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec!["framework.example".to_string()]).unwrap();
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    ClientPki {
+        chain_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+        ca_der: ca_cert.der().to_vec(),
+    }
+}
+
+fn mutual_tls_master(pki: &TestPki, clients: &ClientPki) -> SimMaster {
+    SimMaster::start(
+        SimConfig::fast(Duration::from_millis(100))
+            .with_tls(pki.identity.clone())
+            .with_client_certificates(clients.ca_der.clone()),
+    )
+    .unwrap()
+}
+
+fn a_client_certificate_is_presented_when_the_master_asks(encoding: Encoding) {
+    let pki = test_pki();
+    let clients = client_pki();
+    let master = mutual_tls_master(&pki, &clients);
+    let (scheduler, events) = builder(&master.url(), encoding, "mtls")
+        .ca_pem(pki.ca_pem.as_bytes())
+        .client_certificate_pem(clients.chain_pem.as_bytes(), clients.key_pem.as_bytes())
+        .connect()
+        .unwrap();
+    let (framework_id, _) = subscribed(&events);
+    scheduler
+        .revive(Vec::<String>::new())
+        .expect("a call over mutual TLS");
+    assert!(master.with_state(|s| s.framework(&framework_id).unwrap().connected));
+}
+
+fn no_client_certificate_is_refused_by_a_master_that_asks(encoding: Encoding) {
+    let pki = test_pki();
+    let clients = client_pki();
+    let master = mutual_tls_master(&pki, &clients);
+    // A certificate from another CA is no better than none.
+    let stranger = client_pki();
+    for builder in [
+        builder(&master.url(), encoding, "mtls-none").ca_pem(pki.ca_pem.as_bytes()),
+        builder(&master.url(), encoding, "mtls-stranger")
+            .ca_pem(pki.ca_pem.as_bytes())
+            .client_certificate_pem(stranger.chain_pem.as_bytes(), stranger.key_pem.as_bytes()),
+    ] {
+        let (scheduler, events) = builder.max_attempts(2).connect().unwrap();
+        let items = drain_until_closed(&events);
+        assert!(
+            !items
+                .iter()
+                .any(|i| matches!(i, Item::Connection(ConnectionState::Subscribed { .. }))),
+            "{items:?}"
+        );
+        match items.last() {
+            Some(Item::Connection(ConnectionState::Terminated(Termination::GaveUp { .. }))) => {}
+            other => panic!("expected the client to give up, got {other:?}"),
+        }
+        assert!(!scheduler.is_subscribed());
+    }
+    assert!(master.with_state(|s| s.frameworks().is_empty()));
+}
+
+#[test]
+fn a_bad_client_certificate_is_a_configuration_error() {
+    let clients = client_pki();
+    let cases: [(&[u8], &[u8]); 3] = [
+        (b"not a pem", clients.key_pem.as_bytes()),
+        (clients.chain_pem.as_bytes(), b"no key here"),
+        (clients.key_pem.as_bytes(), clients.key_pem.as_bytes()),
+    ];
+    for (chain, key) in cases {
+        let result = builder("https://127.0.0.1:1", Encoding::Json, "mtls-bad")
+            .client_certificate_pem(chain, key)
+            .connect();
+        assert!(
+            matches!(result, Err(Error::Config(_))),
+            "{:?}",
+            result.map(|_| ())
+        );
+    }
+    let missing = builder("https://127.0.0.1:1", Encoding::Json, "mtls-file")
+        .client_certificate_pem_files("/nonexistent/chain.pem", "/nonexistent/key.pem")
+        .connect();
+    match missing {
+        Err(Error::Config(text)) => assert!(text.contains("/nonexistent/chain.pem"), "{text}"),
+        other => panic!("{:?}", other.map(|_| ())),
+    }
 }

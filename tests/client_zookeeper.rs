@@ -13,12 +13,13 @@ use std::time::Duration;
 
 use client_support::*;
 use mesos_http::sim::{SimConfig, SimGroup, SimMaster};
-use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Events, Item};
+use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Event, Events, Item};
 use zk_support::*;
 
 per_encoding!(
     follows_the_leader_through_zookeeper,
-    waits_for_a_master_to_register
+    waits_for_a_master_to_register,
+    keeps_the_first_stream
 );
 
 /// The master URL and framework id of the next `Subscribed` state.
@@ -98,6 +99,41 @@ fn follows_the_leader_through_zookeeper(encoding: Encoding) {
         .master(0)
         .with_state(|s| s.framework(&framework_id).unwrap().connected));
     // Clients leave before the server goes (see `ZkServer`'s drop).
+    scheduler.close();
+    drop((scheduler, events, registry));
+}
+
+/// The detector's first answer is not a leader change: the first stream is
+/// kept (it used to be dropped at once as `LeaderChanged`, the reader having
+/// subscribed to that same leader before the detector's listeners ran).
+fn keeps_the_first_stream(encoding: Encoding) {
+    let zk = ZkServer::start();
+    let registry = Registry::connect(&zk, "/mesos");
+    let master = SimMaster::start(SimConfig::fast(Duration::from_millis(100))).unwrap();
+    registry.register(&master);
+    let url = format!("zk://{}/mesos", zk.address());
+    let (scheduler, events) = builder(&url, encoding, "zk-first").connect().unwrap();
+    // Two seconds of a stream with 100 ms heartbeats: one subscription,
+    // heartbeats, no disconnect.
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    let (mut subscribed, mut heartbeats, mut seen) = (0, 0, Vec::new());
+    while let Ok(item) =
+        events.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+    {
+        match &item {
+            Item::Connection(ConnectionState::Subscribed { .. }) => subscribed += 1,
+            Item::Connection(ConnectionState::Disconnected(reason)) => {
+                panic!("the first stream was dropped: {reason:?}; before: {seen:#?}")
+            }
+            Item::Event(received) if matches!(received.event(), Event::Heartbeat) => {
+                heartbeats += 1
+            }
+            _ => {}
+        }
+        seen.push(describe(&item));
+    }
+    assert_eq!(subscribed, 1, "{seen:#?}");
+    assert!(heartbeats >= 5, "{seen:#?}");
     scheduler.close();
     drop((scheduler, events, registry));
 }

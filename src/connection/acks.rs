@@ -18,13 +18,14 @@
 //! An acknowledgement is queued only once the application has released the
 //! event (or asked for it explicitly), so it is never sent earlier.
 
-use std::net::{Shutdown, TcpStream};
+use std::net::Shutdown;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use crossbeam_channel::{bounded, select, Receiver, Sender, TrySendError};
+use socket2::Socket;
 
 use super::http::{HttpSettings, Purpose};
 use super::pipeline::Pipeline;
@@ -61,7 +62,7 @@ pub(crate) struct AckSender {
     /// The pipelined connections, shut down on close for the same reason;
     /// `None` once closed, so a connection registered after that (a sender
     /// that was connecting while `close()` ran) is shut down at once.
-    sockets: Mutex<Option<Vec<TcpStream>>>,
+    sockets: Mutex<Option<Vec<Weak<Socket>>>>,
     queue: Sender<Pending>,
     taken: Receiver<Pending>,
     started: AtomicBool,
@@ -112,18 +113,18 @@ impl AckSender {
         }
     }
 
-    /// Keeps a handle on a pipelined connection so `close()` can cut it
-    /// (forgetting those that were closed since).
-    pub fn register(&self, socket: TcpStream) {
+    /// Keeps a handle on a pipelined connection's socket (before it
+    /// connects) so `close()` can cut it, connecting or connected; false,
+    /// and nothing kept, once closed. Forgets connections dropped since.
+    pub fn register(&self, socket: &Arc<Socket>) -> bool {
         let mut sockets = self.sockets.lock().unwrap_or_else(|p| p.into_inner());
         match sockets.as_mut() {
             Some(open) => {
-                open.retain(|s| s.peer_addr().is_ok());
-                open.push(socket);
+                open.retain(|s| s.strong_count() > 0);
+                open.push(Arc::downgrade(socket));
+                true
             }
-            None => {
-                let _ = socket.shutdown(Shutdown::Both);
-            }
+            None => false,
         }
     }
 
@@ -154,7 +155,7 @@ impl AckSender {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take();
-        for socket in open.into_iter().flatten() {
+        for socket in open.into_iter().flatten().filter_map(|s| s.upgrade()) {
             let _ = socket.shutdown(Shutdown::Both);
         }
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|p| p.into_inner()));

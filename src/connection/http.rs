@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use base64::Engine;
 use ureq::http::Response;
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
 use ureq::{Agent, Body};
 
 use super::endpoint::Endpoint;
 use super::masters::Masters;
+use super::tcp::InterruptibleTcpConnector;
 use crate::codec::Encoding;
 use crate::error::Error;
 
@@ -129,10 +131,16 @@ impl HttpSettings {
                 .timeout_send_body(Some(self.call_timeout))
                 .timeout_recv_response(Some(self.call_timeout)),
         };
-        // Our resolver: ureq's spawns a thread per request (see resolve.rs).
+        // ureq's default chain (HTTP CONNECT proxy, TCP, rustls) with our
+        // TCP step, whose connect a shutdown interrupts (see tcp.rs), and
+        // our resolver: ureq's spawns a thread per request (see resolve.rs).
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(InterruptibleTcpConnector)
+                .chain(RustlsConnector::default());
         ureq::Agent::with_parts(
             builder.build(),
-            ureq::unversioned::transport::DefaultConnector::default(),
+            connector,
             super::resolve::CachingResolver::default(),
         )
     }

@@ -33,6 +33,7 @@ mod resolve;
 mod session;
 mod shared;
 mod stream;
+mod tcp;
 mod threads;
 #[cfg(feature = "zookeeper")]
 mod zookeeper;

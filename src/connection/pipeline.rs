@@ -14,11 +14,15 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+
+use socket2::Socket;
 
 use super::endpoint::{Endpoint, Scheme};
 use super::http::STREAM_ID_HEADER;
 use super::session::Active;
 use super::shared::Shared;
+use super::tcp;
 use crate::v1::scheduler::Call;
 
 /// Most bytes of an answer body read (and thrown away) on this path.
@@ -26,6 +30,8 @@ const MAX_BODY: usize = 64 * 1024;
 
 struct Connection {
     endpoint: Endpoint,
+    /// Registered (weakly) with the acknowledgement sender for `close()`.
+    _socket: Arc<Socket>,
     writer: TcpStream,
     reader: BufReader<TcpStream>,
 }
@@ -123,16 +129,23 @@ impl Pipeline {
 fn connect(shared: &Shared, endpoint: &Endpoint) -> Option<Connection> {
     let settings = &shared.settings;
     let addrs = (endpoint.host(), endpoint.port()).to_socket_addrs().ok()?;
-    let tcp = addrs
-        .into_iter()
-        .find_map(|addr| TcpStream::connect_timeout(&addr, settings.connect_timeout).ok())?;
+    let socket = addrs.into_iter().find_map(|addr| {
+        let socket = Arc::new(tcp::new_socket(addr).ok()?);
+        // Registered before it connects, so close() aborts the connect too.
+        if !shared.acks.register(&socket) {
+            return None;
+        }
+        tcp::connect_socket(&socket, addr, Some(settings.connect_timeout)).ok()?;
+        Some(socket)
+    })?;
+    let tcp = TcpStream::from(socket.try_clone().ok()?);
     tcp.set_nodelay(true).ok()?;
     tcp.set_read_timeout(Some(settings.call_timeout)).ok()?;
     tcp.set_write_timeout(Some(settings.call_timeout)).ok()?;
     let reader = BufReader::with_capacity(16 * 1024, tcp.try_clone().ok()?);
-    shared.acks.register(tcp.try_clone().ok()?);
     Some(Connection {
         endpoint: endpoint.clone(),
+        _socket: socket,
         writer: tcp,
         reader,
     })

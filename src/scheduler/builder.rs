@@ -37,6 +37,7 @@ pub struct SchedulerBuilder {
     credentials: Option<Result<Credentials, Error>>,
     credentials_follow_redirects: bool,
     root_certificates: Vec<Result<ureq::tls::Certificate<'static>, Error>>,
+    client_certificate: Option<Result<ureq::tls::ClientCert, Error>>,
     proxy: Option<String>,
     auto_acknowledge: bool,
     subscription_wait: Duration,
@@ -76,6 +77,7 @@ impl SchedulerBuilder {
             credentials: None,
             credentials_follow_redirects: false,
             root_certificates: Vec::new(),
+            client_certificate: None,
             proxy: None,
             auto_acknowledge: false,
             subscription_wait: Duration::ZERO,
@@ -224,6 +226,39 @@ impl SchedulerBuilder {
         }
     }
 
+    /// Present this client certificate to the masters (mutual TLS, for a
+    /// master or proxy that asks for one): `chain_pem` holds the
+    /// certificate (then any intermediates), `key_pem` its private key
+    /// (PKCS#8, PKCS#1 or SEC1). Errors show at [`SchedulerBuilder::connect`].
+    pub fn client_certificate_pem(mut self, chain_pem: &[u8], key_pem: &[u8]) -> Self {
+        self.client_certificate = Some(client_certificate(chain_pem, key_pem));
+        self
+    }
+
+    /// [`SchedulerBuilder::client_certificate_pem`] from files.
+    pub fn client_certificate_pem_files(
+        self,
+        chain: impl AsRef<Path>,
+        key: impl AsRef<Path>,
+    ) -> Self {
+        let read = |path: &Path| {
+            std::fs::read(path).map_err(|err| {
+                Error::Config(format!(
+                    "cannot read client certificate file {}: {err}",
+                    path.display()
+                ))
+            })
+        };
+        match (read(chain.as_ref()), read(key.as_ref())) {
+            (Ok(chain), Ok(key)) => self.client_certificate_pem(&chain, &key),
+            (Err(err), _) | (_, Err(err)) => {
+                let mut this = self;
+                this.client_certificate = Some(Err(err));
+                this
+            }
+        }
+    }
+
     /// Use this HTTP proxy (by default none, whatever the environment says).
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = Some(url.into());
@@ -300,9 +335,24 @@ impl SchedulerBuilder {
         if !roots.is_empty() {
             tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&roots));
         }
+        if let Some(client) = self.client_certificate.transpose()? {
+            tls = tls.client_cert(Some(client));
+        }
         let proxy = match self.proxy {
             Some(url) => {
-                Some(ureq::Proxy::new(&url).map_err(|e| Error::Config(format!("bad proxy: {e}")))?)
+                let proxy =
+                    ureq::Proxy::new(&url).map_err(|e| Error::Config(format!("bad proxy: {e}")))?;
+                // The client's connector chain has no SOCKS step (ureq's
+                // feature is off): refused here rather than ignored.
+                if !matches!(
+                    proxy.protocol(),
+                    ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
+                ) {
+                    return Err(Error::Config(format!(
+                        "SOCKS proxies are not supported: {url}"
+                    )));
+                }
+                Some(proxy)
             }
             None => None,
         };
@@ -392,4 +442,25 @@ fn streams_from_the_leader(shared: &Shared) -> bool {
         }
         _ => false,
     }
+}
+
+/// A client certificate chain and key from PEM, every problem a
+/// configuration error.
+fn client_certificate(chain_pem: &[u8], key_pem: &[u8]) -> Result<ureq::tls::ClientCert, Error> {
+    let mut chain = Vec::new();
+    for item in ureq::tls::parse_pem(chain_pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(cert)) => chain.push(cert),
+            Ok(_) => {}
+            Err(err) => return Err(Error::Config(format!("bad client certificate PEM: {err}"))),
+        }
+    }
+    if chain.is_empty() {
+        return Err(Error::Config(
+            "no certificate in the client certificate PEM".into(),
+        ));
+    }
+    let key = ureq::tls::PrivateKey::from_pem(key_pem)
+        .map_err(|err| Error::Config(format!("no usable private key in the key PEM: {err}")))?;
+    Ok(ureq::tls::ClientCert::new_with_certs(&chain, key))
 }

@@ -33,6 +33,10 @@ pub struct SimConfig {
     pub credentials: Vec<(String, String)>,
     /// Serve HTTPS with this identity instead of plain HTTP.
     pub tls: Option<TlsIdentity>,
+    /// With `tls`: require a client certificate signed by this CA (DER), as
+    /// a master behind a proxy that checks client certificates does
+    /// (mutual TLS). `None`: no client certificate asked for.
+    pub tls_client_ca_der: Option<Vec<u8>>,
     /// Where local agents put their sandboxes (default: a fresh directory under
     /// the system temp dir, removed when the master stops).
     pub work_dir: Option<PathBuf>,
@@ -74,6 +78,7 @@ impl Default for SimConfig {
             agents: Vec::new(),
             credentials: Vec::new(),
             tls: None,
+            tls_client_ca_der: None,
             work_dir: None,
             version: "1.12.0".to_string(),
             executor_shutdown_grace_period: Duration::from_secs(5),
@@ -121,6 +126,13 @@ impl SimConfig {
     /// Serves TLS with this identity.
     pub fn with_tls(mut self, identity: TlsIdentity) -> Self {
         self.tls = Some(identity);
+        self
+    }
+
+    /// With TLS: refuses clients without a certificate signed by this CA
+    /// (DER).
+    pub fn with_client_certificates(mut self, ca_der: Vec<u8>) -> Self {
+        self.tls_client_ca_der = Some(ca_der);
         self
     }
 }

@@ -82,7 +82,7 @@ impl Drop for Runtime {
 fn start_runtime(count: usize, config: SimConfig) -> io::Result<Arc<Runtime>> {
     let tls_config = match &config.tls {
         Some(identity) => Some(
-            tls::server_config(identity)
+            tls::server_config(identity, config.tls_client_ca_der.as_deref())
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?,
         ),
         None => None,

@@ -3,12 +3,17 @@
 use std::sync::Arc;
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use rustls::ServerConfig;
+use rustls::server::WebPkiClientVerifier;
+use rustls::{RootCertStore, ServerConfig};
 
 use super::config::TlsIdentity;
 
-/// Builds the server config (ring provider, TLS 1.2 and 1.3, no client auth).
-pub fn server_config(identity: &TlsIdentity) -> Result<Arc<ServerConfig>, rustls::Error> {
+/// Builds the server config (ring provider, TLS 1.2 and 1.3); with
+/// `client_ca` (DER), clients must present a certificate it signed.
+pub fn server_config(
+    identity: &TlsIdentity,
+    client_ca: Option<&[u8]>,
+) -> Result<Arc<ServerConfig>, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let certs: Vec<CertificateDer<'static>> = identity
         .cert_chain_der
@@ -16,9 +21,19 @@ pub fn server_config(identity: &TlsIdentity) -> Result<Arc<ServerConfig>, rustls
         .map(|c| CertificateDer::from(c.clone()))
         .collect();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.private_key_der.clone()));
-    let config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)?;
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()?;
+    let builder = match client_ca {
+        None => builder.with_no_client_auth(),
+        Some(ca) => {
+            let mut roots = RootCertStore::empty();
+            roots.add(CertificateDer::from(ca.to_vec()))?;
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .map_err(|e| rustls::Error::General(e.to_string()))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let config = builder.with_single_cert(certs, key)?;
     Ok(Arc::new(config))
 }

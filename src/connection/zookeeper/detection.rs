@@ -23,12 +23,16 @@ pub enum Detected {
 
 impl Detected {
     /// Whether going from `self` to `next` is a leader change listeners must
-    /// hear about (new reasons for the same absence are not).
+    /// hear about (new reasons for the same absence are not). The first
+    /// answer is not a change: nobody can hold a stream to a leader that was
+    /// never named, and the client already waits for that answer (telling
+    /// listeners dropped the first stream at once, as `LeaderChanged`, when
+    /// the reader had subscribed to that very leader before they ran).
     fn differs_from(&self, next: &Detected) -> bool {
         match (self, next) {
             (Detected::Leader(a), Detected::Leader(b)) => a != b,
             (Detected::NoLeader(_), Detected::NoLeader(_)) => false,
-            (Detected::Pending(_), Detected::Pending(_)) => false,
+            (Detected::Pending(_), _) => false,
             _ => true,
         }
     }
@@ -148,8 +152,11 @@ mod tests {
         detection.listen(Box::new(move || counter.fetch_add(1, Ordering::SeqCst) < 2));
         detection.publish(Detected::Pending("still trying".into()));
         assert_eq!(calls.load(Ordering::SeqCst), 0);
+        // The first answer is not a change.
         detection.publish(leader("a:1"));
         detection.publish(leader("a:1"));
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        detection.publish(leader("c:3"));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         detection.publish(Detected::NoLeader("gone".into()));
         detection.publish(Detected::NoLeader("still gone".into()));
@@ -158,8 +165,22 @@ mod tests {
         detection.publish(leader("b:2"));
         detection.publish(leader("a:1"));
         assert_eq!(calls.load(Ordering::SeqCst), 3);
-        assert!(detection.trusts("a") && detection.trusts("b"));
-        assert!(!detection.trusts("c"));
+        assert!(detection.trusts("a") && detection.trusts("b") && detection.trusts("c"));
+        assert!(!detection.trusts("d"));
+    }
+
+    #[test]
+    fn a_first_answer_of_no_leader_is_not_a_change_either() {
+        let detection = Detection::new();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = calls.clone();
+        detection.listen(Box::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst) < 10
+        }));
+        detection.publish(Detected::NoLeader("none registered".into()));
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        detection.publish(leader("a:1"));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[test]
