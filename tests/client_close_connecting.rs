@@ -5,7 +5,8 @@
 //!
 //! The client's TCP connector registers the socket with the ureq agent
 //! before it connects, so shutting the agent down (which `close()` does)
-//! aborts the connect (src/connection/tcp.rs).
+//! aborts the connect (src/connection/tcp.rs). Calls in flight end too: a
+//! call waiting for a master that never answers returns `Closed` at once.
 #![cfg(feature = "sim")]
 
 mod client_support;
@@ -111,4 +112,49 @@ fn dropping_the_last_handle_ends_a_hanging_connect_json() {
 #[test]
 fn dropping_the_last_handle_ends_a_hanging_connect_protobuf() {
     dropping_the_last_handle_ends_a_hanging_connect_within_a_second(Encoding::Protobuf);
+}
+
+fn close_ends_a_call_waiting_for_an_answer(encoding: Encoding) {
+    let master = mesos_http::sim::SimMaster::start(mesos_http::sim::SimConfig::fast(
+        Duration::from_millis(100),
+    ))
+    .unwrap();
+    let (scheduler, events) = builder(&master.url(), encoding, "call-hangs")
+        .call_timeout(Duration::from_secs(60))
+        .connect()
+        .unwrap();
+    subscribed(&events);
+    // The master now reads requests and never answers them.
+    master.hang_requests(true);
+    let caller = scheduler.clone();
+    let call = thread::spawn(move || {
+        let started = Instant::now();
+        (caller.revive(Vec::<String>::new()), started.elapsed())
+    });
+    thread::sleep(Duration::from_millis(300));
+    assert!(
+        !call.is_finished(),
+        "the call should be waiting for its answer"
+    );
+    let closing = Instant::now();
+    scheduler.close();
+    let (result, waited) = call.join().unwrap();
+    assert!(
+        closing.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        closing.elapsed()
+    );
+    assert!(waited < Duration::from_secs(2), "{waited:?}");
+    assert!(matches!(result, Err(Error::Closed)), "{result:?}");
+    master.hang_requests(false);
+}
+
+#[test]
+fn close_ends_a_call_waiting_for_an_answer_json() {
+    close_ends_a_call_waiting_for_an_answer(Encoding::Json);
+}
+
+#[test]
+fn close_ends_a_call_waiting_for_an_answer_protobuf() {
+    close_ends_a_call_waiting_for_an_answer(Encoding::Protobuf);
 }

@@ -419,6 +419,32 @@ mesos_http_per_encoding! {
     an_update_during_an_agent_restart_is_resent_once,
     a_non_checkpointing_executor_terminates_on_disconnect,
     a_checkpointing_executor_gives_up_after_the_recovery_timeout,
+    close_ends_a_call_waiting_for_an_answer,
+}
+
+/// `close()` ends a call in flight on another thread at once, as `Closed`,
+/// although the agent never answers it.
+fn close_ends_a_call_waiting_for_an_answer(encoding: Encoding) {
+    let bed = bed(encoding, false, fast());
+    let (exec, _items) = bed.in_process_executor(encoding, "t-hang", "e-hang");
+    bed.master.hang_requests(true);
+    let caller = exec.clone();
+    let call = std::thread::spawn(move || caller.message(b"anyone?".to_vec()));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        !call.is_finished(),
+        "the call should be waiting for its answer"
+    );
+    let closing = std::time::Instant::now();
+    exec.close();
+    let result = call.join().unwrap();
+    assert!(
+        closing.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        closing.elapsed()
+    );
+    assert!(matches!(result, Err(Error::Closed)), "{result:?}");
+    bed.master.hang_requests(false);
 }
 
 /// One `#[test]` per encoding for each body.

@@ -73,10 +73,10 @@ pub(crate) struct AckSender {
 }
 
 impl AckSender {
-    pub fn new(settings: &HttpSettings) -> Self {
+    pub fn new(settings: &HttpSettings, stop: &Receiver<()>) -> Self {
         let (queue, taken) = bounded(QUEUE);
         AckSender {
-            agent: settings.agent(Purpose::Call),
+            agent: settings.agent(Purpose::Call, stop),
             sockets: Mutex::new(Some(Vec::new())),
             queue,
             taken,

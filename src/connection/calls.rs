@@ -75,6 +75,8 @@ impl Shared {
             let stream_id = active.stream_id.clone();
             match self.send_on(&self.call_agent, call.clone(), active) {
                 Err(Error::NotSubscribed) if !self.refuses_calls() => stale = Some(stream_id),
+                // Interrupted by close(): that is what the caller sees.
+                Err(_) if self.control.is_closed() => return Err(Error::Closed),
                 other => return other,
             }
         }

@@ -8,6 +8,7 @@ use std::io::Read;
 use std::time::Duration;
 
 use base64::Engine;
+use crossbeam_channel::Receiver;
 use ureq::http::Response;
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
 use ureq::{Agent, Body};
@@ -112,8 +113,9 @@ pub(crate) struct Posted {
 }
 
 impl HttpSettings {
-    /// A new agent configured for `purpose`.
-    pub fn agent(&self, purpose: Purpose) -> Agent {
+    /// A new agent configured for `purpose`; a name resolution in progress
+    /// gives up when `stop` disconnects (the client closed).
+    pub fn agent(&self, purpose: Purpose, stop: &Receiver<()>) -> Agent {
         let builder = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -141,7 +143,7 @@ impl HttpSettings {
         ureq::Agent::with_parts(
             builder.build(),
             connector,
-            super::resolve::CachingResolver::default(),
+            super::resolve::CachingResolver::new(stop.clone()),
         )
     }
 

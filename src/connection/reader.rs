@@ -250,7 +250,7 @@ impl Reader {
             .budget(self.shared.options.heartbeat_interval);
         let mut last_error = None;
         for endpoint in candidates {
-            let agent = settings.agent(Purpose::Stream);
+            let agent = settings.agent(Purpose::Stream, self.shared.control.stop_signal());
             if !self.shared.control.begin_stream(&agent, budget) {
                 return Outcome::Closed;
             }

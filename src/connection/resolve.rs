@@ -7,14 +7,20 @@
 //! This resolver answers an IP-literal host at once, and keeps a hostname's
 //! addresses for a short while (a master's address rarely changes, and a
 //! failed connection is retried through the detector anyway), asking ureq's
-//! default resolver (thread and timeout included) only on a miss.
+//! default resolver (thread and timeout included) only on a miss, from a
+//! thread of its own, so that the client closing (its stop signal) ends the
+//! wait at once: `close()` must not sit out a slow DNS server (the lookup
+//! itself cannot be interrupted; its thread finishes on its own).
 
 use std::collections::HashMap;
 use std::fmt;
+use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
+use std::thread;
 use std::time::{Duration, Instant};
 
+use crossbeam_channel::{select, Receiver};
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
@@ -24,10 +30,42 @@ use ureq::unversioned::transport::NextTimeout;
 const TTL: Duration = Duration::from_secs(5);
 
 /// See the module docs.
-#[derive(Default)]
 pub(crate) struct CachingResolver {
-    inner: DefaultResolver,
     cache: Mutex<HashMap<String, (Instant, ResolvedSocketAddrs)>>,
+    /// Disconnects when the client closes.
+    stop: Receiver<()>,
+}
+
+impl CachingResolver {
+    pub(crate) fn new(stop: Receiver<()>) -> Self {
+        CachingResolver {
+            cache: Mutex::default(),
+            stop,
+        }
+    }
+}
+
+/// Runs `lookup` on a thread of its own and waits for its answer, or for
+/// `stop` to disconnect (then an I/O error of kind `Interrupted`).
+fn unless_stopped<T: Send + 'static>(
+    stop: &Receiver<()>,
+    lookup: impl FnOnce() -> Result<T, ureq::Error> + Send + 'static,
+) -> Result<T, ureq::Error> {
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    thread::Builder::new()
+        .name("mesos-resolve".into())
+        .spawn(move || {
+            let _ = tx.send(lookup());
+        })?;
+    select! {
+        recv(rx) -> answer => answer.unwrap_or_else(|_| {
+            Err(ureq::Error::Io(io::Error::other("the resolver thread ended without an answer")))
+        }),
+        recv(stop) -> _ => Err(ureq::Error::Io(io::Error::new(
+            io::ErrorKind::Interrupted,
+            "closed while resolving the master's name",
+        ))),
+    }
 }
 
 impl fmt::Debug for CachingResolver {
@@ -52,7 +90,7 @@ impl Resolver for CachingResolver {
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let (Some(host), Some(port)) = (uri.host(), port_of(uri)) else {
-            return self.inner.resolve(uri, config, timeout);
+            return DefaultResolver::default().resolve(uri, config, timeout);
         };
         let literal = host.trim_start_matches('[').trim_end_matches(']');
         if let Ok(ip) = literal.parse::<IpAddr>() {
@@ -70,12 +108,55 @@ impl Resolver for CachingResolver {
                 }
             }
         }
-        let addrs = self.inner.resolve(uri, config, timeout)?;
+        let (uri_owned, config_owned) = (uri.clone(), config.clone());
+        let addrs = unless_stopped(&self.stop, move || {
+            DefaultResolver::default().resolve(&uri_owned, &config_owned, timeout)
+        })?;
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() > 64 {
             cache.clear();
         }
         cache.insert(key, (now, addrs.clone()));
         Ok(addrs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_lookup_that_answers_is_waited_for() {
+        let (_keep, stop) = crossbeam_channel::bounded::<()>(0);
+        let answer = unless_stopped(&stop, || {
+            thread::sleep(Duration::from_millis(20));
+            Ok(42)
+        });
+        assert_eq!(answer.ok(), Some(42));
+    }
+
+    #[test]
+    fn closing_ends_the_wait_for_a_slow_lookup() {
+        let (closer, stop) = crossbeam_channel::bounded::<()>(0);
+        let started = Instant::now();
+        let closing = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(50));
+            drop(closer);
+        });
+        let answer = unless_stopped(&stop, || {
+            thread::sleep(Duration::from_secs(5));
+            Ok(0)
+        });
+        closing.join().unwrap();
+        match answer {
+            Err(ureq::Error::Io(e)) => assert_eq!(e.kind(), io::ErrorKind::Interrupted),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

@@ -63,12 +63,13 @@ impl Shared {
         masters: Masters,
         options: StreamOptions,
     ) -> Self {
-        let call_agent = settings.agent(Purpose::Call);
-        let acks = AckSender::new(&settings);
+        let control = Control::new();
+        let call_agent = settings.agent(Purpose::Call, control.stop_signal());
+        let acks = AckSender::new(&settings, control.stop_signal());
         Shared {
             settings,
             call_agent,
-            control: Control::new(),
+            control,
             session,
             masters,
             options,

@@ -190,6 +190,8 @@ impl Executor {
 impl Inner {
     fn close(&self) {
         self.shared.control.close();
+        // A call in flight on another thread ends at once, as `Closed`.
+        self.shared.call_agent.clone().shutdown();
         join_threads(&self.reader);
     }
 }

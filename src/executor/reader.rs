@@ -125,7 +125,9 @@ impl Reader {
             .map(|s| (s.unacknowledged_tasks.len(), s.unacknowledged_updates.len()))
             .unwrap_or_default();
         let body = shared.settings.encoding.encode(&call);
-        let agent = shared.settings.agent(Purpose::Stream);
+        let agent = shared
+            .settings
+            .agent(Purpose::Stream, shared.control.stop_signal());
         if !shared.control.begin_stream(&agent, Duration::MAX) {
             return Outcome::Closed;
         }

@@ -63,10 +63,12 @@ impl Shared {
         shutdown_grace_period: Duration,
         max_record_size: usize,
     ) -> Shared {
+        let control = Control::new();
+        let call_agent = settings.agent(Purpose::Call, control.stop_signal());
         Shared {
-            call_agent: settings.agent(Purpose::Call),
+            call_agent,
             settings,
-            control: Control::new(),
+            control,
             endpoint,
             framework_id,
             executor_id,
@@ -133,7 +135,11 @@ impl Shared {
             return Err(Error::NotSubscribed);
         }
         let body = self.settings.encoding.encode(call);
-        let response = self.post(&self.call_agent, &body)?;
+        let response = match self.post(&self.call_agent, &body) {
+            // Interrupted by close(): that is what the caller sees.
+            Err(_) if self.control.is_closed() => return Err(Error::Closed),
+            other => other?,
+        };
         if response.status().as_u16() == 202 {
             // Read the (empty) body so the connection returns to the pool.
             let _ = error_text(response);

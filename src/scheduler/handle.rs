@@ -124,6 +124,10 @@ impl Scheduler {
 impl Handle {
     fn close(&self) {
         self.shared.control.close();
+        // Calls in flight on other threads (connecting, waiting for an
+        // answer) end at once, as `Closed`. Only here, not when the client
+        // ends by itself: a TEARDOWN's answer may still be on its way then.
+        self.shared.call_agent.clone().shutdown();
         self.shared.acks.join();
         join_threads(&self.threads);
     }
