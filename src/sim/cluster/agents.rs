@@ -3,7 +3,7 @@
 //! manager (updates.rs), exactly like a Mesos agent would.
 
 use std::process::Child;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::sim::config::{AgentKind, AgentSpec, ScriptedTimeline};
 use crate::sim::process;
@@ -11,7 +11,7 @@ use crate::sim::resources::Res;
 use crate::v1::task_status::Reason;
 use crate::v1::TaskState;
 
-use super::Cluster;
+use super::{Cluster, Task};
 
 /// A registered agent.
 #[derive(Debug)]
@@ -185,64 +185,21 @@ impl Cluster {
     fn run_runners(&mut self, now: Instant, only: Option<&(String, String)>) {
         let grace = self.timing.kill_grace;
         let mut reports = Vec::new();
-        for (key, task) in self.tasks.iter_mut() {
-            if only.is_some_and(|k| k != key) || task.state.is_terminal() {
-                continue;
+        match only {
+            // One task (just launched): a lookup, not a scan of every task.
+            Some(key) => {
+                if let Some(task) = self.tasks.get_mut(key) {
+                    if !task.state.is_terminal() {
+                        step_runner(key, task, now, grace, &mut reports);
+                    }
+                }
             }
-            let executor = executor_key(task);
-            match &mut task.runner {
-                Runner::Local(p) => {
-                    if let Some(sent) = p.term_sent {
-                        if !p.kill_sent && now.duration_since(sent) >= grace {
-                            process::signal_group(p.child.id(), "KILL");
-                            p.kill_sent = true;
-                        }
-                    }
-                    if let Ok(Some(status)) = p.child.try_wait() {
-                        let (code, message) = process::describe_exit(status);
-                        let wait_status = std::os::unix::process::ExitStatusExt::into_raw(status);
-                        let state = if p.term_sent.is_some() {
-                            TaskState::TASK_KILLED
-                        } else if code == Some(0) {
-                            TaskState::TASK_FINISHED
-                        } else {
-                            TaskState::TASK_FAILED
-                        };
-                        reports.push(Report {
-                            key: key.clone(),
-                            state,
-                            message: Some(message),
-                            reason: None,
-                            executor: (executor.clone(), Some(wait_status)),
-                        });
-                        task.runner = Runner::Done;
+            None => {
+                for (key, task) in self.tasks.iter_mut() {
+                    if !task.state.is_terminal() {
+                        step_runner(key, task, now, grace, &mut reports);
                     }
                 }
-                Runner::Scripted { timeline, next } => {
-                    while let Some(step) = timeline.steps.get(*next) {
-                        if now < task.launched_at + step.after {
-                            break;
-                        }
-                        *next += 1;
-                        reports.push(Report {
-                            key: key.clone(),
-                            state: step.state,
-                            message: step.message.clone(),
-                            reason: None,
-                            executor: (executor.clone(), None),
-                        });
-                        if step.state.is_terminal() {
-                            break;
-                        }
-                    }
-                    if reports
-                        .last()
-                        .is_some_and(|r| &r.key == key && r.state.is_terminal())
-                    {
-                        task.runner = Runner::Done;
-                    }
-                }
-                Runner::Executor | Runner::Done => {}
             }
         }
         for report in reports {
@@ -377,5 +334,71 @@ impl Cluster {
                 );
             }
         }
+    }
+}
+
+/// Advances one task's runner: reaps a finished process (escalating a kill
+/// after the grace period), or plays the scripted steps that are due.
+fn step_runner(
+    key: &(String, String),
+    task: &mut Task,
+    now: Instant,
+    grace: Duration,
+    reports: &mut Vec<Report>,
+) {
+    let executor = executor_key(task);
+    match &mut task.runner {
+        Runner::Local(p) => {
+            if let Some(sent) = p.term_sent {
+                if !p.kill_sent && now.duration_since(sent) >= grace {
+                    process::signal_group(p.child.id(), "KILL");
+                    p.kill_sent = true;
+                }
+            }
+            if let Ok(Some(status)) = p.child.try_wait() {
+                let (code, message) = process::describe_exit(status);
+                let wait_status = std::os::unix::process::ExitStatusExt::into_raw(status);
+                let state = if p.term_sent.is_some() {
+                    TaskState::TASK_KILLED
+                } else if code == Some(0) {
+                    TaskState::TASK_FINISHED
+                } else {
+                    TaskState::TASK_FAILED
+                };
+                reports.push(Report {
+                    key: key.clone(),
+                    state,
+                    message: Some(message),
+                    reason: None,
+                    executor: (executor.clone(), Some(wait_status)),
+                });
+                task.runner = Runner::Done;
+            }
+        }
+        Runner::Scripted { timeline, next } => {
+            while let Some(step) = timeline.steps.get(*next) {
+                if now < task.launched_at + step.after {
+                    break;
+                }
+                *next += 1;
+                reports.push(Report {
+                    key: key.clone(),
+                    state: step.state,
+                    message: step.message.clone(),
+                    reason: None,
+                    executor: (executor.clone(), None),
+                });
+                if step.state.is_terminal() {
+                    break;
+                }
+            }
+            if reports
+                .last()
+                .is_some_and(|r| &r.key == key && r.state.is_terminal())
+            {
+                task.runner = Runner::Done;
+            }
+        }
+        Runner::Executor | Runner::Done => {}
     }
 }
