@@ -111,8 +111,9 @@ struct Task {
     id: String,
     /// The agent it was launched on.
     agent: Option<v1::AgentID>,
-    /// Its final status, once it ended.
-    last: Option<TaskStatus>,
+    /// Its final state, once it ended (only the state: a batch of 20,000
+    /// tasks need not keep 20,000 full statuses).
+    ended: Option<TaskState>,
 }
 
 struct Batch {
@@ -162,7 +163,7 @@ fn run(options: Options) -> Result<u8, String> {
         .map(|i| Task {
             id: format!("{}-{}", options.cluster.name, i + 1),
             agent: None,
-            last: None,
+            ended: None,
         })
         .collect();
     let by_id = tasks
@@ -278,7 +279,7 @@ impl Batch {
                 let open: Vec<(v1::TaskID, Option<v1::AgentID>)> = self
                     .tasks
                     .iter()
-                    .filter(|t| t.last.is_none())
+                    .filter(|t| t.ended.is_none())
                     .filter_map(|t| {
                         let agent = t.agent.clone()?;
                         Some((
@@ -365,7 +366,7 @@ impl Batch {
                     ));
                     for &i in &launch {
                         let task = &mut self.tasks[i];
-                        if task.agent.is_none() && task.last.is_none() {
+                        if task.agent.is_none() && task.ended.is_none() {
                             self.tally.launched += 1;
                         }
                         task.agent = Some(offer.agent_id.clone());
@@ -421,7 +422,7 @@ impl Batch {
             return;
         };
         let task = &mut self.tasks[index];
-        if task.last.is_some() || !status.state.is_terminal() {
+        if task.ended.is_some() || !status.state.is_terminal() {
             return;
         }
         if status.state != TaskState::TASK_FINISHED {
@@ -435,7 +436,7 @@ impl Batch {
         if task.agent.is_some() {
             self.tally.launched_and_ended += 1;
         }
-        task.last = Some(status);
+        task.ended = Some(status.state);
         let counts = self.counts();
         if counts.finished + counts.failed == self.tasks.len() && self.tearing_down.is_none() {
             self.progress.update(counts);

@@ -6,7 +6,8 @@
 //!
 //! The always-on test runs 1,000 tasks on 200 agents. The full run (2,000
 //! agents; 2,000 then 20,000 tasks) is ignored by default:
-//! `cargo test --all-features --test load -- --ignored --nocapture`.
+//! `cargo test --release --all-features --test load -- --ignored --nocapture`
+//! (about 15 s in a release build).
 #![cfg(feature = "sim")]
 
 mod examples_support;
@@ -138,15 +139,17 @@ fn a_thousand_tasks_on_200_agents_run_to_completion() {
 }
 
 #[test]
-#[ignore = "the full load run: about a minute (2,000 agents, 2,000 then 20,000 tasks)"]
+#[ignore = "the full load run: 2,000 agents, 2,000 then 20,000 tasks (~15 s with --release)"]
 fn twenty_thousand_tasks_on_2000_agents_in_flat_memory() {
     let small = load(2_000, 2_000);
     let large = load(2_000, 20_000);
     assert!(large.events >= 9 * small.events, "ten times the events");
     // The client's memory does not follow the number of events: ten times
-    // the events may cost the batch's own per-task bookkeeping, not more.
+    // the events may cost the batch's own per-task bookkeeping (an id, an
+    // agent id, a state: well under 512 bytes for each of the 18,000 more
+    // tasks, ~9 MiB), not more. Measured: +3.9 MiB.
     assert!(
-        large.peak_rss < small.peak_rss * 3 / 2 + (16 << 20),
+        large.peak_rss < small.peak_rss + (10 << 20),
         "peak RSS {} MiB for 20,000 tasks vs {} MiB for 2,000",
         large.peak_rss >> 20,
         small.peak_rss >> 20
