@@ -10,6 +10,8 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crossbeam_channel::Sender;
+
 use super::shared::Shared;
 use crate::codec::DecodeError;
 use crate::error::Error;
@@ -246,6 +248,8 @@ pub struct Received {
     // Boxed: events are large and items move through the channel by value.
     event: Option<Box<Event>>,
     ack: Option<Box<PendingAck>>,
+    /// The reader thread that decoded (allocated) the event, to free it.
+    recycle: Option<Sender<Box<Event>>>,
 }
 
 struct PendingAck {
@@ -254,10 +258,15 @@ struct PendingAck {
 }
 
 impl Received {
-    pub(crate) fn new(event: Event, ack: Option<(Call, Arc<Shared>)>) -> Self {
+    pub(crate) fn new(
+        event: Event,
+        ack: Option<(Call, Arc<Shared>)>,
+        recycle: Option<Sender<Box<Event>>>,
+    ) -> Self {
         Received {
             event: Some(Box::new(event)),
             ack: ack.map(|(call, shared)| Box::new(PendingAck { call, shared })),
+            recycle,
         }
     }
 
@@ -300,6 +309,16 @@ impl Deref for Received {
 
 impl Drop for Received {
     fn drop(&mut self) {
+        // The event goes back to the reader thread to be freed there, just
+        // before it decodes the next record. With glibc's malloc, freeing
+        // memory on another thread than the one that allocated it takes
+        // that thread's arena lock, once per allocation (an event holds
+        // dozens), and the reader, allocating the next events, waits on the
+        // same lock: that doubled the time from socket to application. A
+        // full queue or a finished reader: freed here.
+        if let (Some(event), Some(recycle)) = (self.event.take(), &self.recycle) {
+            let _ = recycle.try_send(event);
+        }
         // Queued for the background sender: this thread never waits for HTTP.
         if let Some(ack) = self.ack.take() {
             match ack.shared.acks.enqueue(&ack.shared, ack.call) {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use std::time::Instant;
 
-use crossbeam_channel::Sender;
+use crossbeam_channel::{Receiver, Sender};
 use ureq::http::Response;
 use ureq::Body;
 
@@ -44,6 +44,9 @@ enum Outcome {
 pub(crate) struct Reader {
     shared: Arc<Shared>,
     events: Sender<Item>,
+    /// Events the application dropped, sent back to be freed on this
+    /// thread (see `Received`'s `Drop`).
+    recycle: (Sender<Box<Event>>, Receiver<Box<Event>>),
     /// The masters tried since the last healthy subscription, in order
     /// (named by a give-up termination).
     tried: RefCell<Vec<String>>,
@@ -60,9 +63,11 @@ struct Failures {
 
 impl Reader {
     pub fn new(shared: Arc<Shared>, events: Sender<Item>) -> Self {
+        let recycle = crossbeam_channel::bounded(events.capacity().unwrap_or(1024));
         Reader {
             shared,
             events,
+            recycle,
             tried: RefCell::new(Vec::new()),
         }
     }
@@ -358,7 +363,12 @@ impl Reader {
             response.into_body().into_reader(),
             self.shared.options.max_record_size,
             &self.shared.control,
-            |record| Event::decode(encoding, record).map_err(|e| (e, record.to_vec())),
+            |record| {
+                // Frees what the application dropped since: the memory the
+                // next decode allocates comes back hot from this thread's cache.
+                while self.recycle.1.try_recv().is_ok() {}
+                Event::decode(encoding, record).map_err(|e| (e, record.to_vec()))
+            },
             |decoded| match self.handle(decoded, &mut stream) {
                 Some(outcome) => ControlFlow::Break(outcome),
                 None => ControlFlow::Continue(()),
@@ -527,7 +537,8 @@ impl Reader {
         } else {
             None
         };
-        if !self.deliver(Item::Event(Received::new(event, ack))) {
+        let recycle = Some(self.recycle.0.clone());
+        if !self.deliver(Item::Event(Received::new(event, ack, recycle))) {
             return Some(Outcome::Closed);
         }
         terminal
