@@ -18,6 +18,12 @@ use std::time::{Duration, Instant};
 use client_support::*;
 use mesos_http::{Encoding, Error};
 
+per_encoding!(
+    close_ends_a_hanging_connect,
+    dropping_the_last_handle_ends_a_hanging_connect,
+    close_ends_a_call_waiting_for_an_answer,
+);
+
 /// A listener whose backlog is full, with the connections that fill it.
 /// `None` if the kernel still completes connects after many thousands.
 fn full_listener() -> Option<(TcpListener, Vec<TcpStream>, SocketAddr)> {
@@ -53,7 +59,7 @@ fn connecting(
     Some((scheduler, events, Keep(listener, held)))
 }
 
-fn close_ends_a_hanging_connect_within_a_second(encoding: Encoding) {
+fn close_ends_a_hanging_connect(encoding: Encoding) {
     let Some((scheduler, events, _keep)) = connecting(encoding) else {
         eprintln!("could not fill the backlog; skipped");
         return;
@@ -79,7 +85,7 @@ fn close_ends_a_hanging_connect_within_a_second(encoding: Encoding) {
     ));
 }
 
-fn dropping_the_last_handle_ends_a_hanging_connect_within_a_second(encoding: Encoding) {
+fn dropping_the_last_handle_ends_a_hanging_connect(encoding: Encoding) {
     let Some((scheduler, events, _keep)) = connecting(encoding) else {
         eprintln!("could not fill the backlog; skipped");
         return;
@@ -94,31 +100,8 @@ fn dropping_the_last_handle_ends_a_hanging_connect_within_a_second(encoding: Enc
     );
 }
 
-#[test]
-fn close_ends_a_hanging_connect_json() {
-    close_ends_a_hanging_connect_within_a_second(Encoding::Json);
-}
-
-#[test]
-fn close_ends_a_hanging_connect_protobuf() {
-    close_ends_a_hanging_connect_within_a_second(Encoding::Protobuf);
-}
-
-#[test]
-fn dropping_the_last_handle_ends_a_hanging_connect_json() {
-    dropping_the_last_handle_ends_a_hanging_connect_within_a_second(Encoding::Json);
-}
-
-#[test]
-fn dropping_the_last_handle_ends_a_hanging_connect_protobuf() {
-    dropping_the_last_handle_ends_a_hanging_connect_within_a_second(Encoding::Protobuf);
-}
-
 fn close_ends_a_call_waiting_for_an_answer(encoding: Encoding) {
-    let master = mesos_http::sim::SimMaster::start(mesos_http::sim::SimConfig::fast(
-        Duration::from_millis(100),
-    ))
-    .unwrap();
+    let master = sim(Duration::from_millis(100));
     let (scheduler, events) = builder(&master.url(), encoding, "call-hangs")
         .call_timeout(Duration::from_secs(60))
         .connect()
@@ -147,14 +130,4 @@ fn close_ends_a_call_waiting_for_an_answer(encoding: Encoding) {
     assert!(waited < Duration::from_secs(2), "{waited:?}");
     assert!(matches!(result, Err(Error::Closed)), "{result:?}");
     master.hang_requests(false);
-}
-
-#[test]
-fn close_ends_a_call_waiting_for_an_answer_json() {
-    close_ends_a_call_waiting_for_an_answer(Encoding::Json);
-}
-
-#[test]
-fn close_ends_a_call_waiting_for_an_answer_protobuf() {
-    close_ends_a_call_waiting_for_an_answer(Encoding::Protobuf);
 }

@@ -74,13 +74,18 @@ struct TestPki {
     identity: TlsIdentity,
 }
 
-fn test_pki() -> TestPki {
+/// A fresh self-signed CA: its certificate and the issuer that signs with it.
+fn new_ca() -> (rcgen::Certificate, Issuer<'static, KeyPair>) {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let ca_cert = ca_params.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca_params, ca_key);
+    (ca_cert, issuer)
+}
 
+fn test_pki() -> TestPki {
+    let (ca_cert, issuer) = new_ca();
     let leaf_key = KeyPair::generate().unwrap();
     let leaf_params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
     let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
@@ -165,11 +170,7 @@ struct ClientPki {
 }
 
 fn client_pki() -> ClientPki {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
+    let (ca_cert, issuer) = new_ca();
     let key = KeyPair::generate().unwrap();
     let mut params = CertificateParams::new(vec!["framework.example".to_string()]).unwrap();
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
