@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use std::time::Instant;
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::Sender;
 use ureq::http::Response;
 use ureq::Body;
 
@@ -18,7 +18,7 @@ use super::control::Interrupt;
 use super::delivery::deliver;
 use super::endpoint::Endpoint;
 use super::http::{status_error, Purpose, STREAM_ID_HEADER};
-use super::items::{ConnectionState, Disconnect, Item, Received, Termination};
+use super::items::{ConnectionState, Disconnect, Item, Received, Recycler, Termination};
 use super::session::Active;
 use super::shared::Shared;
 use super::stream::{read_records, StreamStop};
@@ -44,9 +44,9 @@ enum Outcome {
 pub(crate) struct Reader {
     shared: Arc<Shared>,
     events: Sender<Item>,
-    /// Events the application dropped, sent back to be freed on this
-    /// thread (see `Received`'s `Drop`).
-    recycle: (Sender<Box<Event>>, Receiver<Box<Event>>),
+    /// Events the application dropped, given back to be freed on this
+    /// thread (see [`Recycler`]).
+    recycler: Arc<Recycler>,
     /// The masters tried since the last healthy subscription, in order
     /// (named by a give-up termination).
     tried: RefCell<Vec<String>>,
@@ -63,11 +63,11 @@ struct Failures {
 
 impl Reader {
     pub fn new(shared: Arc<Shared>, events: Sender<Item>) -> Self {
-        let recycle = crossbeam_channel::bounded(events.capacity().unwrap_or(1024));
+        let recycler = Recycler::new(events.capacity().unwrap_or(1024));
         Reader {
             shared,
             events,
-            recycle,
+            recycler,
             tried: RefCell::new(Vec::new()),
         }
     }
@@ -364,16 +364,16 @@ impl Reader {
             self.shared.options.max_record_size,
             &self.shared.control,
             |record| {
-                // Frees what the application dropped since: the memory the
-                // next decode allocates comes back hot from this thread's cache.
-                while self.recycle.1.try_recv().is_ok() {}
+                self.recycler.free_given_back();
                 Event::decode(encoding, record).map_err(|e| (e, record.to_vec()))
             },
             |decoded| match self.handle(decoded, &mut stream) {
                 Some(outcome) => ControlFlow::Break(outcome),
                 None => ControlFlow::Continue(()),
             },
+            || self.recycler.free_given_back(),
         );
+        self.recycler.free_given_back();
         let healthy = stream.subscribed;
         let master = stream.endpoint.url();
         match stop {
@@ -537,8 +537,8 @@ impl Reader {
         } else {
             None
         };
-        let recycle = Some(self.recycle.0.clone());
-        if !self.deliver(Item::Event(Received::new(event, ack, recycle))) {
+        let recycler = Some(Arc::clone(&self.recycler));
+        if !self.deliver(Item::Event(Received::new(event, ack, recycler))) {
             return Some(Outcome::Closed);
         }
         terminal

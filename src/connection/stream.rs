@@ -30,18 +30,21 @@ pub(crate) enum StreamStop<B> {
 
 /// Reads `body` to its end. Each record goes through `decode` (while the
 /// chunk is being split) and then, in order, through `handle`, which may stop
-/// the stream. Marks activity on `control` for every chunk received.
+/// the stream; `before_read` runs before each read, which may block. Marks
+/// activity on `control` for every chunk received.
 pub(crate) fn read_records<T, B>(
     mut body: impl Read,
     max_record_size: usize,
     control: &Control,
     mut decode: impl FnMut(&[u8]) -> T,
     mut handle: impl FnMut(T) -> ControlFlow<B>,
+    mut before_read: impl FnMut(),
 ) -> StreamStop<B> {
     let mut decoder = Decoder::with_max_record_size(max_record_size);
     let mut buffer = vec![0u8; READ_BUFFER];
     let mut batch: Vec<T> = Vec::new();
     loop {
+        before_read();
         let n = match body.read(&mut buffer) {
             Ok(0) => return StreamStop::Ended(decoder.finish()),
             Ok(n) => n,
