@@ -4,13 +4,14 @@
 #![cfg(feature = "sim")]
 
 mod client_support;
+mod pki_support;
 
 use std::time::Duration;
 
 use client_support::*;
-use mesos_http::sim::{SimConfig, SimMaster, TlsIdentity};
+use mesos_http::sim::{SimConfig, SimMaster};
 use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Item, Termination};
-use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair};
+use pki_support::*;
 
 per_encoding!(
     subscription_without_credentials_is_refused_for_good,
@@ -66,36 +67,6 @@ fn subscription_with_credentials_succeeds(encoding: Encoding) {
         builder(&master.url(), encoding, "x").credentials("alice", "wonderland")
     );
     assert!(!shown.contains("wonderland"), "{shown}");
-}
-
-/// A CA and a leaf certificate for 127.0.0.1 signed by it.
-struct TestPki {
-    ca_pem: String,
-    identity: TlsIdentity,
-}
-
-/// A fresh self-signed CA: its certificate and the issuer that signs with it.
-fn new_ca() -> (rcgen::Certificate, Issuer<'static, KeyPair>) {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
-    (ca_cert, issuer)
-}
-
-fn test_pki() -> TestPki {
-    let (ca_cert, issuer) = new_ca();
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf_params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
-    let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
-    TestPki {
-        ca_pem: ca_cert.pem(),
-        identity: TlsIdentity {
-            cert_chain_der: vec![leaf.der().to_vec()],
-            private_key_der: leaf_key.serialize_der(),
-        },
-    }
 }
 
 fn tls_master(pki: &TestPki) -> SimMaster {
@@ -159,27 +130,6 @@ fn https_with_an_unknown_ca_is_refused(encoding: Encoding) {
     assert!(!scheduler.is_subscribed());
     assert!(scheduler.is_closed());
     assert!(master.with_state(|s| s.frameworks().is_empty()));
-}
-
-/// A client certificate (PEM chain, PEM key) signed by a client CA, and
-/// that CA (DER) for the master to trust.
-struct ClientPki {
-    chain_pem: String,
-    key_pem: String,
-    ca_der: Vec<u8>,
-}
-
-fn client_pki() -> ClientPki {
-    let (ca_cert, issuer) = new_ca();
-    let key = KeyPair::generate().unwrap();
-    let mut params = CertificateParams::new(vec!["framework.example".to_string()]).unwrap();
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-    let cert = params.signed_by(&key, &issuer).unwrap();
-    ClientPki {
-        chain_pem: cert.pem(),
-        key_pem: key.serialize_pem(),
-        ca_der: ca_cert.der().to_vec(),
-    }
 }
 
 fn mutual_tls_master(pki: &TestPki, clients: &ClientPki) -> SimMaster {

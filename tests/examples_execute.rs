@@ -2,6 +2,7 @@
 //! embedded simulated master and on a separately started `sim-master`.
 
 mod examples_support;
+mod pki_support;
 
 use std::path::PathBuf;
 
@@ -306,27 +307,12 @@ fn help_and_bad_arguments() {
 
 #[test]
 fn trusts_the_ca_given_with_ca_cert_for_https() {
-    use mesos_http::sim::{AgentSpec, SimConfig, SimMaster, TlsIdentity};
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
 
-    // A CA, and a certificate for 127.0.0.1 signed by it.
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
-        .unwrap()
-        .signed_by(&leaf_key, &issuer)
-        .unwrap();
-    let identity = TlsIdentity {
-        cert_chain_der: vec![leaf.der().to_vec()],
-        private_key_der: leaf_key.serialize_der(),
-    };
+    let pki_support::TestPki { ca_pem, identity } = pki_support::test_pki();
     let work = TempDir::new("execute-tls");
     let ca_file = work.path().join("ca.pem");
-    std::fs::write(&ca_file, ca_cert.pem()).unwrap();
+    std::fs::write(&ca_file, ca_pem).unwrap();
     let config = SimConfig {
         work_dir: Some(work.path().join("agents")),
         ..SimConfig::default()

@@ -18,6 +18,7 @@
 
 mod client_support;
 mod fault_support;
+mod pki_support;
 mod zk_support;
 
 use std::time::Duration;
@@ -26,6 +27,7 @@ use client_support::builder;
 use fault_support::*;
 use mesos_http::sim::{AgentSpec, SimConfig, SimGroup, SimMaster};
 use mesos_http::{Encoding, SchedulerBuilder};
+use pki_support::test_pki;
 use zk_support::{Registry, ZkServer};
 
 /// Heartbeat interval of every cell's master.

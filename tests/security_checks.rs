@@ -9,6 +9,7 @@
 
 mod client_support;
 mod fault_support;
+mod pki_support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -18,9 +19,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use client_support::*;
-use fault_support::test_pki;
-use mesos_http::sim::{SimConfig, SimGroup, SimMaster, TlsIdentity};
+use mesos_http::sim::{SimConfig, SimGroup, SimMaster};
 use mesos_http::{ConnectionState, Disconnect, Encoding, Item, Scheduler};
+use pki_support::{pki_for, test_pki, TestPki};
 
 const PRINCIPAL: &str = "alice";
 const SECRET: &str = "s3cr3t-Wonderland-7f1c";
@@ -193,28 +194,6 @@ fn no_authorization_on_a_redirect_outside_the_configured_masters() {
     }
 }
 
-/// A leaf certificate for `name` only, signed by `ca`'s issuer.
-fn leaf_for(name: &str) -> (String, TlsIdentity) {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec![name.to_string()])
-        .unwrap()
-        .signed_by(&leaf_key, &issuer)
-        .unwrap();
-    (
-        ca_cert.pem(),
-        TlsIdentity {
-            cert_chain_der: vec![leaf.der().to_vec()],
-            private_key_der: leaf_key.serialize_der(),
-        },
-    )
-}
-
 /// The first `Disconnected` reason, failing if the client ever subscribes.
 fn refused(scheduler: &Scheduler, events: &mesos_http::Events) -> String {
     let reason = wait_for(events, "a refused handshake", |item| match item {
@@ -256,7 +235,10 @@ fn tls_verification_cannot_be_disabled_by_accident() {
     assert!(master.with_state(|s| s.frameworks().is_empty()));
 
     // A certificate from a trusted CA but for another name is refused too.
-    let (ca, identity) = leaf_for("master.example.org");
+    let TestPki {
+        ca_pem: ca,
+        identity,
+    } = pki_for("master.example.org");
     let other =
         SimMaster::start(SimConfig::fast(Duration::from_millis(50)).with_tls(identity)).unwrap();
     let (scheduler, events) = builder(&other.url(), Encoding::Json, "tls-name")

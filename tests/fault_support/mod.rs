@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use mesos_http::call;
 use mesos_http::event::Event;
-use mesos_http::sim::{ScriptedTimeline, SimConfig, SimMaster, TlsIdentity};
+use mesos_http::sim::{ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::{self, TaskState, TaskStatus};
 use mesos_http::{ConnectionState, Encoding, Events, Item, Scheduler, SchedulerBuilder};
 
@@ -555,31 +555,6 @@ impl Row {
             Some(d) => format!("{:.2} s", d.as_secs_f64()),
             None => "—".to_string(),
         }
-    }
-}
-
-/// A CA and a leaf certificate for 127.0.0.1 signed by it.
-pub struct TestPki {
-    pub ca_pem: String,
-    pub identity: TlsIdentity,
-}
-
-pub fn test_pki() -> TestPki {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf_params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
-    let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
-    TestPki {
-        ca_pem: ca_cert.pem(),
-        identity: TlsIdentity {
-            cert_chain_der: vec![leaf.der().to_vec()],
-            private_key_der: leaf_key.serialize_der(),
-        },
     }
 }
 
