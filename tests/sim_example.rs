@@ -4,6 +4,7 @@
 //! builds examples first.)
 #![cfg(feature = "sim")]
 
+mod examples_support;
 mod sim_support;
 
 use std::io::{BufRead, BufReader};
@@ -22,20 +23,9 @@ use mesos_http::v1::value::{self, Scalar};
 use mesos_http::v1::{CommandInfo, Resource, TaskID, TaskInfo, TaskState};
 use sim_support::*;
 
-fn example_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    profile_dir.join("examples").join("sim-master")
-}
-
 #[test]
 fn prints_its_address_serves_and_stops_when_stdin_closes() {
-    let binary = example_binary();
-    assert!(
-        binary.exists(),
-        "build the example first: {}",
-        binary.display()
-    );
+    let binary = examples_support::example("sim-master");
     let mut child = Command::new(binary)
         .args([
             "--agents",
@@ -94,7 +84,7 @@ struct Started {
 }
 
 fn start(args: &[&str]) -> Started {
-    let mut child = Command::new(example_binary())
+    let mut child = Command::new(examples_support::example("sim-master"))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

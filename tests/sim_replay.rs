@@ -5,10 +5,10 @@
 #![cfg(feature = "sim")]
 
 mod client_support;
+mod examples_support;
 mod replay_support;
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -17,12 +17,6 @@ use mesos_http::event::Event;
 use mesos_http::sim::{Chunking, ReplayMaster};
 use mesos_http::{Encoding, Events, Scheduler};
 use replay_support::{update, updates_file, uuid};
-
-fn example_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    profile_dir.join("examples").join("sim-master")
-}
 
 /// The task id of the next UPDATE event (other items skipped).
 fn next_update(events: &Events) -> (String, mesos_http::v1::TaskStatus) {
@@ -100,12 +94,7 @@ fn calls_are_answered_202_and_counted_by_type() {
 
 #[test]
 fn the_example_replays_a_file_and_prints_the_call_count_on_exit() {
-    let binary = example_binary();
-    assert!(
-        binary.exists(),
-        "build the example first: {}",
-        binary.display()
-    );
+    let binary = examples_support::example("sim-master");
     let dir = std::env::temp_dir().join(format!("mesos-http-replay-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("updates.json.rio");
