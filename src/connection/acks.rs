@@ -59,9 +59,9 @@ pub(crate) struct AckSender {
     /// Its own keep-alive pool (a connection per sender thread), shut down
     /// on close so a sender waiting for an answer stops at once.
     agent: ureq::Agent,
-    /// The pipelined connections, shut down on close for the same reason;
-    /// `None` once closed, so a connection registered after that (a sender
-    /// that was connecting while `close()` ran) is shut down at once.
+    /// The pipelined connections' sockets (registered before they connect),
+    /// shut down on close for the same reason; `None` once closed, so a
+    /// sender about to connect after that gives up instead.
     sockets: Mutex<Option<Vec<Weak<Socket>>>>,
     queue: Sender<Pending>,
     taken: Receiver<Pending>,
