@@ -13,13 +13,14 @@
 //! ureq with its retries.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::sync::Arc;
 
 use socket2::Socket;
 
 use super::endpoint::{Endpoint, Scheme};
 use super::http::STREAM_ID_HEADER;
+use super::resolve;
 use super::session::Active;
 use super::shared::Shared;
 use super::tcp;
@@ -128,7 +129,8 @@ impl Pipeline {
 
 fn connect(shared: &Shared, endpoint: &Endpoint) -> Option<Connection> {
     let settings = &shared.settings;
-    let addrs = (endpoint.host(), endpoint.port()).to_socket_addrs().ok()?;
+    let stop = shared.control.stop_signal();
+    let addrs = resolve::socket_addrs(endpoint.host(), endpoint.port(), stop).ok()?;
     let socket = addrs.into_iter().find_map(|addr| {
         let socket = Arc::new(tcp::new_socket(addr).ok()?);
         // Registered before it connects, so close() aborts the connect too.

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -47,10 +47,10 @@ impl CachingResolver {
 
 /// Runs `lookup` on a thread of its own and waits for its answer, or for
 /// `stop` to disconnect (then an I/O error of kind `Interrupted`).
-fn unless_stopped<T: Send + 'static>(
+fn unless_stopped<T: Send + 'static, E: From<io::Error> + Send + 'static>(
     stop: &Receiver<()>,
-    lookup: impl FnOnce() -> Result<T, ureq::Error> + Send + 'static,
-) -> Result<T, ureq::Error> {
+    lookup: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, E> {
     let (tx, rx) = crossbeam_channel::bounded(1);
     thread::Builder::new()
         .name("mesos-resolve".into())
@@ -59,13 +59,34 @@ fn unless_stopped<T: Send + 'static>(
         })?;
     select! {
         recv(rx) -> answer => answer.unwrap_or_else(|_| {
-            Err(ureq::Error::Io(io::Error::other("the resolver thread ended without an answer")))
+            Err(io::Error::other("the resolver thread ended without an answer").into())
         }),
-        recv(stop) -> _ => Err(ureq::Error::Io(io::Error::new(
+        recv(stop) -> _ => Err(io::Error::new(
             io::ErrorKind::Interrupted,
             "closed while resolving the master's name",
-        ))),
+        )
+        .into()),
     }
+}
+
+/// The addresses of `host:port` for a connection made outside ureq (the
+/// acknowledgement pipeline): an IP literal at once, a name looked up on a
+/// thread of its own that `stop` (the client closing) stops waiting for.
+pub(crate) fn socket_addrs(
+    host: &str,
+    port: u16,
+    stop: &Receiver<()>,
+) -> io::Result<Vec<SocketAddr>> {
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = literal.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let host = host.to_string();
+    unless_stopped(stop, move || {
+        (host.as_str(), port)
+            .to_socket_addrs()
+            .map(Iterator::collect)
+    })
 }
 
 impl fmt::Debug for CachingResolver {
@@ -129,11 +150,21 @@ mod tests {
     #[test]
     fn a_lookup_that_answers_is_waited_for() {
         let (_keep, stop) = crossbeam_channel::bounded::<()>(0);
-        let answer = unless_stopped(&stop, || {
+        let answer = unless_stopped::<_, ureq::Error>(&stop, || {
             thread::sleep(Duration::from_millis(20));
             Ok(42)
         });
         assert_eq!(answer.ok(), Some(42));
+    }
+
+    #[test]
+    fn an_ip_literal_is_answered_without_a_lookup() {
+        let (closer, stop) = crossbeam_channel::bounded::<()>(0);
+        drop(closer);
+        let v4 = socket_addrs("127.0.0.1", 5050, &stop).unwrap();
+        assert_eq!(v4, vec!["127.0.0.1:5050".parse::<SocketAddr>().unwrap()]);
+        let v6 = socket_addrs("[::1]", 5050, &stop).unwrap();
+        assert_eq!(v6, vec!["[::1]:5050".parse::<SocketAddr>().unwrap()]);
     }
 
     #[test]
@@ -144,7 +175,7 @@ mod tests {
             thread::sleep(Duration::from_millis(50));
             drop(closer);
         });
-        let answer = unless_stopped(&stop, || {
+        let answer = unless_stopped::<_, ureq::Error>(&stop, || {
             thread::sleep(Duration::from_secs(5));
             Ok(0)
         });
