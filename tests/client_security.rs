@@ -178,7 +178,21 @@ fn no_client_certificate_is_refused_by_a_master_that_asks(encoding: Encoding) {
             "{items:?}"
         );
         match items.last() {
-            Some(Item::Connection(ConnectionState::Terminated(Termination::GaveUp { .. }))) => {}
+            Some(Item::Connection(ConnectionState::Terminated(Termination::GaveUp {
+                masters,
+                last,
+            }))) => {
+                assert_eq!(masters, &vec![master.scheduler_url()]);
+                // The master's TLS refusal, named for that master (not a
+                // timeout, not a rejected server certificate).
+                match last.as_ref() {
+                    Disconnect::Failed(err @ (Error::Tls { .. } | Error::Connection { .. })) => {
+                        assert_eq!(err.master(), Some(master.scheduler_url().as_str()));
+                        assert!(!err.is_certificate_rejected(), "{err:?}");
+                    }
+                    other => panic!("expected the TLS refusal, got {other:?}"),
+                }
+            }
             other => panic!("expected the client to give up, got {other:?}"),
         }
         assert!(!scheduler.is_subscribed());

@@ -110,15 +110,7 @@ impl Shared {
         if kind == Type::TEARDOWN {
             self.session.lock().tearing_down = true;
         }
-        // Where a redirect last said the leader is (after SUBSCRIBED that is
-        // the stream's master): a call once answered 307 is not sent the
-        // long way round again.
-        let target = self
-            .session
-            .lock()
-            .leader_hint
-            .clone()
-            .unwrap_or_else(|| active.endpoint.clone());
+        let target = self.session.call_target(&active);
         log::debug!("sending {kind:?} to {target}");
         let posted = self.settings.post(
             agent,

@@ -57,12 +57,7 @@ impl Pipeline {
     /// caller's to send another way.
     pub fn send(&mut self, shared: &Shared, active: &Active, calls: Vec<Call>) -> Vec<bool> {
         let mut accepted = vec![false; calls.len()];
-        let target = shared
-            .session
-            .lock()
-            .leader_hint
-            .clone()
-            .unwrap_or_else(|| active.endpoint.clone());
+        let target = shared.session.call_target(active);
         if target.scheme() != Scheme::Http {
             return accepted;
         }

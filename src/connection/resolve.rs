@@ -69,6 +69,14 @@ fn unless_stopped<T: Send + 'static, E: From<io::Error> + Send + 'static>(
     }
 }
 
+/// The address a host names itself, as an IP literal (`[::1]` too).
+fn ip_literal(host: &str) -> Option<IpAddr> {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
+}
+
 /// The addresses of `host:port` for a connection made outside ureq (the
 /// acknowledgement pipeline): an IP literal at once, a name looked up on a
 /// thread of its own that `stop` (the client closing) stops waiting for.
@@ -77,8 +85,7 @@ pub(crate) fn socket_addrs(
     port: u16,
     stop: &Receiver<()>,
 ) -> io::Result<Vec<SocketAddr>> {
-    let literal = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = literal.parse::<IpAddr>() {
+    if let Some(ip) = ip_literal(host) {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
     let host = host.to_string();
@@ -113,8 +120,7 @@ impl Resolver for CachingResolver {
         let (Some(host), Some(port)) = (uri.host(), port_of(uri)) else {
             return DefaultResolver::default().resolve(uri, config, timeout);
         };
-        let literal = host.trim_start_matches('[').trim_end_matches(']');
-        if let Ok(ip) = literal.parse::<IpAddr>() {
+        if let Some(ip) = ip_literal(host) {
             let mut addrs = self.empty();
             addrs.push(SocketAddr::new(ip, port));
             return Ok(addrs);

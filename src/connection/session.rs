@@ -131,6 +131,17 @@ impl Session {
     }
 
     /// Records a redirect target as the probable leader.
+    /// Where a call on the subscription `active` goes: where a redirect
+    /// last said the leader is (after SUBSCRIBED that is the stream's
+    /// master), so a call once answered 307 is not sent the long way round
+    /// again.
+    pub fn call_target(&self, active: &Active) -> Endpoint {
+        self.lock()
+            .leader_hint
+            .clone()
+            .unwrap_or_else(|| active.endpoint.clone())
+    }
+
     pub fn note_leader(&self, leader: &Endpoint) {
         self.lock().leader_hint = Some(leader.clone());
     }
