@@ -145,10 +145,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Read before taking the stdout lock: these take the cluster lock, under
+    // which the master logs (to stdout) once a client is connected.
+    let (url, work_dir) = (master.url(), master.work_dir());
     {
         let mut out = io::stdout().lock();
-        let _ = writeln!(out, "listening on {}", master.url());
-        let _ = writeln!(out, "work dir: {}", master.work_dir().display());
+        let _ = writeln!(out, "listening on {url}");
+        let _ = writeln!(out, "work dir: {}", work_dir.display());
         let _ = out.flush();
         READY.store(true, Ordering::Release);
     }
