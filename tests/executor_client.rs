@@ -192,11 +192,25 @@ fn shutdown_then_exit_within_the_grace_period(encoding: Encoding) {
     exec.update(task_status(&task_id("doomed"), TaskState::TASK_KILLED))
         .unwrap();
     assert_eq!(bed.next_update("doomed").state, TaskState::TASK_KILLED);
+    // The shell the agent started runs `sleep 600` as a child in its group.
+    let left_behind: Vec<u32> = live_in_group(pid)
+        .into_iter()
+        .filter(|&p| p != pid)
+        .collect();
+    assert!(!left_behind.is_empty(), "no child in group {pid}");
     std::process::Command::new("kill")
         .arg(pid.to_string())
         .status()
         .unwrap();
     let failure = bed.scheduler_event("FAILURE", |e| matches!(e, Event::Failure(_)));
+    // As a real agent destroys the container: nothing the executor started
+    // outlives it (the group is killed when its leader is reaped, before the
+    // FAILURE; a moment more for the kernel to finish the kill).
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !live_in_group(pid).is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(live_in_group(pid), Vec::<u32>::new(), "left in group {pid}");
     match &*failure {
         Event::Failure(f) => {
             assert_eq!(f.executor_id.as_ref().unwrap().value, "quitter");

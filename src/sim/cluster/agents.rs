@@ -356,6 +356,9 @@ fn step_runner(
                 }
             }
             if let Ok(Some(status)) = p.child.try_wait() {
+                // The container goes with the command: nothing it started
+                // outlives the task.
+                process::signal_group(p.child.id(), "KILL");
                 let (code, message) = process::describe_exit(status);
                 let wait_status = std::os::unix::process::ExitStatusExt::into_raw(status);
                 let state = if p.term_sent.is_some() {

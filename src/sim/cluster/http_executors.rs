@@ -606,6 +606,9 @@ impl Cluster {
                 continue;
             };
             if let Ok(Some(status)) = process.child.try_wait() {
+                // The agent destroys the container with its executor: what
+                // the process left running in its group goes too.
+                process::signal_group(process.child.id(), "KILL");
                 let wait_status = std::os::unix::process::ExitStatusExt::into_raw(status);
                 exited.push((key.clone(), wait_status));
                 http.process = None;
