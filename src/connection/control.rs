@@ -210,10 +210,14 @@ impl Control {
         true
     }
 
-    /// The stream is over (for whatever reason); the watchdog rests.
+    /// The stream is over (for whatever reason); the watchdog rests. Its
+    /// sockets are shut down: the thread reading ahead on it may be blocked
+    /// in a read, which this ends (and the master sees the stream go at once).
     pub fn end_stream(&self) -> Option<Interrupt> {
         let mut state = self.lock();
-        state.stream_agent = None;
+        if let Some(agent) = state.stream_agent.take() {
+            agent.shutdown();
+        }
         state.watch = Watch::Idle;
         if state.closed {
             return Some(Interrupt::Closed);

@@ -28,6 +28,7 @@ mod http;
 mod items;
 mod masters;
 mod pipeline;
+mod read_ahead;
 mod reader;
 mod resolve;
 mod session;

@@ -289,14 +289,15 @@ impl Reader {
             match status {
                 200 => return self.read_stream(posted.endpoint, posted.response),
                 400 | 401 | 403 | 405 | 406 | 415 => {
-                    self.shared.control.end_stream();
+                    // The body first: ending the stream shuts its socket.
                     let err = status_error(posted.response);
+                    self.shared.control.end_stream();
                     log::warn!("the master refused SUBSCRIBE: {err}");
                     return Outcome::Final(Termination::Refused(err));
                 }
                 _ => {
-                    self.shared.control.end_stream();
                     let err = status_error(posted.response);
+                    self.shared.control.end_stream();
                     log::info!("subscription at {} failed: {err}", posted.endpoint);
                     last_error = Some(err);
                 }

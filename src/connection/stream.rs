@@ -8,10 +8,8 @@ use std::io::{self, ErrorKind, Read};
 use std::ops::ControlFlow;
 
 use super::control::Control;
+use super::read_ahead::ReadAhead;
 use crate::recordio::{Decoder, RecordIoError};
-
-/// Size of each read from the stream.
-const READ_BUFFER: usize = 64 * 1024;
 
 /// Why [`read_records`] returned.
 pub(crate) enum StreamStop<B> {
@@ -28,27 +26,33 @@ pub(crate) enum StreamStop<B> {
     Framing(RecordIoError),
 }
 
-/// Reads `body` to its end. Each record goes through `decode` (while the
-/// chunk is being split) and then, in order, through `handle`, which may stop
-/// the stream; `before_read` runs before each read, which may block. Marks
-/// activity on `control` for every chunk received.
+/// Reads `body` to its end, on a thread of its own ([`ReadAhead`]). Each
+/// record goes through `decode` (while the chunk is being split) and then, in
+/// order, through `handle`, which may stop the stream; `before_read` runs
+/// before waiting for more bytes, which may block. Marks activity on
+/// `control` for every chunk received (when it is taken, not when it is read:
+/// while `handle` is blocked on a slow application, the watchdog must see
+/// that, not bytes arriving). The caller shuts the stream's socket down when
+/// it is done with it (`Control::end_stream`), which ends the reading thread.
 pub(crate) fn read_records<T, B>(
-    mut body: impl Read,
+    body: impl Read + Send + 'static,
     max_record_size: usize,
     control: &Control,
     mut decode: impl FnMut(&[u8]) -> T,
     mut handle: impl FnMut(T) -> ControlFlow<B>,
     mut before_read: impl FnMut(),
 ) -> StreamStop<B> {
+    let body = match ReadAhead::spawn(body) {
+        Ok(ahead) => ahead,
+        Err(err) => return StreamStop::ReadFailed(err),
+    };
     let mut decoder = Decoder::with_max_record_size(max_record_size);
-    let mut buffer = vec![0u8; READ_BUFFER];
     let mut batch: Vec<T> = Vec::new();
     loop {
         before_read();
-        let n = match body.read(&mut buffer) {
-            Ok(0) => return StreamStop::Ended(decoder.finish()),
-            Ok(n) => n,
-            Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+        let filled = match body.next() {
+            Ok(Some(filled)) => filled,
+            Ok(None) => return StreamStop::Ended(decoder.finish()),
             // The connection closed without the final chunk: an end of
             // stream all the same (between records or inside one).
             Err(err) if err.kind() == ErrorKind::UnexpectedEof => {
@@ -57,7 +61,8 @@ pub(crate) fn read_records<T, B>(
             Err(err) => return StreamStop::ReadFailed(err),
         };
         control.saw_activity();
-        let framing = decoder.decode(&buffer[..n], |record| batch.push(decode(record)));
+        let framing = decoder.decode(filled.bytes(), |record| batch.push(decode(record)));
+        body.give_back(filled);
         for item in batch.drain(..) {
             if let ControlFlow::Break(value) = handle(item) {
                 return StreamStop::Handler(value);

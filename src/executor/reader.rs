@@ -149,14 +149,16 @@ impl Reader {
         match response.status().as_u16() {
             200 => {}
             400 | 401 | 403 | 405 | 406 | 415 => {
-                shared.control.end_stream();
+                // The body first: ending the stream shuts its socket.
                 let err = status_error(response);
+                shared.control.end_stream();
                 log::warn!("the agent refused SUBSCRIBE: {err}");
                 return Outcome::Final(Termination::Refused(err));
             }
             _ => {
+                let err = status_error(response);
                 shared.control.end_stream();
-                return Outcome::Lost(Disconnect::Failed(status_error(response)));
+                return Outcome::Lost(Disconnect::Failed(err));
             }
         }
         if !self.deliver(Item::Connection(ConnectionState::Connected {
