@@ -6,7 +6,10 @@
 //!
 //! Events: a HEARTBEAT (a small event on an idle stream), and the largest
 //! OFFERS event of the corpus (a large event being decoded). Each sample
-//! waits for the previous one to arrive, so nothing queues.
+//! waits for the previous one to arrive, so nothing queues; floor and client
+//! samples alternate one by one, so noise on the machine hits both alike. In
+//! both, the event is dropped after the time is taken (the application's
+//! business after `recv`).
 //!
 //! ```text
 //! cargo bench --bench latency                    # summary (3 rounds)
@@ -70,42 +73,72 @@ fn heartbeat(encoding: Encoding) -> Vec<u8> {
 
 /// Floor: µs from the write to the reading thread holding the whole chunk
 /// (and, with `decode`, the decoded event).
-fn raw_samples(record: &[u8], encoding: Encoding, decode: bool, samples: usize) -> Vec<f64> {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let mut writer = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-    let (mut reader, _) = listener.accept().unwrap();
-    writer.set_nodelay(true).unwrap();
-    let chunk = http_chunk(record);
-    let len = chunk.len();
-    let record = record.to_vec();
-    let (done_tx, done_rx) = bounded::<Instant>(1);
-    let reading = thread::spawn(move || {
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut whole = Vec::with_capacity(len);
-        for _ in 0..samples {
-            whole.clear();
-            while whole.len() < len {
-                let n = reader.read(&mut buf).unwrap();
-                assert!(n > 0);
-                whole.extend_from_slice(&buf[..n]);
+/// Floor: a raw TCP connection and a thread blocked in `read` that takes
+/// each chunk whole (and, for an OFFERS event, decodes it), then reports the
+/// time; the event is dropped after that, as an application drops it after
+/// `recv`.
+struct Raw {
+    writer: TcpStream,
+    chunk: Vec<u8>,
+    done: crossbeam_channel::Receiver<Instant>,
+    reading: Option<thread::JoinHandle<()>>,
+}
+
+impl Raw {
+    fn start(record: &[u8], encoding: Encoding, decode: bool) -> Raw {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let writer = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut reader, _) = listener.accept().unwrap();
+        writer.set_nodelay(true).unwrap();
+        let chunk = http_chunk(record);
+        let len = chunk.len();
+        let record_len = record.len();
+        let (done_tx, done) = bounded::<Instant>(1);
+        let reading = thread::spawn(move || {
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut whole = Vec::with_capacity(len);
+            loop {
+                whole.clear();
+                while whole.len() < len {
+                    match reader.read(&mut buf) {
+                        Ok(n) if n > 0 => whole.extend_from_slice(&buf[..n]),
+                        _ => return,
+                    }
+                }
+                let event = decode.then(|| {
+                    let start = whole.len() - 2 - record_len;
+                    Event::decode(encoding, &whole[start..whole.len() - 2]).unwrap()
+                });
+                if done_tx.send(Instant::now()).is_err() {
+                    return;
+                }
+                drop(std::hint::black_box(event));
             }
-            if decode {
-                let start = whole.len() - 2 - record.len();
-                let event = Event::decode(encoding, &whole[start..whole.len() - 2]).unwrap();
-                std::hint::black_box(&event);
-            }
-            done_tx.send(Instant::now()).unwrap();
+        });
+        Raw {
+            writer,
+            chunk,
+            done,
+            reading: Some(reading),
         }
-    });
-    let mut out = Vec::with_capacity(samples);
-    for _ in 0..samples {
-        let t0 = Instant::now();
-        writer.write_all(&chunk).unwrap();
-        let t1 = done_rx.recv().unwrap();
-        out.push((t1 - t0).as_secs_f64() * 1e6);
     }
-    reading.join().unwrap();
-    out
+
+    /// µs from the write to the reading thread having the (decoded) record.
+    fn sample(&mut self) -> f64 {
+        let t0 = Instant::now();
+        self.writer.write_all(&self.chunk).unwrap();
+        let t1 = self.done.recv().unwrap();
+        (t1 - t0).as_secs_f64() * 1e6
+    }
+}
+
+impl Drop for Raw {
+    fn drop(&mut self) {
+        let _ = self.writer.shutdown(std::net::Shutdown::Both);
+        if let Some(reading) = self.reading.take() {
+            let _ = reading.join();
+        }
+    }
 }
 
 /// A replay file of one SUBSCRIBED record in `encoding`: the replay master
@@ -126,44 +159,64 @@ fn subscribed_file(encoding: Encoding) -> Vec<u8> {
     [format!("{}\n", record.len()).as_bytes(), &record].concat()
 }
 
-/// Client: µs from the master's write to `recv` returning the event.
-fn client_samples(record: &[u8], encoding: Encoding, samples: usize) -> Vec<f64> {
-    let master = ReplayMaster::start(subscribed_file(encoding), Chunking::PerRecord, 0).unwrap();
-    let (scheduler, events) = Scheduler::builder(master.url().as_str())
-        .framework(mesos_http::v1::FrameworkInfo {
-            user: "bench".into(),
-            name: "latency".into(),
-            ..Default::default()
-        })
-        .encoding(encoding)
-        .connect()
-        .unwrap();
-    // Up to SUBSCRIBED.
-    loop {
-        if let Item::Event(e) = events.recv_timeout(Duration::from_secs(10)).unwrap() {
-            if e.kind() == EventType::SUBSCRIBED {
-                break;
-            }
-        }
-    }
-    while !master.file_written() {
-        thread::sleep(Duration::from_millis(1));
-    }
-    let mut out = Vec::with_capacity(samples);
-    for _ in 0..samples {
-        let t0 = Instant::now();
-        master.push(record).unwrap();
+/// Client: the replay master and a subscribed scheduler.
+struct Client {
+    master: ReplayMaster,
+    scheduler: Scheduler,
+    events: mesos_http::scheduler::Events,
+    record: Vec<u8>,
+}
+
+impl Client {
+    fn start(record: &[u8], encoding: Encoding) -> Client {
+        let master =
+            ReplayMaster::start(subscribed_file(encoding), Chunking::PerRecord, 0).unwrap();
+        let (scheduler, events) = Scheduler::builder(master.url().as_str())
+            .framework(mesos_http::v1::FrameworkInfo {
+                user: "bench".into(),
+                name: "latency".into(),
+                ..Default::default()
+            })
+            .encoding(encoding)
+            .connect()
+            .unwrap();
+        // Up to SUBSCRIBED.
         loop {
             if let Item::Event(e) = events.recv_timeout(Duration::from_secs(10)).unwrap() {
+                if e.kind() == EventType::SUBSCRIBED {
+                    break;
+                }
+            }
+        }
+        while !master.file_written() {
+            thread::sleep(Duration::from_millis(1));
+        }
+        Client {
+            master,
+            scheduler,
+            events,
+            record: record.to_vec(),
+        }
+    }
+
+    /// µs from the master's write to `recv` returning the event.
+    fn sample(&mut self) -> f64 {
+        let t0 = Instant::now();
+        self.master.push(&self.record).unwrap();
+        loop {
+            if let Item::Event(e) = self.events.recv_timeout(Duration::from_secs(10)).unwrap() {
                 let t1 = Instant::now();
                 std::hint::black_box(&*e);
-                out.push((t1 - t0).as_secs_f64() * 1e6);
-                break;
+                return (t1 - t0).as_secs_f64() * 1e6;
             }
         }
     }
-    scheduler.close();
-    out
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.scheduler.close();
+    }
 }
 
 fn main() {
@@ -207,8 +260,14 @@ fn main() {
     let mut client = vec![Vec::new(); cases.len()];
     for round in 0..rounds {
         for (i, (_, record, encoding, decode, n)) in cases.iter().enumerate() {
-            floor[i].extend(raw_samples(record, *encoding, *decode, *n));
-            client[i].extend(client_samples(record, *encoding, *n));
+            // Sample by sample, floor and client alternating, so that a
+            // burst of noise on the machine lands on both alike.
+            let mut raw = Raw::start(record, *encoding, *decode);
+            let mut through_client = Client::start(record, *encoding);
+            for _ in 0..*n {
+                floor[i].push(raw.sample());
+                client[i].push(through_client.sample());
+            }
         }
         eprintln!("round {}/{rounds} done", round + 1);
     }

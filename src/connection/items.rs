@@ -261,8 +261,9 @@ pub struct Received {
 /// needs the same lock: on a busy stream that nearly doubled the time from
 /// socket to application. A dropped event goes back to the reader (a
 /// bounded queue; full, or the reader gone: freed in place), which frees it
-/// before each read (while the next bytes are on their way) and before each
-/// decode (whose allocations then get that memory back hot).
+/// as soon as it arrives while the reader waits for bytes (off the path of
+/// the next event) and otherwise before each decode (whose allocations then
+/// get that memory back hot).
 pub(crate) struct Recycler {
     tx: Sender<Box<Event>>,
     rx: Receiver<Box<Event>>,
@@ -278,6 +279,12 @@ impl Recycler {
     /// Frees what was given back (the reader thread calls this).
     pub(crate) fn free_given_back(&self) {
         while self.rx.try_recv().is_ok() {}
+    }
+
+    /// Where given-back events arrive: the reader thread, waiting for
+    /// bytes, takes and frees them as they come.
+    pub(crate) fn given_back(&self) -> &Receiver<Box<Event>> {
+        &self.rx
     }
 
     fn give_back(&self, event: Box<Event>) {

@@ -16,7 +16,7 @@
 use std::io::{self, ErrorKind, Read};
 use std::thread;
 
-use crossbeam_channel::{bounded, Receiver, Sender};
+use crossbeam_channel::{bounded, select, Receiver, Sender};
 
 /// Size of each read from the stream.
 const READ_BUFFER: usize = 64 * 1024;
@@ -64,8 +64,24 @@ impl ReadAhead {
     /// The next bytes of the body, waiting for them; `Ok(None)` once it has
     /// ended. A connection closed without HTTP's final chunk reads as an
     /// `UnexpectedEof` error, as it does from the body itself.
-    pub(crate) fn next(&self) -> ReadResult {
-        self.filled.recv().unwrap_or_else(|_| {
+    ///
+    /// While it waits, whatever arrives on `meanwhile` is dropped here, at
+    /// once: the events the application has finished with are freed while
+    /// the stream is quiet, not when the next event arrives and waits for
+    /// that work.
+    pub(crate) fn next<G>(&self, meanwhile: &Receiver<G>) -> ReadResult {
+        let filled = loop {
+            select! {
+                recv(self.filled) -> filled => break filled,
+                recv(meanwhile) -> given => {
+                    if given.is_err() {
+                        // Nothing more can come that way: just wait.
+                        break self.filled.recv();
+                    }
+                }
+            }
+        };
+        filled.unwrap_or_else(|_| {
             // The reading thread ended without a word: it could not have
             // (it sends its last result before it returns) unless it panicked.
             Err(io::Error::other("the stream's reading thread ended"))
@@ -102,6 +118,9 @@ fn read_into(mut body: impl Read, empty: &Receiver<Vec<u8>>, filled: &Sender<Rea
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossbeam_channel::never;
+    use std::sync::Arc;
+    use std::time::Duration;
 
     /// A body handing out its bytes `step` at a time, then an error or the end.
     struct Trickle {
@@ -126,7 +145,7 @@ mod tests {
     fn drain(ahead: &ReadAhead) -> (Vec<u8>, io::Result<()>) {
         let mut got = Vec::new();
         loop {
-            match ahead.next() {
+            match ahead.next(&never::<()>()) {
                 Ok(Some(filled)) => {
                     got.extend_from_slice(filled.bytes());
                     ahead.give_back(filled);
@@ -180,11 +199,11 @@ mod tests {
         let ahead = ReadAhead::spawn(body).unwrap();
         // Nothing given back: exactly BUFFERS reads happen, then it waits.
         let held: Vec<Filled> = (0..BUFFERS)
-            .map(|_| ahead.next().unwrap().unwrap())
+            .map(|_| ahead.next(&never::<()>()).unwrap().unwrap())
             .collect();
         assert!(ahead
             .filled
-            .recv_timeout(std::time::Duration::from_millis(100))
+            .recv_timeout(Duration::from_millis(100))
             .is_err());
         for filled in held {
             ahead.give_back(filled);
@@ -192,5 +211,45 @@ mod tests {
         let (got, end) = drain(&ahead);
         assert!(end.is_ok());
         assert_eq!(got.len(), (100 - BUFFERS) * READ_BUFFER);
+    }
+
+    /// A body whose only read waits for a word on `go`.
+    struct Gated {
+        go: Receiver<()>,
+        sent: bool,
+    }
+
+    impl Read for Gated {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.sent {
+                return Ok(0);
+            }
+            let _ = self.go.recv();
+            self.sent = true;
+            buf[0] = b'x';
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn what_arrives_meanwhile_is_dropped_while_waiting_for_bytes() {
+        let (go_tx, go) = bounded(1);
+        let ahead = ReadAhead::spawn(Gated { go, sent: false }).unwrap();
+        let (given_tx, given) = bounded::<Arc<()>>(4);
+        let token = Arc::new(());
+        given_tx.send(Arc::clone(&token)).unwrap();
+        let waiter = thread::spawn(move || {
+            let filled = ahead.next(&given).unwrap().unwrap();
+            filled.bytes().to_vec()
+        });
+        // Dropped by the waiting thread while no byte has arrived yet.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while Arc::strong_count(&token) > 1 && std::time::Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(Arc::strong_count(&token), 1);
+        assert!(!waiter.is_finished());
+        go_tx.send(()).unwrap();
+        assert_eq!(waiter.join().unwrap(), b"x");
     }
 }

@@ -7,6 +7,8 @@
 use std::io::{self, ErrorKind, Read};
 use std::ops::ControlFlow;
 
+use crossbeam_channel::Receiver;
+
 use super::control::Control;
 use super::read_ahead::ReadAhead;
 use crate::recordio::{Decoder, RecordIoError};
@@ -28,19 +30,20 @@ pub(crate) enum StreamStop<B> {
 
 /// Reads `body` to its end, on a thread of its own ([`ReadAhead`]). Each
 /// record goes through `decode` (while the chunk is being split) and then, in
-/// order, through `handle`, which may stop the stream; `before_read` runs
-/// before waiting for more bytes, which may block. Marks activity on
+/// order, through `handle`, which may stop the stream; while waiting for more
+/// bytes, whatever arrives on `meanwhile` is dropped (the events given back
+/// to be freed on this thread). Marks activity on
 /// `control` for every chunk received (when it is taken, not when it is read:
 /// while `handle` is blocked on a slow application, the watchdog must see
 /// that, not bytes arriving). The caller shuts the stream's socket down when
 /// it is done with it (`Control::end_stream`), which ends the reading thread.
-pub(crate) fn read_records<T, B>(
+pub(crate) fn read_records<T, B, G>(
     body: impl Read + Send + 'static,
     max_record_size: usize,
     control: &Control,
     mut decode: impl FnMut(&[u8]) -> T,
     mut handle: impl FnMut(T) -> ControlFlow<B>,
-    mut before_read: impl FnMut(),
+    meanwhile: &Receiver<G>,
 ) -> StreamStop<B> {
     let body = match ReadAhead::spawn(body) {
         Ok(ahead) => ahead,
@@ -49,8 +52,7 @@ pub(crate) fn read_records<T, B>(
     let mut decoder = Decoder::with_max_record_size(max_record_size);
     let mut batch: Vec<T> = Vec::new();
     loop {
-        before_read();
-        let filled = match body.next() {
+        let filled = match body.next(meanwhile) {
             Ok(Some(filled)) => filled,
             Ok(None) => return StreamStop::Ended(decoder.finish()),
             // The connection closed without the final chunk: an end of

@@ -191,7 +191,7 @@ impl Reader {
             &shared.control,
             |record| Event::decode(encoding, record).map_err(|e| (e, record.to_vec())),
             |decoded| self.handle(decoded, resent, deadline, attempt),
-            || {},
+            &crossbeam_channel::never::<()>(),
         );
         let interrupt = shared.control.end_stream();
         if matches!(stop, StreamStop::Handler(())) || interrupt == Some(Interrupt::Closed) {
