@@ -32,11 +32,11 @@ pub(crate) enum StreamStop<B> {
 /// record goes through `decode` (while the chunk is being split) and then, in
 /// order, through `handle`, which may stop the stream; while waiting for more
 /// bytes, whatever arrives on `meanwhile` is dropped (the events given back
-/// to be freed on this thread). Marks activity on
-/// `control` for every chunk received (when it is taken, not when it is read:
-/// while `handle` is blocked on a slow application, the watchdog must see
-/// that, not bytes arriving). The caller shuts the stream's socket down when
-/// it is done with it (`Control::end_stream`), which ends the reading thread.
+/// to be freed on this thread). Marks activity on `control` for every chunk
+/// received (when it is taken, not when it is read: while `handle` is blocked
+/// on a slow application, the watchdog must see that, not bytes arriving).
+/// The caller shuts the stream's socket down when it is done with it
+/// (`Control::end_stream`), which ends the reading thread.
 pub(crate) fn read_records<T, B, G>(
     body: impl Read + Send + 'static,
     max_record_size: usize,
@@ -45,14 +45,14 @@ pub(crate) fn read_records<T, B, G>(
     mut handle: impl FnMut(T) -> ControlFlow<B>,
     meanwhile: &Receiver<G>,
 ) -> StreamStop<B> {
-    let body = match ReadAhead::spawn(body) {
+    let ahead = match ReadAhead::spawn(body) {
         Ok(ahead) => ahead,
         Err(err) => return StreamStop::ReadFailed(err),
     };
     let mut decoder = Decoder::with_max_record_size(max_record_size);
     let mut batch: Vec<T> = Vec::new();
     loop {
-        let filled = match body.next(meanwhile) {
+        let filled = match ahead.next(meanwhile) {
             Ok(Some(filled)) => filled,
             Ok(None) => return StreamStop::Ended(decoder.finish()),
             // The connection closed without the final chunk: an end of
@@ -64,7 +64,7 @@ pub(crate) fn read_records<T, B, G>(
         };
         control.saw_activity();
         let framing = decoder.decode(filled.bytes(), |record| batch.push(decode(record)));
-        body.give_back(filled);
+        ahead.give_back(filled);
         for item in batch.drain(..) {
             if let ControlFlow::Break(value) = handle(item) {
                 return StreamStop::Handler(value);
