@@ -14,7 +14,12 @@
 //! ```text
 //! cargo bench --bench latency                    # summary (3 rounds)
 //! cargo bench --bench latency -- --summary 5 --samples 3000
+//! cargo bench --bench latency -- --gap-us 1000   # every event on an idle stream
 //! ```
+//!
+//! Back to back (the default), the threads involved are still awake when the
+//! next sample starts; with `--gap-us`, every sample starts after that pause,
+//! so each thread on the path is woken from idle, as on a quiet stream.
 
 mod support;
 
@@ -226,6 +231,7 @@ fn main() {
     }
     let rounds: usize = arg("--summary").unwrap_or(3);
     let samples: usize = arg("--samples").unwrap_or(2000);
+    let gap = Duration::from_micros(arg("--gap-us").unwrap_or(0));
     let cases: Vec<(String, Vec<u8>, Encoding, bool, usize)> = vec![
         (
             "HEARTBEAT, JSON".into(),
@@ -266,7 +272,9 @@ fn main() {
             let mut through_client = Client::start(record, *encoding);
             for _ in 0..*n {
                 floor[i].push(raw.sample());
+                thread::sleep(gap);
                 client[i].push(through_client.sample());
+                thread::sleep(gap);
             }
         }
         eprintln!("round {}/{rounds} done", round + 1);
@@ -291,8 +299,9 @@ fn main() {
     }
     print_table(
         &format!(
-            "Latency (µs, {rounds} rounds of {samples} heartbeats / {} offers)",
-            samples / 10
+            "Latency (µs, {rounds} rounds of {samples} heartbeats / {} offers, {} µs between samples)",
+            samples / 10,
+            gap.as_micros()
         ),
         "µs",
         &rows,
