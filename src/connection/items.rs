@@ -7,11 +7,13 @@
 
 use std::fmt;
 use std::ops::Deref;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender};
 
+use super::read_ahead::Idle;
 use super::shared::Shared;
 use crate::codec::DecodeError;
 use crate::error::Error;
@@ -261,19 +263,27 @@ pub struct Received {
 /// needs the same lock: on a busy stream that nearly doubled the time from
 /// socket to application. A dropped event goes back to the reader (a
 /// bounded queue; full, or the reader gone: freed in place), which frees it
-/// as soon as it arrives while the reader waits for bytes (off the path of
-/// the next event) and otherwise before each decode (whose allocations then
-/// get that memory back hot).
+/// before each decode (whose allocations then get that memory back hot), or
+/// at once while it waits on the read-ahead thread. While the reader is
+/// blocked in a socket read it allocates nothing, and a dropped event is
+/// freed in place: either way off the path of the next event.
 pub(crate) struct Recycler {
     tx: Sender<Box<Event>>,
     rx: Receiver<Box<Event>>,
+    /// The reader is blocked in a socket read: it allocates nothing, so a
+    /// dropped event is freed in place (off the next event's path).
+    reader_blocked: AtomicBool,
 }
 
 impl Recycler {
     /// A recycler holding at most `capacity` dropped events.
     pub(crate) fn new(capacity: usize) -> Arc<Self> {
         let (tx, rx) = crossbeam_channel::bounded(capacity);
-        Arc::new(Recycler { tx, rx })
+        Arc::new(Recycler {
+            tx,
+            rx,
+            reader_blocked: AtomicBool::new(false),
+        })
     }
 
     /// Frees what was given back (the reader thread calls this).
@@ -281,15 +291,24 @@ impl Recycler {
         while self.rx.try_recv().is_ok() {}
     }
 
-    /// Where given-back events arrive: the reader thread, waiting for
-    /// bytes, takes and frees them as they come.
-    pub(crate) fn given_back(&self) -> &Receiver<Box<Event>> {
+    fn give_back(&self, event: Box<Event>) {
+        if self.reader_blocked.load(Ordering::Acquire) {
+            return; // freed here
+        }
+        // Full: `event` comes back in the error and is freed here.
+        let _ = self.tx.try_send(event);
+    }
+}
+
+impl Idle for Recycler {
+    type Given = Box<Event>;
+
+    fn given(&self) -> &Receiver<Box<Event>> {
         &self.rx
     }
 
-    fn give_back(&self, event: Box<Event>) {
-        // Full: `event` comes back in the error and is freed here.
-        let _ = self.tx.try_send(event);
+    fn blocking(&self, blocked: bool) {
+        self.reader_blocked.store(blocked, Ordering::Release);
     }
 }
 
@@ -390,6 +409,25 @@ mod recycler_tests {
         assert_eq!(recycler.rx.len(), 2);
         recycler.free_given_back();
         assert!(recycler.rx.is_empty());
+    }
+
+    #[test]
+    fn while_the_reader_is_blocked_in_a_read_a_dropped_event_is_freed_in_place() {
+        let recycler = Recycler::new(8);
+        recycler.blocking(true);
+        drop(Received::new(
+            Event::Heartbeat,
+            None,
+            Some(Arc::clone(&recycler)),
+        ));
+        assert!(recycler.rx.is_empty());
+        recycler.blocking(false);
+        drop(Received::new(
+            Event::Heartbeat,
+            None,
+            Some(Arc::clone(&recycler)),
+        ));
+        assert_eq!(recycler.rx.len(), 1);
     }
 
     #[test]

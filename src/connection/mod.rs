@@ -51,6 +51,7 @@ pub(crate) use backoff::uniform_delay;
 pub(crate) use control::{Control, Interrupt};
 pub(crate) use delivery::deliver;
 pub(crate) use http::{error_text, status_error, HttpSettings, Purpose};
+pub(crate) use read_ahead::NoIdle;
 pub(crate) use reader::Reader;
 pub(crate) use session::Session;
 pub(crate) use shared::{Shared, StreamOptions};

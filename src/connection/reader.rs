@@ -372,7 +372,7 @@ impl Reader {
                 Some(outcome) => ControlFlow::Break(outcome),
                 None => ControlFlow::Continue(()),
             },
-            self.recycler.given_back(),
+            &*self.recycler,
         );
         self.recycler.free_given_back();
         let healthy = stream.subscribed;

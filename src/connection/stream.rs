@@ -7,10 +7,8 @@
 use std::io::{self, ErrorKind, Read};
 use std::ops::ControlFlow;
 
-use crossbeam_channel::Receiver;
-
 use super::control::Control;
-use super::read_ahead::ReadAhead;
+use super::read_ahead::{Idle, ReadAhead};
 use crate::recordio::{Decoder, RecordIoError};
 
 /// Why [`read_records`] returned.
@@ -28,31 +26,29 @@ pub(crate) enum StreamStop<B> {
     Framing(RecordIoError),
 }
 
-/// Reads `body` to its end, on a thread of its own ([`ReadAhead`]). Each
+/// Reads `body` to its end, through [`ReadAhead`] (inline while the stream is
+/// quiet, on a thread of its own while data is backed up). Each
 /// record goes through `decode` (while the chunk is being split) and then, in
 /// order, through `handle`, which may stop the stream; while waiting for more
-/// bytes, whatever arrives on `meanwhile` is dropped (the events given back
-/// to be freed on this thread). Marks activity on `control` for every chunk
+/// bytes, the reader does what `idle` gives it to do (free the events given
+/// back to it). Marks activity on `control` for every chunk
 /// received (when it is taken, not when it is read: while `handle` is blocked
 /// on a slow application, the watchdog must see that, not bytes arriving).
 /// The caller shuts the stream's socket down when it is done with it
 /// (`Control::end_stream`), which ends the reading thread.
-pub(crate) fn read_records<T, B, G>(
+pub(crate) fn read_records<T, B>(
     body: impl Read + Send + 'static,
     max_record_size: usize,
     control: &Control,
     mut decode: impl FnMut(&[u8]) -> T,
     mut handle: impl FnMut(T) -> ControlFlow<B>,
-    meanwhile: &Receiver<G>,
+    idle: &impl Idle,
 ) -> StreamStop<B> {
-    let ahead = match ReadAhead::spawn(body) {
-        Ok(ahead) => ahead,
-        Err(err) => return StreamStop::ReadFailed(err),
-    };
+    let mut ahead = ReadAhead::new(body);
     let mut decoder = Decoder::with_max_record_size(max_record_size);
     let mut batch: Vec<T> = Vec::new();
     loop {
-        let filled = match ahead.next(meanwhile) {
+        let filled = match ahead.next(idle) {
             Ok(Some(filled)) => filled,
             Ok(None) => return StreamStop::Ended(decoder.finish()),
             // The connection closed without the final chunk: an end of

@@ -18,7 +18,8 @@ use super::items::{ConnectionState, Item, Termination};
 use super::shared::Shared;
 use crate::codec::{DecodeError, Encoding};
 use crate::connection::{
-    deliver, read_records, status_error, uniform_delay, Disconnect, Interrupt, Purpose, StreamStop,
+    deliver, read_records, status_error, uniform_delay, Disconnect, Interrupt, NoIdle, Purpose,
+    StreamStop,
 };
 use crate::error::Error;
 use crate::recordio::RecordIoError;
@@ -191,7 +192,7 @@ impl Reader {
             &shared.control,
             |record| Event::decode(encoding, record).map_err(|e| (e, record.to_vec())),
             |decoded| self.handle(decoded, resent, deadline, attempt),
-            &crossbeam_channel::never::<()>(),
+            &NoIdle::new(),
         );
         let interrupt = shared.control.end_stream();
         if matches!(stop, StreamStop::Handler(())) || interrupt == Some(Interrupt::Closed) {
