@@ -425,7 +425,9 @@ mod tests {
         let mut quiet = Trickle::new(data(20_000), &[300]);
         quiet.waits = vec![Duration::from_micros(300)];
         let readers = Arc::clone(&quiet.readers);
-        drain(&mut ReadAhead::new(quiet));
+        let (got, end) = drain(&mut ReadAhead::new(quiet));
+        assert!(end.is_ok());
+        assert_eq!(got, data(20_000));
         assert!(readers.lock().unwrap().iter().all(|&t| t == me));
 
         // Busy reads, then one that waits 2 ms, then busy again.
