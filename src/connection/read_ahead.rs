@@ -8,7 +8,7 @@
 //! a hand-over between threads costs a wake-up, about 30 µs per event on a
 //! quiet stream where every thread on the path sleeps between events. So
 //! the body is read inline until reads find their bytes waiting several
-//! times in a row (they return at once, or fill the buffer), then handed to
+//! times in a row (they return at once), then handed to
 //! the read-ahead thread, which hands it back after a read that had to wait
 //! for the stream.
 //!
@@ -84,10 +84,6 @@ impl Filled {
     /// The bytes read.
     pub(crate) fn bytes(&self) -> &[u8] {
         self.buffer.get(..self.len).unwrap_or_default()
-    }
-
-    fn is_full(&self) -> bool {
-        self.len == self.buffer.len()
     }
 }
 
@@ -189,7 +185,9 @@ impl<B: Read + Send + 'static> ReadAhead<B> {
             Err(err) => return Err(err),
         };
         let filled = Filled { buffer, len };
-        if filled.is_full() || waited < BUSY_READ {
+        // Not `filled.is_full()`: one event larger than the buffer fills it
+        // after a long wait and says nothing about the next one.
+        if waited < BUSY_READ {
             self.busy_in_a_row += 1;
         } else {
             self.busy_in_a_row = 0;
@@ -479,12 +477,15 @@ mod tests {
         let body = Trickle::new(vec![7u8; 100 * READ_BUFFER], &[READ_BUFFER]);
         let mut ahead = ReadAhead::new(body);
         let idle = NoIdle::new();
-        // Nothing given back: the inline reads take every pooled buffer,
-        // then the body is handed over and the thread waits for a buffer.
-        let inline = BUSY_READS_TO_READ_AHEAD as usize;
-        let held: Vec<Filled> = (0..inline)
-            .map(|_| ahead.next(&idle).unwrap().unwrap())
-            .collect();
+        // Nothing given back: the inline reads take every pooled buffer
+        // (then fresh ones), until the body is handed over; the thread then
+        // waits for a buffer.
+        let mut held = Vec::new();
+        while !matches!(ahead.mode, Mode::Ahead) {
+            held.push(ahead.next(&idle).unwrap().unwrap());
+            assert!(held.len() < 90, "never handed over");
+        }
+        let inline = held.len();
         let (_, out) = ahead.thread.as_ref().expect("handed over");
         assert!(out.recv_timeout(Duration::from_millis(100)).is_err());
         for filled in held {
@@ -541,24 +542,25 @@ mod tests {
 
     #[test]
     fn what_is_given_while_waiting_on_the_read_ahead_thread_is_dropped_at_once() {
-        // Busy reads hand the body over; the next read (on the read-ahead
-        // thread) waits for a word on `go`.
-        const BUSY: usize = BUSY_READS_TO_READ_AHEAD as usize;
+        // Reads on the reader's own thread return at once, so the body is
+        // handed over; the first read on the read-ahead thread waits for a
+        // word on `go`, then the body ends.
         struct Backed {
-            reads: usize,
+            reader: thread::ThreadId,
             go: Receiver<()>,
+            ahead_reads: usize,
         }
         impl Read for Backed {
             fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                self.reads += 1;
-                match self.reads {
-                    n if n <= BUSY => Ok(buf.len()),
-                    n if n == BUSY + 1 => {
-                        let _ = self.go.recv();
-                        Ok(1)
-                    }
-                    _ => Ok(0),
+                if thread::current().id() == self.reader {
+                    return Ok(buf.len());
                 }
+                self.ahead_reads += 1;
+                if self.ahead_reads == 1 {
+                    let _ = self.go.recv();
+                    return Ok(1);
+                }
+                Ok(0)
             }
         }
         let (go_tx, go) = bounded(1);
@@ -567,8 +569,12 @@ mod tests {
         let waiting = Arc::clone(&idle);
         let (ready_tx, ready) = bounded(1);
         let reader = thread::spawn(move || {
-            let mut ahead = ReadAhead::new(Backed { reads: 0, go });
-            for _ in 0..BUSY {
+            let mut ahead = ReadAhead::new(Backed {
+                reader: thread::current().id(),
+                go,
+                ahead_reads: 0,
+            });
+            while !matches!(ahead.mode, Mode::Ahead) {
                 let filled = ahead.next(&*waiting).unwrap().unwrap();
                 ahead.give_back(filled);
             }
