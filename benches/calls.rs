@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use mesos_http::codec::Encoding;
 use mesos_http::sim::{Chunking, ReplayMaster};
 use mesos_http::v1::{AgentID, TaskID, TaskState, TaskStatus};
-use mesos_http::{call, ConnectionState, Item, Scheduler};
+use mesos_http::{call, Scheduler};
 use support::{arg, flag, median, print_table, Row};
 
 const ENCODING: Encoding = Encoding::Protobuf;
@@ -45,26 +45,8 @@ struct Target {
 
 fn setup() -> Target {
     let master = ReplayMaster::start(Vec::new(), Chunking::PerRecord, 0).expect("replay master");
-    let (scheduler, events) = Scheduler::builder(master.url().as_str())
-        .framework(mesos_http::v1::FrameworkInfo {
-            user: "bench".into(),
-            name: "calls".into(),
-            ..Default::default()
-        })
-        .encoding(ENCODING)
-        .connect()
-        .expect("connect");
-    let framework_id = loop {
-        match events
-            .recv_timeout(Duration::from_secs(10))
-            .expect("subscribed")
-        {
-            Item::Connection(ConnectionState::Subscribed { framework_id, .. }) => {
-                break framework_id
-            }
-            _ => continue,
-        }
-    };
+    let (scheduler, events, framework_id) =
+        support::subscribed_scheduler(master.url().as_str(), "calls", ENCODING);
     // Keep the channel drained in the background.
     thread::spawn(move || for _ in events.iter() {});
     let status = TaskStatus {

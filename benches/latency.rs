@@ -176,23 +176,8 @@ impl Client {
     fn start(record: &[u8], encoding: Encoding) -> Client {
         let master =
             ReplayMaster::start(subscribed_file(encoding), Chunking::PerRecord, 0).unwrap();
-        let (scheduler, events) = Scheduler::builder(master.url().as_str())
-            .framework(mesos_http::v1::FrameworkInfo {
-                user: "bench".into(),
-                name: "latency".into(),
-                ..Default::default()
-            })
-            .encoding(encoding)
-            .connect()
-            .unwrap();
-        // Up to SUBSCRIBED.
-        loop {
-            if let Item::Event(e) = events.recv_timeout(Duration::from_secs(10)).unwrap() {
-                if e.kind() == EventType::SUBSCRIBED {
-                    break;
-                }
-            }
-        }
+        let (scheduler, events, _) =
+            support::subscribed_scheduler(master.url().as_str(), "latency", encoding);
         while !master.file_written() {
             thread::sleep(Duration::from_millis(1));
         }

@@ -122,3 +122,37 @@ pub fn criterion() -> criterion::Criterion {
         .measurement_time(Duration::from_secs(3))
         .configure_from_args()
 }
+
+/// A scheduler subscribed at `master_url` as framework `name`, returned once
+/// the SUBSCRIBED event (the last item a subscription delivers) has been
+/// taken, with the framework id the master gave.
+pub fn subscribed_scheduler(
+    master_url: &str,
+    name: &str,
+    encoding: mesos_http::codec::Encoding,
+) -> (
+    mesos_http::Scheduler,
+    mesos_http::scheduler::Events,
+    mesos_http::v1::FrameworkID,
+) {
+    let (scheduler, events) = mesos_http::Scheduler::builder(master_url)
+        .framework(mesos_http::v1::FrameworkInfo {
+            user: "bench".into(),
+            name: name.into(),
+            ..Default::default()
+        })
+        .encoding(encoding)
+        .connect()
+        .expect("connect");
+    loop {
+        let item = events
+            .recv_timeout(Duration::from_secs(10))
+            .expect("SUBSCRIBED");
+        if let mesos_http::Item::Event(received) = item {
+            if let mesos_http::event::Event::Subscribed(s) = &*received {
+                let framework_id = s.framework_id.clone();
+                return (scheduler, events, framework_id);
+            }
+        }
+    }
+}

@@ -286,11 +286,6 @@ impl Recycler {
         })
     }
 
-    /// Frees what was given back (the reader thread calls this).
-    pub(crate) fn free_given_back(&self) {
-        while self.rx.try_recv().is_ok() {}
-    }
-
     fn give_back(&self, event: Box<Event>) {
         if self.reader_blocked.load(Ordering::Acquire) {
             return; // freed here
@@ -407,7 +402,7 @@ mod recycler_tests {
             recycler.give_back(Box::new(Event::Heartbeat));
         }
         assert_eq!(recycler.rx.len(), 2);
-        recycler.free_given_back();
+        recycler.drop_given();
         assert!(recycler.rx.is_empty());
     }
 

@@ -55,6 +55,11 @@ pub(crate) trait Idle {
     fn given(&self) -> &Receiver<Self::Given>;
     /// The reader is about to block in a socket read (`true`), or is back.
     fn blocking(&self, blocked: bool);
+
+    /// Drops everything given so far, without waiting.
+    fn drop_given(&self) {
+        while self.given().try_recv().is_ok() {}
+    }
 }
 
 /// Nothing to do while waiting (the executor's reader).
@@ -171,10 +176,10 @@ impl<B: Read + Send + 'static> ReadAhead<B> {
             .empty_rx
             .try_recv()
             .unwrap_or_else(|_| vec![0u8; READ_BUFFER]);
-        while idle.given().try_recv().is_ok() {}
+        idle.drop_given();
         idle.blocking(true);
         // What was given while the flag was on its way is dropped now.
-        while idle.given().try_recv().is_ok() {}
+        idle.drop_given();
         let started = Instant::now();
         let result = read_retrying(&mut body, &mut buffer);
         let waited = started.elapsed();

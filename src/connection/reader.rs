@@ -19,6 +19,7 @@ use super::delivery::deliver;
 use super::endpoint::Endpoint;
 use super::http::{status_error, Purpose, STREAM_ID_HEADER};
 use super::items::{ConnectionState, Disconnect, Item, Received, Recycler, Termination};
+use super::read_ahead::Idle;
 use super::session::Active;
 use super::shared::Shared;
 use super::stream::{read_records, StreamStop};
@@ -365,7 +366,7 @@ impl Reader {
             self.shared.options.max_record_size,
             &self.shared.control,
             |record| {
-                self.recycler.free_given_back();
+                self.recycler.drop_given();
                 Event::decode(encoding, record).map_err(|e| (e, record.to_vec()))
             },
             |decoded| match self.handle(decoded, &mut stream) {
@@ -374,7 +375,7 @@ impl Reader {
             },
             &*self.recycler,
         );
-        self.recycler.free_given_back();
+        self.recycler.drop_given();
         let healthy = stream.subscribed;
         let master = stream.endpoint.url();
         match stop {
