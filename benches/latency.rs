@@ -15,6 +15,7 @@
 //! cargo bench --bench latency                    # summary (3 rounds)
 //! cargo bench --bench latency -- --summary 5 --samples 3000
 //! cargo bench --bench latency -- --gap-us 1000   # every event on an idle stream
+//! cargo bench --bench latency -- --only OFFERS    # the cases whose name has this
 //! ```
 //!
 //! Back to back (the default), the threads involved are still awake when the
@@ -36,17 +37,6 @@ use mesos_http::sim::{Chunking, ReplayMaster};
 use mesos_http::v1::scheduler::event::Type as EventType;
 use mesos_http::{Item, Scheduler};
 use support::{arg, percentile, print_table, Row};
-
-/// The HTTP chunk a master writes for one record.
-fn http_chunk(record: &[u8]) -> Vec<u8> {
-    let framed = [format!("{}\n", record.len()).as_bytes(), record].concat();
-    [
-        format!("{:x}\r\n", framed.len()).as_bytes(),
-        &framed,
-        b"\r\n",
-    ]
-    .concat()
-}
 
 /// The largest OFFERS record of the corpus in `encoding`.
 fn largest_offers(encoding: Encoding) -> Vec<u8> {
@@ -95,7 +85,7 @@ impl Raw {
         let writer = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (mut reader, _) = listener.accept().unwrap();
         writer.set_nodelay(true).unwrap();
-        let chunk = http_chunk(record);
+        let chunk = ReplayMaster::http_chunk(record);
         let len = chunk.len();
         let record_len = record.len();
         let (done_tx, done) = bounded::<Instant>(1);
@@ -169,7 +159,7 @@ struct Client {
     master: ReplayMaster,
     scheduler: Scheduler,
     events: mesos_http::scheduler::Events,
-    record: Vec<u8>,
+    chunk: Vec<u8>,
 }
 
 impl Client {
@@ -185,14 +175,14 @@ impl Client {
             master,
             scheduler,
             events,
-            record: record.to_vec(),
+            chunk: ReplayMaster::http_chunk(record),
         }
     }
 
     /// µs from the master's write to `recv` returning the event.
     fn sample(&mut self) -> f64 {
         let t0 = Instant::now();
-        self.master.push(&self.record).unwrap();
+        self.master.push_chunk(&self.chunk).unwrap();
         loop {
             if let Item::Event(e) = self.events.recv_timeout(Duration::from_secs(10)).unwrap() {
                 let t1 = Instant::now();
@@ -217,7 +207,8 @@ fn main() {
     let rounds: usize = arg("--summary").unwrap_or(3);
     let samples: usize = arg("--samples").unwrap_or(2000);
     let gap = Duration::from_micros(arg("--gap-us").unwrap_or(0));
-    let cases: Vec<(String, Vec<u8>, Encoding, bool, usize)> = vec![
+    let only: Option<String> = arg("--only");
+    let mut cases: Vec<(String, Vec<u8>, Encoding, bool, usize)> = vec![
         (
             "HEARTBEAT, JSON".into(),
             heartbeat(Encoding::Json),
@@ -247,6 +238,10 @@ fn main() {
             samples / 10,
         ),
     ];
+    cases.retain(|(name, ..)| {
+        only.as_ref()
+            .is_none_or(|only| name.contains(only.as_str()))
+    });
     let mut floor = vec![Vec::new(); cases.len()];
     let mut client = vec![Vec::new(); cases.len()];
     for round in 0..rounds {
@@ -271,7 +266,7 @@ fn main() {
         } else {
             "raw TCP"
         };
-        for (p, label) in [(0.5, "p50"), (0.99, "p99")] {
+        for (p, label) in [(0.5, "p50"), (0.9, "p90"), (0.99, "p99"), (0.999, "p99.9")] {
             let c = percentile(&mut client[i], p);
             let f = percentile(&mut floor[i], p);
             rows.push(Row::new(

@@ -64,12 +64,25 @@ fn every_chunking_delivers_the_same_records_in_order_then_pushed_ones() {
             }
             master.push(&encoding.encode(&update(1000))).unwrap();
             assert_eq!(next_update(&events).0, "task-1000");
+            let chunk = ReplayMaster::http_chunk(&encoding.encode(&update(1001)));
+            master.push_chunk(&chunk).unwrap();
+            assert_eq!(next_update(&events).0, "task-1001");
             scheduler.close();
             let counts = master.stop();
             assert_eq!(counts.subscribes, 1);
             assert_eq!(counts.calls, 0);
         }
     }
+}
+
+#[test]
+fn a_pushed_record_is_one_http_chunk_of_one_recordio_record() {
+    assert_eq!(ReplayMaster::http_chunk(b"abc"), b"5\r\n3\nabc\r\n");
+    let big = vec![b'x'; 300];
+    let chunk = ReplayMaster::http_chunk(&big);
+    assert_eq!(&chunk[..9], b"130\r\n300\n");
+    assert_eq!(&chunk[9..309], &big[..]);
+    assert_eq!(&chunk[309..], b"\r\n");
 }
 
 #[test]

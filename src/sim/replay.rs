@@ -243,6 +243,23 @@ impl ReplayMaster {
     /// chunk, from this thread, once the file has been written. Fails when
     /// there is no such subscriber (yet) or its connection is gone.
     pub fn push(&self, record: &[u8]) -> io::Result<()> {
+        self.push_chunk(&ReplayMaster::http_chunk(record))
+    }
+
+    /// The HTTP chunk a master writes for one record (RecordIO header and
+    /// payload), for [`ReplayMaster::push_chunk`]: built once, a latency
+    /// measurement's timed write is the master's write and nothing else.
+    pub fn http_chunk(record: &[u8]) -> Vec<u8> {
+        let framed = frame(record);
+        let mut chunk = format!("{:x}\r\n", framed.len()).into_bytes();
+        chunk.extend_from_slice(&framed);
+        chunk.extend_from_slice(b"\r\n");
+        chunk
+    }
+
+    /// Writes `chunk` (from [`ReplayMaster::http_chunk`]) to the first
+    /// subscriber as [`ReplayMaster::push`] does.
+    pub fn push_chunk(&self, chunk: &[u8]) -> io::Result<()> {
         let mut live = lock(&self.shared.live);
         let Some(stream) = live.as_mut() else {
             return Err(io::Error::new(
@@ -250,11 +267,7 @@ impl ReplayMaster {
                 "no subscriber has received the whole file yet",
             ));
         };
-        let framed = frame(record);
-        let mut chunk = format!("{:x}\r\n", framed.len()).into_bytes();
-        chunk.extend_from_slice(&framed);
-        chunk.extend_from_slice(b"\r\n");
-        stream.write_all(&chunk)
+        stream.write_all(chunk)
     }
 
     /// While `hold` is true, calls are counted as they arrive but their
