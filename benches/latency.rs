@@ -12,18 +12,19 @@
 //! business after `recv`).
 //!
 //! ```text
-//! cargo bench --bench latency                    # summary (3 rounds)
-//! cargo bench --bench latency -- --summary 5 --samples 20000
-//! cargo bench --bench latency -- --gap-us 1000   # every event on an idle stream
+//! cargo bench --bench latency                    # summary (5 rounds, ~40 s)
+//! cargo bench --bench latency -- --gap-us 1000 --samples 4000 --offers 2000
+//!                                                # every event on an idle stream (~4 min)
 //! cargo bench --bench latency -- --only OFFERS    # the cases whose name has this
 //! ```
 //!
-//! `--samples` counts HEARTBEATs per round, a tenth of that OFFERS events.
+//! `--samples` counts HEARTBEATs per round, `--offers` OFFERS events (a
+//! tenth of `--samples` unless given).
 //! A tail percentile needs many samples to hold still: on the 2-core
 //! virtual machine this was written on, the largest JSON OFFERS event's p99
 //! moved between −61 and +179 µs from its floor from run to run with 3,000
-//! samples, and between −37 and +27 µs with 10,000 (`--summary 5`, the
-//! default `--samples`).
+//! samples, and between −37 and +33 µs with 10,000 (the defaults: 5 rounds
+//! of 2,000).
 //!
 //! Back to back (the default), the threads involved are still awake when the
 //! next sample starts; with `--gap-us`, every sample starts after that pause,
@@ -211,8 +212,9 @@ fn main() {
     if !support::bench_mode() {
         return;
     }
-    let rounds: usize = arg("--summary").unwrap_or(3);
+    let rounds: usize = arg("--summary").unwrap_or(5);
     let samples: usize = arg("--samples").unwrap_or(20_000);
+    let offers_samples: usize = arg("--offers").unwrap_or(samples / 10);
     let gap = Duration::from_micros(arg("--gap-us").unwrap_or(0));
     let only: Option<String> = arg("--only");
     let mut cases: Vec<(String, Vec<u8>, Encoding, bool, usize)> = vec![
@@ -235,14 +237,14 @@ fn main() {
             offers[0].clone(),
             Encoding::Json,
             true,
-            samples / 10,
+            offers_samples,
         ),
         (
             format!("OFFERS ({} KB), protobuf", offers[1].len() / 1000),
             offers[1].clone(),
             Encoding::Protobuf,
             true,
-            samples / 10,
+            offers_samples,
         ),
     ];
     cases.retain(|(name, ..)| {
@@ -277,7 +279,7 @@ fn main() {
             let c = percentile(&mut client[i], p);
             let f = percentile(&mut floor[i], p);
             rows.push(Row::new(
-                format!("{name}: write → recv {label} (+{:.0} µs)", c - f),
+                format!("{name}: write → recv {label} ({:+.0} µs)", c - f),
                 c,
                 format!("{floor_name} {label}"),
                 f,
@@ -287,7 +289,7 @@ fn main() {
     print_table(
         &format!(
             "Latency (µs, {rounds} rounds of {samples} heartbeats / {} offers, {} µs between samples)",
-            samples / 10,
+            offers_samples,
             gap.as_micros()
         ),
         "µs",

@@ -14,10 +14,16 @@
 //! interleaved rounds.
 //!
 //! ```text
-//! cargo bench --bench stream                          # summary (3 rounds)
-//! cargo bench --bench stream -- --summary 5
+//! cargo bench --bench stream                          # summary (15 rounds, ~1 min)
+//! cargo bench --bench stream -- --summary 5             # quicker, noisier
 //! cargo bench --bench stream -- --only json client_ack  # one pass (profiling)
 //! ```
+//!
+//! Why 15 rounds: one pass takes a few hundred milliseconds, and on a
+//! 2-core machine its time moves by several per cent from pass to pass (four
+//! threads, the replay master's among them, share the two cores). Medians of
+//! 5 rounds put single ratios up to 10 % off from run to run; of 15, within
+//! a few per cent.
 
 mod support;
 
@@ -202,7 +208,7 @@ fn main() {
         println!("{enc} {name}: {:.3} s", run(corpus, figure));
         return;
     }
-    let rounds: usize = arg("--summary").unwrap_or(3);
+    let rounds: usize = arg("--summary").unwrap_or(15);
     let mut times = vec![vec![Vec::new(); FIGURES.len()]; corpora.len()];
     for round in 0..rounds {
         for (c, corpus) in corpora.iter().enumerate() {
