@@ -97,27 +97,31 @@ impl Raw {
         let len = chunk.len();
         let record_len = record.len();
         let (done_tx, done) = bounded::<Instant>(1);
-        let reading = thread::spawn(move || {
-            let mut buf = vec![0u8; 64 * 1024];
-            let mut whole = Vec::with_capacity(len);
-            loop {
-                whole.clear();
-                while whole.len() < len {
-                    match reader.read(&mut buf) {
-                        Ok(n) if n > 0 => whole.extend_from_slice(&buf[..n]),
-                        _ => return,
+        // Named, so that a profile tells it from the client's reader.
+        let reading = thread::Builder::new()
+            .name("floor-read".into())
+            .spawn(move || {
+                let mut buf = vec![0u8; 64 * 1024];
+                let mut whole = Vec::with_capacity(len);
+                loop {
+                    whole.clear();
+                    while whole.len() < len {
+                        match reader.read(&mut buf) {
+                            Ok(n) if n > 0 => whole.extend_from_slice(&buf[..n]),
+                            _ => return,
+                        }
                     }
+                    let event = decode.then(|| {
+                        let start = whole.len() - 2 - record_len;
+                        Event::decode(encoding, &whole[start..whole.len() - 2]).unwrap()
+                    });
+                    if done_tx.send(Instant::now()).is_err() {
+                        return;
+                    }
+                    drop(std::hint::black_box(event));
                 }
-                let event = decode.then(|| {
-                    let start = whole.len() - 2 - record_len;
-                    Event::decode(encoding, &whole[start..whole.len() - 2]).unwrap()
-                });
-                if done_tx.send(Instant::now()).is_err() {
-                    return;
-                }
-                drop(std::hint::black_box(event));
-            }
-        });
+            })
+            .unwrap();
         Raw {
             writer,
             chunk,
