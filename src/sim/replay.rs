@@ -250,10 +250,8 @@ impl ReplayMaster {
     /// payload), for [`ReplayMaster::push_chunk`]: built once, a latency
     /// measurement's timed write is the master's write and nothing else.
     pub fn http_chunk(record: &[u8]) -> Vec<u8> {
-        let framed = frame(record);
-        let mut chunk = format!("{:x}\r\n", framed.len()).into_bytes();
-        chunk.extend_from_slice(&framed);
-        chunk.extend_from_slice(b"\r\n");
+        let mut chunk = Vec::with_capacity(record.len() + 32);
+        write_chunk(&mut chunk, &frame(record)).expect("writing to a Vec does not fail");
         chunk
     }
 
