@@ -3,7 +3,8 @@
 //! calls alike. Against the simulated master behind a real proxy on
 //! 127.0.0.1 (`tests/proxy_support`): a whole task's life goes through the
 //! tunnels (and only through them), `close()` ends a stream blocked in a
-//! read on a tunnel, the proxy's credentials from the URL are sent, and a
+//! read on a tunnel, so does the heartbeat watchdog (and the client
+//! subscribes again through a new tunnel), the proxy's credentials from the URL are sent, and a
 //! proxy's refusal reaches the application as a typed error naming it.
 #![cfg(feature = "sim")]
 
@@ -23,6 +24,7 @@ use proxy_support::ConnectProxy;
 per_encoding!(
     a_task_runs_with_every_byte_through_the_proxy,
     close_ends_a_stream_blocked_on_a_tunnel,
+    a_silent_master_behind_the_proxy_is_dropped_and_resubscribed,
     credentials_in_the_proxy_url_are_sent,
     a_refusing_proxy_is_reported_and_retried,
 );
@@ -108,6 +110,39 @@ fn close_ends_a_stream_blocked_on_a_tunnel(encoding: Encoding) {
         proxy.wait_open_at_most(0, PATIENCE),
         "the stream's tunnel is still open"
     );
+}
+
+fn a_silent_master_behind_the_proxy_is_dropped_and_resubscribed(encoding: Encoding) {
+    let master = sim(Duration::from_millis(40));
+    let proxy = ConnectProxy::start();
+    let (scheduler, events) = builder(&master.url(), encoding, "proxied-stall")
+        .proxy(proxy.url())
+        .missed_heartbeats(3)
+        .connect()
+        .unwrap();
+    let (framework_id, _) = subscribed(&events);
+    assert_eq!(proxy.open_tunnels(), 1, "the stream's tunnel");
+    master.stall_heartbeats(true);
+    let silence = wait_for(&events, "the watchdog's disconnect", |item| match item {
+        Item::Connection(ConnectionState::Disconnected(Disconnect::HeartbeatTimeout {
+            silence,
+            ..
+        })) => Some(*silence),
+        _ => None,
+    });
+    assert_eq!(silence, Duration::from_millis(120), "3 × 40 ms");
+    master.stall_heartbeats(false);
+    let (again, _) = subscribed(&events);
+    assert_eq!(again, framework_id, "the same framework, resubscribed");
+    // The silent stream's tunnel was shut by the client (the proxy sees
+    // both its directions end); the new stream has a tunnel of its own.
+    assert!(
+        proxy.wait_open_at_most(1, PATIENCE),
+        "{} tunnels open: the silent stream's was not closed",
+        proxy.open_tunnels()
+    );
+    assert!(proxy.targets().len() >= 2, "{:?}", proxy.targets());
+    scheduler.close();
 }
 
 fn credentials_in_the_proxy_url_are_sent(encoding: Encoding) {
