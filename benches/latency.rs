@@ -14,7 +14,7 @@
 //! ```text
 //! cargo bench --bench latency                    # summary (5 rounds, ~40 s)
 //! cargo bench --bench latency -- --gap-us 1000 --samples 4000 --offers 2000
-//!                                                # every event on an idle stream (~4 min)
+//!                                                # every event on an idle stream (~3 min)
 //! cargo bench --bench latency -- --only OFFERS    # the cases whose name has this
 //! ```
 //!
