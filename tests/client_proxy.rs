@@ -18,7 +18,7 @@ use mesos_http::call;
 use mesos_http::event::Event;
 use mesos_http::sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::TaskState;
-use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Item};
+use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Item, SchedulerBuilder};
 use proxy_support::ConnectProxy;
 
 per_encoding!(
@@ -29,6 +29,15 @@ per_encoding!(
     a_refusing_proxy_is_reported_and_retried,
 );
 
+/// `bob:s3cret` as a Basic credential (written out, not encoded by the
+/// client's encoder).
+const BOB: &str = "Ym9iOnMzY3JldA==";
+
+/// A scheduler builder for `master` whose connections go through `proxy_url`.
+fn via(proxy_url: String, master: &SimMaster, encoding: Encoding, name: &str) -> SchedulerBuilder {
+    builder(&master.url(), encoding, name).proxy(proxy_url)
+}
+
 fn master_with_an_agent() -> SimMaster {
     let config = SimConfig::fast(Duration::from_millis(100))
         .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever()).with_id("agent-1"));
@@ -38,8 +47,7 @@ fn master_with_an_agent() -> SimMaster {
 fn a_task_runs_with_every_byte_through_the_proxy(encoding: Encoding) {
     let master = master_with_an_agent();
     let proxy = ConnectProxy::start();
-    let (scheduler, events) = builder(&master.url(), encoding, "proxied")
-        .proxy(proxy.url())
+    let (scheduler, events) = via(proxy.url(), &master, encoding, "proxied")
         .connect()
         .unwrap();
     let (framework_id, _) = subscribed(&events);
@@ -90,8 +98,7 @@ fn close_ends_a_stream_blocked_on_a_tunnel(encoding: Encoding) {
     // blocks in a read on the tunnel's socket.
     let master = sim(Duration::from_secs(3600));
     let proxy = ConnectProxy::start();
-    let (scheduler, events) = builder(&master.url(), encoding, "proxied-close")
-        .proxy(proxy.url())
+    let (scheduler, events) = via(proxy.url(), &master, encoding, "proxied-close")
         .connect()
         .unwrap();
     subscribed(&events);
@@ -115,8 +122,7 @@ fn close_ends_a_stream_blocked_on_a_tunnel(encoding: Encoding) {
 fn a_silent_master_behind_the_proxy_is_dropped_and_resubscribed(encoding: Encoding) {
     let master = sim(Duration::from_millis(40));
     let proxy = ConnectProxy::start();
-    let (scheduler, events) = builder(&master.url(), encoding, "proxied-stall")
-        .proxy(proxy.url())
+    let (scheduler, events) = via(proxy.url(), &master, encoding, "proxied-stall")
         .missed_heartbeats(3)
         .connect()
         .unwrap();
@@ -147,12 +153,15 @@ fn a_silent_master_behind_the_proxy_is_dropped_and_resubscribed(encoding: Encodi
 
 fn credentials_in_the_proxy_url_are_sent(encoding: Encoding) {
     let master = sim(Duration::from_millis(100));
-    // base64("bob:s3cret")
-    let proxy = ConnectProxy::requiring("Ym9iOnMzY3JldA==");
-    let (scheduler, events) = builder(&master.url(), encoding, "proxy-credentials")
-        .proxy(proxy.url_with_credentials("bob", "s3cret"))
-        .connect()
-        .unwrap();
+    let proxy = ConnectProxy::requiring(BOB);
+    let (scheduler, events) = via(
+        proxy.url_with_credentials("bob", "s3cret"),
+        &master,
+        encoding,
+        "proxy-credentials",
+    )
+    .connect()
+    .unwrap();
     subscribed(&events);
     scheduler.revive(Vec::<String>::new()).unwrap();
     assert!(proxy.refused().is_empty(), "{:?}", proxy.refused());
@@ -162,9 +171,8 @@ fn credentials_in_the_proxy_url_are_sent(encoding: Encoding) {
 
 fn a_refusing_proxy_is_reported_and_retried(encoding: Encoding) {
     let master = sim(Duration::from_millis(100));
-    let proxy = ConnectProxy::requiring("Ym9iOnMzY3JldA==");
-    let (scheduler, events) = builder(&master.url(), encoding, "proxy-refused")
-        .proxy(proxy.url())
+    let proxy = ConnectProxy::requiring(BOB);
+    let (scheduler, events) = via(proxy.url(), &master, encoding, "proxy-refused")
         .connect()
         .unwrap();
     let error = wait_for(
