@@ -74,8 +74,6 @@ fn heartbeat(encoding: Encoding) -> Vec<u8> {
     })
 }
 
-/// Floor: µs from the write to the reading thread holding the whole chunk
-/// (and, with `decode`, the decoded event).
 /// Floor: a raw TCP connection and a thread blocked in `read` that takes
 /// each chunk whole (and, for an OFFERS event, decodes it), then reports the
 /// time; the event is dropped after that, as an application drops it after

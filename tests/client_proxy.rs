@@ -70,7 +70,7 @@ fn a_task_runs_with_every_byte_through_the_proxy(encoding: Encoding) {
     sim_wait(&master, "both updates acknowledged", |s| {
         s.unacknowledged_updates().is_empty()
     });
-    let master_addr = master.url().trim_start_matches("http://").to_string();
+    let master_addr = master.addr().to_string();
     let targets = proxy.targets();
     assert!(
         targets.len() >= 2,

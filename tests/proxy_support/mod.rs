@@ -130,12 +130,15 @@ fn keep(state: &State, socket: &TcpStream) {
     }
 }
 
+/// Answers `status` and closes the connection (shut down: `keep` holds a
+/// clone of the socket, so dropping `conn` alone would leave it open).
 fn refuse(mut conn: TcpStream, state: &State, status: &str, extra: &str) {
     state.refused.lock().unwrap().push(status.to_string());
     let _ = write!(
         conn,
         "HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"
     );
+    let _ = conn.shutdown(Shutdown::Both);
 }
 
 /// One client connection: its request head, then a tunnel or a refusal.
