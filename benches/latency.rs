@@ -74,10 +74,12 @@ fn heartbeat(encoding: Encoding) -> Vec<u8> {
     })
 }
 
-/// Floor: a raw TCP connection and a thread blocked in `read` that takes
-/// each chunk whole (and, for an OFFERS event, decodes it), then reports the
+/// Floor: a raw TCP connection and a thread blocked in `read` that reads
+/// each chunk straight into one buffer of the chunk's size (no copy but the
+/// kernel's) and, for an OFFERS event, decodes it there, then reports the
 /// time; the event is dropped after that, as an application drops it after
-/// `recv`.
+/// `recv`. (An earlier floor read 64 KiB pieces and copied them
+/// together, which made it about 40 µs slower on the largest OFFERS event.)
 struct Raw {
     writer: TcpStream,
     chunk: Vec<u8>,
@@ -99,19 +101,18 @@ impl Raw {
         let reading = thread::Builder::new()
             .name("floor-read".into())
             .spawn(move || {
-                let mut buf = vec![0u8; 64 * 1024];
-                let mut whole = Vec::with_capacity(len);
+                let mut whole = vec![0u8; len];
                 loop {
-                    whole.clear();
-                    while whole.len() < len {
-                        match reader.read(&mut buf) {
-                            Ok(n) if n > 0 => whole.extend_from_slice(&buf[..n]),
+                    let mut filled = 0;
+                    while filled < len {
+                        match reader.read(&mut whole[filled..]) {
+                            Ok(n) if n > 0 => filled += n,
                             _ => return,
                         }
                     }
                     let event = decode.then(|| {
-                        let start = whole.len() - 2 - record_len;
-                        Event::decode(encoding, &whole[start..whole.len() - 2]).unwrap()
+                        let start = len - 2 - record_len;
+                        Event::decode(encoding, &whole[start..len - 2]).unwrap()
                     });
                     if done_tx.send(Instant::now()).is_err() {
                         return;
