@@ -34,14 +34,14 @@ use crossbeam_channel::{bounded, select, Receiver, Sender};
 /// body can return. A quiet stream's next event may be a large one; if it
 /// fits, it arrives in one read and is decoded where it was read instead of
 /// being first assembled from pieces (the benchmark corpus's largest OFFERS
-/// event, 116 KB of JSON, reached the application 15–40 µs sooner on an idle
-/// stream than with 64 KiB reads).
+/// event, 116 KB of JSON, on an idle stream: from the master's write to
+/// decoding starting, 30–40 µs sooner at p50 than in 64 KiB reads).
 const READ_BUFFER: usize = 128 * 1024;
 
-/// Size of a read while the stream is busy (on either thread): its records
-/// are decoded before the first of them is handed over, and the reader
-/// reads inline until the stream has been busy for a few reads; whole
-/// buffers there made the corpus go through the client about 5 % slower.
+/// Size of a read while the stream is busy, on either thread. All of a
+/// read's records are decoded before the first is handed over, so a larger
+/// piece only holds that first event back longer; whole buffers there gave
+/// the stream bench no better throughput.
 const BUSY_PIECE: usize = 64 * 1024;
 
 /// Buffers in flight: one being decoded, one being filled, one ready.
