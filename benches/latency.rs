@@ -103,12 +103,8 @@ impl Raw {
             .spawn(move || {
                 let mut whole = vec![0u8; len];
                 loop {
-                    let mut filled = 0;
-                    while filled < len {
-                        match reader.read(&mut whole[filled..]) {
-                            Ok(n) if n > 0 => filled += n,
-                            _ => return,
-                        }
+                    if reader.read_exact(&mut whole).is_err() {
+                        return;
                     }
                     let event = decode.then(|| {
                         let start = len - 2 - record_len;

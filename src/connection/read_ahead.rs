@@ -192,13 +192,9 @@ impl<B: Read + Send + 'static> ReadAhead<B> {
         idle.blocking(true);
         // What was given while the flag was on its way is dropped now.
         idle.drop_given();
-        let piece = if self.busy_in_a_row == 0 {
-            buffer.len()
-        } else {
-            BUSY_PIECE.min(buffer.len())
-        };
+        let busy = self.busy_in_a_row > 0;
         let started = Instant::now();
-        let result = read_retrying(&mut body, &mut buffer[..piece]);
+        let result = read_retrying(&mut body, read_space(&mut buffer, busy));
         let waited = started.elapsed();
         idle.blocking(false);
         let len = match result {
@@ -271,6 +267,17 @@ impl<B: Read + Send + 'static> ReadAhead<B> {
     }
 }
 
+/// The part of `buffer` one read may fill: all of it while the stream is
+/// quiet, a [`BUSY_PIECE`] while it is busy.
+fn read_space(buffer: &mut [u8], busy: bool) -> &mut [u8] {
+    let len = if busy {
+        BUSY_PIECE.min(buffer.len())
+    } else {
+        buffer.len()
+    };
+    &mut buffer[..len]
+}
+
 /// One read, retried when interrupted by a signal.
 fn read_retrying(body: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
     loop {
@@ -290,8 +297,7 @@ fn read_ahead<B: Read>(bodies: &Receiver<B>, empty: &Receiver<Vec<u8>>, out: &Se
         loop {
             let Ok(mut buffer) = empty.recv() else { return };
             let started = Instant::now();
-            let piece = BUSY_PIECE.min(buffer.len());
-            let read = read_retrying(&mut body, &mut buffer[..piece]);
+            let read = read_retrying(&mut body, read_space(&mut buffer, true));
             let caught_up = started.elapsed() >= QUIET_READ;
             let len = match read {
                 Ok(0) => {
