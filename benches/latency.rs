@@ -158,7 +158,7 @@ fn subscribed_file(encoding: Encoding) -> Vec<u8> {
         }),
         ..Default::default()
     });
-    [format!("{}\n", record.len()).as_bytes(), &record].concat()
+    mesos_http::recordio::encode_to_vec(&record)
 }
 
 /// Client: the replay master and a subscribed scheduler.

@@ -21,8 +21,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 
 use super::http::request::{read_body, read_head};
+use super::http::response::record_chunk;
 use crate::codec::Encoding;
-use crate::recordio::Decoder;
+use crate::recordio::{encode_to_vec, Decoder};
 use crate::v1;
 use crate::v1::scheduler::event::{Subscribed, Type as EventType};
 use crate::v1::scheduler::{call::Type as CallType, Call};
@@ -86,13 +87,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// A RecordIO frame: `<decimal length>\n<record>`.
-fn frame(record: &[u8]) -> Vec<u8> {
-    let mut out = format!("{}\n", record.len()).into_bytes();
-    out.extend_from_slice(record);
-    out
-}
-
 impl ReplayMaster {
     /// Starts serving `file` (a RecordIO stream in one encoding, e.g.
     /// `corpus.json.rio`) on 127.0.0.1:`port` (0: any free port).
@@ -141,7 +135,7 @@ impl ReplayMaster {
                 }),
                 ..Default::default()
             };
-            let framed = frame(&encoding.encode(&event));
+            let framed = encode_to_vec(&encoding.encode(&event));
             (framed.clone(), framed)
         };
         let listener = TcpListener::bind(("127.0.0.1", port))?;
@@ -250,9 +244,7 @@ impl ReplayMaster {
     /// payload), for [`ReplayMaster::push_chunk`]: built once, a latency
     /// measurement's timed write is the master's write and nothing else.
     pub fn http_chunk(record: &[u8]) -> Vec<u8> {
-        let mut chunk = Vec::with_capacity(record.len() + 32);
-        write_chunk(&mut chunk, &frame(record)).expect("writing to a Vec does not fail");
-        chunk
+        record_chunk(record)
     }
 
     /// Writes `chunk` (from [`ReplayMaster::http_chunk`]) to the first

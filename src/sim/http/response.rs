@@ -107,12 +107,7 @@ pub fn stream_head(stream_id: Option<&str>, content_type: &str, connection_close
 
 /// One HTTP chunk holding one RecordIO record: `<hex len>\r\n<dec len>\n<record>\r\n`.
 pub fn record_chunk(record: &[u8]) -> Vec<u8> {
-    let header = format!("{}\n", record.len());
-    let mut chunk = format!("{:x}\r\n", header.len() + record.len()).into_bytes();
-    chunk.extend_from_slice(header.as_bytes());
-    chunk.extend_from_slice(record);
-    chunk.extend_from_slice(b"\r\n");
-    chunk
+    raw_chunk(&crate::recordio::encode_to_vec(record))
 }
 
 /// One HTTP chunk with arbitrary payload bytes (used by fault injection).
