@@ -140,7 +140,9 @@ impl ExecutorBuilder {
         self
     }
 
-    /// Budget for one call (default 75 s).
+    /// Budget for one call (default 75 s). A socket waits in whole
+    /// milliseconds, so a call may fail up to a millisecond after its
+    /// budget ran out.
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = timeout;
         self
