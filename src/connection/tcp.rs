@@ -282,4 +282,46 @@ mod tests {
         assert_eq!(whole_millis(ms(5) + Duration::from_nanos(1)), ms(6));
         assert_eq!(whole_millis(Duration::MAX), Duration::MAX);
     }
+
+    /// The budget of one call's steps: what is left of `call` after `spent`.
+    fn budget(call: Duration, spent: Duration) -> NextTimeout {
+        NextTimeout {
+            after: (call - spent).into(),
+            reason: ureq::Timeout::Global,
+            per_read: None,
+            per_write: None,
+        }
+    }
+
+    #[test]
+    fn the_steps_of_a_call_leave_the_socket_timeouts_as_the_first_set_them() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let socket = new_socket(addr).unwrap();
+        connect_socket(&socket, addr, None).unwrap();
+        let (mut peer, _) = listener.accept().unwrap();
+        let mut transport = SocketTransport {
+            socket: Arc::new(SharedSocket(socket)),
+            buffers: LazyBuffers::new(1024, 1024),
+            read_timeout: None,
+            write_timeout: None,
+        };
+        let call = Duration::from_secs(30);
+        // Head and body: the budget a few microseconds smaller each time.
+        for spent in [3, 20] {
+            transport.buffers().output()[0] = b'x';
+            transport
+                .transmit_output(1, budget(call, Duration::from_micros(spent)))
+                .unwrap();
+            assert_eq!(transport.write_timeout, Some(call));
+        }
+        peer.write_all(b"y").unwrap();
+        assert!(transport
+            .await_input(budget(call, Duration::from_micros(45)))
+            .unwrap());
+        assert_eq!(transport.read_timeout, Some(call));
+        let mut sent = [0u8; 2];
+        peer.read_exact(&mut sent).unwrap();
+        assert_eq!(&sent, b"xx");
+    }
 }
