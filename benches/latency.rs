@@ -78,8 +78,7 @@ fn heartbeat(encoding: Encoding) -> Vec<u8> {
 /// each chunk straight into one buffer of the chunk's size (no copy but the
 /// kernel's) and, for an OFFERS event, decodes it there, then reports the
 /// time; the event is dropped after that, as an application drops it after
-/// `recv`. (An earlier floor read 64 KiB pieces and copied them
-/// together, which made it about 40 µs slower on the largest OFFERS event.)
+/// `recv`.
 struct Raw {
     writer: TcpStream,
     chunk: Vec<u8>,

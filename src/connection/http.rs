@@ -131,7 +131,11 @@ impl HttpSettings {
             Purpose::Stream => builder
                 .timeout_send_request(Some(self.call_timeout))
                 .timeout_send_body(Some(self.call_timeout))
-                .timeout_recv_response(Some(self.call_timeout)),
+                .timeout_recv_response(Some(self.call_timeout))
+                // One body read returns at most this buffer: as large as
+                // the reader's reads, so a quiet stream's large event
+                // arrives in one (see read_ahead.rs).
+                .input_buffer_size(super::read_ahead::READ_BUFFER),
         };
         // ureq's default chain (HTTP CONNECT proxy, TCP, rustls) with our
         // TCP step, whose connect a shutdown interrupts (see tcp.rs), and

@@ -29,14 +29,15 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, select, Receiver, Sender};
 
-/// Size of each buffer, and of a read on a quiet stream: ureq's input
-/// buffer (its default, which the client keeps), the most one read of the
-/// body can return. A quiet stream's next event may be a large one; if it
-/// fits, it arrives in one read and is decoded where it was read instead of
-/// being first assembled from pieces (the benchmark corpus's largest OFFERS
-/// event, 116 KB of JSON, on an idle stream: from the master's write to
-/// decoding starting, 30–40 µs sooner at p50 than in 64 KiB reads).
-const READ_BUFFER: usize = 128 * 1024;
+/// Size of each buffer, and of a read on a quiet stream. The stream agent's
+/// input buffer is set to the same size (`HttpSettings::agent`): one read of
+/// the body returns at most what that buffer holds. A quiet stream's next
+/// event may be a large one; if it fits, it arrives in one read and is
+/// decoded where it was read instead of being first assembled from pieces
+/// (the benchmark corpus's largest OFFERS event, 116 KB of JSON, on an idle
+/// stream: from the master's write to decoding starting, 30–40 µs sooner at
+/// p50 than in 64 KiB reads).
+pub(crate) const READ_BUFFER: usize = 128 * 1024;
 
 /// Size of a read while the stream is busy, on either thread. All of a
 /// read's records are decoded before the first is handed over, so a larger
