@@ -2,7 +2,9 @@
 //! configuration can fail, typed so that an application can decide what to do
 //! (retry, give up, fix its input) without parsing text. Network failures
 //! name the master they were for and keep their cause (`source()`): the
-//! ureq error, and under it the `std::io::Error` or the rustls error.
+//! `std::io::Error` or the rustls error where there is one. No public type
+//! of the HTTP library shows through, so its major version is not part of
+//! this crate's API.
 
 use std::fmt;
 use std::io;
@@ -58,8 +60,9 @@ pub enum Error {
     Tls {
         /// The master's URL.
         master: String,
-        /// The cause (a rustls error, usually inside an I/O error).
-        source: ureq::Error,
+        /// The cause: the `rustls::Error` when the TLS library reported one
+        /// (downcast it), otherwise the transport's own error.
+        source: BoxError,
     },
     /// A configured timeout expired while talking to `master`.
     Timeout {
@@ -73,8 +76,17 @@ pub enum Error {
     Connection {
         /// The master's URL.
         master: String,
-        /// The cause (ureq's error, with the `std::io::Error` under it).
-        source: ureq::Error,
+        /// The cause: the `std::io::Error` when there is one (downcast it),
+        /// otherwise the transport's own error.
+        source: BoxError,
+    },
+    /// Nothing answers at this URL (HTTP 404): the path is wrong, e.g. a
+    /// prefix the master is not published under. Not transient.
+    NotFound {
+        /// The URL that was posted to.
+        url: String,
+        /// The response body as text (lossy UTF-8, capped).
+        body: String,
     },
     /// Finding the masters failed (e.g. ZooKeeper unreachable). Transient:
     /// the detector keeps trying.
@@ -95,11 +107,47 @@ pub enum Error {
     Invalid(InvalidCall),
     /// The configuration given to the builder is unusable (bad master URL,
     /// unreadable CA certificate, unsupported scheme).
-    Config(String),
+    Config(ConfigError),
     /// The scheduler was closed (by `close()`, by dropping every handle,
     /// because the subscription ended for good, or because a `teardown()`
     /// was accepted).
     Closed,
+}
+
+/// The cause of a network failure, kept behind [`std::error::Error::source`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What is wrong with a configuration: a sentence for people, and the
+/// underlying error (a PEM parse error, an I/O error reading a file) behind
+/// [`std::error::Error::source`] when there is one.
+#[derive(Debug)]
+pub struct ConfigError {
+    detail: String,
+    source: Option<BoxError>,
+}
+
+impl ConfigError {
+    /// What is wrong, in words (without the source's own text).
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Some(source) => write!(f, "{}: {source}", self.detail),
+            None => f.write_str(&self.detail),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
 }
 
 /// The step of an HTTP exchange that ran out of time.
@@ -207,7 +255,7 @@ impl Error {
     pub fn is_certificate_rejected(&self) -> bool {
         match self {
             Error::Tls { source, .. } => matches!(
-                rustls_error(source),
+                source.downcast_ref::<rustls::Error>(),
                 Some(rustls::Error::InvalidCertificate(_))
                     | Some(rustls::Error::NoCertificatesPresented)
             ),
@@ -222,8 +270,28 @@ impl Error {
             | Error::Timeout { master, .. }
             | Error::Connection { master, .. }
             | Error::BadResponse { master, .. } => Some(master),
+            Error::NotFound { url, .. } => Some(url),
             _ => None,
         }
+    }
+
+    /// A configuration error described by `detail`.
+    pub(crate) fn config(detail: String) -> Self {
+        Error::Config(ConfigError {
+            detail,
+            source: None,
+        })
+    }
+
+    /// A configuration error described by `detail`, caused by `source`.
+    pub(crate) fn config_with(
+        detail: String,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Config(ConfigError {
+            detail,
+            source: Some(Box::new(source)),
+        })
     }
 
     /// Maps a transport error from ureq, for a request to `master`.
@@ -234,44 +302,47 @@ impl Error {
                 master,
                 phase: TimeoutPhase::from_ureq(which),
             },
-            ureq::Error::BadUri(uri) => Error::Config(format!("bad URI: {uri}")),
-            ureq::Error::Pem(err) => Error::Config(format!("bad PEM: {err}")),
+            ureq::Error::BadUri(uri) => Error::config(format!("bad URI: {uri}")),
+            ureq::Error::Pem(err) => Error::config_with("bad PEM".into(), err),
             ureq::Error::Io(io_err) => Error::from_io(io_err, &master),
-            source if rustls_error(&source).is_some() || matches!(source, ureq::Error::Tls(_)) => {
-                Error::Tls { master, source }
-            }
-            source => Error::Connection { master, source },
+            ureq::Error::Rustls(err) => Error::Tls {
+                master,
+                source: Box::new(err),
+            },
+            source @ ureq::Error::Tls(_) => Error::Tls {
+                master,
+                source: Box::new(source),
+            },
+            source => Error::Connection {
+                master,
+                source: Box::new(source),
+            },
         }
     }
 
     /// Maps an I/O error (possibly a wrapped ureq error, e.g. a read
-    /// timeout, or a rustls error) on a request to `master`.
+    /// timeout, or a rustls error) on a request to `master`. A rustls error
+    /// is found by its type, never by wording.
     pub(crate) fn from_io(err: io::Error, master: &str) -> Self {
-        match ureq::Error::from(err) {
-            ureq::Error::Io(io_err) => {
-                let source = ureq::Error::Io(io_err);
-                let master = master.to_string();
-                if rustls_error(&source).is_some() {
-                    Error::Tls { master, source }
-                } else {
-                    Error::Connection { master, source }
-                }
-            }
-            other => Error::from_transport(other, master),
-        }
-    }
-}
-
-/// The rustls error inside a ureq error: its own variant, or the inner
-/// error of an I/O error (how rustls reports a failed handshake while
-/// reading or writing). Found by type, never by wording.
-fn rustls_error(err: &ureq::Error) -> Option<&rustls::Error> {
-    match err {
-        ureq::Error::Rustls(inner) => Some(inner),
-        ureq::Error::Io(io_err) => io_err
+        let io_err = match ureq::Error::from(err) {
+            ureq::Error::Io(io_err) => io_err,
+            other => return Error::from_transport(other, master),
+        };
+        let master = master.to_string();
+        if io_err
             .get_ref()
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>()),
-        _ => None,
+            .is_some_and(|inner| inner.is::<rustls::Error>())
+        {
+            let kind = io_err.kind();
+            let source = io_err
+                .into_inner()
+                .unwrap_or_else(|| Box::new(io::Error::from(kind)));
+            return Error::Tls { master, source };
+        }
+        Error::Connection {
+            master,
+            source: Box::new(io_err),
+        }
     }
 }
 
@@ -305,6 +376,14 @@ impl fmt::Display for Error {
                 write!(f, "unexpected answer from {master}: {detail}")
             }
             Error::Invalid(invalid) => invalid.fmt(f),
+            Error::NotFound { url, body } => {
+                write!(f, "nothing answers at {url} (404): check the path")?;
+                if body.is_empty() {
+                    Ok(())
+                } else {
+                    write!(f, " ({body})")
+                }
+            }
             Error::Config(detail) => write!(f, "invalid configuration: {detail}"),
             Error::Closed => f.write_str("the scheduler is closed"),
         }
@@ -314,7 +393,10 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Tls { source, .. } | Error::Connection { source, .. } => Some(source),
+            Error::Tls { source, .. } | Error::Connection { source, .. } => {
+                Some(source.as_ref() as &(dyn std::error::Error + 'static))
+            }
+            Error::Config(config) => Some(config),
             Error::Invalid(InvalidCall::Scheduler(err)) => Some(err),
             Error::Invalid(InvalidCall::Executor(err)) => Some(err),
             _ => None,
@@ -387,15 +469,10 @@ mod tests {
         let io_err = io::Error::new(io::ErrorKind::ConnectionRefused, "refused");
         let err = Error::from_io(io_err, MASTER);
         assert_eq!(err.master(), Some(MASTER));
-        let ureq_err = err.source().expect("ureq error");
-        let io_err = ureq_err
+        let io_err = err
             .source()
             .and_then(|e| e.downcast_ref::<io::Error>())
-            .or_else(|| match ureq_err.downcast_ref::<ureq::Error>() {
-                Some(ureq::Error::Io(e)) => Some(e),
-                _ => None,
-            })
-            .expect("the io::Error under it");
+            .expect("the io::Error is the source");
         assert_eq!(io_err.kind(), io::ErrorKind::ConnectionRefused);
         assert!(err.is_transient());
     }

@@ -2,7 +2,8 @@
 //! events reach the master while the application thread is blocked (even
 //! while the master is slow to answer), none is sent before its event is
 //! released, explicit non-blocking acknowledgements take the same path, and
-//! `close()` stops the senders within a second.
+//! `close()` stops the senders within a second, dropping what is queued;
+//! `teardown()` first sends what is queued.
 #![cfg(feature = "sim")]
 
 mod client_support;
@@ -53,6 +54,10 @@ fn start(n: u32, encoding: Encoding, auto: bool) -> (ReplayMaster, Scheduler, Ev
     subscribed(&events);
     (master, scheduler, events)
 }
+
+/// The most acknowledgements the client has in flight at once (one per
+/// sender connection).
+const MAX_IN_FLIGHT: usize = 8;
 
 fn uuid_set(range: std::ops::Range<u32>) -> BTreeSet<Vec<u8>> {
     range.map(uuid).collect()
@@ -147,24 +152,19 @@ fn the_background_sender_stops_within_a_second_on_close() {
     scheduler.close();
     let took = started.elapsed();
     assert!(took < Duration::from_secs(1), "close() took {took:?}");
-    let threads_left = std::fs::read_dir("/proc/self/task")
-        .map(|tasks| {
-            tasks
-                .filter_map(Result::ok)
-                .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
-                .filter(|name| name.starts_with("mesos-acks"))
-                .count()
-        })
-        .unwrap_or(0);
-    assert_eq!(threads_left, 0, "sender threads still running");
-    // Requests written before the close may still be counted once the
-    // master answers again (pipelined ones were already in its buffer), but
-    // each update at most once.
-    master.hold_calls(false);
-    thread::sleep(Duration::from_millis(200));
+    // Each sender has at most one request in flight (no pipelining), so
+    // what the master ever counts is bounded by the senders, not by the 40
+    // queued: the rest were dropped by close(), and every update is counted
+    // at most once. Stopping the master closes its connections, so nothing
+    // read later can be counted.
     let got = master.acknowledged_uuids();
     let distinct: BTreeSet<Vec<u8>> = got.iter().cloned().collect();
     assert_eq!(got.len(), distinct.len(), "an update acknowledged twice");
+    let counted = master.stop().calls;
+    assert!(
+        counted as usize <= MAX_IN_FLIGHT,
+        "{counted} acknowledgements after close: queued ones were sent"
+    );
     // After close nothing can be queued.
     assert!(matches!(
         scheduler.acknowledge_in_background(&mesos_http::v1::TaskStatus {
@@ -174,5 +174,40 @@ fn the_background_sender_stops_within_a_second_on_close() {
         }),
         Err(mesos_http::Error::Closed)
     ));
+    drop(events);
+}
+
+#[test]
+fn teardown_sends_the_queued_acknowledgements_first() {
+    let (master, scheduler, events) = start(30, Encoding::Protobuf, false);
+    // A master slow to answer: the acknowledgements queue up behind the
+    // senders' requests in flight.
+    master.hold_calls(true);
+    for _ in 0..30 {
+        let received = take_update(&events);
+        let Event::Update(update) = received.event() else {
+            unreachable!()
+        };
+        scheduler.acknowledge_in_background(&update.status).unwrap();
+    }
+    wait_until("acknowledgements in flight", || {
+        master.acknowledgements() >= 1
+    });
+    let tearing = scheduler.clone();
+    let teardown = thread::spawn(move || tearing.teardown());
+    // Still held: only acknowledgements have reached the master so far, the
+    // TEARDOWN waits for the queue.
+    wait_until("the sender connections", || {
+        master.acknowledgements() >= MAX_IN_FLIGHT as u64
+    });
+    assert_eq!(master.counts().by_type.get("TEARDOWN"), None);
+    master.hold_calls(false);
+    teardown.join().unwrap().expect("teardown accepted");
+    // Every acknowledgement was sent before the teardown went out.
+    assert_eq!(master.acknowledgements(), 30);
+    let got: BTreeSet<Vec<u8>> = master.acknowledged_uuids().into_iter().collect();
+    assert_eq!(got, uuid_set(0..30));
+    assert_eq!(master.counts().by_type.get("TEARDOWN"), Some(&1));
+    scheduler.close();
     drop(events);
 }

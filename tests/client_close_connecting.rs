@@ -1,12 +1,15 @@
 //! `close()` and dropping the last handle finish within 1 s while the TCP
-//! connect to the master hangs: the master is a listener on 127.0.0.1 whose
-//! accept queue is full (filled with raw connections that are never
-//! accepted), so the kernel drops the client's SYN and `connect` waits.
+//! connect to the master hangs: the master is a listener on 127.0.0.1 with
+//! a backlog of one whose accept queue the test fills with connections it
+//! holds and never accepts, so the kernel drops the client's SYN and
+//! `connect` waits (deterministically: the set-up fails rather than skips
+//! if the queue cannot be filled).
 //!
-//! The client's TCP connector registers the socket with the ureq agent
-//! before it connects, so shutting the agent down (which `close()` does)
-//! aborts the connect (src/connection/tcp.rs). Calls in flight end too: a
-//! call waiting for a master that never answers returns `Closed` at once.
+//! Nothing interrupts a TCP connect in progress, so the client never waits
+//! for one on a thread that `close()` joins: SUBSCRIBE is posted from a
+//! helper thread the reader stops waiting for, and that helper ends at its
+//! own connect timeout. Calls in flight end too: a call waiting for a
+//! master that never answers returns `Closed` at once.
 #![cfg(feature = "sim")]
 
 mod client_support;
@@ -17,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use client_support::*;
 use mesos_http::{Encoding, Error};
+use socket2::{Domain, Socket, Type};
 
 per_encoding!(
     close_ends_a_hanging_connect,
@@ -24,25 +28,29 @@ per_encoding!(
     close_ends_a_call_waiting_for_an_answer,
 );
 
-/// A listener whose backlog is full, with the connections that fill it.
-/// `None` if the kernel still completes connects after many thousands.
-fn full_listener() -> Option<(TcpListener, Vec<TcpStream>, SocketAddr)> {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+/// A listener whose accept queue is full, with the connections that fill
+/// it. Panics if a connect still completes after a few: the test must not
+/// pass without a hanging connect.
+fn full_listener() -> (TcpListener, Vec<TcpStream>, SocketAddr) {
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let bind: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    socket.bind(&bind.into()).unwrap();
+    // Backlog 1: the kernel queues one or two connections, then drops SYNs.
+    socket.listen(1).unwrap();
+    let listener: TcpListener = socket.into();
     let addr = listener.local_addr().unwrap();
     let mut held = Vec::new();
-    for _ in 0..10_000 {
+    for _ in 0..64 {
         match TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
             Ok(stream) => held.push(stream),
-            Err(_) => return Some((listener, held, addr)),
+            Err(_) => return (listener, held, addr),
         }
     }
-    None
+    panic!("64 connects to a listener with backlog 1 all completed: cannot make a connect hang");
 }
 
-fn connecting(
-    encoding: Encoding,
-) -> Option<(mesos_http::Scheduler, mesos_http::Events, impl Drop)> {
-    let (listener, held, addr) = full_listener()?;
+fn connecting(encoding: Encoding) -> (mesos_http::Scheduler, mesos_http::Events, impl Drop) {
+    let (listener, held, addr) = full_listener();
     let (scheduler, events) = builder(&format!("http://{addr}"), encoding, "hanging")
         .connect_timeout(Duration::from_secs(60))
         .connect()
@@ -56,14 +64,11 @@ fn connecting(
     impl Drop for Keep {
         fn drop(&mut self) {}
     }
-    Some((scheduler, events, Keep(listener, held)))
+    (scheduler, events, Keep(listener, held))
 }
 
 fn close_ends_a_hanging_connect(encoding: Encoding) {
-    let Some((scheduler, events, _keep)) = connecting(encoding) else {
-        eprintln!("could not fill the backlog; skipped");
-        return;
-    };
+    let (scheduler, events, _keep) = connecting(encoding);
     // A call in flight on another thread while the connect hangs.
     let caller = scheduler.clone();
     let call = thread::spawn(move || caller.revive(Vec::<String>::new()));
@@ -86,10 +91,7 @@ fn close_ends_a_hanging_connect(encoding: Encoding) {
 }
 
 fn dropping_the_last_handle_ends_a_hanging_connect(encoding: Encoding) {
-    let Some((scheduler, events, _keep)) = connecting(encoding) else {
-        eprintln!("could not fill the backlog; skipped");
-        return;
-    };
+    let (scheduler, events, _keep) = connecting(encoding);
     let started = Instant::now();
     drop(scheduler);
     drain_until_closed(&events);

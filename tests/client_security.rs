@@ -222,7 +222,9 @@ fn a_bad_client_certificate_is_a_configuration_error() {
         .client_certificate_pem_files("/nonexistent/chain.pem", "/nonexistent/key.pem")
         .connect();
     match missing {
-        Err(Error::Config(text)) => assert!(text.contains("/nonexistent/chain.pem"), "{text}"),
+        Err(Error::Config(config)) => {
+            assert!(config.detail().contains("/nonexistent/chain.pem"), "{config}")
+        }
         other => panic!("{:?}", other.map(|_| ())),
     }
 }

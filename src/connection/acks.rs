@@ -3,32 +3,32 @@
 //! through a bounded queue to a few sender threads, so the thread that
 //! released the event never waits for HTTP.
 //!
-//! - Several acknowledgements are in flight at once: each sender thread takes
-//!   what is queued (up to a batch) and pipelines it on its own keep-alive
-//!   connection to an `http://` master (`pipeline.rs`); what cannot go that
-//!   way (TLS, proxy, credentials, an answer other than 202) is posted one
-//!   by one on the senders' own ureq agent.
+//! - Every acknowledgement is an ordinary call through ureq (the same post
+//!   path as every other call). On a real network each one waits a round
+//!   trip, so [`SENDERS`] threads send at once, each on its own keep-alive
+//!   connection from the senders' shared agent: up to that many are in
+//!   flight, and a master that answers after a millisecond still takes
+//!   acknowledgements several times faster than one blocking call at a time.
 //! - A failure that may pass (connection, timeout, 503) is retried with
 //!   exponential backoff while the subscription it belongs to lasts.
 //! - An acknowledgement whose subscription has ended is dropped with a log
 //!   line: the agent re-sends every unacknowledged update.
+//! - `teardown()` first waits (bounded by the call timeout) until every
+//!   queued acknowledgement was sent: see [`AckSender::flush`].
 //! - The senders start with the first acknowledgement and stop on `close()`
 //!   (queued acknowledgements are then dropped: nothing can be sent).
 //!
 //! An acknowledgement is queued only once the application has released the
 //! event (or asked for it explicitly), so it is never sent earlier.
 
-use std::net::Shutdown;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, select, Receiver, Sender, TrySendError};
-use socket2::Socket;
+use crossbeam_channel::{bounded, select, Receiver, RecvTimeoutError, Sender, TrySendError};
 
 use super::http::{HttpSettings, Purpose};
-use super::pipeline::Pipeline;
 use super::shared::Shared;
 use crate::error::Error;
 use crate::v1::scheduler::Call;
@@ -38,15 +38,17 @@ use crate::v1::scheduler::Call;
 /// releasing thread then waits (losing an acknowledgement would cost an
 /// agent retry much later).
 const QUEUE: usize = 4096;
-/// Sender threads: connections with acknowledgements in flight at once
-/// (each pipelines a batch where it can, see `pipeline.rs`).
-const SENDERS: usize = 4;
-/// Most acknowledgements pipelined in one write.
-const BATCH: usize = 128;
+/// Sender threads, and so acknowledgements in flight at once.
+pub(crate) const SENDERS: usize = 8;
 /// Tries per acknowledgement for failures that may pass.
 const ATTEMPTS: u32 = 6;
 const FIRST_RETRY: Duration = Duration::from_millis(20);
 const MAX_RETRY: Duration = Duration::from_secs(1);
+/// How long `close()` waits for the senders to stop. A sender blocked on a
+/// socket stops at once (the agent is shut down); one in a TCP connect or a
+/// name lookup, which nothing interrupts, is left to end at its own
+/// timeout instead of holding `close()` up.
+const STOP_GRACE: Duration = Duration::from_millis(300);
 
 /// One queued acknowledgement and the stream it was owed on.
 struct Pending {
@@ -56,34 +58,50 @@ struct Pending {
 
 /// See the module docs. One per client, inside [`Shared`].
 pub(crate) struct AckSender {
-    /// Its own keep-alive pool (a connection per sender thread), shut down
-    /// on close so a sender waiting for an answer stops at once.
+    /// The senders' keep-alive pool (a connection per sender thread), shut
+    /// down on close so a sender waiting for an answer stops at once.
     agent: ureq::Agent,
-    /// The pipelined connections' sockets (registered before they connect),
-    /// shut down on close for the same reason; `None` once closed, so a
-    /// sender about to connect after that gives up instead.
-    sockets: Mutex<Option<Vec<Weak<Socket>>>>,
     queue: Sender<Pending>,
     taken: Receiver<Pending>,
+    /// Acknowledgements queued or being sent; `flush` waits for zero.
+    outstanding: Mutex<usize>,
+    settled: Condvar,
     started: AtomicBool,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    /// Disconnects once every sender thread has returned.
+    stopped: Mutex<Option<Receiver<()>>>,
     /// Acknowledgements sent, and dropped (for logs and tests).
     sent: AtomicU64,
     dropped: AtomicU64,
 }
 
 impl AckSender {
-    pub fn new(settings: &HttpSettings, stop: &Receiver<()>) -> Self {
+    pub fn new(settings: &HttpSettings) -> Self {
         let (queue, taken) = bounded(QUEUE);
         AckSender {
-            agent: settings.agent(Purpose::Call, stop),
-            sockets: Mutex::new(Some(Vec::new())),
+            agent: settings.agent(Purpose::Call),
             queue,
             taken,
+            outstanding: Mutex::new(0),
+            settled: Condvar::new(),
             started: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
+            stopped: Mutex::new(None),
             sent: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
+        }
+    }
+
+    fn outstanding(&self) -> MutexGuard<'_, usize> {
+        self.outstanding.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One acknowledgement fewer to wait for (sent or dropped).
+    fn settle(&self) {
+        let mut outstanding = self.outstanding();
+        *outstanding = outstanding.saturating_sub(1);
+        if *outstanding == 0 {
+            self.settled.notify_all();
         }
     }
 
@@ -100,7 +118,15 @@ impl AckSender {
             .ok_or(Error::NotSubscribed)?
             .stream_id;
         self.start(shared);
-        let pending = Pending { call, stream_id };
+        *self.outstanding() += 1;
+        let queued = self.queue_pending(shared, Pending { call, stream_id });
+        if queued.is_err() {
+            self.settle();
+        }
+        queued
+    }
+
+    fn queue_pending(&self, shared: &Shared, pending: Pending) -> Result<(), Error> {
         let pending = match self.queue.try_send(pending) {
             Ok(()) => return Ok(()),
             Err(TrySendError::Disconnected(_)) => return Err(Error::Closed),
@@ -113,56 +139,89 @@ impl AckSender {
         }
     }
 
-    /// Keeps a handle on a pipelined connection's socket (before it
-    /// connects) so `close()` can cut it, connecting or connected; false,
-    /// and nothing kept, once closed. Forgets connections dropped since.
-    pub fn register(&self, socket: &Arc<Socket>) -> bool {
-        let mut sockets = self.sockets.lock().unwrap_or_else(|p| p.into_inner());
-        match sockets.as_mut() {
-            Some(open) => {
-                open.retain(|s| s.strong_count() > 0);
-                open.push(Arc::downgrade(socket));
-                true
+    /// Waits until every acknowledgement queued so far was sent (or given
+    /// up), until `deadline`, or until the client closes; returns whether
+    /// none is left. `teardown()` calls this first, so that the updates the
+    /// application acknowledged are acknowledged before the framework goes.
+    pub fn flush(&self, shared: &Shared, deadline: Instant) -> bool {
+        let mut outstanding = self.outstanding();
+        while *outstanding > 0 && !shared.control.is_closed() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                log::info!(
+                    "{} acknowledgements still unsent at teardown (call timeout reached)",
+                    *outstanding
+                );
+                return false;
             }
-            None => false,
+            // Woken by the last settle, or by close() (`join`).
+            outstanding = self
+                .settled
+                .wait_timeout(outstanding, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
         }
+        *outstanding == 0
     }
 
     fn start(&self, shared: &Arc<Shared>) {
         if self.started.swap(true, Ordering::AcqRel) {
             return;
         }
+        let (alive, stopped) = bounded::<()>(0);
         let mut threads = self.threads.lock().unwrap_or_else(|p| p.into_inner());
         for i in 0..SENDERS {
             let shared = Arc::clone(shared);
+            let alive = alive.clone();
             let spawned = thread::Builder::new()
                 .name(format!("mesos-acks-{i}"))
-                .spawn(move || sender_loop(&shared));
+                .spawn(move || {
+                    sender_loop(&shared);
+                    drop(alive);
+                });
             match spawned {
                 Ok(handle) => threads.push(handle),
                 Err(err) => log::warn!("cannot start an acknowledgement sender: {err}"),
             }
         }
+        *self.stopped.lock().unwrap_or_else(|p| p.into_inner()) = Some(stopped);
     }
 
-    /// Stops the sender threads after `close()` and waits for them: each
-    /// wakes at once on the stop signal, a request in flight is aborted, and
-    /// none is joined from its own thread.
+    /// Stops the sender threads after `close()`: each wakes at once on the
+    /// stop signal, and a request blocked on a socket is aborted by shutting
+    /// the agent down. Joins those that stopped within [`STOP_GRACE`]; one
+    /// still in a connect or a name lookup is left to end by itself.
     pub fn join(&self) {
+        {
+            // Under the lock: a `flush` between its check and its wait
+            // cannot miss this.
+            let _outstanding = self.outstanding();
+            self.settled.notify_all();
+        }
         self.agent.clone().shutdown();
-        let open = self
-            .sockets
+        let stopped = self
+            .stopped
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take();
-        for socket in open.into_iter().flatten().filter_map(|s| s.upgrade()) {
-            let _ = socket.shutdown(Shutdown::Both);
-        }
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|p| p.into_inner()));
         let current = thread::current().id();
+        // Nothing is ever sent on `stopped`: it disconnects when the last
+        // sender returns.
+        let all_stopped = stopped.is_none_or(|stopped| {
+            matches!(
+                stopped.recv_deadline(Instant::now() + STOP_GRACE),
+                Err(RecvTimeoutError::Disconnected)
+            )
+        });
         for handle in threads {
-            if handle.thread().id() != current {
+            if handle.thread().id() == current {
+                continue;
+            }
+            if all_stopped || handle.is_finished() {
                 let _ = handle.join();
+            } else {
+                log::debug!("an acknowledgement sender is still connecting; not waiting for it");
             }
         }
         let left = self.taken.try_iter().count() as u64;
@@ -180,8 +239,6 @@ impl AckSender {
 fn sender_loop(shared: &Shared) {
     let acks = &shared.acks;
     let stop = shared.control.stop_signal();
-    let mut pipeline = Pipeline::usable(shared).then(Pipeline::default);
-    let mut batch = Vec::with_capacity(BATCH);
     loop {
         let pending = select! {
             recv(acks.taken) -> pending => match pending {
@@ -192,44 +249,11 @@ fn sender_loop(shared: &Shared) {
         };
         if shared.control.is_closed() {
             acks.dropped.fetch_add(1, Ordering::Relaxed);
+            acks.settle();
             return;
         }
-        let Some(pipeline) = pipeline.as_mut() else {
-            send_one(shared, pending);
-            continue;
-        };
-        // Whatever else is queued goes in the same batch.
-        batch.push(pending);
-        batch.extend(acks.taken.try_iter().take(BATCH - 1));
-        send_batch(shared, pipeline, &mut batch);
-    }
-}
-
-/// Sends `batch` pipelined where it can, the rest one by one through ureq.
-fn send_batch(shared: &Shared, pipeline: &mut Pipeline, batch: &mut Vec<Pending>) {
-    let acks = &shared.acks;
-    let active = shared.session.active();
-    let (owed, other): (Vec<Pending>, Vec<Pending>) = batch
-        .drain(..)
-        .partition(|p| active.as_ref().is_some_and(|a| a.stream_id == p.stream_id));
-    // Acknowledgements of an ended subscription: dropped (with the log line).
-    for pending in other {
         send_one(shared, pending);
-    }
-    let Some(active) = active.filter(|_| !owed.is_empty() && !shared.refuses_calls()) else {
-        for pending in owed {
-            send_one(shared, pending);
-        }
-        return;
-    };
-    let calls = owed.iter().map(|p| p.call.clone()).collect();
-    let accepted = pipeline.send(shared, &active, calls);
-    for (pending, ok) in owed.into_iter().zip(accepted) {
-        if ok {
-            acks.sent.fetch_add(1, Ordering::Relaxed);
-        } else {
-            send_one(shared, pending);
-        }
+        acks.settle();
     }
 }
 

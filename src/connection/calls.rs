@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::http::{error_text, status_error};
+use super::http::{error_text, status_error, Outgoing};
 use super::session::{Active, WaitEnd};
 use super::shared::Shared;
 use crate::error::{Error, InvalidCall};
@@ -55,6 +55,12 @@ impl Shared {
         let mut wait = self.options.subscription_wait;
         if call.r#type() == Type::TEARDOWN {
             wait = wait.max(self.settings.call_timeout);
+            // The acknowledgements the application already gave go first:
+            // after the teardown nothing can be acknowledged any more.
+            let flush_until = Instant::now()
+                .checked_add(self.settings.call_timeout)
+                .unwrap_or_else(Instant::now);
+            self.acks.flush(self, flush_until);
         }
         let deadline = Instant::now().checked_add(wait);
         let mut stale: Option<String> = None;
@@ -112,13 +118,15 @@ impl Shared {
         }
         let target = self.session.call_target(&active);
         log::debug!("sending {kind:?} to {target}");
-        let posted = self.settings.post(
-            agent,
-            &target,
-            &body,
-            Some(&active.stream_id),
-            |_, leader| self.session.note_leader(leader),
-        );
+        let outgoing = Outgoing {
+            stream_id: Some(&active.stream_id),
+            ..Outgoing::body(&body)
+        };
+        let posted = self
+            .settings
+            .post(agent, &target, &outgoing, |_, leader| {
+                self.session.note_leader(leader)
+            });
         let result = posted.and_then(|posted| {
             let status = posted.response.status().as_u16();
             let expected = if kind == Type::UPDATE_FRAMEWORK {

@@ -33,6 +33,39 @@ fn redact_userinfo(text: &str) -> String {
     }
 }
 
+/// Whose address is parsed, for error messages that name the right peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// A Mesos master (the scheduler API).
+    Master,
+    /// A Mesos agent (the executor API).
+    Agent,
+}
+
+impl Role {
+    /// Where this peer's credentials are given instead of in the URL.
+    fn credentials_hint(self) -> &'static str {
+        match self {
+            Role::Master => {
+                "give them with SchedulerBuilder::credentials(principal, secret)"
+            }
+            Role::Agent => {
+                "an executor authenticates with the agent's token \
+                 (ExecutorBuilder::authentication_token, MESOS_EXECUTOR_AUTHENTICATION_TOKEN)"
+            }
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Master => "master",
+            Role::Agent => "agent",
+        })
+    }
+}
+
 /// `http` or `https`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scheme {
@@ -71,35 +104,67 @@ impl Endpoint {
     /// The default Mesos master port, used when an address names none.
     pub const DEFAULT_PORT: u16 = 5050;
 
-    /// Parses a master address: `http://h:p`, `https://h:p`, a bare `h:p`
-    /// (HTTP) or a libprocess PID `master@h:p`, optionally with a path. A
-    /// path ending in `/api/v1/scheduler` (or `/api/v1/executor`) is used as
-    /// it is; any other path is a prefix under which the master is
-    /// published (a proxy): `https://cluster/mesos` posts to
-    /// `https://cluster/mesos/api/v1/scheduler`. No path means
-    /// [`SCHEDULER_PATH`]. Credentials in the URL (`http://user:pw@h`) are
-    /// refused with an error saying to use the builder's `credentials`
-    /// instead (they would otherwise be sent nowhere).
+    /// Parses a master address. The accepted forms:
+    ///
+    /// | Written                                | Posts to                                     |
+    /// |----------------------------------------|----------------------------------------------|
+    /// | `http://h:p`, `http://h:p/`            | `http://h:p/api/v1/scheduler`                |
+    /// | `https://h` (no port: the scheme's)    | `https://h:443/api/v1/scheduler`             |
+    /// | `h:p`, `h` (no scheme: HTTP, port 5050)| `http://h:p/api/v1/scheduler`                |
+    /// | `master@h:p` (a libprocess PID)        | `http://h:p/api/v1/scheduler`                |
+    /// | `http://h:p/mesos`, `http://h:p/mesos/` (a prefix, e.g. a proxy) | `http://h:p/mesos/api/v1/scheduler` |
+    /// | `http://h:p/api/v1/scheduler`, `http://h:p/mesos/api/v1/scheduler/` (the API path in full) | the path as given, without the trailing `/` |
+    /// | `http://h:p/slave(1)/api/v1/executor` (an agent's executor API) | the path as given |
+    ///
+    /// Refused with [`Error::Config`]: a query or a fragment (`?x=1`,
+    /// `#top`: the API takes neither, and a path after them would be
+    /// wrong), another scheme, a bad host or port, and credentials in the
+    /// URL (`http://user:pw@h`, which would otherwise be sent nowhere; the
+    /// message says where credentials go and never echoes them).
     pub fn parse(text: &str) -> Result<Self, Error> {
+        Self::parse_for(text, Role::Master)
+    }
+
+    /// [`Endpoint::parse`] for a peer in `role`: the same forms, with error
+    /// messages that name that peer and say where its credentials go.
+    pub(crate) fn parse_for(text: &str, role: Role) -> Result<Self, Error> {
         let text = text.trim();
         let (scheme, rest) = if let Some(rest) = text.strip_prefix("http://") {
             (Some(Scheme::Http), rest)
         } else if let Some(rest) = text.strip_prefix("https://") {
             (Some(Scheme::Https), rest)
         } else if text.contains("://") {
-            return Err(Error::Config(format!("unsupported master address: {text}")));
+            return Err(Error::config(format!(
+                "unsupported {role} address {:?}: only http:// and https://",
+                redact_userinfo(text)
+            )));
         } else {
             (None, text)
         };
-        let bad = |detail: String| Error::Config(format!("bad master address {text:?}: {detail}"));
+        let bad = |detail: String| {
+            Error::config(format!(
+                "bad {role} address {:?}: {detail}",
+                redact_userinfo(text)
+            ))
+        };
+        if let Some(at) = rest.find(['?', '#']) {
+            let what = if rest[at..].starts_with('?') {
+                "a query"
+            } else {
+                "a fragment"
+            };
+            return Err(bad(format!(
+                "{what} is not allowed (give the scheme, host, port and at most the path)"
+            )));
+        }
         let authority = rest.split('/').next().unwrap_or(rest);
         if let Some((userinfo, _)) = authority.rsplit_once('@') {
             // `master@host:port` is how libprocess names a PID; a URL's
-            // user info would be credentials, which belong on the builder.
+            // user info would be credentials, which belong elsewhere.
             if scheme.is_some() || userinfo.contains(':') {
-                return Err(Error::Config(format!(
-                    "credentials in the master URL are not used: give them with \
-                     SchedulerBuilder::credentials(principal, secret) (in {:?})",
+                return Err(Error::config(format!(
+                    "credentials in the {role} URL are not used: {} (in {:?})",
+                    role.credentials_hint(),
                     redact_userinfo(text)
                 )));
             }
@@ -113,9 +178,12 @@ impl Endpoint {
                 endpoint.port = scheme.default_port();
             }
         }
-        if !endpoint.path.ends_with(SCHEDULER_PATH) && !endpoint.path.ends_with(EXECUTOR_SUFFIX) {
-            endpoint.path = format!("{}{SCHEDULER_PATH}", endpoint.path.trim_end_matches('/'));
-        }
+        let path = endpoint.path.trim_end_matches('/');
+        endpoint.path = if path.ends_with(SCHEDULER_PATH) || path.ends_with(EXECUTOR_SUFFIX) {
+            path.to_string()
+        } else {
+            format!("{path}{SCHEDULER_PATH}")
+        };
         Ok(endpoint)
     }
 
@@ -279,6 +347,67 @@ mod tests {
         assert_eq!(e.url(), "http://proxy:80/a/b/api/v1/scheduler");
         let e = Endpoint::parse("http://a:1/slave(1)/api/v1/executor").unwrap();
         assert_eq!(e.url(), "http://a:1/slave(1)/api/v1/executor");
+    }
+
+    #[test]
+    fn the_api_path_in_full_is_used_as_given() {
+        for (text, url) in [
+            (
+                "http://h:1/api/v1/scheduler",
+                "http://h:1/api/v1/scheduler",
+            ),
+            (
+                "http://h:1/api/v1/scheduler/",
+                "http://h:1/api/v1/scheduler",
+            ),
+            (
+                "http://h:1/mesos/api/v1/scheduler/",
+                "http://h:1/mesos/api/v1/scheduler",
+            ),
+            ("http://h:1/mesos/", "http://h:1/mesos/api/v1/scheduler"),
+            (
+                "http://a:1/slave(1)/api/v1/executor/",
+                "http://a:1/slave(1)/api/v1/executor",
+            ),
+        ] {
+            assert_eq!(Endpoint::parse(text).unwrap().url(), url, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_query_or_fragment_is_refused() {
+        for text in [
+            "http://h:1/mesos/?x=1",
+            "http://h:1?x=1",
+            "h:1/api/v1/scheduler#top",
+            "https://h/#",
+        ] {
+            let err = Endpoint::parse(text).unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{text}: {err:?}");
+            let message = err.to_string();
+            assert!(
+                message.contains("query") || message.contains("fragment"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn agent_addresses_speak_of_the_agent() {
+        for text in [
+            "http://u:pw@a:5051/slave(1)/api/v1/executor",
+            "ftp://a:5051",
+            "http://a:x",
+            "http://a:5051/?x",
+        ] {
+            let message = Endpoint::parse_for(text, Role::Agent)
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains("agent"), "{message}");
+            assert!(!message.contains("master"), "{message}");
+            assert!(!message.contains("SchedulerBuilder"), "{message}");
+            assert!(!message.contains("pw"), "{message}");
+        }
     }
 
     #[test]

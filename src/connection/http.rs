@@ -1,21 +1,22 @@
-//! HTTP plumbing on ureq: the two kinds of agent (calls share one keep-alive
-//! agent; every subscription attempt gets its own so it can be shut down),
-//! Basic credentials, and posting with our own 307 handling (ureq never
-//! re-sends a POST body, and Mesos's `Location` has no scheme).
+//! HTTP plumbing on ureq's versioned API: the two kinds of agent (calls
+//! share one keep-alive agent; every subscription attempt gets its own so it
+//! can be shut down), Basic credentials, and the one way every request of
+//! the client (scheduler and executor, calls, acknowledgements and
+//! SUBSCRIBE) is posted, with our own 307 handling (ureq never re-sends a
+//! POST body, and Mesos's `Location` has no scheme).
 
 use std::fmt;
-use std::io::Read;
+use std::io::{self, Read};
+use std::thread;
 use std::time::Duration;
 
 use base64::Engine;
-use crossbeam_channel::Receiver;
+use crossbeam_channel::{select, Receiver};
 use ureq::http::Response;
-use ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
 use ureq::{Agent, Body};
 
 use super::endpoint::Endpoint;
 use super::masters::Masters;
-use super::tcp::InterruptibleTcpConnector;
 use crate::codec::Encoding;
 use crate::error::Error;
 
@@ -41,7 +42,7 @@ impl Credentials {
         let principal = principal.into();
         let secret = secret.as_ref();
         if principal.contains(':') || secret.contains(':') {
-            return Err(Error::Config(
+            return Err(Error::config(
                 "Mesos Basic authentication cannot carry ':' in the principal or secret".into(),
             ));
         }
@@ -112,10 +113,36 @@ pub(crate) struct Posted {
     pub response: Response<Body>,
 }
 
+/// One request to post: the body and what goes with it.
+pub(crate) struct Outgoing<'a> {
+    pub body: &'a [u8],
+    /// The subscription's stream id (`Mesos-Stream-Id`), on calls.
+    pub stream_id: Option<&'a str>,
+    /// An `Authorization` value that replaces the configured credentials
+    /// (the executor's `Bearer` token).
+    pub authorization: Option<&'a str>,
+    /// When given, each exchange up to the response head runs on a helper
+    /// thread and the caller stops waiting (with [`Error::Closed`]) as soon
+    /// as this disconnects: see [`HttpSettings::post`].
+    pub stop: Option<&'a Receiver<()>>,
+}
+
+impl<'a> Outgoing<'a> {
+    /// `body`, with nothing else.
+    pub fn body(body: &'a [u8]) -> Self {
+        Outgoing {
+            body,
+            stream_id: None,
+            authorization: None,
+            stop: None,
+        }
+    }
+}
+
 impl HttpSettings {
-    /// A new agent configured for `purpose`; a name resolution in progress
-    /// gives up when `stop` disconnects (the client closed).
-    pub fn agent(&self, purpose: Purpose, stop: &Receiver<()>) -> Agent {
+    /// A new agent configured for `purpose`, on ureq's own connector and
+    /// resolver.
+    pub fn agent(&self, purpose: Purpose) -> Agent {
         let builder = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -125,7 +152,7 @@ impl HttpSettings {
             .timeout_connect(Some(self.connect_timeout))
             // Several threads calling at once (and the acknowledgement
             // senders) each keep their connection (ureq's default keeps 3).
-            .max_idle_connections_per_host(8);
+            .max_idle_connections_per_host(16);
         let builder = match purpose {
             Purpose::Call => builder.timeout_global(Some(self.call_timeout)),
             Purpose::Stream => builder
@@ -137,42 +164,44 @@ impl HttpSettings {
                 // arrives in one (see read_ahead.rs).
                 .input_buffer_size(super::read_ahead::READ_BUFFER),
         };
-        // ureq's default chain (HTTP CONNECT proxy, TCP, rustls) with our
-        // TCP step, whose connect a shutdown interrupts (see tcp.rs), and
-        // our resolver: ureq's spawns a thread per request (see resolve.rs).
-        let connector =
-            ().chain(ConnectProxyConnector::default())
-                .chain(InterruptibleTcpConnector)
-                .chain(RustlsConnector::default());
-        ureq::Agent::with_parts(
-            builder.build(),
-            connector,
-            super::resolve::CachingResolver::new(stop.clone()),
-        )
+        Agent::new_with_config(builder.build())
     }
 
     fn sends_credentials_to(&self, endpoint: &Endpoint) -> bool {
         self.credentials_follow_redirects || self.masters.0.trusts_host(endpoint.host())
     }
 
-    /// Posts `body` to `start`, following 307s itself (bounded; a repeated
-    /// location is a loop, unless the master sent us back to itself, which
-    /// is [`Error::Unavailable`]). `on_redirect(from, to)` lets the caller record
-    /// the leader. Returns the first non-307 response.
+    /// Posts `outgoing` to `start`, following 307s itself (bounded; a
+    /// repeated location is a loop, unless the master sent us back to
+    /// itself, which is [`Error::Unavailable`]). `on_redirect(from, to)` lets
+    /// the caller record the leader. Returns the first non-307 response.
+    ///
+    /// With `outgoing.stop`, the exchange runs on a helper thread: ureq's
+    /// `Agent::shutdown` ends a request blocked on a connected socket, but
+    /// not a name lookup or a TCP connect in progress. The caller (a reader
+    /// thread that `close()` joins) stops waiting when the client closes;
+    /// the helper is left to end at its own connect timeout, and its
+    /// connection, made after the agent was shut down, fails unused.
     pub fn post(
         &self,
         agent: &Agent,
         start: &Endpoint,
-        body: &[u8],
-        stream_id: Option<&str>,
+        outgoing: &Outgoing<'_>,
         mut on_redirect: impl FnMut(&Endpoint, &Endpoint),
     ) -> Result<Posted, Error> {
         let mut endpoint = start.clone();
         let mut visited = vec![endpoint.url()];
         loop {
-            let response = self.post_once(agent, &endpoint, body, stream_id)?;
-            if response.status().as_u16() != 307 {
-                return Ok(Posted { endpoint, response });
+            let response = self.post_once(agent, &endpoint, outgoing)?;
+            match response.status().as_u16() {
+                307 => {}
+                404 => {
+                    return Err(Error::NotFound {
+                        url: endpoint.url(),
+                        body: error_text(response),
+                    })
+                }
+                _ => return Ok(Posted { endpoint, response }),
             }
             let location = response
                 .headers()
@@ -211,28 +240,54 @@ impl HttpSettings {
         &self,
         agent: &Agent,
         endpoint: &Endpoint,
-        body: &[u8],
-        stream_id: Option<&str>,
+        outgoing: &Outgoing<'_>,
     ) -> Result<Response<Body>, Error> {
         let content_type = self.encoding.content_type();
+        let url = endpoint.url();
         let mut request = agent
-            .post(endpoint.url())
+            .post(&url)
             .header("Content-Type", content_type)
             .header("Accept", content_type);
-        if let Some(id) = stream_id {
+        if let Some(id) = outgoing.stream_id {
             request = request.header(STREAM_ID_HEADER, id);
         }
-        if let Some(credentials) = &self.credentials {
+        if let Some(value) = outgoing.authorization {
+            request = request.header("Authorization", value);
+        } else if let Some(credentials) = &self.credentials {
             if self.sends_credentials_to(endpoint) {
                 request = request.header("Authorization", credentials.header.as_str());
             } else {
                 log::warn!("not sending credentials to {endpoint}: not a configured master host");
             }
         }
-        log::debug!("POST {endpoint} ({} bytes)", body.len());
-        request
-            .send(body)
-            .map_err(|err| Error::from_transport(err, &endpoint.url()))
+        log::debug!("POST {endpoint} ({} bytes)", outgoing.body.len());
+        let Some(stop) = outgoing.stop else {
+            return request
+                .send(outgoing.body)
+                .map_err(|err| Error::from_transport(err, &url));
+        };
+        let body = outgoing.body.to_vec();
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        thread::Builder::new()
+            .name("mesos-post".into())
+            .spawn(move || {
+                // Nobody waits any more once the client closed.
+                let _ = tx.send(request.send(&body[..]));
+            })
+            .map_err(|err| Error::Connection {
+                master: url.clone(),
+                source: Box::new(err),
+            })?;
+        select! {
+            recv(rx) -> answer => match answer {
+                Ok(answer) => answer.map_err(|err| Error::from_transport(err, &url)),
+                Err(_) => Err(Error::Connection {
+                    master: url,
+                    source: Box::new(io::Error::other("the request thread ended without an answer")),
+                }),
+            },
+            recv(stop) -> _ => Err(Error::Closed),
+        }
     }
 }
 
@@ -245,7 +300,8 @@ pub(crate) fn error_text(response: Response<Body>) -> String {
     String::from_utf8_lossy(&bytes).trim_end().to_string()
 }
 
-/// Maps a non-success response to an error.
+/// Maps a non-success response to an error (404 is [`Error::NotFound`],
+/// found in [`HttpSettings::post`], which knows the URL).
 pub(crate) fn status_error(response: Response<Body>) -> Error {
     let status = response.status().as_u16();
     match status {

@@ -51,12 +51,12 @@ impl StaticMasters {
     pub fn parse(spec: &str) -> Result<Self, Error> {
         let spec = spec.trim();
         if spec.starts_with("zk://") {
-            return Err(Error::Config(
+            return Err(Error::config(
                 "a zk:// URL is not a static list of masters: use Masters::parse".into(),
             ));
         }
         if let Some(rest) = spec.strip_prefix("file://") {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "file:// master detection is not supported (read {rest} yourself)"
             )));
         }
@@ -97,7 +97,7 @@ impl StaticMasters {
             })
             .collect::<Result<Vec<_>, _>>()?;
         if endpoints.is_empty() {
-            return Err(Error::Config("no master address given".into()));
+            return Err(Error::config("no master address given".into()));
         }
         Ok(StaticMasters { endpoints })
     }
@@ -154,7 +154,7 @@ impl Masters {
 /// The error for `zk://` in a build without ZooKeeper support.
 #[cfg_attr(feature = "zookeeper", allow(dead_code))]
 fn zookeeper_feature_missing() -> Error {
-    Error::Config(
+    Error::config(
         "zk:// master detection needs mesos-http built with the `zookeeper` cargo feature \
          (features = [\"zookeeper\"])"
             .into(),

@@ -27,14 +27,11 @@ mod endpoint;
 mod http;
 mod items;
 mod masters;
-mod pipeline;
 mod read_ahead;
 mod reader;
-mod resolve;
 mod session;
 mod shared;
 mod stream;
-mod tcp;
 mod threads;
 #[cfg(feature = "zookeeper")]
 mod zookeeper;
@@ -48,9 +45,10 @@ pub use masters::{IntoMasters, LeaderListener, MasterDetector, Masters, StaticMa
 pub use zookeeper::{ZooKeeperMasters, DEFAULT_ZOOKEEPER_PORT};
 
 pub(crate) use backoff::uniform_delay;
+pub(crate) use endpoint::Role;
 pub(crate) use control::{Control, Interrupt};
 pub(crate) use delivery::deliver;
-pub(crate) use http::{error_text, status_error, HttpSettings, Purpose};
+pub(crate) use http::{error_text, status_error, HttpSettings, Outgoing, Purpose};
 pub(crate) use read_ahead::NoIdle;
 pub(crate) use reader::Reader;
 pub(crate) use session::Session;

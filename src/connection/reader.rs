@@ -17,7 +17,7 @@ use ureq::Body;
 use super::control::Interrupt;
 use super::delivery::deliver;
 use super::endpoint::Endpoint;
-use super::http::{status_error, Purpose, STREAM_ID_HEADER};
+use super::http::{status_error, Outgoing, Purpose, STREAM_ID_HEADER};
 use super::items::{ConnectionState, Disconnect, Item, Received, Recycler, Termination};
 use super::read_ahead::Idle;
 use super::session::Active;
@@ -256,13 +256,17 @@ impl Reader {
             .budget(self.shared.options.heartbeat_interval);
         let mut last_error = None;
         for endpoint in candidates {
-            let agent = settings.agent(Purpose::Stream, self.shared.control.stop_signal());
+            let agent = settings.agent(Purpose::Stream);
             if !self.shared.control.begin_stream(&agent, budget) {
                 return Outcome::Closed;
             }
             log::info!("subscribing at {endpoint}");
             self.note_tried(endpoint.url());
-            let posted = settings.post(&agent, &endpoint, &body, None, |_, leader| {
+            let outgoing = Outgoing {
+                stop: Some(self.shared.control.stop_signal()),
+                ..Outgoing::body(&body)
+            };
+            let posted = settings.post(&agent, &endpoint, &outgoing, |_, leader| {
                 self.shared.session.note_leader(leader)
             });
             let posted = match posted {

@@ -64,8 +64,8 @@ impl Shared {
         options: StreamOptions,
     ) -> Self {
         let control = Control::new();
-        let call_agent = settings.agent(Purpose::Call, control.stop_signal());
-        let acks = AckSender::new(&settings, control.stop_signal());
+        let call_agent = settings.agent(Purpose::Call);
+        let acks = AckSender::new(&settings);
         Shared {
             settings,
             call_agent,

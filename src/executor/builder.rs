@@ -12,7 +12,7 @@ use super::items::Events;
 use super::reader::Reader;
 use super::shared::{Recovery, Shared};
 use crate::codec::Encoding;
-use crate::connection::{Endpoint, HttpSettings, Masters, StaticMasters};
+use crate::connection::{Endpoint, HttpSettings, Masters, Role, StaticMasters};
 use crate::error::Error;
 use crate::recordio::DEFAULT_MAX_RECORD_SIZE;
 use crate::v1;
@@ -159,11 +159,11 @@ impl ExecutorBuilder {
     /// SUBSCRIBED arrive on the channel when the agent accepts.
     pub fn connect(self) -> Result<(Executor, Events), Error> {
         if self.framework_id.is_empty() || self.executor_id.is_empty() {
-            return Err(Error::Config(
+            return Err(Error::config(
                 "an executor needs a framework id and an executor id".into(),
             ));
         }
-        let endpoint = Endpoint::parse(&self.url)?;
+        let endpoint = Endpoint::parse_for(&self.url, Role::Agent)?;
         let settings = HttpSettings {
             encoding: self.encoding,
             connect_timeout: self.connect_timeout,
@@ -201,7 +201,7 @@ impl ExecutorBuilder {
             .spawn(move || reader.run())
             .map_err(|e| {
                 shared.control.reader_finished();
-                Error::Config(format!("cannot start the reader thread: {e}"))
+                Error::config(format!("cannot start the reader thread: {e}"))
             })?;
         Ok((Executor::start(shared, thread), rx))
     }

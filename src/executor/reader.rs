@@ -126,9 +126,7 @@ impl Reader {
             .map(|s| (s.unacknowledged_tasks.len(), s.unacknowledged_updates.len()))
             .unwrap_or_default();
         let body = shared.settings.encoding.encode(&call);
-        let agent = shared
-            .settings
-            .agent(Purpose::Stream, shared.control.stop_signal());
+        let agent = shared.settings.agent(Purpose::Stream);
         if !shared.control.begin_stream(&agent, Duration::MAX) {
             return Outcome::Closed;
         }
@@ -138,7 +136,7 @@ impl Reader {
             resent.0,
             resent.1
         );
-        let response = match shared.post(&agent, &body) {
+        let response = match shared.post(&agent, &body, Some(shared.control.stop_signal())) {
             Ok(response) => response,
             Err(err) => {
                 if shared.control.end_stream() == Some(Interrupt::Closed) {

@@ -9,7 +9,11 @@ use std::time::Duration;
 use ureq::http::Response;
 use ureq::{Agent, Body};
 
-use crate::connection::{error_text, status_error, Control, Endpoint, HttpSettings, Purpose};
+use crossbeam_channel::Receiver;
+
+use crate::connection::{
+    error_text, status_error, Control, Endpoint, HttpSettings, Outgoing, Purpose,
+};
 use crate::error::Error;
 use crate::v1;
 use crate::v1::executor::call::{Subscribe, Type, Update};
@@ -64,7 +68,7 @@ impl Shared {
         max_record_size: usize,
     ) -> Shared {
         let control = Control::new();
-        let call_agent = settings.agent(Purpose::Call, control.stop_signal());
+        let call_agent = settings.agent(Purpose::Call);
         Shared {
             call_agent,
             settings,
@@ -108,21 +112,26 @@ impl Shared {
         }
     }
 
-    /// Posts `body` on `agent`; the response whatever its status.
-    pub fn post(&self, agent: &Agent, body: &[u8]) -> Result<Response<Body>, Error> {
-        let content_type = self.settings.encoding.content_type();
-        let mut request = agent
-            .post(self.endpoint.url())
-            .header("Content-Type", content_type)
-            .header("Accept", content_type);
-        if let Some(token) = &self.token {
-            request = request.header("Authorization", format!("Bearer {token}"));
-        }
-        log::debug!("POST {} ({} bytes)", self.endpoint, body.len());
-        let url = self.endpoint.url();
-        request
-            .send(body)
-            .map_err(|err| Error::from_transport(err, &url))
+    /// Posts `body` on `agent` through the client's one post path (as the
+    /// scheduler's calls), with the `Bearer` token; the response whatever
+    /// its status. With `stop`, the caller stops waiting when the client
+    /// closes (see [`HttpSettings::post`]).
+    pub fn post(
+        &self,
+        agent: &Agent,
+        body: &[u8],
+        stop: Option<&Receiver<()>>,
+    ) -> Result<Response<Body>, Error> {
+        let bearer = self.token.as_ref().map(|token| format!("Bearer {token}"));
+        let outgoing = Outgoing {
+            authorization: bearer.as_deref(),
+            stop,
+            ..Outgoing::body(body)
+        };
+        let posted = self
+            .settings
+            .post(agent, &self.endpoint, &outgoing, |_, _| {})?;
+        Ok(posted.response)
     }
 
     /// Sends a call other than SUBSCRIBE; `Ok` on 202.
@@ -135,7 +144,7 @@ impl Shared {
             return Err(Error::NotSubscribed);
         }
         let body = self.settings.encoding.encode(call);
-        let response = match self.post(&self.call_agent, &body) {
+        let response = match self.post(&self.call_agent, &body, None) {
             // Interrupted by close(): that is what the caller sees.
             Err(_) if self.control.is_closed() => return Err(Error::Closed),
             other => other?,

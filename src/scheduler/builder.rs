@@ -202,12 +202,12 @@ impl SchedulerBuilder {
                 Ok(_) => {}
                 Err(err) => self
                     .root_certificates
-                    .push(Err(Error::Config(format!("bad CA PEM: {err}")))),
+                    .push(Err(Error::config_with("bad CA PEM".into(), err))),
             }
         }
         if !found {
             self.root_certificates
-                .push(Err(Error::Config("no certificate in the CA PEM".into())));
+                .push(Err(Error::config("no certificate in the CA PEM".into())));
         }
         self
     }
@@ -219,10 +219,10 @@ impl SchedulerBuilder {
             Ok(pem) => self.ca_pem(&pem),
             Err(err) => {
                 let mut this = self;
-                this.root_certificates.push(Err(Error::Config(format!(
-                    "cannot read CA file {}: {err}",
-                    path.display()
-                ))));
+                this.root_certificates.push(Err(Error::config_with(
+                    format!("cannot read CA file {}", path.display()),
+                    err,
+                )));
                 this
             }
         }
@@ -245,10 +245,10 @@ impl SchedulerBuilder {
     ) -> Self {
         let read = |path: &Path| {
             std::fs::read(path).map_err(|err| {
-                Error::Config(format!(
-                    "cannot read client certificate file {}: {err}",
-                    path.display()
-                ))
+                Error::config_with(
+                    format!("cannot read client certificate file {}", path.display()),
+                    err,
+                )
             })
         };
         match (read(chain.as_ref()), read(key.as_ref())) {
@@ -324,7 +324,7 @@ impl SchedulerBuilder {
     pub fn connect(self) -> Result<(Scheduler, Events), Error> {
         let masters = self.masters?;
         if self.framework.user.is_empty() || self.framework.name.is_empty() {
-            return Err(Error::Config(
+            return Err(Error::config(
                 "FrameworkInfo needs `user` and `name` (both required by Mesos)".into(),
             ));
         }
@@ -343,14 +343,14 @@ impl SchedulerBuilder {
         let proxy = match self.proxy {
             Some(url) => {
                 let proxy =
-                    ureq::Proxy::new(&url).map_err(|e| Error::Config(format!("bad proxy: {e}")))?;
+                    ureq::Proxy::new(&url).map_err(|e| Error::config_with("bad proxy".into(), e))?;
                 // The client's connector chain has no SOCKS step (ureq's
                 // feature is off): refused here rather than ignored.
                 if !matches!(
                     proxy.protocol(),
                     ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
                 ) {
-                    return Err(Error::Config(format!(
+                    return Err(Error::config(format!(
                         "SOCKS proxies are not supported: {url}"
                     )));
                 }
@@ -408,7 +408,7 @@ impl SchedulerBuilder {
             thread::Builder::new()
                 .name("mesos-watchdog".into())
                 .spawn(move || shared.control.watchdog())
-                .map_err(|e| Error::Config(format!("cannot start the watchdog thread: {e}")))?
+                .map_err(|e| Error::config(format!("cannot start the watchdog thread: {e}")))?
         };
         let reader = Reader::new(shared.clone(), tx);
         let reader = match thread::Builder::new()
@@ -418,7 +418,7 @@ impl SchedulerBuilder {
             Ok(handle) => handle,
             Err(e) => {
                 shared.control.reader_finished();
-                return Err(Error::Config(format!(
+                return Err(Error::config(format!(
                     "cannot start the reader thread: {e}"
                 )));
             }
@@ -454,15 +454,15 @@ fn client_certificate(chain_pem: &[u8], key_pem: &[u8]) -> Result<ureq::tls::Cli
         match item {
             Ok(ureq::tls::PemItem::Certificate(cert)) => chain.push(cert),
             Ok(_) => {}
-            Err(err) => return Err(Error::Config(format!("bad client certificate PEM: {err}"))),
+            Err(err) => return Err(Error::config_with("bad client certificate PEM".into(), err)),
         }
     }
     if chain.is_empty() {
-        return Err(Error::Config(
+        return Err(Error::config(
             "no certificate in the client certificate PEM".into(),
         ));
     }
     let key = ureq::tls::PrivateKey::from_pem(key_pem)
-        .map_err(|err| Error::Config(format!("no usable private key in the key PEM: {err}")))?;
+        .map_err(|err| Error::config_with("no usable private key in the key PEM".into(), err))?;
     Ok(ureq::tls::ClientCert::new_with_certs(&chain, key))
 }

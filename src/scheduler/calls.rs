@@ -19,7 +19,10 @@ impl Scheduler {
     /// [`subscription_wait`](super::SchedulerBuilder::subscription_wait)),
     /// then sends; if none comes it fails with [`Error::NotSubscribed`] —
     /// it never hangs, and never reports success for a framework it could
-    /// not tear down.
+    /// not tear down. Acknowledgements already queued in the background
+    /// (automatic or [`Scheduler::acknowledge_in_background`]) are sent
+    /// first, waiting up to the call timeout for them: after the teardown
+    /// nothing can be acknowledged.
     pub fn teardown(&self) -> Result<(), Error> {
         self.call(call::teardown())
     }

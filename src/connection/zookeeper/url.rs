@@ -23,7 +23,7 @@ pub(crate) struct ZkUrl {
 
 impl ZkUrl {
     pub fn parse(text: &str) -> Result<Self, Error> {
-        let bad = |detail: &str| Error::Config(format!("bad ZooKeeper URL: {detail}"));
+        let bad = |detail: &str| Error::config(format!("bad ZooKeeper URL: {detail}"));
         let rest = text
             .trim()
             .strip_prefix("zk://")
