@@ -16,7 +16,18 @@
 //! cargo bench --bench calls -- --calls 5000     # calls per figure per round
 //! cargo bench --bench calls -- --criterion      # criterion first, then the table
 //! cargo bench --bench calls -- --only client 1 20000  # one figure (profiling)
+//! cargo bench --bench calls -- --acks 5000      # acknowledgement cases only
 //! ```
+//!
+//! The acknowledgement cases (`--acks N`, N updates or acknowledgements):
+//!
+//! - on the instant master, a stream of N updates consumed with one
+//!   automatic acknowledgement per update (the time until the master has
+//!   counted all N) against the same stream with no acknowledgement
+//!   (bound: within 5x);
+//! - on a master that answers each call after 1 ms (a round trip away), N
+//!   background acknowledgements against N blocking `acknowledge` calls
+//!   one at a time (bound: background at least 4x faster).
 
 mod support;
 
@@ -28,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use mesos_http::codec::Encoding;
 use mesos_http::sim::{Chunking, ReplayMaster};
-use mesos_http::v1::{AgentID, TaskID, TaskState, TaskStatus};
+use mesos_http::v1::{self, AgentID, TaskID, TaskState, TaskStatus};
 use mesos_http::{call, Scheduler};
 use support::{arg, flag, median, print_table, Row};
 
@@ -158,6 +169,130 @@ fn measure(
     start.elapsed().as_secs_f64() * 1e6 / (threads * calls) as f64
 }
 
+/// A RecordIO stream of `n` status updates, each with its own uuid.
+fn updates_file(n: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let event = v1::scheduler::Event {
+            r#type: Some(v1::scheduler::event::Type::UPDATE),
+            update: Some(v1::scheduler::event::Update {
+                status: update_status(i),
+            }),
+            ..Default::default()
+        };
+        mesos_http::recordio::encode(&ENCODING.encode(&event), &mut out);
+    }
+    out
+}
+
+fn update_status(i: u32) -> TaskStatus {
+    let mut uuid = [0x5au8; 16];
+    uuid[..4].copy_from_slice(&i.to_be_bytes());
+    TaskStatus {
+        task_id: TaskID {
+            value: format!("bench-task-{i}"),
+        },
+        state: TaskState::TASK_RUNNING,
+        agent_id: Some(AgentID {
+            value: "bench-agent-S0".into(),
+        }),
+        uuid: Some(uuid.to_vec()),
+        ..Default::default()
+    }
+}
+
+/// Waits (polling: this is a benchmark, not a test) until the master has
+/// counted `n` acknowledgements.
+fn until_acknowledged(master: &ReplayMaster, n: u64) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while master.acknowledgements() < n {
+        assert!(Instant::now() < deadline, "acknowledgements never arrived");
+        thread::sleep(Duration::from_micros(200));
+    }
+}
+
+/// Seconds to consume a stream of `n` updates, acknowledging each
+/// automatically (until the master counted them all) or not at all.
+fn stream_of_updates(n: u32, acknowledge: bool) -> f64 {
+    let master =
+        ReplayMaster::start(updates_file(n), Chunking::PerRecord, 0).expect("replay master");
+    let (scheduler, events) = Scheduler::builder(master.url())
+        .framework(v1::FrameworkInfo {
+            user: "bench".into(),
+            name: "acks".into(),
+            ..Default::default()
+        })
+        .encoding(ENCODING)
+        .auto_acknowledge(acknowledge)
+        .connect()
+        .expect("connect");
+    let start = Instant::now();
+    let mut updates = 0;
+    while updates < n {
+        let item = events
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the next event");
+        if let mesos_http::Item::Event(received) = item {
+            if matches!(&*received, mesos_http::event::Event::Update(_)) {
+                updates += 1;
+            }
+        }
+    }
+    if acknowledge {
+        until_acknowledged(&master, u64::from(n));
+    }
+    let took = start.elapsed().as_secs_f64();
+    scheduler.close();
+    took
+}
+
+/// Seconds to acknowledge `n` updates at a master that answers each call
+/// after `delay`: in the background, or one blocking call at a time.
+fn acknowledgements_at(delay: Duration, n: u32, background: bool) -> f64 {
+    let master = ReplayMaster::start(Vec::new(), Chunking::PerRecord, 0).expect("replay master");
+    master.answer_after(delay);
+    let (scheduler, events, _) = support::subscribed_scheduler(&master.url(), "acks", ENCODING);
+    thread::spawn(move || for _ in events.iter() {});
+    let statuses: Vec<TaskStatus> = (0..n).map(update_status).collect();
+    let start = Instant::now();
+    for status in &statuses {
+        if background {
+            scheduler
+                .acknowledge_in_background(status)
+                .expect("queued");
+        } else {
+            scheduler.acknowledge(status).expect("acknowledged");
+        }
+    }
+    until_acknowledged(&master, u64::from(n));
+    let took = start.elapsed().as_secs_f64();
+    scheduler.close();
+    took
+}
+
+/// The acknowledgement cases (see the module docs), `n` each.
+fn acks(n: u32) {
+    let no_ack = stream_of_updates(n, false);
+    let per_update = stream_of_updates(n, true);
+    let slow = Duration::from_millis(1);
+    let background = acknowledgements_at(slow, n, true);
+    let blocking = acknowledgements_at(slow, n, false);
+    let us = |secs: f64| secs * 1e6 / f64::from(n);
+    println!("Acknowledgements ({ENCODING:?}, {n} per case; µs per update)");
+    println!(
+        "  instant master: one ACK per update {:.1}, no ACK {:.1}: {:.2}x (bound: within 5x)",
+        us(per_update),
+        us(no_ack),
+        per_update / no_ack
+    );
+    println!(
+        "  1 ms master: blocking one at a time {:.1}, background {:.1}: background {:.2}x faster (bound: at least 4x)",
+        us(blocking),
+        us(background),
+        blocking / background
+    );
+}
+
 fn main() {
     if !support::bench_mode() && !flag("--only") {
         // `cargo test --benches`: a quick smoke run.
@@ -166,6 +301,11 @@ fn main() {
         for &(_, figure) in FIGURES {
             measure(&target, &agent, figure, 2, 20);
         }
+        acks(20);
+        return;
+    }
+    if let Some(n) = arg::<u32>("--acks") {
+        acks(n);
         return;
     }
     let target = Arc::new(setup());

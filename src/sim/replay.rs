@@ -19,6 +19,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
+use std::time::Duration;
 
 use super::http::request::{read_body, read_head};
 use super::http::response::record_chunk;
@@ -80,6 +81,9 @@ struct State {
     connections: Mutex<Vec<TcpStream>>,
     /// While true, calls are counted on arrival but not answered.
     held: Mutex<bool>,
+    /// Each call's answer waits this long (nanoseconds): a master a
+    /// network round trip away.
+    answer_delay_nanos: AtomicU64,
     released: Condvar,
 }
 
@@ -158,6 +162,7 @@ impl ReplayMaster {
             connections: Mutex::new(Vec::new()),
             held: Mutex::new(false),
             released: Condvar::new(),
+            answer_delay_nanos: AtomicU64::new(0),
         });
         let state = Arc::clone(&shared);
         let accept = thread::Builder::new()
@@ -267,6 +272,13 @@ impl ReplayMaster {
         self.shared.released.notify_all();
     }
 
+    /// Answers every call `delay` after reading it (zero: at once), as a
+    /// master a round trip away would; for benchmarks of what is in flight.
+    pub fn answer_after(&self, delay: Duration) {
+        let nanos = u64::try_from(delay.as_nanos()).unwrap_or(u64::MAX);
+        self.shared.answer_delay_nanos.store(nanos, Ordering::SeqCst);
+    }
+
     /// Stops serving, closing every connection; returns the counts.
     pub fn stop(mut self) -> ReplayCounts {
         self.shutdown();
@@ -364,6 +376,10 @@ fn serve(state: &State, tcp: TcpStream) -> io::Result<()> {
             held = state.released.wait(held).unwrap_or_else(|p| p.into_inner());
         }
         drop(held);
+        let delay = state.answer_delay_nanos.load(Ordering::SeqCst);
+        if delay > 0 {
+            thread::sleep(Duration::from_nanos(delay));
+        }
         answers.extend_from_slice(ACCEPTED);
     }
 }
