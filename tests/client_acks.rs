@@ -180,6 +180,9 @@ fn the_background_sender_stops_within_a_second_on_close() {
 #[test]
 fn teardown_sends_the_queued_acknowledgements_first() {
     let (master, scheduler, events) = start(30, Encoding::Protobuf, false);
+    // A call first, so that the TEARDOWN later goes out at once on a pooled
+    // connection: without the flush it would overtake the queue.
+    scheduler.revive(Vec::<String>::new()).unwrap();
     // A master slow to answer: the acknowledgements queue up behind the
     // senders' requests in flight.
     master.hold_calls(true);
@@ -194,20 +197,31 @@ fn teardown_sends_the_queued_acknowledgements_first() {
         master.acknowledgements() >= 1
     });
     let tearing = scheduler.clone();
-    let teardown = thread::spawn(move || tearing.teardown());
-    // Still held: only acknowledgements have reached the master so far, the
-    // TEARDOWN waits for the queue.
-    wait_until("the sender connections", || {
-        master.acknowledgements() >= MAX_IN_FLIGHT as u64
+    let (calling_tx, calling_rx) = bounded::<()>(1);
+    let teardown = thread::spawn(move || {
+        calling_tx.send(()).unwrap();
+        tearing.teardown()
     });
-    assert_eq!(master.counts().by_type.get("TEARDOWN"), None);
+    calling_rx.recv().unwrap();
+    // Give a wrong implementation every chance to send the TEARDOWN ahead
+    // of the queue (it would arrive while the master holds the answers).
+    let chance = Instant::now() + Duration::from_millis(300);
+    while Instant::now() < chance && !master.call_types_in_order().contains(&"TEARDOWN".into()) {
+        thread::sleep(Duration::from_millis(2));
+    }
+    // The master answers again: what is queued goes out, then TEARDOWN.
     master.hold_calls(false);
     teardown.join().unwrap().expect("teardown accepted");
-    // Every acknowledgement was sent before the teardown went out.
-    assert_eq!(master.acknowledgements(), 30);
+    // Every acknowledgement arrived, each once, and before the teardown.
     let got: BTreeSet<Vec<u8>> = master.acknowledged_uuids().into_iter().collect();
     assert_eq!(got, uuid_set(0..30));
-    assert_eq!(master.counts().by_type.get("TEARDOWN"), Some(&1));
+    let order = master.call_types_in_order();
+    let expected: Vec<&str> = ["REVIVE"]
+        .into_iter()
+        .chain(std::iter::repeat_n("ACKNOWLEDGE", 30))
+        .chain(["TEARDOWN"])
+        .collect();
+    assert_eq!(order, expected);
     scheduler.close();
     drop(events);
 }

@@ -105,6 +105,14 @@ pub(crate) enum Purpose {
     Call,
     /// The subscription stream: no body timeout (the watchdog handles it).
     Stream,
+    /// Background acknowledgements: each step of the exchange bounded by
+    /// the call timeout, but no whole-call budget. With one, ureq resolves
+    /// the host of every request (pooled connection or not) on a thread of
+    /// its own so it can give up in time: a thread spawned per
+    /// acknowledgement. Without, the lookup runs on the sender thread (for
+    /// an IP address, no lookup at all); a slow DNS server delays only the
+    /// senders, and `close()` does not wait for a sender stuck in one.
+    Background,
 }
 
 /// A response and the endpoint that finally produced it.
@@ -155,6 +163,11 @@ impl HttpSettings {
             .max_idle_connections_per_host(16);
         let builder = match purpose {
             Purpose::Call => builder.timeout_global(Some(self.call_timeout)),
+            Purpose::Background => builder
+                .timeout_send_request(Some(self.call_timeout))
+                .timeout_send_body(Some(self.call_timeout))
+                .timeout_recv_response(Some(self.call_timeout))
+                .timeout_recv_body(Some(self.call_timeout)),
             Purpose::Stream => builder
                 .timeout_send_request(Some(self.call_timeout))
                 .timeout_send_body(Some(self.call_timeout))

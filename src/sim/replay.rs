@@ -75,6 +75,8 @@ struct State {
     counts: Mutex<ReplayCounts>,
     /// Uuids of ACKNOWLEDGE calls, in arrival order.
     acked: Mutex<Vec<Vec<u8>>>,
+    /// The type name of every call, in arrival order.
+    arrivals: Mutex<Vec<String>>,
     /// The first subscriber's socket once the file is written.
     live: Mutex<Option<TcpStream>>,
     file_written: AtomicBool,
@@ -157,6 +159,7 @@ impl ReplayMaster {
             acks: AtomicU64::new(0),
             counts: Mutex::new(ReplayCounts::default()),
             acked: Mutex::new(Vec::new()),
+            arrivals: Mutex::new(Vec::new()),
             live: Mutex::new(None),
             file_written: AtomicBool::new(false),
             connections: Mutex::new(Vec::new()),
@@ -226,6 +229,12 @@ impl ReplayMaster {
     /// The uuids of the ACKNOWLEDGE calls answered so far, in arrival order.
     pub fn acknowledged_uuids(&self) -> Vec<Vec<u8>> {
         lock(&self.shared.acked).clone()
+    }
+
+    /// The type name of every call so far (`ACKNOWLEDGE`, `TEARDOWN`,
+    /// ...), in the order they arrived.
+    pub fn call_types_in_order(&self) -> Vec<String> {
+        lock(&self.shared.arrivals).clone()
     }
 
     /// Everything counted so far.
@@ -367,6 +376,7 @@ fn serve(state: &State, tcp: TcpStream) -> io::Result<()> {
         }
         {
             let name = kind.and_then(|k| k.name()).unwrap_or("?");
+            lock(&state.arrivals).push(name.to_string());
             let mut counts = lock(&state.counts);
             counts.calls += 1;
             *counts.by_type.entry(name.to_string()).or_insert(0) += 1;
