@@ -257,9 +257,7 @@ fn acknowledgements_at(delay: Duration, n: u32, background: bool) -> f64 {
     let start = Instant::now();
     for status in &statuses {
         if background {
-            scheduler
-                .acknowledge_in_background(status)
-                .expect("queued");
+            scheduler.acknowledge_in_background(status).expect("queued");
         } else {
             scheduler.acknowledge(status).expect("acknowledged");
         }

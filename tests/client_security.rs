@@ -223,7 +223,10 @@ fn a_bad_client_certificate_is_a_configuration_error() {
         .connect();
     match missing {
         Err(Error::Config(config)) => {
-            assert!(config.detail().contains("/nonexistent/chain.pem"), "{config}")
+            assert!(
+                config.detail().contains("/nonexistent/chain.pem"),
+                "{config}"
+            )
         }
         other => panic!("{:?}", other.map(|_| ())),
     }

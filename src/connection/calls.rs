@@ -122,11 +122,9 @@ impl Shared {
             stream_id: Some(&active.stream_id),
             ..Outgoing::body(&body)
         };
-        let posted = self
-            .settings
-            .post(agent, &target, &outgoing, |_, leader| {
-                self.session.note_leader(leader)
-            });
+        let posted = self.settings.post(agent, &target, &outgoing, |_, leader| {
+            self.session.note_leader(leader)
+        });
         let result = posted.and_then(|posted| {
             let status = posted.response.status().as_u16();
             let expected = if kind == Type::UPDATE_FRAMEWORK {

@@ -46,9 +46,7 @@ impl Role {
     /// Where this peer's credentials are given instead of in the URL.
     fn credentials_hint(self) -> &'static str {
         match self {
-            Role::Master => {
-                "give them with SchedulerBuilder::credentials(principal, secret)"
-            }
+            Role::Master => "give them with SchedulerBuilder::credentials(principal, secret)",
             Role::Agent => {
                 "an executor authenticates with the agent's token \
                  (ExecutorBuilder::authentication_token, MESOS_EXECUTOR_AUTHENTICATION_TOKEN)"
@@ -352,10 +350,7 @@ mod tests {
     #[test]
     fn the_api_path_in_full_is_used_as_given() {
         for (text, url) in [
-            (
-                "http://h:1/api/v1/scheduler",
-                "http://h:1/api/v1/scheduler",
-            ),
+            ("http://h:1/api/v1/scheduler", "http://h:1/api/v1/scheduler"),
             (
                 "http://h:1/api/v1/scheduler/",
                 "http://h:1/api/v1/scheduler",

@@ -45,9 +45,9 @@ pub use masters::{IntoMasters, LeaderListener, MasterDetector, Masters, StaticMa
 pub use zookeeper::{ZooKeeperMasters, DEFAULT_ZOOKEEPER_PORT};
 
 pub(crate) use backoff::uniform_delay;
-pub(crate) use endpoint::Role;
 pub(crate) use control::{Control, Interrupt};
 pub(crate) use delivery::deliver;
+pub(crate) use endpoint::Role;
 pub(crate) use http::{error_text, status_error, HttpSettings, Outgoing, Purpose};
 pub(crate) use read_ahead::NoIdle;
 pub(crate) use reader::Reader;

@@ -342,8 +342,8 @@ impl SchedulerBuilder {
         }
         let proxy = match self.proxy {
             Some(url) => {
-                let proxy =
-                    ureq::Proxy::new(&url).map_err(|e| Error::config_with("bad proxy".into(), e))?;
+                let proxy = ureq::Proxy::new(&url)
+                    .map_err(|e| Error::config_with("bad proxy".into(), e))?;
                 // The client's connector chain has no SOCKS step (ureq's
                 // feature is off): refused here rather than ignored.
                 if !matches!(

@@ -285,7 +285,9 @@ impl ReplayMaster {
     /// master a round trip away would; for benchmarks of what is in flight.
     pub fn answer_after(&self, delay: Duration) {
         let nanos = u64::try_from(delay.as_nanos()).unwrap_or(u64::MAX);
-        self.shared.answer_delay_nanos.store(nanos, Ordering::SeqCst);
+        self.shared
+            .answer_delay_nanos
+            .store(nanos, Ordering::SeqCst);
     }
 
     /// Stops serving, closing every connection; returns the counts.
