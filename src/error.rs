@@ -478,6 +478,38 @@ mod tests {
     }
 
     #[test]
+    fn a_configuration_error_keeps_its_source() {
+        let io_err = io::Error::new(io::ErrorKind::PermissionDenied, "denied");
+        let err = Error::config_with("cannot read CA file /x".into(), io_err);
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration: cannot read CA file /x: denied"
+        );
+        let Error::Config(config) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(config.detail(), "cannot read CA file /x");
+        let source = err
+            .source()
+            .and_then(|config| config.source())
+            .and_then(|e| e.downcast_ref::<io::Error>())
+            .expect("the io::Error under the ConfigError");
+        assert_eq!(source.kind(), io::ErrorKind::PermissionDenied);
+    }
+
+    #[test]
+    fn not_found_names_the_url() {
+        let err = Error::NotFound {
+            url: MASTER.into(),
+            body: String::new(),
+        };
+        assert!(err.to_string().contains(MASTER), "{err}");
+        assert!(err.to_string().contains("404"), "{err}");
+        assert_eq!(err.master(), Some(MASTER));
+        assert!(!err.is_transient());
+    }
+
+    #[test]
     fn transient_classification() {
         assert!(Error::NotSubscribed.is_transient());
         assert!(!Error::Closed.is_transient());

@@ -226,7 +226,12 @@ fn a_bad_client_certificate_is_a_configuration_error() {
             assert!(
                 config.detail().contains("/nonexistent/chain.pem"),
                 "{config}"
-            )
+            );
+            // The I/O error itself is kept, not only its text.
+            let io = std::error::Error::source(&config)
+                .and_then(|s| s.downcast_ref::<std::io::Error>())
+                .expect("the io::Error is the source");
+            assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
         }
         other => panic!("{:?}", other.map(|_| ())),
     }

@@ -153,8 +153,8 @@ impl SchedulerBuilder {
     /// Budget for one call, redirects included (default 75 s, the docs'
     /// suggestion). Also bounds waiting for SUBSCRIBE's response headers.
     /// The event stream itself has no timeout but the heartbeat watchdog.
-    /// A socket waits in whole milliseconds, so a call may fail up to a
-    /// millisecond after its budget ran out.
+    /// Background acknowledgements have no whole-call budget: each step
+    /// (sending, waiting for the answer, reading it) gets this much.
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = timeout;
         self
