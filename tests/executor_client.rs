@@ -11,12 +11,10 @@ use std::time::Duration;
 use executor_support::*;
 use mesos_http::event::Event;
 use mesos_http::executor::env::{FRAMEWORK_ID, RECOVERY_TIMEOUT, SLAVE_PID};
-use mesos_http::executor::{
-    task_status, ConnectionState, Disconnect, EnvError, Executor, Item, Termination,
-};
+use mesos_http::executor::{task_status, ConnectionState, EnvError, Executor, Item, Termination};
 use mesos_http::v1::task_status::Source;
 use mesos_http::v1::{AgentID, ExecutorID, TaskID, TaskState};
-use mesos_http::{Encoding, Error};
+use mesos_http::{Disconnect, Encoding, Error};
 
 fn task_id(id: &str) -> TaskID {
     TaskID { value: id.into() }
@@ -63,9 +61,13 @@ fn subscribe_and_launch(encoding: Encoding) {
         matches!(i, Item::Connection(ConnectionState::Subscribed { .. }))
     });
     match state {
-        Item::Connection(ConnectionState::Subscribed { agent_id, resent }) => {
+        Item::Connection(ConnectionState::Subscribed {
+            agent_id,
+            resent_tasks,
+            resent_updates,
+        }) => {
             assert_eq!(agent_id.value, bed.agent_id);
-            assert_eq!(resent, (0, 0));
+            assert_eq!((resent_tasks, resent_updates), (0, 0));
         }
         other => panic!("{other:?}"),
     }
@@ -282,8 +284,16 @@ fn a_lost_update_is_resent_and_delivered_once(encoding: Encoding) {
     match next_executor_item(&items, "Subscribed again", |i| {
         matches!(i, Item::Connection(ConnectionState::Subscribed { .. }))
     }) {
-        Item::Connection(ConnectionState::Subscribed { resent, .. }) => {
-            assert_eq!(resent, (0, 1), "the lost update, re-sent")
+        Item::Connection(ConnectionState::Subscribed {
+            resent_tasks,
+            resent_updates,
+            ..
+        }) => {
+            assert_eq!(
+                (resent_tasks, resent_updates),
+                (0, 1),
+                "the lost update, re-sent"
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -325,8 +335,8 @@ fn an_update_during_an_agent_restart_is_resent_once(encoding: Encoding) {
         }
         matches!(i, Item::Connection(ConnectionState::Subscribed { .. }))
     });
-    if let Item::Connection(ConnectionState::Subscribed { resent, .. }) = subscribed {
-        assert_eq!(resent.1, 1);
+    if let Item::Connection(ConnectionState::Subscribed { resent_updates, .. }) = subscribed {
+        assert_eq!(resent_updates, 1);
         reconnects += 1;
     }
     assert_eq!(reconnects, 1);

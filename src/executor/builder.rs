@@ -9,12 +9,13 @@ use std::time::Duration;
 use super::env::{AgentEnv, EnvError};
 use super::handle::Executor;
 use super::items::Events;
-use super::reader::Reader;
 use super::shared::{Recovery, Shared};
+use super::stream::ExecutorStream;
 use crate::codec::Encoding;
 use crate::connection::{Endpoint, HttpSettings, Masters, StaticMasters};
 use crate::error::Error;
 use crate::recordio::DEFAULT_MAX_RECORD_SIZE;
+use crate::subscription::Subscription;
 use crate::v1;
 
 /// The agent's defaults: `--recovery_timeout` 15 min,
@@ -195,7 +196,7 @@ impl ExecutorBuilder {
             self.max_record_size,
         ));
         let (tx, rx) = crossbeam_channel::bounded(self.event_capacity);
-        let reader = Reader::new(Arc::clone(&shared), tx);
+        let reader = Subscription::new(ExecutorStream::new(Arc::clone(&shared)), tx);
         let thread = thread::Builder::new()
             .name("mesos-executor-reader".into())
             .spawn(move || reader.run())
@@ -203,6 +204,6 @@ impl ExecutorBuilder {
                 shared.control.reader_finished();
                 Error::Config(format!("cannot start the reader thread: {e}"))
             })?;
-        Ok((Executor::start(shared, thread), rx))
+        Ok((Executor::start(shared, thread), Events::new(rx)))
     }
 }

@@ -36,10 +36,9 @@ pub mod env;
 mod event;
 mod handle;
 mod items;
-mod reader;
 mod shared;
+mod stream;
 
-pub use crate::connection::Disconnect;
 pub use builder::ExecutorBuilder;
 pub use env::EnvError;
 pub use event::Event;

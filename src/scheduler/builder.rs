@@ -10,12 +10,14 @@ use std::time::Duration;
 
 use super::events::Events;
 use super::handle::Scheduler;
+use super::stream::SchedulerStream;
 use crate::codec::Encoding;
 use crate::connection::{
-    Backoff, Credentials, HttpSettings, Masters, Reader, Session, Shared, StreamOptions,
+    Backoff, Credentials, HttpSettings, Masters, Session, Shared, StreamOptions,
 };
 use crate::error::Error;
 use crate::recordio::DEFAULT_MAX_RECORD_SIZE;
+use crate::subscription::Subscription;
 use crate::v1;
 use crate::v1::scheduler::OfferConstraints;
 
@@ -410,7 +412,7 @@ impl SchedulerBuilder {
                 .spawn(move || shared.control.watchdog())
                 .map_err(|e| Error::Config(format!("cannot start the watchdog thread: {e}")))?
         };
-        let reader = Reader::new(shared.clone(), tx);
+        let reader = Subscription::new(SchedulerStream::new(shared.clone()), tx);
         let reader = match thread::Builder::new()
             .name("mesos-reader".into())
             .spawn(move || reader.run())
