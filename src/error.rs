@@ -96,9 +96,9 @@ pub enum Error {
     /// The configuration given to the builder is unusable (bad master URL,
     /// unreadable CA certificate, unsupported scheme).
     Config(String),
-    /// The scheduler was closed (by `close()`, by dropping every handle,
-    /// because the subscription ended for good, or because a `teardown()`
-    /// was accepted).
+    /// The client — scheduler or executor — was closed (by `close()`, by
+    /// dropping every handle or its `Events`, because the subscription
+    /// ended for good, or because a scheduler's `teardown()` was accepted).
     Closed,
 }
 
@@ -278,12 +278,14 @@ fn rustls_error(err: &ureq::Error) -> Option<&rustls::Error> {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::NotSubscribed => f.write_str("not subscribed to the master"),
+            Error::NotSubscribed => {
+                f.write_str("not subscribed (no stream open to the master or agent)")
+            }
             Error::Rejected { status, body } => {
-                write!(f, "master rejected the request ({status}): {body}")
+                write!(f, "request rejected ({status}): {body}")
             }
             Error::Unauthorized { .. } => f.write_str("unauthorized (HTTP 401)"),
-            Error::Unavailable { body } => write!(f, "master unavailable: {body}"),
+            Error::Unavailable { body } => write!(f, "unavailable: {body}"),
             Error::RedirectLoop { hops } => {
                 write!(
                     f,
@@ -306,7 +308,7 @@ impl fmt::Display for Error {
             }
             Error::Invalid(invalid) => invalid.fmt(f),
             Error::Config(detail) => write!(f, "invalid configuration: {detail}"),
-            Error::Closed => f.write_str("the scheduler is closed"),
+            Error::Closed => f.write_str("the client is closed"),
         }
     }
 }

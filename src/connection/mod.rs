@@ -33,6 +33,7 @@ mod shared;
 mod stream;
 mod tcp;
 mod threads;
+mod tls_options;
 #[cfg(feature = "zookeeper")]
 mod zookeeper;
 
@@ -51,3 +52,4 @@ pub(crate) use session::{Active, Session};
 pub(crate) use shared::{Shared, StreamOptions};
 pub(crate) use stream::{read_records, StreamStop};
 pub(crate) use threads::join_threads;
+pub(crate) use tls_options::TlsOptions;

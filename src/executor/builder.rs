@@ -2,6 +2,7 @@
 //! ([`Executor::from_env`]) or explicitly ([`Executor::builder`]).
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use super::items::Events;
 use super::shared::{Recovery, Shared};
 use super::stream::ExecutorStream;
 use crate::codec::Encoding;
-use crate::connection::{Endpoint, HttpSettings, Masters, StaticMasters};
+use crate::connection::{Endpoint, HttpSettings, Masters, StaticMasters, TlsOptions};
 use crate::error::Error;
 use crate::recordio::DEFAULT_MAX_RECORD_SIZE;
 use crate::subscription::Subscription;
@@ -40,6 +41,7 @@ pub struct ExecutorBuilder {
     connect_timeout: Duration,
     call_timeout: Duration,
     max_record_size: usize,
+    tls: TlsOptions,
 }
 
 impl fmt::Debug for ExecutorBuilder {
@@ -71,6 +73,7 @@ impl ExecutorBuilder {
             connect_timeout: Duration::from_secs(10),
             call_timeout: Duration::from_secs(75),
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
+            tls: TlsOptions::default(),
         }
     }
 
@@ -155,6 +158,41 @@ impl ExecutorBuilder {
         self
     }
 
+    /// Trust this CA (PEM, one or more certificates) for an `https://`
+    /// agent endpoint. It *replaces* the built-in Mozilla roots
+    /// (webpki-roots): once any CA is given, only the given CAs are
+    /// trusted. May be called several times to trust several. Errors show
+    /// at [`ExecutorBuilder::connect`].
+    pub fn ca_pem(mut self, pem: &[u8]) -> Self {
+        self.tls.add_ca_pem(pem);
+        self
+    }
+
+    /// [`ExecutorBuilder::ca_pem`] from a file.
+    pub fn ca_pem_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.tls.add_ca_pem_file(path.as_ref());
+        self
+    }
+
+    /// Present this client certificate to the agent (mutual TLS):
+    /// `chain_pem` holds the certificate (then any intermediates),
+    /// `key_pem` its private key (PKCS#8, PKCS#1 or SEC1). Errors show at
+    /// [`ExecutorBuilder::connect`].
+    pub fn client_certificate_pem(mut self, chain_pem: &[u8], key_pem: &[u8]) -> Self {
+        self.tls.set_client_pem(chain_pem, key_pem);
+        self
+    }
+
+    /// [`ExecutorBuilder::client_certificate_pem`] from files.
+    pub fn client_certificate_pem_files(
+        mut self,
+        chain: impl AsRef<Path>,
+        key: impl AsRef<Path>,
+    ) -> Self {
+        self.tls.set_client_pem_files(chain.as_ref(), key.as_ref());
+        self
+    }
+
     /// Checks the configuration and starts the reader thread. Returns at
     /// once; [`ConnectionState::Subscribed`](super::ConnectionState) and
     /// SUBSCRIBED arrive on the channel when the agent accepts.
@@ -169,7 +207,7 @@ impl ExecutorBuilder {
             encoding: self.encoding,
             connect_timeout: self.connect_timeout,
             call_timeout: self.call_timeout,
-            tls: ureq::tls::TlsConfig::default(),
+            tls: self.tls.build()?,
             proxy: None,
             credentials: None,
             masters: Masters::from(StaticMasters::parse(&self.url)?),

@@ -135,9 +135,12 @@ impl Executor {
         shared.send(&shared.call(Type::HEARTBEAT))
     }
 
-    /// The framework id.
-    pub fn framework_id(&self) -> &v1::FrameworkID {
-        &self.inner.shared.framework_id
+    /// The framework id. Always `Some` for an executor (the agent names
+    /// the framework at launch); an `Option` as
+    /// [`Scheduler::framework_id`](crate::Scheduler::framework_id) is, so
+    /// code written for one reads the same for the other.
+    pub fn framework_id(&self) -> Option<v1::FrameworkID> {
+        Some(self.inner.shared.framework_id.clone())
     }
 
     /// This executor's id.
@@ -206,7 +209,7 @@ impl fmt::Debug for Executor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Executor")
             .field("executor_id", &self.executor_id().value)
-            .field("framework_id", &self.framework_id().value)
+            .field("framework_id", &self.inner.shared.framework_id.value)
             .field("agent", &self.agent_url())
             .field("subscribed", &self.is_subscribed())
             .finish()

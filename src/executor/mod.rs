@@ -41,6 +41,6 @@ mod stream;
 
 pub use builder::ExecutorBuilder;
 pub use env::EnvError;
-pub use event::Event;
+pub use event::{Event, UnknownEvent};
 pub use handle::{task_status, Executor};
 pub use items::{ConnectionState, Events, Item, Termination};
