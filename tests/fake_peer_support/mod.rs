@@ -4,8 +4,17 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
+use std::sync::Arc;
 use std::thread;
+
+/// A connection, plain or TLS.
+pub trait Conn: Read + Write {}
+
+impl<T: Read + Write> Conn for T {}
+
+/// Answers one request on a connection; true when it may serve another.
+type Answer = dyn Fn(Request, &mut dyn Conn) -> bool + Send + Sync;
 
 /// One request as the peer read it.
 pub struct Request {
@@ -22,15 +31,35 @@ pub struct FakePeer {
 impl FakePeer {
     /// Serves every request with `answer(request, connection)`: it writes
     /// the answer and returns whether the connection may serve another.
-    pub fn start(answer: impl Fn(Request, &mut TcpStream) -> bool + Send + Sync + 'static) -> Self {
+    pub fn start(answer: impl Fn(Request, &mut dyn Conn) -> bool + Send + Sync + 'static) -> Self {
+        Self::listen(None, Arc::new(answer))
+    }
+
+    /// [`FakePeer::start`] behind TLS with this server configuration.
+    pub fn start_tls(
+        tls: Arc<rustls::ServerConfig>,
+        answer: impl Fn(Request, &mut dyn Conn) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        Self::listen(Some(tls), Arc::new(answer))
+    }
+
+    fn listen(tls: Option<Arc<rustls::ServerConfig>>, answer: Arc<Answer>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().unwrap().port();
-        let answer = std::sync::Arc::new(answer);
         thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { return };
                 let answer = answer.clone();
-                thread::spawn(move || serve(stream, &*answer));
+                let tls = tls.clone();
+                thread::spawn(move || match tls {
+                    None => serve(stream, &*answer),
+                    Some(config) => {
+                        let Ok(session) = rustls::ServerConnection::new(config) else {
+                            return;
+                        };
+                        serve(rustls::StreamOwned::new(session, stream), &*answer)
+                    }
+                });
             }
         });
         FakePeer { port }
@@ -41,8 +70,8 @@ impl FakePeer {
     }
 }
 
-fn serve(mut stream: TcpStream, answer: &dyn Fn(Request, &mut TcpStream) -> bool) {
-    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+fn serve(stream: impl Conn, answer: &Answer) {
+    let mut reader = BufReader::new(stream);
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -78,7 +107,7 @@ fn serve(mut stream: TcpStream, answer: &dyn Fn(Request, &mut TcpStream) -> bool
                 headers,
                 body,
             },
-            &mut stream,
+            reader.get_mut(),
         ) {
             return;
         }
@@ -86,7 +115,7 @@ fn serve(mut stream: TcpStream, answer: &dyn Fn(Request, &mut TcpStream) -> bool
 }
 
 /// A complete answer with a body.
-pub fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &[u8]) {
+pub fn respond(stream: &mut dyn Conn, status: &str, content_type: &str, body: &[u8]) {
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
         body.len()
@@ -96,7 +125,7 @@ pub fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &
 }
 
 /// The head of a chunked event stream.
-pub fn stream_head(stream: &mut TcpStream, content_type: &str, extra: &str) {
+pub fn stream_head(stream: &mut dyn Conn, content_type: &str, extra: &str) {
     let head = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{extra}Transfer-Encoding: chunked\r\n\r\n"
     );
@@ -104,7 +133,7 @@ pub fn stream_head(stream: &mut TcpStream, content_type: &str, extra: &str) {
 }
 
 /// One chunk carrying `payload` as one RecordIO record.
-pub fn record_chunk(stream: &mut TcpStream, payload: &[u8]) {
+pub fn record_chunk(stream: &mut dyn Conn, payload: &[u8]) {
     let record = mesos_http::recordio::encode_to_vec(payload);
     let _ = stream.write_all(format!("{:x}\r\n", record.len()).as_bytes());
     let _ = stream.write_all(&record);
@@ -113,7 +142,7 @@ pub fn record_chunk(stream: &mut TcpStream, payload: &[u8]) {
 }
 
 /// The last chunk: the stream ends cleanly.
-pub fn end_chunks(stream: &mut TcpStream) {
+pub fn end_chunks(stream: &mut dyn Conn) {
     let _ = stream.write_all(b"0\r\n\r\n");
     let _ = stream.flush();
 }
