@@ -10,7 +10,6 @@ use std::time::Duration;
 use crossbeam_channel::{unbounded, Receiver, Sender};
 use fake_peer_support::*;
 use mesos_http::executor::{task_status, ConnectionState, Event, Executor, Item};
-use mesos_http::v1::executor::event::Subscribed;
 use mesos_http::v1::{self, TaskID, TaskState};
 use mesos_http::{Encoding, Error};
 
@@ -42,7 +41,7 @@ fn gap_agent() -> GapAgent {
             return true;
         }
         stream_head(stream, "application/json", "");
-        let subscribed = Event::Subscribed(Box::new(Subscribed::default())).to_proto();
+        let subscribed = Event::Subscribed(Box::default()).to_proto();
         record_chunk(stream, &Encoding::Json.encode(&subscribed));
         sub_tx.lock().unwrap().send(call).unwrap();
         let _ = end_rx.lock().unwrap().recv();

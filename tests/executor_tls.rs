@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use fake_peer_support::*;
 use mesos_http::executor::{ConnectionState, Event, Executor, Item, Termination};
-use mesos_http::v1::executor::event::Subscribed;
 use mesos_http::{Disconnect, Encoding, Error};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
@@ -33,7 +32,7 @@ fn tls_agent(identity: &mesos_http::sim::TlsIdentity) -> FakePeer {
         .unwrap();
     FakePeer::start_tls(Arc::new(config), |_, stream| {
         stream_head(stream, "application/json", "");
-        let subscribed = Event::Subscribed(Box::new(Subscribed::default())).to_proto();
+        let subscribed = Event::Subscribed(Box::default()).to_proto();
         record_chunk(stream, &Encoding::Json.encode(&subscribed));
         // Hold the stream until the executor leaves.
         let mut byte = [0u8; 1];

@@ -183,8 +183,11 @@ impl Executor {
         self.inner.shared.control.is_closed()
     }
 
-    /// Stops the reader thread and closes the event channel; later calls
-    /// fail with [`Error::Closed`]. Returns once the reader has stopped.
+    /// Stops the reader thread and closes the event channel, whose last
+    /// item is then [`Termination::Closed`](super::Termination::Closed)
+    /// (unless the channel is full: closing never waits for the
+    /// application); later calls fail with [`Error::Closed`]. Returns once
+    /// the reader has stopped.
     pub fn close(&self) {
         self.inner.close();
     }

@@ -33,7 +33,10 @@ pub enum Item {
     Event(Event),
     /// The subscription changed state.
     Connection(ConnectionState),
-    /// A record that could not be decoded; the stream goes on.
+    /// A record that could not be decoded; the stream goes on. Sixteen in
+    /// a row mean the stream as a whole is unreadable: it is dropped
+    /// ([`Disconnect::Protocol`]) and, if the executor checkpoints, it
+    /// subscribes again.
     Undecodable {
         /// Why.
         error: DecodeError,

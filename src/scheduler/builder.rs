@@ -266,7 +266,7 @@ impl SchedulerBuilder {
     }
 
     /// How many consecutive attempts may fail because the master's TLS
-    /// certificate did not verify ([`Disconnect::CertificateRejected`](super::Disconnect))
+    /// certificate did not verify ([`Disconnect::CertificateRejected`](crate::Disconnect::CertificateRejected))
     /// before the subscription ends with
     /// [`Termination::CertificateRejected`](super::Termination) (default 3;
     /// a certificate that is wrong now is rarely right a second later, but a

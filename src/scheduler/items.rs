@@ -24,6 +24,8 @@ pub enum Item {
     Connection(ConnectionState),
     /// A record arrived that could not be decoded as an event. The stream
     /// goes on (as with the Mesos C++ library); the record is kept for logs.
+    /// Sixteen in a row mean the stream as a whole is unreadable: it is
+    /// dropped ([`Disconnect::Protocol`]) and the client subscribes again.
     Undecodable {
         /// Why it could not be decoded.
         error: DecodeError,

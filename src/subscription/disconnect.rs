@@ -50,7 +50,7 @@ pub enum Disconnect {
     /// The master's TLS certificate failed verification ([`Error::Tls`]
     /// with [`Error::is_certificate_rejected`]). Retried a bounded number
     /// of times (see `SchedulerBuilder::max_certificate_failures`), then the
-    /// subscription ends with [`Termination::CertificateRejected`].
+    /// subscription ends with [`Termination::CertificateRejected`](crate::Termination::CertificateRejected).
     CertificateRejected(Error),
     /// The master detector (ZooKeeper) reported a new leader, or none: the
     /// stream at the old one was dropped to re-subscribe at the new one.
