@@ -361,10 +361,24 @@ fn assert_finished_once(bed: &Bed, task: &str, executor: &str, expected: usize) 
         |v| v.task_state(task) == Some(TaskState::TASK_FINISHED) && v.tasks().is_empty(),
         PATIENCE
     ));
-    // Past two status-update retry intervals: nothing more arrives.
-    std::thread::sleep(Duration::from_millis(500));
-    while let Ok(item) = bed.events.try_recv() {
+    // The master holds no update any more, so it retries none. What it
+    // sent before travels the stream ahead of the answer to a
+    // reconciliation asked now: a duplicate would show before it.
+    let marker = TaskID {
+        value: format!("{task}-marker"),
+    };
+    bed.scheduler
+        .reconcile([(marker.clone(), None)])
+        .expect("reconcile");
+    loop {
+        let item = bed
+            .events
+            .recv_timeout(PATIENCE)
+            .expect("the reconciliation answer");
         if let Some(status) = item.event().and_then(|e| e.task_status()) {
+            if status.task_id == marker {
+                break;
+            }
             panic!("a second update reached the scheduler: {status:?}");
         }
     }
