@@ -9,13 +9,15 @@
 //! Files: [`protocol`] (the trait), [`run`] (the loop and its drop guard),
 //! [`refusal`] (the one table of SUBSCRIBE statuses), [`disconnect`] (why a
 //! stream is lost, shared by every stream), [`events`] (the channel's
-//! receiving end).
+//! receiving end), `tests` (the loop against a minimal protocol).
 
 mod disconnect;
 pub(crate) mod events;
 pub(crate) mod protocol;
 mod refusal;
 mod run;
+#[cfg(test)]
+mod tests;
 
 pub use disconnect::Disconnect;
 pub(crate) use events::events_type;
