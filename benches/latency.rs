@@ -164,7 +164,7 @@ fn subscribed_file(encoding: Encoding) -> Vec<u8> {
 struct Client {
     master: ReplayMaster,
     scheduler: Scheduler,
-    events: mesos_http::scheduler::Events,
+    events: mesos_http::Events,
     chunk: Vec<u8>,
 }
 

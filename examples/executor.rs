@@ -50,7 +50,10 @@ fn main() -> ExitCode {
     println!(
         "executor {} of framework {} at {}",
         executor.executor_id().value,
-        executor.framework_id().value,
+        executor
+            .framework_id()
+            .map(|id| id.value)
+            .unwrap_or_default(),
         executor.agent_url()
     );
     let (exits, exited) = unbounded();

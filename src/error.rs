@@ -108,9 +108,9 @@ pub enum Error {
     /// The configuration given to the builder is unusable (bad master URL,
     /// unreadable CA certificate, unsupported scheme).
     Config(ConfigError),
-    /// The scheduler was closed (by `close()`, by dropping every handle,
-    /// because the subscription ended for good, or because a `teardown()`
-    /// was accepted).
+    /// The client — scheduler or executor — was closed (by `close()`, by
+    /// dropping every handle or its `Events`, because the subscription
+    /// ended for good, or because a scheduler's `teardown()` was accepted).
     Closed,
 }
 
@@ -349,12 +349,14 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::NotSubscribed => f.write_str("not subscribed to the master"),
+            Error::NotSubscribed => {
+                f.write_str("not subscribed (no stream open to the master or agent)")
+            }
             Error::Rejected { status, body } => {
-                write!(f, "master rejected the request ({status}): {body}")
+                write!(f, "request rejected ({status}): {body}")
             }
             Error::Unauthorized { .. } => f.write_str("unauthorized (HTTP 401)"),
-            Error::Unavailable { body } => write!(f, "master unavailable: {body}"),
+            Error::Unavailable { body } => write!(f, "unavailable: {body}"),
             Error::RedirectLoop { hops } => {
                 write!(
                     f,
@@ -385,7 +387,7 @@ impl fmt::Display for Error {
                 }
             }
             Error::Config(detail) => write!(f, "invalid configuration: {detail}"),
-            Error::Closed => f.write_str("the scheduler is closed"),
+            Error::Closed => f.write_str("the client is closed"),
         }
     }
 }

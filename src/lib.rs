@@ -22,24 +22,25 @@ pub mod codec;
 
 /// Typed constructors for the 17 scheduler calls and the offer operations.
 pub mod call;
-/// The connection layer of the scheduler client: master addresses and
-/// detection, leader following, credentials, backoff, the reader thread.
+/// The connection layer: master addresses and detection, leader
+/// following, credentials, backoff, HTTP plumbing.
 pub mod connection;
-/// The one error type of the scheduler client.
+/// The one error type of the client (scheduler and executor).
 pub mod error;
 /// Scheduler events as an enum, with an `Unknown` variant that keeps the raw record.
 pub mod event;
 /// The executor client: the [`executor::Executor`] handle for the v1
 /// executor API on the agent, and its event channel.
 pub mod executor;
+// The subscription loop every event stream runs on.
 /// RecordIO framing of the event stream: an incremental, allocation-capped
 /// decoder and the matching encoder (no I/O).
 pub mod recordio;
 /// Resource text syntax (`cpus:1;ports:[31000-31005]`) and Mesos resource arithmetic.
 pub mod resources;
-/// The scheduler client: the thread-safe [`Scheduler`] handle and its event
-/// channel.
-pub mod scheduler;
+mod subscription;
+// The scheduler client; its public types are exported here, at the root.
+mod scheduler;
 /// A simulated Mesos master (feature `sim`): a local stand-in for a cluster
 /// and the test bed for the client.
 #[cfg(feature = "sim")]
@@ -58,5 +59,6 @@ pub use codec::Encoding;
 pub use error::Error;
 pub use event::Event;
 pub use scheduler::{
-    ConnectionState, Disconnect, Events, Item, Received, Scheduler, SchedulerBuilder, Termination,
+    ConnectionState, Events, Item, Received, Scheduler, SchedulerBuilder, Termination,
 };
+pub use subscription::Disconnect;

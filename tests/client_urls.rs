@@ -13,7 +13,7 @@ mod client_support;
 use std::time::Duration;
 
 use client_support::*;
-use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Item};
+use mesos_http::{ConnectionState, Encoding, Error, Item};
 
 per_encoding!(
     a_path_prefix_is_kept,
@@ -41,27 +41,25 @@ fn a_wrong_prefix_is_not_replaced(encoding: Encoding) {
     let master = sim(Duration::from_millis(100));
     let url = format!("{}/elsewhere", master.url());
     let (scheduler, events) = builder(&url, encoding, "bad-prefix").connect().unwrap();
-    let error = wait_for(&events, "refusal", |item| match item {
-        Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(
-            err @ Error::NotFound { .. },
-        ))) => Some(err.to_string()),
-        Item::Connection(ConnectionState::Terminated(mesos_http::Termination::Refused(
-            err @ Error::NotFound { .. },
-        ))) => Some(err.to_string()),
+    // Nothing serves the scheduler API there: a 404 is not transient, the
+    // subscription ends naming the URL tried.
+    let urls = wait_for(&events, "the end", |item| match item {
+        Item::Connection(ConnectionState::Terminated(reason)) => Some(match reason {
+            mesos_http::Termination::NotFound { urls } => {
+                assert!(reason.to_string().contains(&urls[0]), "{reason}");
+                urls.clone()
+            }
+            other => panic!("{other:?}"),
+        }),
         Item::Connection(ConnectionState::Subscribed { master, .. }) => {
             panic!("subscribed at {master}: the prefix was dropped")
         }
-        Item::Connection(ConnectionState::Disconnected(Disconnect::Failed(other))) => {
-            panic!("expected NotFound, got {other:?}")
+        Item::Connection(ConnectionState::Disconnected(reason)) => {
+            panic!("a 404 is not retried: {reason}")
         }
         _ => None,
     });
-    // The message says which URL answered 404.
-    assert!(
-        error.contains(&format!("{url}/api/v1/scheduler")),
-        "{error}"
-    );
-    assert!(error.contains("404"), "{error}");
+    assert_eq!(urls, [format!("{url}/api/v1/scheduler")]);
     scheduler.close();
 }
 

@@ -132,7 +132,7 @@ pub fn subscribed_scheduler(
     encoding: mesos_http::codec::Encoding,
 ) -> (
     mesos_http::Scheduler,
-    mesos_http::scheduler::Events,
+    mesos_http::Events,
     mesos_http::v1::FrameworkID,
 ) {
     let (scheduler, events) = mesos_http::Scheduler::builder(master_url)

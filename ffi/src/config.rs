@@ -11,9 +11,9 @@ use super::guard::{
 };
 use mesos_http::codec::Encoding;
 use mesos_http::connection::Masters;
-use mesos_http::scheduler::SchedulerBuilder;
 use mesos_http::v1;
 use mesos_http::Scheduler;
+use mesos_http::SchedulerBuilder;
 
 /// The encodings a config accepts (`mesos_http_config_set_encoding`,
 /// `mesos_http_config_set_framework_info`). Passed as `uint32_t` so that an

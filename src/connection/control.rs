@@ -27,9 +27,10 @@ pub(crate) enum Interrupt {
 /// What the reader is doing, as far as the watchdog cares.
 #[derive(Debug, Clone, Copy)]
 enum Watch {
-    /// No stream open (connecting, backing off).
+    /// No stream open (connecting, waiting for the response head, backing
+    /// off).
     Idle,
-    /// Waiting for bytes; `since` is the last time some arrived.
+    /// Reading the stream; `since` is the last time an event was decoded.
     Reading { since: Instant },
     /// Blocked handing an item to a slow application: not the master's fault.
     Delivering,
@@ -202,12 +203,23 @@ impl Control {
         state.stream_agent = Some(agent.clone());
         state.interrupt = None;
         state.budget = budget;
-        state.watch = Watch::Reading {
-            since: Instant::now(),
-        };
-        drop(state);
-        self.wake.notify_all();
+        // Connecting and waiting for the response head have bounds of
+        // their own (the connect and call timeouts, which name the phase):
+        // the watchdog starts with the stream.
+        state.watch = Watch::Idle;
         true
+    }
+
+    /// The peer answered 200: from now on the stream's silence is watched.
+    pub fn stream_open(&self) {
+        let mut state = self.lock();
+        if state.stream_agent.is_some() {
+            state.watch = Watch::Reading {
+                since: Instant::now(),
+            };
+            drop(state);
+            self.wake.notify_all();
+        }
     }
 
     /// The stream is over (for whatever reason); the watchdog rests. Its
@@ -238,7 +250,9 @@ impl Control {
         self.lock().interrupt
     }
 
-    /// Bytes arrived: the master is alive.
+    /// An event was decoded (a heartbeat included): the peer is alive.
+    /// Bytes alone do not count: a stream of records that decode to
+    /// nothing is as dead as a silent one.
     pub fn saw_activity(&self) {
         let mut state = self.lock();
         if state.stream_agent.is_some() {
@@ -379,6 +393,7 @@ mod tests {
         };
         let agent: Agent = Agent::config_builder().build().new_agent();
         assert!(control.begin_stream(&agent, Duration::from_millis(20)));
+        control.stream_open();
         let deadline = Instant::now() + Duration::from_secs(10);
         while control.interrupt().is_none() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));

@@ -174,8 +174,8 @@ impl HttpSettings {
                 .timeout_recv_response(Some(self.call_timeout))
                 // One body read returns at most this buffer: as large as
                 // the reader's reads, so a quiet stream's large event
-                // arrives in one (see read_ahead.rs).
-                .input_buffer_size(super::read_ahead::READ_BUFFER),
+                // arrives in one (see stream.rs).
+                .input_buffer_size(super::stream::READ_BUFFER),
         };
         Agent::new_with_config(builder.build())
     }

@@ -1,6 +1,6 @@
-//! The connection layer under [`crate::scheduler`]: finding the masters,
-//! following the leader, the SUBSCRIBE stream on its own reader thread, the
-//! heartbeat watchdog, reconnection with backoff, and posting calls.
+//! The connection layer under the clients: finding the masters, following
+//! the leader, the heartbeat watchdog, backoff, reading a RecordIO stream,
+//! and posting calls.
 //!
 //! The public pieces are the ones an application configures: where the
 //! masters are ([`Masters`](crate::connection::Masters),
@@ -11,12 +11,12 @@
 //! `zookeeper`, `zk://` addresses detect the leader through ZooKeeper
 //! (`ZooKeeperMasters`).
 //!
-//! Layering: this module never imports [`crate::scheduler`]. What the reader
-//! thread emits ([`Item`](crate::connection::Item) and the connection states)
-//! is defined here and re-exported by the scheduler module, so data flows one
-//! way. The pieces that know nothing of the scheduler API — HTTP plumbing
-//! (`http`), backoff, the stop/watchdog control and RecordIO stream reading
-//! (`stream`) — are what an executor client reuses.
+//! Layering: this module never imports `crate::scheduler` nor the
+//! subscription loop built on it. The pieces that know nothing of an API —
+//! HTTP plumbing (`http`), backoff, the stop/watchdog control, delivery
+//! and RecordIO stream reading (`stream`) — serve every stream; the
+//! scheduler's call path (calls, acknowledgements, its session state)
+//! still lives here too.
 
 mod acks;
 mod backoff;
@@ -25,21 +25,18 @@ mod control;
 mod delivery;
 mod endpoint;
 mod http;
-mod items;
 mod masters;
-mod read_ahead;
-mod reader;
 mod session;
 mod shared;
 mod stream;
 mod threads;
+mod tls_options;
 #[cfg(feature = "zookeeper")]
 mod zookeeper;
 
 pub use backoff::Backoff;
 pub use endpoint::{Endpoint, Scheme, SCHEDULER_PATH};
 pub use http::{Credentials, STREAM_ID_HEADER};
-pub use items::{ConnectionState, Disconnect, Item, Received, Termination};
 pub use masters::{IntoMasters, LeaderListener, MasterDetector, Masters, StaticMasters};
 #[cfg(feature = "zookeeper")]
 pub use zookeeper::{ZooKeeperMasters, DEFAULT_ZOOKEEPER_PORT};
@@ -48,10 +45,9 @@ pub(crate) use backoff::uniform_delay;
 pub(crate) use control::{Control, Interrupt};
 pub(crate) use delivery::deliver;
 pub(crate) use endpoint::Role;
-pub(crate) use http::{error_text, status_error, HttpSettings, Outgoing, Purpose};
-pub(crate) use read_ahead::NoIdle;
-pub(crate) use reader::Reader;
-pub(crate) use session::Session;
+pub(crate) use http::{error_text, status_error, HttpSettings, Outgoing, Posted, Purpose};
+pub(crate) use session::{Active, Session};
 pub(crate) use shared::{Shared, StreamOptions};
 pub(crate) use stream::{read_records, StreamStop};
 pub(crate) use threads::join_threads;
+pub(crate) use tls_options::TlsOptions;

@@ -1,15 +1,20 @@
-//! Reading a RecordIO event stream off an HTTP response body: read in
-//! chunks, tell the watchdog that bytes arrived, split records, and hand
-//! each one to the caller — until the body ends, a read fails, the framing
-//! is corrupt, or the caller stops. Knows nothing of what the records mean,
-//! so the scheduler's reader and an executor's can both use it.
+//! Reading a RecordIO event stream off an HTTP response body, on the
+//! calling thread: read a chunk, split it into records, hand each record
+//! to the caller as soon as it is complete — until the body ends, a read
+//! fails, the framing is corrupt, or the caller stops. Knows nothing of
+//! what the records mean, so every stream (scheduler, executor, operator)
+//! reads through it.
 
 use std::io::{self, ErrorKind, Read};
 use std::ops::ControlFlow;
 
-use super::control::Control;
-use super::read_ahead::{Idle, ReadAhead};
 use crate::recordio::{Decoder, RecordIoError};
+
+/// Size of one read from the stream's socket (and of ureq's input buffer
+/// on a stream agent, so one read returns what one read can hold): large
+/// enough that a big event (a JSON OFFERS of ~100 KB) usually arrives in
+/// one read.
+pub(crate) const READ_BUFFER: usize = 128 * 1024;
 
 /// Why [`read_records`] returned.
 pub(crate) enum StreamStop<B> {
@@ -19,38 +24,29 @@ pub(crate) enum StreamStop<B> {
     /// chunk); `Err` when it ended inside a record or a header.
     Ended(Result<(), RecordIoError>),
     /// A read failed; when the stream's agent was shut down from outside
-    /// (close, watchdog, leader change), [`Control::end_stream`] says so.
+    /// (close, watchdog, leader change), `Control::end_stream` says so.
     ReadFailed(io::Error),
     /// The framing was corrupt (bad header, record over the size limit);
     /// the records before it were handled.
     Framing(RecordIoError),
 }
 
-/// Reads `body` to its end, through [`ReadAhead`] (inline while the stream is
-/// quiet, on a thread of its own while data is backed up). Each
-/// record goes through `decode` (while the chunk is being split) and then, in
-/// order, through `handle`, which may stop the stream; while waiting for more
-/// bytes, the reader does what `idle` gives it to do (free the events given
-/// back to it). Marks activity on `control` for every chunk
-/// received (when it is taken, not when it is read: while `handle` is blocked
-/// on a slow application, the watchdog must see that, not bytes arriving).
-/// The caller shuts the stream's socket down when it is done with it
-/// (`Control::end_stream`), which ends the reading thread.
-pub(crate) fn read_records<T, B>(
-    body: impl Read + Send + 'static,
+/// Reads `body` to its end, handing each record to `handle` in stream
+/// order the moment it is complete; `handle` may stop the stream. Nothing
+/// larger than `max_record_size` is ever buffered for a record (the
+/// decoder refuses its header first).
+pub(crate) fn read_records<B>(
+    mut body: impl Read,
     max_record_size: usize,
-    control: &Control,
-    mut decode: impl FnMut(&[u8]) -> T,
-    mut handle: impl FnMut(T) -> ControlFlow<B>,
-    idle: &impl Idle,
+    mut handle: impl FnMut(&[u8]) -> ControlFlow<B>,
 ) -> StreamStop<B> {
-    let mut ahead = ReadAhead::new(body);
     let mut decoder = Decoder::with_max_record_size(max_record_size);
-    let mut batch: Vec<T> = Vec::new();
+    let mut buffer = vec![0u8; READ_BUFFER];
     loop {
-        let filled = match ahead.next(idle) {
-            Ok(Some(filled)) => filled,
-            Ok(None) => return StreamStop::Ended(decoder.finish()),
+        let read = match body.read(&mut buffer) {
+            Ok(0) => return StreamStop::Ended(decoder.finish()),
+            Ok(read) => read,
+            Err(err) if err.kind() == ErrorKind::Interrupted => continue,
             // The connection closed without the final chunk: an end of
             // stream all the same (between records or inside one).
             Err(err) if err.kind() == ErrorKind::UnexpectedEof => {
@@ -58,16 +54,89 @@ pub(crate) fn read_records<T, B>(
             }
             Err(err) => return StreamStop::ReadFailed(err),
         };
-        control.saw_activity();
-        let framing = decoder.decode(filled.bytes(), |record| batch.push(decode(record)));
-        ahead.give_back(filled);
-        for item in batch.drain(..) {
-            if let ControlFlow::Break(value) = handle(item) {
-                return StreamStop::Handler(value);
+        // A framing error surfaces from `pop` once the records complete
+        // before it have been handled.
+        let _ = decoder.push(&buffer[..read]);
+        loop {
+            match decoder.pop() {
+                Ok(Some(record)) => {
+                    if let ControlFlow::Break(value) = handle(record) {
+                        return StreamStop::Handler(value);
+                    }
+                }
+                Ok(None) => break,
+                Err(err) => return StreamStop::Framing(err),
             }
         }
-        if let Err(err) = framing {
-            return StreamStop::Framing(err);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recordio::encode_to_vec;
+
+    /// Hands out its bytes a few at a time, as a socket may.
+    struct Trickle(Vec<u8>, usize);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0.drain(..n);
+            Ok(n)
         }
+    }
+
+    fn stream(records: &[&[u8]]) -> Vec<u8> {
+        records.iter().flat_map(|r| encode_to_vec(r)).collect()
+    }
+
+    #[test]
+    fn records_arrive_whole_and_in_order_whatever_the_read_sizes() {
+        let bytes = stream(&[b"one", b"", b"three"]);
+        for step in [1, 2, 5, 1024] {
+            let mut seen = Vec::new();
+            let stop = read_records(Trickle(bytes.clone(), step), 1024, |r| {
+                seen.push(r.to_vec());
+                ControlFlow::<()>::Continue(())
+            });
+            assert!(matches!(stop, StreamStop::Ended(Ok(()))), "step {step}");
+            assert_eq!(seen, [b"one".to_vec(), Vec::new(), b"three".to_vec()]);
+        }
+    }
+
+    #[test]
+    fn the_handler_stops_the_stream_at_the_record_it_chose() {
+        let bytes = stream(&[b"a", b"b", b"c"]);
+        let mut seen = 0;
+        let stop = read_records(&bytes[..], 1024, |_| {
+            seen += 1;
+            if seen == 2 {
+                ControlFlow::Break("second")
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert!(matches!(stop, StreamStop::Handler("second")));
+        assert_eq!(seen, 2);
+    }
+
+    #[test]
+    fn a_cut_record_and_an_oversized_header_are_told_apart() {
+        let mut bytes = stream(&[b"whole"]);
+        bytes.extend_from_slice(b"10\nabc");
+        let stop = read_records(&bytes[..], 1024, |_| ControlFlow::<()>::Continue(()));
+        assert!(matches!(
+            stop,
+            StreamStop::Ended(Err(RecordIoError::Truncated { .. }))
+        ));
+        let mut seen = 0;
+        let stop = read_records(&b"1\nx99999\n"[..], 16, |_| {
+            seen += 1;
+            ControlFlow::<()>::Continue(())
+        });
+        assert!(matches!(stop, StreamStop::Framing(_)));
+        assert_eq!(seen, 1, "the record before the bad header was handled");
     }
 }

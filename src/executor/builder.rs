@@ -2,6 +2,7 @@
 //! ([`Executor::from_env`]) or explicitly ([`Executor::builder`]).
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
@@ -9,12 +10,13 @@ use std::time::Duration;
 use super::env::{AgentEnv, EnvError};
 use super::handle::Executor;
 use super::items::Events;
-use super::reader::Reader;
 use super::shared::{Recovery, Shared};
+use super::stream::ExecutorStream;
 use crate::codec::Encoding;
-use crate::connection::{Endpoint, HttpSettings, Masters, Role, StaticMasters};
+use crate::connection::{Endpoint, HttpSettings, Masters, Role, StaticMasters, TlsOptions};
 use crate::error::Error;
 use crate::recordio::DEFAULT_MAX_RECORD_SIZE;
+use crate::subscription::Subscription;
 use crate::v1;
 
 /// The agent's defaults: `--recovery_timeout` 15 min,
@@ -39,6 +41,7 @@ pub struct ExecutorBuilder {
     connect_timeout: Duration,
     call_timeout: Duration,
     max_record_size: usize,
+    tls: TlsOptions,
 }
 
 impl fmt::Debug for ExecutorBuilder {
@@ -70,6 +73,7 @@ impl ExecutorBuilder {
             connect_timeout: Duration::from_secs(10),
             call_timeout: Duration::from_secs(75),
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
+            tls: TlsOptions::default(),
         }
     }
 
@@ -154,6 +158,41 @@ impl ExecutorBuilder {
         self
     }
 
+    /// Trust this CA (PEM, one or more certificates) for an `https://`
+    /// agent endpoint. It *replaces* the built-in Mozilla roots
+    /// (webpki-roots): once any CA is given, only the given CAs are
+    /// trusted. May be called several times to trust several. Errors show
+    /// at [`ExecutorBuilder::connect`].
+    pub fn ca_pem(mut self, pem: &[u8]) -> Self {
+        self.tls.add_ca_pem(pem);
+        self
+    }
+
+    /// [`ExecutorBuilder::ca_pem`] from a file.
+    pub fn ca_pem_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.tls.add_ca_pem_file(path.as_ref());
+        self
+    }
+
+    /// Present this client certificate to the agent (mutual TLS):
+    /// `chain_pem` holds the certificate (then any intermediates),
+    /// `key_pem` its private key (PKCS#8, PKCS#1 or SEC1). Errors show at
+    /// [`ExecutorBuilder::connect`].
+    pub fn client_certificate_pem(mut self, chain_pem: &[u8], key_pem: &[u8]) -> Self {
+        self.tls.set_client_pem(chain_pem, key_pem);
+        self
+    }
+
+    /// [`ExecutorBuilder::client_certificate_pem`] from files.
+    pub fn client_certificate_pem_files(
+        mut self,
+        chain: impl AsRef<Path>,
+        key: impl AsRef<Path>,
+    ) -> Self {
+        self.tls.set_client_pem_files(chain.as_ref(), key.as_ref());
+        self
+    }
+
     /// Checks the configuration and starts the reader thread. Returns at
     /// once; [`ConnectionState::Subscribed`](super::ConnectionState) and
     /// SUBSCRIBED arrive on the channel when the agent accepts.
@@ -168,7 +207,7 @@ impl ExecutorBuilder {
             encoding: self.encoding,
             connect_timeout: self.connect_timeout,
             call_timeout: self.call_timeout,
-            tls: ureq::tls::TlsConfig::default(),
+            tls: self.tls.build()?,
             proxy: None,
             credentials: None,
             masters: Masters::from(StaticMasters::parse(&self.url)?),
@@ -195,7 +234,7 @@ impl ExecutorBuilder {
             self.max_record_size,
         ));
         let (tx, rx) = crossbeam_channel::bounded(self.event_capacity);
-        let reader = Reader::new(Arc::clone(&shared), tx);
+        let reader = Subscription::new(ExecutorStream::new(Arc::clone(&shared)), tx);
         let thread = thread::Builder::new()
             .name("mesos-executor-reader".into())
             .spawn(move || reader.run())
@@ -203,6 +242,6 @@ impl ExecutorBuilder {
                 shared.control.reader_finished();
                 Error::config(format!("cannot start the reader thread: {e}"))
             })?;
-        Ok((Executor::start(shared, thread), rx))
+        Ok((Executor::start(shared, thread), Events::new(rx)))
     }
 }

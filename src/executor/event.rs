@@ -30,17 +30,43 @@ pub enum Event {
     Error(ee::Error),
     /// Keep-alive from the agent.
     Heartbeat,
-    /// An event this library cannot represent.
-    Unknown {
-        /// The `type` as sent (`UNKNOWN` when absent).
-        kind: Type,
-        /// The record's encoding; `None` when built from a message.
-        encoding: Option<Encoding>,
-        /// The record exactly as received (empty when built from a message).
-        record: Vec<u8>,
-        /// Everything the decoder understood.
-        proto: Box<v1::executor::Event>,
-    },
+    /// An event this library cannot represent; kept whole.
+    Unknown(UnknownEvent),
+}
+
+/// An event of a type this schema does not know, or of a known type whose
+/// payload is missing (the executor's counterpart of the scheduler's
+/// [`crate::event::UnknownEvent`], with the same methods). Keeps what is
+/// needed to log or forward it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnknownEvent {
+    kind: Type,
+    encoding: Option<Encoding>,
+    record: Vec<u8>,
+    proto: Box<v1::executor::Event>,
+}
+
+impl UnknownEvent {
+    /// The `type` number as sent (`UNKNOWN` when the record had none).
+    pub fn kind(&self) -> Type {
+        self.kind
+    }
+
+    /// The encoding of [`UnknownEvent::record`]; `None` when the event was
+    /// built from a decoded message rather than from stream bytes.
+    pub fn encoding(&self) -> Option<Encoding> {
+        self.encoding
+    }
+
+    /// The record exactly as received (empty when built from a message).
+    pub fn record(&self) -> &[u8] {
+        &self.record
+    }
+
+    /// Everything the decoder understood of the record.
+    pub fn proto(&self) -> &v1::executor::Event {
+        &self.proto
+    }
 }
 
 impl Event {
@@ -76,11 +102,13 @@ impl Event {
             Type::HEARTBEAT => Some(Event::Heartbeat),
             _ => None,
         };
-        typed.unwrap_or_else(|| Event::Unknown {
-            kind,
-            encoding: raw.map(|(encoding, _)| encoding),
-            record: raw.map(|(_, bytes)| bytes.to_vec()).unwrap_or_default(),
-            proto: Box::new(proto),
+        typed.unwrap_or_else(|| {
+            Event::Unknown(UnknownEvent {
+                kind,
+                encoding: raw.map(|(encoding, _)| encoding),
+                record: raw.map(|(_, bytes)| bytes.to_vec()).unwrap_or_default(),
+                proto: Box::new(proto),
+            })
         })
     }
 
@@ -100,7 +128,7 @@ impl Event {
             Event::Message(m) => proto.message = Some(m.clone()),
             Event::Error(m) => proto.error = Some(m.clone()),
             Event::Shutdown | Event::Heartbeat => {}
-            Event::Unknown { proto, .. } => return (**proto).clone(),
+            Event::Unknown(unknown) => return (*unknown.proto).clone(),
         }
         proto
     }
@@ -117,7 +145,7 @@ impl Event {
             Event::Shutdown => Type::SHUTDOWN,
             Event::Error(_) => Type::ERROR,
             Event::Heartbeat => Type::HEARTBEAT,
-            Event::Unknown { kind, .. } => *kind,
+            Event::Unknown(unknown) => unknown.kind,
         }
     }
 
@@ -149,9 +177,10 @@ mod tests {
         };
         let bytes = Encoding::Json.encode(&proto);
         match Event::decode(Encoding::Json, &bytes).unwrap() {
-            Event::Unknown { kind, record, .. } => {
-                assert_eq!(kind, Type::LAUNCH);
-                assert_eq!(record, bytes);
+            Event::Unknown(unknown) => {
+                assert_eq!(unknown.kind(), Type::LAUNCH);
+                assert_eq!(unknown.record(), bytes);
+                assert_eq!(unknown.encoding(), Some(Encoding::Json));
             }
             other => panic!("{other:?}"),
         }

@@ -135,9 +135,12 @@ impl Executor {
         shared.send(&shared.call(Type::HEARTBEAT))
     }
 
-    /// The framework id.
-    pub fn framework_id(&self) -> &v1::FrameworkID {
-        &self.inner.shared.framework_id
+    /// The framework id. Always `Some` for an executor (the agent names
+    /// the framework at launch); an `Option` as
+    /// [`Scheduler::framework_id`](crate::Scheduler::framework_id) is, so
+    /// code written for one reads the same for the other.
+    pub fn framework_id(&self) -> Option<v1::FrameworkID> {
+        Some(self.inner.shared.framework_id.clone())
     }
 
     /// This executor's id.
@@ -180,8 +183,11 @@ impl Executor {
         self.inner.shared.control.is_closed()
     }
 
-    /// Stops the reader thread and closes the event channel; later calls
-    /// fail with [`Error::Closed`]. Returns once the reader has stopped.
+    /// Stops the reader thread and closes the event channel, whose last
+    /// item is then [`Termination::Closed`](super::Termination::Closed)
+    /// (unless the channel is full: closing never waits for the
+    /// application); later calls fail with [`Error::Closed`]. Returns once
+    /// the reader has stopped.
     pub fn close(&self) {
         self.inner.close();
     }
@@ -206,7 +212,7 @@ impl fmt::Debug for Executor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Executor")
             .field("executor_id", &self.executor_id().value)
-            .field("framework_id", &self.framework_id().value)
+            .field("framework_id", &self.inner.shared.framework_id.value)
             .field("agent", &self.agent_url())
             .field("subscribed", &self.is_subscribed())
             .finish()

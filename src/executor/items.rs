@@ -4,18 +4,27 @@
 
 use std::time::Duration;
 
-use crossbeam_channel::Receiver;
-
 use super::event::Event;
 use crate::codec::DecodeError;
-use crate::connection::Disconnect;
 use crate::error::Error;
+use crate::subscription::{events_type, Disconnect};
 use crate::v1;
 
-/// The receiving end of the executor's event channel (a plain crossbeam
-/// receiver: `iter()`, `recv_timeout()`, `select!`). It closes after the
-/// last item, [`ConnectionState::Terminated`], or after `close()`.
-pub type Events = Receiver<Item>;
+events_type!(
+    /// The receiving end of the executor's event channel. Derefs to
+    /// crossbeam's [`Receiver`](crossbeam_channel::Receiver), so `iter()`,
+    /// `recv_timeout()`, `try_recv()` and `select!`
+    /// (`recv(events.receiver())`) all work. The last item is
+    /// [`ConnectionState::Terminated`]; the channel closes after it (after
+    /// `close()` too, or once the last [`Executor`](super::Executor) handle
+    /// is dropped).
+    ///
+    /// Dropping `Events` closes the executor: nobody would read its
+    /// events, so the subscription stops and calls fail with
+    /// [`Error::Closed`].
+    Events,
+    Item
+);
 
 /// One item from the executor's event channel.
 #[derive(Debug)]
@@ -24,7 +33,10 @@ pub enum Item {
     Event(Event),
     /// The subscription changed state.
     Connection(ConnectionState),
-    /// A record that could not be decoded; the stream goes on.
+    /// A record that could not be decoded; the stream goes on. Sixteen in
+    /// a row mean the stream as a whole is unreadable: it is dropped
+    /// ([`Disconnect::Protocol`]) and, if the executor checkpoints, it
+    /// subscribes again.
     Undecodable {
         /// Why.
         error: DecodeError,
@@ -56,12 +68,16 @@ pub enum ConnectionState {
     Subscribed {
         /// The agent's id.
         agent_id: v1::AgentID,
-        /// How many launched tasks and unacknowledged updates this
-        /// SUBSCRIBE re-sent (both 0 on the first subscription).
-        resent: (usize, usize),
+        /// How many launched, unacknowledged tasks this SUBSCRIBE re-sent
+        /// (0 on the first subscription).
+        resent_tasks: usize,
+        /// How many unacknowledged updates this SUBSCRIBE re-sent (0 on
+        /// the first subscription).
+        resent_updates: usize,
     },
-    /// The stream ended or an attempt failed (the connection layer's
-    /// [`Disconnect`]; heartbeat and leader reasons never occur here). A
+    /// The stream ended or an attempt failed (the [`Disconnect`] reasons
+    /// every stream shares; heartbeat and leader reasons never occur here,
+    /// and `master` names the agent). A
     /// checkpointing executor retries (see `Reconnecting`); any other one
     /// terminates.
     Disconnected(Disconnect),
@@ -75,7 +91,9 @@ pub enum ConnectionState {
         remaining: Duration,
     },
     /// The subscription is over for good; the last item before the channel
-    /// closes. The executor should kill its tasks and exit.
+    /// closes (also after `close()`: [`Termination::Closed`], unless the
+    /// channel is full at that moment — closing never waits for the
+    /// application). The executor should kill its tasks and exit.
     Terminated(Termination),
 }
 
@@ -92,4 +110,12 @@ pub enum Termination {
     Shutdown,
     /// The agent refused SUBSCRIBE (400, 401, 403, 405, 406, 415).
     Refused(Error),
+    /// The agent answered SUBSCRIBE with 404: no executor API at this URL.
+    NotFound {
+        /// The URL tried.
+        urls: Vec<String>,
+    },
+    /// The application closed the executor (`close()`, or the last handle
+    /// dropped).
+    Closed,
 }

@@ -149,12 +149,14 @@ impl Shared {
             Err(_) if self.control.is_closed() => return Err(Error::Closed),
             other => other?,
         };
-        if response.status().as_u16() == 202 {
-            // Read the (empty) body so the connection returns to the pool.
-            let _ = error_text(response);
-            Ok(())
-        } else {
-            Err(status_error(response))
+        match response.status().as_u16() {
+            202 => {
+                // Read the (empty) body so the connection returns to the pool.
+                let _ = error_text(response);
+                Ok(())
+            }
+            403 => not_subscribed(error_text(response)),
+            _ => Err(status_error(response)),
         }
     }
 
@@ -176,5 +178,40 @@ impl Shared {
             .updates
             .retain(|u| u.status.uuid.as_deref() != Some(uuid));
         tracking.tasks.retain(|t| &t.task_id != task_id);
+    }
+}
+
+/// The agent's answer when a call arrives while it has no subscription for
+/// the executor (it saw the stream drop before the executor did).
+const NOT_SUBSCRIBED_BODY: &str = "Executor is not subscribed";
+
+/// A 403: the reconnect gap ([`NOT_SUBSCRIBED_BODY`]) is the transient
+/// [`Error::NotSubscribed`] — an update is kept and re-sent with the next
+/// SUBSCRIBE, as the Mesos executor library does — any other 403 (an
+/// executor-claim mismatch) is a refusal.
+fn not_subscribed(body: String) -> Result<(), Error> {
+    if body.trim() == NOT_SUBSCRIBED_BODY {
+        log::info!("the agent has no subscription for this executor (yet): {body}");
+        Err(Error::NotSubscribed)
+    } else {
+        Err(Error::Rejected { status: 403, body })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reconnect_gap_is_transient_and_other_refusals_are_not() {
+        let gap = not_subscribed("Executor is not subscribed".into()).unwrap_err();
+        assert!(matches!(gap, Error::NotSubscribed), "{gap:?}");
+        assert!(gap.is_transient());
+        let claim =
+            not_subscribed("Authenticated principal 'x' does not match".into()).unwrap_err();
+        assert!(
+            matches!(claim, Error::Rejected { status: 403, .. }),
+            "{claim:?}"
+        );
     }
 }

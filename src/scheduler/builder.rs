@@ -10,12 +10,14 @@ use std::time::Duration;
 
 use super::events::Events;
 use super::handle::Scheduler;
+use super::stream::SchedulerStream;
 use crate::codec::Encoding;
 use crate::connection::{
-    Backoff, Credentials, HttpSettings, Masters, Reader, Session, Shared, StreamOptions,
+    Backoff, Credentials, HttpSettings, Masters, Session, Shared, StreamOptions, TlsOptions,
 };
 use crate::error::Error;
 use crate::recordio::DEFAULT_MAX_RECORD_SIZE;
+use crate::subscription::Subscription;
 use crate::v1;
 use crate::v1::scheduler::OfferConstraints;
 
@@ -36,8 +38,7 @@ pub struct SchedulerBuilder {
     max_record_size: usize,
     credentials: Option<Result<Credentials, Error>>,
     credentials_follow_redirects: bool,
-    root_certificates: Vec<Result<ureq::tls::Certificate<'static>, Error>>,
-    client_certificate: Option<Result<ureq::tls::ClientCert, Error>>,
+    tls: TlsOptions,
     proxy: Option<String>,
     auto_acknowledge: bool,
     subscription_wait: Duration,
@@ -76,8 +77,7 @@ impl SchedulerBuilder {
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
             credentials: None,
             credentials_follow_redirects: false,
-            root_certificates: Vec::new(),
-            client_certificate: None,
+            tls: TlsOptions::default(),
             proxy: None,
             auto_acknowledge: false,
             subscription_wait: Duration::ZERO,
@@ -192,40 +192,14 @@ impl SchedulerBuilder {
     /// given, only the given CAs are trusted. May be called several times to
     /// trust several.
     pub fn ca_pem(mut self, pem: &[u8]) -> Self {
-        let mut found = false;
-        for item in ureq::tls::parse_pem(pem) {
-            match item {
-                Ok(ureq::tls::PemItem::Certificate(cert)) => {
-                    found = true;
-                    self.root_certificates.push(Ok(cert));
-                }
-                Ok(_) => {}
-                Err(err) => self
-                    .root_certificates
-                    .push(Err(Error::config_with("bad CA PEM".into(), err))),
-            }
-        }
-        if !found {
-            self.root_certificates
-                .push(Err(Error::config("no certificate in the CA PEM".into())));
-        }
+        self.tls.add_ca_pem(pem);
         self
     }
 
     /// [`SchedulerBuilder::ca_pem`] from a file.
-    pub fn ca_pem_file(self, path: impl AsRef<Path>) -> Self {
-        let path = path.as_ref();
-        match std::fs::read(path) {
-            Ok(pem) => self.ca_pem(&pem),
-            Err(err) => {
-                let mut this = self;
-                this.root_certificates.push(Err(Error::config_with(
-                    format!("cannot read CA file {}", path.display()),
-                    err,
-                )));
-                this
-            }
-        }
+    pub fn ca_pem_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.tls.add_ca_pem_file(path.as_ref());
+        self
     }
 
     /// Present this client certificate to the masters (mutual TLS, for a
@@ -233,32 +207,18 @@ impl SchedulerBuilder {
     /// certificate (then any intermediates), `key_pem` its private key
     /// (PKCS#8, PKCS#1 or SEC1). Errors show at [`SchedulerBuilder::connect`].
     pub fn client_certificate_pem(mut self, chain_pem: &[u8], key_pem: &[u8]) -> Self {
-        self.client_certificate = Some(client_certificate(chain_pem, key_pem));
+        self.tls.set_client_pem(chain_pem, key_pem);
         self
     }
 
     /// [`SchedulerBuilder::client_certificate_pem`] from files.
     pub fn client_certificate_pem_files(
-        self,
+        mut self,
         chain: impl AsRef<Path>,
         key: impl AsRef<Path>,
     ) -> Self {
-        let read = |path: &Path| {
-            std::fs::read(path).map_err(|err| {
-                Error::config_with(
-                    format!("cannot read client certificate file {}", path.display()),
-                    err,
-                )
-            })
-        };
-        match (read(chain.as_ref()), read(key.as_ref())) {
-            (Ok(chain), Ok(key)) => self.client_certificate_pem(&chain, &key),
-            (Err(err), _) | (_, Err(err)) => {
-                let mut this = self;
-                this.client_certificate = Some(Err(err));
-                this
-            }
-        }
+        self.tls.set_client_pem_files(chain.as_ref(), key.as_ref());
+        self
     }
 
     /// Use this HTTP proxy (by default none, whatever the environment says).
@@ -306,7 +266,7 @@ impl SchedulerBuilder {
     }
 
     /// How many consecutive attempts may fail because the master's TLS
-    /// certificate did not verify ([`Disconnect::CertificateRejected`](super::Disconnect))
+    /// certificate did not verify ([`Disconnect::CertificateRejected`](crate::Disconnect::CertificateRejected))
     /// before the subscription ends with
     /// [`Termination::CertificateRejected`](super::Termination) (default 3;
     /// a certificate that is wrong now is rarely right a second later, but a
@@ -329,17 +289,7 @@ impl SchedulerBuilder {
             ));
         }
         let credentials = self.credentials.transpose()?;
-        let roots = self
-            .root_certificates
-            .into_iter()
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut tls = ureq::tls::TlsConfig::builder();
-        if !roots.is_empty() {
-            tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&roots));
-        }
-        if let Some(client) = self.client_certificate.transpose()? {
-            tls = tls.client_cert(Some(client));
-        }
+        let tls = self.tls.build()?;
         let proxy = match self.proxy {
             Some(url) => {
                 let proxy = ureq::Proxy::new(&url)
@@ -362,7 +312,7 @@ impl SchedulerBuilder {
             encoding: self.encoding,
             connect_timeout: self.connect_timeout,
             call_timeout: self.call_timeout,
-            tls: tls.build(),
+            tls,
             proxy,
             credentials,
             masters: masters.clone(),
@@ -410,7 +360,7 @@ impl SchedulerBuilder {
                 .spawn(move || shared.control.watchdog())
                 .map_err(|e| Error::config(format!("cannot start the watchdog thread: {e}")))?
         };
-        let reader = Reader::new(shared.clone(), tx);
+        let reader = Subscription::new(SchedulerStream::new(shared.clone()), tx);
         let reader = match thread::Builder::new()
             .name("mesos-reader".into())
             .spawn(move || reader.run())
@@ -444,25 +394,4 @@ fn streams_from_the_leader(shared: &Shared) -> bool {
         }
         _ => false,
     }
-}
-
-/// A client certificate chain and key from PEM, every problem a
-/// configuration error.
-fn client_certificate(chain_pem: &[u8], key_pem: &[u8]) -> Result<ureq::tls::ClientCert, Error> {
-    let mut chain = Vec::new();
-    for item in ureq::tls::parse_pem(chain_pem) {
-        match item {
-            Ok(ureq::tls::PemItem::Certificate(cert)) => chain.push(cert),
-            Ok(_) => {}
-            Err(err) => return Err(Error::config_with("bad client certificate PEM".into(), err)),
-        }
-    }
-    if chain.is_empty() {
-        return Err(Error::config(
-            "no certificate in the client certificate PEM".into(),
-        ));
-    }
-    let key = ureq::tls::PrivateKey::from_pem(key_pem)
-        .map_err(|err| Error::config_with("no usable private key in the key PEM".into(), err))?;
-    Ok(ureq::tls::ClientCert::new_with_certs(&chain, key))
 }

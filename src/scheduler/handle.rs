@@ -113,8 +113,11 @@ impl Scheduler {
     }
 
     /// Stops the reader thread (aborting a read in progress) and closes the
-    /// event channel; later calls fail with [`Error::Closed`]. Returns once
-    /// the reader has stopped. The framework stays registered with the master
+    /// event channel, whose last item is then
+    /// [`Termination::Closed`](crate::Termination::Closed) (unless the
+    /// channel is full: closing never waits for the application); later
+    /// calls fail with [`Error::Closed`]. Returns once the reader has
+    /// stopped. The framework stays registered with the master
     /// until its failover timeout expires (use `teardown` to remove it).
     pub fn close(&self) {
         self.handle.close();

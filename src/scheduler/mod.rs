@@ -1,5 +1,7 @@
 //! The scheduler client: a `Send + Sync + Clone` handle for calls and a
-//! channel of events fed by a dedicated reader thread.
+//! channel of events fed by a dedicated reader thread. Its public types are
+//! exported at the crate root (`mesos_http::Scheduler`, `mesos_http::Item`,
+//! ...), and only there.
 //!
 //! ```no_run
 //! use mesos_http::{Encoding, Item, Scheduler};
@@ -27,8 +29,10 @@ mod builder;
 mod calls;
 mod events;
 mod handle;
+mod items;
+mod stream;
 
-pub use crate::connection::IntoMasters;
 pub use builder::SchedulerBuilder;
-pub use events::{ConnectionState, Disconnect, Events, Item, Received, Termination};
+pub use events::Events;
 pub use handle::Scheduler;
+pub use items::{ConnectionState, Item, Received, Termination};
