@@ -170,7 +170,7 @@ impl From<StaticMasters> for Masters {
 /// Anything the builder accepts as masters: an address string or a
 /// [`Masters`] value.
 pub trait IntoMasters {
-    /// Converts; errors surface from [`SchedulerBuilder::connect`].
+    /// Converts; errors surface from [`SchedulerBuilder::connect`](crate::SchedulerBuilder::connect).
     fn into_masters(self) -> Result<Masters, Error>;
 }
 
