@@ -29,8 +29,6 @@ pub mod connection;
 pub mod error;
 /// Scheduler events as an enum, with an `Unknown` variant that keeps the raw record.
 pub mod event;
-/// The executor client: the [`executor::Executor`] handle for the v1
-/// executor API on the agent, and its event channel.
 pub mod executor;
 // The subscription loop every event stream runs on.
 /// RecordIO framing of the event stream: an incremental, allocation-capped

@@ -8,12 +8,12 @@
 //! simulated master counts ACKNOWLEDGE calls per uuid). A sampler keeps the
 //! test process's resident memory under a fixed bound for the whole run.
 //!
-//! The rows this test produces are written to `target/fault-matrix.md` and
-//! must equal the table in README.md ("Fault matrix"), recovery times aside
-//! (they are measured, so they vary); `MESOS_HTTP_BLESS=1 cargo test
-//! --all-features --test fault_matrix` rewrites the README table, times
+//! The rows this test produces are written to `target/tmp/fault-matrix.md`
+//! and must equal the table in docs/testing.md ("Fault matrix"), recovery
+//! times aside (they are measured, so they vary); `MESOS_HTTP_BLESS=1 cargo
+//! test --all-features --test fault_matrix` rewrites that table, times
 //! included. `MESOS_HTTP_FAULT_CELL=<substring>` runs only matching cells
-//! (and skips the README comparison).
+//! (and skips the comparison).
 #![cfg(all(feature = "sim", feature = "zookeeper"))]
 
 mod client_support;
@@ -158,7 +158,7 @@ fn fault_matrix() {
     let table = render_table(&rows);
     write_output("fault-matrix.md", &table);
     if only.is_none() {
-        compare_with_readme(&table);
+        compare_with_documented_table(&table);
     }
 }
 

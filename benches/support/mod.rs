@@ -2,30 +2,37 @@
 //! rounds and the summary table (every figure beside its floor, as a ratio).
 #![allow(dead_code)]
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-/// The corpus directory (`MESOS_HTTP_BENCH_CORPUS`, default
-/// `target/bench-corpus`, made by `benches/make-corpus.sh`).
-pub fn corpus_dir() -> PathBuf {
-    std::env::var_os("MESOS_HTTP_BENCH_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("target/bench-corpus"))
-}
+pub mod corpus;
 
-/// Reads one corpus file, or exits with how to make the corpus (status 0
-/// under `cargo test --benches`, 1 under `cargo bench`).
+/// Reads one corpus file, generating the corpus first if it is missing (see
+/// [`corpus`]); under `cargo test --benches`, where nothing is timed and the
+/// corpus is not generated, a missing corpus ends the bench with status 0.
 pub fn corpus_file(name: &str) -> Vec<u8> {
-    let path = corpus_dir().join(name);
+    let dir = if bench_mode() || flag("--only") {
+        match corpus::ensure() {
+            Ok(dir) => dir,
+            Err(e) => {
+                eprintln!(
+                    "cannot generate the corpus in {}: {e}",
+                    corpus::dir().display()
+                );
+                std::process::exit(1);
+            }
+        }
+    } else {
+        corpus::dir()
+    };
+    let path = dir.join(name);
     match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) => {
             eprintln!(
-                "no corpus at {} ({e}): generate it with `benches/make-corpus.sh`",
+                "no corpus at {} ({e}): run `cargo bench` or `benches/make-corpus.sh` to generate it",
                 path.display()
             );
-            let bench_mode = std::env::args().any(|a| a == "--bench");
-            std::process::exit(if bench_mode { 1 } else { 0 });
+            std::process::exit(if bench_mode() { 1 } else { 0 });
         }
     }
 }
@@ -87,7 +94,7 @@ impl Row {
     }
 }
 
-/// Prints a markdown table, ready to paste into the README.
+/// Prints a markdown table, ready to paste into docs/performance.md.
 pub fn print_table(title: &str, unit: &str, rows: &[Row]) {
     println!("\n{title}");
     println!("| figure | {unit} | floor | {unit} | ratio |");

@@ -2,7 +2,7 @@
 //! launches a fixed set of short tasks, acknowledges every update,
 //! reconciles after each re-subscription, and records what the client told
 //! it; plus the matrix's plumbing (parallel cells, memory sampling, the
-//! README table).
+//! documented table in docs/testing.md).
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -698,27 +698,23 @@ fn without_times(table: &str) -> Vec<String> {
         .collect()
 }
 
-/// The README's table must be this one (times aside); with
-/// `MESOS_HTTP_BLESS=1` the README is rewritten instead.
-pub fn compare_with_readme(table: &str) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-    let readme = std::fs::read_to_string(path).unwrap();
-    let (Some(start), Some(end)) = (readme.find(TABLE_START), readme.find(TABLE_END)) else {
-        panic!("README.md has no {TABLE_START} ... {TABLE_END} section");
+/// The documented table (docs/testing.md, "Fault matrix") must be this one
+/// (times aside); with `MESOS_HTTP_BLESS=1` that file is rewritten instead.
+pub fn compare_with_documented_table(table: &str) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/testing.md");
+    let doc = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let (Some(start), Some(end)) = (doc.find(TABLE_START), doc.find(TABLE_END)) else {
+        panic!("docs/testing.md has no {TABLE_START} ... {TABLE_END} section");
     };
-    let current = &readme[start + TABLE_START.len()..end];
+    let current = &doc[start + TABLE_START.len()..end];
     if std::env::var_os("MESOS_HTTP_BLESS").is_some() {
-        let updated = format!(
-            "{}{TABLE_START}\n{table}{}",
-            &readme[..start],
-            &readme[end..]
-        );
+        let updated = format!("{}{TABLE_START}\n{table}{}", &doc[..start], &doc[end..]);
         std::fs::write(path, updated).unwrap();
         return;
     }
     assert_eq!(
         without_times(current.trim()),
         without_times(table.trim()),
-        "README.md's fault matrix is stale: run MESOS_HTTP_BLESS=1 cargo test --all-features --test fault_matrix"
+        "docs/testing.md's fault matrix is stale: run MESOS_HTTP_BLESS=1 cargo test --all-features --test fault_matrix"
     );
 }
