@@ -418,3 +418,73 @@ fn a_store_without_a_failover_timeout_is_a_configuration_error() {
         .unwrap_err();
     assert!(matches!(err, FrameworkError::Config(_)), "{err}");
 }
+
+#[test]
+fn reconciliation_keeps_asking_about_a_partitioned_agent_until_it_answers() {
+    both_encodings(|encoding| {
+        let sim = SimMaster::start(config()).unwrap();
+        let mut fw = connect(&sim.url(), encoding, MemoryStore::new());
+        let mut seen = Seen::default();
+        subscribed(&mut fw, &mut seen);
+        launch(&mut fw, &mut seen, &["t1"]);
+        running(&mut fw, &mut seen, "t1");
+        // The master restarts; the agent has not re-registered: explicit
+        // reconciliation naming it gets no answer.
+        sim.restart_losing_state();
+        assert!(subscribed(&mut fw, &mut seen).1);
+        until_state(&mut fw, &mut seen, "three unanswered asks", |fw| {
+            fw.stats().reconciliation.explicit_calls >= 3
+        });
+        let stats = fw.stats();
+        assert_eq!(stats.reconciliation.rounds_completed, 0, "{stats:?}");
+        assert!(stats.reconciliation.in_round);
+        assert!(sim.heal_agent(AGENT));
+        until_state(&mut fw, &mut seen, "the round completed", |fw| {
+            fw.stats().reconciliation.rounds_completed >= 1
+        });
+        assert_eq!(seen.count("task t1 TASK_RUNNING"), 1, "{:?}", seen.lines);
+        assert_eq!(fw.task_state("t1"), Some(Some(TaskState::TASK_RUNNING)));
+        fw.close();
+    });
+}
+
+#[test]
+fn an_agent_given_up_after_a_master_restart_reports_its_tasks_lost_once() {
+    both_encodings(|encoding| {
+        let sim = SimMaster::start(config()).unwrap();
+        let mut fw = connect(&sim.url(), encoding, MemoryStore::new());
+        let mut seen = Seen::default();
+        subscribed(&mut fw, &mut seen);
+        launch(&mut fw, &mut seen, &["t1", "t2"]);
+        for id in ["t1", "t2"] {
+            if fw.task_state(id) != Some(Some(TaskState::TASK_RUNNING)) {
+                running(&mut fw, &mut seen, id);
+            }
+        }
+        sim.restart_losing_state();
+        assert!(subscribed(&mut fw, &mut seen).1);
+        until_state(&mut fw, &mut seen, "an unanswered ask", |fw| {
+            fw.stats().reconciliation.explicit_calls >= 2
+        });
+        assert!(sim.mark_agent_unreachable(AGENT));
+        until_state(&mut fw, &mut seen, "both tasks LOST", |fw| {
+            ["t1", "t2"]
+                .iter()
+                .all(|id| fw.task_state(id) == Some(Some(TaskState::TASK_LOST)))
+        });
+        // Later rounds or retries may answer again: still once each.
+        sim.close_streams();
+        subscribed(&mut fw, &mut seen);
+        sim.send_event(&update_event(stranger("marker")));
+        await_unknown(&mut fw, &mut seen, "marker");
+        for id in ["t1", "t2"] {
+            assert_eq!(
+                seen.count(&format!("task {id} TASK_LOST")),
+                1,
+                "{:?}",
+                seen.lines
+            );
+        }
+        fw.close();
+    });
+}
