@@ -7,6 +7,7 @@ use super::stats::AckGuard;
 use super::store::StoreError;
 use crate::connection::{ConnectionState, Item, Received, Termination};
 use crate::error::Error;
+use crate::v1::task_status::Reason;
 use crate::v1::{FrameworkID, Offer, OfferID, TaskID, TaskState, TaskStatus};
 
 /// One item for the application.
@@ -76,6 +77,21 @@ impl TaskChange {
     /// period).
     pub fn is_terminal(&self) -> bool {
         self.status.state.is_terminal()
+    }
+
+    /// Whether this says the master has no trace of a launch the
+    /// application recorded and never heard of: the first update of the
+    /// task is a reconciliation answer of TASK_LOST, TASK_GONE or
+    /// TASK_UNKNOWN. Typically the ACCEPT never reached the master (the
+    /// scheduler died between recording the launch and sending it), so the
+    /// task may be launched again under the same id.
+    pub fn launch_unknown_to_master(&self) -> bool {
+        self.previous.is_none()
+            && self.status.reason == Some(Reason::REASON_RECONCILIATION)
+            && matches!(
+                self.status.state,
+                TaskState::TASK_LOST | TaskState::TASK_GONE | TaskState::TASK_UNKNOWN
+            )
     }
 
     /// Acknowledges now (when the update needs it) and returns the result,

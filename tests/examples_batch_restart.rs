@@ -1,0 +1,105 @@
+//! The `batch` example with `--state-dir`, SIGKILLed mid-run and started
+//! again against the same `sim-master` process: it resumes the same
+//! framework, launches no task twice and finishes the rest, every task
+//! ending exactly once. Both encodings.
+
+mod examples_support;
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use examples_support::{Running, SimMasterProcess, TempDir};
+
+const TASKS: usize = 12;
+
+/// The task counts of every `launched N task(s) on agent A` line.
+fn launched(lines: &str) -> usize {
+    lines
+        .lines()
+        .filter(|l| l.contains("launched ") && l.contains(" task(s) on agent "))
+        .map(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|n| n.parse::<usize>().ok())
+                .unwrap_or_else(|| panic!("count in {l:?}"))
+        })
+        .sum()
+}
+
+fn restart_mid_run(encoding: &str) {
+    let master = SimMasterProcess::start(&["--agents", "2"]);
+    let state = TempDir::new("batch-state");
+    let tasks = TASKS.to_string();
+    let args = [
+        "--master",
+        &master.url,
+        "--state-dir",
+        &state.arg(),
+        "--tasks",
+        &tasks,
+        "--command",
+        "echo ran $MESOS_TASK_ID; sleep 0.4",
+        "--resources",
+        "cpus:0.5;mem:32",
+        "--encoding",
+        encoding,
+    ];
+    let mut first = Running::start("batch", &args, &[]);
+    let id_line = first.wait_for_line(&["framework "]);
+    let framework = id_line.trim().to_string();
+    let launch_line = first.wait_for_line(&["launched ", " task(s) on agent "]);
+    let status = Command::new("kill")
+        .args(["-KILL", &first.pid().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    let killed = first.finish();
+    assert!(!killed.status.success(), "{killed}");
+    assert!(launched(&killed.stdout) >= 1, "{launch_line}\n{killed}");
+
+    let second = Running::start("batch", &args, &[]).finish();
+    assert_eq!(second.code(), 0, "{second}");
+    assert!(
+        second.stdout.lines().any(|l| l.trim() == framework),
+        "the same framework ({framework}) resumed:\n{second}"
+    );
+    assert_eq!(
+        second
+            .lines_with(&[
+                &format!("summary: {TASKS} tasks"),
+                &format!("{TASKS} finished, 0 failed")
+            ])
+            .len(),
+        1,
+        "{second}"
+    );
+    assert_eq!(
+        launched(&killed.stdout) + launched(&second.stdout),
+        TASKS,
+        "every task launched once over both runs:\n{killed}\n{second}"
+    );
+    // Each task ran exactly once: one sandbox with its output.
+    let mut runs: BTreeMap<String, usize> = BTreeMap::new();
+    for file in master.find_files("/executors/", "stdout") {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        for line in text.lines() {
+            if let Some(task) = line.strip_prefix("ran ") {
+                *runs.entry(task.to_string()).or_default() += 1;
+            }
+        }
+    }
+    assert_eq!(runs.len(), TASKS, "{runs:?}");
+    assert!(runs.values().all(|&n| n == 1), "{runs:?}");
+    // TEARDOWN cleared the store: a new run starts a new framework.
+    assert!(!state.path().join("framework-id").exists());
+}
+
+#[test]
+fn sigkilled_and_restarted_with_its_state_dir_it_finishes_every_task_once_json() {
+    restart_mid_run("json");
+}
+
+#[test]
+fn sigkilled_and_restarted_with_its_state_dir_it_finishes_every_task_once_protobuf() {
+    restart_mid_run("protobuf");
+}
