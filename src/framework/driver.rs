@@ -25,7 +25,7 @@ use crate::v1::{self, AgentID, FrameworkID, FrameworkInfo, OfferID, TaskID};
 
 /// A scheduler with a durable framework id, automatic reconciliation and
 /// exactly-once task state changes. Owned by the thread that runs the
-/// loop: call [`Framework::next`] (or the `select!`-friendly
+/// loop: iterate (`while let Some(item) = framework.next()`) (or the `select!`-friendly
 /// [`Framework::receiver`], [`Framework::handle`], [`Framework::deadline`]
 /// and [`Framework::tick`]) and act on the items; the other methods send
 /// calls. [`Framework::scheduler`] is the underlying handle, for calls this
@@ -110,18 +110,6 @@ impl Framework {
     /// handed. The ones not ended are being reconciled.
     pub fn restored(&self) -> &[TaskRecord] {
         &self.restored
-    }
-
-    /// The next item, blocking; reconciles while it waits. `None` once the
-    /// terminal item was handed over (or the channel closed).
-    pub fn next(&mut self) -> Option<FrameworkItem> {
-        loop {
-            match self.next_timeout(Duration::from_secs(3600)) {
-                Ok(item) => return Some(item),
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => return None,
-            }
-        }
     }
 
     /// The next item within `timeout`; reconciles while it waits.
@@ -545,4 +533,21 @@ fn nothing_sent(err: &Error) -> bool {
             | Error::Unauthorized { .. }
             | Error::Config(_)
     )
+}
+
+/// The items, blocking; reconciles while it waits. Ends after the
+/// terminal item (or when the channel closes). Use `while let Some(item) =
+/// framework.next()` to keep calling the framework's methods in the loop.
+impl Iterator for Framework {
+    type Item = FrameworkItem;
+
+    fn next(&mut self) -> Option<FrameworkItem> {
+        loop {
+            match self.next_timeout(Duration::from_secs(3600)) {
+                Ok(item) => return Some(item),
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! What [`Framework::next`](super::Framework::next) hands the application,
+//! What the [`Framework`](super::Framework) loop hands the application,
 //! and how the framework layer fails.
 
 use std::fmt;
