@@ -75,9 +75,9 @@ impl Link {
 }
 
 /// What the master knows of a task the simulation runs.
-pub(super) enum MasterView {
-    /// Its latest state as the master last heard it.
-    Latest(TaskState, Option<TaskStatus>),
+pub(super) enum MasterView<'a> {
+    /// Its latest state and status as the master last heard them.
+    Latest(TaskState, Option<&'a TaskStatus>),
     /// Known as unreachable (its agent was marked unreachable).
     Unreachable,
     /// Nothing (its agent has not re-registered since a master restart, or
@@ -95,16 +95,16 @@ impl Cluster {
     }
 
     /// What the master knows of `task`, given its agent's link.
-    pub(super) fn master_view(&self, task: &Task) -> MasterView {
+    pub(super) fn master_view<'a>(&'a self, task: &'a Task) -> MasterView<'a> {
         let key = (task.framework_id.clone(), task.task_id.clone());
         match self.agents.get(&task.agent_id).map(|a| &a.link) {
             Some(Link::Disconnected { known, .. }) => match known.get(&key) {
-                Some((state, latest)) => MasterView::Latest(*state, latest.clone()),
+                Some((state, latest)) => MasterView::Latest(*state, latest.as_ref()),
                 None => MasterView::Unknown,
             },
             Some(Link::Unreachable { known }) if known.contains(&key) => MasterView::Unreachable,
             Some(Link::Unreachable { .. }) | Some(Link::Recovered) => MasterView::Unknown,
-            Some(Link::Registered) | None => MasterView::Latest(task.state, task.latest.clone()),
+            Some(Link::Registered) | None => MasterView::Latest(task.state, task.latest.as_ref()),
         }
     }
 

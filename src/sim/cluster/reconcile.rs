@@ -22,7 +22,7 @@ impl Cluster {
         &self,
         task: &Task,
         state: TaskState,
-        latest: Option<TaskStatus>,
+        latest: Option<&TaskStatus>,
     ) -> TaskStatus {
         let mut status = self.master_status(
             &task.task_id,
@@ -31,7 +31,7 @@ impl Cluster {
             "Reconciliation: Latest task state",
             Reason::REASON_RECONCILIATION,
         );
-        status.container_status = latest.and_then(|l| l.container_status);
+        status.container_status = latest.and_then(|l| l.container_status.clone());
         status
     }
 

@@ -1,3 +1,5 @@
+//! Failures of processes around `sim-master`, and its failure commands.
+//!
 //! The `sim-master` process keeps a disconnected framework for its
 //! `failover_timeout`, as a real master does: a scheduler *process* that is
 //! SIGKILLed and started again with its framework id within the timeout gets
@@ -271,4 +273,120 @@ fn scheduler_process() {
             println!("@@running {}", pid.expect("executor_pid"));
         }
     }
+}
+
+/// Sends one command line to `sim-master` and waits for its outcome.
+fn command(master: &mut Lines, line: &str) -> String {
+    use std::io::Write;
+    let stdin = master.child.stdin.as_mut().unwrap();
+    writeln!(stdin, "{line}").unwrap();
+    stdin.flush().unwrap();
+    master.after(&format!("command {line}:"))
+}
+
+fn reconcile_one(task: &str) -> Call {
+    Call {
+        r#type: Some(CallType::RECONCILE),
+        reconcile: Some(call::Reconcile {
+            tasks: vec![call::reconcile::Task {
+                task_id: TaskID { value: task.into() },
+                agent_id: None,
+            }],
+        }),
+        ..Call::default()
+    }
+}
+
+#[test]
+fn failure_commands_on_stdin_partition_give_up_heal_and_restart() {
+    let mut master = Lines::spawn(Command::new(examples_support::example("sim-master")).args([
+        "--agents",
+        "0",
+        "--scripted-agents",
+        "1",
+        "--heartbeat-secs",
+        "0.5",
+    ]));
+    let port = master.after("listening on http://127.0.0.1:");
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut info = framework_info("commands");
+    info.failover_timeout = Some(3600.0);
+    let mut s = subscribe(addr, Encoding::Json, info.clone());
+    let offer = s
+        .events
+        .expect(EventType::OFFERS)
+        .offers
+        .unwrap()
+        .offers
+        .remove(0);
+    let agent = offer.agent_id.value.clone();
+    let task = TaskInfo {
+        name: "t".into(),
+        task_id: TaskID { value: "t".into() },
+        agent_id: offer.agent_id.clone(),
+        resources: vec![scalar("cpus", 0.1)],
+        command: Some(CommandInfo::default()),
+        ..TaskInfo::default()
+    };
+    let accept = Call {
+        r#type: Some(CallType::ACCEPT),
+        accept: Some(call::Accept {
+            offer_ids: vec![offer.id.clone()],
+            operations: vec![Operation {
+                r#type: Some(OpType::LAUNCH),
+                launch: Some(operation::Launch {
+                    task_infos: vec![task],
+                }),
+                ..Operation::default()
+            }],
+            filters: None,
+        }),
+        ..Call::default()
+    };
+    assert_eq!(s.call(accept).code, 202);
+    let next_update =
+        |s: &mut Subscribed| s.events.expect(EventType::UPDATE).update.unwrap().status;
+    for _ in 0..2 {
+        let status = next_update(&mut s);
+        let ack = Call {
+            r#type: Some(CallType::ACKNOWLEDGE),
+            acknowledge: Some(call::Acknowledge {
+                agent_id: offer.agent_id.clone(),
+                task_id: status.task_id.clone(),
+                uuid: status.uuid.unwrap(),
+            }),
+            ..Call::default()
+        };
+        assert_eq!(s.call(ack).code, 202);
+    }
+
+    assert_eq!(command(&mut master, "bogus"), "unknown command");
+    assert_eq!(command(&mut master, "heal *"), "no agent changed");
+    assert_eq!(
+        command(&mut master, "partition *"),
+        format!("done for {agent}")
+    );
+    assert_eq!(
+        command(&mut master, &format!("unreachable {agent}")),
+        format!("done for {agent}")
+    );
+    let lost = next_update(&mut s);
+    assert_eq!((lost.state, lost.uuid), (TaskState::TASK_LOST, None));
+    assert_eq!(command(&mut master, "heal *"), format!("done for {agent}"));
+    assert_eq!(s.call(reconcile_one("t")).code, 202);
+    assert_eq!(next_update(&mut s).state, TaskState::TASK_RUNNING);
+
+    assert_eq!(command(&mut master, "restart"), "done");
+    while s.events.next_event().is_ok() {}
+    info.id = Some(FrameworkID {
+        value: s.framework_id.clone(),
+    });
+    let mut s = subscribe(addr, Encoding::Json, info);
+    assert_eq!(command(&mut master, "heal *"), format!("done for {agent}"));
+    assert_eq!(s.call(reconcile_one("t")).code, 202);
+    let again = next_update(&mut s);
+    assert_eq!(
+        (again.state, again.reason),
+        (TaskState::TASK_RUNNING, Some(Reason::REASON_RECONCILIATION))
+    );
 }
