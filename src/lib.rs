@@ -32,8 +32,6 @@ pub mod event;
 /// The executor client: the [`executor::Executor`] handle for the v1
 /// executor API on the agent, and its event channel.
 pub mod executor;
-/// The framework layer on top of [`Scheduler`]: a durable framework id,
-/// automatic reconciliation, and each task state change handed over once.
 pub mod framework;
 /// RecordIO framing of the event stream: an incremental, allocation-capped
 /// decoder and the matching encoder (no I/O).
