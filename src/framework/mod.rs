@@ -57,6 +57,8 @@ mod reconcile;
 mod stats;
 mod store;
 mod tracker;
+#[cfg(feature = "zookeeper")]
+mod zk_store;
 
 pub use builder::FrameworkBuilder;
 pub use driver::Framework;
@@ -65,3 +67,5 @@ pub use items::{FrameworkEnd, FrameworkError, FrameworkItem, TaskChange};
 pub use reconcile::ReconcileSettings;
 pub use stats::{AckCounts, CallCount, FrameworkStats, ReconcileCounts, UpdateCounts};
 pub use store::{FrameworkStore, MemoryStore, StoreError, StoredFramework, TaskRecord};
+#[cfg(feature = "zookeeper")]
+pub use zk_store::ZooKeeperStore;
