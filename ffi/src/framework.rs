@@ -51,7 +51,9 @@ fn done(result: Result<(), FrameworkError>) -> Result<(), Failure> {
     result.map_err(|e| failure_of_framework(&e))
 }
 
-fn framework_ref<'a>(framework: *const mesos_http_framework) -> Result<&'a mesos_http_framework, Failure> {
+fn framework_ref<'a>(
+    framework: *const mesos_http_framework,
+) -> Result<&'a mesos_http_framework, Failure> {
     unsafe { handle(framework, "framework") }
 }
 
@@ -309,4 +311,56 @@ pub unsafe extern "C" fn mesos_http_framework_close(
 #[no_mangle]
 pub unsafe extern "C" fn mesos_http_framework_free(framework: *mut mesos_http_framework) {
     free_handle(framework, |this| this.scheduler.close())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{
+        mesos_http_config_free, mesos_http_config_new, mesos_http_config_set_framework,
+        mesos_http_config_set_masters,
+    };
+
+    #[test]
+    fn null_handles_are_refused_and_accessors_give_their_defaults() {
+        let mut error = std::ptr::null_mut();
+        let mut event = std::ptr::null_mut();
+        unsafe {
+            assert_eq!(
+                mesos_http_framework_next_event(std::ptr::null(), 0, &mut event, &mut error),
+                mesos_http_result::NullArgument
+            );
+            crate::error::mesos_http_error_free(error);
+            assert!(event.is_null());
+            assert_eq!(mesos_http_framework_restored_count(std::ptr::null()), 0);
+            assert!(mesos_http_framework_restored_task_id(std::ptr::null(), 0).is_null());
+            assert_eq!(mesos_http_framework_restored_state(std::ptr::null(), 0), -1);
+            mesos_http_framework_free(std::ptr::null_mut());
+        }
+    }
+
+    #[test]
+    fn a_state_dir_without_a_failover_timeout_is_a_configuration_error() {
+        let config = mesos_http_config_new();
+        let mut error = std::ptr::null_mut();
+        let mut framework = std::ptr::null_mut();
+        unsafe {
+            mesos_http_config_set_masters(config, c"http://127.0.0.1:1".as_ptr(), &mut error);
+            mesos_http_config_set_framework(config, c"u".as_ptr(), c"n".as_ptr(), &mut error);
+            let dir = std::env::temp_dir()
+                .join(format!("mesos-http-ffi-nofailover-{}", std::process::id()));
+            let dir = CString::new(dir.display().to_string()).unwrap();
+            assert_eq!(
+                mesos_http_framework_connect(config, dir.as_ptr(), &mut framework, &mut error),
+                mesos_http_result::Config
+            );
+            assert!(framework.is_null());
+            assert_eq!(
+                crate::error::mesos_http_error_result(error),
+                mesos_http_result::Config
+            );
+            crate::error::mesos_http_error_free(error);
+            mesos_http_config_free(config);
+        }
+    }
 }

@@ -51,10 +51,7 @@ fn execute_c_with_a_state_dir_keeps_the_framework_until_teardown() {
     let program = compile_c(&root().join("examples/execute.c"), "execute-state");
     let master = SimMasterProcess::start();
     let dir = state_dir("run");
-    let finished = run_with_deadline(
-        Command::new(&program).arg(master.url()).arg(&dir),
-        LIMIT,
-    );
+    let finished = run_with_deadline(Command::new(&program).arg(master.url()).arg(&dir), LIMIT);
     assert_execute_output(&finished, &master);
     // The store was opened there, and TEARDOWN cleared it: a next run
     // registers a new framework.
