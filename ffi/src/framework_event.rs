@@ -34,10 +34,7 @@ pub(super) fn framework_fields(
             (fields, None)
         }
         FrameworkItem::Offers(offers) => {
-            let event = Event::Offers(se::Offers {
-                offers,
-                ..Default::default()
-            });
+            let event = Event::Offers(se::Offers { offers });
             (EventFields::from_event(event, encoding), None)
         }
         FrameworkItem::Rescinded(offer_id) => {

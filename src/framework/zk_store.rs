@@ -172,7 +172,7 @@ impl FrameworkStore for ZooKeeperStore {
                 tasks.push(record);
             }
         }
-        tasks.sort_by(|a, b| a.launched_at.cmp(&b.launched_at));
+        tasks.sort_by_key(|t| t.launched_at);
         Ok(StoredFramework {
             framework_id,
             tasks,

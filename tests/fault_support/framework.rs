@@ -14,10 +14,15 @@ use mesos_http::{ConnectionState, Encoding};
 
 use super::{shape, Ctx, Phase, Row, CELL_PATIENCE, TASKS};
 
+/// When a trigger fires.
+type Condition = Box<dyn Fn(&FrameworkApp) -> bool>;
+/// What it does then.
+type Action = Box<dyn FnOnce(&mut FrameworkApp, &Ctx)>;
+
 /// Something a cell does once `when` holds (checked between items).
 pub struct Trigger {
-    pub when: Box<dyn Fn(&FrameworkApp) -> bool>,
-    pub then: Box<dyn FnOnce(&mut FrameworkApp, &Ctx)>,
+    pub when: Condition,
+    pub then: Action,
 }
 
 impl Trigger {
