@@ -103,3 +103,39 @@ fn sigkilled_and_restarted_with_its_state_dir_it_finishes_every_task_once_json()
 fn sigkilled_and_restarted_with_its_state_dir_it_finishes_every_task_once_protobuf() {
     restart_mid_run("protobuf");
 }
+
+#[test]
+fn metrics_print_the_framework_counters_in_prometheus_text() {
+    let run = Running::start(
+        "batch",
+        &[
+            "--tasks",
+            "4",
+            "--agents",
+            "0",
+            "--scripted-agents",
+            "1",
+            "--metrics",
+        ],
+        &[],
+    )
+    .finish();
+    assert_eq!(run.code(), 0, "{run}");
+    let value = |series: &str| -> f64 {
+        run.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(series))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in:\n{run}"))
+    };
+    assert!(
+        run.stdout
+            .contains("# TYPE mesos_framework_updates_total counter"),
+        "{run}"
+    );
+    // Each task's changes handed over: at least its end.
+    assert!(value("mesos_framework_updates_total{verdict=\"delivered\"}") >= 4.0);
+    assert_eq!(value("mesos_framework_subscriptions_total"), 1.0);
+    assert!(value("mesos_framework_calls_total{type=\"ACCEPT\",outcome=\"ok\"}") >= 1.0);
+    assert_eq!(value("mesos_framework_acknowledgements_pending"), 0.0);
+}
