@@ -73,10 +73,11 @@ fn restart_mid_run(encoding: &str) {
         1,
         "{second}"
     );
-    assert_eq!(
-        launched(&killed.stdout) + launched(&second.stdout),
-        TASKS,
-        "every task launched once over both runs:\n{killed}\n{second}"
+    // A launch line may not have made it out before the kill (the ACCEPT
+    // did): at most one line per task over both runs.
+    assert!(
+        launched(&killed.stdout) + launched(&second.stdout) <= TASKS,
+        "no task launched twice:\n{killed}\n{second}"
     );
     // Each task ran exactly once: one sandbox with its output.
     let mut runs: BTreeMap<String, usize> = BTreeMap::new();

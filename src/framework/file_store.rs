@@ -108,11 +108,16 @@ impl FileStore {
         let io = self.io(TASKS_FILE);
         if self.journal.is_none() {
             fs::create_dir_all(&self.dir).map_err(self.io(""))?;
+            let existed = self.path(TASKS_FILE).exists();
             let file = OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(self.path(TASKS_FILE))
                 .map_err(&io)?;
+            if !existed {
+                // A new file's name must survive a crash too.
+                sync_dir(&self.dir)?;
+            }
             self.journal = Some(file);
         }
         let journal = self.journal.as_mut().expect("opened above");
