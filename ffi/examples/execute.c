@@ -18,6 +18,8 @@
  *   cc -std=c11 -Iffi/include ffi/examples/execute.c \
  *   target/debug/libmesos_http_ffi.a -lpthread -ldl -lm -o execute
  */
+#define _POSIX_C_SOURCE 200809L /* SIGPIPE */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +99,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *state_dir = argc == 3 ? argv[2] : NULL;
+  /* A write to a connection the master has just closed must fail with an
+   * error, not kill the process (the library retries): the usual setting
+   * for a C program that talks to the network. */
+  signal(SIGPIPE, SIG_IGN);
   mesos_http_config *config = make_config(argv[1], state_dir != NULL);
   if (config == NULL) {
     return 1;
