@@ -11,6 +11,13 @@
 //! A live line shows queued/running/finished/failed; a summary follows.
 //! Exit status: 0 when every task finished, 1 otherwise, 130 after Ctrl-C,
 //! 2 for bad arguments.
+//!
+//! With `--state-dir DIR` the framework id and every launch (recorded
+//! before its ACCEPT goes out) are kept in DIR: killed at any point and
+//! started again with the same DIR, the batch resumes the same framework,
+//! reconciles the tasks it had launched, launches none of them twice and
+//! finishes the rest. `--metrics` prints the framework's counters in the
+//! Prometheus text format at the end.
 
 mod common;
 
@@ -20,14 +27,14 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{after, never, select, Receiver};
 use mesos_http::call;
-use mesos_http::event::Event;
+use mesos_http::framework::{Framework, FrameworkEnd, FrameworkError, FrameworkItem, TaskChange};
 use mesos_http::resources::Resources;
-use mesos_http::sim::{AgentSpec, ScriptedTimeline};
-use mesos_http::v1::{self, TaskState, TaskStatus};
-use mesos_http::{ConnectionState, Item, Termination};
+use mesos_http::sim::{AgentSpec, ScriptedTimeline, SimMaster};
+use mesos_http::v1::{self, TaskState};
+use mesos_http::{ConnectionState, Event, Termination};
 
 use common::cli::Flags;
-use common::cluster::{Cluster, ClusterOptions};
+use common::cluster::ClusterOptions;
 use common::interrupt::interrupt_channel;
 use common::progress::{Counts, Progress};
 use common::report::status_line;
@@ -47,7 +54,12 @@ Batch:
   --agents N              embedded master only: local agents running real
                           processes (default 3; each has cpus:2;mem:2048)
   --scripted-agents N     embedded master only: agents whose tasks pretend
-                          to run for a moment, then finish (default 0)";
+                          to run for a moment, then finish (default 0)
+  --state-dir DIR         keep the framework id and the launches in DIR and
+                          resume from it (failover timeout: 1 day unless
+                          --failover-timeout says otherwise)
+  --metrics               print the framework's counters (Prometheus text
+                          format) at the end";
 
 /// Offers that cannot take a task come back after this long (or sooner,
 /// once tasks on that agent end and free more resources).
@@ -64,7 +76,12 @@ struct Options {
     resources: Resources,
     local_agents: usize,
     scripted_agents: usize,
+    state_dir: Option<std::path::PathBuf>,
+    metrics: bool,
 }
+
+/// The failover timeout with a state dir, unless given: a day to come back.
+const STATE_DIR_FAILOVER_SECONDS: f64 = 24.0 * 3600.0;
 
 fn parse_options() -> Result<Option<Options>, String> {
     let mut options = Options {
@@ -74,6 +91,8 @@ fn parse_options() -> Result<Option<Options>, String> {
         resources: Resources::new(),
         local_agents: 3,
         scripted_agents: 0,
+        state_dir: None,
+        metrics: false,
     };
     let mut resources_text = "cpus:0.5;mem:64".to_string();
     let mut flags = Flags::from_env();
@@ -88,6 +107,8 @@ fn parse_options() -> Result<Option<Options>, String> {
             "resources" => resources_text = flags.value()?,
             "agents" => options.local_agents = flags.parsed()?,
             "scripted-agents" => options.scripted_agents = flags.parsed()?,
+            "state-dir" => options.state_dir = Some(flags.value()?.into()),
+            "metrics" => options.metrics = true,
             other => return Err(format!("unknown flag --{other}")),
         }
     }
@@ -95,6 +116,9 @@ fn parse_options() -> Result<Option<Options>, String> {
         .map_err(|e| format!("--resources {resources_text:?}: {e}"))?;
     if options.resources.is_empty() {
         return Err("--resources must ask for something (e.g. 'cpus:0.1')".into());
+    }
+    if options.state_dir.is_some() && options.cluster.failover_timeout.is_none() {
+        options.cluster.failover_timeout = Some(STATE_DIR_FAILOVER_SECONDS);
     }
     if options.cluster.master.is_none() && options.local_agents + options.scripted_agents == 0 {
         return Err("the embedded master needs at least one agent".into());
@@ -118,7 +142,9 @@ struct Task {
 
 struct Batch {
     options: Options,
-    cluster: Cluster,
+    framework: Framework,
+    /// The embedded master, when one was started (kept alive while this lives).
+    _embedded: Option<SimMaster>,
     tasks: Vec<Task>,
     /// Indices into `tasks` not launched yet, in order.
     queue: VecDeque<usize>,
@@ -149,43 +175,77 @@ fn run(options: Options) -> Result<u8, String> {
     let mut agents = vec![AgentSpec::local(); options.local_agents];
     let scripted = ScriptedTimeline::finish_after(Duration::from_millis(200));
     agents.extend(vec![AgentSpec::scripted(scripted); options.scripted_agents]);
-    let cluster = options.cluster.connect(agents)?;
-    match &cluster.embedded {
+    let (builder, master, embedded) = options.cluster.prepare(agents)?;
+    match &embedded {
         Some(sim) => println!(
             "started an embedded Mesos master at {} with {} local and {} scripted agent(s)",
             sim.url(),
             options.local_agents,
             options.scripted_agents
         ),
-        None => println!("connecting to {}", cluster.master),
+        None => println!("connecting to {master}"),
     }
-    let tasks: Vec<Task> = (0..options.tasks)
+    let mut framework = Framework::builder(builder, options.cluster.framework_info());
+    if let Some(dir) = &options.state_dir {
+        framework = framework.state_dir(dir);
+    }
+    let framework = framework.connect().map_err(|e| e.to_string())?;
+    let mut tasks: Vec<Task> = (0..options.tasks)
         .map(|i| Task {
             id: format!("{}-{}", options.cluster.name, i + 1),
             agent: None,
             ended: None,
         })
         .collect();
-    let by_id = tasks
+    let by_id: BTreeMap<String, usize> = tasks
         .iter()
         .enumerate()
         .map(|(i, t)| (t.id.clone(), i))
         .collect();
+    // What a previous run with this state dir launched: not launched again.
+    let mut tally = Tally::default();
+    for record in framework.restored() {
+        let Some(&index) = by_id.get(&record.task_id.value) else {
+            continue;
+        };
+        let task = &mut tasks[index];
+        task.agent = record.agent_id.clone().or(Some(v1::AgentID::default()));
+        tally.launched += 1;
+        if let Some(state) = record.ended {
+            task.ended = Some(state);
+            tally.launched_and_ended += 1;
+            if state == TaskState::TASK_FINISHED {
+                tally.finished += 1;
+            } else {
+                tally.failed += 1;
+            }
+        }
+    }
+    if tally.launched > 0 {
+        println!(
+            "resuming: {} task(s) launched before, {} of them ended",
+            tally.launched, tally.launched_and_ended
+        );
+    }
+    let queue = (0..tasks.len())
+        .filter(|&i| tasks[i].agent.is_none())
+        .collect();
     let mut batch = Batch {
-        queue: (0..tasks.len()).collect(),
+        queue,
         tasks,
         by_id,
         options,
-        cluster,
+        framework,
+        _embedded: embedded,
         progress: Progress::new(),
         suppressed: false,
         interrupted: false,
         tearing_down: None,
         leave: false,
         started: Instant::now(),
-        tally: Tally::default(),
+        tally,
     };
-    if batch.tasks.is_empty() {
+    if batch.tasks.is_empty() || batch.all_ended() {
         batch.teardown();
     }
     batch.run(&interrupts)
@@ -193,7 +253,7 @@ fn run(options: Options) -> Result<u8, String> {
 
 impl Batch {
     fn run(&mut self, interrupts: &Receiver<()>) -> Result<u8, String> {
-        let events = self.cluster.events.clone();
+        let events = self.framework.receiver().clone();
         loop {
             if self.leave {
                 return Ok(self.finish());
@@ -204,15 +264,23 @@ impl Batch {
                 }
                 None => never(),
             };
+            // Reconciliation's next step.
+            let tick = match self.framework.deadline() {
+                Some(at) => after(at.saturating_duration_since(Instant::now())),
+                None => never(),
+            };
             select! {
-                recv(events.receiver()) -> item => match item {
+                recv(events) -> item => match item {
                     Ok(item) => {
-                        if self.on_item(item) {
-                            return Ok(self.finish());
+                        if let Some(item) = self.framework.handle(item) {
+                            if self.on_item(item) {
+                                return Ok(self.finish());
+                            }
                         }
                     }
                     Err(_) => return Ok(self.finish()),
                 },
+                recv(tick) -> _ => self.framework.tick(),
                 recv(interrupts) -> _ => {
                     if self.tearing_down.is_some() {
                         return Ok(self.finish());
@@ -229,6 +297,10 @@ impl Batch {
         }
     }
 
+    fn all_ended(&self) -> bool {
+        self.tally.finished + self.tally.failed == self.tasks.len()
+    }
+
     fn counts(&self) -> Counts {
         Counts {
             queued: self.queue.len(),
@@ -239,12 +311,28 @@ impl Batch {
     }
 
     /// Handles one item; `true` when the program should end.
-    fn on_item(&mut self, item: Item) -> bool {
+    fn on_item(&mut self, item: FrameworkItem) -> bool {
         match item {
-            Item::Connection(state) => return self.on_connection(state),
-            Item::Event(received) => match received.into_event() {
-                Event::Offers(offers) => self.on_offers(offers.offers),
-                Event::Update(update) => self.on_update(update.status),
+            FrameworkItem::Subscribed {
+                framework_id,
+                master,
+                resumed,
+            } => {
+                // Scripts (and the restart test) read this line.
+                println!("framework {}", framework_id.value);
+                self.progress.log(&format!(
+                    "subscribed to {master} as framework {}{}",
+                    framework_id.value,
+                    if resumed { " (resumed)" } else { "" }
+                ));
+            }
+            FrameworkItem::Offers(offers) => self.on_offers(offers),
+            FrameworkItem::Task(change) => self.on_update(change),
+            FrameworkItem::UnknownTask(change) => self.on_unknown(change),
+            FrameworkItem::Connection(ConnectionState::Disconnected(why)) => self
+                .progress
+                .log(&format!("disconnected ({why:?}); will reconnect")),
+            FrameworkItem::Event(received) => match &*received {
                 Event::Error(error) => self
                     .progress
                     .log(&format!("error from the master: {}", error.message)),
@@ -253,63 +341,50 @@ impl Batch {
                 }
                 _ => {}
             },
-            Item::Undecodable { error, .. } => self
-                .progress
-                .log(&format!("skipped an undecodable event: {error}")),
-        }
-        self.progress.update(self.counts());
-        false
-    }
-
-    fn on_connection(&mut self, state: ConnectionState) -> bool {
-        match state {
-            ConnectionState::Subscribed {
-                framework_id,
-                master,
-                ..
-            } => {
-                self.progress.log(&format!(
-                    "subscribed to {master} as framework {}",
-                    framework_id.value
-                ));
-                // After a reconnection: ask for the state of every task still
-                // running, by name: a master that lost its state answers an
-                // implicit reconciliation with nothing, an explicit one with
-                // TASK_LOST for the tasks it does not know.
-                let open: Vec<(v1::TaskID, Option<v1::AgentID>)> = self
-                    .tasks
-                    .iter()
-                    .filter(|t| t.ended.is_none())
-                    .filter_map(|t| {
-                        let agent = t.agent.clone()?;
-                        Some((
-                            v1::TaskID {
-                                value: t.id.clone(),
-                            },
-                            Some(agent),
-                        ))
-                    })
-                    .collect();
-                if !open.is_empty() {
-                    let _ = self.cluster.scheduler.reconcile(open);
-                }
-                self.progress.update(self.counts());
-            }
-            ConnectionState::Disconnected(why) => self
-                .progress
-                .log(&format!("disconnected ({why:?}); will reconnect")),
-            ConnectionState::Terminated(why) => {
+            FrameworkItem::Terminated(why) => {
                 match why {
-                    Termination::TornDown => {}
-                    other => self
-                        .progress
-                        .log(&format!("the subscription ended: {other:?}")),
+                    FrameworkEnd::Subscription(Termination::TornDown) => {}
+                    other => self.progress.log(&format!("the framework ended: {other}")),
                 }
                 return true;
             }
             _ => {}
         }
+        self.progress.update(self.counts());
         false
+    }
+
+    /// A task this run does not know: one of the batch's own (launched by a
+    /// run whose records were lost) is adopted; anything else is killed.
+    fn on_unknown(&mut self, change: TaskChange) {
+        let id = change.task_id().clone();
+        let agent = change.status.agent_id.clone();
+        let ours = self
+            .by_id
+            .get(&id.value)
+            .copied()
+            .filter(|&i| self.tasks[i].agent.is_none() && self.tasks[i].ended.is_none());
+        match ours {
+            Some(index) if !change.is_terminal() => {
+                self.progress
+                    .log(&format!("adopting task {} found running", id.value));
+                self.queue.retain(|&i| i != index);
+                self.tasks[index].agent = agent.clone().or(Some(v1::AgentID::default()));
+                self.tally.launched += 1;
+                if let Err(err) = self.framework.track_launch(id, agent) {
+                    self.progress
+                        .log(&format!("cannot record the adoption: {err}"));
+                }
+            }
+            _ if !change.is_terminal() => {
+                self.progress
+                    .log(&format!("killing unknown task {}", id.value));
+                if let Err(err) = self.framework.kill(id, agent) {
+                    self.progress.log(&format!("KILL failed: {err}"));
+                }
+            }
+            _ => {}
+        }
     }
 
     fn on_offers(&mut self, offers: Vec<v1::Offer>) {
@@ -348,8 +423,7 @@ impl Batch {
                 .collect();
             let filters = Some(call::refuse_seconds(UNFIT_REFUSE_SECONDS));
             match self
-                .cluster
-                .scheduler
+                .framework
                 .accept([offer.id.clone()], [call::launch(infos)], filters)
             {
                 Ok(()) => {
@@ -372,12 +446,36 @@ impl Batch {
                         task.agent = Some(offer.agent_id.clone());
                     }
                 }
-                Err(err) => {
+                Err(err @ (FrameworkError::StaleOffer(_) | FrameworkError::Store(_))) => {
                     self.progress.log(&format!(
-                        "ACCEPT failed: {err}; the tasks wait for another offer"
+                        "ACCEPT not sent: {err}; the tasks wait for another offer"
                     ));
                     for &i in launch.iter().rev() {
                         self.queue.push_front(i);
+                    }
+                }
+                Err(err) => {
+                    // The framework forgets launches that certainly did not
+                    // happen; the others are reconciled, so they are not
+                    // launched again under the same id.
+                    let sent = launch
+                        .iter()
+                        .any(|&i| self.framework.task_state(&self.tasks[i].id).is_some());
+                    self.progress.log(&format!(
+                        "ACCEPT failed: {err}; {}",
+                        if sent {
+                            "reconciliation will tell whether the tasks run"
+                        } else {
+                            "the tasks wait for another offer"
+                        }
+                    ));
+                    for &i in launch.iter().rev() {
+                        if sent {
+                            self.tasks[i].agent = Some(offer.agent_id.clone());
+                            self.tally.launched += 1;
+                        } else {
+                            self.queue.push_front(i);
+                        }
                     }
                 }
             }
@@ -387,8 +485,8 @@ impl Batch {
         if self.queue.is_empty() && !self.suppressed {
             // Every task is launched: no more offers needed.
             self.suppressed = self
-                .cluster
-                .scheduler
+                .framework
+                .scheduler()
                 .suppress(Vec::<String>::new())
                 .is_ok();
         }
@@ -396,33 +494,56 @@ impl Batch {
 
     /// Declines offers in one call (an OFFERS event from a large cluster
     /// may carry thousands).
-    fn decline(&self, offers: Vec<v1::OfferID>, refuse_seconds: f64) {
+    fn decline(&mut self, offers: Vec<v1::OfferID>, refuse_seconds: f64) {
         if offers.is_empty() {
             return;
         }
         let filters = Some(call::refuse_seconds(refuse_seconds));
-        if let Err(err) = self.cluster.scheduler.decline(offers, filters) {
+        if let Err(err) = self.framework.decline(offers, filters) {
             eprintln!("batch: DECLINE failed: {err}");
         }
     }
 
-    fn on_update(&mut self, status: TaskStatus) {
+    fn on_update(&mut self, change: TaskChange) {
         if self.tearing_down.is_some() {
             return; // The framework is going away with its tasks.
         }
+        let Some(&index) = self.by_id.get(&change.task_id().value) else {
+            return;
+        };
+        if change.launch_unknown_to_master() && self.tasks[index].ended.is_none() {
+            // Recorded by a run that died before its ACCEPT went out: the
+            // task never existed, so it is launched again.
+            self.progress.log(&format!(
+                "task {} never reached the master; queued again",
+                change.task_id().value
+            ));
+            let id = change.task_id().clone();
+            drop(change);
+            if let Err(err) = self.framework.forget(&[id]) {
+                self.progress
+                    .log(&format!("cannot update the state dir: {err}"));
+            }
+            self.tasks[index].agent = None;
+            self.tally.launched -= 1;
+            self.queue.push_back(index);
+            if self.suppressed {
+                self.suppressed = self.framework.scheduler().revive_all().is_err();
+            }
+            return;
+        }
+        let terminal = change.is_terminal();
+        let status = change.status.clone();
         // Blocking: every update is acknowledged before the TEARDOWN that
         // follows the last one (queued acknowledgements would be dropped
         // with the framework).
-        if let Err(err) = self.cluster.scheduler.acknowledge(&status) {
+        if let Err(err) = change.acknowledge() {
             self.progress.log(&format!(
                 "ACKNOWLEDGE failed: {err} (the update will be re-sent)"
             ));
         }
-        let Some(&index) = self.by_id.get(&status.task_id.value) else {
-            return;
-        };
         let task = &mut self.tasks[index];
-        if task.ended.is_some() || !status.state.is_terminal() {
+        if task.ended.is_some() || !terminal {
             return;
         }
         if status.state != TaskState::TASK_FINISHED {
@@ -438,14 +559,14 @@ impl Batch {
         }
         task.ended = Some(status.state);
         let counts = self.counts();
-        if counts.finished + counts.failed == self.tasks.len() && self.tearing_down.is_none() {
+        if self.all_ended() && self.tearing_down.is_none() {
             self.progress.update(counts);
             self.teardown();
         }
     }
 
     fn teardown(&mut self) {
-        match self.cluster.scheduler.teardown() {
+        match self.framework.teardown() {
             Ok(()) => self.tearing_down = Some(Instant::now()),
             Err(err) => {
                 self.progress.log(&format!("TEARDOWN failed: {err}"));
@@ -479,6 +600,9 @@ impl Batch {
         );
         for (agent, n) in &agents {
             println!("  agent {agent}: {n} task(s)");
+        }
+        if self.options.metrics {
+            print!("{}", self.framework.stats().to_prometheus());
         }
         if self.interrupted {
             130

@@ -1,20 +1,22 @@
 //! The smallest complete scheduler: subscribe, launch one task on the first
-//! offer that fits, acknowledge its status updates, tear down when it ends.
-//! It survives a dropped stream: the client re-subscribes by itself, calls
-//! made in the gap wait for it, and a re-delivered update is printed once.
+//! offer that fits, print each change of its state once, tear down when it
+//! ends. The framework layer does the rest: updates are acknowledged once
+//! the loop is done with them, a dropped stream is re-subscribed, the task
+//! is reconciled after every re-subscription, and a re-delivered update or a
+//! reconciliation answer that repeats the known state is absorbed.
 //!
 //! ```text
 //! cargo run --example minimal                          # embedded simulated master
 //! cargo run --example minimal -- http://master:5050    # a real one
 //! ```
 
-use std::collections::HashSet;
 use std::time::Duration;
 
+use mesos_http::framework::{Framework, FrameworkItem};
 use mesos_http::resources::Resources;
 use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1::{CommandInfo, FrameworkInfo, TaskID, TaskInfo, TaskState};
-use mesos_http::{call, ConnectionState, Event, Item, Scheduler};
+use mesos_http::{call, Scheduler};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The master from the command line, or a simulated one with a local agent.
@@ -27,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
 
-    let framework = FrameworkInfo {
+    let info = FrameworkInfo {
         user: "nobody".into(),
         name: "minimal".into(),
         // With the default of 0 the master removes the framework and kills
@@ -36,35 +38,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         failover_timeout: Some(7.0 * 24.0 * 3600.0),
         ..Default::default()
     };
-    let (scheduler, events) = Scheduler::builder(master)
-        .framework(framework)
-        // Calls made while the client re-subscribes after a dropped stream
-        // wait up to a minute for it instead of failing with NotSubscribed.
-        .subscription_wait(Duration::from_secs(60))
-        .connect()?;
+    // Calls made while the client re-subscribes after a dropped stream wait
+    // up to a minute for it instead of failing with NotSubscribed.
+    let scheduler = Scheduler::builder(master).subscription_wait(Duration::from_secs(60));
+    let mut framework = Framework::builder(scheduler, info).connect()?;
     let needs: Resources = "cpus:0.1;mem:32".parse()?;
     let mut launched = false;
     let mut finished = false;
-    // The agent re-sends an update until it is acknowledged, so one may
-    // arrive twice (e.g. across a reconnection): print each uuid once.
-    let mut seen_updates = HashSet::new();
 
-    for item in &events {
-        let event = match item {
-            Item::Event(event) => event,
-            // The stream dropped: the client re-subscribes by itself.
-            Item::Connection(ConnectionState::Disconnected(why)) => {
-                eprintln!("disconnected ({why:?}); reconnecting");
-                continue;
-            }
-            _ => continue,
-        };
-        match &*event {
-            Event::Offers(offers) => {
-                for offer in &offers.offers {
+    while let Some(item) = framework.next() {
+        match item {
+            FrameworkItem::Offers(offers) => {
+                for offer in offers {
                     let fits = Resources::from(offer.resources.as_slice()).contains(&needs);
                     if launched || !fits {
-                        scheduler.decline([offer.id.clone()], None)?;
+                        framework.decline([offer.id], None)?;
                         continue;
                     }
                     let task = TaskInfo {
@@ -80,26 +68,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         }),
                         ..Default::default()
                     };
-                    scheduler.accept([offer.id.clone()], [call::launch([task])], None)?;
+                    // Tracked (and reconciled) from here on.
+                    framework.accept([offer.id], [call::launch([task])], None)?;
                     launched = true;
                 }
             }
-            Event::Update(update) => {
-                let status = &update.status;
-                if seen_updates.insert(status.uuid.clone()) {
-                    println!(
-                        "task {}: {}",
-                        status.task_id.value,
-                        status.state.name().unwrap_or("?")
-                    );
-                }
-                scheduler.acknowledge(status)?;
-                if status.state.is_terminal() {
-                    finished = status.state == TaskState::TASK_FINISHED;
-                    scheduler.teardown()?; // also removes the framework's offers
+            // One item per real change of a task's state.
+            FrameworkItem::Task(change) => {
+                println!(
+                    "task {}: {}",
+                    change.task_id().value,
+                    change.state().name().unwrap_or("?")
+                );
+                if change.is_terminal() {
+                    finished = change.state() == TaskState::TASK_FINISHED;
+                    change.acknowledge()?; // before TEARDOWN removes the framework
+                    framework.teardown()?; // also removes the framework's offers
                     break;
                 }
             }
+            FrameworkItem::Terminated(why) => return Err(why.to_string().into()),
             _ => {}
         }
     }

@@ -18,8 +18,16 @@
 //! It stops when stdin closes or on SIGINT, SIGTERM or SIGHUP, and always
 //! the same way: task processes are killed, the temp work dir (not a
 //! `--work-dir`) is removed, and the exit status is 0.
+//!
+//! Lines on stdin inject failures (`AGENT` is an agent id, or `*` for every
+//! agent; each command logs `command <line>: <outcome>`):
+//! `partition AGENT` (a network partition: its updates are held),
+//! `unreachable AGENT` (the master gives it up: its tasks are reported lost),
+//! `heal AGENT` (it re-registers: held updates flow), and `restart` (the
+//! master restarts losing its in-memory state; agents wait for `heal`).
+//! See `SimMaster::partition_agent` and the methods after it.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -155,13 +163,15 @@ fn main() -> ExitCode {
         let _ = out.flush();
         READY.store(true, Ordering::Release);
     }
-    // Stdin reaching end-of-file (or failing) also stops the master.
+    // Stdin carries failure commands; its end (or failure) stops the master.
+    let commanded = master.clone();
     let spawned = thread::Builder::new()
         .name("stdin".to_string())
         .spawn(move || {
-            let mut sink = [0u8; 1024];
-            let mut stdin = io::stdin();
-            while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+            for line in io::stdin().lock().lines().map_while(Result::ok) {
+                let outcome = run_command(&commanded, line.trim());
+                log::info!("command {}: {outcome}", line.trim());
+            }
             let _ = stop_tx.try_send("end of stdin");
         });
     if let Err(e) = spawned {
@@ -173,6 +183,38 @@ fn main() -> ExitCode {
     log::info!("stopping ({why})");
     master.stop();
     ExitCode::SUCCESS
+}
+
+/// Runs one failure command from stdin; says what came of it.
+fn run_command(master: &SimMaster, line: &str) -> String {
+    let mut words = line.split_whitespace();
+    let (Some(command), target) = (words.next(), words.next()) else {
+        return "empty".to_string();
+    };
+    if words.next().is_some() {
+        return "too many words".to_string();
+    }
+    let agents = match target {
+        Some("*") => master.with_state(|v| v.agents()),
+        Some(agent) => vec![agent.to_string()],
+        None => Vec::new(),
+    };
+    let knob: fn(&SimMaster, &str) -> bool = match (command, target) {
+        ("restart", None) => {
+            master.restart_losing_state();
+            return "done".to_string();
+        }
+        ("partition", Some(_)) => SimMaster::partition_agent,
+        ("unreachable", Some(_)) => SimMaster::mark_agent_unreachable,
+        ("heal", Some(_)) => SimMaster::heal_agent,
+        _ => return "unknown command".to_string(),
+    };
+    let changed: Vec<String> = agents.into_iter().filter(|a| knob(master, a)).collect();
+    if changed.is_empty() {
+        "no agent changed".to_string()
+    } else {
+        format!("done for {}", changed.join(", "))
+    }
 }
 
 /// Waits for stdin to close or a signal, then stops.

@@ -30,12 +30,13 @@ pub mod error;
 /// Scheduler events as an enum, with an `Unknown` variant that keeps the raw record.
 pub mod event;
 pub mod executor;
-// The subscription loop every event stream runs on.
+pub mod framework;
 /// RecordIO framing of the event stream: an incremental, allocation-capped
 /// decoder and the matching encoder (no I/O).
 pub mod recordio;
 /// Resource text syntax (`cpus:1;ports:[31000-31005]`) and Mesos resource arithmetic.
 pub mod resources;
+// The subscription loop every event stream runs on.
 mod subscription;
 // The scheduler client; its public types are exported here, at the root.
 mod scheduler;

@@ -24,7 +24,9 @@ mod zk_support;
 use std::time::Duration;
 
 use client_support::builder;
+use fault_support::framework::{FrameworkApp, Trigger};
 use fault_support::*;
+use mesos_http::framework::{FileStore, Framework, FrameworkStore, MemoryStore};
 use mesos_http::sim::{AgentSpec, SimConfig, SimGroup, SimMaster};
 use mesos_http::{Encoding, SchedulerBuilder};
 use pki_support::test_pki;
@@ -123,6 +125,26 @@ const CELLS: &[Cell] = &[
     Cell {
         fault: "application blocked beyond the heartbeat budget",
         run: application_blocked,
+    },
+    Cell {
+        fault: "framework layer: update re-delivered after re-subscription",
+        run: framework_redelivered_update,
+    },
+    Cell {
+        fault: "framework layer: agents partitioned across a master restart",
+        run: framework_partitioned_agents,
+    },
+    Cell {
+        fault: "framework layer: master restart, agents given up",
+        run: framework_agents_given_up,
+    },
+    Cell {
+        fault: "framework layer: offer from an earlier subscription",
+        run: framework_stale_offer,
+    },
+    Cell {
+        fault: "framework layer: scheduler restarted from its state dir",
+        run: framework_restarted_from_state_dir,
     },
 ];
 
@@ -602,4 +624,162 @@ fn application_blocked(encoding: Encoding, _: &Env) -> Row {
     app.finish(&ctx)
         .expect(&[])
         .note("handler blocked for 3 heartbeat budgets")
+}
+
+/// The framework layer over `client(...)`, reconciling at a test's pace.
+fn framework_layer(
+    url: &str,
+    encoding: Encoding,
+    name: &str,
+    store: impl FrameworkStore + 'static,
+) -> Framework {
+    Framework::builder(client(url, encoding, name), client_support::framework(name))
+        .store(store)
+        .reconcile_backoff(Duration::from_millis(50), Duration::from_millis(400))
+        .connect()
+        .expect("connect the framework")
+}
+
+const AGENTS: [&str; 4] = ["agent-0", "agent-1", "agent-2", "agent-3"];
+
+fn framework_redelivered_update(encoding: Encoding, _: &Env) -> Row {
+    let sim = master();
+    let fw = framework_layer(&sim.url(), encoding, "fw-redeliver", MemoryStore::new());
+    let mut app = FrameworkApp::new(fw, encoding);
+    let mut ctx = Ctx::new(vec![sim]);
+    app.run(&mut ctx, |phase, app, ctx| match phase {
+        Phase::Inject => ctx.current().close_streams(),
+        Phase::Subscribed => {
+            // The agent's update again, as after a lost acknowledgement.
+            let update = app.last_update.clone().expect("an update was handed over");
+            ctx.current().send_event(&mesos_http::v1::scheduler::Event {
+                r#type: Some(mesos_http::v1::scheduler::event::Type::UPDATE),
+                update: Some(mesos_http::v1::scheduler::event::Update { status: update }),
+                ..Default::default()
+            });
+            let absorbed = app.absorbed();
+            app.triggers.push_back(Trigger::new(
+                move |app| app.absorbed() > absorbed,
+                |_, _| {},
+            ));
+        }
+        _ => {}
+    });
+    app.finish(&ctx)
+        .expect(&["Disconnected(StreamEnded)", "Subscribed"])
+        .note("the re-delivered update and the reconciliation answers absorbed, each change handed over once")
+}
+
+fn framework_partitioned_agents(encoding: Encoding, _: &Env) -> Row {
+    let sim = master();
+    let fw = framework_layer(&sim.url(), encoding, "fw-partition", MemoryStore::new());
+    let mut app = FrameworkApp::new(fw, encoding);
+    let mut ctx = Ctx::new(vec![sim]);
+    app.run(&mut ctx, |phase, app, ctx| {
+        if let Phase::Inject = phase {
+            // The agents have not re-registered: explicit reconciliation
+            // naming them gets no answer until they do.
+            ctx.current().restart_losing_state();
+            app.triggers.push_back(Trigger::new(
+                |app| app.framework.stats().reconciliation.explicit_calls >= 3,
+                |app, ctx| {
+                    assert_eq!(app.framework.stats().reconciliation.rounds_completed, 0);
+                    for agent in AGENTS {
+                        ctx.current().heal_agent(agent);
+                    }
+                },
+            ));
+            app.triggers.push_back(Trigger::new(
+                |app| app.framework.stats().reconciliation.rounds_completed >= 1,
+                |_, _| {},
+            ));
+        }
+    });
+    app.finish(&ctx)
+        .expect(&["Disconnected(StreamEnded)", "Subscribed"])
+        .note("reconciliation asked again with backoff until the agents re-registered and answered")
+}
+
+fn framework_agents_given_up(encoding: Encoding, _: &Env) -> Row {
+    let sim = master();
+    let fw = framework_layer(&sim.url(), encoding, "fw-given-up", MemoryStore::new());
+    let mut app = FrameworkApp::new(fw, encoding);
+    let mut ctx = Ctx::new(vec![sim]);
+    app.run(&mut ctx, |phase, app, ctx| {
+        if let Phase::Inject = phase {
+            ctx.current().restart_losing_state();
+            app.triggers.push_back(Trigger::new(
+                |app| app.framework.stats().reconciliation.explicit_calls >= 2,
+                |_, ctx| {
+                    for agent in AGENTS {
+                        ctx.current().mark_agent_unreachable(agent);
+                    }
+                },
+            ));
+            // Every launched task reported LOST: the agents come back (their
+            // tasks' later updates are absorbed) and run the rest.
+            app.triggers.push_back(Trigger::new(
+                |app| app.changes.keys().all(|id| app.ended.contains_key(id)),
+                |_, ctx| {
+                    for agent in AGENTS {
+                        ctx.current().heal_agent(agent);
+                    }
+                },
+            ));
+        }
+    });
+    let row = app.finish(&ctx);
+    assert!(row.lost > 0, "{row:?}");
+    row.expect(&["Disconnected(StreamEnded)", "Subscribed"])
+        .note(
+        "each task of the given-up agents reported `TASK_LOST` once; their later updates absorbed",
+    )
+}
+
+fn framework_stale_offer(encoding: Encoding, _: &Env) -> Row {
+    let sim = master();
+    let fw = framework_layer(&sim.url(), encoding, "fw-stale", MemoryStore::new());
+    let mut app = FrameworkApp::new(fw, encoding);
+    let mut ctx = Ctx::new(vec![sim]);
+    app.run(&mut ctx, |phase, app, ctx| match phase {
+        Phase::Inject => {
+            app.keep_offer = true;
+            app.triggers.push_back(Trigger::new(
+                |app| app.kept_offer.is_some(),
+                |_, ctx| ctx.current().close_streams(),
+            ));
+        }
+        Phase::Subscribed if app.kept_offer.is_some() => app.accept_kept_offer(ctx),
+        _ => {}
+    });
+    app.finish(&ctx)
+        .expect(&["Disconnected(StreamEnded)", "Subscribed"])
+        .note("ACCEPT of an offer from before the re-subscription refused locally, nothing sent")
+}
+
+fn framework_restarted_from_state_dir(encoding: Encoding, _: &Env) -> Row {
+    let sim = master();
+    let dir = std::env::temp_dir().join(format!(
+        "mesos-http-fault-state-{}-{encoding:?}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = sim.url();
+    let fw = framework_layer(&url, encoding, "fw-restart", FileStore::new(&dir));
+    let mut app = FrameworkApp::new(fw, encoding);
+    let mut ctx = Ctx::new(vec![sim]);
+    let restart_dir = dir.clone();
+    app.run(&mut ctx, |phase, app, _ctx| {
+        if let Phase::Inject = phase {
+            // The process dies; a new one starts from the same directory.
+            let fresh = framework_layer(&url, encoding, "fw-restart", FileStore::new(&restart_dir));
+            assert!(!fresh.restored().is_empty(), "the launches were stored");
+            app.restart(fresh);
+        }
+    });
+    let row = app.finish(&ctx);
+    let _ = std::fs::remove_dir_all(&dir);
+    row.expect(&["Subscribed"]).note(
+        "the same framework id from the store, stored launches reconciled, none launched twice",
+    )
 }

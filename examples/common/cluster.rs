@@ -8,7 +8,7 @@ use std::time::Duration;
 use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1::framework_info::{capability, Capability};
 use mesos_http::v1::FrameworkInfo;
-use mesos_http::{Encoding, Events, Scheduler};
+use mesos_http::{Encoding, Events, Scheduler, SchedulerBuilder};
 
 use super::cli::Flags;
 
@@ -136,6 +136,23 @@ impl ClusterOptions {
     /// Connects to `--master`, or starts the embedded master with `agents`
     /// and connects to it.
     pub fn connect(&self, agents: Vec<AgentSpec>) -> Result<Cluster, String> {
+        let (builder, master, embedded) = self.prepare(agents)?;
+        let builder = builder.framework(self.framework_info());
+        let (scheduler, events) = builder.connect().map_err(|e| e.to_string())?;
+        Ok(Cluster {
+            scheduler,
+            events,
+            embedded,
+            master,
+        })
+    }
+
+    /// The scheduler's settings from the flags (without the FrameworkInfo),
+    /// the master address, and the embedded master when one was started.
+    pub fn prepare(
+        &self,
+        agents: Vec<AgentSpec>,
+    ) -> Result<(SchedulerBuilder, String, Option<SimMaster>), String> {
         if self.secret.is_some() && self.principal.is_none() {
             return Err("--secret needs --principal".into());
         }
@@ -153,7 +170,6 @@ impl ClusterOptions {
             }
         };
         let mut builder = Scheduler::builder(master.as_str())
-            .framework(self.framework_info())
             .encoding(self.encoding)
             .connect_timeout(Duration::from_secs(10))
             .backoff(Duration::from_millis(200), Duration::from_secs(5));
@@ -163,13 +179,7 @@ impl ClusterOptions {
         if let Some(ca) = &self.ca_cert {
             builder = builder.ca_pem_file(ca);
         }
-        let (scheduler, events) = builder.connect().map_err(|e| e.to_string())?;
-        Ok(Cluster {
-            scheduler,
-            events,
-            embedded,
-            master,
-        })
+        Ok((builder, master, embedded))
     }
 
     fn start_embedded(

@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
-"""Runs `echo hello` on a Mesos cluster through the mesos-http C ABI, from
-Python with ctypes only: prints every status update, acknowledges them, and
+"""Runs `echo hello` on a Mesos cluster through the mesos-http C ABI's
+framework layer, from Python with ctypes only: prints each change of the
+task's state once (updates are acknowledged when their event is freed), and
 tears the framework down when the task is over.
 
-    python3 ffi/examples/execute.py MASTER_URL [--lib path/to/libmesos_http_ffi.so]
+    python3 ffi/examples/execute.py MASTER_URL [--state-dir DIR]
+        [--lib path/to/libmesos_http_ffi.so]
+
+With --state-dir the framework id and the launch are kept in DIR: killed and
+started again with the same DIR, it resumes the same framework and does not
+launch the task twice.
 
 The library is built by `cargo build -p mesos-http-ffi` (target/debug/
 libmesos_http_ffi.so); MESOS_HTTP_LIB or --lib point at another copy.
@@ -28,6 +34,8 @@ EVENT_KIND_OFFERS = 2
 EVENT_KIND_UPDATE = 4
 EVENT_KIND_ERROR = 7
 EVENT_KIND_CONNECTION = 100
+EVENT_KIND_UNKNOWN_TASK = 102
+CONNECTION_STATE_SUBSCRIBED = 2
 CONNECTION_STATE_TERMINATED = 5
 TASK_STATE_FINISHED = 2
 
@@ -56,16 +64,20 @@ def load(path):
     declare("mesos_http_config_set_masters", c_int, handle, c_char_p, error_out)
     declare("mesos_http_config_set_framework", c_int, handle, c_char_p, c_char_p, error_out)
     declare("mesos_http_config_set_backoff", c_int, handle, c_uint64, c_uint64, error_out)
-    declare("mesos_http_scheduler_connect", c_int, handle, POINTER(c_void_p), error_out)
-    declare("mesos_http_scheduler_next_event", c_int, handle, c_int64, POINTER(c_void_p),
+    declare("mesos_http_config_set_failover_timeout", c_int, handle, c_double, error_out)
+    declare("mesos_http_framework_connect", c_int, handle, c_char_p, POINTER(c_void_p),
             error_out)
-    declare("mesos_http_scheduler_launch", c_int, handle, c_char_p, c_char_p, c_char_p,
+    declare("mesos_http_framework_next_event", c_int, handle, c_int64, POINTER(c_void_p),
+            error_out)
+    declare("mesos_http_framework_launch", c_int, handle, c_char_p, c_char_p, c_char_p,
             c_char_p, c_char_p, c_double, c_double, error_out)
-    declare("mesos_http_scheduler_decline", c_int, handle, POINTER(c_char_p), c_size_t,
+    declare("mesos_http_framework_decline", c_int, handle, POINTER(c_char_p), c_size_t,
             c_double, error_out)
-    declare("mesos_http_scheduler_acknowledge", c_int, handle, handle, error_out)
-    declare("mesos_http_scheduler_teardown", c_int, handle, error_out)
-    declare("mesos_http_scheduler_free", None, handle)
+    declare("mesos_http_framework_teardown", c_int, handle, error_out)
+    declare("mesos_http_framework_restored_count", c_size_t, handle)
+    declare("mesos_http_framework_restored_task_id", c_char_p, handle, c_size_t)
+    declare("mesos_http_framework_restored_state", c_int32, handle, c_size_t)
+    declare("mesos_http_framework_free", None, handle)
     declare("mesos_http_event_get_kind", c_int, handle)
     declare("mesos_http_event_connection_state", c_int, handle)
     declare("mesos_http_event_message", c_char_p, handle)
@@ -111,14 +123,14 @@ def use_offers(lib, scheduler, event, launched):
             agent_id = lib.mesos_http_event_offer_agent_id(event, index)
             print(f"launching {TASK_ID.decode()} on agent {text(agent_id)} "
                   f"(offer {text(offer_id)})", flush=True)
-            check(lib, "launch", lambda err: lib.mesos_http_scheduler_launch(
+            check(lib, "launch", lambda err: lib.mesos_http_framework_launch(
                 scheduler, offer_id, agent_id, TASK_ID, b"hello", b"echo hello", 0.1, 32.0,
                 err))
             launched = True
             continue
         ids = (c_char_p * 1)(offer_id)
         check(lib, "decline",
-              lambda err: lib.mesos_http_scheduler_decline(scheduler, ids, 1, -1.0, err))
+              lambda err: lib.mesos_http_framework_decline(scheduler, ids, 1, -1.0, err))
     return launched
 
 
@@ -126,12 +138,16 @@ def handle_event(lib, scheduler, event, state):
     """Reacts to one event; returns the exit code once the run is decided."""
     kind = lib.mesos_http_event_get_kind(event)
     if kind == EVENT_KIND_CONNECTION:
-        print(f"connection: {text(lib.mesos_http_event_message(event))}", flush=True)
-        if lib.mesos_http_event_connection_state(event) == CONNECTION_STATE_TERMINATED:
+        connection = lib.mesos_http_event_connection_state(event)
+        if connection == CONNECTION_STATE_SUBSCRIBED:
+            framework_id = text(lib.mesos_http_event_framework_id(event))
+            print(f"subscribed as framework {framework_id}", flush=True)
+        else:
+            print(f"connection: {text(lib.mesos_http_event_message(event))}", flush=True)
+        if connection == CONNECTION_STATE_TERMINATED:
             return 1
-    elif kind == EVENT_KIND_SUBSCRIBED:
-        framework_id = text(lib.mesos_http_event_framework_id(event))
-        print(f"subscribed as framework {framework_id}", flush=True)
+    elif kind == EVENT_KIND_UNKNOWN_TASK:
+        print(f"unknown task {text(lib.mesos_http_event_task_id(event))}", flush=True)
     elif kind == EVENT_KIND_OFFERS:
         state["launched"] = use_offers(lib, scheduler, event, state["launched"])
     elif kind == EVENT_KIND_UPDATE:
@@ -140,9 +156,8 @@ def handle_event(lib, scheduler, event, state):
         message = text(lib.mesos_http_event_message(event))
         suffix = f": {message}" if message else ""
         task_id = text(lib.mesos_http_event_task_id(event))
+        # One event per real change; freeing it acknowledges the update.
         print(f"update: task {task_id} is {name}{suffix}", flush=True)
-        check(lib, "acknowledge",
-              lambda err: lib.mesos_http_scheduler_acknowledge(scheduler, event, err))
         if lib.mesos_http_task_state_is_terminal(task_state):
             return 0 if task_state == TASK_STATE_FINISHED else 1
     elif kind == EVENT_KIND_ERROR:
@@ -151,7 +166,7 @@ def handle_event(lib, scheduler, event, state):
     return None
 
 
-def run(lib, master):
+def run(lib, master, state_dir=None):
     """The whole flow; returns the exit code."""
     config = lib.mesos_http_config_new()
     if not config:
@@ -164,19 +179,31 @@ def run(lib, master):
             config, b"nobody", b"execute-python", err))
         check(lib, "set_backoff",
               lambda err: lib.mesos_http_config_set_backoff(config, 100, 1000, err))
-        check(lib, "connect", lambda err: lib.mesos_http_scheduler_connect(
-            config, ctypes.byref(scheduler), err))
+        if state_dir is not None:
+            check(lib, "set_failover_timeout",
+                  lambda err: lib.mesos_http_config_set_failover_timeout(config, 86400.0, err))
+        directory = state_dir.encode() if state_dir is not None else None
+        check(lib, "connect", lambda err: lib.mesos_http_framework_connect(
+            config, directory, ctypes.byref(scheduler), err))
     finally:
         lib.mesos_http_config_free(config)
 
     exit_code = None
     state = {"launched": False}
+    # A launch an earlier run recorded: not launched again.
+    for index in range(lib.mesos_http_framework_restored_count(scheduler)):
+        if lib.mesos_http_framework_restored_task_id(scheduler, index) == TASK_ID:
+            state["launched"] = True
+            ended = lib.mesos_http_framework_restored_state(scheduler, index)
+            print(f"resuming: {TASK_ID.decode()} was launched before", flush=True)
+            if ended >= 0:
+                exit_code = 0 if ended == TASK_STATE_FINISHED else 1
     polls = 0
     try:
         while exit_code is None and polls < MAX_POLLS:
             event = c_void_p()
             error = c_void_p()
-            result = lib.mesos_http_scheduler_next_event(scheduler, POLL_MS,
+            result = lib.mesos_http_framework_next_event(scheduler, POLL_MS,
                                                          ctypes.byref(event),
                                                          ctypes.byref(error))
             if result == RESULT_TIMEOUT:
@@ -197,18 +224,20 @@ def run(lib, master):
             exit_code = 3
         try:
             check(lib, "teardown",
-                  lambda err: lib.mesos_http_scheduler_teardown(scheduler, err))
+                  lambda err: lib.mesos_http_framework_teardown(scheduler, err))
             print("teardown accepted", flush=True)
         except MesosHttpError as error:
             print(error, file=sys.stderr)
         return exit_code
     finally:
-        lib.mesos_http_scheduler_free(scheduler)
+        lib.mesos_http_framework_free(scheduler)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("master", help="master URL, e.g. http://127.0.0.1:5050")
+    parser.add_argument("--state-dir", default=None,
+                        help="keep the framework id and the launch in this directory")
     parser.add_argument("--lib", default=os.environ.get("MESOS_HTTP_LIB",
                                                         "target/debug/libmesos_http_ffi.so"),
                         help="path to libmesos_http_ffi.so")
@@ -219,7 +248,7 @@ def main():
         print(f"cannot load {args.lib}: {error}", file=sys.stderr)
         return 2
     try:
-        return run(lib, args.master)
+        return run(lib, args.master, args.state_dir)
     except MesosHttpError as error:
         print(error, file=sys.stderr)
         return 1

@@ -141,6 +141,16 @@ typedef enum {
    * A bug: Rust code panicked; the panic was caught at the boundary.
    */
   MESOS_HTTP_RESULT_PANIC = 18,
+  /**
+   * The offer is not outstanding on the current subscription (it came
+   * before a re-subscription, was rescinded or already used); nothing
+   * was sent.
+   */
+  MESOS_HTTP_RESULT_STALE_OFFER = 19,
+  /**
+   * The framework store (state directory) could not be read or written.
+   */
+  MESOS_HTTP_RESULT_STORE = 20,
 } mesos_http_result;
 
 /**
@@ -207,6 +217,12 @@ typedef enum {
    * raw record, the message says what was wrong.
    */
   MESOS_HTTP_EVENT_KIND_UNDECODABLE = 101,
+  /**
+   * From `mesos_http_framework_next_event` only: a status update about a
+   * task the framework did not launch (kill it or adopt it). Its fields
+   * are an UPDATE's.
+   */
+  MESOS_HTTP_EVENT_KIND_UNKNOWN_TASK = 102,
 } mesos_http_event_kind;
 
 /**
@@ -412,6 +428,13 @@ typedef struct mesos_http_executor mesos_http_executor;
  * lives as long as it does. Immutable: readable from any thread.
  */
 typedef struct mesos_http_executor_event mesos_http_executor_event;
+
+/**
+ * A framework on the framework layer. Use it from one thread: the loop on
+ * `mesos_http_framework_next_event` and the calls share the handle's state
+ * (a call made while another thread waits in `next_event` waits for it).
+ */
+typedef struct mesos_http_framework mesos_http_framework;
 
 /**
  * One framework's subscription: a [`Scheduler`] and its event channel.
@@ -633,6 +656,17 @@ mesos_http_result mesos_http_config_set_max_record_size(mesos_http_config *confi
 mesos_http_result mesos_http_config_set_event_capacity(mesos_http_config *config,
                                                        size_t capacity,
                                                        mesos_http_error **error_out);
+
+/**
+ * How long the master keeps the framework (and its tasks) after the
+ * scheduler disconnects, in seconds; overrides the FrameworkInfo's value.
+ * Required by `mesos_http_framework_connect` with a state directory: with
+ * the default of 0 the master removes the framework on the first
+ * disconnection. Must be finite and >= 0.
+ */
+mesos_http_result mesos_http_config_set_failover_timeout(mesos_http_config *config,
+                                                         double seconds,
+                                                         mesos_http_error **error_out);
 
 /**
  * The name of a result code (`"MESOS_HTTP_RESULT_REJECTED"`), for logs.
@@ -955,6 +989,108 @@ const char *mesos_http_executor_event_message(const mesos_http_executor_event *p
  * Frees an executor event. NULL is allowed and ignored.
  */
 void mesos_http_executor_event_free(mesos_http_executor_event *ptr);
+
+/**
+ * Connects on the framework layer. `state_dir` (NULL for none) is a
+ * directory that keeps the framework id and launch records: started again
+ * with the same directory, the framework resumes (same id), reconciles the
+ * tasks it had launched and reports each state change once. A state
+ * directory needs a failover timeout (`mesos_http_config_set_failover_timeout`);
+ * without one this fails with `MESOS_HTTP_RESULT_CONFIG`. Updates are
+ * acknowledged when their event is freed (`mesos_http_event_free`): do not
+ * call `mesos_http_scheduler_acknowledge` for them. On success
+ * `*framework_out` receives a handle to free with `mesos_http_framework_free`.
+ */
+mesos_http_result mesos_http_framework_connect(const mesos_http_config *config,
+                                               const char *state_dir,
+                                               mesos_http_framework **framework_out,
+                                               mesos_http_error **error_out);
+
+/**
+ * Waits up to `timeout_ms` milliseconds (negative: without limit; 0: one
+ * poll) for the next item, reconciling meanwhile. Items: `CONNECTION`
+ * (a `SUBSCRIBED` one when subscribed, again after each re-subscription),
+ * `OFFERS`, `RESCIND`, `UPDATE` (one per real state change of a task this
+ * framework launched; duplicates and repeats are absorbed),
+ * `UNKNOWN_TASK`, and other events. A `TERMINATED` connection item is the
+ * last (its message says why: also when the master assigned another
+ * framework id than the stored one). OK with `*event_out` set (free it
+ * with `mesos_http_event_free`, which acknowledges an update),
+ * `MESOS_HTTP_RESULT_TIMEOUT`, or `MESOS_HTTP_RESULT_CLOSED` after the end.
+ */
+mesos_http_result mesos_http_framework_next_event(const mesos_http_framework *framework,
+                                                  int64_t timeout_ms,
+                                                  mesos_http_event **event_out,
+                                                  mesos_http_error **error_out);
+
+/**
+ * Launches one shell command on one offer (as `mesos_http_scheduler_launch`),
+ * recording the launch in the state directory first and tracking the task
+ * from then on. An offer from before the last re-subscription (or
+ * rescinded, or used) fails with `MESOS_HTTP_RESULT_STALE_OFFER` and sends
+ * nothing.
+ */
+mesos_http_result mesos_http_framework_launch(const mesos_http_framework *framework,
+                                              const char *offer_id,
+                                              const char *agent_id,
+                                              const char *task_id,
+                                              const char *name,
+                                              const char *command,
+                                              double cpus,
+                                              double mem,
+                                              mesos_http_error **error_out);
+
+/**
+ * DECLINE (as `mesos_http_scheduler_decline`); offers no longer
+ * outstanding are left out, and nothing is sent when none is.
+ */
+mesos_http_result mesos_http_framework_decline(const mesos_http_framework *framework,
+                                               const char *const *offer_ids_ptr,
+                                               size_t offer_count,
+                                               double refuse_seconds,
+                                               mesos_http_error **error_out);
+
+/**
+ * TEARDOWN: removes the framework and kills its tasks; on success the state
+ * directory is cleared (the next run registers a new framework). A
+ * `TERMINATED` connection item follows.
+ */
+mesos_http_result mesos_http_framework_teardown(const mesos_http_framework *framework,
+                                                mesos_http_error **error_out);
+
+/**
+ * How many tasks the state directory held at connect (launched by an
+ * earlier run). 0 for NULL.
+ */
+size_t mesos_http_framework_restored_count(const mesos_http_framework *framework);
+
+/**
+ * The id of restored task `index`; NULL when out of range. Lives as long
+ * as the handle.
+ */
+const char *mesos_http_framework_restored_task_id(const mesos_http_framework *framework,
+                                                  size_t index);
+
+/**
+ * The terminal state restored task `index` ended in (a
+ * `mesos_http_task_state`), or -1 when it had not ended (it is being
+ * reconciled: its current state arrives as an `UPDATE`) or out of range.
+ */
+int32_t mesos_http_framework_restored_state(const mesos_http_framework *framework, size_t index);
+
+/**
+ * Stops the subscription (as `mesos_http_scheduler_close`); the framework
+ * stays registered until its failover timeout and the state directory keeps
+ * its id. Idempotent.
+ */
+mesos_http_result mesos_http_framework_close(const mesos_http_framework *framework,
+                                             mesos_http_error **error_out);
+
+/**
+ * Closes and frees the handle. NULL is allowed and ignored. Events already
+ * taken stay valid.
+ */
+void mesos_http_framework_free(mesos_http_framework *framework);
 
 /**
  * Checks the config and starts subscribing in the background; returns at

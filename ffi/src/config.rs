@@ -52,9 +52,24 @@ pub struct mesos_http_config {
     backoff: Option<(Duration, Duration)>,
     max_record_size: Option<usize>,
     event_capacity: Option<usize>,
+    failover_timeout: Option<f64>,
 }
 
 impl mesos_http_config {
+    /// The FrameworkInfo to subscribe with (the failover timeout applied).
+    pub(super) fn framework_info(&self) -> Result<v1::FrameworkInfo, Failure> {
+        let mut framework = self.framework.clone().ok_or_else(|| {
+            Failure::new(
+                mesos_http_result::Config,
+                "no framework set (mesos_http_config_set_framework or _set_framework_info)",
+            )
+        })?;
+        if let Some(seconds) = self.failover_timeout {
+            framework.failover_timeout = Some(seconds);
+        }
+        Ok(framework)
+    }
+
     /// The builder these settings describe.
     pub(super) fn builder(&self) -> Result<(SchedulerBuilder, Encoding), Failure> {
         let masters = self.masters.as_deref().ok_or_else(|| {
@@ -63,12 +78,7 @@ impl mesos_http_config {
                 "no masters set (mesos_http_config_set_masters)",
             )
         })?;
-        let framework = self.framework.clone().ok_or_else(|| {
-            Failure::new(
-                mesos_http_result::Config,
-                "no framework set (mesos_http_config_set_framework or _set_framework_info)",
-            )
-        })?;
+        let framework = self.framework_info()?;
         let encoding = self.encoding.unwrap_or_default();
         let mut builder = Scheduler::builder(masters)
             .framework(framework)
@@ -320,6 +330,29 @@ pub unsafe extern "C" fn mesos_http_config_set_event_capacity(
             return Err(Failure::invalid("`capacity` must be greater than 0"));
         }
         config.event_capacity = Some(capacity);
+        Ok(())
+    })
+}
+
+/// How long the master keeps the framework (and its tasks) after the
+/// scheduler disconnects, in seconds; overrides the FrameworkInfo's value.
+/// Required by `mesos_http_framework_connect` with a state directory: with
+/// the default of 0 the master removes the framework on the first
+/// disconnection. Must be finite and >= 0.
+#[no_mangle]
+pub unsafe extern "C" fn mesos_http_config_set_failover_timeout(
+    config: *mut mesos_http_config,
+    seconds: f64,
+    error_out: *mut *mut mesos_http_error,
+) -> mesos_http_result {
+    guard(error_out, || {
+        let config = unsafe { handle_mut(config, "config") }?;
+        if !(seconds.is_finite() && seconds >= 0.0) {
+            return Err(Failure::invalid(format!(
+                "`seconds` must be finite and >= 0, got {seconds}"
+            )));
+        }
+        config.failover_timeout = Some(seconds);
         Ok(())
     })
 }

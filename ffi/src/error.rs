@@ -56,6 +56,12 @@ pub enum mesos_http_result {
     InvalidCall = 17,
     /// A bug: Rust code panicked; the panic was caught at the boundary.
     Panic = 18,
+    /// The offer is not outstanding on the current subscription (it came
+    /// before a re-subscription, was rescinded or already used); nothing
+    /// was sent.
+    StaleOffer = 19,
+    /// The framework store (state directory) could not be read or written.
+    Store = 20,
 }
 
 impl mesos_http_result {
@@ -81,6 +87,8 @@ impl mesos_http_result {
             mesos_http_result::Decode => c"MESOS_HTTP_RESULT_DECODE",
             mesos_http_result::InvalidCall => c"MESOS_HTTP_RESULT_INVALID_CALL",
             mesos_http_result::Panic => c"MESOS_HTTP_RESULT_PANIC",
+            mesos_http_result::StaleOffer => c"MESOS_HTTP_RESULT_STALE_OFFER",
+            mesos_http_result::Store => c"MESOS_HTTP_RESULT_STORE",
         }
     }
 }
@@ -154,7 +162,7 @@ pub extern "C" fn mesos_http_result_name(result: u32) -> *const c_char {
 }
 
 fn result_from_u32(value: u32) -> Option<mesos_http_result> {
-    const ALL: [mesos_http_result; 19] = [
+    const ALL: [mesos_http_result; 21] = [
         mesos_http_result::Ok,
         mesos_http_result::Timeout,
         mesos_http_result::Closed,
@@ -174,6 +182,8 @@ fn result_from_u32(value: u32) -> Option<mesos_http_result> {
         mesos_http_result::Decode,
         mesos_http_result::InvalidCall,
         mesos_http_result::Panic,
+        mesos_http_result::StaleOffer,
+        mesos_http_result::Store,
     ];
     ALL.into_iter().find(|code| *code as u32 == value)
 }
@@ -230,8 +240,8 @@ mod tests {
 
     #[test]
     fn names_round_trip_through_the_numbers() {
-        for value in 0..19u32 {
-            let code = result_from_u32(value).expect("every number below 19 is a code");
+        for value in 0..21u32 {
+            let code = result_from_u32(value).expect("every number below 21 is a code");
             assert_eq!(code as u32, value);
             assert!(code
                 .c_name()
@@ -239,7 +249,7 @@ mod tests {
                 .unwrap()
                 .starts_with("MESOS_HTTP_RESULT_"));
         }
-        assert_eq!(result_from_u32(19), None);
+        assert_eq!(result_from_u32(21), None);
     }
 
     #[test]

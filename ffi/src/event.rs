@@ -19,12 +19,16 @@ use mesos_http::Item;
 /// exactly as long as it does. Immutable: may be read from any thread.
 pub struct mesos_http_event {
     pub(super) fields: EventFields,
+    /// What must live as long as the event: a framework item's pending
+    /// acknowledgement, sent when the event is freed.
+    pub(super) _held: Option<std::sync::Mutex<Box<dyn std::any::Any + Send>>>,
 }
 
 impl mesos_http_event {
     pub(super) fn new(item: Item, encoding: Encoding) -> Self {
         mesos_http_event {
             fields: EventFields::from_item(item, encoding),
+            _held: None,
         }
     }
 }

@@ -50,6 +50,10 @@ pub enum mesos_http_event_kind {
     /// A record that did not decode; the stream goes on. The bytes are the
     /// raw record, the message says what was wrong.
     Undecodable = 101,
+    /// From `mesos_http_framework_next_event` only: a status update about a
+    /// task the framework did not launch (kill it or adopt it). Its fields
+    /// are an UPDATE's.
+    UnknownTask = 102,
 }
 
 /// The state a `MESOS_HTTP_EVENT_KIND_CONNECTION` item reports.
@@ -111,7 +115,7 @@ pub(super) struct EventFields {
 }
 
 impl EventFields {
-    fn empty(kind: mesos_http_event_kind) -> Self {
+    pub(super) fn empty(kind: mesos_http_event_kind) -> Self {
         EventFields {
             kind,
             connection_state: mesos_http_connection_state::None,
@@ -146,7 +150,7 @@ impl EventFields {
         }
     }
 
-    fn from_event(event: Event, encoding: Encoding) -> Self {
+    pub(super) fn from_event(event: Event, encoding: Encoding) -> Self {
         let mut fields = Self::empty(kind_of(event.kind()));
         fields.acknowledgement = event.acknowledgement();
         match &event {
@@ -245,7 +249,7 @@ impl EventFields {
         }
     }
 
-    fn from_connection(state: ConnectionState) -> Self {
+    pub(super) fn from_connection(state: ConnectionState) -> Self {
         let mut fields = Self::empty(mesos_http_event_kind::Connection);
         let (state, message) = match state {
             ConnectionState::Connected { master } => {

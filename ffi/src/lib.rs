@@ -36,6 +36,8 @@ mod event;
 mod event_fields;
 mod executor;
 mod executor_event;
+mod framework;
+mod framework_event;
 mod guard;
 mod scheduler;
 mod wait;
@@ -47,6 +49,7 @@ pub use event::*;
 pub use event_fields::{mesos_http_connection_state, mesos_http_event_kind};
 pub use executor::*;
 pub use executor_event::*;
+pub use framework::*;
 pub use scheduler::*;
 
 #[cfg(test)]

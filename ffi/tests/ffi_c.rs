@@ -36,11 +36,42 @@ fn execute_c_runs_echo_hello_to_task_finished() {
     assert_execute_output(&finished, &master);
 }
 
+/// A fresh state directory for one run.
+fn state_dir(label: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "mesos-http-ffi-state-{label}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn execute_c_with_a_state_dir_keeps_the_framework_until_teardown() {
+    let program = compile_c(&root().join("examples/execute.c"), "execute-state");
+    let master = SimMasterProcess::start();
+    let dir = state_dir("run");
+    let finished = run_with_deadline(Command::new(&program).arg(master.url()).arg(&dir), LIMIT);
+    assert_execute_output(&finished, &master);
+    // The store was opened there, and TEARDOWN cleared it: a next run
+    // registers a new framework.
+    assert!(dir.is_dir());
+    assert!(!dir.join("framework-id").exists(), "{}", finished.stdout);
+    assert!(!dir.join("tasks.jsonl").exists(), "{}", finished.stdout);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn execute_c_is_clean_under_valgrind() {
     let program = compile_c(&root().join("examples/execute.c"), "execute-valgrind");
     let master = SimMasterProcess::start();
-    let finished = run_with_deadline(valgrind().arg(&program).arg(master.url()), VALGRIND_LIMIT);
+    // With a state directory: the store's paths run under valgrind too.
+    let dir = state_dir("valgrind");
+    let finished = run_with_deadline(
+        valgrind().arg(&program).arg(master.url()).arg(&dir),
+        VALGRIND_LIMIT,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
     assert_ne!(
         finished.status.code(),
         Some(99),

@@ -42,6 +42,34 @@ fn execute_py_runs_echo_hello_to_task_finished() {
 }
 
 #[test]
+fn execute_py_with_a_state_dir_runs_to_the_end_and_clears_it() {
+    let master = SimMasterProcess::start();
+    let dir = std::env::temp_dir().join(format!("mesos-http-py-state-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let finished = run_with_deadline(
+        python().arg(master.url()).arg("--state-dir").arg(&dir),
+        LIMIT,
+    );
+    support::assert_flow_in_order(
+        "execute.py --state-dir",
+        &finished,
+        &master,
+        &[
+            "subscribed as framework ",
+            "launching hello-1 on agent ",
+            "update: task hello-1 is TASK_FINISHED",
+            "teardown accepted",
+        ],
+    );
+    assert!(dir.is_dir());
+    assert!(
+        !dir.join("framework-id").exists(),
+        "TEARDOWN clears the store"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn execute_py_reports_the_library_error_message() {
     let finished = run_with_deadline(python().arg("file:///etc/mesos/master"), LIMIT);
     assert_eq!(finished.status.code(), Some(1), "{finished:?}");

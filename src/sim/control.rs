@@ -323,6 +323,67 @@ impl SimMaster {
         })
     }
 
+    /// Fault: a network partition between the agent and the master. The
+    /// agent keeps running its tasks; its status updates (new ones and
+    /// retries) wait at the agent, and ACKNOWLEDGEs for its tasks are
+    /// dropped by the master. The master rescinds the agent's offers and
+    /// makes no new ones there; it keeps the task states it last heard and
+    /// answers reconciliation with them (a real master does not know yet
+    /// that anything is wrong); KILLs for its tasks wait for the agent.
+    /// See [`SimMaster::mark_agent_unreachable`] and [`SimMaster::heal_agent`].
+    /// `false` if the agent is unknown or not registered.
+    pub fn partition_agent(&self, agent_id: &str) -> bool {
+        self.rt.shared.update(|c| c.partition_agent(agent_id))
+    }
+
+    /// Fault: the master gives up on a partitioned agent, as a real master
+    /// does once its health checks time out (`--agent_ping_timeout` ×
+    /// `--max_agent_ping_timeouts`, 75 s by default), or on an agent that did
+    /// not re-register after [`SimMaster::restart_losing_state`]
+    /// (`--agent_reregister_timeout`). Every task the master knew there is
+    /// reported TASK_LOST (TASK_UNREACHABLE to PARTITION_AWARE frameworks),
+    /// reason REASON_AGENT_REMOVED, source SOURCE_MASTER, no uuid; connected
+    /// frameworks get a FAILURE for the agent. Reconciliation then answers
+    /// TASK_LOST (TASK_UNREACHABLE) with REASON_RECONCILIATION for its tasks.
+    /// The tasks keep running on the agent. `false` unless the agent is
+    /// partitioned or recovered.
+    pub fn mark_agent_unreachable(&self, agent_id: &str) -> bool {
+        self.rt
+            .shared
+            .update(|c| c.mark_agent_unreachable(agent_id))
+    }
+
+    /// Ends a partition (or a master restart, or unreachability) for this
+    /// agent: it re-registers, its running tasks are known to the master
+    /// again (reconciliation answers their current state), held KILLs are
+    /// carried out, and the head of each task's pending updates is sent at
+    /// once, retried from the shortest interval. `false` if the agent is
+    /// unknown or already registered.
+    pub fn heal_agent(&self, agent_id: &str) -> bool {
+        self.rt
+            .shared
+            .update(|c| c.reregister_agent(agent_id, Instant::now()))
+    }
+
+    /// Fault: this master restarts and loses its in-memory state, like a
+    /// real master (whose registry keeps only the agents; the whole group
+    /// shares one state, so every master forgets). Subscription streams
+    /// drop; frameworks (and their failover timeouts), removed-framework
+    /// ids, offers and the master's knowledge of tasks are gone, and the
+    /// master gets a new id. Every agent keeps running its tasks but is
+    /// only *recovered* until [`SimMaster::heal_agent`] re-registers it (its
+    /// tasks re-appear, its held updates flow) or
+    /// [`SimMaster::mark_agent_unreachable`] gives it up. Meanwhile explicit
+    /// reconciliation naming such an agent gets no answer; without an agent
+    /// id, or once the agent is given up, the answer is TASK_LOST
+    /// (REASON_RECONCILIATION, SOURCE_MASTER) for a framework without
+    /// PARTITION_AWARE. A scheduler re-subscribing with its old framework id
+    /// is accepted under that id, as by a real master after a failover.
+    pub fn restart_losing_state(&self) {
+        let index = self.index;
+        self.rt.shared.update(|c| c.restart_losing_state(index));
+    }
+
     /// Removes an agent (offers rescinded, tasks reported lost/gone).
     pub fn remove_agent(&self, agent_id: &str) -> bool {
         self.rt.shared.update(|c| c.remove_agent(agent_id))

@@ -46,6 +46,7 @@ mod server;
 mod tls;
 pub mod view;
 
+pub use cluster::links::AgentLink;
 pub use config::{AgentKind, AgentSpec, ScriptStep, ScriptedTimeline, SimConfig, TlsIdentity};
 pub use control::{SimGroup, SimMaster};
 pub use replay::{Chunking, ReplayCounts, ReplayMaster};

@@ -222,6 +222,11 @@ impl ClusterView<'_> {
         self.cluster.agents.keys().cloned().collect()
     }
 
+    /// The link between an agent and the master (`None` for an unknown agent).
+    pub fn agent_link(&self, agent_id: &str) -> Option<super::AgentLink> {
+        self.cluster.agents.get(agent_id).map(|a| a.link.public())
+    }
+
     /// MESSAGE call payloads received: (agent id, executor id, data).
     pub fn messages(&self) -> Vec<(String, String, Vec<u8>)> {
         self.cluster.messages.clone()

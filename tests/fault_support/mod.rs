@@ -19,6 +19,8 @@ use mesos_http::sim::{ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::{self, TaskState, TaskStatus};
 use mesos_http::{ConnectionState, Encoding, Events, Item, Scheduler, SchedulerBuilder};
 
+pub mod framework;
+
 /// Tasks in each cell's batch.
 pub const TASKS: usize = 8;
 /// How long a cell may take before it counts as stuck.

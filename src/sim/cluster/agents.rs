@@ -27,6 +27,8 @@ pub struct Agent {
     /// Recovering after a restart until then (or until every checkpointing
     /// executor is back): calls other than SUBSCRIBE and HEARTBEAT get 503.
     pub recovering_until: Option<Instant>,
+    /// Its link to the master (partitions, master restarts).
+    pub link: super::links::Link,
 }
 
 impl Agent {
@@ -119,6 +121,7 @@ impl Cluster {
                 executor_port: None,
                 down_until: None,
                 recovering_until: None,
+                link: Default::default(),
             },
         );
         self.allocation_dirty = true;

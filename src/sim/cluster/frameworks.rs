@@ -108,8 +108,10 @@ impl Cluster {
             log::info!("framework {id} re-subscribed (failover)");
             // Offers made to the previous connection are discarded, not rescinded.
             self.discard_offers_of(&id);
-            self.resend_pending_updates(&id, now);
         }
+        // Agents resend at once to a framework the master failed over or
+        // (after a master restart) has never seen under this id.
+        self.resend_pending_updates(&id, now);
         self.allocation_dirty = true;
     }
 

@@ -7,7 +7,9 @@ pub mod events;
 pub mod executors;
 pub mod frameworks;
 pub mod http_executors;
+pub mod links;
 pub mod offers;
+pub mod reconcile;
 pub mod tasks;
 pub mod updates;
 

@@ -58,7 +58,7 @@ impl Cluster {
         let agent_ids: Vec<String> = self
             .agents
             .keys()
-            .filter(|a| !busy.contains(a))
+            .filter(|a| !busy.contains(a) && self.agent_connected(a))
             .cloned()
             .collect();
         let mut batches: BTreeMap<String, Vec<Offer>> = BTreeMap::new();

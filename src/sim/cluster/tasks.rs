@@ -419,13 +419,20 @@ impl Cluster {
     /// agent id that does not match the task's makes the call a no-op.
     pub fn kill(&mut self, framework_id: &str, kill: Kill, now: Instant) {
         let key = (framework_id.to_string(), kill.task_id.value.clone());
-        match self.tasks.get(&key) {
+        let known = self
+            .tasks
+            .get(&key)
+            .filter(|t| matches!(self.master_view(t), super::links::MasterView::Latest(..)));
+        match known {
             Some(task) => {
                 if kill
                     .agent_id
                     .as_ref()
                     .is_some_and(|a| a.value != task.agent_id)
                 {
+                    return;
+                }
+                if self.hold_kill(&key) {
                     return;
                 }
                 self.kill_task(&key, now);
@@ -437,73 +444,6 @@ impl Cluster {
                     agent_id: kill.agent_id,
                 }],
             ),
-        }
-    }
-
-    fn latest_state_status(&self, task: &Task) -> TaskStatus {
-        let mut status = self.master_status(
-            &task.task_id,
-            Some(&task.agent_id),
-            task.state,
-            "Reconciliation: Latest task state",
-            Reason::REASON_RECONCILIATION,
-        );
-        status.container_status = task
-            .latest
-            .as_ref()
-            .and_then(|l| l.container_status.clone());
-        status
-    }
-
-    /// RECONCILE: implicit (empty list) answers every known task; explicit
-    /// answers each listed task. Answers carry no uuid.
-    pub fn reconcile(&mut self, framework_id: &str, tasks: Vec<ReconcileTask>) {
-        let mut answers = Vec::new();
-        if tasks.is_empty() {
-            for task in self
-                .tasks
-                .values()
-                .filter(|t| t.framework_id == framework_id)
-            {
-                answers.push(self.latest_state_status(task));
-            }
-        }
-        let partition_aware = self.partition_aware(framework_id);
-        for wanted in tasks {
-            let key = (framework_id.to_string(), wanted.task_id.value.clone());
-            let agent = wanted.agent_id.as_ref().map(|a| a.value.as_str());
-            if let Some(task) = self.tasks.get(&key) {
-                answers.push(self.latest_state_status(task));
-            } else if agent.is_some_and(|a| self.agents.contains_key(a)) {
-                let state = if partition_aware {
-                    TaskState::TASK_GONE
-                } else {
-                    TaskState::TASK_LOST
-                };
-                answers.push(self.master_status(
-                    &wanted.task_id.value,
-                    agent,
-                    state,
-                    "Reconciliation: Task is unknown to the agent",
-                    Reason::REASON_RECONCILIATION,
-                ));
-            } else {
-                let state = if partition_aware {
-                    TaskState::TASK_UNKNOWN
-                } else {
-                    TaskState::TASK_LOST
-                };
-                answers.push(self.master_status(
-                    &wanted.task_id.value,
-                    agent,
-                    state,
-                    "Reconciliation: Task is unknown",
-                    Reason::REASON_RECONCILIATION,
-                ));
-            }
-        }
-        for status in answers {
-            self.send_event(framework_id, &events::update(status));
         }
     }
 

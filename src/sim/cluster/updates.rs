@@ -99,11 +99,20 @@ impl Cluster {
         }
     }
 
-    /// Sends the head update of a task and schedules its retry.
-    fn deliver_head(&mut self, key: &(String, String), now: Instant) {
+    /// Sends the head update of a task and schedules its retry; an agent
+    /// cut off from the master holds it, without retries, until it re-registers.
+    pub(super) fn deliver_head(&mut self, key: &(String, String), now: Instant) {
+        let connected = self
+            .tasks
+            .get(key)
+            .is_some_and(|t| self.agent_connected(&t.agent_id));
         let Some(task) = self.tasks.get_mut(key) else {
             return;
         };
+        if !connected {
+            task.retry_at = None;
+            return;
+        }
         let Some(head) = task.pending.front().cloned() else {
             task.retry_at = None;
             return;
@@ -157,7 +166,7 @@ impl Cluster {
         now: Instant,
     ) {
         *self.acks_received.entry(uuid.to_vec()).or_default() += 1;
-        if !self.agents.contains_key(agent_id) {
+        if !self.agent_connected(agent_id) {
             return;
         }
         let key = (framework_id.to_string(), task_id.to_string());
