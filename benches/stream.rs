@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 use mesos_http::codec::Encoding;
 use mesos_http::event::Event;
 use mesos_http::recordio::Decoder;
-use mesos_http::sim::{Chunking, ReplayMaster};
+use mesos_http_sim::{Chunking, ReplayMaster};
 use mesos_http::{Item, Scheduler};
 use support::{arg, median, print_table, Row};
 

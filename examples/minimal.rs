@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use mesos_http::resources::Resources;
-use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
+use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1::{CommandInfo, FrameworkInfo, TaskID, TaskInfo, TaskState};
 use mesos_http::{call, ConnectionState, Event, Item, Scheduler};
 

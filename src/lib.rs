@@ -40,10 +40,6 @@ pub mod resources;
 /// The scheduler client: the thread-safe [`Scheduler`] handle and its event
 /// channel.
 pub mod scheduler;
-/// A simulated Mesos master (feature `sim`): a local stand-in for a cluster
-/// and the test bed for the client.
-#[cfg(feature = "sim")]
-pub mod sim;
 /// Task-state facts the schema does not carry (`TaskState::is_terminal`).
 pub mod task_state;
 /// The master's call and FrameworkInfo validation, with its exact wording.

@@ -3,7 +3,6 @@
 //! while the master is slow to answer), none is sent before its event is
 //! released, explicit non-blocking acknowledgements take the same path, and
 //! `close()` stops the senders within a second.
-#![cfg(feature = "sim")]
 
 mod client_support;
 mod replay_support;
@@ -15,7 +14,7 @@ use std::time::{Duration, Instant};
 use client_support::{builder, subscribed, PATIENCE};
 use crossbeam_channel::bounded;
 use mesos_http::event::Event;
-use mesos_http::sim::{Chunking, ReplayMaster};
+use mesos_http_sim::{Chunking, ReplayMaster};
 use mesos_http::{Encoding, Events, Received, Scheduler};
 use replay_support::{updates_file, uuid};
 

@@ -7,7 +7,6 @@
 //! before it connects, so shutting the agent down (which `close()` does)
 //! aborts the connect (src/connection/tcp.rs). Calls in flight end too: a
 //! call waiting for a master that never answers returns `Closed` at once.
-#![cfg(feature = "sim")]
 
 mod client_support;
 

@@ -3,7 +3,6 @@
 //! as a master published behind a proxy under a prefix), a wrong prefix is
 //! not silently replaced by the default path, and credentials written into
 //! the URL are refused with a clear `Config` error that does not echo them.
-#![cfg(feature = "sim")]
 
 mod client_support;
 

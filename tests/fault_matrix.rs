@@ -14,7 +14,7 @@
 //! --all-features --test fault_matrix` rewrites the README table, times
 //! included. `MESOS_HTTP_FAULT_CELL=<substring>` runs only matching cells
 //! (and skips the README comparison).
-#![cfg(all(feature = "sim", feature = "zookeeper"))]
+#![cfg(feature = "zookeeper")]
 
 mod client_support;
 mod fault_support;
@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use client_support::builder;
 use fault_support::*;
-use mesos_http::sim::{AgentSpec, SimConfig, SimGroup, SimMaster};
+use mesos_http_sim::{AgentSpec, SimConfig, SimGroup, SimMaster};
 use mesos_http::{Encoding, SchedulerBuilder};
 use pki_support::test_pki;
 use zk_support::{Registry, ZkServer};

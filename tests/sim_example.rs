@@ -2,7 +2,6 @@
 //! when stdin closes, and a clean stop on SIGTERM / SIGINT (task processes
 //! killed, temp work dir removed, status 0). (`cargo test --features sim`
 //! builds examples first.)
-#![cfg(feature = "sim")]
 
 mod examples_support;
 mod sim_support;

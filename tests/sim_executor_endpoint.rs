@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use mesos_http::codec::Encoding;
 use mesos_http::resources::scalar_resource;
-use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
+use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1::executor::call::{Subscribe, Type, Update};
 use mesos_http::v1::executor::event::Type as EventType;
 use mesos_http::v1::executor::{Call, Event};

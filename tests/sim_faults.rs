@@ -1,5 +1,4 @@
 //! Fault injection, TLS and leader changes on the simulated master, over raw HTTP.
-#![cfg(feature = "sim")]
 
 mod sim_support;
 
@@ -9,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mesos_http::codec::Encoding;
-use mesos_http::sim::{SimConfig, SimGroup, SimMaster, TlsIdentity};
+use mesos_http_sim::{SimConfig, SimGroup, SimMaster, TlsIdentity};
 use mesos_http::v1::scheduler::call::Type as CallType;
 use mesos_http::v1::scheduler::event::Type as EventType;
 use mesos_http::v1::scheduler::Event;

@@ -2,7 +2,6 @@
 //! records reach the first subscriber in order whatever the chunking, pushed
 //! records follow, and every other call is answered 202 and counted (printed
 //! on exit by the example).
-#![cfg(feature = "sim")]
 
 mod client_support;
 mod examples_support;
@@ -14,7 +13,7 @@ use std::time::Duration;
 
 use client_support::{builder, subscribed, wait_for, PATIENCE};
 use mesos_http::event::Event;
-use mesos_http::sim::{Chunking, ReplayMaster};
+use mesos_http_sim::{Chunking, ReplayMaster};
 use mesos_http::{Encoding, Events, Scheduler};
 use replay_support::{update, updates_file, uuid};
 

@@ -1,7 +1,6 @@
 //! Tasks on the simulated master: real processes on local agents, scripted
 //! timelines, launch validation, reliable status updates with retries and
 //! re-sends, reconciliation and kills, over raw HTTP in JSON and protobuf.
-#![cfg(feature = "sim")]
 
 mod sim_support;
 
@@ -9,7 +8,7 @@ use std::fs;
 use std::time::Duration;
 
 use mesos_http::codec::Encoding;
-use mesos_http::sim::{AgentSpec, ScriptStep, ScriptedTimeline, SimConfig, SimMaster};
+use mesos_http_sim::{AgentSpec, ScriptStep, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::framework_info::capability::Type as Cap;
 use mesos_http::v1::framework_info::Capability;
 use mesos_http::v1::offer::operation::{self, Type as OpType};

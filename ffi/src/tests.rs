@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::*;
 use mesos_http::codec::Encoding;
 use mesos_http::resources::scalar_resource;
-use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
+use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1;
 use mesos_http::v1::scheduler::{call, event, Call, Event};
 

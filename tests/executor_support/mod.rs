@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use mesos_http::event::Event;
 use mesos_http::executor::{self, Executor};
 use mesos_http::resources::scalar_resource;
-use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
+use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1::{
     self, CommandInfo, ExecutorID, ExecutorInfo, FrameworkInfo, TaskID, TaskInfo,
 };

@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use mesos_http::sim::SimMaster;
+use mesos_http_sim::SimMaster;
 use mesos_http::v1::{Address, MasterInfo};
 use zookeeper::{Acl, CreateMode, WatchedEvent, ZkError, ZooKeeper};
 

@@ -5,11 +5,11 @@
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use crate::sim::config::{AgentKind, AgentSpec, ScriptedTimeline};
-use crate::sim::process;
-use crate::sim::resources::Res;
-use crate::v1::task_status::Reason;
-use crate::v1::TaskState;
+use crate::config::{AgentKind, AgentSpec, ScriptedTimeline};
+use crate::process;
+use crate::resources::Res;
+use mesos_http::v1::task_status::Reason;
+use mesos_http::v1::TaskState;
 
 use super::{Cluster, Task};
 
@@ -294,9 +294,9 @@ impl Cluster {
     /// it, then SIGTERM (local) or an immediate TASK_KILLED (scripted).
     pub(super) fn kill_task(&mut self, key: &(String, String), now: Instant) {
         let killing = self.frameworks.get(&key.0).is_some_and(|f| {
-            crate::sim::roles::has_capability(
+            crate::roles::has_capability(
                 &f.info,
-                crate::v1::framework_info::capability::Type::TASK_KILLING_STATE,
+                mesos_http::v1::framework_info::capability::Type::TASK_KILLING_STATE,
             )
         });
         let Some(task) = self.tasks.get(key) else {

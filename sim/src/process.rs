@@ -8,7 +8,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 
-use crate::v1::CommandInfo;
+use mesos_http::v1::CommandInfo;
 
 /// Starts `command` in `sandbox` (created if needed) with the given environment.
 pub fn spawn(command: &CommandInfo, sandbox: &Path, env: &[(String, String)]) -> io::Result<Child> {

@@ -5,10 +5,10 @@
 
 use std::time::Instant;
 
-use crate::sim::ids;
-use crate::v1::network_info::{IPAddress, Protocol};
-use crate::v1::task_status::{Reason, Source};
-use crate::v1::{
+use crate::ids;
+use mesos_http::v1::network_info::{IPAddress, Protocol};
+use mesos_http::v1::task_status::{Reason, Source};
+use mesos_http::v1::{
     AgentID, ContainerID, ContainerStatus, ExecutorID, NetworkInfo, TaskID, TaskState, TaskStatus,
 };
 
@@ -197,15 +197,15 @@ mod tests {
 
     use crossbeam_channel::Receiver;
 
-    use crate::codec::Encoding;
-    use crate::sim::cluster::{Cluster, MasterIdentity, StreamHandle, StreamMsg};
-    use crate::sim::config::{AgentSpec, ScriptedTimeline, SimConfig};
-    use crate::v1::offer::operation::{Launch, Type as OpType};
-    use crate::v1::offer::Operation;
-    use crate::v1::scheduler::call::{Accept, Subscribe};
-    use crate::v1::scheduler::event::Type as EventType;
-    use crate::v1::scheduler::Event;
-    use crate::v1::{CommandInfo, FrameworkInfo, OfferID, TaskID, TaskInfo, TaskState};
+    use mesos_http::codec::Encoding;
+    use crate::cluster::{Cluster, MasterIdentity, StreamHandle, StreamMsg};
+    use crate::config::{AgentSpec, ScriptedTimeline, SimConfig};
+    use mesos_http::v1::offer::operation::{Launch, Type as OpType};
+    use mesos_http::v1::offer::Operation;
+    use mesos_http::v1::scheduler::call::{Accept, Subscribe};
+    use mesos_http::v1::scheduler::event::Type as EventType;
+    use mesos_http::v1::scheduler::Event;
+    use mesos_http::v1::{CommandInfo, FrameworkInfo, OfferID, TaskID, TaskInfo, TaskState};
 
     fn drain(rx: &Receiver<StreamMsg>) -> Vec<Event> {
         rx.try_iter()
@@ -266,7 +266,7 @@ mod tests {
         let task = TaskInfo {
             name: "t".into(),
             task_id: TaskID { value: "t".into() },
-            agent_id: crate::v1::AgentID { value: "a".into() },
+            agent_id: mesos_http::v1::AgentID { value: "a".into() },
             command: Some(CommandInfo::default()),
             ..TaskInfo::default()
         };
@@ -310,7 +310,7 @@ mod tests {
         let info = FrameworkInfo {
             user: "u".into(),
             name: "n".into(),
-            id: Some(crate::v1::FrameworkID {
+            id: Some(mesos_http::v1::FrameworkID {
                 value: framework.clone(),
             }),
             ..FrameworkInfo::default()

@@ -11,12 +11,12 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::sim::process;
-use crate::v1::executor::call::Subscribe;
-use crate::v1::executor::event::{self as ee, Type as EventType};
-use crate::v1::executor::Event as ExecutorEvent;
-use crate::v1::task_status::Reason;
-use crate::v1::{
+use crate::process;
+use mesos_http::v1::executor::call::Subscribe;
+use mesos_http::v1::executor::event::{self as ee, Type as EventType};
+use mesos_http::v1::executor::Event as ExecutorEvent;
+use mesos_http::v1::task_status::Reason;
+use mesos_http::v1::{
     AgentID, AgentInfo, ContainerID, ExecutorInfo, TaskGroupInfo, TaskID, TaskInfo, TaskState,
     TaskStatus,
 };
@@ -159,7 +159,7 @@ impl Cluster {
             .get(framework_id)
             .and_then(|f| f.info.checkpoint)
             .unwrap_or(false);
-        let container_id = crate::sim::ids::uuid_v4_string();
+        let container_id = crate::ids::uuid_v4_string();
         let sandbox = self
             .work_dir
             .join("agents")
@@ -175,7 +175,7 @@ impl Cluster {
             .as_ref()
             .map(|d| Duration::from_nanos(d.nanoseconds.max(0) as u64))
             .unwrap_or(self.timing.executor_shutdown_grace);
-        let token = crate::sim::ids::uuid_v4_string();
+        let token = crate::ids::uuid_v4_string();
         let directory = sandbox.display().to_string();
         let mut env = vec![
             ("MESOS_FRAMEWORK_ID", framework_id.clone()),
@@ -480,7 +480,7 @@ impl Cluster {
     pub fn executor_call(
         &mut self,
         key: &ExecutorKey,
-        call: crate::v1::executor::Call,
+        call: mesos_http::v1::executor::Call,
         now: Instant,
     ) -> Result<(), Refusal> {
         if self.executor_for_call(key)?.subscriptions == 0 {

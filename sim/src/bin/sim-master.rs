@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use mesos_http::sim::{AgentSpec, Chunking, ReplayMaster, ScriptedTimeline, SimConfig, SimMaster};
+use mesos_http_sim::{AgentSpec, Chunking, ReplayMaster, ScriptedTimeline, SimConfig, SimMaster};
 
 /// Prints log records of the simulated master to stdout, one line each.
 struct StdoutLogger;
