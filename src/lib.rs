@@ -6,7 +6,7 @@
 //! A complete scheduler (`examples/minimal.rs`): subscribe, launch one task on
 //! the first offer that fits, acknowledge its updates, tear down when it ends.
 //! Without an argument it runs against the embedded simulated master
-//! (module `sim`, feature `sim`); with one it uses that master.
+//! (crate `mesos-http-sim`, a dev-dependency); with one it uses that master.
 //!
 #![doc = concat!("```no_run\n", include_str!("../examples/minimal.rs"), "\n```")]
 //!

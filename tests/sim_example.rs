@@ -1,7 +1,6 @@
-//! The `sim-master` example: its two stdout lines, a working endpoint, exit
+//! The `sim-master` binary (crate mesos-http-sim): its two stdout lines, a working endpoint, exit
 //! when stdin closes, and a clean stop on SIGTERM / SIGINT (task processes
-//! killed, temp work dir removed, status 0). (`cargo test --features sim`
-//! builds examples first.)
+//! killed, temp work dir removed, status 0).
 
 mod examples_support;
 mod sim_support;
@@ -24,7 +23,7 @@ use sim_support::*;
 
 #[test]
 fn prints_its_address_serves_and_stops_when_stdin_closes() {
-    let binary = examples_support::example("sim-master");
+    let binary = examples_support::sim_master();
     let mut child = Command::new(binary)
         .args([
             "--agents",
@@ -83,7 +82,7 @@ struct Started {
 }
 
 fn start(args: &[&str]) -> Started {
-    let mut child = Command::new(examples_support::example("sim-master"))
+    let mut child = Command::new(examples_support::sim_master())
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -106,7 +106,7 @@ fn calls_are_answered_202_and_counted_by_type() {
 
 #[test]
 fn the_example_replays_a_file_and_prints_the_call_count_on_exit() {
-    let binary = examples_support::example("sim-master");
+    let binary = examples_support::sim_master();
     let dir = std::env::temp_dir().join(format!("mesos-http-replay-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("updates.json.rio");

@@ -1,10 +1,10 @@
 //! Runs a simulated Mesos master for any v1 scheduler client (curl, Python, C...).
 //!
 //! ```text
-//! cargo run --features sim --example sim-master -- [--port N] [--agents N]
+//! cargo run -p mesos-http-sim --bin sim-master -- [--port N] [--agents N]
 //!     [--scripted-agents N] [--heartbeat-secs S] [--auth principal:secret]
 //!     [--work-dir DIR]
-//! cargo run --features sim --example sim-master -- --replay FILE [--chunk BYTES] [--port N]
+//! cargo run -p mesos-http-sim --bin sim-master -- --replay FILE [--chunk BYTES] [--port N]
 //! ```
 //! With `--replay`, no cluster is simulated: after SUBSCRIBED the RecordIO
 //! `FILE` is streamed to the first subscriber as fast as the socket takes it
