@@ -35,6 +35,10 @@ pub fn bed(encoding: Encoding, checkpoint: bool, config: SimConfig) -> Bed {
         name: "executor-tests".into(),
         checkpoint: Some(checkpoint),
         failover_timeout: Some(3600.0),
+        // The executor, not the agent, decides whether a task is KILLING.
+        capabilities: vec![v1::framework_info::Capability {
+            r#type: Some(v1::framework_info::capability::Type::TASK_KILLING_STATE),
+        }],
         ..FrameworkInfo::default()
     };
     let (scheduler, events) = Scheduler::builder(master.url().as_str())

@@ -290,8 +290,10 @@ impl Cluster {
         }
     }
 
-    /// Kills a running task: TASK_KILLING first for frameworks that asked for
-    /// it, then SIGTERM (local) or an immediate TASK_KILLED (scripted).
+    /// Kills a running task: for a command task, TASK_KILLING first for
+    /// frameworks that asked for it, then SIGTERM (local) or an immediate
+    /// TASK_KILLED (scripted); a custom executor is told and decides itself
+    /// what to report (the agent never sends TASK_KILLING for it).
     pub(super) fn kill_task(&mut self, key: &(String, String), now: Instant) {
         let killing = self.frameworks.get(&key.0).is_some_and(|f| {
             crate::roles::has_capability(
@@ -309,7 +311,8 @@ impl Cluster {
         if already {
             return;
         }
-        if killing && task.state != TaskState::TASK_KILLING {
+        let command = !matches!(task.runner, Runner::Executor);
+        if killing && command && task.state != TaskState::TASK_KILLING {
             self.agent_update(key, TaskState::TASK_KILLING, None, None, now);
         }
         let Some(task) = self.tasks.get_mut(key) else {

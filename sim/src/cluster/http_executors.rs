@@ -265,9 +265,9 @@ impl Cluster {
             if let Some(task) = self.tasks.get_mut(key) {
                 task.runner = Runner::Done;
             }
-            let message = format!("Failed to launch executor: {e}");
-            let reason = Some(Reason::REASON_EXECUTOR_TERMINATED);
-            self.agent_update(key, TaskState::TASK_FAILED, Some(message), reason, now);
+            let message = format!("Failed to launch container: {e}");
+            let reason = Reason::REASON_CONTAINER_LAUNCH_FAILED;
+            self.agent_own_update(key, TaskState::TASK_FAILED, message, reason, now);
             return;
         }
         let (pid, sandbox) = match self.http_executor(&executor_key) {
@@ -334,9 +334,9 @@ impl Cluster {
             if let Some(task) = self.tasks.get_mut(key) {
                 task.runner = Runner::Done;
             }
-            let message = Some("Killed before delivery to the executor".to_string());
-            let reason = Some(Reason::REASON_TASK_KILLED_DURING_LAUNCH);
-            self.agent_update(key, TaskState::TASK_KILLED, message, reason, now);
+            let message = "Killed before delivery to the executor".to_string();
+            let reason = Reason::REASON_TASK_KILLED_DURING_LAUNCH;
+            self.agent_own_update(key, TaskState::TASK_KILLED, message, reason, now);
             return;
         }
         let kill = ExecutorEvent {
@@ -627,8 +627,12 @@ impl Cluster {
         }
     }
 
-    /// The executor process is gone: its live tasks are lost, then the
-    /// framework gets a FAILURE with the raw wait status.
+    /// The executor process is gone: the framework gets a FAILURE with the
+    /// raw wait status, then the agent fails the executor's live tasks
+    /// itself. A real agent's FAILURE reaches the master first (its updates
+    /// go through the status-update manager), and its updates read
+    /// TASK_FAILED, "Executor terminated", REASON_EXECUTOR_TERMINATED,
+    /// SOURCE_AGENT.
     fn http_executor_exited(&mut self, key: &ExecutorKey, wait_status: i32, now: Instant) {
         log::info!(
             "executor {} of framework {} on agent {} exited with status {wait_status}",
@@ -636,19 +640,20 @@ impl Cluster {
             key.0,
             key.1
         );
-        for task in self.live_tasks_of(key) {
-            if let Some(t) = self.tasks.get_mut(&task) {
-                t.runner = Runner::Done;
-            }
-            let message = Some("Executor terminated".to_string());
-            let reason = Some(Reason::REASON_EXECUTOR_TERMINATED);
-            self.agent_update(&task, TaskState::TASK_LOST, message, reason, now);
-        }
+        let live = self.live_tasks_of(key);
         self.executors.remove(key);
         self.send_event(
             &key.0,
             &events::failure(&key.1, Some(&key.2), Some(wait_status)),
         );
+        for task in live {
+            if let Some(t) = self.tasks.get_mut(&task) {
+                t.runner = Runner::Done;
+            }
+            let message = "Executor terminated".to_string();
+            let reason = Reason::REASON_EXECUTOR_TERMINATED;
+            self.agent_own_update(&task, TaskState::TASK_FAILED, message, reason, now);
+        }
     }
 }
 
