@@ -117,7 +117,7 @@ fn the_example_replays_a_file_and_prints_the_call_count_on_exit() {
     let mut child = Command::new(binary)
         .arg("--replay")
         .arg(&path)
-        .args(["--chunk", "5"])
+        .args(["--chunk", "5", "--exit-on-stdin-eof"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

@@ -39,6 +39,7 @@ mod endpoint;
 pub mod http;
 mod ids;
 mod process;
+mod reaper;
 pub mod replay;
 mod resources;
 mod roles;

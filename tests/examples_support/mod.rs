@@ -320,6 +320,8 @@ impl SimMasterProcess {
     pub fn start(args: &[&str]) -> SimMasterProcess {
         let tmp = TempDir::new("sim-master");
         let mut child = Command::new(sim_master())
+            // Stops when this test drops its stdin, or dies.
+            .arg("--exit-on-stdin-eof")
             .args(args)
             .env("TMPDIR", tmp.path())
             .stdin(Stdio::piped())

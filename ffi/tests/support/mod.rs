@@ -185,7 +185,8 @@ impl SimMasterProcess {
     /// Starts one on an ephemeral port and waits for its first line.
     pub fn start() -> Self {
         let mut child = Command::new(sim_master_binary())
-            .args(["--port", "0"])
+            // Stops when this test drops its stdin, or dies.
+            .args(["--port", "0", "--exit-on-stdin-eof"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

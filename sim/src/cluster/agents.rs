@@ -68,12 +68,16 @@ pub enum Runner {
 impl Runner {
     /// Stops whatever runs, without reporting (framework or agent removed).
     pub fn kill_now(&mut self) {
-        if let Runner::Local(p) = self {
-            process::signal_group(p.child.id(), "KILL");
-            let _ = p.child.kill();
-            let _ = p.child.wait();
-        }
+        // Dropping a local process kills its group.
         *self = Runner::Done;
+    }
+}
+
+impl Drop for LocalProcess {
+    /// The process group goes with its owner: killed, its leader reaped,
+    /// and the reaper told it needs no watching any more.
+    fn drop(&mut self) {
+        process::finish_group(&mut self.child);
     }
 }
 
@@ -320,7 +324,7 @@ impl Cluster {
         };
         match &mut task.runner {
             Runner::Local(p) => {
-                process::signal_group(p.child.id(), "TERM");
+                process::signal_group(p.child.id(), libc::SIGTERM);
                 p.term_sent = Some(now);
             }
             Runner::Executor => {
@@ -354,14 +358,14 @@ fn step_runner(
         Runner::Local(p) => {
             if let Some(sent) = p.term_sent {
                 if !p.kill_sent && now.duration_since(sent) >= grace {
-                    process::signal_group(p.child.id(), "KILL");
+                    process::signal_group(p.child.id(), libc::SIGKILL);
                     p.kill_sent = true;
                 }
             }
             if let Ok(Some(status)) = p.child.try_wait() {
                 // The container goes with the command: nothing it started
                 // outlives the task.
-                process::signal_group(p.child.id(), "KILL");
+                process::signal_group(p.child.id(), libc::SIGKILL);
                 let (code, message) = process::describe_exit(status);
                 let wait_status = std::os::unix::process::ExitStatusExt::into_raw(status);
                 let state = if p.term_sent.is_some() {

@@ -63,11 +63,6 @@ pub struct HttpExecutor {
 
 impl Drop for HttpExecutor {
     fn drop(&mut self) {
-        if let Some(process) = self.process.as_mut() {
-            process::signal_group(process.child.id(), "KILL");
-            let _ = process.child.kill();
-            let _ = process.child.wait();
-        }
         if let Some(stream) = self.stream.take() {
             stream.control(StreamMsg::Abort);
         }
@@ -608,7 +603,7 @@ impl Cluster {
             if let Ok(Some(status)) = process.child.try_wait() {
                 // The agent destroys the container with its executor: what
                 // the process left running in its group goes too.
-                process::signal_group(process.child.id(), "KILL");
+                process::signal_group(process.child.id(), libc::SIGKILL);
                 let wait_status = std::os::unix::process::ExitStatusExt::into_raw(status);
                 exited.push((key.clone(), wait_status));
                 http.process = None;
@@ -618,7 +613,7 @@ impl Cluster {
                 || (http.subscriptions == 0 && now >= http.started + registration);
             if overdue && !process.kill_sent {
                 log::info!("killing executor {} (pid {})", key.2, http.pid);
-                process::signal_group(process.child.id(), "KILL");
+                process::signal_group(process.child.id(), libc::SIGKILL);
                 process.kill_sent = true;
             }
         }
