@@ -40,8 +40,9 @@ pub mod resources;
 /// The scheduler client: the thread-safe [`Scheduler`] handle and its event
 /// channel.
 pub mod scheduler;
-/// Task-state facts the schema does not carry (`TaskState::is_terminal`).
-pub mod task_state;
+// Task-state facts the schema does not carry: `TaskState::is_terminal`,
+// an inherent method documented on `v1::TaskState` itself.
+mod task_state;
 /// The master's call and FrameworkInfo validation, with its exact wording.
 pub mod validation;
 
