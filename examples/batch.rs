@@ -22,9 +22,9 @@ use crossbeam_channel::{after, never, select, Receiver};
 use mesos_http::call;
 use mesos_http::event::Event;
 use mesos_http::resources::Resources;
-use mesos_http_sim::{AgentSpec, ScriptedTimeline};
 use mesos_http::v1::{self, TaskState, TaskStatus};
 use mesos_http::{ConnectionState, Item, Termination};
+use mesos_http_sim::{AgentSpec, ScriptedTimeline};
 
 use common::cli::Flags;
 use common::cluster::{Cluster, ClusterOptions};

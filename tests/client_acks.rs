@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use client_support::{builder, subscribed, PATIENCE};
 use crossbeam_channel::bounded;
 use mesos_http::event::Event;
-use mesos_http_sim::{Chunking, ReplayMaster};
 use mesos_http::{Encoding, Events, Received, Scheduler};
+use mesos_http_sim::{Chunking, ReplayMaster};
 use replay_support::{updates_file, uuid};
 
 /// The next UPDATE, kept (so its acknowledgement waits for us).

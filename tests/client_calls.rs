@@ -9,12 +9,12 @@ use std::time::Duration;
 use client_support::*;
 use mesos_http::call;
 use mesos_http::error::InvalidCall;
-use mesos_http_sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::scheduler::call::Type;
 use mesos_http::v1::scheduler::Call;
 use mesos_http::v1::{self, TaskState};
 use mesos_http::validation::ValidationError;
 use mesos_http::{ConnectionState, Encoding, Error, Item, Termination};
+use mesos_http_sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 
 per_encoding!(
     every_call_type_is_accepted,

@@ -8,8 +8,8 @@ mod client_support;
 use std::time::Duration;
 
 use client_support::*;
-use mesos_http_sim::SimMaster;
 use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Events, Item, Scheduler};
+use mesos_http_sim::SimMaster;
 
 per_encoding!(
     fails_over_after_the_stream_closes_between_records,

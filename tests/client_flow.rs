@@ -10,9 +10,9 @@ use std::time::Duration;
 use client_support::*;
 use mesos_http::call;
 use mesos_http::event::Event;
-use mesos_http_sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::{self, TaskState};
 use mesos_http::{ConnectionState, Encoding, Item};
+use mesos_http_sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 
 per_encoding!(
     a_slow_consumer_loses_nothing,

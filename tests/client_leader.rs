@@ -13,8 +13,8 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use client_support::*;
-use mesos_http_sim::{SimConfig, SimGroup};
 use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Item};
+use mesos_http_sim::{SimConfig, SimGroup};
 
 per_encoding!(
     follows_a_307_to_the_leader,

@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 use client_support::*;
 use mesos_http::call;
 use mesos_http::event::Event;
-use mesos_http_sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::TaskState;
 use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Item, SchedulerBuilder};
+use mesos_http_sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use proxy_support::ConnectProxy;
 
 per_encoding!(

@@ -11,8 +11,8 @@ use std::thread;
 use std::time::Duration;
 
 use client_support::*;
-use mesos_http_sim::SimMaster;
 use mesos_http::{ConnectionState, Encoding, Error, Events, Item, Scheduler, Termination};
+use mesos_http_sim::SimMaster;
 
 per_encoding!(
     the_masters_403_in_the_gap_is_not_subscribed_and_transient,

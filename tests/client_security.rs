@@ -8,8 +8,8 @@ mod pki_support;
 use std::time::Duration;
 
 use client_support::*;
-use mesos_http_sim::{SimConfig, SimMaster};
 use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Item, Termination};
+use mesos_http_sim::{SimConfig, SimMaster};
 use pki_support::*;
 
 per_encoding!(

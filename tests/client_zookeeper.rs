@@ -12,8 +12,8 @@ mod zk_support;
 use std::time::Duration;
 
 use client_support::*;
-use mesos_http_sim::{SimConfig, SimGroup, SimMaster};
 use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Event, Events, Item};
+use mesos_http_sim::{SimConfig, SimGroup, SimMaster};
 use zk_support::*;
 
 per_encoding!(

@@ -402,10 +402,10 @@ fn a_task_info_file_runs_as_given() {
 fn a_redelivered_update_is_printed_once_and_acknowledged_each_time() {
     use mesos_http::codec::Encoding;
     use mesos_http::recordio;
-    use mesos_http_sim::{Chunking, ReplayMaster};
     use mesos_http::v1::scheduler::event::{Type as EventType, Update};
     use mesos_http::v1::scheduler::Event;
     use mesos_http::v1::{AgentID, TaskID, TaskState, TaskStatus};
+    use mesos_http_sim::{Chunking, ReplayMaster};
 
     // A valid version-4 UUID made of one repeated byte.
     let uuid = |b: u8| {

@@ -25,8 +25,8 @@ use std::time::Duration;
 
 use client_support::builder;
 use fault_support::*;
-use mesos_http_sim::{AgentSpec, SimConfig, SimGroup, SimMaster};
 use mesos_http::{Encoding, SchedulerBuilder};
+use mesos_http_sim::{AgentSpec, SimConfig, SimGroup, SimMaster};
 use pki_support::test_pki;
 use zk_support::{Registry, ZkServer};
 

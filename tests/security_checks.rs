@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use client_support::*;
-use mesos_http_sim::{SimConfig, SimGroup, SimMaster};
 use mesos_http::{ConnectionState, Disconnect, Encoding, Item, Scheduler};
+use mesos_http_sim::{SimConfig, SimGroup, SimMaster};
 use pki_support::{pki_for, test_pki, TestPki};
 
 const PRINCIPAL: &str = "alice";

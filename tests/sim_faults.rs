@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mesos_http::codec::Encoding;
-use mesos_http_sim::{SimConfig, SimGroup, SimMaster, TlsIdentity};
 use mesos_http::v1::scheduler::call::Type as CallType;
 use mesos_http::v1::scheduler::event::Type as EventType;
 use mesos_http::v1::scheduler::Event;
 use mesos_http::v1::FrameworkID;
+use mesos_http_sim::{SimConfig, SimGroup, SimMaster, TlsIdentity};
 use sim_support::*;
 
 const WAIT: Duration = Duration::from_secs(10);

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use client_support::{builder, subscribed, wait_for, PATIENCE};
 use mesos_http::event::Event;
-use mesos_http_sim::{Chunking, ReplayMaster};
 use mesos_http::{Encoding, Events, Scheduler};
+use mesos_http_sim::{Chunking, ReplayMaster};
 use replay_support::{update, updates_file, uuid};
 
 /// The task id of the next UPDATE event (other items skipped).

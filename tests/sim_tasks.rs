@@ -8,7 +8,6 @@ use std::fs;
 use std::time::Duration;
 
 use mesos_http::codec::Encoding;
-use mesos_http_sim::{AgentSpec, ScriptStep, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::framework_info::capability::Type as Cap;
 use mesos_http::v1::framework_info::Capability;
 use mesos_http::v1::offer::operation::{self, Type as OpType};
@@ -22,6 +21,7 @@ use mesos_http::v1::{
     AgentID, CommandInfo, ExecutorID, ExecutorInfo, Offer, OperationID, OperationState, Resource,
     TaskGroupInfo, TaskID, TaskInfo, TaskState, TaskStatus,
 };
+use mesos_http_sim::{AgentSpec, ScriptStep, ScriptedTimeline, SimConfig, SimMaster};
 use sim_support::*;
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -954,7 +954,10 @@ fn a_task_killed_before_its_executor_subscribed_is_killed_by_the_agent() {
         killed.message.as_deref(),
         Some("Killed before delivery to the executor")
     );
-    assert_eq!(killed.reason, Some(Reason::REASON_TASK_KILLED_DURING_LAUNCH));
+    assert_eq!(
+        killed.reason,
+        Some(Reason::REASON_TASK_KILLED_DURING_LAUNCH)
+    );
     assert_eq!(killed.source, Some(Source::SOURCE_AGENT));
     assert_eq!(killed.executor_id.unwrap().value, "exec-undelivered");
     assert_eq!(killed.container_status, None);

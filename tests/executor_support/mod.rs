@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use mesos_http::event::Event;
 use mesos_http::executor::{self, Executor};
 use mesos_http::resources::scalar_resource;
-use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1::{
     self, CommandInfo, ExecutorID, ExecutorInfo, FrameworkInfo, TaskID, TaskInfo,
 };
 use mesos_http::{call, Encoding, Events, Item, Received, Scheduler};
+use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 
 /// Long enough for any condition on a loaded 2-core machine.
 pub const PATIENCE: Duration = Duration::from_secs(30);

@@ -61,7 +61,8 @@ static LOGGER: StdoutLogger = StdoutLogger;
 /// Set once the address lines are out; records before that are dropped.
 static READY: AtomicBool = AtomicBool::new(false);
 
-const USAGE: &str = "usage: sim-master [--port N] [--agents N] [--scripted-agents N] [--heartbeat-secs S]
+const USAGE: &str =
+    "usage: sim-master [--port N] [--agents N] [--scripted-agents N] [--heartbeat-secs S]
                   [--auth principal:secret] [--work-dir DIR] [--exit-on-stdin-eof]
        sim-master --replay FILE [--chunk BYTES] [--port N] [--exit-on-stdin-eof]
        sim-master --help";

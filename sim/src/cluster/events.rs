@@ -4,7 +4,9 @@ use mesos_http::v1::master_info::capability::Type as MasterCapability;
 use mesos_http::v1::master_info::Capability;
 use mesos_http::v1::scheduler::event::{self, Type};
 use mesos_http::v1::scheduler::Event;
-use mesos_http::v1::{Address, FrameworkID, MasterInfo, Offer, OfferID, OperationStatus, TaskStatus};
+use mesos_http::v1::{
+    Address, FrameworkID, MasterInfo, Offer, OfferID, OperationStatus, TaskStatus,
+};
 
 /// `master_info` as the real master fills it for a loopback master.
 pub fn master_info(id: &str, port: u16, version: &str) -> MasterInfo {

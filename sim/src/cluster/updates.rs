@@ -228,9 +228,9 @@ mod tests {
 
     use crossbeam_channel::Receiver;
 
-    use mesos_http::codec::Encoding;
     use crate::cluster::{Cluster, MasterIdentity, StreamHandle, StreamMsg};
     use crate::config::{AgentSpec, ScriptedTimeline, SimConfig};
+    use mesos_http::codec::Encoding;
     use mesos_http::v1::offer::operation::{Launch, Type as OpType};
     use mesos_http::v1::offer::Operation;
     use mesos_http::v1::scheduler::call::{Accept, Subscribe};
