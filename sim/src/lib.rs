@@ -20,9 +20,9 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
-//! Pieces: [`http`](crate::http) (request parsing, response writing), `endpoint` (the
+//! Pieces: [`http`] (request parsing, response writing), `endpoint` (the
 //! checks in order), `cluster` (frameworks, offers, tasks, status updates),
-//! `server` (connections and streams), [`control`](crate::control) (start, inspect, inject faults).
+//! `server` (connections and streams), [`control`] (start, inspect, inject faults).
 //!
 //! Local agents also serve the executor API (`POST /slave(1)/api/v1/executor`
 //! on their own port): a task whose `ExecutorInfo` has a command runs that
