@@ -41,9 +41,9 @@ use crossbeam_channel::bounded;
 use mesos_http::codec::Encoding;
 use mesos_http::event::Event;
 use mesos_http::recordio::Decoder;
-use mesos_http::sim::{Chunking, ReplayMaster};
 use mesos_http::v1::scheduler::event::Type as EventType;
 use mesos_http::{Item, Scheduler};
+use mesos_http_sim::{Chunking, ReplayMaster};
 use support::{arg, percentile, print_table, Row};
 
 /// The largest OFFERS record of the corpus in `encoding`.

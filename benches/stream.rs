@@ -34,8 +34,8 @@ use std::time::{Duration, Instant};
 use mesos_http::codec::Encoding;
 use mesos_http::event::Event;
 use mesos_http::recordio::Decoder;
-use mesos_http::sim::{Chunking, ReplayMaster};
 use mesos_http::{Item, Scheduler};
+use mesos_http_sim::{Chunking, ReplayMaster};
 use support::{arg, median, print_table, Row};
 
 struct Corpus {

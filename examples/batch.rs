@@ -29,9 +29,9 @@ use crossbeam_channel::{after, never, select, Receiver};
 use mesos_http::call;
 use mesos_http::framework::{Framework, FrameworkEnd, FrameworkError, FrameworkItem, TaskChange};
 use mesos_http::resources::Resources;
-use mesos_http::sim::{AgentSpec, ScriptedTimeline, SimMaster};
 use mesos_http::v1::{self, TaskState};
 use mesos_http::{ConnectionState, Event, Termination};
+use mesos_http_sim::{AgentSpec, ScriptedTimeline, SimMaster};
 
 use common::cli::Flags;
 use common::cluster::ClusterOptions;

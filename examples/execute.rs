@@ -27,9 +27,9 @@ use crossbeam_channel::{after, never, select, Receiver};
 use mesos_http::call;
 use mesos_http::event::Event;
 use mesos_http::resources::Resources;
-use mesos_http::sim::AgentSpec;
 use mesos_http::v1::{self, TaskStatus};
 use mesos_http::{ConnectionState, Item, Scheduler, Termination};
+use mesos_http_sim::AgentSpec;
 
 use common::cli::Flags;
 use common::cluster::{Cluster, ClusterOptions};

@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use mesos_http::framework::{Framework, FrameworkItem};
 use mesos_http::resources::Resources;
-use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1::{CommandInfo, FrameworkInfo, TaskID, TaskInfo, TaskState};
 use mesos_http::{call, Scheduler};
+use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The master from the command line, or a simulated one with a local agent.

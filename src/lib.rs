@@ -6,7 +6,7 @@
 //! A complete scheduler (`examples/minimal.rs`): subscribe, launch one task on
 //! the first offer that fits, acknowledge its updates, tear down when it ends.
 //! Without an argument it runs against the embedded simulated master
-//! (module `sim`, feature `sim`); with one it uses that master.
+//! (crate `mesos-http-sim`, a dev-dependency); with one it uses that master.
 //!
 #![doc = concat!("```no_run\n", include_str!("../examples/minimal.rs"), "\n```")]
 //!
@@ -40,12 +40,9 @@ pub mod resources;
 mod subscription;
 // The scheduler client; its public types are exported here, at the root.
 mod scheduler;
-/// A simulated Mesos master (feature `sim`): a local stand-in for a cluster
-/// and the test bed for the client.
-#[cfg(feature = "sim")]
-pub mod sim;
-/// Task-state facts the schema does not carry (`TaskState::is_terminal`).
-pub mod task_state;
+// Task-state facts the schema does not carry: `TaskState::is_terminal`,
+// an inherent method documented on `v1::TaskState` itself.
+mod task_state;
 /// The master's call and FrameworkInfo validation, with its exact wording.
 pub mod validation;
 

@@ -4,7 +4,6 @@
 //! released, explicit non-blocking acknowledgements take the same path, and
 //! `close()` stops the senders within a second, dropping what is queued;
 //! `teardown()` first sends what is queued.
-#![cfg(feature = "sim")]
 
 mod client_support;
 mod replay_support;
@@ -16,8 +15,8 @@ use std::time::{Duration, Instant};
 use client_support::{builder, subscribed, PATIENCE};
 use crossbeam_channel::bounded;
 use mesos_http::event::Event;
-use mesos_http::sim::{Chunking, ReplayMaster};
 use mesos_http::{Encoding, Events, Received, Scheduler};
+use mesos_http_sim::{Chunking, ReplayMaster};
 use replay_support::{updates_file, uuid};
 
 /// The next UPDATE, kept (so its acknowledgement waits for us).

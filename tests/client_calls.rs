@@ -1,7 +1,6 @@
 //! Every call type through the handle, accepted by the simulated master, with
 //! its effect checked in the master's state where it has one; local
 //! validation; and many threads calling through one handle.
-#![cfg(feature = "sim")]
 
 mod client_support;
 
@@ -10,12 +9,12 @@ use std::time::Duration;
 use client_support::*;
 use mesos_http::call;
 use mesos_http::error::InvalidCall;
-use mesos_http::sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::scheduler::call::Type;
 use mesos_http::v1::scheduler::Call;
 use mesos_http::v1::{self, TaskState};
 use mesos_http::validation::ValidationError;
 use mesos_http::{ConnectionState, Encoding, Error, Item, Termination};
+use mesos_http_sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 
 per_encoding!(
     every_call_type_is_accepted,

@@ -1,7 +1,6 @@
 //! Shutting the client down: `close()` interrupts a reader blocked in a read
 //! or in a backoff sleep, dropping the last handle does the same, and the
 //! event channel closes either way.
-#![cfg(feature = "sim")]
 
 mod client_support;
 

@@ -10,7 +10,6 @@
 //! helper thread the reader stops waiting for, and that helper ends at its
 //! own connect timeout. Calls in flight end too: a call waiting for a
 //! master that never answers returns `Closed` at once.
-#![cfg(feature = "sim")]
 
 mod client_support;
 

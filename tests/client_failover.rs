@@ -2,15 +2,14 @@
 //! records or inside one, heartbeats stalled, corrupt framing, a burst of
 //! 503s. Every time the client re-subscribes with the framework id it was
 //! given, gets a new stream id, and calls work again.
-#![cfg(feature = "sim")]
 
 mod client_support;
 
 use std::time::Duration;
 
 use client_support::*;
-use mesos_http::sim::SimMaster;
 use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Events, Item, Scheduler};
+use mesos_http_sim::SimMaster;
 
 per_encoding!(
     fails_over_after_the_stream_closes_between_records,

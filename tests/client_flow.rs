@@ -2,7 +2,6 @@
 //! (nothing is dropped, the watchdog does not fire), unacknowledged updates
 //! come back after a reconnection, and automatic acknowledgement happens
 //! only when the application releases the event.
-#![cfg(feature = "sim")]
 
 mod client_support;
 
@@ -11,9 +10,9 @@ use std::time::Duration;
 use client_support::*;
 use mesos_http::call;
 use mesos_http::event::Event;
-use mesos_http::sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::{self, TaskState};
 use mesos_http::{ConnectionState, Encoding, Item};
+use mesos_http_sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 
 per_encoding!(
     a_slow_consumer_loses_nothing,

@@ -1,7 +1,6 @@
 //! The optional give-up policy: with `max_attempts` or `give_up_after`, a
 //! client whose masters never answer ends with `Termination::GaveUp` naming
 //! every master it tried; without one it keeps retrying.
-#![cfg(feature = "sim")]
 
 mod client_support;
 

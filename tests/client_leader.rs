@@ -6,7 +6,6 @@
 //! until it clears), a master redirecting to itself (recovering, no leader
 //! yet) is `Unavailable` and retried as for 503, and a call answered 307 moves later calls and the next
 //! subscription to the new leader.
-#![cfg(feature = "sim")]
 
 mod client_support;
 
@@ -14,8 +13,8 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use client_support::*;
-use mesos_http::sim::{SimConfig, SimGroup};
 use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Item};
+use mesos_http_sim::{SimConfig, SimGroup};
 
 per_encoding!(
     follows_a_307_to_the_leader,

@@ -6,7 +6,6 @@
 //! read on a tunnel, so does the heartbeat watchdog (and the client
 //! subscribes again through a new tunnel), the proxy's credentials from the URL are sent, and a
 //! proxy's refusal reaches the application as a typed error naming it.
-#![cfg(feature = "sim")]
 
 mod client_support;
 mod proxy_support;
@@ -16,9 +15,9 @@ use std::time::{Duration, Instant};
 use client_support::*;
 use mesos_http::call;
 use mesos_http::event::Event;
-use mesos_http::sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::TaskState;
 use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Item, SchedulerBuilder};
+use mesos_http_sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use proxy_support::ConnectProxy;
 
 per_encoding!(

@@ -4,7 +4,6 @@
 //! for the re-subscription (`subscription_wait`, `wait_subscribed`), a
 //! `teardown()` issued in the gap waits for the subscription or fails
 //! clearly, and after an accepted teardown every call is `Closed` at once.
-#![cfg(feature = "sim")]
 
 mod client_support;
 
@@ -12,8 +11,8 @@ use std::thread;
 use std::time::Duration;
 
 use client_support::*;
-use mesos_http::sim::SimMaster;
 use mesos_http::{ConnectionState, Encoding, Error, Events, Item, Scheduler, Termination};
+use mesos_http_sim::SimMaster;
 
 per_encoding!(
     the_masters_403_in_the_gap_is_not_subscribed_and_transient,

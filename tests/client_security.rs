@@ -1,7 +1,6 @@
 //! Security against the simulated master: HTTP Basic authentication (401
 //! without credentials, success with them) and HTTPS with rustls (a test CA
 //! trusted explicitly is accepted, an unknown CA is refused).
-#![cfg(feature = "sim")]
 
 mod client_support;
 mod pki_support;
@@ -9,8 +8,8 @@ mod pki_support;
 use std::time::Duration;
 
 use client_support::*;
-use mesos_http::sim::{SimConfig, SimMaster};
 use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Item, Termination};
+use mesos_http_sim::{SimConfig, SimMaster};
 use pki_support::*;
 
 per_encoding!(

@@ -2,7 +2,6 @@
 //! are refused (400, the stream id does not match). The client must not
 //! keep sending through it: the call fails with `NotSubscribed` (transient)
 //! and the stale stream is dropped so that the client subscribes again.
-#![cfg(feature = "sim")]
 
 mod client_support;
 

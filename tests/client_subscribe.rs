@@ -1,7 +1,6 @@
 //! Subscription basics against the simulated master over loopback HTTP:
 //! SUBSCRIBED then heartbeats, the stream id on calls (and not on SUBSCRIBE),
 //! and calls failing fast before the subscription exists.
-#![cfg(feature = "sim")]
 
 mod client_support;
 

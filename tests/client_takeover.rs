@@ -1,7 +1,6 @@
 //! Endings for good: another scheduler instance taking over the framework
 //! (the old one gets ERROR `Framework failed over` and stops instead of
 //! stealing it back), and subscribing as a removed framework.
-#![cfg(feature = "sim")]
 
 mod client_support;
 

@@ -6,7 +6,6 @@
 //! the URL, a query or fragment is refused, and credentials written into
 //! the URL are refused with a clear `Config` error that does not echo them.
 //! An executor's agent address speaks of the agent in its errors.
-#![cfg(feature = "sim")]
 
 mod client_support;
 

@@ -4,7 +4,7 @@
 //! stream when that membership goes away and follows the new leader with the
 //! same framework id, reports the absence of any master and of ZooKeeper
 //! itself, and recovers from both.
-#![cfg(all(feature = "sim", feature = "zookeeper"))]
+#![cfg(feature = "zookeeper")]
 
 mod client_support;
 mod zk_support;
@@ -12,8 +12,8 @@ mod zk_support;
 use std::time::Duration;
 
 use client_support::*;
-use mesos_http::sim::{SimConfig, SimGroup, SimMaster};
 use mesos_http::{ConnectionState, Disconnect, Encoding, Error, Event, Events, Item};
+use mesos_http_sim::{SimConfig, SimGroup, SimMaster};
 use zk_support::*;
 
 per_encoding!(

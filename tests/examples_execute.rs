@@ -307,7 +307,7 @@ fn help_and_bad_arguments() {
 
 #[test]
 fn trusts_the_ca_given_with_ca_cert_for_https() {
-    use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
+    use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 
     let pki_support::TestPki { ca_pem, identity } = pki_support::test_pki();
     let work = TempDir::new("execute-tls");
@@ -398,15 +398,14 @@ fn a_task_info_file_runs_as_given() {
 /// framework can see the same update (same uuid) twice, e.g. after a master
 /// failover. `execute` prints each update once, and acknowledges every copy.
 /// The replay master streams each update twice, in both encodings.
-#[cfg(feature = "sim")]
 #[test]
 fn a_redelivered_update_is_printed_once_and_acknowledged_each_time() {
     use mesos_http::codec::Encoding;
     use mesos_http::recordio;
-    use mesos_http::sim::{Chunking, ReplayMaster};
     use mesos_http::v1::scheduler::event::{Type as EventType, Update};
     use mesos_http::v1::scheduler::Event;
     use mesos_http::v1::{AgentID, TaskID, TaskState, TaskStatus};
+    use mesos_http_sim::{Chunking, ReplayMaster};
 
     // A valid version-4 UUID made of one repeated byte.
     let uuid = |b: u8| {

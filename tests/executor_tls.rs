@@ -1,6 +1,5 @@
 //! The executor's TLS options, against a scripted agent behind TLS: the CA
 //! it is given is what it trusts, and a bad PEM is a configuration error.
-#![cfg(feature = "sim")]
 
 mod fake_peer_support;
 mod pki_support;
@@ -16,17 +15,15 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 const PATIENCE: Duration = Duration::from_secs(30);
 
 /// An agent behind TLS that opens a stream with SUBSCRIBED and holds it.
-fn tls_agent(identity: &mesos_http::sim::TlsIdentity) -> FakePeer {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+fn tls_agent(identity: &mesos_http_sim::TlsIdentity) -> FakePeer {
     let certs = identity
         .cert_chain_der
         .iter()
         .map(|c| CertificateDer::from(c.clone()))
         .collect();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.private_key_der.clone()));
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
+    // The process's one provider (ring, the only one built in).
+    let config = rustls::ServerConfig::builder()
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .unwrap();

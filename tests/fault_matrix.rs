@@ -14,7 +14,7 @@
 //! test --all-features --test fault_matrix` rewrites that table, times
 //! included. `MESOS_HTTP_FAULT_CELL=<substring>` runs only matching cells
 //! (and skips the comparison).
-#![cfg(all(feature = "sim", feature = "zookeeper"))]
+#![cfg(feature = "zookeeper")]
 
 mod client_support;
 mod fault_support;
@@ -27,8 +27,8 @@ use client_support::builder;
 use fault_support::framework::{FrameworkApp, Trigger};
 use fault_support::*;
 use mesos_http::framework::{FileStore, Framework, FrameworkStore, MemoryStore};
-use mesos_http::sim::{AgentSpec, SimConfig, SimGroup, SimMaster};
 use mesos_http::{Encoding, SchedulerBuilder};
+use mesos_http_sim::{AgentSpec, SimConfig, SimGroup, SimMaster};
 use pki_support::test_pki;
 use zk_support::{Registry, ZkServer};
 

@@ -5,7 +5,6 @@
 //! master that lost its state answered by reconciliation (each task LOST
 //! once), and a changed framework id ending the framework with a typed
 //! reason.
-#![cfg(feature = "sim")]
 
 use std::thread;
 use std::time::{Duration, Instant};
@@ -15,7 +14,7 @@ use mesos_http::framework::{
     Framework, FrameworkEnd, FrameworkError, FrameworkItem, MemoryStore, StoredFramework,
 };
 use mesos_http::recordio::encode_to_vec;
-use mesos_http::sim::{AgentSpec, Chunking, ReplayMaster, ScriptedTimeline, SimConfig, SimMaster};
+use mesos_http_sim::{AgentSpec, Chunking, ReplayMaster, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::scheduler::event::{Type as EventType, Update};
 use mesos_http::v1::scheduler::Event as WireEvent;
 use mesos_http::v1::{self, FrameworkID, FrameworkInfo, TaskID, TaskState, TaskStatus};

@@ -4,7 +4,6 @@
 //! client re-subscribes; a long stream of 1 MiB records is consumed in flat
 //! memory: over 1 GiB, the process's resident size grows by at most twice
 //! the largest record plus 16 MiB (about 12 s in a debug build).
-#![cfg(feature = "sim")]
 
 mod client_support;
 mod fault_support;

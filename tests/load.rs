@@ -8,7 +8,6 @@
 //! agents; 2,000 then 20,000 tasks) is ignored by default:
 //! `cargo test --release --all-features --test load -- --ignored --nocapture`
 //! (about 15 s in a release build).
-#![cfg(feature = "sim")]
 
 mod examples_support;
 
@@ -18,7 +17,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use examples_support::Running;
-use mesos_http::sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
+use mesos_http_sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 
 /// What one load run measured.
 #[derive(Debug)]

@@ -11,14 +11,13 @@
 //! ignored by default and checks the budget — at most 10 % more wall time
 //! and peak memory: `cargo test --release --all-features --test
 //! load_tracker -- --ignored --nocapture twenty`.
-#![cfg(feature = "sim")]
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use mesos_http::framework::{Framework, FrameworkItem};
 use mesos_http::recordio::encode_to_vec;
-use mesos_http::sim::{Chunking, ReplayMaster};
+use mesos_http_sim::{Chunking, ReplayMaster};
 use mesos_http::v1::scheduler::event::{Type as EventType, Update};
 use mesos_http::v1::scheduler::Event as WireEvent;
 use mesos_http::v1::{AgentID, FrameworkInfo, TaskID, TaskState, TaskStatus};

@@ -5,7 +5,6 @@
 //! host outside the configured masters when a master redirects there; TLS
 //! verification cannot be switched off by a bad CA file, an empty PEM or a
 //! certificate for another name.
-#![cfg(feature = "sim")]
 
 mod client_support;
 mod fault_support;
@@ -19,8 +18,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use client_support::*;
-use mesos_http::sim::{SimConfig, SimGroup, SimMaster};
 use mesos_http::{ConnectionState, Disconnect, Encoding, Item, Scheduler};
+use mesos_http_sim::{SimConfig, SimGroup, SimMaster};
 use pki_support::{pki_for, test_pki, TestPki};
 
 const PRINCIPAL: &str = "alice";

@@ -1,17 +1,16 @@
 //! The scheduler endpoint of the simulated master, checked over raw HTTP
 //! against the real master's transcripts (wire-facts a.2-a.7, e-errors.txt).
-#![cfg(feature = "sim")]
 
 mod sim_support;
 
 use std::time::Duration;
 
 use mesos_http::codec::Encoding;
-use mesos_http::sim::{SimConfig, SimMaster};
 use mesos_http::v1::scheduler::call::{self, Type as CallType};
 use mesos_http::v1::scheduler::event::Type as EventType;
 use mesos_http::v1::scheduler::Call;
 use mesos_http::v1::{AgentID, FrameworkID, TaskID};
+use mesos_http_sim::{SimConfig, SimMaster};
 use sim_support::*;
 
 fn master() -> SimMaster {

@@ -1,8 +1,8 @@
-//! The `sim-master` example: its two stdout lines, a working endpoint, exit
-//! when stdin closes, and a clean stop on SIGTERM / SIGINT (task processes
-//! killed, temp work dir removed, status 0). (`cargo test --features sim`
-//! builds examples first.)
-#![cfg(feature = "sim")]
+//! The `sim-master` binary (crate mesos-http-sim): its two stdout lines, a
+//! working endpoint, running until a signal (or, if asked, until stdin
+//! closes), a clean stop on SIGTERM / SIGINT (task processes killed, temp
+//! work dir removed, status 0), task processes that die with it even when
+//! it is SIGKILLed, and `--help`.
 
 mod examples_support;
 mod sim_support;
@@ -24,10 +24,11 @@ use mesos_http::v1::{CommandInfo, Resource, TaskID, TaskInfo, TaskState};
 use sim_support::*;
 
 #[test]
-fn prints_its_address_serves_and_stops_when_stdin_closes() {
-    let binary = examples_support::example("sim-master");
+fn prints_its_address_serves_and_stops_when_stdin_closes_if_asked_to() {
+    let binary = examples_support::sim_master();
     let mut child = Command::new(binary)
         .args([
+            "--exit-on-stdin-eof",
             "--agents",
             "1",
             "--scripted-agents",
@@ -84,7 +85,7 @@ struct Started {
 }
 
 fn start(args: &[&str]) -> Started {
-    let mut child = Command::new(examples_support::example("sim-master"))
+    let mut child = Command::new(examples_support::sim_master())
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -132,6 +133,12 @@ fn scalar(name: &str, v: f64) -> Resource {
 /// Subscribes, launches `sleep 30` on the local agent and returns the pid
 /// of its process once it runs (and the subscription, to keep it open).
 fn launch_sleeper(addr: SocketAddr) -> (u32, Subscribed) {
+    launch_command(addr, "sleep 30")
+}
+
+/// Subscribes, launches `command` on the local agent and returns the pid
+/// of its process once it runs (and the subscription, to keep it open).
+fn launch_command(addr: SocketAddr, command: &str) -> (u32, Subscribed) {
     let mut s = subscribe(addr, Encoding::Json, framework_info("signals"));
     let offer = s
         .events
@@ -148,7 +155,7 @@ fn launch_sleeper(addr: SocketAddr) -> (u32, Subscribed) {
         agent_id: offer.agent_id.clone(),
         resources: vec![scalar("cpus", 0.1), scalar("mem", 32.0)],
         command: Some(CommandInfo {
-            value: Some("sleep 30".into()),
+            value: Some(command.into()),
             ..CommandInfo::default()
         }),
         ..TaskInfo::default()
@@ -283,4 +290,123 @@ fn sigint_with_a_given_work_dir_keeps_it() {
     assert!(!process_exists(task_pid), "the task process is gone");
     assert!(sandbox_exists(&dir), "a given work dir is left alone");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Whether `pid` is gone: no such process, or one that has exited and only
+/// waits to be reaped (a zombie runs nothing).
+fn gone(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        // `pid (comm) STATE ...`: comm may hold spaces and parentheses.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
+
+/// The first file named `name` under `dir`.
+fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        if entry.file_name() == name {
+            return Some(path);
+        }
+        if path.is_dir() {
+            if let Some(found) = find_file(&path, name) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn task_processes_die_with_a_master_killed_by_sigkill() {
+    // The task's shell (its process group's leader) and a grandchild that
+    // it starts in the background: neither may outlive the master, which
+    // gets no chance to clean up.
+    let started = start(&["--agents", "1"]);
+    let command = "sleep 30 & echo $! > grandchild.pid; wait";
+    let (task_pid, _subscription) = launch_command(started.addr, command);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let grandchild: u32 = loop {
+        let written = find_file(&started.work_dir, "grandchild.pid")
+            .and_then(|f| std::fs::read_to_string(f).ok())
+            .and_then(|pid| pid.trim().parse().ok());
+        if let Some(pid) = written {
+            break pid;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the task writes its grandchild's pid"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!gone(task_pid) && !gone(grandchild));
+
+    signal(started.child.id(), "KILL");
+    let status = wait_exit(started.child);
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9)
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !(gone(task_pid) && gone(grandchild)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "task processes outlived their master: {task_pid} gone {}, {grandchild} gone {}",
+            gone(task_pid),
+            gone(grandchild)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = std::fs::remove_dir_all(&started.work_dir);
+}
+
+#[test]
+fn runs_on_after_stdin_closes_until_a_signal() {
+    // `sim-master &` in a script: stdin is at end-of-file from the start.
+    let mut child = Command::new(examples_support::sim_master())
+        .args(["--agents", "1", "--heartbeat-secs", "0.2"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let port: u16 = first
+        .strip_prefix("listening on http://127.0.0.1:")
+        .and_then(|rest| rest.strip_suffix('\n'))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    // Still serving a subscription through several heartbeats.
+    let mut s = subscribe(addr, Encoding::Json, framework_info("background"));
+    s.events.expect(EventType::OFFERS);
+    for _ in 0..3 {
+        assert_eq!(
+            s.events.next_event().unwrap().r#type(),
+            EventType::HEARTBEAT
+        );
+    }
+    signal(child.id(), "TERM");
+    let status = wait_exit(child);
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    let log: Vec<String> = stdout.lines().map_while(Result::ok).collect();
+    assert!(log.iter().any(|l| l == "stopping (signal)"), "{log:?}");
+}
+
+#[test]
+fn help_says_how_it_stops() {
+    let output = Command::new(examples_support::sim_master())
+        .arg("--help")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let help = String::from_utf8_lossy(&output.stdout);
+    for part in ["SIGTERM", "SIGINT", "--exit-on-stdin-eof", "SIGKILL"] {
+        assert!(help.contains(part), "--help names {part}: {help}");
+    }
 }

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use mesos_http::codec::Encoding;
 use mesos_http::resources::scalar_resource;
-use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1::executor::call::{Subscribe, Type, Update};
 use mesos_http::v1::executor::event::Type as EventType;
 use mesos_http::v1::executor::{Call, Event};
@@ -18,6 +17,7 @@ use mesos_http::v1::{
     CommandInfo, ExecutorID, ExecutorInfo, FrameworkID, TaskID, TaskInfo, TaskState, TaskStatus,
 };
 use mesos_http::{call, recordio};
+use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 use sim_support::{framework_info, post_raw, subscribe, Client, ENCODINGS};
 
 const PATH: &str = "/slave(1)/api/v1/executor";

@@ -4,7 +4,6 @@
 //! restart that loses every framework and task until agents re-register.
 //! Absence of an event is shown by ordering: the stream is FIFO, so an
 //! answer that arrives first proves that nothing was sent before it.
-#![cfg(feature = "sim")]
 
 mod sim_support;
 
@@ -12,7 +11,7 @@ use std::fs;
 use std::time::Duration;
 
 use mesos_http::codec::Encoding;
-use mesos_http::sim::{AgentLink, AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
+use mesos_http_sim::{AgentLink, AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::framework_info::capability::Type as Cap;
 use mesos_http::v1::framework_info::Capability;
 use mesos_http::v1::offer::operation::{self, Type as OpType};

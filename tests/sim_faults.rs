@@ -1,5 +1,4 @@
 //! Fault injection, TLS and leader changes on the simulated master, over raw HTTP.
-#![cfg(feature = "sim")]
 
 mod sim_support;
 
@@ -9,11 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mesos_http::codec::Encoding;
-use mesos_http::sim::{SimConfig, SimGroup, SimMaster, TlsIdentity};
 use mesos_http::v1::scheduler::call::Type as CallType;
 use mesos_http::v1::scheduler::event::Type as EventType;
 use mesos_http::v1::scheduler::Event;
 use mesos_http::v1::FrameworkID;
+use mesos_http_sim::{SimConfig, SimGroup, SimMaster, TlsIdentity};
 use sim_support::*;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -162,13 +161,10 @@ fn tls_with_a_given_certificate() {
     roots
         .add(rustls::pki_types::CertificateDer::from(cert_der))
         .unwrap();
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    // The process's provider (the simulated master installed it).
+    let config = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     let conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
     let tcp = TcpStream::connect(m.addr()).unwrap();

@@ -1,19 +1,18 @@
 //! Subscription streams, failover, removal and offers on the simulated master
 //! (test-scenarios groups 2 and 3), over raw HTTP in JSON and protobuf.
-#![cfg(feature = "sim")]
 
 mod sim_support;
 
 use std::time::Duration;
 
 use mesos_http::codec::Encoding;
-use mesos_http::sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::framework_info::capability::Type as Cap;
 use mesos_http::v1::framework_info::Capability;
 use mesos_http::v1::scheduler::call::{self, Type as CallType};
 use mesos_http::v1::scheduler::event::Type as EventType;
 use mesos_http::v1::scheduler::Call;
 use mesos_http::v1::{Filters, FrameworkID, OfferID};
+use mesos_http_sim::{AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use sim_support::*;
 
 const WAIT: Duration = Duration::from_secs(10);

@@ -10,7 +10,6 @@
 //! The scheduler is this test binary run again as a child process: the
 //! ignored test `scheduler_process` plays it, steered by environment
 //! variables, and reports on stdout in lines starting with `@@`.
-#![cfg(feature = "sim")]
 
 mod examples_support;
 mod sim_support;

@@ -2,7 +2,6 @@
 //! records reach the first subscriber in order whatever the chunking, pushed
 //! records follow, and every other call is answered 202 and counted (printed
 //! on exit by the example).
-#![cfg(feature = "sim")]
 
 mod client_support;
 mod examples_support;
@@ -14,8 +13,8 @@ use std::time::Duration;
 
 use client_support::{builder, subscribed, wait_for, PATIENCE};
 use mesos_http::event::Event;
-use mesos_http::sim::{Chunking, ReplayMaster};
 use mesos_http::{Encoding, Events, Scheduler};
+use mesos_http_sim::{Chunking, ReplayMaster};
 use replay_support::{update, updates_file, uuid};
 
 /// The task id of the next UPDATE event (other items skipped).
@@ -107,7 +106,7 @@ fn calls_are_answered_202_and_counted_by_type() {
 
 #[test]
 fn the_example_replays_a_file_and_prints_the_call_count_on_exit() {
-    let binary = examples_support::example("sim-master");
+    let binary = examples_support::sim_master();
     let dir = std::env::temp_dir().join(format!("mesos-http-replay-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("updates.json.rio");
@@ -118,7 +117,7 @@ fn the_example_replays_a_file_and_prints_the_call_count_on_exit() {
     let mut child = Command::new(binary)
         .arg("--replay")
         .arg(&path)
-        .args(["--chunk", "5"])
+        .args(["--chunk", "5", "--exit-on-stdin-eof"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

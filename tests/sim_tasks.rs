@@ -1,7 +1,6 @@
 //! Tasks on the simulated master: real processes on local agents, scripted
 //! timelines, launch validation, reliable status updates with retries and
 //! re-sends, reconciliation and kills, over raw HTTP in JSON and protobuf.
-#![cfg(feature = "sim")]
 
 mod sim_support;
 
@@ -9,7 +8,6 @@ use std::fs;
 use std::time::Duration;
 
 use mesos_http::codec::Encoding;
-use mesos_http::sim::{AgentSpec, ScriptStep, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::framework_info::capability::Type as Cap;
 use mesos_http::v1::framework_info::Capability;
 use mesos_http::v1::offer::operation::{self, Type as OpType};
@@ -23,6 +21,7 @@ use mesos_http::v1::{
     AgentID, CommandInfo, ExecutorID, ExecutorInfo, Offer, OperationID, OperationState, Resource,
     TaskGroupInfo, TaskID, TaskInfo, TaskState, TaskStatus,
 };
+use mesos_http_sim::{AgentSpec, ScriptStep, ScriptedTimeline, SimConfig, SimMaster};
 use sim_support::*;
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -810,8 +809,8 @@ fn shutdown_of_an_executor_that_ignores_it_ends_in_a_kill_after_the_grace_period
     // On a local agent a custom executor is a real process expected to
     // speak the executor API; `sleep 30` never does, so its task never
     // leaves STAGING. SHUTDOWN gives it the grace period (2 s with the fast
-    // config), then the agent kills it: the task is lost, then a FAILURE
-    // names the executor with SIGKILL's wait status.
+    // config), then the agent kills it: a FAILURE names the executor with
+    // SIGKILL's wait status, then the agent itself fails the task.
     let m = local_master();
     let mut s = subscribe(m.addr(), Encoding::Json, framework_info("shutdown-local"));
     let offer = next_offer(&mut s);
@@ -828,19 +827,18 @@ fn shutdown_of_an_executor_that_ignores_it_ends_in_a_kill_after_the_grace_period
 
     assert_eq!(s.call(shutdown("exec-long", &agent)).code, 202);
     let event = next_interesting(&mut s);
-    assert_eq!(event.r#type(), EventType::UPDATE, "{event:?}");
-    let lost = event.update.unwrap().status;
-    assert_eq!(lost.task_id.value, "long");
-    assert_eq!(lost.state, TaskState::TASK_LOST);
-    assert_eq!(lost.reason, Some(Reason::REASON_EXECUTOR_TERMINATED));
-    ack(&s, &lost);
-    let event = next_interesting(&mut s);
     assert_eq!(event.r#type(), EventType::FAILURE, "{event:?}");
     let failure = event.failure.unwrap();
     assert_eq!(failure.agent_id.unwrap().value, agent);
     assert_eq!(failure.executor_id.unwrap().value, "exec-long");
     // The raw wait status of a process ended by SIGKILL.
     assert_eq!(failure.status, Some(9));
+    let event = next_interesting(&mut s);
+    assert_eq!(event.r#type(), EventType::UPDATE, "{event:?}");
+    let failed = event.update.unwrap().status;
+    assert_eq!(failed.task_id.value, "long");
+    assert_agent_says_executor_terminated(&failed, &agent, "exec-long");
+    ack(&s, &failed);
     assert!(!process_exists(pid), "the executor's process is gone");
 }
 
@@ -901,4 +899,128 @@ fn agent_removal_sends_every_connected_framework_a_failure_for_the_agent() {
     assert_eq!(failure.agent_id.unwrap().value, agent);
     assert_eq!(failure.executor_id, None);
     assert_eq!(failure.status, None);
+}
+
+/// A real agent's own update for a task whose custom executor terminated
+/// (as a Mesos 1.12 agent writes it): TASK_FAILED, "Executor terminated",
+/// REASON_EXECUTOR_TERMINATED, SOURCE_AGENT, with the agent's and the
+/// executor's ids and no container status.
+fn assert_agent_says_executor_terminated(status: &TaskStatus, agent: &str, executor: &str) {
+    assert_eq!(status.state, TaskState::TASK_FAILED, "{status:?}");
+    assert_eq!(status.message.as_deref(), Some("Executor terminated"));
+    assert_eq!(status.reason, Some(Reason::REASON_EXECUTOR_TERMINATED));
+    assert_eq!(status.source, Some(Source::SOURCE_AGENT));
+    assert_eq!(status.agent_id.as_ref().unwrap().value, agent);
+    assert_eq!(status.executor_id.as_ref().unwrap().value, executor);
+    assert_eq!(status.container_status, None);
+    assert!(status.uuid.is_some(), "reliable: acknowledged by uuid");
+}
+
+fn kill_call(task: &str) -> Call {
+    Call {
+        r#type: Some(CallType::KILL),
+        kill: Some(call::Kill {
+            task_id: TaskID { value: task.into() },
+            ..Default::default()
+        }),
+        ..Call::default()
+    }
+}
+
+#[test]
+fn a_task_killed_before_its_executor_subscribed_is_killed_by_the_agent() {
+    // `sleep 30` never subscribes as an executor, so the task never reaches
+    // it: the agent reports the kill itself (SOURCE_AGENT), and sends no
+    // TASK_KILLING although the framework understands it.
+    let m = local_master();
+    let mut info = framework_info("kill-undelivered");
+    info.capabilities = vec![Capability {
+        r#type: Some(Cap::TASK_KILLING_STATE),
+    }];
+    let mut s = subscribe(m.addr(), Encoding::Json, info);
+    let offer = next_offer(&mut s);
+    let agent = offer.agent_id.value.clone();
+    let t = executor_task("undelivered", &agent, "exec-undelivered", "sleep 30");
+    assert_eq!(s.call(launch(&offer, vec![t])).code, 202);
+    assert!(m.wait_for(|v| v.executor("exec-undelivered").is_some(), WAIT));
+
+    assert_eq!(s.call(kill_call("undelivered")).code, 202);
+    let event = next_interesting(&mut s);
+    assert_eq!(event.r#type(), EventType::UPDATE, "{event:?}");
+    let killed = event.update.unwrap().status;
+    assert_eq!(killed.task_id.value, "undelivered");
+    assert_eq!(killed.state, TaskState::TASK_KILLED);
+    assert_eq!(
+        killed.message.as_deref(),
+        Some("Killed before delivery to the executor")
+    );
+    assert_eq!(
+        killed.reason,
+        Some(Reason::REASON_TASK_KILLED_DURING_LAUNCH)
+    );
+    assert_eq!(killed.source, Some(Source::SOURCE_AGENT));
+    assert_eq!(killed.executor_id.unwrap().value, "exec-undelivered");
+    assert_eq!(killed.container_status, None);
+    assert_eq!(s.call(bare(CallType::TEARDOWN)).code, 202);
+}
+
+#[test]
+fn an_executor_that_cannot_be_started_fails_its_task_from_the_agent() {
+    // No shell and no such program: the agent cannot launch the container.
+    let m = local_master();
+    let mut s = subscribe(m.addr(), Encoding::Protobuf, framework_info("no-executor"));
+    let offer = next_offer(&mut s);
+    let agent = offer.agent_id.value.clone();
+    let mut t = executor_task("orphan", &agent, "exec-missing", "/nonexistent/executor");
+    let command = t.executor.as_mut().unwrap().command.as_mut().unwrap();
+    command.shell = Some(false);
+    assert_eq!(s.call(launch(&offer, vec![t])).code, 202);
+
+    let event = next_interesting(&mut s);
+    assert_eq!(event.r#type(), EventType::UPDATE, "{event:?}");
+    let failed = event.update.unwrap().status;
+    assert_eq!(failed.task_id.value, "orphan");
+    assert_eq!(failed.state, TaskState::TASK_FAILED);
+    let message = failed.message.clone().unwrap_or_default();
+    assert!(
+        message.starts_with("Failed to launch container: "),
+        "{failed:?}"
+    );
+    assert_eq!(failed.reason, Some(Reason::REASON_CONTAINER_LAUNCH_FAILED));
+    assert_eq!(failed.source, Some(Source::SOURCE_AGENT));
+    assert_eq!(failed.container_status, None);
+    ack(&s, &failed);
+    assert_eq!(s.call(bare(CallType::TEARDOWN)).code, 202);
+}
+
+#[test]
+fn a_crashed_custom_executor_is_reported_as_a_real_agent_does() {
+    // As in a real agent's capture: the executor SIGKILLed from outside;
+    // FAILURE (wait status 9) first, then the agent's TASK_FAILED.
+    let m = local_master();
+    let mut s = subscribe(m.addr(), Encoding::Json, framework_info("crash"));
+    let offer = next_offer(&mut s);
+    let agent = offer.agent_id.value.clone();
+    let t = executor_task("crash-exec", &agent, "exec-crash", "sleep 30");
+    assert_eq!(s.call(launch(&offer, vec![t])).code, 202);
+    assert!(m.wait_for(|v| v.executor("exec-crash").is_some(), WAIT));
+    let pid = m.with_state(|v| v.executor("exec-crash").unwrap().pid);
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+
+    let event = next_interesting(&mut s);
+    assert_eq!(event.r#type(), EventType::FAILURE, "{event:?}");
+    let failure = event.failure.unwrap();
+    assert_eq!(failure.executor_id.unwrap().value, "exec-crash");
+    assert_eq!(failure.status, Some(9));
+    let event = next_interesting(&mut s);
+    assert_eq!(event.r#type(), EventType::UPDATE, "{event:?}");
+    let failed = event.update.unwrap().status;
+    assert_eq!(failed.task_id.value, "crash-exec");
+    assert_agent_says_executor_terminated(&failed, &agent, "exec-crash");
+    ack(&s, &failed);
+    assert_eq!(s.call(bare(CallType::TEARDOWN)).code, 202);
 }

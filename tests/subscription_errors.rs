@@ -2,7 +2,6 @@
 //! master that never sends the response head, 404 from every master, a
 //! stream whose records never decode, and what `close()` leaves on the
 //! channel.
-#![cfg(feature = "sim")]
 
 mod client_support;
 mod fake_peer_support;

@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1::framework_info::{capability, Capability};
 use mesos_http::v1::FrameworkInfo;
 use mesos_http::{Encoding, Events, Scheduler, SchedulerBuilder};
+use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 
 use super::cli::Flags;
 

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use crate::*;
 use mesos_http::codec::Encoding;
 use mesos_http::resources::scalar_resource;
-use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1;
 use mesos_http::v1::scheduler::{call, event, Call, Event};
+use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 
 const PROTOBUF: u32 = mesos_http_encoding::Protobuf as u32;
 const JSON: u32 = mesos_http_encoding::Json as u32;

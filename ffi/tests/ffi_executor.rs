@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 
 use mesos_http::event::Event;
 use mesos_http::resources::scalar_resource;
-use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1::{
     AgentID, CommandInfo, ExecutorID, ExecutorInfo, FrameworkInfo, TaskID, TaskInfo, TaskState,
 };
 use mesos_http::{call, Events, Item, Scheduler};
+use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 use support::{compile_c, root, valgrind};
 
 const PATIENCE: Duration = Duration::from_secs(120);

@@ -127,16 +127,16 @@ macro_rules! per_encoding {
 }
 
 /// Starts a simulated master with heartbeats every `heartbeat`.
-pub fn sim(heartbeat: Duration) -> mesos_http::sim::SimMaster {
-    mesos_http::sim::SimMaster::start(mesos_http::sim::SimConfig::fast(heartbeat))
+pub fn sim(heartbeat: Duration) -> mesos_http_sim::SimMaster {
+    mesos_http_sim::SimMaster::start(mesos_http_sim::SimConfig::fast(heartbeat))
         .expect("start the simulated master")
 }
 
 /// Waits for a condition on the simulated master's state.
 pub fn sim_wait(
-    master: &mesos_http::sim::SimMaster,
+    master: &mesos_http_sim::SimMaster,
     what: &str,
-    condition: impl FnMut(&mesos_http::sim::ClusterView<'_>) -> bool,
+    condition: impl FnMut(&mesos_http_sim::ClusterView<'_>) -> bool,
 ) {
     assert!(
         master.wait_for(condition, PATIENCE),

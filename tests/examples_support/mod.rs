@@ -18,13 +18,13 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 /// hang fails the test instead of stalling the suite.
 pub const PATIENCE: Duration = Duration::from_secs(60);
 
-/// The crate features this test run was built with. Building the example with
-/// exactly these keeps cargo on the artifacts it already has instead of
-/// compiling the library once more with other features.
-fn same_features() -> String {
-    let mut features = vec!["sim"];
+/// The features to build with: exactly this test run's library features, so
+/// that cargo stays on the artifacts it already has instead of compiling
+/// the library once more with other features.
+fn same_features(prefix: &str) -> String {
+    let mut features = Vec::new();
     if cfg!(feature = "zookeeper") {
-        features.push("zookeeper");
+        features.push(format!("{prefix}zookeeper"));
     }
     features.join(",")
 }
@@ -34,6 +34,22 @@ fn same_features() -> String {
 /// `cargo test --test X` does not build examples, so the test builds the one
 /// it runs, with the same cargo and profile, into the same target directory.
 pub fn example(name: &str) -> PathBuf {
+    built(name, &["--example", name], &same_features(""), "examples")
+}
+
+/// The `sim-master` binary of the `mesos-http-sim` crate, built on first use
+/// (once per test binary) like [`example`].
+pub fn sim_master() -> PathBuf {
+    built(
+        "sim-master",
+        &["-p", "mesos-http-sim", "--bin", "sim-master"],
+        &same_features("mesos-http/"),
+        "",
+    )
+}
+
+/// Builds a target with `target_args` and returns `<target>/<profile>/<dir>/<name>`.
+fn built(name: &str, target_args: &[&str], features: &str, dir: &str) -> PathBuf {
     static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
     let built = BUILT.get_or_init(Default::default);
     let mut built = built.lock().unwrap_or_else(|p| p.into_inner());
@@ -49,8 +65,11 @@ pub fn example(name: &str) -> PathBuf {
     let mut cargo = Command::new(env!("CARGO"));
     cargo
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["build", "--quiet", "--example", name])
-        .args(["--features", &same_features()]);
+        .args(["build", "--quiet"])
+        .args(target_args);
+    if !features.is_empty() {
+        cargo.args(["--features", features]);
+    }
     if profile_dir.file_name().is_some_and(|p| p == "release") {
         cargo.arg("--release");
     }
@@ -81,12 +100,12 @@ pub fn example(name: &str) -> PathBuf {
     let output = cargo.output().expect("run cargo build");
     assert!(
         output.status.success(),
-        "cargo build --example {name} failed: {}\n{}",
+        "cargo build {target_args:?} failed: {}\n{}",
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
-    let path = profile_dir.join("examples").join(name);
-    assert!(path.is_file(), "no example binary at {}", path.display());
+    let path = profile_dir.join(dir).join(name);
+    assert!(path.is_file(), "no binary at {}", path.display());
     built.insert(name.to_string(), path.clone());
     path
 }
@@ -300,7 +319,9 @@ impl SimMasterProcess {
     /// Starts `sim-master` with `args`, its temp directory set to a fresh one.
     pub fn start(args: &[&str]) -> SimMasterProcess {
         let tmp = TempDir::new("sim-master");
-        let mut child = Command::new(example("sim-master"))
+        let mut child = Command::new(sim_master())
+            // Stops when this test drops its stdin, or dies.
+            .arg("--exit-on-stdin-eof")
             .args(args)
             .env("TMPDIR", tmp.path())
             .stdin(Stdio::piped())

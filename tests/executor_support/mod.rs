@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use mesos_http::event::Event;
 use mesos_http::executor::{self, Executor};
 use mesos_http::resources::scalar_resource;
-use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
 use mesos_http::v1::{
     self, CommandInfo, ExecutorID, ExecutorInfo, FrameworkInfo, TaskID, TaskInfo,
 };
 use mesos_http::{call, Encoding, Events, Item, Received, Scheduler};
+use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 
 /// Long enough for any condition on a loaded 2-core machine.
 pub const PATIENCE: Duration = Duration::from_secs(30);
@@ -35,6 +35,10 @@ pub fn bed(encoding: Encoding, checkpoint: bool, config: SimConfig) -> Bed {
         name: "executor-tests".into(),
         checkpoint: Some(checkpoint),
         failover_timeout: Some(3600.0),
+        // The executor, not the agent, decides whether a task is KILLING.
+        capabilities: vec![v1::framework_info::Capability {
+            r#type: Some(v1::framework_info::capability::Type::TASK_KILLING_STATE),
+        }],
         ..FrameworkInfo::default()
     };
     let (scheduler, events) = Scheduler::builder(master.url().as_str())

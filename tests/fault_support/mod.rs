@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 
 use mesos_http::call;
 use mesos_http::event::Event;
-use mesos_http::sim::{ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::{self, TaskState, TaskStatus};
 use mesos_http::{ConnectionState, Encoding, Events, Item, Scheduler, SchedulerBuilder};
+use mesos_http_sim::{ScriptedTimeline, SimConfig, SimMaster};
 
 pub mod framework;
 

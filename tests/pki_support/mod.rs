@@ -3,7 +3,7 @@
 //! mutual TLS. One place, so every TLS test makes them the same way.
 #![allow(dead_code)]
 
-use mesos_http::sim::TlsIdentity;
+use mesos_http_sim::TlsIdentity;
 use rcgen::{
     BasicConstraints, Certificate, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer,
     KeyPair,

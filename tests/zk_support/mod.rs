@@ -12,8 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use mesos_http::sim::SimMaster;
 use mesos_http::v1::{Address, MasterInfo};
+use mesos_http_sim::SimMaster;
 use zookeeper::{Acl, CreateMode, WatchedEvent, ZkError, ZooKeeper};
 
 /// The ZooKeeper jar Debian installs; its manifest names its dependencies.

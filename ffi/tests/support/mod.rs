@@ -16,7 +16,7 @@ pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// What one `cargo build` of the C libraries and the `sim-master` example
+/// What one `cargo build` of the C libraries and the `sim-master` binary
 /// produced, at the paths cargo itself reported.
 struct Built {
     static_lib: PathBuf,
@@ -25,14 +25,14 @@ struct Built {
 }
 
 /// Builds the C libraries (`libmesos_http_ffi.a` and `.so`) and the
-/// `sim-master` example once per test binary, with the same cargo, profile
+/// `sim-master` binary (crate mesos-http-sim) once per test binary, with the same cargo, profile
 /// and features as this test run (so cargo reuses what it already built),
 /// and takes their paths from `--message-format=json` instead of guessing
 /// file names under `target/`.
 fn built() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let mut features = vec!["mesos-http/sim", "mesos-http/zookeeper"];
+        let mut features = vec!["mesos-http/zookeeper"];
         if cfg!(feature = "zookeeper") {
             features.push("mesos-http-ffi/zookeeper");
         }
@@ -40,8 +40,8 @@ fn built() -> &'static Built {
         cargo
             .current_dir(root())
             .args(["build", "--message-format=json", "--quiet"])
-            .args(["-p", "mesos-http-ffi", "-p", "mesos-http", "--lib"])
-            .args(["--example", "sim-master"])
+            .args(["-p", "mesos-http-ffi", "-p", "mesos-http-sim", "--lib"])
+            .args(["--bin", "sim-master"])
             .args(["--features", &features.join(",")]);
         if profile_dir().file_name().is_some_and(|p| p == "release") {
             cargo.arg("--release");
@@ -134,7 +134,7 @@ pub fn shared_lib() -> PathBuf {
     built().shared_lib.clone()
 }
 
-/// The `sim-master` example, built by the same `cargo build`.
+/// The `sim-master` binary, built by the same `cargo build`.
 pub fn sim_master_binary() -> PathBuf {
     built().sim_master.clone()
 }
@@ -185,7 +185,8 @@ impl SimMasterProcess {
     /// Starts one on an ephemeral port and waits for its first line.
     pub fn start() -> Self {
         let mut child = Command::new(sim_master_binary())
-            .args(["--port", "0"])
+            // Stops when this test drops its stdin, or dies.
+            .args(["--port", "0", "--exit-on-stdin-eof"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

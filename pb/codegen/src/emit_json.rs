@@ -1,6 +1,7 @@
 //! Emits the JSON mapping (`src/codec/json/generated.rs`): for every message
 //! hand-written-style `serde::Serialize` and `serde::Deserialize` impls in
-//! the Mesos (stout) mapping, plus a `JsonMessage` impl whose
+//! the Mesos (stout) mapping, plus a `JsonCodec` impl (the sealed
+//! supertrait of the public `JsonMessage`) whose
 //! `read_fields` takes an object's members from a serde `MapAccess`, keys
 //! matched as borrowed `&str` by a generated match, values through the
 //! generic seeds of `src/codec/json/de.rs`; for every enum its name lookups
@@ -20,7 +21,7 @@ pub fn emit(schema: &Schema) -> Vec<(String, String)> {
          use super::de;\n\
          use super::missing::{self as ms, Missing, Slot};\n\
          use super::ser;\n\
-         use super::JsonMessage;\n\
+         use super::de::JsonCodec;\n\
          use serde::de::{IgnoredAny, MapAccess};\n\
          use serde::ser::SerializeStruct;\n\n",
     );
@@ -109,7 +110,7 @@ fn emit_message(schema: &Schema, m: &Message, s: &mut String) {
     .unwrap();
 
     // Decoding.
-    writeln!(s, "impl JsonMessage for {path} {{").unwrap();
+    writeln!(s, "impl JsonCodec for {path} {{").unwrap();
     writeln!(
         s,
         "    fn field_index(key: &str) -> u32 {{\n        {}\n    }}\n",

@@ -28,6 +28,25 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
+/// What the generated code implements for every message of the model, with
+/// `serde::Serialize` and `serde::Deserialize`; [`JsonMessage`] is
+/// implemented for exactly these (it is sealed: this trait cannot be named
+/// outside the crate).
+pub trait JsonCodec: serde::Serialize + for<'de> serde::Deserialize<'de> + Default {
+    /// The index of the field named `key` in declaration order, `u32::MAX`
+    /// for a key the message does not have.
+    fn field_index(key: &str) -> u32;
+
+    /// Reads the members of one JSON object into `self`, a default message
+    /// (decoding in place saves moving large messages around); absent
+    /// required fields (here and below) are recorded in `missing`.
+    fn read_fields<'de, A: MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        missing: &mut Option<Box<Missing>>,
+    ) -> Result<(), A::Error>;
+}
+
 /// A number as serde_json hands it over.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Num {

@@ -5,7 +5,7 @@
 use super::de;
 use super::missing::{self as ms, Missing, Slot};
 use super::ser;
-use super::JsonMessage;
+use super::de::JsonCodec;
 use serde::de::{IgnoredAny, MapAccess};
 use serde::ser::SerializeStruct;
 
@@ -716,7 +716,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::FrameworkID {
     }
 }
 
-impl JsonMessage for crate::v1::FrameworkID {
+impl JsonCodec for crate::v1::FrameworkID {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -749,7 +749,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::OfferID {
     }
 }
 
-impl JsonMessage for crate::v1::OfferID {
+impl JsonCodec for crate::v1::OfferID {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -782,7 +782,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::AgentID {
     }
 }
 
-impl JsonMessage for crate::v1::AgentID {
+impl JsonCodec for crate::v1::AgentID {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -815,7 +815,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::TaskID {
     }
 }
 
-impl JsonMessage for crate::v1::TaskID {
+impl JsonCodec for crate::v1::TaskID {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -848,7 +848,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::ExecutorID {
     }
 }
 
-impl JsonMessage for crate::v1::ExecutorID {
+impl JsonCodec for crate::v1::ExecutorID {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -882,7 +882,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::ContainerID {
     }
 }
 
-impl JsonMessage for crate::v1::ContainerID {
+impl JsonCodec for crate::v1::ContainerID {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, _ => u32::MAX }, 6 => match key { "parent" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -916,7 +916,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::ResourceProviderID {
     }
 }
 
-impl JsonMessage for crate::v1::ResourceProviderID {
+impl JsonCodec for crate::v1::ResourceProviderID {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -949,7 +949,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::OperationID {
     }
 }
 
-impl JsonMessage for crate::v1::OperationID {
+impl JsonCodec for crate::v1::OperationID {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -982,7 +982,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::TimeInfo {
     }
 }
 
-impl JsonMessage for crate::v1::TimeInfo {
+impl JsonCodec for crate::v1::TimeInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 11 => match key { "nanoseconds" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1015,7 +1015,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::DurationInfo {
     }
 }
 
-impl JsonMessage for crate::v1::DurationInfo {
+impl JsonCodec for crate::v1::DurationInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 11 => match key { "nanoseconds" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1050,7 +1050,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Address {
     }
 }
 
-impl JsonMessage for crate::v1::Address {
+impl JsonCodec for crate::v1::Address {
     fn field_index(key: &str) -> u32 {
         match key.len() { 2 => match key { "ip" => 1, _ => u32::MAX }, 4 => match key { "port" => 2, _ => u32::MAX }, 8 => match key { "hostname" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1089,7 +1089,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::URL {
     }
 }
 
-impl JsonMessage for crate::v1::URL {
+impl JsonCodec for crate::v1::URL {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "path" => 2, _ => u32::MAX }, 5 => match key { "query" => 3, _ => u32::MAX }, 6 => match key { "scheme" => 0, _ => u32::MAX }, 7 => match key { "address" => 1, _ => u32::MAX }, 8 => match key { "fragment" => 4, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1127,7 +1127,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Unavailability {
     }
 }
 
-impl JsonMessage for crate::v1::Unavailability {
+impl JsonCodec for crate::v1::Unavailability {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "start" => 0, _ => u32::MAX }, 8 => match key { "duration" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1173,7 +1173,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::FrameworkInfo {
     }
 }
 
-impl JsonMessage for crate::v1::FrameworkInfo {
+impl JsonCodec for crate::v1::FrameworkInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 2 => match key { "id" => 2, _ => u32::MAX }, 4 => match key { "user" => 0, "name" => 1, "role" => 5, _ => u32::MAX }, 5 => match key { "roles" => 6, _ => u32::MAX }, 6 => match key { "labels" => 11, _ => u32::MAX }, 8 => match key { "hostname" => 7, _ => u32::MAX }, 9 => match key { "principal" => 8, "webui_url" => 9, _ => u32::MAX }, 10 => match key { "checkpoint" => 4, _ => u32::MAX }, 12 => match key { "capabilities" => 10, _ => u32::MAX }, 13 => match key { "offer_filters" => 12, _ => u32::MAX }, 16 => match key { "failover_timeout" => 3, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1218,7 +1218,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::framework_info::Capability {
     }
 }
 
-impl JsonMessage for crate::v1::framework_info::Capability {
+impl JsonCodec for crate::v1::framework_info::Capability {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1256,7 +1256,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::CheckInfo {
     }
 }
 
-impl JsonMessage for crate::v1::CheckInfo {
+impl JsonCodec for crate::v1::CheckInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 3 => match key { "tcp" => 3, _ => u32::MAX }, 4 => match key { "type" => 0, "http" => 2, _ => u32::MAX }, 7 => match key { "command" => 1, _ => u32::MAX }, 13 => match key { "delay_seconds" => 4, _ => u32::MAX }, 15 => match key { "timeout_seconds" => 6, _ => u32::MAX }, 16 => match key { "interval_seconds" => 5, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1294,7 +1294,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::check_info::Command {
     }
 }
 
-impl JsonMessage for crate::v1::check_info::Command {
+impl JsonCodec for crate::v1::check_info::Command {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "command" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1328,7 +1328,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::check_info::Http {
     }
 }
 
-impl JsonMessage for crate::v1::check_info::Http {
+impl JsonCodec for crate::v1::check_info::Http {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "port" => 0, "path" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1362,7 +1362,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::check_info::Tcp {
     }
 }
 
-impl JsonMessage for crate::v1::check_info::Tcp {
+impl JsonCodec for crate::v1::check_info::Tcp {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "port" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1403,7 +1403,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::HealthCheck {
     }
 }
 
-impl JsonMessage for crate::v1::HealthCheck {
+impl JsonCodec for crate::v1::HealthCheck {
     fn field_index(key: &str) -> u32 {
         match key.len() { 3 => match key { "tcp" => 8, _ => u32::MAX }, 4 => match key { "type" => 5, "http" => 7, _ => u32::MAX }, 7 => match key { "command" => 6, _ => u32::MAX }, 13 => match key { "delay_seconds" => 0, _ => u32::MAX }, 15 => match key { "timeout_seconds" => 2, _ => u32::MAX }, 16 => match key { "interval_seconds" => 1, _ => u32::MAX }, 20 => match key { "consecutive_failures" => 3, "grace_period_seconds" => 4, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1447,7 +1447,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::health_check::HTTPCheckInfo {
     }
 }
 
-impl JsonMessage for crate::v1::health_check::HTTPCheckInfo {
+impl JsonCodec for crate::v1::health_check::HTTPCheckInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "port" => 2, "path" => 3, _ => u32::MAX }, 6 => match key { "scheme" => 1, _ => u32::MAX }, 8 => match key { "protocol" => 0, "statuses" => 4, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1485,7 +1485,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::health_check::TCPCheckInfo {
     }
 }
 
-impl JsonMessage for crate::v1::health_check::TCPCheckInfo {
+impl JsonCodec for crate::v1::health_check::TCPCheckInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "port" => 1, _ => u32::MAX }, 8 => match key { "protocol" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1519,7 +1519,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::KillPolicy {
     }
 }
 
-impl JsonMessage for crate::v1::KillPolicy {
+impl JsonCodec for crate::v1::KillPolicy {
     fn field_index(key: &str) -> u32 {
         match key.len() { 12 => match key { "grace_period" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1556,7 +1556,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::CommandInfo {
     }
 }
 
-impl JsonMessage for crate::v1::CommandInfo {
+impl JsonCodec for crate::v1::CommandInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "uris" => 0, "user" => 5, _ => u32::MAX }, 5 => match key { "shell" => 2, "value" => 3, _ => u32::MAX }, 9 => match key { "arguments" => 4, _ => u32::MAX }, 11 => match key { "environment" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1597,7 +1597,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::command_info::URI {
     }
 }
 
-impl JsonMessage for crate::v1::command_info::URI {
+impl JsonCodec for crate::v1::command_info::URI {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, "cache" => 3, _ => u32::MAX }, 7 => match key { "extract" => 2, _ => u32::MAX }, 10 => match key { "executable" => 1, _ => u32::MAX }, 11 => match key { "output_file" => 4, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1645,7 +1645,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::ExecutorInfo {
     }
 }
 
-impl JsonMessage for crate::v1::ExecutorInfo {
+impl JsonCodec for crate::v1::ExecutorInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 0, "name" => 6, "data" => 8, _ => u32::MAX }, 6 => match key { "source" => 7, "labels" => 11, _ => u32::MAX }, 7 => match key { "command" => 3, _ => u32::MAX }, 9 => match key { "container" => 4, "resources" => 5, "discovery" => 9, _ => u32::MAX }, 11 => match key { "executor_id" => 1, _ => u32::MAX }, 12 => match key { "framework_id" => 2, _ => u32::MAX }, 21 => match key { "shutdown_grace_period" => 10, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1689,7 +1689,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::DomainInfo {
     }
 }
 
-impl JsonMessage for crate::v1::DomainInfo {
+impl JsonCodec for crate::v1::DomainInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 12 => match key { "fault_domain" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1722,7 +1722,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::domain_info::FaultDomain {
     }
 }
 
-impl JsonMessage for crate::v1::domain_info::FaultDomain {
+impl JsonCodec for crate::v1::domain_info::FaultDomain {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "zone" => 1, _ => u32::MAX }, 6 => match key { "region" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1756,7 +1756,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::domain_info::fault_domain::Regi
     }
 }
 
-impl JsonMessage for crate::v1::domain_info::fault_domain::RegionInfo {
+impl JsonCodec for crate::v1::domain_info::fault_domain::RegionInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "name" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1789,7 +1789,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::domain_info::fault_domain::Zone
     }
 }
 
-impl JsonMessage for crate::v1::domain_info::fault_domain::ZoneInfo {
+impl JsonCodec for crate::v1::domain_info::fault_domain::ZoneInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "name" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1830,7 +1830,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::MasterInfo {
     }
 }
 
-impl JsonMessage for crate::v1::MasterInfo {
+impl JsonCodec for crate::v1::MasterInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 2 => match key { "id" => 0, "ip" => 1, _ => u32::MAX }, 3 => match key { "pid" => 3, _ => u32::MAX }, 4 => match key { "port" => 2, _ => u32::MAX }, 6 => match key { "domain" => 7, _ => u32::MAX }, 7 => match key { "version" => 5, "address" => 6, _ => u32::MAX }, 8 => match key { "hostname" => 4, _ => u32::MAX }, 12 => match key { "capabilities" => 8, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1871,7 +1871,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::master_info::Capability {
     }
 }
 
-impl JsonMessage for crate::v1::master_info::Capability {
+impl JsonCodec for crate::v1::master_info::Capability {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1908,7 +1908,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::AgentInfo {
     }
 }
 
-impl JsonMessage for crate::v1::AgentInfo {
+impl JsonCodec for crate::v1::AgentInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 2 => match key { "id" => 4, _ => u32::MAX }, 4 => match key { "port" => 1, _ => u32::MAX }, 6 => match key { "domain" => 5, _ => u32::MAX }, 8 => match key { "hostname" => 0, _ => u32::MAX }, 9 => match key { "resources" => 2, _ => u32::MAX }, 10 => match key { "attributes" => 3, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1950,7 +1950,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Value {
     }
 }
 
-impl JsonMessage for crate::v1::Value {
+impl JsonCodec for crate::v1::Value {
     fn field_index(key: &str) -> u32 {
         match key.len() { 3 => match key { "set" => 3, _ => u32::MAX }, 4 => match key { "type" => 0, "text" => 4, _ => u32::MAX }, 6 => match key { "scalar" => 1, "ranges" => 2, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -1987,7 +1987,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::value::Scalar {
     }
 }
 
-impl JsonMessage for crate::v1::value::Scalar {
+impl JsonCodec for crate::v1::value::Scalar {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2021,7 +2021,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::value::Range {
     }
 }
 
-impl JsonMessage for crate::v1::value::Range {
+impl JsonCodec for crate::v1::value::Range {
     fn field_index(key: &str) -> u32 {
         match key.len() { 3 => match key { "end" => 1, _ => u32::MAX }, 5 => match key { "begin" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2055,7 +2055,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::value::Ranges {
     }
 }
 
-impl JsonMessage for crate::v1::value::Ranges {
+impl JsonCodec for crate::v1::value::Ranges {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "range" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2087,7 +2087,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::value::Set {
     }
 }
 
-impl JsonMessage for crate::v1::value::Set {
+impl JsonCodec for crate::v1::value::Set {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "item" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2119,7 +2119,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::value::Text {
     }
 }
 
-impl JsonMessage for crate::v1::value::Text {
+impl JsonCodec for crate::v1::value::Text {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2157,7 +2157,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Attribute {
     }
 }
 
-impl JsonMessage for crate::v1::Attribute {
+impl JsonCodec for crate::v1::Attribute {
     fn field_index(key: &str) -> u32 {
         match key.len() { 3 => match key { "set" => 4, _ => u32::MAX }, 4 => match key { "name" => 0, "type" => 1, "text" => 5, _ => u32::MAX }, 6 => match key { "scalar" => 2, "ranges" => 3, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2207,7 +2207,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Resource {
     }
 }
 
-impl JsonMessage for crate::v1::Resource {
+impl JsonCodec for crate::v1::Resource {
     fn field_index(key: &str) -> u32 {
         match key.len() { 3 => match key { "set" => 5, _ => u32::MAX }, 4 => match key { "name" => 1, "type" => 2, "role" => 6, "disk" => 10, _ => u32::MAX }, 6 => match key { "scalar" => 3, "ranges" => 4, "shared" => 12, _ => u32::MAX }, 9 => match key { "revocable" => 11, _ => u32::MAX }, 11 => match key { "provider_id" => 0, "reservation" => 8, _ => u32::MAX }, 12 => match key { "reservations" => 9, _ => u32::MAX }, 15 => match key { "allocation_info" => 7, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2252,7 +2252,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::resource::AllocationInfo {
     }
 }
 
-impl JsonMessage for crate::v1::resource::AllocationInfo {
+impl JsonCodec for crate::v1::resource::AllocationInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "role" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2287,7 +2287,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::resource::ReservationInfo {
     }
 }
 
-impl JsonMessage for crate::v1::resource::ReservationInfo {
+impl JsonCodec for crate::v1::resource::ReservationInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 0, "role" => 1, _ => u32::MAX }, 6 => match key { "labels" => 3, _ => u32::MAX }, 9 => match key { "principal" => 2, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2324,7 +2324,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::resource::DiskInfo {
     }
 }
 
-impl JsonMessage for crate::v1::resource::DiskInfo {
+impl JsonCodec for crate::v1::resource::DiskInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "volume" => 1, "source" => 2, _ => u32::MAX }, 11 => match key { "persistence" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2359,7 +2359,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::resource::disk_info::Persistenc
     }
 }
 
-impl JsonMessage for crate::v1::resource::disk_info::Persistence {
+impl JsonCodec for crate::v1::resource::disk_info::Persistence {
     fn field_index(key: &str) -> u32 {
         match key.len() { 2 => match key { "id" => 0, _ => u32::MAX }, 9 => match key { "principal" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2399,7 +2399,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::resource::disk_info::Source {
     }
 }
 
-impl JsonMessage for crate::v1::resource::disk_info::Source {
+impl JsonCodec for crate::v1::resource::disk_info::Source {
     fn field_index(key: &str) -> u32 {
         match key.len() { 2 => match key { "id" => 4, _ => u32::MAX }, 4 => match key { "type" => 0, "path" => 1, _ => u32::MAX }, 5 => match key { "mount" => 2, _ => u32::MAX }, 6 => match key { "vendor" => 3, _ => u32::MAX }, 7 => match key { "profile" => 6, _ => u32::MAX }, 8 => match key { "metadata" => 5, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2438,7 +2438,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::resource::disk_info::source::Pa
     }
 }
 
-impl JsonMessage for crate::v1::resource::disk_info::source::Path {
+impl JsonCodec for crate::v1::resource::disk_info::source::Path {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "root" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2470,7 +2470,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::resource::disk_info::source::Mo
     }
 }
 
-impl JsonMessage for crate::v1::resource::disk_info::source::Mount {
+impl JsonCodec for crate::v1::resource::disk_info::source::Mount {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "root" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2501,7 +2501,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::resource::RevocableInfo {
     }
 }
 
-impl JsonMessage for crate::v1::resource::RevocableInfo {
+impl JsonCodec for crate::v1::resource::RevocableInfo {
     fn field_index(key: &str) -> u32 {
         u32::MAX
     }
@@ -2531,7 +2531,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::resource::SharedInfo {
     }
 }
 
-impl JsonMessage for crate::v1::resource::SharedInfo {
+impl JsonCodec for crate::v1::resource::SharedInfo {
     fn field_index(key: &str) -> u32 {
         u32::MAX
     }
@@ -2562,7 +2562,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::OfferFilters {
     }
 }
 
-impl JsonMessage for crate::v1::OfferFilters {
+impl JsonCodec for crate::v1::OfferFilters {
     fn field_index(key: &str) -> u32 {
         match key.len() { 25 => match key { "min_allocatable_resources" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2594,7 +2594,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::offer_filters::ResourceQuantiti
     }
 }
 
-impl JsonMessage for crate::v1::offer_filters::ResourceQuantities {
+impl JsonCodec for crate::v1::offer_filters::ResourceQuantities {
     fn field_index(key: &str) -> u32 {
         match key.len() { 10 => match key { "quantities" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2626,7 +2626,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::offer_filters::MinAllocatableRe
     }
 }
 
-impl JsonMessage for crate::v1::offer_filters::MinAllocatableResources {
+impl JsonCodec for crate::v1::offer_filters::MinAllocatableResources {
     fn field_index(key: &str) -> u32 {
         match key.len() { 10 => match key { "quantities" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2659,7 +2659,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Request {
     }
 }
 
-impl JsonMessage for crate::v1::Request {
+impl JsonCodec for crate::v1::Request {
     fn field_index(key: &str) -> u32 {
         match key.len() { 8 => match key { "agent_id" => 0, _ => u32::MAX }, 9 => match key { "resources" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2702,7 +2702,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Offer {
     }
 }
 
-impl JsonMessage for crate::v1::Offer {
+impl JsonCodec for crate::v1::Offer {
     fn field_index(key: &str) -> u32 {
         match key.len() { 2 => match key { "id" => 0, _ => u32::MAX }, 3 => match key { "url" => 4, _ => u32::MAX }, 6 => match key { "domain" => 5, _ => u32::MAX }, 8 => match key { "agent_id" => 2, "hostname" => 3, _ => u32::MAX }, 9 => match key { "resources" => 6, _ => u32::MAX }, 10 => match key { "attributes" => 7, _ => u32::MAX }, 12 => match key { "framework_id" => 1, "executor_ids" => 8, _ => u32::MAX }, 14 => match key { "unavailability" => 9, _ => u32::MAX }, 15 => match key { "allocation_info" => 10, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2756,7 +2756,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::offer::Operation {
     }
 }
 
-impl JsonMessage for crate::v1::offer::Operation {
+impl JsonCodec for crate::v1::offer::Operation {
     fn field_index(key: &str) -> u32 {
         match key.len() { 2 => match key { "id" => 1, _ => u32::MAX }, 4 => match key { "type" => 0, _ => u32::MAX }, 6 => match key { "launch" => 2, "create" => 6, _ => u32::MAX }, 7 => match key { "reserve" => 4, "destroy" => 7, _ => u32::MAX }, 9 => match key { "unreserve" => 5, _ => u32::MAX }, 11 => match key { "grow_volume" => 8, "create_disk" => 10, _ => u32::MAX }, 12 => match key { "launch_group" => 3, "destroy_disk" => 11, _ => u32::MAX }, 13 => match key { "shrink_volume" => 9, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2799,7 +2799,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::offer::operation::Launch {
     }
 }
 
-impl JsonMessage for crate::v1::offer::operation::Launch {
+impl JsonCodec for crate::v1::offer::operation::Launch {
     fn field_index(key: &str) -> u32 {
         match key.len() { 10 => match key { "task_infos" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2832,7 +2832,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::offer::operation::LaunchGroup {
     }
 }
 
-impl JsonMessage for crate::v1::offer::operation::LaunchGroup {
+impl JsonCodec for crate::v1::offer::operation::LaunchGroup {
     fn field_index(key: &str) -> u32 {
         match key.len() { 8 => match key { "executor" => 0, _ => u32::MAX }, 10 => match key { "task_group" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2867,7 +2867,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::offer::operation::Reserve {
     }
 }
 
-impl JsonMessage for crate::v1::offer::operation::Reserve {
+impl JsonCodec for crate::v1::offer::operation::Reserve {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "source" => 0, _ => u32::MAX }, 9 => match key { "resources" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2900,7 +2900,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::offer::operation::Unreserve {
     }
 }
 
-impl JsonMessage for crate::v1::offer::operation::Unreserve {
+impl JsonCodec for crate::v1::offer::operation::Unreserve {
     fn field_index(key: &str) -> u32 {
         match key.len() { 9 => match key { "resources" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2932,7 +2932,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::offer::operation::Create {
     }
 }
 
-impl JsonMessage for crate::v1::offer::operation::Create {
+impl JsonCodec for crate::v1::offer::operation::Create {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "volumes" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2964,7 +2964,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::offer::operation::Destroy {
     }
 }
 
-impl JsonMessage for crate::v1::offer::operation::Destroy {
+impl JsonCodec for crate::v1::offer::operation::Destroy {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "volumes" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -2997,7 +2997,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::offer::operation::GrowVolume {
     }
 }
 
-impl JsonMessage for crate::v1::offer::operation::GrowVolume {
+impl JsonCodec for crate::v1::offer::operation::GrowVolume {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "volume" => 0, _ => u32::MAX }, 8 => match key { "addition" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3032,7 +3032,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::offer::operation::ShrinkVolume 
     }
 }
 
-impl JsonMessage for crate::v1::offer::operation::ShrinkVolume {
+impl JsonCodec for crate::v1::offer::operation::ShrinkVolume {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "volume" => 0, _ => u32::MAX }, 8 => match key { "subtract" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3068,7 +3068,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::offer::operation::CreateDisk {
     }
 }
 
-impl JsonMessage for crate::v1::offer::operation::CreateDisk {
+impl JsonCodec for crate::v1::offer::operation::CreateDisk {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "source" => 0, _ => u32::MAX }, 11 => match key { "target_type" => 1, _ => u32::MAX }, 14 => match key { "target_profile" => 2, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3103,7 +3103,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::offer::operation::DestroyDisk {
     }
 }
 
-impl JsonMessage for crate::v1::offer::operation::DestroyDisk {
+impl JsonCodec for crate::v1::offer::operation::DestroyDisk {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "source" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3141,7 +3141,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::InverseOffer {
     }
 }
 
-impl JsonMessage for crate::v1::InverseOffer {
+impl JsonCodec for crate::v1::InverseOffer {
     fn field_index(key: &str) -> u32 {
         match key.len() { 2 => match key { "id" => 0, _ => u32::MAX }, 3 => match key { "url" => 1, _ => u32::MAX }, 8 => match key { "agent_id" => 3, _ => u32::MAX }, 9 => match key { "resources" => 5, _ => u32::MAX }, 12 => match key { "framework_id" => 2, _ => u32::MAX }, 14 => match key { "unavailability" => 4, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3193,7 +3193,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::TaskInfo {
     }
 }
 
-impl JsonMessage for crate::v1::TaskInfo {
+impl JsonCodec for crate::v1::TaskInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "name" => 0, "data" => 10, _ => u32::MAX }, 5 => match key { "check" => 8, _ => u32::MAX }, 6 => match key { "labels" => 11, "limits" => 14, _ => u32::MAX }, 7 => match key { "task_id" => 1, "command" => 5, _ => u32::MAX }, 8 => match key { "agent_id" => 2, "executor" => 4, _ => u32::MAX }, 9 => match key { "resources" => 3, "container" => 6, "discovery" => 12, _ => u32::MAX }, 11 => match key { "kill_policy" => 9, _ => u32::MAX }, 12 => match key { "health_check" => 7, _ => u32::MAX }, 19 => match key { "max_completion_time" => 13, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3240,7 +3240,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::TaskGroupInfo {
     }
 }
 
-impl JsonMessage for crate::v1::TaskGroupInfo {
+impl JsonCodec for crate::v1::TaskGroupInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "tasks" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3272,7 +3272,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::TaskResourceLimitation {
     }
 }
 
-impl JsonMessage for crate::v1::TaskResourceLimitation {
+impl JsonCodec for crate::v1::TaskResourceLimitation {
     fn field_index(key: &str) -> u32 {
         match key.len() { 9 => match key { "resources" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3304,7 +3304,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::UUID {
     }
 }
 
-impl JsonMessage for crate::v1::UUID {
+impl JsonCodec for crate::v1::UUID {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3343,7 +3343,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::OperationStatus {
     }
 }
 
-impl JsonMessage for crate::v1::OperationStatus {
+impl JsonCodec for crate::v1::OperationStatus {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "uuid" => 4, _ => u32::MAX }, 5 => match key { "state" => 1, _ => u32::MAX }, 7 => match key { "message" => 2, _ => u32::MAX }, 8 => match key { "agent_id" => 5, _ => u32::MAX }, 12 => match key { "operation_id" => 0, _ => u32::MAX }, 19 => match key { "converted_resources" => 3, _ => u32::MAX }, 20 => match key { "resource_provider_id" => 6, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3385,7 +3385,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::CheckStatusInfo {
     }
 }
 
-impl JsonMessage for crate::v1::CheckStatusInfo {
+impl JsonCodec for crate::v1::CheckStatusInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 3 => match key { "tcp" => 3, _ => u32::MAX }, 4 => match key { "type" => 0, "http" => 2, _ => u32::MAX }, 7 => match key { "command" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3420,7 +3420,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::check_status_info::Command {
     }
 }
 
-impl JsonMessage for crate::v1::check_status_info::Command {
+impl JsonCodec for crate::v1::check_status_info::Command {
     fn field_index(key: &str) -> u32 {
         match key.len() { 9 => match key { "exit_code" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3452,7 +3452,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::check_status_info::Http {
     }
 }
 
-impl JsonMessage for crate::v1::check_status_info::Http {
+impl JsonCodec for crate::v1::check_status_info::Http {
     fn field_index(key: &str) -> u32 {
         match key.len() { 11 => match key { "status_code" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3484,7 +3484,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::check_status_info::Tcp {
     }
 }
 
-impl JsonMessage for crate::v1::check_status_info::Tcp {
+impl JsonCodec for crate::v1::check_status_info::Tcp {
     fn field_index(key: &str) -> u32 {
         match key.len() { 9 => match key { "succeeded" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3531,7 +3531,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::TaskStatus {
     }
 }
 
-impl JsonMessage for crate::v1::TaskStatus {
+impl JsonCodec for crate::v1::TaskStatus {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "data" => 5, "uuid" => 9, _ => u32::MAX }, 5 => match key { "state" => 1, _ => u32::MAX }, 6 => match key { "source" => 3, "reason" => 4, "labels" => 12, _ => u32::MAX }, 7 => match key { "task_id" => 0, "message" => 2, "healthy" => 10, _ => u32::MAX }, 8 => match key { "agent_id" => 6, _ => u32::MAX }, 9 => match key { "timestamp" => 8, _ => u32::MAX }, 10 => match key { "limitation" => 15, _ => u32::MAX }, 11 => match key { "executor_id" => 7, _ => u32::MAX }, 12 => match key { "check_status" => 11, _ => u32::MAX }, 16 => match key { "container_status" => 13, "unreachable_time" => 14, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3579,7 +3579,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Filters {
     }
 }
 
-impl JsonMessage for crate::v1::Filters {
+impl JsonCodec for crate::v1::Filters {
     fn field_index(key: &str) -> u32 {
         match key.len() { 14 => match key { "refuse_seconds" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3611,7 +3611,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Environment {
     }
 }
 
-impl JsonMessage for crate::v1::Environment {
+impl JsonCodec for crate::v1::Environment {
     fn field_index(key: &str) -> u32 {
         match key.len() { 9 => match key { "variables" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3646,7 +3646,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::environment::Variable {
     }
 }
 
-impl JsonMessage for crate::v1::environment::Variable {
+impl JsonCodec for crate::v1::environment::Variable {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "name" => 0, "type" => 1, _ => u32::MAX }, 5 => match key { "value" => 2, _ => u32::MAX }, 6 => match key { "secret" => 3, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3683,7 +3683,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Parameter {
     }
 }
 
-impl JsonMessage for crate::v1::Parameter {
+impl JsonCodec for crate::v1::Parameter {
     fn field_index(key: &str) -> u32 {
         match key.len() { 3 => match key { "key" => 0, _ => u32::MAX }, 5 => match key { "value" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3717,7 +3717,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Parameters {
     }
 }
 
-impl JsonMessage for crate::v1::Parameters {
+impl JsonCodec for crate::v1::Parameters {
     fn field_index(key: &str) -> u32 {
         match key.len() { 9 => match key { "parameter" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3750,7 +3750,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Credential {
     }
 }
 
-impl JsonMessage for crate::v1::Credential {
+impl JsonCodec for crate::v1::Credential {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "secret" => 1, _ => u32::MAX }, 9 => match key { "principal" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3786,7 +3786,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Secret {
     }
 }
 
-impl JsonMessage for crate::v1::Secret {
+impl JsonCodec for crate::v1::Secret {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, 5 => match key { "value" => 2, _ => u32::MAX }, 9 => match key { "reference" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3821,7 +3821,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::secret::Reference {
     }
 }
 
-impl JsonMessage for crate::v1::secret::Reference {
+impl JsonCodec for crate::v1::secret::Reference {
     fn field_index(key: &str) -> u32 {
         match key.len() { 3 => match key { "key" => 1, _ => u32::MAX }, 4 => match key { "name" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3855,7 +3855,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::secret::Value {
     }
 }
 
-impl JsonMessage for crate::v1::secret::Value {
+impl JsonCodec for crate::v1::secret::Value {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "data" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3891,7 +3891,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Image {
     }
 }
 
-impl JsonMessage for crate::v1::Image {
+impl JsonCodec for crate::v1::Image {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 0, "appc" => 1, _ => u32::MAX }, 6 => match key { "docker" => 2, "cached" => 3, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3929,7 +3929,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::image::Appc {
     }
 }
 
-impl JsonMessage for crate::v1::image::Appc {
+impl JsonCodec for crate::v1::image::Appc {
     fn field_index(key: &str) -> u32 {
         match key.len() { 2 => match key { "id" => 1, _ => u32::MAX }, 4 => match key { "name" => 0, _ => u32::MAX }, 6 => match key { "labels" => 2, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -3966,7 +3966,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::image::Docker {
     }
 }
 
-impl JsonMessage for crate::v1::image::Docker {
+impl JsonCodec for crate::v1::image::Docker {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "name" => 0, _ => u32::MAX }, 6 => match key { "config" => 2, _ => u32::MAX }, 10 => match key { "credential" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4001,7 +4001,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::MountPropagation {
     }
 }
 
-impl JsonMessage for crate::v1::MountPropagation {
+impl JsonCodec for crate::v1::MountPropagation {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "mode" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4037,7 +4037,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Volume {
     }
 }
 
-impl JsonMessage for crate::v1::Volume {
+impl JsonCodec for crate::v1::Volume {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "mode" => 0, _ => u32::MAX }, 5 => match key { "image" => 3, _ => u32::MAX }, 6 => match key { "source" => 4, _ => u32::MAX }, 9 => match key { "host_path" => 2, _ => u32::MAX }, 14 => match key { "container_path" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4079,7 +4079,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::volume::Source {
     }
 }
 
-impl JsonMessage for crate::v1::volume::Source {
+impl JsonCodec for crate::v1::volume::Source {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, 6 => match key { "secret" => 4, _ => u32::MAX }, 9 => match key { "host_path" => 2, _ => u32::MAX }, 10 => match key { "csi_volume" => 5, _ => u32::MAX }, 12 => match key { "sandbox_path" => 3, _ => u32::MAX }, 13 => match key { "docker_volume" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4118,7 +4118,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::volume::source::DockerVolume {
     }
 }
 
-impl JsonMessage for crate::v1::volume::source::DockerVolume {
+impl JsonCodec for crate::v1::volume::source::DockerVolume {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "name" => 1, _ => u32::MAX }, 6 => match key { "driver" => 0, _ => u32::MAX }, 14 => match key { "driver_options" => 2, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4154,7 +4154,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::volume::source::HostPath {
     }
 }
 
-impl JsonMessage for crate::v1::volume::source::HostPath {
+impl JsonCodec for crate::v1::volume::source::HostPath {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "path" => 0, _ => u32::MAX }, 17 => match key { "mount_propagation" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4189,7 +4189,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::volume::source::SandboxPath {
     }
 }
 
-impl JsonMessage for crate::v1::volume::source::SandboxPath {
+impl JsonCodec for crate::v1::volume::source::SandboxPath {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 0, "path" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4224,7 +4224,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::volume::source::CSIVolume {
     }
 }
 
-impl JsonMessage for crate::v1::volume::source::CSIVolume {
+impl JsonCodec for crate::v1::volume::source::CSIVolume {
     fn field_index(key: &str) -> u32 {
         match key.len() { 11 => match key { "plugin_name" => 0, _ => u32::MAX }, 19 => match key { "static_provisioning" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4260,7 +4260,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::volume::source::csi_volume::Vol
     }
 }
 
-impl JsonMessage for crate::v1::volume::source::csi_volume::VolumeCapability {
+impl JsonCodec for crate::v1::volume::source::csi_volume::VolumeCapability {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "block" => 0, "mount" => 1, _ => u32::MAX }, 11 => match key { "access_mode" => 2, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4300,7 +4300,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::volume::source::csi_volume::vol
     }
 }
 
-impl JsonMessage for crate::v1::volume::source::csi_volume::volume_capability::BlockVolume {
+impl JsonCodec for crate::v1::volume::source::csi_volume::volume_capability::BlockVolume {
     fn field_index(key: &str) -> u32 {
         u32::MAX
     }
@@ -4332,7 +4332,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::volume::source::csi_volume::vol
     }
 }
 
-impl JsonMessage for crate::v1::volume::source::csi_volume::volume_capability::MountVolume {
+impl JsonCodec for crate::v1::volume::source::csi_volume::volume_capability::MountVolume {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "fs_type" => 0, _ => u32::MAX }, 11 => match key { "mount_flags" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4365,7 +4365,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::volume::source::csi_volume::vol
     }
 }
 
-impl JsonMessage for crate::v1::volume::source::csi_volume::volume_capability::AccessMode {
+impl JsonCodec for crate::v1::volume::source::csi_volume::volume_capability::AccessMode {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "mode" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4402,7 +4402,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::volume::source::csi_volume::Sta
     }
 }
 
-impl JsonMessage for crate::v1::volume::source::csi_volume::StaticProvisioning {
+impl JsonCodec for crate::v1::volume::source::csi_volume::StaticProvisioning {
     fn field_index(key: &str) -> u32 {
         match key.len() { 9 => match key { "volume_id" => 0, _ => u32::MAX }, 14 => match key { "volume_context" => 4, _ => u32::MAX }, 17 => match key { "volume_capability" => 1, _ => u32::MAX }, 18 => match key { "node_stage_secrets" => 2, _ => u32::MAX }, 20 => match key { "node_publish_secrets" => 3, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4443,7 +4443,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::NetworkInfo {
     }
 }
 
-impl JsonMessage for crate::v1::NetworkInfo {
+impl JsonCodec for crate::v1::NetworkInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "name" => 1, _ => u32::MAX }, 6 => match key { "groups" => 2, "labels" => 3, _ => u32::MAX }, 12 => match key { "ip_addresses" => 0, _ => u32::MAX }, 13 => match key { "port_mappings" => 4, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4480,7 +4480,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::network_info::IPAddress {
     }
 }
 
-impl JsonMessage for crate::v1::network_info::IPAddress {
+impl JsonCodec for crate::v1::network_info::IPAddress {
     fn field_index(key: &str) -> u32 {
         match key.len() { 8 => match key { "protocol" => 0, _ => u32::MAX }, 10 => match key { "ip_address" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4515,7 +4515,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::network_info::PortMapping {
     }
 }
 
-impl JsonMessage for crate::v1::network_info::PortMapping {
+impl JsonCodec for crate::v1::network_info::PortMapping {
     fn field_index(key: &str) -> u32 {
         match key.len() { 8 => match key { "protocol" => 2, _ => u32::MAX }, 9 => match key { "host_port" => 0, _ => u32::MAX }, 14 => match key { "container_port" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4550,7 +4550,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::CapabilityInfo {
     }
 }
 
-impl JsonMessage for crate::v1::CapabilityInfo {
+impl JsonCodec for crate::v1::CapabilityInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 12 => match key { "capabilities" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4583,7 +4583,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::SeccompInfo {
     }
 }
 
-impl JsonMessage for crate::v1::SeccompInfo {
+impl JsonCodec for crate::v1::SeccompInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 10 => match key { "unconfined" => 1, _ => u32::MAX }, 12 => match key { "profile_name" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4623,7 +4623,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::LinuxInfo {
     }
 }
 
-impl JsonMessage for crate::v1::LinuxInfo {
+impl JsonCodec for crate::v1::LinuxInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "seccomp" => 4, _ => u32::MAX }, 8 => match key { "ipc_mode" => 5, "shm_size" => 6, _ => u32::MAX }, 13 => match key { "share_cgroups" => 7, _ => u32::MAX }, 15 => match key { "capability_info" => 0, _ => u32::MAX }, 19 => match key { "share_pid_namespace" => 3, _ => u32::MAX }, 21 => match key { "bounding_capabilities" => 1, _ => u32::MAX }, 22 => match key { "effective_capabilities" => 2, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4662,7 +4662,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::RLimitInfo {
     }
 }
 
-impl JsonMessage for crate::v1::RLimitInfo {
+impl JsonCodec for crate::v1::RLimitInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "rlimits" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4696,7 +4696,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::r_limit_info::RLimit {
     }
 }
 
-impl JsonMessage for crate::v1::r_limit_info::RLimit {
+impl JsonCodec for crate::v1::r_limit_info::RLimit {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 0, "hard" => 1, "soft" => 2, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4730,7 +4730,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::TTYInfo {
     }
 }
 
-impl JsonMessage for crate::v1::TTYInfo {
+impl JsonCodec for crate::v1::TTYInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 11 => match key { "window_size" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4763,7 +4763,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::tty_info::WindowSize {
     }
 }
 
-impl JsonMessage for crate::v1::tty_info::WindowSize {
+impl JsonCodec for crate::v1::tty_info::WindowSize {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "rows" => 0, _ => u32::MAX }, 7 => match key { "columns" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4805,7 +4805,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::ContainerInfo {
     }
 }
 
-impl JsonMessage for crate::v1::ContainerInfo {
+impl JsonCodec for crate::v1::ContainerInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, 5 => match key { "mesos" => 4, _ => u32::MAX }, 6 => match key { "docker" => 3, _ => u32::MAX }, 7 => match key { "volumes" => 1, _ => u32::MAX }, 8 => match key { "hostname" => 2, "tty_info" => 8, _ => u32::MAX }, 10 => match key { "linux_info" => 6, _ => u32::MAX }, 11 => match key { "rlimit_info" => 7, _ => u32::MAX }, 13 => match key { "network_infos" => 5, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4852,7 +4852,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::container_info::DockerInfo {
     }
 }
 
-impl JsonMessage for crate::v1::container_info::DockerInfo {
+impl JsonCodec for crate::v1::container_info::DockerInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "image" => 0, _ => u32::MAX }, 7 => match key { "network" => 1, _ => u32::MAX }, 10 => match key { "privileged" => 3, "parameters" => 4, _ => u32::MAX }, 13 => match key { "port_mappings" => 2, "volume_driver" => 6, _ => u32::MAX }, 16 => match key { "force_pull_image" => 5, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4893,7 +4893,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::container_info::docker_info::Po
     }
 }
 
-impl JsonMessage for crate::v1::container_info::docker_info::PortMapping {
+impl JsonCodec for crate::v1::container_info::docker_info::PortMapping {
     fn field_index(key: &str) -> u32 {
         match key.len() { 8 => match key { "protocol" => 2, _ => u32::MAX }, 9 => match key { "host_port" => 0, _ => u32::MAX }, 14 => match key { "container_port" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4928,7 +4928,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::container_info::MesosInfo {
     }
 }
 
-impl JsonMessage for crate::v1::container_info::MesosInfo {
+impl JsonCodec for crate::v1::container_info::MesosInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "image" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4963,7 +4963,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::ContainerStatus {
     }
 }
 
-impl JsonMessage for crate::v1::ContainerStatus {
+impl JsonCodec for crate::v1::ContainerStatus {
     fn field_index(key: &str) -> u32 {
         match key.len() { 11 => match key { "cgroup_info" => 2, _ => u32::MAX }, 12 => match key { "container_id" => 0, "executor_pid" => 3, _ => u32::MAX }, 13 => match key { "network_infos" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -4998,7 +4998,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::CgroupInfo {
     }
 }
 
-impl JsonMessage for crate::v1::CgroupInfo {
+impl JsonCodec for crate::v1::CgroupInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "net_cls" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5030,7 +5030,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::cgroup_info::NetCls {
     }
 }
 
-impl JsonMessage for crate::v1::cgroup_info::NetCls {
+impl JsonCodec for crate::v1::cgroup_info::NetCls {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "classid" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5062,7 +5062,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Labels {
     }
 }
 
-impl JsonMessage for crate::v1::Labels {
+impl JsonCodec for crate::v1::Labels {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "labels" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5095,7 +5095,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Label {
     }
 }
 
-impl JsonMessage for crate::v1::Label {
+impl JsonCodec for crate::v1::Label {
     fn field_index(key: &str) -> u32 {
         match key.len() { 3 => match key { "key" => 0, _ => u32::MAX }, 5 => match key { "value" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5133,7 +5133,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Port {
     }
 }
 
-impl JsonMessage for crate::v1::Port {
+impl JsonCodec for crate::v1::Port {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "name" => 1, _ => u32::MAX }, 6 => match key { "number" => 0, "labels" => 4, _ => u32::MAX }, 8 => match key { "protocol" => 2, _ => u32::MAX }, 10 => match key { "visibility" => 3, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5170,7 +5170,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::Ports {
     }
 }
 
-impl JsonMessage for crate::v1::Ports {
+impl JsonCodec for crate::v1::Ports {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "ports" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5208,7 +5208,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::DiscoveryInfo {
     }
 }
 
-impl JsonMessage for crate::v1::DiscoveryInfo {
+impl JsonCodec for crate::v1::DiscoveryInfo {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "name" => 1, _ => u32::MAX }, 5 => match key { "ports" => 5, _ => u32::MAX }, 6 => match key { "labels" => 6, _ => u32::MAX }, 7 => match key { "version" => 4, _ => u32::MAX }, 8 => match key { "location" => 3, _ => u32::MAX }, 10 => match key { "visibility" => 0, _ => u32::MAX }, 11 => match key { "environment" => 2, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5257,7 +5257,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::Event {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::Event {
+impl JsonCodec for crate::v1::scheduler::Event {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, 5 => match key { "error" => 10, _ => u32::MAX }, 6 => match key { "offers" => 2, "update" => 6, _ => u32::MAX }, 7 => match key { "rescind" => 4, "message" => 8, "failure" => 9, _ => u32::MAX }, 10 => match key { "subscribed" => 1, _ => u32::MAX }, 14 => match key { "inverse_offers" => 3, _ => u32::MAX }, 21 => match key { "rescind_inverse_offer" => 5, _ => u32::MAX }, 23 => match key { "update_operation_status" => 7, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5301,7 +5301,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::event::Subscribed {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::event::Subscribed {
+impl JsonCodec for crate::v1::scheduler::event::Subscribed {
     fn field_index(key: &str) -> u32 {
         match key.len() { 11 => match key { "master_info" => 2, _ => u32::MAX }, 12 => match key { "framework_id" => 0, _ => u32::MAX }, 26 => match key { "heartbeat_interval_seconds" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5336,7 +5336,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::event::Offers {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::event::Offers {
+impl JsonCodec for crate::v1::scheduler::event::Offers {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "offers" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5368,7 +5368,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::event::InverseOffers
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::event::InverseOffers {
+impl JsonCodec for crate::v1::scheduler::event::InverseOffers {
     fn field_index(key: &str) -> u32 {
         match key.len() { 14 => match key { "inverse_offers" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5400,7 +5400,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::event::Rescind {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::event::Rescind {
+impl JsonCodec for crate::v1::scheduler::event::Rescind {
     fn field_index(key: &str) -> u32 {
         match key.len() { 8 => match key { "offer_id" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5433,7 +5433,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::event::RescindInvers
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::event::RescindInverseOffer {
+impl JsonCodec for crate::v1::scheduler::event::RescindInverseOffer {
     fn field_index(key: &str) -> u32 {
         match key.len() { 16 => match key { "inverse_offer_id" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5466,7 +5466,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::event::Update {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::event::Update {
+impl JsonCodec for crate::v1::scheduler::event::Update {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "status" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5499,7 +5499,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::event::UpdateOperati
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::event::UpdateOperationStatus {
+impl JsonCodec for crate::v1::scheduler::event::UpdateOperationStatus {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "status" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5534,7 +5534,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::event::Message {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::event::Message {
+impl JsonCodec for crate::v1::scheduler::event::Message {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "data" => 2, _ => u32::MAX }, 8 => match key { "agent_id" => 0, _ => u32::MAX }, 11 => match key { "executor_id" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5571,7 +5571,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::event::Failure {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::event::Failure {
+impl JsonCodec for crate::v1::scheduler::event::Failure {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "status" => 2, _ => u32::MAX }, 8 => match key { "agent_id" => 0, _ => u32::MAX }, 11 => match key { "executor_id" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5605,7 +5605,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::event::Error {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::event::Error {
+impl JsonCodec for crate::v1::scheduler::event::Error {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "message" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5639,7 +5639,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::AttributeConstraint 
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::AttributeConstraint {
+impl JsonCodec for crate::v1::scheduler::AttributeConstraint {
     fn field_index(key: &str) -> u32 {
         match key.len() { 8 => match key { "selector" => 0, _ => u32::MAX }, 9 => match key { "predicate" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5674,7 +5674,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::attribute_constraint
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::attribute_constraint::Selector {
+impl JsonCodec for crate::v1::scheduler::attribute_constraint::Selector {
     fn field_index(key: &str) -> u32 {
         match key.len() { 14 => match key { "attribute_name" => 1, _ => u32::MAX }, 20 => match key { "pseudoattribute_type" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5718,7 +5718,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::attribute_constraint
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::attribute_constraint::Predicate {
+impl JsonCodec for crate::v1::scheduler::attribute_constraint::Predicate {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "exists" => 0, _ => u32::MAX }, 10 => match key { "not_exists" => 1, _ => u32::MAX }, 11 => match key { "text_equals" => 2, _ => u32::MAX }, 12 => match key { "text_matches" => 4, _ => u32::MAX }, 15 => match key { "text_not_equals" => 3, _ => u32::MAX }, 16 => match key { "text_not_matches" => 5, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5764,7 +5764,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::attribute_constraint
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::Exists {
+impl JsonCodec for crate::v1::scheduler::attribute_constraint::predicate::Exists {
     fn field_index(key: &str) -> u32 {
         u32::MAX
     }
@@ -5794,7 +5794,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::attribute_constraint
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::NotExists {
+impl JsonCodec for crate::v1::scheduler::attribute_constraint::predicate::NotExists {
     fn field_index(key: &str) -> u32 {
         u32::MAX
     }
@@ -5825,7 +5825,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::attribute_constraint
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::TextEquals {
+impl JsonCodec for crate::v1::scheduler::attribute_constraint::predicate::TextEquals {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5858,7 +5858,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::attribute_constraint
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::TextNotEquals {
+impl JsonCodec for crate::v1::scheduler::attribute_constraint::predicate::TextNotEquals {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "value" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5891,7 +5891,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::attribute_constraint
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::TextMatches {
+impl JsonCodec for crate::v1::scheduler::attribute_constraint::predicate::TextMatches {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "regex" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5924,7 +5924,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::attribute_constraint
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::attribute_constraint::predicate::TextNotMatches {
+impl JsonCodec for crate::v1::scheduler::attribute_constraint::predicate::TextNotMatches {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "regex" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5957,7 +5957,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::OfferConstraints {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::OfferConstraints {
+impl JsonCodec for crate::v1::scheduler::OfferConstraints {
     fn field_index(key: &str) -> u32 {
         match key.len() { 16 => match key { "role_constraints" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -5989,7 +5989,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::offer_constraints::R
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::offer_constraints::RoleConstraints {
+impl JsonCodec for crate::v1::scheduler::offer_constraints::RoleConstraints {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "groups" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6021,7 +6021,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::offer_constraints::r
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::offer_constraints::role_constraints::Group {
+impl JsonCodec for crate::v1::scheduler::offer_constraints::role_constraints::Group {
     fn field_index(key: &str) -> u32 {
         match key.len() { 21 => match key { "attribute_constraints" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6070,7 +6070,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::Call {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::Call {
+impl JsonCodec for crate::v1::scheduler::Call {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 1, "kill" => 8, _ => u32::MAX }, 6 => match key { "accept" => 3, "revive" => 7, _ => u32::MAX }, 7 => match key { "decline" => 4, "message" => 14, "request" => 15, _ => u32::MAX }, 8 => match key { "shutdown" => 9, "suppress" => 16, _ => u32::MAX }, 9 => match key { "subscribe" => 2, "reconcile" => 12, _ => u32::MAX }, 11 => match key { "acknowledge" => 10, _ => u32::MAX }, 12 => match key { "framework_id" => 0, _ => u32::MAX }, 16 => match key { "update_framework" => 17, _ => u32::MAX }, 20 => match key { "reconcile_operations" => 13, _ => u32::MAX }, 21 => match key { "accept_inverse_offers" => 5, _ => u32::MAX }, 22 => match key { "decline_inverse_offers" => 6, _ => u32::MAX }, 28 => match key { "acknowledge_operation_status" => 11, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6121,7 +6121,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::Subscribe {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::Subscribe {
+impl JsonCodec for crate::v1::scheduler::call::Subscribe {
     fn field_index(key: &str) -> u32 {
         match key.len() { 14 => match key { "framework_info" => 0, _ => u32::MAX }, 16 => match key { "suppressed_roles" => 1, _ => u32::MAX }, 17 => match key { "offer_constraints" => 2, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6158,7 +6158,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::Accept {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::Accept {
+impl JsonCodec for crate::v1::scheduler::call::Accept {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "filters" => 2, _ => u32::MAX }, 9 => match key { "offer_ids" => 0, _ => u32::MAX }, 10 => match key { "operations" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6193,7 +6193,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::Decline {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::Decline {
+impl JsonCodec for crate::v1::scheduler::call::Decline {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "filters" => 1, _ => u32::MAX }, 9 => match key { "offer_ids" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6227,7 +6227,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::AcceptInverseO
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::AcceptInverseOffers {
+impl JsonCodec for crate::v1::scheduler::call::AcceptInverseOffers {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "filters" => 1, _ => u32::MAX }, 17 => match key { "inverse_offer_ids" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6261,7 +6261,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::DeclineInverse
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::DeclineInverseOffers {
+impl JsonCodec for crate::v1::scheduler::call::DeclineInverseOffers {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "filters" => 1, _ => u32::MAX }, 17 => match key { "inverse_offer_ids" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6294,7 +6294,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::Revive {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::Revive {
+impl JsonCodec for crate::v1::scheduler::call::Revive {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "roles" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6328,7 +6328,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::Kill {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::Kill {
+impl JsonCodec for crate::v1::scheduler::call::Kill {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "task_id" => 0, _ => u32::MAX }, 8 => match key { "agent_id" => 1, _ => u32::MAX }, 11 => match key { "kill_policy" => 2, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6364,7 +6364,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::Shutdown {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::Shutdown {
+impl JsonCodec for crate::v1::scheduler::call::Shutdown {
     fn field_index(key: &str) -> u32 {
         match key.len() { 8 => match key { "agent_id" => 1, _ => u32::MAX }, 11 => match key { "executor_id" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6400,7 +6400,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::Acknowledge {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::Acknowledge {
+impl JsonCodec for crate::v1::scheduler::call::Acknowledge {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "uuid" => 2, _ => u32::MAX }, 7 => match key { "task_id" => 1, _ => u32::MAX }, 8 => match key { "agent_id" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6438,7 +6438,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::AcknowledgeOpe
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::AcknowledgeOperationStatus {
+impl JsonCodec for crate::v1::scheduler::call::AcknowledgeOperationStatus {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "uuid" => 2, _ => u32::MAX }, 8 => match key { "agent_id" => 0, _ => u32::MAX }, 12 => match key { "operation_id" => 3, _ => u32::MAX }, 20 => match key { "resource_provider_id" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6474,7 +6474,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::Reconcile {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::Reconcile {
+impl JsonCodec for crate::v1::scheduler::call::Reconcile {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "tasks" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6507,7 +6507,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::reconcile::Tas
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::reconcile::Task {
+impl JsonCodec for crate::v1::scheduler::call::reconcile::Task {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "task_id" => 0, _ => u32::MAX }, 8 => match key { "agent_id" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6541,7 +6541,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::ReconcileOpera
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::ReconcileOperations {
+impl JsonCodec for crate::v1::scheduler::call::ReconcileOperations {
     fn field_index(key: &str) -> u32 {
         match key.len() { 10 => match key { "operations" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6575,7 +6575,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::reconcile_oper
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::reconcile_operations::Operation {
+impl JsonCodec for crate::v1::scheduler::call::reconcile_operations::Operation {
     fn field_index(key: &str) -> u32 {
         match key.len() { 8 => match key { "agent_id" => 1, _ => u32::MAX }, 12 => match key { "operation_id" => 0, _ => u32::MAX }, 20 => match key { "resource_provider_id" => 2, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6612,7 +6612,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::Message {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::Message {
+impl JsonCodec for crate::v1::scheduler::call::Message {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "data" => 2, _ => u32::MAX }, 8 => match key { "agent_id" => 0, _ => u32::MAX }, 11 => match key { "executor_id" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6647,7 +6647,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::Request {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::Request {
+impl JsonCodec for crate::v1::scheduler::call::Request {
     fn field_index(key: &str) -> u32 {
         match key.len() { 8 => match key { "requests" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6679,7 +6679,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::Suppress {
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::Suppress {
+impl JsonCodec for crate::v1::scheduler::call::Suppress {
     fn field_index(key: &str) -> u32 {
         match key.len() { 5 => match key { "roles" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6713,7 +6713,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::scheduler::call::UpdateFramewor
     }
 }
 
-impl JsonMessage for crate::v1::scheduler::call::UpdateFramework {
+impl JsonCodec for crate::v1::scheduler::call::UpdateFramework {
     fn field_index(key: &str) -> u32 {
         match key.len() { 14 => match key { "framework_info" => 0, _ => u32::MAX }, 16 => match key { "suppressed_roles" => 1, _ => u32::MAX }, 17 => match key { "offer_constraints" => 2, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6755,7 +6755,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::executor::Event {
     }
 }
 
-impl JsonMessage for crate::v1::executor::Event {
+impl JsonCodec for crate::v1::executor::Event {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 0, "kill" => 5, _ => u32::MAX }, 5 => match key { "error" => 7, _ => u32::MAX }, 6 => match key { "launch" => 3, _ => u32::MAX }, 7 => match key { "message" => 6, _ => u32::MAX }, 10 => match key { "subscribed" => 1, _ => u32::MAX }, 12 => match key { "acknowledged" => 2, "launch_group" => 4, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6797,7 +6797,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::executor::event::Subscribed {
     }
 }
 
-impl JsonMessage for crate::v1::executor::event::Subscribed {
+impl JsonCodec for crate::v1::executor::event::Subscribed {
     fn field_index(key: &str) -> u32 {
         match key.len() { 10 => match key { "agent_info" => 2, _ => u32::MAX }, 12 => match key { "container_id" => 3, _ => u32::MAX }, 13 => match key { "executor_info" => 0, _ => u32::MAX }, 14 => match key { "framework_info" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6833,7 +6833,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::executor::event::Launch {
     }
 }
 
-impl JsonMessage for crate::v1::executor::event::Launch {
+impl JsonCodec for crate::v1::executor::event::Launch {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "task" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6866,7 +6866,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::executor::event::LaunchGroup {
     }
 }
 
-impl JsonMessage for crate::v1::executor::event::LaunchGroup {
+impl JsonCodec for crate::v1::executor::event::LaunchGroup {
     fn field_index(key: &str) -> u32 {
         match key.len() { 10 => match key { "task_group" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6900,7 +6900,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::executor::event::Kill {
     }
 }
 
-impl JsonMessage for crate::v1::executor::event::Kill {
+impl JsonCodec for crate::v1::executor::event::Kill {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "task_id" => 0, _ => u32::MAX }, 11 => match key { "kill_policy" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6935,7 +6935,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::executor::event::Acknowledged {
     }
 }
 
-impl JsonMessage for crate::v1::executor::event::Acknowledged {
+impl JsonCodec for crate::v1::executor::event::Acknowledged {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "uuid" => 1, _ => u32::MAX }, 7 => match key { "task_id" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -6969,7 +6969,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::executor::event::Message {
     }
 }
 
-impl JsonMessage for crate::v1::executor::event::Message {
+impl JsonCodec for crate::v1::executor::event::Message {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "data" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -7002,7 +7002,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::executor::event::Error {
     }
 }
 
-impl JsonMessage for crate::v1::executor::event::Error {
+impl JsonCodec for crate::v1::executor::event::Error {
     fn field_index(key: &str) -> u32 {
         match key.len() { 7 => match key { "message" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -7040,7 +7040,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::executor::Call {
     }
 }
 
-impl JsonMessage for crate::v1::executor::Call {
+impl JsonCodec for crate::v1::executor::Call {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "type" => 2, _ => u32::MAX }, 6 => match key { "update" => 4, _ => u32::MAX }, 7 => match key { "message" => 5, _ => u32::MAX }, 9 => match key { "subscribe" => 3, _ => u32::MAX }, 11 => match key { "executor_id" => 0, _ => u32::MAX }, 12 => match key { "framework_id" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -7079,7 +7079,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::executor::call::Subscribe {
     }
 }
 
-impl JsonMessage for crate::v1::executor::call::Subscribe {
+impl JsonCodec for crate::v1::executor::call::Subscribe {
     fn field_index(key: &str) -> u32 {
         match key.len() { 20 => match key { "unacknowledged_tasks" => 0, _ => u32::MAX }, 22 => match key { "unacknowledged_updates" => 1, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -7112,7 +7112,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::executor::call::Update {
     }
 }
 
-impl JsonMessage for crate::v1::executor::call::Update {
+impl JsonCodec for crate::v1::executor::call::Update {
     fn field_index(key: &str) -> u32 {
         match key.len() { 6 => match key { "status" => 0, _ => u32::MAX }, _ => u32::MAX }
     }
@@ -7145,7 +7145,7 @@ impl<'de> serde::Deserialize<'de> for crate::v1::executor::call::Message {
     }
 }
 
-impl JsonMessage for crate::v1::executor::call::Message {
+impl JsonCodec for crate::v1::executor::call::Message {
     fn field_index(key: &str) -> u32 {
         match key.len() { 4 => match key { "data" => 0, _ => u32::MAX }, _ => u32::MAX }
     }

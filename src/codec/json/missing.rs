@@ -9,7 +9,6 @@
 
 /// The absent required fields of one decoded message and of the messages
 /// inside it. Only exists when something is missing.
-#[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct Missing {
     own: Vec<&'static str>,

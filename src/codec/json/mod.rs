@@ -45,8 +45,7 @@
 mod base64;
 mod de;
 mod float;
-#[doc(hidden)]
-pub mod missing;
+mod missing;
 mod ser;
 
 #[rustfmt::skip]
@@ -54,30 +53,17 @@ mod ser;
 mod generated;
 
 use super::{DecodeError, DecodeErrorKind};
-use missing::Missing;
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess};
-use serde::Serialize;
+use serde::de::{DeserializeSeed, IgnoredAny};
 use serde_json::error::Category;
 
-/// Implemented by the generated code for every message of the model (with
-/// `serde::Serialize` and `serde::Deserialize`), so [`encode`] and
-/// [`decode`] accept any of them.
-pub trait JsonMessage: Serialize + for<'de> serde::Deserialize<'de> + Default {
-    /// The index of the field named `key` in declaration order, `u32::MAX`
-    /// for a key the message does not have.
-    #[doc(hidden)]
-    fn field_index(key: &str) -> u32;
+/// A message the JSON mapping can read and write: every message of the
+/// model (which also implements `serde::Serialize` and
+/// `serde::Deserialize`), so [`encode`] and [`decode`] accept any of them.
+/// Sealed: the generated code implements its decoding methods, which are
+/// private to this crate.
+pub trait JsonMessage: de::JsonCodec {}
 
-    /// Reads the members of one JSON object into `self`, a default message
-    /// (decoding in place saves moving large messages around); absent
-    /// required fields (here and below) are recorded in `missing`.
-    #[doc(hidden)]
-    fn read_fields<'de, A: MapAccess<'de>>(
-        &mut self,
-        map: &mut A,
-        missing: &mut Option<Box<Missing>>,
-    ) -> Result<(), A::Error>;
-}
+impl<T: de::JsonCodec> JsonMessage for T {}
 
 /// Encodes `message` as one JSON document, as the master would write it.
 pub fn encode<M: JsonMessage>(message: &M) -> Vec<u8> {

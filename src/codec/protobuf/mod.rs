@@ -1,13 +1,13 @@
 //! Binary proto2, as the master reads and writes it (`application/x-protobuf`).
 //!
 //! The per-message code is generated from `pb/` by `pb/codegen` into
-//! `generated.rs`; [`runtime`] holds the primitives it uses. Decoding is
+//! `generated.rs`; the private `runtime` holds the primitives it uses. Decoding is
 //! strict about structure and lenient about content, like protobuf C++:
 //!
 //! - every length is checked against the bytes of its enclosing message before
 //!   anything is sliced or allocated, so truncated or hostile input is a
 //!   [`DecodeErrorKind::Malformed`] error, never a panic;
-//! - messages nest at most [`runtime::MAX_DEPTH`] (100) levels below the top one
+//! - messages nest at most 100 levels below the top one
 //!   ([`DecodeErrorKind::TooDeep`]), which also bounds the decoder's recursion;
 //! - unknown fields of every wire type (groups included) are skipped; a known
 //!   field with a wire type its type cannot have is a [`DecodeErrorKind::Schema`] error;
@@ -30,31 +30,16 @@ use super::{DecodeError, DecodeErrorKind};
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, unused_mut, unused_variables, non_snake_case)]
 mod generated;
-#[doc(hidden)]
-pub mod runtime;
+mod runtime;
 
 use runtime::{DecodeContext, Fault, Reader};
 
-/// A message the binary codec can read and write. Implemented by the generated
-/// code for every message of [`crate::v1`]; use [`encode`] and [`decode`].
-pub trait ProtobufMessage: Default {
-    /// Full proto name, for error messages.
-    #[doc(hidden)]
-    const PROTO_NAME: &'static str;
+/// A message the binary codec can read and write: every message of
+/// [`crate::v1`]; use [`encode`] and [`decode`]. Sealed: the generated code
+/// implements its codec methods, which are private to this crate.
+pub trait ProtobufMessage: runtime::ProtobufCodec {}
 
-    /// Merges the fields in `r` into `self` (protobuf merge semantics).
-    #[doc(hidden)]
-    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault>;
-
-    /// Returns the encoded size of `self`, after pushing the sizes of its
-    /// sub-messages in the order [`ProtobufMessage::write_to`] needs them.
-    #[doc(hidden)]
-    fn measure(&self, sizes: &mut Vec<usize>) -> usize;
-
-    /// Appends `self`, taking sub-message sizes from `sizes` starting at `*next`.
-    #[doc(hidden)]
-    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize);
-}
+impl<T: runtime::ProtobufCodec> ProtobufMessage for T {}
 
 /// Encodes `message` as one protobuf message (no length prefix).
 pub fn encode<M: ProtobufMessage>(message: &M) -> Vec<u8> {

@@ -1,14 +1,20 @@
-//! The support code the generated codec calls. Not a public API: it is public
-//! only because [`ProtobufMessage`](super::ProtobufMessage)'s hidden methods name it.
+//! The support code the generated codec calls, and the codec methods the
+//! generated code implements ([`ProtobufCodec`]). Private to the crate.
 
 mod context;
 mod reader;
 mod writer;
 
 pub use context::{DecodeContext, MAX_DEPTH};
+// The whole toolbox the generator can emit calls to, including what the
+// current schema happens not to need (wire types of unused field kinds,
+// zigzag for sint32/sint64): regenerating from a changed `pb/` must not
+// need this file edited.
+#[allow(unused_imports)]
 pub use reader::{
     fill_bytes, fill_string, Reader, END_GROUP, FIXED32, FIXED64, LEN, START_GROUP, VARINT,
 };
+#[allow(unused_imports)]
 pub use writer::{
     put_int32, put_len_delimited, put_varint, size_int32, sizeof_len, sizeof_varint, unzigzag32,
     unzigzag64, zigzag32, zigzag64,
@@ -16,9 +22,28 @@ pub use writer::{
 
 use super::ProtobufMessage;
 
+/// What the generated code implements for every message of [`crate::v1`];
+/// [`ProtobufMessage`] is implemented for exactly these (it is sealed: this
+/// trait cannot be named outside the crate).
+pub trait ProtobufCodec: Default {
+    /// Full proto name, for error messages.
+    const PROTO_NAME: &'static str;
+
+    /// Merges the fields in `r` into `self` (protobuf merge semantics).
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault>;
+
+    /// Returns the encoded size of `self`, after pushing the sizes of its
+    /// sub-messages in the order [`ProtobufCodec::write_to`] needs them.
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize;
+
+    /// Appends `self`, taking sub-message sizes from `sizes` starting at `*next`.
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize);
+}
+
 /// Why decoding stopped, before the path and message name are attached.
 /// Kept to a byte or two so every `Result` of a primitive read stays in registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Fault {
     /// Bytes that are not valid protobuf.
     Malformed(Malformed),
@@ -31,6 +56,7 @@ pub enum Fault {
 
 /// What exactly is malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Malformed {
     /// Field key out of range.
     KeyOutOfRange,

@@ -34,18 +34,21 @@ pub fn put_int32(out: &mut Vec<u8>, v: i32) {
 
 /// Zigzag encoding of `sint32`.
 #[inline]
+#[allow(dead_code)] // for sint fields; the schema has none today
 pub fn zigzag32(v: i32) -> u32 {
     ((v << 1) ^ (v >> 31)) as u32
 }
 
 /// Zigzag encoding of `sint64`.
 #[inline]
+#[allow(dead_code)] // for sint fields; the schema has none today
 pub fn zigzag64(v: i64) -> u64 {
     ((v << 1) ^ (v >> 63)) as u64
 }
 
 /// Zigzag decoding of `sint32` (the low 32 bits of the varint).
 #[inline]
+#[allow(dead_code)] // for sint fields; the schema has none today
 pub fn unzigzag32(v: u64) -> i32 {
     let v = v as u32;
     ((v >> 1) as i32) ^ -((v & 1) as i32)
@@ -53,6 +56,7 @@ pub fn unzigzag32(v: u64) -> i32 {
 
 /// Zigzag decoding of `sint64`.
 #[inline]
+#[allow(dead_code)] // for sint fields; the schema has none today
 pub fn unzigzag64(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
 }

@@ -4,7 +4,7 @@
 /// 16 random bytes with the RFC 4122 version-4 and variant bits set (the
 /// library's generator, which executors use for their update uuids).
 pub fn uuid_v4_bytes() -> [u8; 16] {
-    crate::validation::random_uuid_v4()
+    mesos_http::validation::random_uuid_v4()
 }
 
 /// A UUID v4 rendered as 36 lower-case hex-and-dash characters.

@@ -5,17 +5,17 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::sim::ids;
-use crate::sim::resources::Res;
-use crate::sim::roles::has_capability;
-use crate::v1::framework_info::capability::Type as Capability;
-use crate::v1::offer::operation::Type as OperationType;
-use crate::v1::offer::Operation;
-use crate::v1::scheduler::call::reconcile::Task as ReconcileTask;
-use crate::v1::scheduler::call::reconcile_operations::Operation as ReconcileOperation;
-use crate::v1::scheduler::call::{Accept, Kill};
-use crate::v1::task_status::{Reason, Source};
-use crate::v1::{
+use crate::ids;
+use crate::resources::Res;
+use crate::roles::has_capability;
+use mesos_http::v1::framework_info::capability::Type as Capability;
+use mesos_http::v1::offer::operation::Type as OperationType;
+use mesos_http::v1::offer::Operation;
+use mesos_http::v1::scheduler::call::reconcile::Task as ReconcileTask;
+use mesos_http::v1::scheduler::call::reconcile_operations::Operation as ReconcileOperation;
+use mesos_http::v1::scheduler::call::{Accept, Kill};
+use mesos_http::v1::task_status::{Reason, Source};
+use mesos_http::v1::{
     AgentID, OperationState, OperationStatus, TaskID, TaskInfo, TaskState, TaskStatus,
 };
 
@@ -61,7 +61,7 @@ pub struct Task {
     /// When it was launched.
     pub launched_at: Instant,
     /// The executor of its task group, if it was launched in one.
-    pub group_executor: Option<crate::v1::ExecutorInfo>,
+    pub group_executor: Option<mesos_http::v1::ExecutorInfo>,
 }
 
 /// Seconds since the epoch as the master's `timestamp` fields.
@@ -318,7 +318,7 @@ impl Cluster {
         framework_id: &str,
         agent_id: &str,
         tasks: Vec<TaskInfo>,
-        executor: Option<crate::v1::ExecutorInfo>,
+        executor: Option<mesos_http::v1::ExecutorInfo>,
         op_error: Option<String>,
         available: &mut Res,
         now: Instant,
@@ -376,7 +376,7 @@ impl Cluster {
         framework_id: &str,
         agent_id: &str,
         info: TaskInfo,
-        group_executor: Option<crate::v1::ExecutorInfo>,
+        group_executor: Option<mesos_http::v1::ExecutorInfo>,
         resources: Res,
         now: Instant,
     ) {

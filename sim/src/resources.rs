@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::v1::resource::AllocationInfo;
-use crate::v1::value::{self, Range, Ranges, Scalar};
-use crate::v1::Resource;
+use mesos_http::v1::resource::AllocationInfo;
+use mesos_http::v1::value::{self, Range, Ranges, Scalar};
+use mesos_http::v1::Resource;
 
 /// Unreserved resources of one agent, an offer or a task.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -8,7 +8,7 @@
 //! It shares only the schema types and codecs with the client.
 //!
 //! ```no_run
-//! use mesos_http::sim::{AgentSpec, SimConfig, SimMaster};
+//! use mesos_http_sim::{AgentSpec, SimConfig, SimMaster};
 //! use std::time::Duration;
 //!
 //! let master = SimMaster::start(
@@ -20,9 +20,9 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
-//! Pieces: [`http`](crate::sim::http) (request parsing, response writing), `endpoint` (the
+//! Pieces: [`http`] (request parsing, response writing), `endpoint` (the
 //! checks in order), `cluster` (frameworks, offers, tasks, status updates),
-//! `server` (connections and streams), [`control`](crate::sim::control) (start, inspect, inject faults).
+//! `server` (connections and streams), [`control`] (start, inspect, inject faults).
 //!
 //! Local agents also serve the executor API (`POST /slave(1)/api/v1/executor`
 //! on their own port): a task whose `ExecutorInfo` has a command runs that
@@ -39,6 +39,7 @@ mod endpoint;
 pub mod http;
 mod ids;
 mod process;
+mod reaper;
 pub mod replay;
 mod resources;
 mod roles;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::v1::TaskState;
+use mesos_http::v1::TaskState;
 
 use super::cluster::Cluster;
 

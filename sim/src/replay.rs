@@ -23,11 +23,11 @@ use std::time::Duration;
 
 use super::http::request::{read_body, read_head};
 use super::http::response::record_chunk;
-use crate::codec::Encoding;
-use crate::recordio::{encode_to_vec, Decoder};
-use crate::v1;
-use crate::v1::scheduler::event::{Subscribed, Type as EventType};
-use crate::v1::scheduler::{call::Type as CallType, Call};
+use mesos_http::codec::Encoding;
+use mesos_http::recordio::{encode_to_vec, Decoder};
+use mesos_http::v1;
+use mesos_http::v1::scheduler::event::{Subscribed, Type as EventType};
+use mesos_http::v1::scheduler::{call::Type as CallType, Call};
 
 /// How the replayed file is cut into HTTP chunks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -22,9 +22,9 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
 
-use crate::codec::Encoding;
-use crate::v1::scheduler::Event;
-use crate::v1::FrameworkInfo;
+use mesos_http::codec::Encoding;
+use mesos_http::v1::scheduler::Event;
+use mesos_http::v1::FrameworkInfo;
 
 use super::config::SimConfig;
 use super::resources::Res;
@@ -63,7 +63,7 @@ pub struct StreamHandle {
 
 impl StreamHandle {
     /// Encodes and queues one event (a scheduler or an executor event).
-    pub fn send<M: crate::codec::Message>(&self, event: &M) {
+    pub fn send<M: mesos_http::codec::Message>(&self, event: &M) {
         let _ = self.tx.send(StreamMsg::Record(self.encoding.encode(event)));
     }
 

@@ -5,10 +5,10 @@
 
 use std::time::Instant;
 
-use crate::sim::ids;
-use crate::v1::network_info::{IPAddress, Protocol};
-use crate::v1::task_status::{Reason, Source};
-use crate::v1::{
+use crate::ids;
+use mesos_http::v1::network_info::{IPAddress, Protocol};
+use mesos_http::v1::task_status::{Reason, Source};
+use mesos_http::v1::{
     AgentID, ContainerID, ContainerStatus, ExecutorID, NetworkInfo, TaskID, TaskState, TaskStatus,
 };
 
@@ -16,13 +16,42 @@ use super::events;
 use super::Cluster;
 
 impl Cluster {
-    /// An agent reports a new state for a task (reliably: with a uuid).
+    /// The task's (simulated command or scripted) executor reports a new
+    /// state, through its agent (reliably: with a uuid).
     pub fn agent_update(
         &mut self,
         key: &(String, String),
         state: TaskState,
         message: Option<String>,
         reason: Option<Reason>,
+        now: Instant,
+    ) {
+        self.reliable_update(key, state, message, reason, Source::SOURCE_EXECUTOR, now);
+    }
+
+    /// The agent itself reports a new state for a task no executor can
+    /// speak for any more (its executor terminated or never started, or
+    /// the task was killed before it reached it): `SOURCE_AGENT`, with the
+    /// agent's own state, reason and message, as a real agent writes them.
+    pub fn agent_own_update(
+        &mut self,
+        key: &(String, String),
+        state: TaskState,
+        message: String,
+        reason: Reason,
+        now: Instant,
+    ) {
+        let source = Source::SOURCE_AGENT;
+        self.reliable_update(key, state, Some(message), Some(reason), source, now);
+    }
+
+    fn reliable_update(
+        &mut self,
+        key: &(String, String),
+        state: TaskState,
+        message: Option<String>,
+        reason: Option<Reason>,
+        source: Source,
         now: Instant,
     ) {
         let Some(task) = self.tasks.get(key) else {
@@ -34,7 +63,7 @@ impl Cluster {
             },
             state,
             message,
-            source: Some(Source::SOURCE_EXECUTOR),
+            source: Some(source),
             reason,
             timestamp: Some(super::tasks::timestamp()),
             uuid: Some(ids::uuid_v4_bytes().to_vec()),
@@ -45,7 +74,8 @@ impl Cluster {
 
     /// Puts a status (the agent's own, or one an executor sent) in the
     /// task's stream, with what the agent adds: its id, the executor's id
-    /// and the container's status. Sent at once if nothing is in flight.
+    /// and, to an executor's update, the container's status (a real agent
+    /// adds none to its own). Sent at once if nothing is in flight.
     pub(super) fn enqueue_update(
         &mut self,
         key: &(String, String),
@@ -62,7 +92,8 @@ impl Cluster {
         status.executor_id = Some(ExecutorID {
             value: task.executor_id.clone(),
         });
-        status.container_status = Some(ContainerStatus {
+        let from_executor = status.source != Some(Source::SOURCE_AGENT);
+        status.container_status = from_executor.then(|| ContainerStatus {
             container_id: Some(ContainerID {
                 value: task.container_id.clone(),
                 parent: None,
@@ -206,15 +237,15 @@ mod tests {
 
     use crossbeam_channel::Receiver;
 
-    use crate::codec::Encoding;
-    use crate::sim::cluster::{Cluster, MasterIdentity, StreamHandle, StreamMsg};
-    use crate::sim::config::{AgentSpec, ScriptedTimeline, SimConfig};
-    use crate::v1::offer::operation::{Launch, Type as OpType};
-    use crate::v1::offer::Operation;
-    use crate::v1::scheduler::call::{Accept, Subscribe};
-    use crate::v1::scheduler::event::Type as EventType;
-    use crate::v1::scheduler::Event;
-    use crate::v1::{CommandInfo, FrameworkInfo, OfferID, TaskID, TaskInfo, TaskState};
+    use crate::cluster::{Cluster, MasterIdentity, StreamHandle, StreamMsg};
+    use crate::config::{AgentSpec, ScriptedTimeline, SimConfig};
+    use mesos_http::codec::Encoding;
+    use mesos_http::v1::offer::operation::{Launch, Type as OpType};
+    use mesos_http::v1::offer::Operation;
+    use mesos_http::v1::scheduler::call::{Accept, Subscribe};
+    use mesos_http::v1::scheduler::event::Type as EventType;
+    use mesos_http::v1::scheduler::Event;
+    use mesos_http::v1::{CommandInfo, FrameworkInfo, OfferID, TaskID, TaskInfo, TaskState};
 
     fn drain(rx: &Receiver<StreamMsg>) -> Vec<Event> {
         rx.try_iter()
@@ -275,7 +306,7 @@ mod tests {
         let task = TaskInfo {
             name: "t".into(),
             task_id: TaskID { value: "t".into() },
-            agent_id: crate::v1::AgentID { value: "a".into() },
+            agent_id: mesos_http::v1::AgentID { value: "a".into() },
             command: Some(CommandInfo::default()),
             ..TaskInfo::default()
         };
@@ -319,7 +350,7 @@ mod tests {
         let info = FrameworkInfo {
             user: "u".into(),
             name: "n".into(),
-            id: Some(crate::v1::FrameworkID {
+            id: Some(mesos_http::v1::FrameworkID {
                 value: framework.clone(),
             }),
             ..FrameworkInfo::default()

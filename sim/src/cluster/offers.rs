@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use crate::v1::resource::AllocationInfo;
-use crate::v1::{value, Address, AgentID, Attribute, FrameworkID, Offer, OfferID, URL};
+use mesos_http::v1::resource::AllocationInfo;
+use mesos_http::v1::{value, Address, AgentID, Attribute, FrameworkID, Offer, OfferID, URL};
 
 use super::events;
 use super::{Cluster, Filter, OfferState};
-use crate::sim::resources::Res;
-use crate::sim::roles::{framework_roles, has_capability};
-use crate::v1::framework_info::capability::Type as Capability;
+use crate::resources::Res;
+use crate::roles::{framework_roles, has_capability};
+use mesos_http::v1::framework_info::capability::Type as Capability;
 
 impl Cluster {
     /// Resources of an agent not used by live tasks nor offered.

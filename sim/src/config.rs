@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::v1::TaskState;
+use mesos_http::v1::TaskState;
 
 /// Everything a simulated master (or group of masters) starts with. Every
 /// interval is configurable so tests can run the master's timers in milliseconds.

@@ -11,9 +11,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-use crate::sim::ids;
-use crate::v1::task_status::Reason;
-use crate::v1::{TaskState, TaskStatus};
+use crate::ids;
+use mesos_http::v1::task_status::Reason;
+use mesos_http::v1::{TaskState, TaskStatus};
 
 use super::events;
 use super::{Cluster, Task};
@@ -49,7 +49,7 @@ pub enum Link {
 }
 
 /// An agent's link to the master, as tests see it
-/// ([`ClusterView::agent_link`](crate::sim::ClusterView::agent_link)).
+/// ([`ClusterView::agent_link`](crate::ClusterView::agent_link)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgentLink {
     /// Registered and connected.

@@ -7,9 +7,9 @@ use std::time::Instant;
 use base64::Engine;
 use crossbeam_channel::Receiver;
 
-use crate::codec::{DecodeErrorKind, Encoding};
-use crate::v1::scheduler::call::Type;
-use crate::v1::scheduler::Call;
+use mesos_http::codec::{DecodeErrorKind, Encoding};
+use mesos_http::v1::scheduler::call::Type;
+use mesos_http::v1::scheduler::Call;
 
 use super::accept;
 use super::cluster::{Shared, StreamHandle, StreamMsg};
@@ -111,7 +111,7 @@ fn picojson_syntax_error(body: &[u8]) -> String {
 /// looks at the call: method POST (405), a `Content-Type` (400) that is JSON
 /// or protobuf, compared exactly (415), and a body that decodes (400, in
 /// libprocess's words).
-pub(super) fn decode_post<M: crate::codec::Message>(
+pub(super) fn decode_post<M: mesos_http::codec::Message>(
     request: &Request,
 ) -> Result<(Encoding, M), Outcome> {
     if request.method != "POST" {
@@ -243,7 +243,7 @@ pub fn handle(shared: &Shared, master: usize, request: &Request) -> Outcome {
         Err(outcome) => return outcome,
     };
     // 9. Validation (including the SUBSCRIBE principal rule).
-    if let Err(e) = crate::validation::validate_as(&call, principal.as_deref()) {
+    if let Err(e) = mesos_http::validation::validate_as(&call, principal.as_deref()) {
         return respond(400, e.body());
     }
     let ty = call.r#type();

@@ -4,13 +4,13 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use crate::v1::scheduler::call::{Subscribe, UpdateFramework};
-use crate::v1::{FrameworkID, TaskState};
+use mesos_http::v1::scheduler::call::{Subscribe, UpdateFramework};
+use mesos_http::v1::{FrameworkID, TaskState};
 
 use super::events;
 use super::{Cluster, Framework, StreamHandle, StreamMsg};
-use crate::sim::roles::framework_roles;
-use crate::validation::{
+use crate::roles::framework_roles;
+use mesos_http::validation::{
     validate_framework_info, validate_offer_constraints_roles, validate_subscribe,
     validate_suppressed_roles,
 };

@@ -107,7 +107,7 @@ pub fn stream_head(stream_id: Option<&str>, content_type: &str, connection_close
 
 /// One HTTP chunk holding one RecordIO record: `<hex len>\r\n<dec len>\n<record>\r\n`.
 pub fn record_chunk(record: &[u8]) -> Vec<u8> {
-    raw_chunk(&crate::recordio::encode_to_vec(record))
+    raw_chunk(&mesos_http::recordio::encode_to_vec(record))
 }
 
 /// One HTTP chunk with arbitrary payload bytes (used by fault injection).

@@ -5,11 +5,11 @@
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use crate::sim::config::{AgentKind, AgentSpec, ScriptedTimeline};
-use crate::sim::process;
-use crate::sim::resources::Res;
-use crate::v1::task_status::Reason;
-use crate::v1::TaskState;
+use crate::config::{AgentKind, AgentSpec, ScriptedTimeline};
+use crate::process;
+use crate::resources::Res;
+use mesos_http::v1::task_status::Reason;
+use mesos_http::v1::TaskState;
 
 use super::{Cluster, Task};
 
@@ -70,12 +70,16 @@ pub enum Runner {
 impl Runner {
     /// Stops whatever runs, without reporting (framework or agent removed).
     pub fn kill_now(&mut self) {
-        if let Runner::Local(p) = self {
-            process::signal_group(p.child.id(), "KILL");
-            let _ = p.child.kill();
-            let _ = p.child.wait();
-        }
+        // Dropping a local process kills its group.
         *self = Runner::Done;
+    }
+}
+
+impl Drop for LocalProcess {
+    /// The process group goes with its owner: killed, its leader reaped,
+    /// and the reaper told it needs no watching any more.
+    fn drop(&mut self) {
+        process::finish_group(&mut self.child);
     }
 }
 
@@ -293,13 +297,15 @@ impl Cluster {
         }
     }
 
-    /// Kills a running task: TASK_KILLING first for frameworks that asked for
-    /// it, then SIGTERM (local) or an immediate TASK_KILLED (scripted).
+    /// Kills a running task: for a command task, TASK_KILLING first for
+    /// frameworks that asked for it, then SIGTERM (local) or an immediate
+    /// TASK_KILLED (scripted); a custom executor is told and decides itself
+    /// what to report (the agent never sends TASK_KILLING for it).
     pub(super) fn kill_task(&mut self, key: &(String, String), now: Instant) {
         let killing = self.frameworks.get(&key.0).is_some_and(|f| {
-            crate::sim::roles::has_capability(
+            crate::roles::has_capability(
                 &f.info,
-                crate::v1::framework_info::capability::Type::TASK_KILLING_STATE,
+                mesos_http::v1::framework_info::capability::Type::TASK_KILLING_STATE,
             )
         });
         let Some(task) = self.tasks.get(key) else {
@@ -312,7 +318,8 @@ impl Cluster {
         if already {
             return;
         }
-        if killing && task.state != TaskState::TASK_KILLING {
+        let command = !matches!(task.runner, Runner::Executor);
+        if killing && command && task.state != TaskState::TASK_KILLING {
             self.agent_update(key, TaskState::TASK_KILLING, None, None, now);
         }
         let Some(task) = self.tasks.get_mut(key) else {
@@ -320,7 +327,7 @@ impl Cluster {
         };
         match &mut task.runner {
             Runner::Local(p) => {
-                process::signal_group(p.child.id(), "TERM");
+                process::signal_group(p.child.id(), libc::SIGTERM);
                 p.term_sent = Some(now);
             }
             Runner::Executor => {
@@ -354,14 +361,14 @@ fn step_runner(
         Runner::Local(p) => {
             if let Some(sent) = p.term_sent {
                 if !p.kill_sent && now.duration_since(sent) >= grace {
-                    process::signal_group(p.child.id(), "KILL");
+                    process::signal_group(p.child.id(), libc::SIGKILL);
                     p.kill_sent = true;
                 }
             }
             if let Ok(Some(status)) = p.child.try_wait() {
                 // The container goes with the command: nothing it started
                 // outlives the task.
-                process::signal_group(p.child.id(), "KILL");
+                process::signal_group(p.child.id(), libc::SIGKILL);
                 let (code, message) = process::describe_exit(status);
                 let wait_status = std::os::unix::process::ExitStatusExt::into_raw(status);
                 let state = if p.term_sent.is_some() {

@@ -11,12 +11,12 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::sim::process;
-use crate::v1::executor::call::Subscribe;
-use crate::v1::executor::event::{self as ee, Type as EventType};
-use crate::v1::executor::Event as ExecutorEvent;
-use crate::v1::task_status::Reason;
-use crate::v1::{
+use crate::process;
+use mesos_http::v1::executor::call::Subscribe;
+use mesos_http::v1::executor::event::{self as ee, Type as EventType};
+use mesos_http::v1::executor::Event as ExecutorEvent;
+use mesos_http::v1::task_status::Reason;
+use mesos_http::v1::{
     AgentID, AgentInfo, ContainerID, ExecutorInfo, TaskGroupInfo, TaskID, TaskInfo, TaskState,
     TaskStatus,
 };
@@ -63,11 +63,6 @@ pub struct HttpExecutor {
 
 impl Drop for HttpExecutor {
     fn drop(&mut self) {
-        if let Some(process) = self.process.as_mut() {
-            process::signal_group(process.child.id(), "KILL");
-            let _ = process.child.kill();
-            let _ = process.child.wait();
-        }
         if let Some(stream) = self.stream.take() {
             stream.control(StreamMsg::Abort);
         }
@@ -159,7 +154,7 @@ impl Cluster {
             .get(framework_id)
             .and_then(|f| f.info.checkpoint)
             .unwrap_or(false);
-        let container_id = crate::sim::ids::uuid_v4_string();
+        let container_id = crate::ids::uuid_v4_string();
         let sandbox = self
             .work_dir
             .join("agents")
@@ -175,7 +170,7 @@ impl Cluster {
             .as_ref()
             .map(|d| Duration::from_nanos(d.nanoseconds.max(0) as u64))
             .unwrap_or(self.timing.executor_shutdown_grace);
-        let token = crate::sim::ids::uuid_v4_string();
+        let token = crate::ids::uuid_v4_string();
         let directory = sandbox.display().to_string();
         let mut env = vec![
             ("MESOS_FRAMEWORK_ID", framework_id.clone()),
@@ -265,9 +260,9 @@ impl Cluster {
             if let Some(task) = self.tasks.get_mut(key) {
                 task.runner = Runner::Done;
             }
-            let message = format!("Failed to launch executor: {e}");
-            let reason = Some(Reason::REASON_EXECUTOR_TERMINATED);
-            self.agent_update(key, TaskState::TASK_FAILED, Some(message), reason, now);
+            let message = format!("Failed to launch container: {e}");
+            let reason = Reason::REASON_CONTAINER_LAUNCH_FAILED;
+            self.agent_own_update(key, TaskState::TASK_FAILED, message, reason, now);
             return;
         }
         let (pid, sandbox) = match self.http_executor(&executor_key) {
@@ -334,9 +329,9 @@ impl Cluster {
             if let Some(task) = self.tasks.get_mut(key) {
                 task.runner = Runner::Done;
             }
-            let message = Some("Killed before delivery to the executor".to_string());
-            let reason = Some(Reason::REASON_TASK_KILLED_DURING_LAUNCH);
-            self.agent_update(key, TaskState::TASK_KILLED, message, reason, now);
+            let message = "Killed before delivery to the executor".to_string();
+            let reason = Reason::REASON_TASK_KILLED_DURING_LAUNCH;
+            self.agent_own_update(key, TaskState::TASK_KILLED, message, reason, now);
             return;
         }
         let kill = ExecutorEvent {
@@ -480,7 +475,7 @@ impl Cluster {
     pub fn executor_call(
         &mut self,
         key: &ExecutorKey,
-        call: crate::v1::executor::Call,
+        call: mesos_http::v1::executor::Call,
         now: Instant,
     ) -> Result<(), Refusal> {
         if self.executor_for_call(key)?.subscriptions == 0 {
@@ -608,7 +603,7 @@ impl Cluster {
             if let Ok(Some(status)) = process.child.try_wait() {
                 // The agent destroys the container with its executor: what
                 // the process left running in its group goes too.
-                process::signal_group(process.child.id(), "KILL");
+                process::signal_group(process.child.id(), libc::SIGKILL);
                 let wait_status = std::os::unix::process::ExitStatusExt::into_raw(status);
                 exited.push((key.clone(), wait_status));
                 http.process = None;
@@ -618,7 +613,7 @@ impl Cluster {
                 || (http.subscriptions == 0 && now >= http.started + registration);
             if overdue && !process.kill_sent {
                 log::info!("killing executor {} (pid {})", key.2, http.pid);
-                process::signal_group(process.child.id(), "KILL");
+                process::signal_group(process.child.id(), libc::SIGKILL);
                 process.kill_sent = true;
             }
         }
@@ -627,8 +622,12 @@ impl Cluster {
         }
     }
 
-    /// The executor process is gone: its live tasks are lost, then the
-    /// framework gets a FAILURE with the raw wait status.
+    /// The executor process is gone: the framework gets a FAILURE with the
+    /// raw wait status, then the agent fails the executor's live tasks
+    /// itself. A real agent's FAILURE reaches the master first (its updates
+    /// go through the status-update manager), and its updates read
+    /// TASK_FAILED, "Executor terminated", REASON_EXECUTOR_TERMINATED,
+    /// SOURCE_AGENT.
     fn http_executor_exited(&mut self, key: &ExecutorKey, wait_status: i32, now: Instant) {
         log::info!(
             "executor {} of framework {} on agent {} exited with status {wait_status}",
@@ -636,19 +635,20 @@ impl Cluster {
             key.0,
             key.1
         );
-        for task in self.live_tasks_of(key) {
-            if let Some(t) = self.tasks.get_mut(&task) {
-                t.runner = Runner::Done;
-            }
-            let message = Some("Executor terminated".to_string());
-            let reason = Some(Reason::REASON_EXECUTOR_TERMINATED);
-            self.agent_update(&task, TaskState::TASK_LOST, message, reason, now);
-        }
+        let live = self.live_tasks_of(key);
         self.executors.remove(key);
         self.send_event(
             &key.0,
             &events::failure(&key.1, Some(&key.2), Some(wait_status)),
         );
+        for task in live {
+            if let Some(t) = self.tasks.get_mut(&task) {
+                t.runner = Runner::Done;
+            }
+            let message = "Executor terminated".to_string();
+            let reason = Reason::REASON_EXECUTOR_TERMINATED;
+            self.agent_own_update(&task, TaskState::TASK_FAILED, message, reason, now);
+        }
     }
 }
 

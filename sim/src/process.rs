@@ -1,6 +1,7 @@
 //! Real child processes for local agents: a task's command runs in its own
 //! process group with stdout/stderr in the sandbox, and is stopped with
-//! SIGTERM (then SIGKILL) sent to the whole group.
+//! SIGTERM (then SIGKILL) sent to the whole group. Every group is watched by
+//! the [`reaper`](crate::reaper), so none outlives the master.
 
 use std::fs::{self, File};
 use std::io;
@@ -8,7 +9,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 
-use crate::v1::CommandInfo;
+use mesos_http::v1::CommandInfo;
 
 /// Starts `command` in `sandbox` (created if needed) with the given environment.
 pub fn spawn(command: &CommandInfo, sandbox: &Path, env: &[(String, String)]) -> io::Result<Child> {
@@ -42,18 +43,32 @@ pub fn spawn(command: &CommandInfo, sandbox: &Path, env: &[(String, String)]) ->
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.spawn()
+    let child = cmd.spawn()?;
+    crate::reaper::watch(child.id());
+    Ok(child)
 }
 
-/// Sends `signal` (a name such as `TERM`) to the process group led by `pid`.
-pub fn signal_group(pid: u32, signal: &str) {
-    let _ = Command::new("sh")
-        .arg("-c")
-        .arg(format!("kill -{signal} -{pid} 2>/dev/null"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+/// Sends `signal` (`libc::SIGTERM`, `libc::SIGKILL`) to the process group
+/// led by `pid`. A group that is already gone is no error.
+pub fn signal_group(pid: u32, signal: libc::c_int) {
+    let Ok(pgid) = libc::pid_t::try_from(pid) else {
+        return;
+    };
+    // SAFETY: killpg takes two integers and touches no memory of ours; the
+    // group is one this master started (its leader's pid, not yet
+    // forgotten), and a failure (ESRCH) only means it is gone.
+    unsafe {
+        libc::killpg(pgid, signal);
+    }
+}
+
+/// Kills what is left of `child`'s group, reaps `child` and tells the
+/// reaper the group is gone. Called once its owner is done with it.
+pub fn finish_group(child: &mut Child) {
+    signal_group(child.id(), libc::SIGKILL);
+    let _ = child.kill();
+    let _ = child.wait();
+    crate::reaper::forget(child.id());
 }
 
 /// The name libc's `strsignal` gives common signals.

@@ -2,19 +2,33 @@
 
 use std::sync::Arc;
 
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig};
 
 use super::config::TlsIdentity;
 
-/// Builds the server config (ring provider, TLS 1.2 and 1.3); with
-/// `client_ca` (DER), clients must present a certificate it signed.
+/// The process's rustls provider: the one the application installed (or an
+/// earlier call did), else the one this crate's rustls features name
+/// (*ring*), installed as the process default, the way ureq's clients find
+/// theirs. (`rustls::crypto::ring::default_provider` itself is deprecated.)
+/// Panics, as rustls does, if none is installed and the build enables more
+/// than one provider.
+fn provider() -> Arc<CryptoProvider> {
+    match CryptoProvider::get_default() {
+        Some(installed) => installed.clone(),
+        None => ServerConfig::builder().crypto_provider().clone(),
+    }
+}
+
+/// Builds the server config (TLS 1.2 and 1.3); with `client_ca` (DER),
+/// clients must present a certificate it signed.
 pub fn server_config(
     identity: &TlsIdentity,
     client_ca: Option<&[u8]>,
 ) -> Result<Arc<ServerConfig>, rustls::Error> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = provider();
     let certs: Vec<CertificateDer<'static>> = identity
         .cert_chain_der
         .iter()

@@ -1,10 +1,12 @@
 //! Constructors for the scheduler events the simulated master emits.
 
-use crate::v1::master_info::capability::Type as MasterCapability;
-use crate::v1::master_info::Capability;
-use crate::v1::scheduler::event::{self, Type};
-use crate::v1::scheduler::Event;
-use crate::v1::{Address, FrameworkID, MasterInfo, Offer, OfferID, OperationStatus, TaskStatus};
+use mesos_http::v1::master_info::capability::Type as MasterCapability;
+use mesos_http::v1::master_info::Capability;
+use mesos_http::v1::scheduler::event::{self, Type};
+use mesos_http::v1::scheduler::Event;
+use mesos_http::v1::{
+    Address, FrameworkID, MasterInfo, Offer, OfferID, OperationStatus, TaskStatus,
+};
 
 /// `master_info` as the real master fills it for a loopback master.
 pub fn master_info(id: &str, port: u16, version: &str) -> MasterInfo {
@@ -109,10 +111,10 @@ pub fn update_operation_status(status: OperationStatus) -> Event {
 pub fn message(agent_id: &str, executor_id: &str, data: Vec<u8>) -> Event {
     Event {
         message: Some(event::Message {
-            agent_id: crate::v1::AgentID {
+            agent_id: mesos_http::v1::AgentID {
                 value: agent_id.to_string(),
             },
-            executor_id: crate::v1::ExecutorID {
+            executor_id: mesos_http::v1::ExecutorID {
                 value: executor_id.to_string(),
             },
             data,
@@ -126,10 +128,10 @@ pub fn message(agent_id: &str, executor_id: &str, data: Vec<u8>) -> Event {
 pub fn failure(agent_id: &str, executor_id: Option<&str>, status: Option<i32>) -> Event {
     Event {
         failure: Some(event::Failure {
-            agent_id: Some(crate::v1::AgentID {
+            agent_id: Some(mesos_http::v1::AgentID {
                 value: agent_id.to_string(),
             }),
-            executor_id: executor_id.map(|id| crate::v1::ExecutorID {
+            executor_id: executor_id.map(|id| mesos_http::v1::ExecutorID {
                 value: id.to_string(),
             }),
             status,

@@ -9,9 +9,9 @@
 //! no answer at all (the scheduler must ask again). Without the
 //! PARTITION_AWARE capability every one of these is TASK_LOST.
 
-use crate::v1::scheduler::call::reconcile::Task as ReconcileTask;
-use crate::v1::task_status::Reason;
-use crate::v1::{TaskState, TaskStatus};
+use mesos_http::v1::scheduler::call::reconcile::Task as ReconcileTask;
+use mesos_http::v1::task_status::Reason;
+use mesos_http::v1::{TaskState, TaskStatus};
 
 use super::events;
 use super::links::{Link, MasterView};

@@ -4,8 +4,8 @@
 
 use std::time::Instant;
 
-use crate::v1::executor::call::Type;
-use crate::v1::executor::Call;
+use mesos_http::v1::executor::call::Type;
+use mesos_http::v1::executor::Call;
 
 use super::cluster::Shared;
 use super::endpoint::{decode_post, negotiate_accept, new_stream, respond, Outcome};
@@ -48,7 +48,7 @@ pub fn handle(shared: &Shared, agent_id: &str, request: &Request) -> Outcome {
         Ok((_, call)) => call,
         Err(outcome) => return outcome,
     };
-    if let Err(e) = crate::validation::validate_executor_call(&call) {
+    if let Err(e) = mesos_http::validation::validate_executor_call(&call) {
         return respond(400, e.body());
     }
     let key = (

@@ -1,7 +1,7 @@
 //! `Accept` negotiation as libprocess does it (wire-facts a.4): JSON is tried
 //! first, then protobuf; q-values only exclude, they never express preference.
 
-use crate::codec::Encoding;
+use mesos_http::codec::Encoding;
 
 /// Whether `media_type` (e.g. `application/json`) is acceptable under `accept`.
 pub fn acceptable(accept: Option<&str>, media_type: &str) -> bool {

@@ -1,8 +1,8 @@
 //! Small helpers over FrameworkInfo roles and capabilities (validation itself
-//! lives in `crate::validation`).
+//! lives in `mesos_http::validation`).
 
-use crate::v1::framework_info::capability::Type as Capability;
-use crate::v1::FrameworkInfo;
+use mesos_http::v1::framework_info::capability::Type as Capability;
+use mesos_http::v1::FrameworkInfo;
 
 /// Whether the framework declared a capability.
 pub fn has_capability(info: &FrameworkInfo, capability: Capability) -> bool {
@@ -13,7 +13,7 @@ pub fn has_capability(info: &FrameworkInfo, capability: Capability) -> bool {
 
 /// The roles a framework subscribes with, sorted.
 pub fn framework_roles(info: &FrameworkInfo) -> Vec<String> {
-    crate::validation::framework_roles(info)
+    mesos_http::validation::framework_roles(info)
         .into_iter()
         .collect()
 }

@@ -462,7 +462,7 @@ impl SimMaster {
     /// Test: every subscription gets this event, encoded in its stream's
     /// encoding, as if the master had produced it (for events the
     /// simulation never makes, such as a MESSAGE with a huge payload).
-    pub fn send_event(&self, event: &crate::v1::scheduler::Event) {
+    pub fn send_event(&self, event: &mesos_http::v1::scheduler::Event) {
         // Encoded outside the lock: a huge event must not stall the timers.
         let streams: Vec<_> = self.rt.shared.update(|c| {
             c.frameworks
