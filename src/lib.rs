@@ -32,6 +32,9 @@ pub mod event;
 /// The executor client: the [`executor::Executor`] handle for the v1
 /// executor API on the agent, and its event channel.
 pub mod executor;
+/// The Operator HTTP API without HTTP: typed master and agent calls, and
+/// responses decoded by the type the caller expects.
+pub mod operator;
 /// RecordIO framing of the event stream: an incremental, allocation-capped
 /// decoder and the matching encoder (no I/O).
 pub mod recordio;
