@@ -5,9 +5,9 @@
 //! Calls are plain [`crate::v1::master::Call`] / [`crate::v1::agent::Call`]
 //! values with `type` and the matching sub-message set; encode them with
 //! [`crate::Encoding::encode`] and send them with any HTTP client. An answer
-//! with a body is a `Response` of the same type name; [`master_response`]
-//! and [`agent_response`] decode one and hand back the body the caller asked
-//! for, or a [`ResponseError`] saying what came instead.
+//! with a body is a `Response` of the same type name; [`master_response`](crate::operator::master_response)
+//! and [`agent_response`](crate::operator::agent_response) decode one and hand back the body the caller asked
+//! for, or a [`ResponseError`](crate::operator::ResponseError) saying what came instead.
 //!
 //! ```
 //! use mesos_http::operator::{self, master};
