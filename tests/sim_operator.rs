@@ -422,3 +422,155 @@ fn local_agents_answer_their_read_only_calls_in_both_encodings() {
         )
     );
 }
+
+/// The master's event stream read through ureq, record by record.
+struct OperatorEvents {
+    body: Box<dyn std::io::Read + Send>,
+    decoder: mesos_http::recordio::Decoder,
+    encoding: Encoding,
+}
+
+impl OperatorEvents {
+    fn open(m: &SimMaster, encoding: Encoding) -> (OperatorEvents, String) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            // A missed event fails the test instead of hanging it.
+            .timeout_recv_body(Some(WAIT))
+            .build()
+            .into();
+        let media = encoding.content_type();
+        let response = agent
+            .post(&master_url(m))
+            .header("Content-Type", media)
+            .header("Accept", media)
+            .send(&encoding.encode(&master_calls::subscribe()))
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(response.headers().get("Mesos-Stream-Id").is_none());
+        let content_type = response
+            .headers()
+            .get("Content-Type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let body = Box::new(response.into_body().into_reader());
+        let events = OperatorEvents {
+            body,
+            decoder: mesos_http::recordio::Decoder::new(),
+            encoding,
+        };
+        (events, content_type)
+    }
+
+    fn next(&mut self) -> master::Event {
+        loop {
+            if let Some(record) = self.decoder.pop().unwrap() {
+                return self.encoding.decode(record).unwrap();
+            }
+            let mut buf = [0u8; 4096];
+            let n = std::io::Read::read(&mut self.body, &mut buf).unwrap();
+            assert!(n > 0, "stream ended");
+            self.decoder.push(&buf[..n]).unwrap();
+        }
+    }
+
+    /// The next event that is not a heartbeat.
+    fn next_change(&mut self) -> master::Event {
+        loop {
+            let e = self.next();
+            if e.r#type != Some(master::event::Type::HEARTBEAT) {
+                return e;
+            }
+        }
+    }
+}
+
+#[test]
+fn the_master_event_stream_reports_state_and_changes_in_both_encodings() {
+    use master::event::Type as E;
+    for encoding in [Encoding::Json, Encoding::Protobuf] {
+        let m = SimMaster::start(
+            SimConfig::fast(Duration::from_secs(5))
+                .with_agent(AgentSpec::scripted(ScriptedTimeline::run_forever())),
+        )
+        .unwrap();
+        let (mut events, content_type) = OperatorEvents::open(&m, encoding);
+        assert_eq!(content_type, encoding.content_type());
+        let first = events.next();
+        assert_eq!(first.r#type, Some(E::SUBSCRIBED));
+        let subscribed = first.subscribed.unwrap();
+        assert!(subscribed.heartbeat_interval_seconds.is_some());
+        let state = subscribed.get_state.unwrap();
+        assert_eq!(state.get_agents.unwrap().agents.len(), 1);
+        assert_eq!(events.next().r#type, Some(E::HEARTBEAT), "{encoding:?}");
+
+        let mut s = subscribe(m.addr(), Encoding::Json, framework_info("op-stream"));
+        let added = events.next_change();
+        assert_eq!(added.r#type, Some(E::FRAMEWORK_ADDED), "{added:?}");
+        let framework = added.framework_added.unwrap().framework;
+        assert_eq!(framework.framework_info.id.unwrap().value, s.framework_id);
+
+        let offer = s
+            .events
+            .expect(EventType::OFFERS)
+            .offers
+            .unwrap()
+            .offers
+            .remove(0);
+        let task = TaskInfo {
+            name: "t1".into(),
+            task_id: TaskID { value: "t1".into() },
+            agent_id: offer.agent_id.clone(),
+            resources: vec![scalar("cpus", 0.1), scalar("mem", 32.0)],
+            command: Some(CommandInfo {
+                value: Some("sleep 100".into()),
+                shell: Some(true),
+                ..CommandInfo::default()
+            }),
+            ..TaskInfo::default()
+        };
+        let accept = Call {
+            r#type: Some(CallType::ACCEPT),
+            accept: Some(call::Accept {
+                offer_ids: vec![offer.id.clone()],
+                operations: vec![mesos_http::call::launch(vec![task])],
+                filters: None,
+            }),
+            ..Call::default()
+        };
+        assert_eq!(s.call(accept).code, 202);
+        let task_added = events.next_change();
+        assert_eq!(task_added.r#type, Some(E::TASK_ADDED), "{task_added:?}");
+        let added = task_added.task_added.unwrap().task;
+        assert_eq!(added.task_id.value, "t1");
+        // Updates until RUNNING; changes made between two looks at the
+        // state arrive as one (the task may be RUNNING when first seen).
+        let mut state = added.state;
+        while state != TaskState::TASK_RUNNING {
+            let e = events.next_change();
+            assert_eq!(e.r#type, Some(E::TASK_UPDATED), "{e:?}");
+            let updated = e.task_updated.unwrap();
+            assert_eq!(updated.framework_id.value, s.framework_id);
+            assert_eq!(updated.status.task_id.value, "t1");
+            state = updated.state;
+        }
+
+        let teardown = master_calls::teardown(mesos_http::v1::FrameworkID {
+            value: s.framework_id.clone(),
+        });
+        assert_eq!(send(&master_url(&m), Encoding::Json, &teardown).status, 200);
+        // The task's end, then the framework's removal.
+        let removed = loop {
+            let e = events.next_change();
+            if e.r#type == Some(E::FRAMEWORK_REMOVED) {
+                break e;
+            }
+            assert_eq!(e.r#type, Some(E::TASK_UPDATED), "{e:?}");
+        };
+        assert_eq!(
+            removed.framework_removed.unwrap().framework_info.name,
+            "op-stream"
+        );
+    }
+}

@@ -174,8 +174,7 @@ fn serve_requests(shared: &Shared, reader: &mut BufReader<Conn>, site: &Site) ->
         }
         let keep_alive = request.keep_alive() && !close_fault;
         if let Some(reply) = operator::route(shared, site, &request) {
-            write_now(reader.get_mut(), &reply.to_bytes(close_fault))?;
-            if !keep_alive {
+            if !reply.write_to(shared, reader.get_mut(), close_fault)? || !keep_alive {
                 return Ok(());
             }
             continue;

@@ -22,16 +22,16 @@ pub fn handle(shared: &Shared, index: usize, request: &Request) -> Reply {
         Err(body) => return Reply::text(400, body),
     };
     let name = kind.name().unwrap_or("UNKNOWN");
-    match kind {
-        // The event stream needs a RecordIO answer; not simulated yet.
-        Type::SUBSCRIBE => return not_implemented(name),
-        Type::TEARDOWN => return teardown(shared, call),
-        _ => {}
+    if kind == Type::TEARDOWN {
+        return teardown(shared, call);
     }
     let encoding = match accept(request) {
         Ok(encoding) => encoding,
         Err(reply) => return reply,
     };
+    if kind == Type::SUBSCRIBE {
+        return Reply::Stream(encoding);
+    }
     let cluster = shared.lock();
     let mut response = Response {
         r#type: R::from_name(name),

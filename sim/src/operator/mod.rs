@@ -6,13 +6,16 @@
 //! body decodes (400), the call validates (400, `Failed to validate
 //! master::Call: ...`), then `Accept` allows JSON or protobuf (406; JSON when
 //! both or none are named). A valid call the simulation does not carry out
-//! is answered `501 Not Implemented` with a body naming the call.
+//! is answered `501 Not Implemented` with a body naming the call. The
+//! master's SUBSCRIBE opens its event stream (`stream`).
 
 mod agent;
 mod master;
 mod state;
+mod stream;
 mod validate;
 
+use std::io::{self, Write};
 use std::time::SystemTime;
 
 use mesos_http::codec::{Encoding, Message};
@@ -20,7 +23,7 @@ use mesos_http::codec::{Encoding, Message};
 use super::cluster::Shared;
 use super::endpoint::{decode_post, negotiate_accept, Outcome};
 use super::http::date::http_date;
-use super::http::response::reason;
+use super::http::response::{reason, write_now};
 use super::http::{Request, Response};
 use super::server::Site;
 
@@ -36,6 +39,8 @@ pub enum Reply {
         /// The encoded `Response`.
         bytes: Vec<u8>,
     },
+    /// The master's event stream (SUBSCRIBE), in this encoding.
+    Stream(Encoding),
 }
 
 impl Reply {
@@ -50,10 +55,32 @@ impl Reply {
         }
     }
 
-    /// The exact bytes of this answer: `Date`, `Content-Type`,
-    /// `Content-Length` in the master's order.
-    pub fn to_bytes(&self, connection_close: bool) -> Vec<u8> {
+    /// Writes this answer to `conn`; `Ok(false)` when the connection must
+    /// close after it (an event stream ended).
+    pub fn write_to<W: Write + ?Sized>(
+        &self,
+        shared: &Shared,
+        conn: &mut W,
+        connection_close: bool,
+    ) -> io::Result<bool> {
         match self {
+            Reply::Stream(encoding) => {
+                stream::run(shared, conn, *encoding, connection_close)?;
+                Ok(false)
+            }
+            _ => {
+                write_now(conn, &self.to_bytes(connection_close))?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// The exact bytes of this answer: `Date`, `Content-Type`,
+    /// `Content-Length` in the master's order (a stream has no fixed bytes:
+    /// empty).
+    fn to_bytes(&self, connection_close: bool) -> Vec<u8> {
+        match self {
+            Reply::Stream(_) => Vec::new(),
             Reply::Text(response) => response.to_bytes(connection_close),
             Reply::Body { encoding, bytes } => {
                 let close = if connection_close {
