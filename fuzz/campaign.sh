@@ -15,7 +15,7 @@ MIN_RUNS=${MIN_RUNS:-10000000}
 SCRATCH=${SCRATCH:-/tmp/mesos-http-fuzz}
 LOGS=${LOGS:-$SCRATCH/logs}
 cd "$(dirname "$0")"
-TARGETS=${*:-"recordio_decode json_event_decode protobuf_event_decode json_call_decode protobuf_call_decode executor_event_decode event_pipeline"}
+TARGETS=${*:-"recordio_decode json_event_decode protobuf_event_decode json_call_decode protobuf_call_decode executor_event_decode event_pipeline operator_master_event_decode operator_master_response_decode operator_agent_response_decode"}
 mkdir -p "$LOGS"
 cargo fuzz build -s none >/dev/null 2>&1 || { echo "cargo fuzz build failed" >&2; exit 1; }
 for t in $TARGETS; do

@@ -31,6 +31,9 @@ pub mod error;
 pub mod event;
 pub mod executor;
 pub mod framework;
+/// The Operator HTTP API without HTTP: typed master and agent calls, and
+/// responses decoded by the type the caller expects.
+pub mod operator;
 /// RecordIO framing of the event stream: an incremental, allocation-capped
 /// decoder and the matching encoder (no I/O).
 pub mod recordio;

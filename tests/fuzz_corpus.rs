@@ -361,3 +361,53 @@ fn pipeline_seeds_give_the_outcome_each_is_named_for() {
         ]
     );
 }
+
+/// Operator seeds: `*.json` must decode as JSON and `*.pb` as protobuf
+/// (real master and agent bytes); `bad-*` must be refused in both; the
+/// harness checks every decode's round trip. Returns how many decoded.
+fn replay_operator<M>(
+    target: &str,
+    decode: impl Fn(&[u8]) -> harness::OperatorOutcome<M>,
+    typed: impl Fn(&M) -> bool,
+) -> usize {
+    let mut decoded = 0;
+    for (name, data) in inputs(target) {
+        let outcome = decode(&data);
+        if name.starts_with("bad-") {
+            assert!(outcome.json.is_err(), "{name} read as JSON");
+            assert!(outcome.protobuf.is_err(), "{name} read as protobuf");
+        } else if name.ends_with(".json") {
+            let m = outcome.json.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(typed(&m), "{name}: no known type");
+            decoded += 1;
+        } else if name.ends_with(".pb") {
+            let m = outcome.protobuf.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(typed(&m), "{name}: no known type");
+            decoded += 1;
+        }
+    }
+    decoded
+}
+
+#[test]
+fn operator_corpora_decode_as_named() {
+    use mesos_http::v1::{agent, master};
+    let events = replay_operator(
+        "operator_master_event_decode",
+        harness::operator_master_event_decode,
+        |e: &master::Event| e.r#type.is_some_and(|t| t.is_known()),
+    );
+    assert_eq!(events, 18, "9 captured records in each encoding");
+    let master = replay_operator(
+        "operator_master_response_decode",
+        harness::operator_master_response_decode,
+        |r: &master::Response| r.r#type.is_some_and(|t| t.is_known()),
+    );
+    assert!(master >= 30, "master seeds missing: {master}");
+    let agent = replay_operator(
+        "operator_agent_response_decode",
+        harness::operator_agent_response_decode,
+        |r: &agent::Response| r.r#type.is_some_and(|t| t.is_known()),
+    );
+    assert!(agent >= 24, "agent seeds missing: {agent}");
+}

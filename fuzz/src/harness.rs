@@ -7,6 +7,7 @@ use mesos_http::event::Event as TypedEvent;
 use mesos_http::recordio::{encode, Decoder, RecordIoError};
 use mesos_http::v1::executor::Event as ExecutorEvent;
 use mesos_http::v1::scheduler::{Call, Event};
+use mesos_http::v1::{agent, master};
 use mesos_http::validation;
 
 /// The record cap used when fuzzing RecordIO: small, so oversized headers
@@ -325,4 +326,40 @@ fn protobuf_round_trip<M: Message>(data: &[u8]) -> Result<M, DecodeError> {
         }
     }
     decoded
+}
+
+/// What one operator input decoded to in each encoding.
+#[derive(Debug)]
+pub struct OperatorOutcome<M> {
+    /// The input read as JSON.
+    pub json: Result<M, DecodeError>,
+    /// The input read as binary protobuf.
+    pub protobuf: Result<M, DecodeError>,
+}
+
+/// Reads one input as `M` in both encodings, each with its stable
+/// re-encoding check (operator records and answers arrive in either).
+fn operator_decode<M: Message>(data: &[u8]) -> OperatorOutcome<M> {
+    OperatorOutcome {
+        json: json_round_trip(data),
+        protobuf: protobuf_round_trip(data),
+    }
+}
+
+/// Decodes one record of the master's operator event stream
+/// (`mesos.v1.master.Event`) as JSON and as protobuf.
+pub fn operator_master_event_decode(data: &[u8]) -> OperatorOutcome<master::Event> {
+    operator_decode(data)
+}
+
+/// Decodes one master operator answer (`mesos.v1.master.Response`) as JSON
+/// and as protobuf.
+pub fn operator_master_response_decode(data: &[u8]) -> OperatorOutcome<master::Response> {
+    operator_decode(data)
+}
+
+/// Decodes one agent operator answer (`mesos.v1.agent.Response`) as JSON
+/// and as protobuf.
+pub fn operator_agent_response_decode(data: &[u8]) -> OperatorOutcome<agent::Response> {
+    operator_decode(data)
 }

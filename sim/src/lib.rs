@@ -38,6 +38,7 @@ pub mod control;
 mod endpoint;
 pub mod http;
 mod ids;
+mod operator;
 mod process;
 mod reaper;
 pub mod replay;

@@ -18,6 +18,7 @@ use super::endpoint::{self, Outcome};
 use super::http::request::{read_body, read_head};
 use super::http::response::{raw_chunk, record_chunk, stream_head, write_now, LAST_CHUNK};
 use super::http::{ParseError, Response};
+use super::operator;
 
 /// A plain or TLS connection.
 enum Conn {
@@ -172,6 +173,12 @@ fn serve_requests(shared: &Shared, reader: &mut BufReader<Conn>, site: &Site) ->
             return Ok(());
         }
         let keep_alive = request.keep_alive() && !close_fault;
+        if let Some(reply) = operator::route(shared, site, &request) {
+            if !reply.write_to(shared, reader.get_mut(), close_fault)? || !keep_alive {
+                return Ok(());
+            }
+            continue;
+        }
         let outcome = match site {
             Site::Master(index) => endpoint::handle(shared, *index, &request),
             Site::Agent(agent_id) => agent_endpoint::handle(shared, agent_id, &request),

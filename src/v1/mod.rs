@@ -8,6 +8,24 @@ pub mod scheduler;
 /// The `mesos.v1.executor` package.
 #[rustfmt::skip]
 pub mod executor;
+/// The well-known `google.protobuf` types the operator API uses.
+#[rustfmt::skip]
+pub mod protobuf;
+/// The `mesos.v1.allocator` package.
+#[rustfmt::skip]
+pub mod allocator;
+/// The `mesos.v1.maintenance` package.
+#[rustfmt::skip]
+pub mod maintenance;
+/// The `mesos.v1.quota` package.
+#[rustfmt::skip]
+pub mod quota;
+/// The `mesos.v1.master` package (operator API).
+#[rustfmt::skip]
+pub mod master;
+/// The `mesos.v1.agent` package (operator API).
+#[rustfmt::skip]
+pub mod agent;
 
 /// Proto enum `mesos.v1.TaskState`, kept open: a number this schema does not declare
 /// stays that number (see [`TaskState::is_known`]) instead of reading as another value.
@@ -215,6 +233,73 @@ impl ::std::convert::From<OperationState> for i32 {
     }
 }
 
+/// Proto enum `mesos.v1.DrainState`, kept open: a number this schema does not declare
+/// stays that number (see [`DrainState::is_known`]) instead of reading as another value.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DrainState(pub i32);
+
+#[allow(non_upper_case_globals)]
+impl DrainState {
+    /// `UNKNOWN = 0`.
+    pub const UNKNOWN: Self = Self(0);
+    /// `DRAINING = 1`.
+    pub const DRAINING: Self = Self(1);
+    /// `DRAINED = 2`.
+    pub const DRAINED: Self = Self(2);
+    /// Every declared value, in declaration order.
+    pub const VALUES: &'static [Self] = &[Self::UNKNOWN, Self::DRAINING, Self::DRAINED];
+    /// The declared name, or `None` for a number this schema does not know.
+    pub fn name(self) -> ::std::option::Option<&'static str> {
+        match self.0 {
+            0 => Some("UNKNOWN"),
+            1 => Some("DRAINING"),
+            2 => Some("DRAINED"),
+            _ => None,
+        }
+    }
+    /// The value with exactly this (case-sensitive) name.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "UNKNOWN" => Some(Self::UNKNOWN),
+            "DRAINING" => Some(Self::DRAINING),
+            "DRAINED" => Some(Self::DRAINED),
+            _ => None,
+        }
+    }
+    /// True when this schema declares the number.
+    pub fn is_known(self) -> bool {
+        self.name().is_some()
+    }
+}
+
+impl ::std::default::Default for DrainState {
+    /// The first declared value, as in proto2.
+    fn default() -> Self {
+        Self::UNKNOWN
+    }
+}
+
+impl ::std::fmt::Debug for DrainState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.name() {
+            Some(n) => f.write_str(n),
+            None => write!(f, "DrainState({})", self.0),
+        }
+    }
+}
+
+impl ::std::convert::From<i32> for DrainState {
+    fn from(n: i32) -> Self {
+        Self(n)
+    }
+}
+
+impl ::std::convert::From<DrainState> for i32 {
+    fn from(v: DrainState) -> i32 {
+        v.0
+    }
+}
+
 /// Proto message `mesos.v1.FrameworkID`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FrameworkID {
@@ -342,6 +427,26 @@ pub struct Unavailability {
     pub start: crate::v1::TimeInfo,
     /// `duration = 2`: optional mesos.v1.DurationInfo.
     pub duration: ::std::option::Option<crate::v1::DurationInfo>,
+}
+
+/// Proto message `mesos.v1.MachineID`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MachineID {
+    /// `hostname = 1`: optional string.
+    pub hostname: ::std::option::Option<String>,
+    /// `ip = 2`: optional string.
+    pub ip: ::std::option::Option<String>,
+}
+
+impl MachineID {
+    /// `hostname` if set, else the type's zero value.
+    pub fn hostname(&self) -> &str {
+        self.hostname.as_deref().unwrap_or("")
+    }
+    /// `ip` if set, else the type's zero value.
+    pub fn ip(&self) -> &str {
+        self.ip.as_deref().unwrap_or("")
+    }
 }
 
 /// Proto message `mesos.v1.FrameworkInfo`.
@@ -1218,6 +1323,281 @@ impl AgentInfo {
     }
 }
 
+/// Types nested in [`AgentInfo`].
+pub mod agent_info {
+    /// Proto message `mesos.v1.AgentInfo.Capability`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Capability {
+        /// `type = 1`: optional mesos.v1.AgentInfo.Capability.Type.
+        pub r#type: ::std::option::Option<crate::v1::agent_info::capability::Type>,
+    }
+
+    impl Capability {
+        /// `type` if set, else the type's zero value.
+        pub fn r#type(&self) -> crate::v1::agent_info::capability::Type {
+            self.r#type.unwrap_or_default()
+        }
+    }
+
+    /// Types nested in [`Capability`].
+    pub mod capability {
+        /// Proto enum `mesos.v1.AgentInfo.Capability.Type`, kept open: a number this schema does not declare
+        /// stays that number (see [`Type::is_known`]) instead of reading as another value.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct Type(pub i32);
+
+        #[allow(non_upper_case_globals)]
+        impl Type {
+            /// `UNKNOWN = 0`.
+            pub const UNKNOWN: Self = Self(0);
+            /// `MULTI_ROLE = 1`.
+            pub const MULTI_ROLE: Self = Self(1);
+            /// `HIERARCHICAL_ROLE = 2`.
+            pub const HIERARCHICAL_ROLE: Self = Self(2);
+            /// `RESERVATION_REFINEMENT = 3`.
+            pub const RESERVATION_REFINEMENT: Self = Self(3);
+            /// `RESOURCE_PROVIDER = 4`.
+            pub const RESOURCE_PROVIDER: Self = Self(4);
+            /// `RESIZE_VOLUME = 5`.
+            pub const RESIZE_VOLUME: Self = Self(5);
+            /// `AGENT_OPERATION_FEEDBACK = 6`.
+            pub const AGENT_OPERATION_FEEDBACK: Self = Self(6);
+            /// `AGENT_DRAINING = 7`.
+            pub const AGENT_DRAINING: Self = Self(7);
+            /// `TASK_RESOURCE_LIMITS = 8`.
+            pub const TASK_RESOURCE_LIMITS: Self = Self(8);
+            /// Every declared value, in declaration order.
+            pub const VALUES: &'static [Self] = &[Self::UNKNOWN, Self::MULTI_ROLE, Self::HIERARCHICAL_ROLE, Self::RESERVATION_REFINEMENT, Self::RESOURCE_PROVIDER, Self::RESIZE_VOLUME, Self::AGENT_OPERATION_FEEDBACK, Self::AGENT_DRAINING, Self::TASK_RESOURCE_LIMITS];
+            /// The declared name, or `None` for a number this schema does not know.
+            pub fn name(self) -> ::std::option::Option<&'static str> {
+                match self.0 {
+                    0 => Some("UNKNOWN"),
+                    1 => Some("MULTI_ROLE"),
+                    2 => Some("HIERARCHICAL_ROLE"),
+                    3 => Some("RESERVATION_REFINEMENT"),
+                    4 => Some("RESOURCE_PROVIDER"),
+                    5 => Some("RESIZE_VOLUME"),
+                    6 => Some("AGENT_OPERATION_FEEDBACK"),
+                    7 => Some("AGENT_DRAINING"),
+                    8 => Some("TASK_RESOURCE_LIMITS"),
+                    _ => None,
+                }
+            }
+            /// The value with exactly this (case-sensitive) name.
+            pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+                match name {
+                    "UNKNOWN" => Some(Self::UNKNOWN),
+                    "MULTI_ROLE" => Some(Self::MULTI_ROLE),
+                    "HIERARCHICAL_ROLE" => Some(Self::HIERARCHICAL_ROLE),
+                    "RESERVATION_REFINEMENT" => Some(Self::RESERVATION_REFINEMENT),
+                    "RESOURCE_PROVIDER" => Some(Self::RESOURCE_PROVIDER),
+                    "RESIZE_VOLUME" => Some(Self::RESIZE_VOLUME),
+                    "AGENT_OPERATION_FEEDBACK" => Some(Self::AGENT_OPERATION_FEEDBACK),
+                    "AGENT_DRAINING" => Some(Self::AGENT_DRAINING),
+                    "TASK_RESOURCE_LIMITS" => Some(Self::TASK_RESOURCE_LIMITS),
+                    _ => None,
+                }
+            }
+            /// True when this schema declares the number.
+            pub fn is_known(self) -> bool {
+                self.name().is_some()
+            }
+        }
+
+        impl ::std::default::Default for Type {
+            /// The first declared value, as in proto2.
+            fn default() -> Self {
+                Self::UNKNOWN
+            }
+        }
+
+        impl ::std::fmt::Debug for Type {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self.name() {
+                    Some(n) => f.write_str(n),
+                    None => write!(f, "Type({})", self.0),
+                }
+            }
+        }
+
+        impl ::std::convert::From<i32> for Type {
+            fn from(n: i32) -> Self {
+                Self(n)
+            }
+        }
+
+        impl ::std::convert::From<Type> for i32 {
+            fn from(v: Type) -> i32 {
+                v.0
+            }
+        }
+
+    }
+
+}
+
+/// Proto message `mesos.v1.CSIPluginContainerInfo`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CSIPluginContainerInfo {
+    /// `services = 1`: repeated mesos.v1.CSIPluginContainerInfo.Service.
+    pub services: ::std::vec::Vec<crate::v1::csi_plugin_container_info::Service>,
+    /// `command = 2`: optional mesos.v1.CommandInfo.
+    pub command: ::std::option::Option<crate::v1::CommandInfo>,
+    /// `resources = 3`: repeated mesos.v1.Resource.
+    pub resources: ::std::vec::Vec<crate::v1::Resource>,
+    /// `container = 4`: optional mesos.v1.ContainerInfo.
+    pub container: ::std::option::Option<crate::v1::ContainerInfo>,
+}
+
+/// Types nested in [`CSIPluginContainerInfo`].
+pub mod csi_plugin_container_info {
+    /// Proto enum `mesos.v1.CSIPluginContainerInfo.Service`, kept open: a number this schema does not declare
+    /// stays that number (see [`Service::is_known`]) instead of reading as another value.
+    #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub struct Service(pub i32);
+
+    #[allow(non_upper_case_globals)]
+    impl Service {
+        /// `UNKNOWN = 0`.
+        pub const UNKNOWN: Self = Self(0);
+        /// `CONTROLLER_SERVICE = 1`.
+        pub const CONTROLLER_SERVICE: Self = Self(1);
+        /// `NODE_SERVICE = 2`.
+        pub const NODE_SERVICE: Self = Self(2);
+        /// Every declared value, in declaration order.
+        pub const VALUES: &'static [Self] = &[Self::UNKNOWN, Self::CONTROLLER_SERVICE, Self::NODE_SERVICE];
+        /// The declared name, or `None` for a number this schema does not know.
+        pub fn name(self) -> ::std::option::Option<&'static str> {
+            match self.0 {
+                0 => Some("UNKNOWN"),
+                1 => Some("CONTROLLER_SERVICE"),
+                2 => Some("NODE_SERVICE"),
+                _ => None,
+            }
+        }
+        /// The value with exactly this (case-sensitive) name.
+        pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+            match name {
+                "UNKNOWN" => Some(Self::UNKNOWN),
+                "CONTROLLER_SERVICE" => Some(Self::CONTROLLER_SERVICE),
+                "NODE_SERVICE" => Some(Self::NODE_SERVICE),
+                _ => None,
+            }
+        }
+        /// True when this schema declares the number.
+        pub fn is_known(self) -> bool {
+            self.name().is_some()
+        }
+    }
+
+    impl ::std::default::Default for Service {
+        /// The first declared value, as in proto2.
+        fn default() -> Self {
+            Self::UNKNOWN
+        }
+    }
+
+    impl ::std::fmt::Debug for Service {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self.name() {
+                Some(n) => f.write_str(n),
+                None => write!(f, "Service({})", self.0),
+            }
+        }
+    }
+
+    impl ::std::convert::From<i32> for Service {
+        fn from(n: i32) -> Self {
+            Self(n)
+        }
+    }
+
+    impl ::std::convert::From<Service> for i32 {
+        fn from(v: Service) -> i32 {
+            v.0
+        }
+    }
+
+}
+
+/// Proto message `mesos.v1.CSIPluginEndpoint`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CSIPluginEndpoint {
+    /// `csi_service = 1`: required mesos.v1.CSIPluginContainerInfo.Service.
+    pub csi_service: crate::v1::csi_plugin_container_info::Service,
+    /// `endpoint = 2`: required string.
+    pub endpoint: String,
+}
+
+/// Proto message `mesos.v1.CSIPluginInfo`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CSIPluginInfo {
+    /// `type = 1`: required string.
+    pub r#type: String,
+    /// `name = 2`: optional string, declared default `default`.
+    pub name: ::std::option::Option<String>,
+    /// `containers = 3`: repeated mesos.v1.CSIPluginContainerInfo.
+    pub containers: ::std::vec::Vec<crate::v1::CSIPluginContainerInfo>,
+    /// `endpoints = 4`: repeated mesos.v1.CSIPluginEndpoint.
+    pub endpoints: ::std::vec::Vec<crate::v1::CSIPluginEndpoint>,
+    /// `target_path_root = 5`: optional string.
+    pub target_path_root: ::std::option::Option<String>,
+    /// `target_path_exists = 6`: optional bool.
+    pub target_path_exists: ::std::option::Option<bool>,
+}
+
+impl CSIPluginInfo {
+    /// `name` if set, else its declared default `default`.
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or("default")
+    }
+    /// `target_path_root` if set, else the type's zero value.
+    pub fn target_path_root(&self) -> &str {
+        self.target_path_root.as_deref().unwrap_or("")
+    }
+    /// `target_path_exists` if set, else the type's zero value.
+    pub fn target_path_exists(&self) -> bool {
+        self.target_path_exists.unwrap_or_default()
+    }
+}
+
+/// Proto message `mesos.v1.ResourceProviderInfo`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResourceProviderInfo {
+    /// `id = 1`: optional mesos.v1.ResourceProviderID.
+    pub id: ::std::option::Option<crate::v1::ResourceProviderID>,
+    /// `attributes = 2`: repeated mesos.v1.Attribute.
+    pub attributes: ::std::vec::Vec<crate::v1::Attribute>,
+    /// `type = 3`: required string.
+    pub r#type: String,
+    /// `name = 4`: required string.
+    pub name: String,
+    /// `default_reservations = 5`: repeated mesos.v1.Resource.ReservationInfo.
+    pub default_reservations: ::std::vec::Vec<crate::v1::resource::ReservationInfo>,
+    /// `storage = 6`: optional mesos.v1.ResourceProviderInfo.Storage.
+    pub storage: ::std::option::Option<crate::v1::resource_provider_info::Storage>,
+}
+
+/// Types nested in [`ResourceProviderInfo`].
+pub mod resource_provider_info {
+    /// Proto message `mesos.v1.ResourceProviderInfo.Storage`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Storage {
+        /// `plugin = 1`: required mesos.v1.CSIPluginInfo.
+        pub plugin: crate::v1::CSIPluginInfo,
+        /// `reconciliation_interval_seconds = 2`: optional double.
+        pub reconciliation_interval_seconds: ::std::option::Option<f64>,
+    }
+
+    impl Storage {
+        /// `reconciliation_interval_seconds` if set, else the type's zero value.
+        pub fn reconciliation_interval_seconds(&self) -> f64 {
+            self.reconciliation_interval_seconds.unwrap_or_default()
+        }
+    }
+
+}
+
 /// Proto message `mesos.v1.Value`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Value {
@@ -1699,6 +2079,1287 @@ pub mod resource {
 
 }
 
+/// Proto message `mesos.v1.TrafficControlStatistics`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrafficControlStatistics {
+    /// `id = 1`: required string.
+    pub id: String,
+    /// `backlog = 2`: optional uint64.
+    pub backlog: ::std::option::Option<u64>,
+    /// `bytes = 3`: optional uint64.
+    pub bytes: ::std::option::Option<u64>,
+    /// `drops = 4`: optional uint64.
+    pub drops: ::std::option::Option<u64>,
+    /// `overlimits = 5`: optional uint64.
+    pub overlimits: ::std::option::Option<u64>,
+    /// `packets = 6`: optional uint64.
+    pub packets: ::std::option::Option<u64>,
+    /// `qlen = 7`: optional uint64.
+    pub qlen: ::std::option::Option<u64>,
+    /// `ratebps = 8`: optional uint64.
+    pub ratebps: ::std::option::Option<u64>,
+    /// `ratepps = 9`: optional uint64.
+    pub ratepps: ::std::option::Option<u64>,
+    /// `requeues = 10`: optional uint64.
+    pub requeues: ::std::option::Option<u64>,
+}
+
+impl TrafficControlStatistics {
+    /// `backlog` if set, else the type's zero value.
+    pub fn backlog(&self) -> u64 {
+        self.backlog.unwrap_or_default()
+    }
+    /// `bytes` if set, else the type's zero value.
+    pub fn bytes(&self) -> u64 {
+        self.bytes.unwrap_or_default()
+    }
+    /// `drops` if set, else the type's zero value.
+    pub fn drops(&self) -> u64 {
+        self.drops.unwrap_or_default()
+    }
+    /// `overlimits` if set, else the type's zero value.
+    pub fn overlimits(&self) -> u64 {
+        self.overlimits.unwrap_or_default()
+    }
+    /// `packets` if set, else the type's zero value.
+    pub fn packets(&self) -> u64 {
+        self.packets.unwrap_or_default()
+    }
+    /// `qlen` if set, else the type's zero value.
+    pub fn qlen(&self) -> u64 {
+        self.qlen.unwrap_or_default()
+    }
+    /// `ratebps` if set, else the type's zero value.
+    pub fn ratebps(&self) -> u64 {
+        self.ratebps.unwrap_or_default()
+    }
+    /// `ratepps` if set, else the type's zero value.
+    pub fn ratepps(&self) -> u64 {
+        self.ratepps.unwrap_or_default()
+    }
+    /// `requeues` if set, else the type's zero value.
+    pub fn requeues(&self) -> u64 {
+        self.requeues.unwrap_or_default()
+    }
+}
+
+/// Proto message `mesos.v1.IpStatistics`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[allow(non_snake_case)]
+pub struct IpStatistics {
+    /// `Forwarding = 1`: optional int64.
+    pub Forwarding: ::std::option::Option<i64>,
+    /// `DefaultTTL = 2`: optional int64.
+    pub DefaultTTL: ::std::option::Option<i64>,
+    /// `InReceives = 3`: optional int64.
+    pub InReceives: ::std::option::Option<i64>,
+    /// `InHdrErrors = 4`: optional int64.
+    pub InHdrErrors: ::std::option::Option<i64>,
+    /// `InAddrErrors = 5`: optional int64.
+    pub InAddrErrors: ::std::option::Option<i64>,
+    /// `ForwDatagrams = 6`: optional int64.
+    pub ForwDatagrams: ::std::option::Option<i64>,
+    /// `InUnknownProtos = 7`: optional int64.
+    pub InUnknownProtos: ::std::option::Option<i64>,
+    /// `InDiscards = 8`: optional int64.
+    pub InDiscards: ::std::option::Option<i64>,
+    /// `InDelivers = 9`: optional int64.
+    pub InDelivers: ::std::option::Option<i64>,
+    /// `OutRequests = 10`: optional int64.
+    pub OutRequests: ::std::option::Option<i64>,
+    /// `OutDiscards = 11`: optional int64.
+    pub OutDiscards: ::std::option::Option<i64>,
+    /// `OutNoRoutes = 12`: optional int64.
+    pub OutNoRoutes: ::std::option::Option<i64>,
+    /// `ReasmTimeout = 13`: optional int64.
+    pub ReasmTimeout: ::std::option::Option<i64>,
+    /// `ReasmReqds = 14`: optional int64.
+    pub ReasmReqds: ::std::option::Option<i64>,
+    /// `ReasmOKs = 15`: optional int64.
+    pub ReasmOKs: ::std::option::Option<i64>,
+    /// `ReasmFails = 16`: optional int64.
+    pub ReasmFails: ::std::option::Option<i64>,
+    /// `FragOKs = 17`: optional int64.
+    pub FragOKs: ::std::option::Option<i64>,
+    /// `FragFails = 18`: optional int64.
+    pub FragFails: ::std::option::Option<i64>,
+    /// `FragCreates = 19`: optional int64.
+    pub FragCreates: ::std::option::Option<i64>,
+}
+
+#[allow(non_snake_case)]
+impl IpStatistics {
+    /// `Forwarding` if set, else the type's zero value.
+    pub fn Forwarding(&self) -> i64 {
+        self.Forwarding.unwrap_or_default()
+    }
+    /// `DefaultTTL` if set, else the type's zero value.
+    pub fn DefaultTTL(&self) -> i64 {
+        self.DefaultTTL.unwrap_or_default()
+    }
+    /// `InReceives` if set, else the type's zero value.
+    pub fn InReceives(&self) -> i64 {
+        self.InReceives.unwrap_or_default()
+    }
+    /// `InHdrErrors` if set, else the type's zero value.
+    pub fn InHdrErrors(&self) -> i64 {
+        self.InHdrErrors.unwrap_or_default()
+    }
+    /// `InAddrErrors` if set, else the type's zero value.
+    pub fn InAddrErrors(&self) -> i64 {
+        self.InAddrErrors.unwrap_or_default()
+    }
+    /// `ForwDatagrams` if set, else the type's zero value.
+    pub fn ForwDatagrams(&self) -> i64 {
+        self.ForwDatagrams.unwrap_or_default()
+    }
+    /// `InUnknownProtos` if set, else the type's zero value.
+    pub fn InUnknownProtos(&self) -> i64 {
+        self.InUnknownProtos.unwrap_or_default()
+    }
+    /// `InDiscards` if set, else the type's zero value.
+    pub fn InDiscards(&self) -> i64 {
+        self.InDiscards.unwrap_or_default()
+    }
+    /// `InDelivers` if set, else the type's zero value.
+    pub fn InDelivers(&self) -> i64 {
+        self.InDelivers.unwrap_or_default()
+    }
+    /// `OutRequests` if set, else the type's zero value.
+    pub fn OutRequests(&self) -> i64 {
+        self.OutRequests.unwrap_or_default()
+    }
+    /// `OutDiscards` if set, else the type's zero value.
+    pub fn OutDiscards(&self) -> i64 {
+        self.OutDiscards.unwrap_or_default()
+    }
+    /// `OutNoRoutes` if set, else the type's zero value.
+    pub fn OutNoRoutes(&self) -> i64 {
+        self.OutNoRoutes.unwrap_or_default()
+    }
+    /// `ReasmTimeout` if set, else the type's zero value.
+    pub fn ReasmTimeout(&self) -> i64 {
+        self.ReasmTimeout.unwrap_or_default()
+    }
+    /// `ReasmReqds` if set, else the type's zero value.
+    pub fn ReasmReqds(&self) -> i64 {
+        self.ReasmReqds.unwrap_or_default()
+    }
+    /// `ReasmOKs` if set, else the type's zero value.
+    pub fn ReasmOKs(&self) -> i64 {
+        self.ReasmOKs.unwrap_or_default()
+    }
+    /// `ReasmFails` if set, else the type's zero value.
+    pub fn ReasmFails(&self) -> i64 {
+        self.ReasmFails.unwrap_or_default()
+    }
+    /// `FragOKs` if set, else the type's zero value.
+    pub fn FragOKs(&self) -> i64 {
+        self.FragOKs.unwrap_or_default()
+    }
+    /// `FragFails` if set, else the type's zero value.
+    pub fn FragFails(&self) -> i64 {
+        self.FragFails.unwrap_or_default()
+    }
+    /// `FragCreates` if set, else the type's zero value.
+    pub fn FragCreates(&self) -> i64 {
+        self.FragCreates.unwrap_or_default()
+    }
+}
+
+/// Proto message `mesos.v1.IcmpStatistics`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[allow(non_snake_case)]
+pub struct IcmpStatistics {
+    /// `InMsgs = 1`: optional int64.
+    pub InMsgs: ::std::option::Option<i64>,
+    /// `InErrors = 2`: optional int64.
+    pub InErrors: ::std::option::Option<i64>,
+    /// `InCsumErrors = 3`: optional int64.
+    pub InCsumErrors: ::std::option::Option<i64>,
+    /// `InDestUnreachs = 4`: optional int64.
+    pub InDestUnreachs: ::std::option::Option<i64>,
+    /// `InTimeExcds = 5`: optional int64.
+    pub InTimeExcds: ::std::option::Option<i64>,
+    /// `InParmProbs = 6`: optional int64.
+    pub InParmProbs: ::std::option::Option<i64>,
+    /// `InSrcQuenchs = 7`: optional int64.
+    pub InSrcQuenchs: ::std::option::Option<i64>,
+    /// `InRedirects = 8`: optional int64.
+    pub InRedirects: ::std::option::Option<i64>,
+    /// `InEchos = 9`: optional int64.
+    pub InEchos: ::std::option::Option<i64>,
+    /// `InEchoReps = 10`: optional int64.
+    pub InEchoReps: ::std::option::Option<i64>,
+    /// `InTimestamps = 11`: optional int64.
+    pub InTimestamps: ::std::option::Option<i64>,
+    /// `InTimestampReps = 12`: optional int64.
+    pub InTimestampReps: ::std::option::Option<i64>,
+    /// `InAddrMasks = 13`: optional int64.
+    pub InAddrMasks: ::std::option::Option<i64>,
+    /// `InAddrMaskReps = 14`: optional int64.
+    pub InAddrMaskReps: ::std::option::Option<i64>,
+    /// `OutMsgs = 15`: optional int64.
+    pub OutMsgs: ::std::option::Option<i64>,
+    /// `OutErrors = 16`: optional int64.
+    pub OutErrors: ::std::option::Option<i64>,
+    /// `OutDestUnreachs = 17`: optional int64.
+    pub OutDestUnreachs: ::std::option::Option<i64>,
+    /// `OutTimeExcds = 18`: optional int64.
+    pub OutTimeExcds: ::std::option::Option<i64>,
+    /// `OutParmProbs = 19`: optional int64.
+    pub OutParmProbs: ::std::option::Option<i64>,
+    /// `OutSrcQuenchs = 20`: optional int64.
+    pub OutSrcQuenchs: ::std::option::Option<i64>,
+    /// `OutRedirects = 21`: optional int64.
+    pub OutRedirects: ::std::option::Option<i64>,
+    /// `OutEchos = 22`: optional int64.
+    pub OutEchos: ::std::option::Option<i64>,
+    /// `OutEchoReps = 23`: optional int64.
+    pub OutEchoReps: ::std::option::Option<i64>,
+    /// `OutTimestamps = 24`: optional int64.
+    pub OutTimestamps: ::std::option::Option<i64>,
+    /// `OutTimestampReps = 25`: optional int64.
+    pub OutTimestampReps: ::std::option::Option<i64>,
+    /// `OutAddrMasks = 26`: optional int64.
+    pub OutAddrMasks: ::std::option::Option<i64>,
+    /// `OutAddrMaskReps = 27`: optional int64.
+    pub OutAddrMaskReps: ::std::option::Option<i64>,
+}
+
+#[allow(non_snake_case)]
+impl IcmpStatistics {
+    /// `InMsgs` if set, else the type's zero value.
+    pub fn InMsgs(&self) -> i64 {
+        self.InMsgs.unwrap_or_default()
+    }
+    /// `InErrors` if set, else the type's zero value.
+    pub fn InErrors(&self) -> i64 {
+        self.InErrors.unwrap_or_default()
+    }
+    /// `InCsumErrors` if set, else the type's zero value.
+    pub fn InCsumErrors(&self) -> i64 {
+        self.InCsumErrors.unwrap_or_default()
+    }
+    /// `InDestUnreachs` if set, else the type's zero value.
+    pub fn InDestUnreachs(&self) -> i64 {
+        self.InDestUnreachs.unwrap_or_default()
+    }
+    /// `InTimeExcds` if set, else the type's zero value.
+    pub fn InTimeExcds(&self) -> i64 {
+        self.InTimeExcds.unwrap_or_default()
+    }
+    /// `InParmProbs` if set, else the type's zero value.
+    pub fn InParmProbs(&self) -> i64 {
+        self.InParmProbs.unwrap_or_default()
+    }
+    /// `InSrcQuenchs` if set, else the type's zero value.
+    pub fn InSrcQuenchs(&self) -> i64 {
+        self.InSrcQuenchs.unwrap_or_default()
+    }
+    /// `InRedirects` if set, else the type's zero value.
+    pub fn InRedirects(&self) -> i64 {
+        self.InRedirects.unwrap_or_default()
+    }
+    /// `InEchos` if set, else the type's zero value.
+    pub fn InEchos(&self) -> i64 {
+        self.InEchos.unwrap_or_default()
+    }
+    /// `InEchoReps` if set, else the type's zero value.
+    pub fn InEchoReps(&self) -> i64 {
+        self.InEchoReps.unwrap_or_default()
+    }
+    /// `InTimestamps` if set, else the type's zero value.
+    pub fn InTimestamps(&self) -> i64 {
+        self.InTimestamps.unwrap_or_default()
+    }
+    /// `InTimestampReps` if set, else the type's zero value.
+    pub fn InTimestampReps(&self) -> i64 {
+        self.InTimestampReps.unwrap_or_default()
+    }
+    /// `InAddrMasks` if set, else the type's zero value.
+    pub fn InAddrMasks(&self) -> i64 {
+        self.InAddrMasks.unwrap_or_default()
+    }
+    /// `InAddrMaskReps` if set, else the type's zero value.
+    pub fn InAddrMaskReps(&self) -> i64 {
+        self.InAddrMaskReps.unwrap_or_default()
+    }
+    /// `OutMsgs` if set, else the type's zero value.
+    pub fn OutMsgs(&self) -> i64 {
+        self.OutMsgs.unwrap_or_default()
+    }
+    /// `OutErrors` if set, else the type's zero value.
+    pub fn OutErrors(&self) -> i64 {
+        self.OutErrors.unwrap_or_default()
+    }
+    /// `OutDestUnreachs` if set, else the type's zero value.
+    pub fn OutDestUnreachs(&self) -> i64 {
+        self.OutDestUnreachs.unwrap_or_default()
+    }
+    /// `OutTimeExcds` if set, else the type's zero value.
+    pub fn OutTimeExcds(&self) -> i64 {
+        self.OutTimeExcds.unwrap_or_default()
+    }
+    /// `OutParmProbs` if set, else the type's zero value.
+    pub fn OutParmProbs(&self) -> i64 {
+        self.OutParmProbs.unwrap_or_default()
+    }
+    /// `OutSrcQuenchs` if set, else the type's zero value.
+    pub fn OutSrcQuenchs(&self) -> i64 {
+        self.OutSrcQuenchs.unwrap_or_default()
+    }
+    /// `OutRedirects` if set, else the type's zero value.
+    pub fn OutRedirects(&self) -> i64 {
+        self.OutRedirects.unwrap_or_default()
+    }
+    /// `OutEchos` if set, else the type's zero value.
+    pub fn OutEchos(&self) -> i64 {
+        self.OutEchos.unwrap_or_default()
+    }
+    /// `OutEchoReps` if set, else the type's zero value.
+    pub fn OutEchoReps(&self) -> i64 {
+        self.OutEchoReps.unwrap_or_default()
+    }
+    /// `OutTimestamps` if set, else the type's zero value.
+    pub fn OutTimestamps(&self) -> i64 {
+        self.OutTimestamps.unwrap_or_default()
+    }
+    /// `OutTimestampReps` if set, else the type's zero value.
+    pub fn OutTimestampReps(&self) -> i64 {
+        self.OutTimestampReps.unwrap_or_default()
+    }
+    /// `OutAddrMasks` if set, else the type's zero value.
+    pub fn OutAddrMasks(&self) -> i64 {
+        self.OutAddrMasks.unwrap_or_default()
+    }
+    /// `OutAddrMaskReps` if set, else the type's zero value.
+    pub fn OutAddrMaskReps(&self) -> i64 {
+        self.OutAddrMaskReps.unwrap_or_default()
+    }
+}
+
+/// Proto message `mesos.v1.TcpStatistics`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[allow(non_snake_case)]
+pub struct TcpStatistics {
+    /// `RtoAlgorithm = 1`: optional int64.
+    pub RtoAlgorithm: ::std::option::Option<i64>,
+    /// `RtoMin = 2`: optional int64.
+    pub RtoMin: ::std::option::Option<i64>,
+    /// `RtoMax = 3`: optional int64.
+    pub RtoMax: ::std::option::Option<i64>,
+    /// `MaxConn = 4`: optional int64.
+    pub MaxConn: ::std::option::Option<i64>,
+    /// `ActiveOpens = 5`: optional int64.
+    pub ActiveOpens: ::std::option::Option<i64>,
+    /// `PassiveOpens = 6`: optional int64.
+    pub PassiveOpens: ::std::option::Option<i64>,
+    /// `AttemptFails = 7`: optional int64.
+    pub AttemptFails: ::std::option::Option<i64>,
+    /// `EstabResets = 8`: optional int64.
+    pub EstabResets: ::std::option::Option<i64>,
+    /// `CurrEstab = 9`: optional int64.
+    pub CurrEstab: ::std::option::Option<i64>,
+    /// `InSegs = 10`: optional int64.
+    pub InSegs: ::std::option::Option<i64>,
+    /// `OutSegs = 11`: optional int64.
+    pub OutSegs: ::std::option::Option<i64>,
+    /// `RetransSegs = 12`: optional int64.
+    pub RetransSegs: ::std::option::Option<i64>,
+    /// `InErrs = 13`: optional int64.
+    pub InErrs: ::std::option::Option<i64>,
+    /// `OutRsts = 14`: optional int64.
+    pub OutRsts: ::std::option::Option<i64>,
+    /// `InCsumErrors = 15`: optional int64.
+    pub InCsumErrors: ::std::option::Option<i64>,
+}
+
+#[allow(non_snake_case)]
+impl TcpStatistics {
+    /// `RtoAlgorithm` if set, else the type's zero value.
+    pub fn RtoAlgorithm(&self) -> i64 {
+        self.RtoAlgorithm.unwrap_or_default()
+    }
+    /// `RtoMin` if set, else the type's zero value.
+    pub fn RtoMin(&self) -> i64 {
+        self.RtoMin.unwrap_or_default()
+    }
+    /// `RtoMax` if set, else the type's zero value.
+    pub fn RtoMax(&self) -> i64 {
+        self.RtoMax.unwrap_or_default()
+    }
+    /// `MaxConn` if set, else the type's zero value.
+    pub fn MaxConn(&self) -> i64 {
+        self.MaxConn.unwrap_or_default()
+    }
+    /// `ActiveOpens` if set, else the type's zero value.
+    pub fn ActiveOpens(&self) -> i64 {
+        self.ActiveOpens.unwrap_or_default()
+    }
+    /// `PassiveOpens` if set, else the type's zero value.
+    pub fn PassiveOpens(&self) -> i64 {
+        self.PassiveOpens.unwrap_or_default()
+    }
+    /// `AttemptFails` if set, else the type's zero value.
+    pub fn AttemptFails(&self) -> i64 {
+        self.AttemptFails.unwrap_or_default()
+    }
+    /// `EstabResets` if set, else the type's zero value.
+    pub fn EstabResets(&self) -> i64 {
+        self.EstabResets.unwrap_or_default()
+    }
+    /// `CurrEstab` if set, else the type's zero value.
+    pub fn CurrEstab(&self) -> i64 {
+        self.CurrEstab.unwrap_or_default()
+    }
+    /// `InSegs` if set, else the type's zero value.
+    pub fn InSegs(&self) -> i64 {
+        self.InSegs.unwrap_or_default()
+    }
+    /// `OutSegs` if set, else the type's zero value.
+    pub fn OutSegs(&self) -> i64 {
+        self.OutSegs.unwrap_or_default()
+    }
+    /// `RetransSegs` if set, else the type's zero value.
+    pub fn RetransSegs(&self) -> i64 {
+        self.RetransSegs.unwrap_or_default()
+    }
+    /// `InErrs` if set, else the type's zero value.
+    pub fn InErrs(&self) -> i64 {
+        self.InErrs.unwrap_or_default()
+    }
+    /// `OutRsts` if set, else the type's zero value.
+    pub fn OutRsts(&self) -> i64 {
+        self.OutRsts.unwrap_or_default()
+    }
+    /// `InCsumErrors` if set, else the type's zero value.
+    pub fn InCsumErrors(&self) -> i64 {
+        self.InCsumErrors.unwrap_or_default()
+    }
+}
+
+/// Proto message `mesos.v1.UdpStatistics`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[allow(non_snake_case)]
+pub struct UdpStatistics {
+    /// `InDatagrams = 1`: optional int64.
+    pub InDatagrams: ::std::option::Option<i64>,
+    /// `NoPorts = 2`: optional int64.
+    pub NoPorts: ::std::option::Option<i64>,
+    /// `InErrors = 3`: optional int64.
+    pub InErrors: ::std::option::Option<i64>,
+    /// `OutDatagrams = 4`: optional int64.
+    pub OutDatagrams: ::std::option::Option<i64>,
+    /// `RcvbufErrors = 5`: optional int64.
+    pub RcvbufErrors: ::std::option::Option<i64>,
+    /// `SndbufErrors = 6`: optional int64.
+    pub SndbufErrors: ::std::option::Option<i64>,
+    /// `InCsumErrors = 7`: optional int64.
+    pub InCsumErrors: ::std::option::Option<i64>,
+    /// `IgnoredMulti = 8`: optional int64.
+    pub IgnoredMulti: ::std::option::Option<i64>,
+}
+
+#[allow(non_snake_case)]
+impl UdpStatistics {
+    /// `InDatagrams` if set, else the type's zero value.
+    pub fn InDatagrams(&self) -> i64 {
+        self.InDatagrams.unwrap_or_default()
+    }
+    /// `NoPorts` if set, else the type's zero value.
+    pub fn NoPorts(&self) -> i64 {
+        self.NoPorts.unwrap_or_default()
+    }
+    /// `InErrors` if set, else the type's zero value.
+    pub fn InErrors(&self) -> i64 {
+        self.InErrors.unwrap_or_default()
+    }
+    /// `OutDatagrams` if set, else the type's zero value.
+    pub fn OutDatagrams(&self) -> i64 {
+        self.OutDatagrams.unwrap_or_default()
+    }
+    /// `RcvbufErrors` if set, else the type's zero value.
+    pub fn RcvbufErrors(&self) -> i64 {
+        self.RcvbufErrors.unwrap_or_default()
+    }
+    /// `SndbufErrors` if set, else the type's zero value.
+    pub fn SndbufErrors(&self) -> i64 {
+        self.SndbufErrors.unwrap_or_default()
+    }
+    /// `InCsumErrors` if set, else the type's zero value.
+    pub fn InCsumErrors(&self) -> i64 {
+        self.InCsumErrors.unwrap_or_default()
+    }
+    /// `IgnoredMulti` if set, else the type's zero value.
+    pub fn IgnoredMulti(&self) -> i64 {
+        self.IgnoredMulti.unwrap_or_default()
+    }
+}
+
+/// Proto message `mesos.v1.SNMPStatistics`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SNMPStatistics {
+    /// `ip_stats = 1`: optional mesos.v1.IpStatistics.
+    pub ip_stats: ::std::option::Option<crate::v1::IpStatistics>,
+    /// `icmp_stats = 2`: optional mesos.v1.IcmpStatistics.
+    pub icmp_stats: ::std::option::Option<crate::v1::IcmpStatistics>,
+    /// `tcp_stats = 3`: optional mesos.v1.TcpStatistics.
+    pub tcp_stats: ::std::option::Option<crate::v1::TcpStatistics>,
+    /// `udp_stats = 4`: optional mesos.v1.UdpStatistics.
+    pub udp_stats: ::std::option::Option<crate::v1::UdpStatistics>,
+}
+
+/// Proto message `mesos.v1.DiskStatistics`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DiskStatistics {
+    /// `source = 1`: optional mesos.v1.Resource.DiskInfo.Source.
+    pub source: ::std::option::Option<crate::v1::resource::disk_info::Source>,
+    /// `persistence = 2`: optional mesos.v1.Resource.DiskInfo.Persistence.
+    pub persistence: ::std::option::Option<crate::v1::resource::disk_info::Persistence>,
+    /// `limit_bytes = 3`: optional uint64.
+    pub limit_bytes: ::std::option::Option<u64>,
+    /// `used_bytes = 4`: optional uint64.
+    pub used_bytes: ::std::option::Option<u64>,
+}
+
+impl DiskStatistics {
+    /// `limit_bytes` if set, else the type's zero value.
+    pub fn limit_bytes(&self) -> u64 {
+        self.limit_bytes.unwrap_or_default()
+    }
+    /// `used_bytes` if set, else the type's zero value.
+    pub fn used_bytes(&self) -> u64 {
+        self.used_bytes.unwrap_or_default()
+    }
+}
+
+/// Proto message `mesos.v1.ResourceStatistics`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ResourceStatistics {
+    /// `timestamp = 1`: required double.
+    pub timestamp: f64,
+    /// `processes = 30`: optional uint32.
+    pub processes: ::std::option::Option<u32>,
+    /// `threads = 31`: optional uint32.
+    pub threads: ::std::option::Option<u32>,
+    /// `cpus_user_time_secs = 2`: optional double.
+    pub cpus_user_time_secs: ::std::option::Option<f64>,
+    /// `cpus_system_time_secs = 3`: optional double.
+    pub cpus_system_time_secs: ::std::option::Option<f64>,
+    /// `cpus_limit = 4`: optional double.
+    pub cpus_limit: ::std::option::Option<f64>,
+    /// `cpus_soft_limit = 45`: optional double.
+    pub cpus_soft_limit: ::std::option::Option<f64>,
+    /// `cpus_nr_periods = 7`: optional uint32.
+    pub cpus_nr_periods: ::std::option::Option<u32>,
+    /// `cpus_nr_throttled = 8`: optional uint32.
+    pub cpus_nr_throttled: ::std::option::Option<u32>,
+    /// `cpus_throttled_time_secs = 9`: optional double.
+    pub cpus_throttled_time_secs: ::std::option::Option<f64>,
+    /// `mem_total_bytes = 36`: optional uint64.
+    pub mem_total_bytes: ::std::option::Option<u64>,
+    /// `mem_total_memsw_bytes = 37`: optional uint64.
+    pub mem_total_memsw_bytes: ::std::option::Option<u64>,
+    /// `mem_kmem_usage_bytes = 52`: optional uint64.
+    pub mem_kmem_usage_bytes: ::std::option::Option<u64>,
+    /// `mem_kmem_tcp_usage_bytes = 53`: optional uint64.
+    pub mem_kmem_tcp_usage_bytes: ::std::option::Option<u64>,
+    /// `mem_limit_bytes = 6`: optional uint64.
+    pub mem_limit_bytes: ::std::option::Option<u64>,
+    /// `mem_soft_limit_bytes = 38`: optional uint64.
+    pub mem_soft_limit_bytes: ::std::option::Option<u64>,
+    /// `mem_file_bytes = 10`: optional uint64.
+    pub mem_file_bytes: ::std::option::Option<u64>,
+    /// `mem_anon_bytes = 11`: optional uint64.
+    pub mem_anon_bytes: ::std::option::Option<u64>,
+    /// `mem_cache_bytes = 39`: optional uint64.
+    pub mem_cache_bytes: ::std::option::Option<u64>,
+    /// `mem_rss_bytes = 5`: optional uint64.
+    pub mem_rss_bytes: ::std::option::Option<u64>,
+    /// `mem_mapped_file_bytes = 12`: optional uint64.
+    pub mem_mapped_file_bytes: ::std::option::Option<u64>,
+    /// `mem_swap_bytes = 40`: optional uint64.
+    pub mem_swap_bytes: ::std::option::Option<u64>,
+    /// `mem_unevictable_bytes = 41`: optional uint64.
+    pub mem_unevictable_bytes: ::std::option::Option<u64>,
+    /// `mem_low_pressure_counter = 32`: optional uint64.
+    pub mem_low_pressure_counter: ::std::option::Option<u64>,
+    /// `mem_medium_pressure_counter = 33`: optional uint64.
+    pub mem_medium_pressure_counter: ::std::option::Option<u64>,
+    /// `mem_critical_pressure_counter = 34`: optional uint64.
+    pub mem_critical_pressure_counter: ::std::option::Option<u64>,
+    /// `disk_limit_bytes = 26`: optional uint64.
+    pub disk_limit_bytes: ::std::option::Option<u64>,
+    /// `disk_used_bytes = 27`: optional uint64.
+    pub disk_used_bytes: ::std::option::Option<u64>,
+    /// `disk_statistics = 43`: repeated mesos.v1.DiskStatistics.
+    pub disk_statistics: ::std::vec::Vec<crate::v1::DiskStatistics>,
+    /// `blkio_statistics = 44`: optional mesos.v1.CgroupInfo.Blkio.Statistics.
+    pub blkio_statistics: ::std::option::Option<crate::v1::cgroup_info::blkio::Statistics>,
+    /// `perf = 13`: optional mesos.v1.PerfStatistics.
+    pub perf: ::std::option::Option<crate::v1::PerfStatistics>,
+    /// `net_rx_packets = 14`: optional uint64.
+    pub net_rx_packets: ::std::option::Option<u64>,
+    /// `net_rx_bytes = 15`: optional uint64.
+    pub net_rx_bytes: ::std::option::Option<u64>,
+    /// `net_rx_errors = 16`: optional uint64.
+    pub net_rx_errors: ::std::option::Option<u64>,
+    /// `net_rx_dropped = 17`: optional uint64.
+    pub net_rx_dropped: ::std::option::Option<u64>,
+    /// `net_tx_packets = 18`: optional uint64.
+    pub net_tx_packets: ::std::option::Option<u64>,
+    /// `net_tx_bytes = 19`: optional uint64.
+    pub net_tx_bytes: ::std::option::Option<u64>,
+    /// `net_tx_errors = 20`: optional uint64.
+    pub net_tx_errors: ::std::option::Option<u64>,
+    /// `net_tx_dropped = 21`: optional uint64.
+    pub net_tx_dropped: ::std::option::Option<u64>,
+    /// `net_tx_rate_limit = 46`: optional uint64.
+    pub net_tx_rate_limit: ::std::option::Option<u64>,
+    /// `net_tx_burst_rate_limit = 47`: optional uint64.
+    pub net_tx_burst_rate_limit: ::std::option::Option<u64>,
+    /// `net_tx_burst_size = 48`: optional uint64.
+    pub net_tx_burst_size: ::std::option::Option<u64>,
+    /// `net_rx_rate_limit = 49`: optional uint64.
+    pub net_rx_rate_limit: ::std::option::Option<u64>,
+    /// `net_rx_burst_rate_limit = 50`: optional uint64.
+    pub net_rx_burst_rate_limit: ::std::option::Option<u64>,
+    /// `net_rx_burst_size = 51`: optional uint64.
+    pub net_rx_burst_size: ::std::option::Option<u64>,
+    /// `net_rate_statistics = 54`: optional mesos.v1.ResourceStatistics.RateStatistics.
+    pub net_rate_statistics: ::std::option::Option<crate::v1::resource_statistics::RateStatistics>,
+    /// `net_ephemeral_ports = 55`: optional mesos.v1.Value.Range.
+    pub net_ephemeral_ports: ::std::option::Option<crate::v1::value::Range>,
+    /// `net_tcp_rtt_microsecs_p50 = 22`: optional double.
+    pub net_tcp_rtt_microsecs_p50: ::std::option::Option<f64>,
+    /// `net_tcp_rtt_microsecs_p90 = 23`: optional double.
+    pub net_tcp_rtt_microsecs_p90: ::std::option::Option<f64>,
+    /// `net_tcp_rtt_microsecs_p95 = 24`: optional double.
+    pub net_tcp_rtt_microsecs_p95: ::std::option::Option<f64>,
+    /// `net_tcp_rtt_microsecs_p99 = 25`: optional double.
+    pub net_tcp_rtt_microsecs_p99: ::std::option::Option<f64>,
+    /// `net_tcp_active_connections = 28`: optional double.
+    pub net_tcp_active_connections: ::std::option::Option<f64>,
+    /// `net_tcp_time_wait_connections = 29`: optional double.
+    pub net_tcp_time_wait_connections: ::std::option::Option<f64>,
+    /// `net_traffic_control_statistics = 35`: repeated mesos.v1.TrafficControlStatistics.
+    pub net_traffic_control_statistics: ::std::vec::Vec<crate::v1::TrafficControlStatistics>,
+    /// `net_snmp_statistics = 42`: optional mesos.v1.SNMPStatistics.
+    pub net_snmp_statistics: ::std::option::Option<crate::v1::SNMPStatistics>,
+}
+
+impl ResourceStatistics {
+    /// `processes` if set, else the type's zero value.
+    pub fn processes(&self) -> u32 {
+        self.processes.unwrap_or_default()
+    }
+    /// `threads` if set, else the type's zero value.
+    pub fn threads(&self) -> u32 {
+        self.threads.unwrap_or_default()
+    }
+    /// `cpus_user_time_secs` if set, else the type's zero value.
+    pub fn cpus_user_time_secs(&self) -> f64 {
+        self.cpus_user_time_secs.unwrap_or_default()
+    }
+    /// `cpus_system_time_secs` if set, else the type's zero value.
+    pub fn cpus_system_time_secs(&self) -> f64 {
+        self.cpus_system_time_secs.unwrap_or_default()
+    }
+    /// `cpus_limit` if set, else the type's zero value.
+    pub fn cpus_limit(&self) -> f64 {
+        self.cpus_limit.unwrap_or_default()
+    }
+    /// `cpus_soft_limit` if set, else the type's zero value.
+    pub fn cpus_soft_limit(&self) -> f64 {
+        self.cpus_soft_limit.unwrap_or_default()
+    }
+    /// `cpus_nr_periods` if set, else the type's zero value.
+    pub fn cpus_nr_periods(&self) -> u32 {
+        self.cpus_nr_periods.unwrap_or_default()
+    }
+    /// `cpus_nr_throttled` if set, else the type's zero value.
+    pub fn cpus_nr_throttled(&self) -> u32 {
+        self.cpus_nr_throttled.unwrap_or_default()
+    }
+    /// `cpus_throttled_time_secs` if set, else the type's zero value.
+    pub fn cpus_throttled_time_secs(&self) -> f64 {
+        self.cpus_throttled_time_secs.unwrap_or_default()
+    }
+    /// `mem_total_bytes` if set, else the type's zero value.
+    pub fn mem_total_bytes(&self) -> u64 {
+        self.mem_total_bytes.unwrap_or_default()
+    }
+    /// `mem_total_memsw_bytes` if set, else the type's zero value.
+    pub fn mem_total_memsw_bytes(&self) -> u64 {
+        self.mem_total_memsw_bytes.unwrap_or_default()
+    }
+    /// `mem_kmem_usage_bytes` if set, else the type's zero value.
+    pub fn mem_kmem_usage_bytes(&self) -> u64 {
+        self.mem_kmem_usage_bytes.unwrap_or_default()
+    }
+    /// `mem_kmem_tcp_usage_bytes` if set, else the type's zero value.
+    pub fn mem_kmem_tcp_usage_bytes(&self) -> u64 {
+        self.mem_kmem_tcp_usage_bytes.unwrap_or_default()
+    }
+    /// `mem_limit_bytes` if set, else the type's zero value.
+    pub fn mem_limit_bytes(&self) -> u64 {
+        self.mem_limit_bytes.unwrap_or_default()
+    }
+    /// `mem_soft_limit_bytes` if set, else the type's zero value.
+    pub fn mem_soft_limit_bytes(&self) -> u64 {
+        self.mem_soft_limit_bytes.unwrap_or_default()
+    }
+    /// `mem_file_bytes` if set, else the type's zero value.
+    pub fn mem_file_bytes(&self) -> u64 {
+        self.mem_file_bytes.unwrap_or_default()
+    }
+    /// `mem_anon_bytes` if set, else the type's zero value.
+    pub fn mem_anon_bytes(&self) -> u64 {
+        self.mem_anon_bytes.unwrap_or_default()
+    }
+    /// `mem_cache_bytes` if set, else the type's zero value.
+    pub fn mem_cache_bytes(&self) -> u64 {
+        self.mem_cache_bytes.unwrap_or_default()
+    }
+    /// `mem_rss_bytes` if set, else the type's zero value.
+    pub fn mem_rss_bytes(&self) -> u64 {
+        self.mem_rss_bytes.unwrap_or_default()
+    }
+    /// `mem_mapped_file_bytes` if set, else the type's zero value.
+    pub fn mem_mapped_file_bytes(&self) -> u64 {
+        self.mem_mapped_file_bytes.unwrap_or_default()
+    }
+    /// `mem_swap_bytes` if set, else the type's zero value.
+    pub fn mem_swap_bytes(&self) -> u64 {
+        self.mem_swap_bytes.unwrap_or_default()
+    }
+    /// `mem_unevictable_bytes` if set, else the type's zero value.
+    pub fn mem_unevictable_bytes(&self) -> u64 {
+        self.mem_unevictable_bytes.unwrap_or_default()
+    }
+    /// `mem_low_pressure_counter` if set, else the type's zero value.
+    pub fn mem_low_pressure_counter(&self) -> u64 {
+        self.mem_low_pressure_counter.unwrap_or_default()
+    }
+    /// `mem_medium_pressure_counter` if set, else the type's zero value.
+    pub fn mem_medium_pressure_counter(&self) -> u64 {
+        self.mem_medium_pressure_counter.unwrap_or_default()
+    }
+    /// `mem_critical_pressure_counter` if set, else the type's zero value.
+    pub fn mem_critical_pressure_counter(&self) -> u64 {
+        self.mem_critical_pressure_counter.unwrap_or_default()
+    }
+    /// `disk_limit_bytes` if set, else the type's zero value.
+    pub fn disk_limit_bytes(&self) -> u64 {
+        self.disk_limit_bytes.unwrap_or_default()
+    }
+    /// `disk_used_bytes` if set, else the type's zero value.
+    pub fn disk_used_bytes(&self) -> u64 {
+        self.disk_used_bytes.unwrap_or_default()
+    }
+    /// `net_rx_packets` if set, else the type's zero value.
+    pub fn net_rx_packets(&self) -> u64 {
+        self.net_rx_packets.unwrap_or_default()
+    }
+    /// `net_rx_bytes` if set, else the type's zero value.
+    pub fn net_rx_bytes(&self) -> u64 {
+        self.net_rx_bytes.unwrap_or_default()
+    }
+    /// `net_rx_errors` if set, else the type's zero value.
+    pub fn net_rx_errors(&self) -> u64 {
+        self.net_rx_errors.unwrap_or_default()
+    }
+    /// `net_rx_dropped` if set, else the type's zero value.
+    pub fn net_rx_dropped(&self) -> u64 {
+        self.net_rx_dropped.unwrap_or_default()
+    }
+    /// `net_tx_packets` if set, else the type's zero value.
+    pub fn net_tx_packets(&self) -> u64 {
+        self.net_tx_packets.unwrap_or_default()
+    }
+    /// `net_tx_bytes` if set, else the type's zero value.
+    pub fn net_tx_bytes(&self) -> u64 {
+        self.net_tx_bytes.unwrap_or_default()
+    }
+    /// `net_tx_errors` if set, else the type's zero value.
+    pub fn net_tx_errors(&self) -> u64 {
+        self.net_tx_errors.unwrap_or_default()
+    }
+    /// `net_tx_dropped` if set, else the type's zero value.
+    pub fn net_tx_dropped(&self) -> u64 {
+        self.net_tx_dropped.unwrap_or_default()
+    }
+    /// `net_tx_rate_limit` if set, else the type's zero value.
+    pub fn net_tx_rate_limit(&self) -> u64 {
+        self.net_tx_rate_limit.unwrap_or_default()
+    }
+    /// `net_tx_burst_rate_limit` if set, else the type's zero value.
+    pub fn net_tx_burst_rate_limit(&self) -> u64 {
+        self.net_tx_burst_rate_limit.unwrap_or_default()
+    }
+    /// `net_tx_burst_size` if set, else the type's zero value.
+    pub fn net_tx_burst_size(&self) -> u64 {
+        self.net_tx_burst_size.unwrap_or_default()
+    }
+    /// `net_rx_rate_limit` if set, else the type's zero value.
+    pub fn net_rx_rate_limit(&self) -> u64 {
+        self.net_rx_rate_limit.unwrap_or_default()
+    }
+    /// `net_rx_burst_rate_limit` if set, else the type's zero value.
+    pub fn net_rx_burst_rate_limit(&self) -> u64 {
+        self.net_rx_burst_rate_limit.unwrap_or_default()
+    }
+    /// `net_rx_burst_size` if set, else the type's zero value.
+    pub fn net_rx_burst_size(&self) -> u64 {
+        self.net_rx_burst_size.unwrap_or_default()
+    }
+    /// `net_tcp_rtt_microsecs_p50` if set, else the type's zero value.
+    pub fn net_tcp_rtt_microsecs_p50(&self) -> f64 {
+        self.net_tcp_rtt_microsecs_p50.unwrap_or_default()
+    }
+    /// `net_tcp_rtt_microsecs_p90` if set, else the type's zero value.
+    pub fn net_tcp_rtt_microsecs_p90(&self) -> f64 {
+        self.net_tcp_rtt_microsecs_p90.unwrap_or_default()
+    }
+    /// `net_tcp_rtt_microsecs_p95` if set, else the type's zero value.
+    pub fn net_tcp_rtt_microsecs_p95(&self) -> f64 {
+        self.net_tcp_rtt_microsecs_p95.unwrap_or_default()
+    }
+    /// `net_tcp_rtt_microsecs_p99` if set, else the type's zero value.
+    pub fn net_tcp_rtt_microsecs_p99(&self) -> f64 {
+        self.net_tcp_rtt_microsecs_p99.unwrap_or_default()
+    }
+    /// `net_tcp_active_connections` if set, else the type's zero value.
+    pub fn net_tcp_active_connections(&self) -> f64 {
+        self.net_tcp_active_connections.unwrap_or_default()
+    }
+    /// `net_tcp_time_wait_connections` if set, else the type's zero value.
+    pub fn net_tcp_time_wait_connections(&self) -> f64 {
+        self.net_tcp_time_wait_connections.unwrap_or_default()
+    }
+}
+
+/// Types nested in [`ResourceStatistics`].
+pub mod resource_statistics {
+    /// Proto message `mesos.v1.ResourceStatistics.RatePercentiles`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RatePercentiles {
+        /// `min = 1`: optional uint64.
+        pub min: ::std::option::Option<u64>,
+        /// `max = 2`: optional uint64.
+        pub max: ::std::option::Option<u64>,
+        /// `p50 = 3`: optional uint64.
+        pub p50: ::std::option::Option<u64>,
+        /// `p90 = 4`: optional uint64.
+        pub p90: ::std::option::Option<u64>,
+        /// `p95 = 5`: optional uint64.
+        pub p95: ::std::option::Option<u64>,
+        /// `p99 = 6`: optional uint64.
+        pub p99: ::std::option::Option<u64>,
+        /// `p999 = 7`: optional uint64.
+        pub p999: ::std::option::Option<u64>,
+        /// `p9999 = 8`: optional uint64.
+        pub p9999: ::std::option::Option<u64>,
+        /// `samples = 9`: optional uint64.
+        pub samples: ::std::option::Option<u64>,
+    }
+
+    impl RatePercentiles {
+        /// `min` if set, else the type's zero value.
+        pub fn min(&self) -> u64 {
+            self.min.unwrap_or_default()
+        }
+        /// `max` if set, else the type's zero value.
+        pub fn max(&self) -> u64 {
+            self.max.unwrap_or_default()
+        }
+        /// `p50` if set, else the type's zero value.
+        pub fn p50(&self) -> u64 {
+            self.p50.unwrap_or_default()
+        }
+        /// `p90` if set, else the type's zero value.
+        pub fn p90(&self) -> u64 {
+            self.p90.unwrap_or_default()
+        }
+        /// `p95` if set, else the type's zero value.
+        pub fn p95(&self) -> u64 {
+            self.p95.unwrap_or_default()
+        }
+        /// `p99` if set, else the type's zero value.
+        pub fn p99(&self) -> u64 {
+            self.p99.unwrap_or_default()
+        }
+        /// `p999` if set, else the type's zero value.
+        pub fn p999(&self) -> u64 {
+            self.p999.unwrap_or_default()
+        }
+        /// `p9999` if set, else the type's zero value.
+        pub fn p9999(&self) -> u64 {
+            self.p9999.unwrap_or_default()
+        }
+        /// `samples` if set, else the type's zero value.
+        pub fn samples(&self) -> u64 {
+            self.samples.unwrap_or_default()
+        }
+    }
+
+    /// Proto message `mesos.v1.ResourceStatistics.RateStatistics`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RateStatistics {
+        /// `rx_rate = 1`: optional mesos.v1.ResourceStatistics.RatePercentiles.
+        pub rx_rate: ::std::option::Option<crate::v1::resource_statistics::RatePercentiles>,
+        /// `rx_packet_rate = 2`: optional mesos.v1.ResourceStatistics.RatePercentiles.
+        pub rx_packet_rate: ::std::option::Option<crate::v1::resource_statistics::RatePercentiles>,
+        /// `rx_drop_rate = 3`: optional mesos.v1.ResourceStatistics.RatePercentiles.
+        pub rx_drop_rate: ::std::option::Option<crate::v1::resource_statistics::RatePercentiles>,
+        /// `rx_error_rate = 4`: optional mesos.v1.ResourceStatistics.RatePercentiles.
+        pub rx_error_rate: ::std::option::Option<crate::v1::resource_statistics::RatePercentiles>,
+        /// `tx_rate = 5`: optional mesos.v1.ResourceStatistics.RatePercentiles.
+        pub tx_rate: ::std::option::Option<crate::v1::resource_statistics::RatePercentiles>,
+        /// `tx_packet_rate = 6`: optional mesos.v1.ResourceStatistics.RatePercentiles.
+        pub tx_packet_rate: ::std::option::Option<crate::v1::resource_statistics::RatePercentiles>,
+        /// `tx_drop_rate = 7`: optional mesos.v1.ResourceStatistics.RatePercentiles.
+        pub tx_drop_rate: ::std::option::Option<crate::v1::resource_statistics::RatePercentiles>,
+        /// `tx_error_rate = 8`: optional mesos.v1.ResourceStatistics.RatePercentiles.
+        pub tx_error_rate: ::std::option::Option<crate::v1::resource_statistics::RatePercentiles>,
+        /// `sampling_window_secs = 9`: optional double.
+        pub sampling_window_secs: ::std::option::Option<f64>,
+        /// `sampling_interval_secs = 10`: optional double.
+        pub sampling_interval_secs: ::std::option::Option<f64>,
+    }
+
+    impl RateStatistics {
+        /// `sampling_window_secs` if set, else the type's zero value.
+        pub fn sampling_window_secs(&self) -> f64 {
+            self.sampling_window_secs.unwrap_or_default()
+        }
+        /// `sampling_interval_secs` if set, else the type's zero value.
+        pub fn sampling_interval_secs(&self) -> f64 {
+            self.sampling_interval_secs.unwrap_or_default()
+        }
+    }
+
+}
+
+/// Proto message `mesos.v1.PerfStatistics`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PerfStatistics {
+    /// `timestamp = 1`: required double.
+    pub timestamp: f64,
+    /// `duration = 2`: required double.
+    pub duration: f64,
+    /// `cycles = 3`: optional uint64.
+    pub cycles: ::std::option::Option<u64>,
+    /// `stalled_cycles_frontend = 4`: optional uint64.
+    pub stalled_cycles_frontend: ::std::option::Option<u64>,
+    /// `stalled_cycles_backend = 5`: optional uint64.
+    pub stalled_cycles_backend: ::std::option::Option<u64>,
+    /// `instructions = 6`: optional uint64.
+    pub instructions: ::std::option::Option<u64>,
+    /// `cache_references = 7`: optional uint64.
+    pub cache_references: ::std::option::Option<u64>,
+    /// `cache_misses = 8`: optional uint64.
+    pub cache_misses: ::std::option::Option<u64>,
+    /// `branches = 9`: optional uint64.
+    pub branches: ::std::option::Option<u64>,
+    /// `branch_misses = 10`: optional uint64.
+    pub branch_misses: ::std::option::Option<u64>,
+    /// `bus_cycles = 11`: optional uint64.
+    pub bus_cycles: ::std::option::Option<u64>,
+    /// `ref_cycles = 12`: optional uint64.
+    pub ref_cycles: ::std::option::Option<u64>,
+    /// `cpu_clock = 13`: optional double.
+    pub cpu_clock: ::std::option::Option<f64>,
+    /// `task_clock = 14`: optional double.
+    pub task_clock: ::std::option::Option<f64>,
+    /// `page_faults = 15`: optional uint64.
+    pub page_faults: ::std::option::Option<u64>,
+    /// `minor_faults = 16`: optional uint64.
+    pub minor_faults: ::std::option::Option<u64>,
+    /// `major_faults = 17`: optional uint64.
+    pub major_faults: ::std::option::Option<u64>,
+    /// `context_switches = 18`: optional uint64.
+    pub context_switches: ::std::option::Option<u64>,
+    /// `cpu_migrations = 19`: optional uint64.
+    pub cpu_migrations: ::std::option::Option<u64>,
+    /// `alignment_faults = 20`: optional uint64.
+    pub alignment_faults: ::std::option::Option<u64>,
+    /// `emulation_faults = 21`: optional uint64.
+    pub emulation_faults: ::std::option::Option<u64>,
+    /// `l1_dcache_loads = 22`: optional uint64.
+    pub l1_dcache_loads: ::std::option::Option<u64>,
+    /// `l1_dcache_load_misses = 23`: optional uint64.
+    pub l1_dcache_load_misses: ::std::option::Option<u64>,
+    /// `l1_dcache_stores = 24`: optional uint64.
+    pub l1_dcache_stores: ::std::option::Option<u64>,
+    /// `l1_dcache_store_misses = 25`: optional uint64.
+    pub l1_dcache_store_misses: ::std::option::Option<u64>,
+    /// `l1_dcache_prefetches = 26`: optional uint64.
+    pub l1_dcache_prefetches: ::std::option::Option<u64>,
+    /// `l1_dcache_prefetch_misses = 27`: optional uint64.
+    pub l1_dcache_prefetch_misses: ::std::option::Option<u64>,
+    /// `l1_icache_loads = 28`: optional uint64.
+    pub l1_icache_loads: ::std::option::Option<u64>,
+    /// `l1_icache_load_misses = 29`: optional uint64.
+    pub l1_icache_load_misses: ::std::option::Option<u64>,
+    /// `l1_icache_prefetches = 30`: optional uint64.
+    pub l1_icache_prefetches: ::std::option::Option<u64>,
+    /// `l1_icache_prefetch_misses = 31`: optional uint64.
+    pub l1_icache_prefetch_misses: ::std::option::Option<u64>,
+    /// `llc_loads = 32`: optional uint64.
+    pub llc_loads: ::std::option::Option<u64>,
+    /// `llc_load_misses = 33`: optional uint64.
+    pub llc_load_misses: ::std::option::Option<u64>,
+    /// `llc_stores = 34`: optional uint64.
+    pub llc_stores: ::std::option::Option<u64>,
+    /// `llc_store_misses = 35`: optional uint64.
+    pub llc_store_misses: ::std::option::Option<u64>,
+    /// `llc_prefetches = 36`: optional uint64.
+    pub llc_prefetches: ::std::option::Option<u64>,
+    /// `llc_prefetch_misses = 37`: optional uint64.
+    pub llc_prefetch_misses: ::std::option::Option<u64>,
+    /// `dtlb_loads = 38`: optional uint64.
+    pub dtlb_loads: ::std::option::Option<u64>,
+    /// `dtlb_load_misses = 39`: optional uint64.
+    pub dtlb_load_misses: ::std::option::Option<u64>,
+    /// `dtlb_stores = 40`: optional uint64.
+    pub dtlb_stores: ::std::option::Option<u64>,
+    /// `dtlb_store_misses = 41`: optional uint64.
+    pub dtlb_store_misses: ::std::option::Option<u64>,
+    /// `dtlb_prefetches = 42`: optional uint64.
+    pub dtlb_prefetches: ::std::option::Option<u64>,
+    /// `dtlb_prefetch_misses = 43`: optional uint64.
+    pub dtlb_prefetch_misses: ::std::option::Option<u64>,
+    /// `itlb_loads = 44`: optional uint64.
+    pub itlb_loads: ::std::option::Option<u64>,
+    /// `itlb_load_misses = 45`: optional uint64.
+    pub itlb_load_misses: ::std::option::Option<u64>,
+    /// `branch_loads = 46`: optional uint64.
+    pub branch_loads: ::std::option::Option<u64>,
+    /// `branch_load_misses = 47`: optional uint64.
+    pub branch_load_misses: ::std::option::Option<u64>,
+    /// `node_loads = 48`: optional uint64.
+    pub node_loads: ::std::option::Option<u64>,
+    /// `node_load_misses = 49`: optional uint64.
+    pub node_load_misses: ::std::option::Option<u64>,
+    /// `node_stores = 50`: optional uint64.
+    pub node_stores: ::std::option::Option<u64>,
+    /// `node_store_misses = 51`: optional uint64.
+    pub node_store_misses: ::std::option::Option<u64>,
+    /// `node_prefetches = 52`: optional uint64.
+    pub node_prefetches: ::std::option::Option<u64>,
+    /// `node_prefetch_misses = 53`: optional uint64.
+    pub node_prefetch_misses: ::std::option::Option<u64>,
+}
+
+impl PerfStatistics {
+    /// `cycles` if set, else the type's zero value.
+    pub fn cycles(&self) -> u64 {
+        self.cycles.unwrap_or_default()
+    }
+    /// `stalled_cycles_frontend` if set, else the type's zero value.
+    pub fn stalled_cycles_frontend(&self) -> u64 {
+        self.stalled_cycles_frontend.unwrap_or_default()
+    }
+    /// `stalled_cycles_backend` if set, else the type's zero value.
+    pub fn stalled_cycles_backend(&self) -> u64 {
+        self.stalled_cycles_backend.unwrap_or_default()
+    }
+    /// `instructions` if set, else the type's zero value.
+    pub fn instructions(&self) -> u64 {
+        self.instructions.unwrap_or_default()
+    }
+    /// `cache_references` if set, else the type's zero value.
+    pub fn cache_references(&self) -> u64 {
+        self.cache_references.unwrap_or_default()
+    }
+    /// `cache_misses` if set, else the type's zero value.
+    pub fn cache_misses(&self) -> u64 {
+        self.cache_misses.unwrap_or_default()
+    }
+    /// `branches` if set, else the type's zero value.
+    pub fn branches(&self) -> u64 {
+        self.branches.unwrap_or_default()
+    }
+    /// `branch_misses` if set, else the type's zero value.
+    pub fn branch_misses(&self) -> u64 {
+        self.branch_misses.unwrap_or_default()
+    }
+    /// `bus_cycles` if set, else the type's zero value.
+    pub fn bus_cycles(&self) -> u64 {
+        self.bus_cycles.unwrap_or_default()
+    }
+    /// `ref_cycles` if set, else the type's zero value.
+    pub fn ref_cycles(&self) -> u64 {
+        self.ref_cycles.unwrap_or_default()
+    }
+    /// `cpu_clock` if set, else the type's zero value.
+    pub fn cpu_clock(&self) -> f64 {
+        self.cpu_clock.unwrap_or_default()
+    }
+    /// `task_clock` if set, else the type's zero value.
+    pub fn task_clock(&self) -> f64 {
+        self.task_clock.unwrap_or_default()
+    }
+    /// `page_faults` if set, else the type's zero value.
+    pub fn page_faults(&self) -> u64 {
+        self.page_faults.unwrap_or_default()
+    }
+    /// `minor_faults` if set, else the type's zero value.
+    pub fn minor_faults(&self) -> u64 {
+        self.minor_faults.unwrap_or_default()
+    }
+    /// `major_faults` if set, else the type's zero value.
+    pub fn major_faults(&self) -> u64 {
+        self.major_faults.unwrap_or_default()
+    }
+    /// `context_switches` if set, else the type's zero value.
+    pub fn context_switches(&self) -> u64 {
+        self.context_switches.unwrap_or_default()
+    }
+    /// `cpu_migrations` if set, else the type's zero value.
+    pub fn cpu_migrations(&self) -> u64 {
+        self.cpu_migrations.unwrap_or_default()
+    }
+    /// `alignment_faults` if set, else the type's zero value.
+    pub fn alignment_faults(&self) -> u64 {
+        self.alignment_faults.unwrap_or_default()
+    }
+    /// `emulation_faults` if set, else the type's zero value.
+    pub fn emulation_faults(&self) -> u64 {
+        self.emulation_faults.unwrap_or_default()
+    }
+    /// `l1_dcache_loads` if set, else the type's zero value.
+    pub fn l1_dcache_loads(&self) -> u64 {
+        self.l1_dcache_loads.unwrap_or_default()
+    }
+    /// `l1_dcache_load_misses` if set, else the type's zero value.
+    pub fn l1_dcache_load_misses(&self) -> u64 {
+        self.l1_dcache_load_misses.unwrap_or_default()
+    }
+    /// `l1_dcache_stores` if set, else the type's zero value.
+    pub fn l1_dcache_stores(&self) -> u64 {
+        self.l1_dcache_stores.unwrap_or_default()
+    }
+    /// `l1_dcache_store_misses` if set, else the type's zero value.
+    pub fn l1_dcache_store_misses(&self) -> u64 {
+        self.l1_dcache_store_misses.unwrap_or_default()
+    }
+    /// `l1_dcache_prefetches` if set, else the type's zero value.
+    pub fn l1_dcache_prefetches(&self) -> u64 {
+        self.l1_dcache_prefetches.unwrap_or_default()
+    }
+    /// `l1_dcache_prefetch_misses` if set, else the type's zero value.
+    pub fn l1_dcache_prefetch_misses(&self) -> u64 {
+        self.l1_dcache_prefetch_misses.unwrap_or_default()
+    }
+    /// `l1_icache_loads` if set, else the type's zero value.
+    pub fn l1_icache_loads(&self) -> u64 {
+        self.l1_icache_loads.unwrap_or_default()
+    }
+    /// `l1_icache_load_misses` if set, else the type's zero value.
+    pub fn l1_icache_load_misses(&self) -> u64 {
+        self.l1_icache_load_misses.unwrap_or_default()
+    }
+    /// `l1_icache_prefetches` if set, else the type's zero value.
+    pub fn l1_icache_prefetches(&self) -> u64 {
+        self.l1_icache_prefetches.unwrap_or_default()
+    }
+    /// `l1_icache_prefetch_misses` if set, else the type's zero value.
+    pub fn l1_icache_prefetch_misses(&self) -> u64 {
+        self.l1_icache_prefetch_misses.unwrap_or_default()
+    }
+    /// `llc_loads` if set, else the type's zero value.
+    pub fn llc_loads(&self) -> u64 {
+        self.llc_loads.unwrap_or_default()
+    }
+    /// `llc_load_misses` if set, else the type's zero value.
+    pub fn llc_load_misses(&self) -> u64 {
+        self.llc_load_misses.unwrap_or_default()
+    }
+    /// `llc_stores` if set, else the type's zero value.
+    pub fn llc_stores(&self) -> u64 {
+        self.llc_stores.unwrap_or_default()
+    }
+    /// `llc_store_misses` if set, else the type's zero value.
+    pub fn llc_store_misses(&self) -> u64 {
+        self.llc_store_misses.unwrap_or_default()
+    }
+    /// `llc_prefetches` if set, else the type's zero value.
+    pub fn llc_prefetches(&self) -> u64 {
+        self.llc_prefetches.unwrap_or_default()
+    }
+    /// `llc_prefetch_misses` if set, else the type's zero value.
+    pub fn llc_prefetch_misses(&self) -> u64 {
+        self.llc_prefetch_misses.unwrap_or_default()
+    }
+    /// `dtlb_loads` if set, else the type's zero value.
+    pub fn dtlb_loads(&self) -> u64 {
+        self.dtlb_loads.unwrap_or_default()
+    }
+    /// `dtlb_load_misses` if set, else the type's zero value.
+    pub fn dtlb_load_misses(&self) -> u64 {
+        self.dtlb_load_misses.unwrap_or_default()
+    }
+    /// `dtlb_stores` if set, else the type's zero value.
+    pub fn dtlb_stores(&self) -> u64 {
+        self.dtlb_stores.unwrap_or_default()
+    }
+    /// `dtlb_store_misses` if set, else the type's zero value.
+    pub fn dtlb_store_misses(&self) -> u64 {
+        self.dtlb_store_misses.unwrap_or_default()
+    }
+    /// `dtlb_prefetches` if set, else the type's zero value.
+    pub fn dtlb_prefetches(&self) -> u64 {
+        self.dtlb_prefetches.unwrap_or_default()
+    }
+    /// `dtlb_prefetch_misses` if set, else the type's zero value.
+    pub fn dtlb_prefetch_misses(&self) -> u64 {
+        self.dtlb_prefetch_misses.unwrap_or_default()
+    }
+    /// `itlb_loads` if set, else the type's zero value.
+    pub fn itlb_loads(&self) -> u64 {
+        self.itlb_loads.unwrap_or_default()
+    }
+    /// `itlb_load_misses` if set, else the type's zero value.
+    pub fn itlb_load_misses(&self) -> u64 {
+        self.itlb_load_misses.unwrap_or_default()
+    }
+    /// `branch_loads` if set, else the type's zero value.
+    pub fn branch_loads(&self) -> u64 {
+        self.branch_loads.unwrap_or_default()
+    }
+    /// `branch_load_misses` if set, else the type's zero value.
+    pub fn branch_load_misses(&self) -> u64 {
+        self.branch_load_misses.unwrap_or_default()
+    }
+    /// `node_loads` if set, else the type's zero value.
+    pub fn node_loads(&self) -> u64 {
+        self.node_loads.unwrap_or_default()
+    }
+    /// `node_load_misses` if set, else the type's zero value.
+    pub fn node_load_misses(&self) -> u64 {
+        self.node_load_misses.unwrap_or_default()
+    }
+    /// `node_stores` if set, else the type's zero value.
+    pub fn node_stores(&self) -> u64 {
+        self.node_stores.unwrap_or_default()
+    }
+    /// `node_store_misses` if set, else the type's zero value.
+    pub fn node_store_misses(&self) -> u64 {
+        self.node_store_misses.unwrap_or_default()
+    }
+    /// `node_prefetches` if set, else the type's zero value.
+    pub fn node_prefetches(&self) -> u64 {
+        self.node_prefetches.unwrap_or_default()
+    }
+    /// `node_prefetch_misses` if set, else the type's zero value.
+    pub fn node_prefetch_misses(&self) -> u64 {
+        self.node_prefetch_misses.unwrap_or_default()
+    }
+}
+
 /// Proto message `mesos.v1.OfferFilters`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OfferFilters {
@@ -2058,6 +3719,60 @@ pub struct TaskGroupInfo {
     pub tasks: ::std::vec::Vec<crate::v1::TaskInfo>,
 }
 
+/// Proto message `mesos.v1.Task`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Task {
+    /// `name = 1`: required string.
+    pub name: String,
+    /// `task_id = 2`: required mesos.v1.TaskID.
+    pub task_id: crate::v1::TaskID,
+    /// `framework_id = 3`: required mesos.v1.FrameworkID.
+    pub framework_id: crate::v1::FrameworkID,
+    /// `executor_id = 4`: optional mesos.v1.ExecutorID.
+    pub executor_id: ::std::option::Option<crate::v1::ExecutorID>,
+    /// `agent_id = 5`: required mesos.v1.AgentID.
+    pub agent_id: crate::v1::AgentID,
+    /// `state = 6`: required mesos.v1.TaskState.
+    pub state: crate::v1::TaskState,
+    /// `resources = 7`: repeated mesos.v1.Resource.
+    pub resources: ::std::vec::Vec<crate::v1::Resource>,
+    /// `statuses = 8`: repeated mesos.v1.TaskStatus.
+    pub statuses: ::std::vec::Vec<crate::v1::TaskStatus>,
+    /// `status_update_state = 9`: optional mesos.v1.TaskState.
+    pub status_update_state: ::std::option::Option<crate::v1::TaskState>,
+    /// `status_update_uuid = 10`: optional bytes.
+    pub status_update_uuid: ::std::option::Option<Vec<u8>>,
+    /// `labels = 11`: optional mesos.v1.Labels.
+    pub labels: ::std::option::Option<crate::v1::Labels>,
+    /// `discovery = 12`: optional mesos.v1.DiscoveryInfo.
+    pub discovery: ::std::option::Option<crate::v1::DiscoveryInfo>,
+    /// `container = 13`: optional mesos.v1.ContainerInfo.
+    pub container: ::std::option::Option<crate::v1::ContainerInfo>,
+    /// `health_check = 15`: optional mesos.v1.HealthCheck.
+    pub health_check: ::std::option::Option<crate::v1::HealthCheck>,
+    /// `kill_policy = 16`: optional mesos.v1.KillPolicy.
+    pub kill_policy: ::std::option::Option<crate::v1::KillPolicy>,
+    /// `user = 14`: optional string.
+    pub user: ::std::option::Option<String>,
+    /// `limits = 17`: repeated mesos.v1.Task.LimitsEntry.
+    pub limits: ::std::collections::BTreeMap<String, crate::v1::value::Scalar>,
+}
+
+impl Task {
+    /// `status_update_state` if set, else the type's zero value.
+    pub fn status_update_state(&self) -> crate::v1::TaskState {
+        self.status_update_state.unwrap_or_default()
+    }
+    /// `status_update_uuid` if set, else the type's zero value.
+    pub fn status_update_uuid(&self) -> &[u8] {
+        self.status_update_uuid.as_deref().unwrap_or(&[])
+    }
+    /// `user` if set, else the type's zero value.
+    pub fn user(&self) -> &str {
+        self.user.as_deref().unwrap_or("")
+    }
+}
+
 /// Proto message `mesos.v1.TaskResourceLimitation`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskResourceLimitation {
@@ -2070,6 +3785,23 @@ pub struct TaskResourceLimitation {
 pub struct UUID {
     /// `value = 1`: required bytes.
     pub value: Vec<u8>,
+}
+
+/// Proto message `mesos.v1.Operation`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Operation {
+    /// `framework_id = 1`: optional mesos.v1.FrameworkID.
+    pub framework_id: ::std::option::Option<crate::v1::FrameworkID>,
+    /// `agent_id = 2`: optional mesos.v1.AgentID.
+    pub agent_id: ::std::option::Option<crate::v1::AgentID>,
+    /// `info = 3`: required mesos.v1.Offer.Operation.
+    pub info: crate::v1::offer::Operation,
+    /// `latest_status = 4`: required mesos.v1.OperationStatus.
+    pub latest_status: crate::v1::OperationStatus,
+    /// `statuses = 5`: repeated mesos.v1.OperationStatus.
+    pub statuses: ::std::vec::Vec<crate::v1::OperationStatus>,
+    /// `uuid = 6`: required mesos.v1.UUID.
+    pub uuid: crate::v1::UUID,
 }
 
 /// Proto message `mesos.v1.OperationStatus`.
@@ -4367,6 +6099,192 @@ pub struct CgroupInfo {
 
 /// Types nested in [`CgroupInfo`].
 pub mod cgroup_info {
+    /// Proto message `mesos.v1.CgroupInfo.Blkio`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Blkio {
+    }
+
+    /// Types nested in [`Blkio`].
+    pub mod blkio {
+        /// Proto enum `mesos.v1.CgroupInfo.Blkio.Operation`, kept open: a number this schema does not declare
+        /// stays that number (see [`Operation::is_known`]) instead of reading as another value.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct Operation(pub i32);
+
+        #[allow(non_upper_case_globals)]
+        impl Operation {
+            /// `UNKNOWN = 0`.
+            pub const UNKNOWN: Self = Self(0);
+            /// `TOTAL = 1`.
+            pub const TOTAL: Self = Self(1);
+            /// `READ = 2`.
+            pub const READ: Self = Self(2);
+            /// `WRITE = 3`.
+            pub const WRITE: Self = Self(3);
+            /// `SYNC = 4`.
+            pub const SYNC: Self = Self(4);
+            /// `ASYNC = 5`.
+            pub const ASYNC: Self = Self(5);
+            /// `DISCARD = 6`.
+            pub const DISCARD: Self = Self(6);
+            /// Every declared value, in declaration order.
+            pub const VALUES: &'static [Self] = &[Self::UNKNOWN, Self::TOTAL, Self::READ, Self::WRITE, Self::SYNC, Self::ASYNC, Self::DISCARD];
+            /// The declared name, or `None` for a number this schema does not know.
+            pub fn name(self) -> ::std::option::Option<&'static str> {
+                match self.0 {
+                    0 => Some("UNKNOWN"),
+                    1 => Some("TOTAL"),
+                    2 => Some("READ"),
+                    3 => Some("WRITE"),
+                    4 => Some("SYNC"),
+                    5 => Some("ASYNC"),
+                    6 => Some("DISCARD"),
+                    _ => None,
+                }
+            }
+            /// The value with exactly this (case-sensitive) name.
+            pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+                match name {
+                    "UNKNOWN" => Some(Self::UNKNOWN),
+                    "TOTAL" => Some(Self::TOTAL),
+                    "READ" => Some(Self::READ),
+                    "WRITE" => Some(Self::WRITE),
+                    "SYNC" => Some(Self::SYNC),
+                    "ASYNC" => Some(Self::ASYNC),
+                    "DISCARD" => Some(Self::DISCARD),
+                    _ => None,
+                }
+            }
+            /// True when this schema declares the number.
+            pub fn is_known(self) -> bool {
+                self.name().is_some()
+            }
+        }
+
+        impl ::std::default::Default for Operation {
+            /// The first declared value, as in proto2.
+            fn default() -> Self {
+                Self::UNKNOWN
+            }
+        }
+
+        impl ::std::fmt::Debug for Operation {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self.name() {
+                    Some(n) => f.write_str(n),
+                    None => write!(f, "Operation({})", self.0),
+                }
+            }
+        }
+
+        impl ::std::convert::From<i32> for Operation {
+            fn from(n: i32) -> Self {
+                Self(n)
+            }
+        }
+
+        impl ::std::convert::From<Operation> for i32 {
+            fn from(v: Operation) -> i32 {
+                v.0
+            }
+        }
+
+        /// Proto message `mesos.v1.CgroupInfo.Blkio.Value`.
+        #[derive(Debug, Clone, PartialEq, Default)]
+        pub struct Value {
+            /// `op = 1`: optional mesos.v1.CgroupInfo.Blkio.Operation.
+            pub op: ::std::option::Option<crate::v1::cgroup_info::blkio::Operation>,
+            /// `value = 2`: optional uint64.
+            pub value: ::std::option::Option<u64>,
+        }
+
+        impl Value {
+            /// `op` if set, else the type's zero value.
+            pub fn op(&self) -> crate::v1::cgroup_info::blkio::Operation {
+                self.op.unwrap_or_default()
+            }
+            /// `value` if set, else the type's zero value.
+            pub fn value(&self) -> u64 {
+                self.value.unwrap_or_default()
+            }
+        }
+
+        /// Proto message `mesos.v1.CgroupInfo.Blkio.CFQ`.
+        #[derive(Debug, Clone, PartialEq, Default)]
+        pub struct CFQ {
+        }
+
+        /// Types nested in [`CFQ`].
+        pub mod cfq {
+            /// Proto message `mesos.v1.CgroupInfo.Blkio.CFQ.Statistics`.
+            #[derive(Debug, Clone, PartialEq, Default)]
+            pub struct Statistics {
+                /// `device = 1`: optional mesos.v1.Device.Number.
+                pub device: ::std::option::Option<crate::v1::device::Number>,
+                /// `sectors = 2`: optional uint64.
+                pub sectors: ::std::option::Option<u64>,
+                /// `time = 3`: optional uint64.
+                pub time: ::std::option::Option<u64>,
+                /// `io_serviced = 4`: repeated mesos.v1.CgroupInfo.Blkio.Value.
+                pub io_serviced: ::std::vec::Vec<crate::v1::cgroup_info::blkio::Value>,
+                /// `io_service_bytes = 5`: repeated mesos.v1.CgroupInfo.Blkio.Value.
+                pub io_service_bytes: ::std::vec::Vec<crate::v1::cgroup_info::blkio::Value>,
+                /// `io_service_time = 6`: repeated mesos.v1.CgroupInfo.Blkio.Value.
+                pub io_service_time: ::std::vec::Vec<crate::v1::cgroup_info::blkio::Value>,
+                /// `io_wait_time = 7`: repeated mesos.v1.CgroupInfo.Blkio.Value.
+                pub io_wait_time: ::std::vec::Vec<crate::v1::cgroup_info::blkio::Value>,
+                /// `io_merged = 8`: repeated mesos.v1.CgroupInfo.Blkio.Value.
+                pub io_merged: ::std::vec::Vec<crate::v1::cgroup_info::blkio::Value>,
+                /// `io_queued = 9`: repeated mesos.v1.CgroupInfo.Blkio.Value.
+                pub io_queued: ::std::vec::Vec<crate::v1::cgroup_info::blkio::Value>,
+            }
+
+            impl Statistics {
+                /// `sectors` if set, else the type's zero value.
+                pub fn sectors(&self) -> u64 {
+                    self.sectors.unwrap_or_default()
+                }
+                /// `time` if set, else the type's zero value.
+                pub fn time(&self) -> u64 {
+                    self.time.unwrap_or_default()
+                }
+            }
+
+        }
+
+        /// Proto message `mesos.v1.CgroupInfo.Blkio.Throttling`.
+        #[derive(Debug, Clone, PartialEq, Default)]
+        pub struct Throttling {
+        }
+
+        /// Types nested in [`Throttling`].
+        pub mod throttling {
+            /// Proto message `mesos.v1.CgroupInfo.Blkio.Throttling.Statistics`.
+            #[derive(Debug, Clone, PartialEq, Default)]
+            pub struct Statistics {
+                /// `device = 1`: optional mesos.v1.Device.Number.
+                pub device: ::std::option::Option<crate::v1::device::Number>,
+                /// `io_serviced = 2`: repeated mesos.v1.CgroupInfo.Blkio.Value.
+                pub io_serviced: ::std::vec::Vec<crate::v1::cgroup_info::blkio::Value>,
+                /// `io_service_bytes = 3`: repeated mesos.v1.CgroupInfo.Blkio.Value.
+                pub io_service_bytes: ::std::vec::Vec<crate::v1::cgroup_info::blkio::Value>,
+            }
+
+        }
+
+        /// Proto message `mesos.v1.CgroupInfo.Blkio.Statistics`.
+        #[derive(Debug, Clone, PartialEq, Default)]
+        pub struct Statistics {
+            /// `cfq = 1`: repeated mesos.v1.CgroupInfo.Blkio.CFQ.Statistics.
+            pub cfq: ::std::vec::Vec<crate::v1::cgroup_info::blkio::cfq::Statistics>,
+            /// `cfq_recursive = 2`: repeated mesos.v1.CgroupInfo.Blkio.CFQ.Statistics.
+            pub cfq_recursive: ::std::vec::Vec<crate::v1::cgroup_info::blkio::cfq::Statistics>,
+            /// `throttling = 3`: repeated mesos.v1.CgroupInfo.Blkio.Throttling.Statistics.
+            pub throttling: ::std::vec::Vec<crate::v1::cgroup_info::blkio::throttling::Statistics>,
+        }
+
+    }
+
     /// Proto message `mesos.v1.CgroupInfo.NetCls`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetCls {
@@ -4550,5 +6468,208 @@ pub mod discovery_info {
         }
     }
 
+}
+
+/// Proto message `mesos.v1.WeightInfo`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WeightInfo {
+    /// `weight = 1`: required double.
+    pub weight: f64,
+    /// `role = 2`: optional string.
+    pub role: ::std::option::Option<String>,
+}
+
+impl WeightInfo {
+    /// `role` if set, else the type's zero value.
+    pub fn role(&self) -> &str {
+        self.role.as_deref().unwrap_or("")
+    }
+}
+
+/// Proto message `mesos.v1.VersionInfo`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VersionInfo {
+    /// `version = 1`: required string.
+    pub version: String,
+    /// `build_date = 2`: optional string.
+    pub build_date: ::std::option::Option<String>,
+    /// `build_time = 3`: optional double.
+    pub build_time: ::std::option::Option<f64>,
+    /// `build_user = 4`: optional string.
+    pub build_user: ::std::option::Option<String>,
+    /// `git_sha = 5`: optional string.
+    pub git_sha: ::std::option::Option<String>,
+    /// `git_branch = 6`: optional string.
+    pub git_branch: ::std::option::Option<String>,
+    /// `git_tag = 7`: optional string.
+    pub git_tag: ::std::option::Option<String>,
+}
+
+impl VersionInfo {
+    /// `build_date` if set, else the type's zero value.
+    pub fn build_date(&self) -> &str {
+        self.build_date.as_deref().unwrap_or("")
+    }
+    /// `build_time` if set, else the type's zero value.
+    pub fn build_time(&self) -> f64 {
+        self.build_time.unwrap_or_default()
+    }
+    /// `build_user` if set, else the type's zero value.
+    pub fn build_user(&self) -> &str {
+        self.build_user.as_deref().unwrap_or("")
+    }
+    /// `git_sha` if set, else the type's zero value.
+    pub fn git_sha(&self) -> &str {
+        self.git_sha.as_deref().unwrap_or("")
+    }
+    /// `git_branch` if set, else the type's zero value.
+    pub fn git_branch(&self) -> &str {
+        self.git_branch.as_deref().unwrap_or("")
+    }
+    /// `git_tag` if set, else the type's zero value.
+    pub fn git_tag(&self) -> &str {
+        self.git_tag.as_deref().unwrap_or("")
+    }
+}
+
+/// Proto message `mesos.v1.Flag`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Flag {
+    /// `name = 1`: required string.
+    pub name: String,
+    /// `value = 2`: optional string.
+    pub value: ::std::option::Option<String>,
+}
+
+impl Flag {
+    /// `value` if set, else the type's zero value.
+    pub fn value(&self) -> &str {
+        self.value.as_deref().unwrap_or("")
+    }
+}
+
+/// Proto message `mesos.v1.Role`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Role {
+    /// `name = 1`: required string.
+    pub name: String,
+    /// `weight = 2`: required double.
+    pub weight: f64,
+    /// `frameworks = 3`: repeated mesos.v1.FrameworkID.
+    pub frameworks: ::std::vec::Vec<crate::v1::FrameworkID>,
+    /// `resources = 4`: repeated mesos.v1.Resource.
+    pub resources: ::std::vec::Vec<crate::v1::Resource>,
+}
+
+/// Proto message `mesos.v1.Metric`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Metric {
+    /// `name = 1`: required string.
+    pub name: String,
+    /// `value = 2`: optional double.
+    pub value: ::std::option::Option<f64>,
+}
+
+impl Metric {
+    /// `value` if set, else the type's zero value.
+    pub fn value(&self) -> f64 {
+        self.value.unwrap_or_default()
+    }
+}
+
+/// Proto message `mesos.v1.FileInfo`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FileInfo {
+    /// `path = 1`: required string.
+    pub path: String,
+    /// `nlink = 2`: optional int32.
+    pub nlink: ::std::option::Option<i32>,
+    /// `size = 3`: optional uint64.
+    pub size: ::std::option::Option<u64>,
+    /// `mtime = 4`: optional mesos.v1.TimeInfo.
+    pub mtime: ::std::option::Option<crate::v1::TimeInfo>,
+    /// `mode = 5`: optional uint32.
+    pub mode: ::std::option::Option<u32>,
+    /// `uid = 6`: optional string.
+    pub uid: ::std::option::Option<String>,
+    /// `gid = 7`: optional string.
+    pub gid: ::std::option::Option<String>,
+}
+
+impl FileInfo {
+    /// `nlink` if set, else the type's zero value.
+    pub fn nlink(&self) -> i32 {
+        self.nlink.unwrap_or_default()
+    }
+    /// `size` if set, else the type's zero value.
+    pub fn size(&self) -> u64 {
+        self.size.unwrap_or_default()
+    }
+    /// `mode` if set, else the type's zero value.
+    pub fn mode(&self) -> u32 {
+        self.mode.unwrap_or_default()
+    }
+    /// `uid` if set, else the type's zero value.
+    pub fn uid(&self) -> &str {
+        self.uid.as_deref().unwrap_or("")
+    }
+    /// `gid` if set, else the type's zero value.
+    pub fn gid(&self) -> &str {
+        self.gid.as_deref().unwrap_or("")
+    }
+}
+
+/// Proto message `mesos.v1.Device`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Device {
+    /// `path = 1`: optional string.
+    pub path: ::std::option::Option<String>,
+    /// `number = 2`: optional mesos.v1.Device.Number.
+    pub number: ::std::option::Option<crate::v1::device::Number>,
+}
+
+impl Device {
+    /// `path` if set, else the type's zero value.
+    pub fn path(&self) -> &str {
+        self.path.as_deref().unwrap_or("")
+    }
+}
+
+/// Types nested in [`Device`].
+pub mod device {
+    /// Proto message `mesos.v1.Device.Number`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Number {
+        /// `major_number = 1`: required uint64.
+        pub major_number: u64,
+        /// `minor_number = 2`: required uint64.
+        pub minor_number: u64,
+    }
+
+}
+
+/// Proto message `mesos.v1.DrainConfig`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DrainConfig {
+    /// `max_grace_period = 1`: optional mesos.v1.DurationInfo.
+    pub max_grace_period: ::std::option::Option<crate::v1::DurationInfo>,
+    /// `mark_gone = 2`: optional bool, declared default `false`.
+    pub mark_gone: ::std::option::Option<bool>,
+}
+
+impl DrainConfig {
+    /// `mark_gone` if set, else its declared default `false`.
+    pub fn mark_gone(&self) -> bool {
+        self.mark_gone.unwrap_or(false)
+    }
+}
+
+/// Proto message `mesos.v1.DrainInfo`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DrainInfo {
+    /// `state = 1`: required mesos.v1.DrainState.
+    pub state: crate::v1::DrainState,
+    /// `config = 2`: required mesos.v1.DrainConfig.
+    pub config: crate::v1::DrainConfig,
 }
 

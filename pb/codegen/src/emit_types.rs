@@ -24,6 +24,36 @@ pub fn emit(schema: &Schema) -> Vec<(String, String)> {
             "src/v1/executor.rs",
             "The `mesos.v1.executor` package: executor `Call` and `Event`.",
         ),
+        (
+            "google.protobuf",
+            "src/v1/protobuf.rs",
+            "The well-known `google.protobuf.Duration`, as an ordinary message (Mesos's JSON mapping writes `{\"seconds\": 5}`).",
+        ),
+        (
+            "mesos.v1.allocator",
+            "src/v1/allocator.rs",
+            "The `mesos.v1.allocator` package: inverse offer statuses (operator API).",
+        ),
+        (
+            "mesos.v1.maintenance",
+            "src/v1/maintenance.rs",
+            "The `mesos.v1.maintenance` package: maintenance schedules and status (operator API).",
+        ),
+        (
+            "mesos.v1.quota",
+            "src/v1/quota.rs",
+            "The `mesos.v1.quota` package: quota requests, configs and status (operator API).",
+        ),
+        (
+            "mesos.v1.master",
+            "src/v1/master.rs",
+            "The `mesos.v1.master` package: the master's operator `Call`, `Response` and `Event`.",
+        ),
+        (
+            "mesos.v1.agent",
+            "src/v1/agent.rs",
+            "The `mesos.v1.agent` package: the agent's operator `Call`, `Response` and `ProcessIO`.",
+        ),
     ] {
         let mut s = String::new();
         writeln!(s, "//! {doc}").unwrap();
@@ -35,6 +65,17 @@ pub fn emit(schema: &Schema) -> Vec<(String, String)> {
             writeln!(s, "#[rustfmt::skip]\npub mod scheduler;").unwrap();
             writeln!(s, "/// The `mesos.v1.executor` package.").unwrap();
             writeln!(s, "#[rustfmt::skip]\npub mod executor;").unwrap();
+            for (module, what) in [
+                ("protobuf", "The well-known `google.protobuf` types the operator API uses."),
+                ("allocator", "The `mesos.v1.allocator` package."),
+                ("maintenance", "The `mesos.v1.maintenance` package."),
+                ("quota", "The `mesos.v1.quota` package."),
+                ("master", "The `mesos.v1.master` package (operator API)."),
+                ("agent", "The `mesos.v1.agent` package (operator API)."),
+            ] {
+                writeln!(s, "/// {what}").unwrap();
+                writeln!(s, "#[rustfmt::skip]\npub mod {module};").unwrap();
+            }
             writeln!(s).unwrap();
         }
         emit_scope(schema, package, &mut s);
@@ -96,7 +137,20 @@ fn field_doc(f: &crate::schema::Field) -> String {
 fn emit_message(schema: &Schema, m: &Message, s: &mut String) {
     let name = short_name(&m.full_name);
     writeln!(s, "/// Proto message `{}`.", m.full_name).unwrap();
+    // A few statistics messages (`IpStatistics`, `TcpStatistics`, ...) name
+    // their fields after the kernel's SNMP counters (`InReceives`); the Rust
+    // field keeps the proto name so that the JSON key and the field agree.
+    let mixed_case = m
+        .fields
+        .iter()
+        .any(|f| f.name.chars().any(char::is_uppercase));
+    let allow_case = if mixed_case {
+        "#[allow(non_snake_case)]\n"
+    } else {
+        ""
+    };
     writeln!(s, "#[derive(Debug, Clone, PartialEq, Default)]").unwrap();
+    s.push_str(allow_case);
     writeln!(s, "pub struct {name} {{").unwrap();
     for f in &m.fields {
         writeln!(s, "    /// {}", field_doc(f)).unwrap();
@@ -116,6 +170,7 @@ fn emit_message(schema: &Schema, m: &Message, s: &mut String) {
         .filter(|f| f.label == Label::Optional && !matches!(f.ty, FieldType::Message(_)))
         .collect();
     if !accessors.is_empty() {
+        s.push_str(allow_case);
         writeln!(s, "impl {name} {{").unwrap();
         for f in accessors {
             let id = field_ident(&f.name);

@@ -18,6 +18,12 @@ pub const PROTO_FILES: &[&str] = &[
     "mesos/v1/mesos.proto",
     "mesos/v1/scheduler/scheduler.proto",
     "mesos/v1/executor/executor.proto",
+    "google/protobuf/duration.proto",
+    "mesos/v1/allocator/allocator.proto",
+    "mesos/v1/maintenance/maintenance.proto",
+    "mesos/v1/quota/quota.proto",
+    "mesos/v1/master/master.proto",
+    "mesos/v1/agent/agent.proto",
 ];
 
 /// Parses the schema under `pb_dir`.

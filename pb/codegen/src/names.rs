@@ -46,9 +46,17 @@ pub fn field_ident(name: &str) -> String {
 }
 
 /// Absolute Rust path of a message or enum: `mesos.v1.FrameworkInfo.Capability`
-/// → `crate::v1::framework_info::Capability`.
+/// → `crate::v1::framework_info::Capability`; the one well-known type the
+/// operator API uses lives beside the Mesos packages:
+/// `google.protobuf.Duration` → `crate::v1::protobuf::Duration`.
 pub fn type_path(full_name: &str) -> String {
-    let rest = full_name.strip_prefix("mesos.").unwrap_or(full_name);
+    let rest = match full_name.strip_prefix("google.") {
+        Some(well_known) => format!("v1.{well_known}"),
+        None => full_name
+            .strip_prefix("mesos.")
+            .unwrap_or(full_name)
+            .to_string(),
+    };
     let parts: Vec<&str> = rest.split('.').collect();
     let mut out = String::from("crate");
     for (i, p) in parts.iter().enumerate() {

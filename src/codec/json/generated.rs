@@ -114,6 +114,48 @@ impl<'de> serde::Deserialize<'de> for crate::v1::master_info::capability::Type {
     }
 }
 
+impl de::JsonEnum for crate::v1::agent_info::capability::Type {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::agent_info::capability::Type {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent_info::capability::Type {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
+impl de::JsonEnum for crate::v1::csi_plugin_container_info::Service {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::csi_plugin_container_info::Service {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::csi_plugin_container_info::Service {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
 impl de::JsonEnum for crate::v1::value::Type {
     fn by_name(name: &str) -> Option<Self> {
         Self::from_name(name)
@@ -576,6 +618,27 @@ impl<'de> serde::Deserialize<'de> for crate::v1::container_info::docker_info::Ne
     }
 }
 
+impl de::JsonEnum for crate::v1::cgroup_info::blkio::Operation {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::cgroup_info::blkio::Operation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::cgroup_info::blkio::Operation {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
 impl de::JsonEnum for crate::v1::discovery_info::Visibility {
     fn by_name(name: &str) -> Option<Self> {
         Self::from_name(name)
@@ -592,6 +655,27 @@ impl serde::Serialize for crate::v1::discovery_info::Visibility {
 }
 
 impl<'de> serde::Deserialize<'de> for crate::v1::discovery_info::Visibility {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
+impl de::JsonEnum for crate::v1::DrainState {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::DrainState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::DrainState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         de::enumeration(d, Self)
     }
@@ -697,6 +781,216 @@ impl serde::Serialize for crate::v1::executor::call::Type {
 }
 
 impl<'de> serde::Deserialize<'de> for crate::v1::executor::call::Type {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
+impl de::JsonEnum for crate::v1::allocator::inverse_offer_status::Status {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::allocator::inverse_offer_status::Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::allocator::inverse_offer_status::Status {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
+impl de::JsonEnum for crate::v1::master::call::Type {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::Type {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::Type {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
+impl de::JsonEnum for crate::v1::master::response::Type {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::Type {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::Type {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
+impl de::JsonEnum for crate::v1::master::event::Type {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::master::event::Type {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::event::Type {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
+impl de::JsonEnum for crate::v1::agent::call::Type {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::Type {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::Type {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
+impl de::JsonEnum for crate::v1::agent::call::attach_container_input::Type {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::attach_container_input::Type {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::attach_container_input::Type {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
+impl de::JsonEnum for crate::v1::agent::response::Type {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::Type {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::Type {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
+impl de::JsonEnum for crate::v1::agent::process_io::Type {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::process_io::Type {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::process_io::Type {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
+impl de::JsonEnum for crate::v1::agent::process_io::data::Type {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::process_io::data::Type {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::process_io::data::Type {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::enumeration(d, Self)
+    }
+}
+
+impl de::JsonEnum for crate::v1::agent::process_io::control::Type {
+    fn by_name(name: &str) -> Option<Self> {
+        Self::from_name(name)
+    }
+    fn to_name(self) -> Option<&'static str> {
+        self.name()
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::process_io::control::Type {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser::enumeration(*self, self.0, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::process_io::control::Type {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         de::enumeration(d, Self)
     }
@@ -1143,6 +1437,40 @@ impl JsonCodec for crate::v1::Unavailability {
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "start")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::MachineID {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("MachineID", 2)?;
+        if let Some(v) = &self.hostname { st.serialize_field("hostname", v)?; }
+        if let Some(v) = &self.ip { st.serialize_field("ip", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::MachineID {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::MachineID {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 2 => match key { "ip" => 1, _ => u32::MAX }, 8 => match key { "hostname" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.hostname = map.next_value_seed(de::One::<de::Str>::new("hostname", false))?; }
+                1 => { m.ip = map.next_value_seed(de::One::<de::Str>::new("ip", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
         Ok(())
     }
 }
@@ -1932,6 +2260,232 @@ impl JsonCodec for crate::v1::AgentInfo {
     }
 }
 
+impl serde::Serialize for crate::v1::agent_info::Capability {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Capability", 1)?;
+        if let Some(n) = self.r#type.and_then(|v| v.name()) { st.serialize_field("type", n)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent_info::Capability {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent_info::Capability {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.r#type = map.next_value_seed(de::One::<de::Enum<crate::v1::agent_info::capability::Type>>::new("type", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::CSIPluginContainerInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("CSIPluginContainerInfo", 4)?;
+        { let names = ser::EnumNames(&self.services); if names.any() { st.serialize_field("services", &names)?; } }
+        if let Some(v) = &self.command { st.serialize_field("command", v)?; }
+        if !self.resources.is_empty() { st.serialize_field("resources", &self.resources)?; }
+        if let Some(v) = &self.container { st.serialize_field("container", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::CSIPluginContainerInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::CSIPluginContainerInfo {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "command" => 1, _ => u32::MAX }, 8 => match key { "services" => 0, _ => u32::MAX }, 9 => match key { "resources" => 2, "container" => 3, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Many::<de::Enum<crate::v1::csi_plugin_container_info::Service>>::new("services", &mut m.services))?; }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "command" }, miss, &mut *m.command.insert(Default::default())))? { m.command = None; } }
+                2 => { map.next_value_seed(de::Messages::new(Slot { number: 3, name: "resources" }, miss, &mut m.resources))?; de::Messages::finish(&mut m.resources); }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "container" }, miss, &mut *m.container.insert(Default::default())))? { m.container = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::CSIPluginEndpoint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("CSIPluginEndpoint", 2)?;
+        if let Some(n) = self.csi_service.name() { st.serialize_field("csi_service", n)?; }
+        st.serialize_field("endpoint", &self.endpoint)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::CSIPluginEndpoint {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::CSIPluginEndpoint {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "endpoint" => 1, _ => u32::MAX }, 11 => match key { "csi_service" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Enum<crate::v1::csi_plugin_container_info::Service>>::new("csi_service", true))? { Some(v) => { m.csi_service = v; seen |= 1 << 0; } None => { m.csi_service = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match map.next_value_seed(de::One::<de::Str>::new("endpoint", true))? { Some(v) => { m.endpoint = v; seen |= 1 << 1; } None => { m.endpoint = Default::default(); seen &= !(1 << 1); } } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x3, &[(0, "csi_service"), (1, "endpoint")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::CSIPluginInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("CSIPluginInfo", 6)?;
+        st.serialize_field("type", &self.r#type)?;
+        st.serialize_field("name", self.name.as_deref().unwrap_or("default"))?;
+        if !self.containers.is_empty() { st.serialize_field("containers", &self.containers)?; }
+        if !self.endpoints.is_empty() { st.serialize_field("endpoints", &self.endpoints)?; }
+        if let Some(v) = &self.target_path_root { st.serialize_field("target_path_root", v)?; }
+        if let Some(v) = &self.target_path_exists { st.serialize_field("target_path_exists", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::CSIPluginInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::CSIPluginInfo {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "type" => 0, "name" => 1, _ => u32::MAX }, 9 => match key { "endpoints" => 3, _ => u32::MAX }, 10 => match key { "containers" => 2, _ => u32::MAX }, 16 => match key { "target_path_root" => 4, _ => u32::MAX }, 18 => match key { "target_path_exists" => 5, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.name = map.next_value_seed(de::One::<de::Str>::new("name", false))?; }
+                2 => { map.next_value_seed(de::Messages::new(Slot { number: 3, name: "containers" }, miss, &mut m.containers))?; de::Messages::finish(&mut m.containers); }
+                3 => { map.next_value_seed(de::Messages::new(Slot { number: 4, name: "endpoints" }, miss, &mut m.endpoints))?; de::Messages::finish(&mut m.endpoints); }
+                4 => { m.target_path_root = map.next_value_seed(de::One::<de::Str>::new("target_path_root", false))?; }
+                5 => { m.target_path_exists = map.next_value_seed(de::One::<de::Bool>::new("target_path_exists", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "type")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::ResourceProviderInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ResourceProviderInfo", 6)?;
+        if let Some(v) = &self.id { st.serialize_field("id", v)?; }
+        if !self.attributes.is_empty() { st.serialize_field("attributes", &self.attributes)?; }
+        st.serialize_field("type", &self.r#type)?;
+        st.serialize_field("name", &self.name)?;
+        if !self.default_reservations.is_empty() { st.serialize_field("default_reservations", &self.default_reservations)?; }
+        if let Some(v) = &self.storage { st.serialize_field("storage", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::ResourceProviderInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::ResourceProviderInfo {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 2 => match key { "id" => 0, _ => u32::MAX }, 4 => match key { "type" => 2, "name" => 3, _ => u32::MAX }, 7 => match key { "storage" => 5, _ => u32::MAX }, 10 => match key { "attributes" => 1, _ => u32::MAX }, 20 => match key { "default_reservations" => 4, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "id" }, miss, &mut *m.id.insert(Default::default())))? { m.id = None; } }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "attributes" }, miss, &mut m.attributes))?; de::Messages::finish(&mut m.attributes); }
+                2 => { match map.next_value_seed(de::One::<de::Str>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 2; } None => { m.r#type = Default::default(); seen &= !(1 << 2); } } }
+                3 => { match map.next_value_seed(de::One::<de::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 3; } None => { m.name = Default::default(); seen &= !(1 << 3); } } }
+                4 => { map.next_value_seed(de::Messages::new(Slot { number: 5, name: "default_reservations" }, miss, &mut m.default_reservations))?; de::Messages::finish(&mut m.default_reservations); }
+                5 => { if !map.next_value_seed(de::Message::new(Slot { number: 6, name: "storage" }, miss, &mut *m.storage.insert(Default::default())))? { m.storage = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0xc, &[(2, "type"), (3, "name")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::resource_provider_info::Storage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Storage", 2)?;
+        st.serialize_field("plugin", &self.plugin)?;
+        if let Some(v) = &self.reconciliation_interval_seconds { st.serialize_field("reconciliation_interval_seconds", &ser::Double(*v))?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::resource_provider_info::Storage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::resource_provider_info::Storage {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "plugin" => 0, _ => u32::MAX }, 31 => match key { "reconciliation_interval_seconds" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.plugin = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "plugin" }, miss, &mut m.plugin))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { m.reconciliation_interval_seconds = map.next_value_seed(de::One::<de::F64>::new("reconciliation_interval_seconds", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "plugin")]);
+        Ok(())
+    }
+}
+
 impl serde::Serialize for crate::v1::Value {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("Value", 5)?;
@@ -2544,6 +3098,767 @@ impl JsonCodec for crate::v1::resource::SharedInfo {
                 _ => { map.next_value::<IgnoredAny>()?; }
             }
         }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::TrafficControlStatistics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("TrafficControlStatistics", 10)?;
+        st.serialize_field("id", &self.id)?;
+        if let Some(v) = &self.backlog { st.serialize_field("backlog", v)?; }
+        if let Some(v) = &self.bytes { st.serialize_field("bytes", v)?; }
+        if let Some(v) = &self.drops { st.serialize_field("drops", v)?; }
+        if let Some(v) = &self.overlimits { st.serialize_field("overlimits", v)?; }
+        if let Some(v) = &self.packets { st.serialize_field("packets", v)?; }
+        if let Some(v) = &self.qlen { st.serialize_field("qlen", v)?; }
+        if let Some(v) = &self.ratebps { st.serialize_field("ratebps", v)?; }
+        if let Some(v) = &self.ratepps { st.serialize_field("ratepps", v)?; }
+        if let Some(v) = &self.requeues { st.serialize_field("requeues", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::TrafficControlStatistics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::TrafficControlStatistics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 2 => match key { "id" => 0, _ => u32::MAX }, 4 => match key { "qlen" => 6, _ => u32::MAX }, 5 => match key { "bytes" => 2, "drops" => 3, _ => u32::MAX }, 7 => match key { "backlog" => 1, "packets" => 5, "ratebps" => 7, "ratepps" => 8, _ => u32::MAX }, 8 => match key { "requeues" => 9, _ => u32::MAX }, 10 => match key { "overlimits" => 4, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("id", true))? { Some(v) => { m.id = v; seen |= 1 << 0; } None => { m.id = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.backlog = map.next_value_seed(de::One::<de::Int<u64>>::new("backlog", false))?; }
+                2 => { m.bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("bytes", false))?; }
+                3 => { m.drops = map.next_value_seed(de::One::<de::Int<u64>>::new("drops", false))?; }
+                4 => { m.overlimits = map.next_value_seed(de::One::<de::Int<u64>>::new("overlimits", false))?; }
+                5 => { m.packets = map.next_value_seed(de::One::<de::Int<u64>>::new("packets", false))?; }
+                6 => { m.qlen = map.next_value_seed(de::One::<de::Int<u64>>::new("qlen", false))?; }
+                7 => { m.ratebps = map.next_value_seed(de::One::<de::Int<u64>>::new("ratebps", false))?; }
+                8 => { m.ratepps = map.next_value_seed(de::One::<de::Int<u64>>::new("ratepps", false))?; }
+                9 => { m.requeues = map.next_value_seed(de::One::<de::Int<u64>>::new("requeues", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::IpStatistics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("IpStatistics", 19)?;
+        if let Some(v) = &self.Forwarding { st.serialize_field("Forwarding", v)?; }
+        if let Some(v) = &self.DefaultTTL { st.serialize_field("DefaultTTL", v)?; }
+        if let Some(v) = &self.InReceives { st.serialize_field("InReceives", v)?; }
+        if let Some(v) = &self.InHdrErrors { st.serialize_field("InHdrErrors", v)?; }
+        if let Some(v) = &self.InAddrErrors { st.serialize_field("InAddrErrors", v)?; }
+        if let Some(v) = &self.ForwDatagrams { st.serialize_field("ForwDatagrams", v)?; }
+        if let Some(v) = &self.InUnknownProtos { st.serialize_field("InUnknownProtos", v)?; }
+        if let Some(v) = &self.InDiscards { st.serialize_field("InDiscards", v)?; }
+        if let Some(v) = &self.InDelivers { st.serialize_field("InDelivers", v)?; }
+        if let Some(v) = &self.OutRequests { st.serialize_field("OutRequests", v)?; }
+        if let Some(v) = &self.OutDiscards { st.serialize_field("OutDiscards", v)?; }
+        if let Some(v) = &self.OutNoRoutes { st.serialize_field("OutNoRoutes", v)?; }
+        if let Some(v) = &self.ReasmTimeout { st.serialize_field("ReasmTimeout", v)?; }
+        if let Some(v) = &self.ReasmReqds { st.serialize_field("ReasmReqds", v)?; }
+        if let Some(v) = &self.ReasmOKs { st.serialize_field("ReasmOKs", v)?; }
+        if let Some(v) = &self.ReasmFails { st.serialize_field("ReasmFails", v)?; }
+        if let Some(v) = &self.FragOKs { st.serialize_field("FragOKs", v)?; }
+        if let Some(v) = &self.FragFails { st.serialize_field("FragFails", v)?; }
+        if let Some(v) = &self.FragCreates { st.serialize_field("FragCreates", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::IpStatistics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::IpStatistics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "FragOKs" => 16, _ => u32::MAX }, 8 => match key { "ReasmOKs" => 14, _ => u32::MAX }, 9 => match key { "FragFails" => 17, _ => u32::MAX }, 10 => match key { "Forwarding" => 0, "DefaultTTL" => 1, "InReceives" => 2, "InDiscards" => 7, "InDelivers" => 8, "ReasmReqds" => 13, "ReasmFails" => 15, _ => u32::MAX }, 11 => match key { "InHdrErrors" => 3, "OutRequests" => 9, "OutDiscards" => 10, "OutNoRoutes" => 11, "FragCreates" => 18, _ => u32::MAX }, 12 => match key { "InAddrErrors" => 4, "ReasmTimeout" => 12, _ => u32::MAX }, 13 => match key { "ForwDatagrams" => 5, _ => u32::MAX }, 15 => match key { "InUnknownProtos" => 6, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.Forwarding = map.next_value_seed(de::One::<de::Int<i64>>::new("Forwarding", false))?; }
+                1 => { m.DefaultTTL = map.next_value_seed(de::One::<de::Int<i64>>::new("DefaultTTL", false))?; }
+                2 => { m.InReceives = map.next_value_seed(de::One::<de::Int<i64>>::new("InReceives", false))?; }
+                3 => { m.InHdrErrors = map.next_value_seed(de::One::<de::Int<i64>>::new("InHdrErrors", false))?; }
+                4 => { m.InAddrErrors = map.next_value_seed(de::One::<de::Int<i64>>::new("InAddrErrors", false))?; }
+                5 => { m.ForwDatagrams = map.next_value_seed(de::One::<de::Int<i64>>::new("ForwDatagrams", false))?; }
+                6 => { m.InUnknownProtos = map.next_value_seed(de::One::<de::Int<i64>>::new("InUnknownProtos", false))?; }
+                7 => { m.InDiscards = map.next_value_seed(de::One::<de::Int<i64>>::new("InDiscards", false))?; }
+                8 => { m.InDelivers = map.next_value_seed(de::One::<de::Int<i64>>::new("InDelivers", false))?; }
+                9 => { m.OutRequests = map.next_value_seed(de::One::<de::Int<i64>>::new("OutRequests", false))?; }
+                10 => { m.OutDiscards = map.next_value_seed(de::One::<de::Int<i64>>::new("OutDiscards", false))?; }
+                11 => { m.OutNoRoutes = map.next_value_seed(de::One::<de::Int<i64>>::new("OutNoRoutes", false))?; }
+                12 => { m.ReasmTimeout = map.next_value_seed(de::One::<de::Int<i64>>::new("ReasmTimeout", false))?; }
+                13 => { m.ReasmReqds = map.next_value_seed(de::One::<de::Int<i64>>::new("ReasmReqds", false))?; }
+                14 => { m.ReasmOKs = map.next_value_seed(de::One::<de::Int<i64>>::new("ReasmOKs", false))?; }
+                15 => { m.ReasmFails = map.next_value_seed(de::One::<de::Int<i64>>::new("ReasmFails", false))?; }
+                16 => { m.FragOKs = map.next_value_seed(de::One::<de::Int<i64>>::new("FragOKs", false))?; }
+                17 => { m.FragFails = map.next_value_seed(de::One::<de::Int<i64>>::new("FragFails", false))?; }
+                18 => { m.FragCreates = map.next_value_seed(de::One::<de::Int<i64>>::new("FragCreates", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::IcmpStatistics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("IcmpStatistics", 27)?;
+        if let Some(v) = &self.InMsgs { st.serialize_field("InMsgs", v)?; }
+        if let Some(v) = &self.InErrors { st.serialize_field("InErrors", v)?; }
+        if let Some(v) = &self.InCsumErrors { st.serialize_field("InCsumErrors", v)?; }
+        if let Some(v) = &self.InDestUnreachs { st.serialize_field("InDestUnreachs", v)?; }
+        if let Some(v) = &self.InTimeExcds { st.serialize_field("InTimeExcds", v)?; }
+        if let Some(v) = &self.InParmProbs { st.serialize_field("InParmProbs", v)?; }
+        if let Some(v) = &self.InSrcQuenchs { st.serialize_field("InSrcQuenchs", v)?; }
+        if let Some(v) = &self.InRedirects { st.serialize_field("InRedirects", v)?; }
+        if let Some(v) = &self.InEchos { st.serialize_field("InEchos", v)?; }
+        if let Some(v) = &self.InEchoReps { st.serialize_field("InEchoReps", v)?; }
+        if let Some(v) = &self.InTimestamps { st.serialize_field("InTimestamps", v)?; }
+        if let Some(v) = &self.InTimestampReps { st.serialize_field("InTimestampReps", v)?; }
+        if let Some(v) = &self.InAddrMasks { st.serialize_field("InAddrMasks", v)?; }
+        if let Some(v) = &self.InAddrMaskReps { st.serialize_field("InAddrMaskReps", v)?; }
+        if let Some(v) = &self.OutMsgs { st.serialize_field("OutMsgs", v)?; }
+        if let Some(v) = &self.OutErrors { st.serialize_field("OutErrors", v)?; }
+        if let Some(v) = &self.OutDestUnreachs { st.serialize_field("OutDestUnreachs", v)?; }
+        if let Some(v) = &self.OutTimeExcds { st.serialize_field("OutTimeExcds", v)?; }
+        if let Some(v) = &self.OutParmProbs { st.serialize_field("OutParmProbs", v)?; }
+        if let Some(v) = &self.OutSrcQuenchs { st.serialize_field("OutSrcQuenchs", v)?; }
+        if let Some(v) = &self.OutRedirects { st.serialize_field("OutRedirects", v)?; }
+        if let Some(v) = &self.OutEchos { st.serialize_field("OutEchos", v)?; }
+        if let Some(v) = &self.OutEchoReps { st.serialize_field("OutEchoReps", v)?; }
+        if let Some(v) = &self.OutTimestamps { st.serialize_field("OutTimestamps", v)?; }
+        if let Some(v) = &self.OutTimestampReps { st.serialize_field("OutTimestampReps", v)?; }
+        if let Some(v) = &self.OutAddrMasks { st.serialize_field("OutAddrMasks", v)?; }
+        if let Some(v) = &self.OutAddrMaskReps { st.serialize_field("OutAddrMaskReps", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::IcmpStatistics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::IcmpStatistics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "InMsgs" => 0, _ => u32::MAX }, 7 => match key { "InEchos" => 8, "OutMsgs" => 14, _ => u32::MAX }, 8 => match key { "InErrors" => 1, "OutEchos" => 21, _ => u32::MAX }, 9 => match key { "OutErrors" => 15, _ => u32::MAX }, 10 => match key { "InEchoReps" => 9, _ => u32::MAX }, 11 => match key { "InTimeExcds" => 4, "InParmProbs" => 5, "InRedirects" => 7, "InAddrMasks" => 12, "OutEchoReps" => 22, _ => u32::MAX }, 12 => match key { "InCsumErrors" => 2, "InSrcQuenchs" => 6, "InTimestamps" => 10, "OutTimeExcds" => 17, "OutParmProbs" => 18, "OutRedirects" => 20, "OutAddrMasks" => 25, _ => u32::MAX }, 13 => match key { "OutSrcQuenchs" => 19, "OutTimestamps" => 23, _ => u32::MAX }, 14 => match key { "InDestUnreachs" => 3, "InAddrMaskReps" => 13, _ => u32::MAX }, 15 => match key { "InTimestampReps" => 11, "OutDestUnreachs" => 16, "OutAddrMaskReps" => 26, _ => u32::MAX }, 16 => match key { "OutTimestampReps" => 24, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.InMsgs = map.next_value_seed(de::One::<de::Int<i64>>::new("InMsgs", false))?; }
+                1 => { m.InErrors = map.next_value_seed(de::One::<de::Int<i64>>::new("InErrors", false))?; }
+                2 => { m.InCsumErrors = map.next_value_seed(de::One::<de::Int<i64>>::new("InCsumErrors", false))?; }
+                3 => { m.InDestUnreachs = map.next_value_seed(de::One::<de::Int<i64>>::new("InDestUnreachs", false))?; }
+                4 => { m.InTimeExcds = map.next_value_seed(de::One::<de::Int<i64>>::new("InTimeExcds", false))?; }
+                5 => { m.InParmProbs = map.next_value_seed(de::One::<de::Int<i64>>::new("InParmProbs", false))?; }
+                6 => { m.InSrcQuenchs = map.next_value_seed(de::One::<de::Int<i64>>::new("InSrcQuenchs", false))?; }
+                7 => { m.InRedirects = map.next_value_seed(de::One::<de::Int<i64>>::new("InRedirects", false))?; }
+                8 => { m.InEchos = map.next_value_seed(de::One::<de::Int<i64>>::new("InEchos", false))?; }
+                9 => { m.InEchoReps = map.next_value_seed(de::One::<de::Int<i64>>::new("InEchoReps", false))?; }
+                10 => { m.InTimestamps = map.next_value_seed(de::One::<de::Int<i64>>::new("InTimestamps", false))?; }
+                11 => { m.InTimestampReps = map.next_value_seed(de::One::<de::Int<i64>>::new("InTimestampReps", false))?; }
+                12 => { m.InAddrMasks = map.next_value_seed(de::One::<de::Int<i64>>::new("InAddrMasks", false))?; }
+                13 => { m.InAddrMaskReps = map.next_value_seed(de::One::<de::Int<i64>>::new("InAddrMaskReps", false))?; }
+                14 => { m.OutMsgs = map.next_value_seed(de::One::<de::Int<i64>>::new("OutMsgs", false))?; }
+                15 => { m.OutErrors = map.next_value_seed(de::One::<de::Int<i64>>::new("OutErrors", false))?; }
+                16 => { m.OutDestUnreachs = map.next_value_seed(de::One::<de::Int<i64>>::new("OutDestUnreachs", false))?; }
+                17 => { m.OutTimeExcds = map.next_value_seed(de::One::<de::Int<i64>>::new("OutTimeExcds", false))?; }
+                18 => { m.OutParmProbs = map.next_value_seed(de::One::<de::Int<i64>>::new("OutParmProbs", false))?; }
+                19 => { m.OutSrcQuenchs = map.next_value_seed(de::One::<de::Int<i64>>::new("OutSrcQuenchs", false))?; }
+                20 => { m.OutRedirects = map.next_value_seed(de::One::<de::Int<i64>>::new("OutRedirects", false))?; }
+                21 => { m.OutEchos = map.next_value_seed(de::One::<de::Int<i64>>::new("OutEchos", false))?; }
+                22 => { m.OutEchoReps = map.next_value_seed(de::One::<de::Int<i64>>::new("OutEchoReps", false))?; }
+                23 => { m.OutTimestamps = map.next_value_seed(de::One::<de::Int<i64>>::new("OutTimestamps", false))?; }
+                24 => { m.OutTimestampReps = map.next_value_seed(de::One::<de::Int<i64>>::new("OutTimestampReps", false))?; }
+                25 => { m.OutAddrMasks = map.next_value_seed(de::One::<de::Int<i64>>::new("OutAddrMasks", false))?; }
+                26 => { m.OutAddrMaskReps = map.next_value_seed(de::One::<de::Int<i64>>::new("OutAddrMaskReps", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::TcpStatistics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("TcpStatistics", 15)?;
+        if let Some(v) = &self.RtoAlgorithm { st.serialize_field("RtoAlgorithm", v)?; }
+        if let Some(v) = &self.RtoMin { st.serialize_field("RtoMin", v)?; }
+        if let Some(v) = &self.RtoMax { st.serialize_field("RtoMax", v)?; }
+        if let Some(v) = &self.MaxConn { st.serialize_field("MaxConn", v)?; }
+        if let Some(v) = &self.ActiveOpens { st.serialize_field("ActiveOpens", v)?; }
+        if let Some(v) = &self.PassiveOpens { st.serialize_field("PassiveOpens", v)?; }
+        if let Some(v) = &self.AttemptFails { st.serialize_field("AttemptFails", v)?; }
+        if let Some(v) = &self.EstabResets { st.serialize_field("EstabResets", v)?; }
+        if let Some(v) = &self.CurrEstab { st.serialize_field("CurrEstab", v)?; }
+        if let Some(v) = &self.InSegs { st.serialize_field("InSegs", v)?; }
+        if let Some(v) = &self.OutSegs { st.serialize_field("OutSegs", v)?; }
+        if let Some(v) = &self.RetransSegs { st.serialize_field("RetransSegs", v)?; }
+        if let Some(v) = &self.InErrs { st.serialize_field("InErrs", v)?; }
+        if let Some(v) = &self.OutRsts { st.serialize_field("OutRsts", v)?; }
+        if let Some(v) = &self.InCsumErrors { st.serialize_field("InCsumErrors", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::TcpStatistics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::TcpStatistics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "RtoMin" => 1, "RtoMax" => 2, "InSegs" => 9, "InErrs" => 12, _ => u32::MAX }, 7 => match key { "MaxConn" => 3, "OutSegs" => 10, "OutRsts" => 13, _ => u32::MAX }, 9 => match key { "CurrEstab" => 8, _ => u32::MAX }, 11 => match key { "ActiveOpens" => 4, "EstabResets" => 7, "RetransSegs" => 11, _ => u32::MAX }, 12 => match key { "RtoAlgorithm" => 0, "PassiveOpens" => 5, "AttemptFails" => 6, "InCsumErrors" => 14, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.RtoAlgorithm = map.next_value_seed(de::One::<de::Int<i64>>::new("RtoAlgorithm", false))?; }
+                1 => { m.RtoMin = map.next_value_seed(de::One::<de::Int<i64>>::new("RtoMin", false))?; }
+                2 => { m.RtoMax = map.next_value_seed(de::One::<de::Int<i64>>::new("RtoMax", false))?; }
+                3 => { m.MaxConn = map.next_value_seed(de::One::<de::Int<i64>>::new("MaxConn", false))?; }
+                4 => { m.ActiveOpens = map.next_value_seed(de::One::<de::Int<i64>>::new("ActiveOpens", false))?; }
+                5 => { m.PassiveOpens = map.next_value_seed(de::One::<de::Int<i64>>::new("PassiveOpens", false))?; }
+                6 => { m.AttemptFails = map.next_value_seed(de::One::<de::Int<i64>>::new("AttemptFails", false))?; }
+                7 => { m.EstabResets = map.next_value_seed(de::One::<de::Int<i64>>::new("EstabResets", false))?; }
+                8 => { m.CurrEstab = map.next_value_seed(de::One::<de::Int<i64>>::new("CurrEstab", false))?; }
+                9 => { m.InSegs = map.next_value_seed(de::One::<de::Int<i64>>::new("InSegs", false))?; }
+                10 => { m.OutSegs = map.next_value_seed(de::One::<de::Int<i64>>::new("OutSegs", false))?; }
+                11 => { m.RetransSegs = map.next_value_seed(de::One::<de::Int<i64>>::new("RetransSegs", false))?; }
+                12 => { m.InErrs = map.next_value_seed(de::One::<de::Int<i64>>::new("InErrs", false))?; }
+                13 => { m.OutRsts = map.next_value_seed(de::One::<de::Int<i64>>::new("OutRsts", false))?; }
+                14 => { m.InCsumErrors = map.next_value_seed(de::One::<de::Int<i64>>::new("InCsumErrors", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::UdpStatistics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("UdpStatistics", 8)?;
+        if let Some(v) = &self.InDatagrams { st.serialize_field("InDatagrams", v)?; }
+        if let Some(v) = &self.NoPorts { st.serialize_field("NoPorts", v)?; }
+        if let Some(v) = &self.InErrors { st.serialize_field("InErrors", v)?; }
+        if let Some(v) = &self.OutDatagrams { st.serialize_field("OutDatagrams", v)?; }
+        if let Some(v) = &self.RcvbufErrors { st.serialize_field("RcvbufErrors", v)?; }
+        if let Some(v) = &self.SndbufErrors { st.serialize_field("SndbufErrors", v)?; }
+        if let Some(v) = &self.InCsumErrors { st.serialize_field("InCsumErrors", v)?; }
+        if let Some(v) = &self.IgnoredMulti { st.serialize_field("IgnoredMulti", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::UdpStatistics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::UdpStatistics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "NoPorts" => 1, _ => u32::MAX }, 8 => match key { "InErrors" => 2, _ => u32::MAX }, 11 => match key { "InDatagrams" => 0, _ => u32::MAX }, 12 => match key { "OutDatagrams" => 3, "RcvbufErrors" => 4, "SndbufErrors" => 5, "InCsumErrors" => 6, "IgnoredMulti" => 7, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.InDatagrams = map.next_value_seed(de::One::<de::Int<i64>>::new("InDatagrams", false))?; }
+                1 => { m.NoPorts = map.next_value_seed(de::One::<de::Int<i64>>::new("NoPorts", false))?; }
+                2 => { m.InErrors = map.next_value_seed(de::One::<de::Int<i64>>::new("InErrors", false))?; }
+                3 => { m.OutDatagrams = map.next_value_seed(de::One::<de::Int<i64>>::new("OutDatagrams", false))?; }
+                4 => { m.RcvbufErrors = map.next_value_seed(de::One::<de::Int<i64>>::new("RcvbufErrors", false))?; }
+                5 => { m.SndbufErrors = map.next_value_seed(de::One::<de::Int<i64>>::new("SndbufErrors", false))?; }
+                6 => { m.InCsumErrors = map.next_value_seed(de::One::<de::Int<i64>>::new("InCsumErrors", false))?; }
+                7 => { m.IgnoredMulti = map.next_value_seed(de::One::<de::Int<i64>>::new("IgnoredMulti", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::SNMPStatistics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("SNMPStatistics", 4)?;
+        if let Some(v) = &self.ip_stats { st.serialize_field("ip_stats", v)?; }
+        if let Some(v) = &self.icmp_stats { st.serialize_field("icmp_stats", v)?; }
+        if let Some(v) = &self.tcp_stats { st.serialize_field("tcp_stats", v)?; }
+        if let Some(v) = &self.udp_stats { st.serialize_field("udp_stats", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::SNMPStatistics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::SNMPStatistics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "ip_stats" => 0, _ => u32::MAX }, 9 => match key { "tcp_stats" => 2, "udp_stats" => 3, _ => u32::MAX }, 10 => match key { "icmp_stats" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "ip_stats" }, miss, &mut *m.ip_stats.insert(Default::default())))? { m.ip_stats = None; } }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "icmp_stats" }, miss, &mut *m.icmp_stats.insert(Default::default())))? { m.icmp_stats = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "tcp_stats" }, miss, &mut *m.tcp_stats.insert(Default::default())))? { m.tcp_stats = None; } }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "udp_stats" }, miss, &mut *m.udp_stats.insert(Default::default())))? { m.udp_stats = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::DiskStatistics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("DiskStatistics", 4)?;
+        if let Some(v) = &self.source { st.serialize_field("source", v)?; }
+        if let Some(v) = &self.persistence { st.serialize_field("persistence", v)?; }
+        if let Some(v) = &self.limit_bytes { st.serialize_field("limit_bytes", v)?; }
+        if let Some(v) = &self.used_bytes { st.serialize_field("used_bytes", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::DiskStatistics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::DiskStatistics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "source" => 0, _ => u32::MAX }, 10 => match key { "used_bytes" => 3, _ => u32::MAX }, 11 => match key { "persistence" => 1, "limit_bytes" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "source" }, miss, &mut *m.source.insert(Default::default())))? { m.source = None; } }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "persistence" }, miss, &mut *m.persistence.insert(Default::default())))? { m.persistence = None; } }
+                2 => { m.limit_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("limit_bytes", false))?; }
+                3 => { m.used_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("used_bytes", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::ResourceStatistics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ResourceStatistics", 55)?;
+        st.serialize_field("timestamp", &ser::Double(*&self.timestamp))?;
+        if let Some(v) = &self.processes { st.serialize_field("processes", v)?; }
+        if let Some(v) = &self.threads { st.serialize_field("threads", v)?; }
+        if let Some(v) = &self.cpus_user_time_secs { st.serialize_field("cpus_user_time_secs", &ser::Double(*v))?; }
+        if let Some(v) = &self.cpus_system_time_secs { st.serialize_field("cpus_system_time_secs", &ser::Double(*v))?; }
+        if let Some(v) = &self.cpus_limit { st.serialize_field("cpus_limit", &ser::Double(*v))?; }
+        if let Some(v) = &self.cpus_soft_limit { st.serialize_field("cpus_soft_limit", &ser::Double(*v))?; }
+        if let Some(v) = &self.cpus_nr_periods { st.serialize_field("cpus_nr_periods", v)?; }
+        if let Some(v) = &self.cpus_nr_throttled { st.serialize_field("cpus_nr_throttled", v)?; }
+        if let Some(v) = &self.cpus_throttled_time_secs { st.serialize_field("cpus_throttled_time_secs", &ser::Double(*v))?; }
+        if let Some(v) = &self.mem_total_bytes { st.serialize_field("mem_total_bytes", v)?; }
+        if let Some(v) = &self.mem_total_memsw_bytes { st.serialize_field("mem_total_memsw_bytes", v)?; }
+        if let Some(v) = &self.mem_kmem_usage_bytes { st.serialize_field("mem_kmem_usage_bytes", v)?; }
+        if let Some(v) = &self.mem_kmem_tcp_usage_bytes { st.serialize_field("mem_kmem_tcp_usage_bytes", v)?; }
+        if let Some(v) = &self.mem_limit_bytes { st.serialize_field("mem_limit_bytes", v)?; }
+        if let Some(v) = &self.mem_soft_limit_bytes { st.serialize_field("mem_soft_limit_bytes", v)?; }
+        if let Some(v) = &self.mem_file_bytes { st.serialize_field("mem_file_bytes", v)?; }
+        if let Some(v) = &self.mem_anon_bytes { st.serialize_field("mem_anon_bytes", v)?; }
+        if let Some(v) = &self.mem_cache_bytes { st.serialize_field("mem_cache_bytes", v)?; }
+        if let Some(v) = &self.mem_rss_bytes { st.serialize_field("mem_rss_bytes", v)?; }
+        if let Some(v) = &self.mem_mapped_file_bytes { st.serialize_field("mem_mapped_file_bytes", v)?; }
+        if let Some(v) = &self.mem_swap_bytes { st.serialize_field("mem_swap_bytes", v)?; }
+        if let Some(v) = &self.mem_unevictable_bytes { st.serialize_field("mem_unevictable_bytes", v)?; }
+        if let Some(v) = &self.mem_low_pressure_counter { st.serialize_field("mem_low_pressure_counter", v)?; }
+        if let Some(v) = &self.mem_medium_pressure_counter { st.serialize_field("mem_medium_pressure_counter", v)?; }
+        if let Some(v) = &self.mem_critical_pressure_counter { st.serialize_field("mem_critical_pressure_counter", v)?; }
+        if let Some(v) = &self.disk_limit_bytes { st.serialize_field("disk_limit_bytes", v)?; }
+        if let Some(v) = &self.disk_used_bytes { st.serialize_field("disk_used_bytes", v)?; }
+        if !self.disk_statistics.is_empty() { st.serialize_field("disk_statistics", &self.disk_statistics)?; }
+        if let Some(v) = &self.blkio_statistics { st.serialize_field("blkio_statistics", v)?; }
+        if let Some(v) = &self.perf { st.serialize_field("perf", v)?; }
+        if let Some(v) = &self.net_rx_packets { st.serialize_field("net_rx_packets", v)?; }
+        if let Some(v) = &self.net_rx_bytes { st.serialize_field("net_rx_bytes", v)?; }
+        if let Some(v) = &self.net_rx_errors { st.serialize_field("net_rx_errors", v)?; }
+        if let Some(v) = &self.net_rx_dropped { st.serialize_field("net_rx_dropped", v)?; }
+        if let Some(v) = &self.net_tx_packets { st.serialize_field("net_tx_packets", v)?; }
+        if let Some(v) = &self.net_tx_bytes { st.serialize_field("net_tx_bytes", v)?; }
+        if let Some(v) = &self.net_tx_errors { st.serialize_field("net_tx_errors", v)?; }
+        if let Some(v) = &self.net_tx_dropped { st.serialize_field("net_tx_dropped", v)?; }
+        if let Some(v) = &self.net_tx_rate_limit { st.serialize_field("net_tx_rate_limit", v)?; }
+        if let Some(v) = &self.net_tx_burst_rate_limit { st.serialize_field("net_tx_burst_rate_limit", v)?; }
+        if let Some(v) = &self.net_tx_burst_size { st.serialize_field("net_tx_burst_size", v)?; }
+        if let Some(v) = &self.net_rx_rate_limit { st.serialize_field("net_rx_rate_limit", v)?; }
+        if let Some(v) = &self.net_rx_burst_rate_limit { st.serialize_field("net_rx_burst_rate_limit", v)?; }
+        if let Some(v) = &self.net_rx_burst_size { st.serialize_field("net_rx_burst_size", v)?; }
+        if let Some(v) = &self.net_rate_statistics { st.serialize_field("net_rate_statistics", v)?; }
+        if let Some(v) = &self.net_ephemeral_ports { st.serialize_field("net_ephemeral_ports", v)?; }
+        if let Some(v) = &self.net_tcp_rtt_microsecs_p50 { st.serialize_field("net_tcp_rtt_microsecs_p50", &ser::Double(*v))?; }
+        if let Some(v) = &self.net_tcp_rtt_microsecs_p90 { st.serialize_field("net_tcp_rtt_microsecs_p90", &ser::Double(*v))?; }
+        if let Some(v) = &self.net_tcp_rtt_microsecs_p95 { st.serialize_field("net_tcp_rtt_microsecs_p95", &ser::Double(*v))?; }
+        if let Some(v) = &self.net_tcp_rtt_microsecs_p99 { st.serialize_field("net_tcp_rtt_microsecs_p99", &ser::Double(*v))?; }
+        if let Some(v) = &self.net_tcp_active_connections { st.serialize_field("net_tcp_active_connections", &ser::Double(*v))?; }
+        if let Some(v) = &self.net_tcp_time_wait_connections { st.serialize_field("net_tcp_time_wait_connections", &ser::Double(*v))?; }
+        if !self.net_traffic_control_statistics.is_empty() { st.serialize_field("net_traffic_control_statistics", &self.net_traffic_control_statistics)?; }
+        if let Some(v) = &self.net_snmp_statistics { st.serialize_field("net_snmp_statistics", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::ResourceStatistics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::ResourceStatistics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "perf" => 30, _ => u32::MAX }, 7 => match key { "threads" => 2, _ => u32::MAX }, 9 => match key { "timestamp" => 0, "processes" => 1, _ => u32::MAX }, 10 => match key { "cpus_limit" => 5, _ => u32::MAX }, 12 => match key { "net_rx_bytes" => 32, "net_tx_bytes" => 36, _ => u32::MAX }, 13 => match key { "mem_rss_bytes" => 19, "net_rx_errors" => 33, "net_tx_errors" => 37, _ => u32::MAX }, 14 => match key { "mem_file_bytes" => 16, "mem_anon_bytes" => 17, "mem_swap_bytes" => 21, "net_rx_packets" => 31, "net_rx_dropped" => 34, "net_tx_packets" => 35, "net_tx_dropped" => 38, _ => u32::MAX }, 15 => match key { "cpus_soft_limit" => 6, "cpus_nr_periods" => 7, "mem_total_bytes" => 10, "mem_limit_bytes" => 14, "mem_cache_bytes" => 18, "disk_used_bytes" => 27, "disk_statistics" => 28, _ => u32::MAX }, 16 => match key { "disk_limit_bytes" => 26, "blkio_statistics" => 29, _ => u32::MAX }, 17 => match key { "cpus_nr_throttled" => 8, "net_tx_rate_limit" => 39, "net_tx_burst_size" => 41, "net_rx_rate_limit" => 42, "net_rx_burst_size" => 44, _ => u32::MAX }, 19 => match key { "cpus_user_time_secs" => 3, "net_rate_statistics" => 45, "net_ephemeral_ports" => 46, "net_snmp_statistics" => 54, _ => u32::MAX }, 20 => match key { "mem_kmem_usage_bytes" => 12, "mem_soft_limit_bytes" => 15, _ => u32::MAX }, 21 => match key { "cpus_system_time_secs" => 4, "mem_total_memsw_bytes" => 11, "mem_mapped_file_bytes" => 20, "mem_unevictable_bytes" => 22, _ => u32::MAX }, 23 => match key { "net_tx_burst_rate_limit" => 40, "net_rx_burst_rate_limit" => 43, _ => u32::MAX }, 24 => match key { "cpus_throttled_time_secs" => 9, "mem_kmem_tcp_usage_bytes" => 13, "mem_low_pressure_counter" => 23, _ => u32::MAX }, 25 => match key { "net_tcp_rtt_microsecs_p50" => 47, "net_tcp_rtt_microsecs_p90" => 48, "net_tcp_rtt_microsecs_p95" => 49, "net_tcp_rtt_microsecs_p99" => 50, _ => u32::MAX }, 26 => match key { "net_tcp_active_connections" => 51, _ => u32::MAX }, 27 => match key { "mem_medium_pressure_counter" => 24, _ => u32::MAX }, 29 => match key { "mem_critical_pressure_counter" => 25, "net_tcp_time_wait_connections" => 52, _ => u32::MAX }, 30 => match key { "net_traffic_control_statistics" => 53, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::F64>::new("timestamp", true))? { Some(v) => { m.timestamp = v; seen |= 1 << 0; } None => { m.timestamp = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.processes = map.next_value_seed(de::One::<de::Int<u32>>::new("processes", false))?; }
+                2 => { m.threads = map.next_value_seed(de::One::<de::Int<u32>>::new("threads", false))?; }
+                3 => { m.cpus_user_time_secs = map.next_value_seed(de::One::<de::F64>::new("cpus_user_time_secs", false))?; }
+                4 => { m.cpus_system_time_secs = map.next_value_seed(de::One::<de::F64>::new("cpus_system_time_secs", false))?; }
+                5 => { m.cpus_limit = map.next_value_seed(de::One::<de::F64>::new("cpus_limit", false))?; }
+                6 => { m.cpus_soft_limit = map.next_value_seed(de::One::<de::F64>::new("cpus_soft_limit", false))?; }
+                7 => { m.cpus_nr_periods = map.next_value_seed(de::One::<de::Int<u32>>::new("cpus_nr_periods", false))?; }
+                8 => { m.cpus_nr_throttled = map.next_value_seed(de::One::<de::Int<u32>>::new("cpus_nr_throttled", false))?; }
+                9 => { m.cpus_throttled_time_secs = map.next_value_seed(de::One::<de::F64>::new("cpus_throttled_time_secs", false))?; }
+                10 => { m.mem_total_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_total_bytes", false))?; }
+                11 => { m.mem_total_memsw_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_total_memsw_bytes", false))?; }
+                12 => { m.mem_kmem_usage_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_kmem_usage_bytes", false))?; }
+                13 => { m.mem_kmem_tcp_usage_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_kmem_tcp_usage_bytes", false))?; }
+                14 => { m.mem_limit_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_limit_bytes", false))?; }
+                15 => { m.mem_soft_limit_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_soft_limit_bytes", false))?; }
+                16 => { m.mem_file_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_file_bytes", false))?; }
+                17 => { m.mem_anon_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_anon_bytes", false))?; }
+                18 => { m.mem_cache_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_cache_bytes", false))?; }
+                19 => { m.mem_rss_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_rss_bytes", false))?; }
+                20 => { m.mem_mapped_file_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_mapped_file_bytes", false))?; }
+                21 => { m.mem_swap_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_swap_bytes", false))?; }
+                22 => { m.mem_unevictable_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_unevictable_bytes", false))?; }
+                23 => { m.mem_low_pressure_counter = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_low_pressure_counter", false))?; }
+                24 => { m.mem_medium_pressure_counter = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_medium_pressure_counter", false))?; }
+                25 => { m.mem_critical_pressure_counter = map.next_value_seed(de::One::<de::Int<u64>>::new("mem_critical_pressure_counter", false))?; }
+                26 => { m.disk_limit_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("disk_limit_bytes", false))?; }
+                27 => { m.disk_used_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("disk_used_bytes", false))?; }
+                28 => { map.next_value_seed(de::Messages::new(Slot { number: 43, name: "disk_statistics" }, miss, &mut m.disk_statistics))?; de::Messages::finish(&mut m.disk_statistics); }
+                29 => { if !map.next_value_seed(de::Message::new(Slot { number: 44, name: "blkio_statistics" }, miss, &mut *m.blkio_statistics.insert(Default::default())))? { m.blkio_statistics = None; } }
+                30 => { if !map.next_value_seed(de::Message::new(Slot { number: 13, name: "perf" }, miss, &mut *m.perf.insert(Default::default())))? { m.perf = None; } }
+                31 => { m.net_rx_packets = map.next_value_seed(de::One::<de::Int<u64>>::new("net_rx_packets", false))?; }
+                32 => { m.net_rx_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("net_rx_bytes", false))?; }
+                33 => { m.net_rx_errors = map.next_value_seed(de::One::<de::Int<u64>>::new("net_rx_errors", false))?; }
+                34 => { m.net_rx_dropped = map.next_value_seed(de::One::<de::Int<u64>>::new("net_rx_dropped", false))?; }
+                35 => { m.net_tx_packets = map.next_value_seed(de::One::<de::Int<u64>>::new("net_tx_packets", false))?; }
+                36 => { m.net_tx_bytes = map.next_value_seed(de::One::<de::Int<u64>>::new("net_tx_bytes", false))?; }
+                37 => { m.net_tx_errors = map.next_value_seed(de::One::<de::Int<u64>>::new("net_tx_errors", false))?; }
+                38 => { m.net_tx_dropped = map.next_value_seed(de::One::<de::Int<u64>>::new("net_tx_dropped", false))?; }
+                39 => { m.net_tx_rate_limit = map.next_value_seed(de::One::<de::Int<u64>>::new("net_tx_rate_limit", false))?; }
+                40 => { m.net_tx_burst_rate_limit = map.next_value_seed(de::One::<de::Int<u64>>::new("net_tx_burst_rate_limit", false))?; }
+                41 => { m.net_tx_burst_size = map.next_value_seed(de::One::<de::Int<u64>>::new("net_tx_burst_size", false))?; }
+                42 => { m.net_rx_rate_limit = map.next_value_seed(de::One::<de::Int<u64>>::new("net_rx_rate_limit", false))?; }
+                43 => { m.net_rx_burst_rate_limit = map.next_value_seed(de::One::<de::Int<u64>>::new("net_rx_burst_rate_limit", false))?; }
+                44 => { m.net_rx_burst_size = map.next_value_seed(de::One::<de::Int<u64>>::new("net_rx_burst_size", false))?; }
+                45 => { if !map.next_value_seed(de::Message::new(Slot { number: 54, name: "net_rate_statistics" }, miss, &mut *m.net_rate_statistics.insert(Default::default())))? { m.net_rate_statistics = None; } }
+                46 => { if !map.next_value_seed(de::Message::new(Slot { number: 55, name: "net_ephemeral_ports" }, miss, &mut *m.net_ephemeral_ports.insert(Default::default())))? { m.net_ephemeral_ports = None; } }
+                47 => { m.net_tcp_rtt_microsecs_p50 = map.next_value_seed(de::One::<de::F64>::new("net_tcp_rtt_microsecs_p50", false))?; }
+                48 => { m.net_tcp_rtt_microsecs_p90 = map.next_value_seed(de::One::<de::F64>::new("net_tcp_rtt_microsecs_p90", false))?; }
+                49 => { m.net_tcp_rtt_microsecs_p95 = map.next_value_seed(de::One::<de::F64>::new("net_tcp_rtt_microsecs_p95", false))?; }
+                50 => { m.net_tcp_rtt_microsecs_p99 = map.next_value_seed(de::One::<de::F64>::new("net_tcp_rtt_microsecs_p99", false))?; }
+                51 => { m.net_tcp_active_connections = map.next_value_seed(de::One::<de::F64>::new("net_tcp_active_connections", false))?; }
+                52 => { m.net_tcp_time_wait_connections = map.next_value_seed(de::One::<de::F64>::new("net_tcp_time_wait_connections", false))?; }
+                53 => { map.next_value_seed(de::Messages::new(Slot { number: 35, name: "net_traffic_control_statistics" }, miss, &mut m.net_traffic_control_statistics))?; de::Messages::finish(&mut m.net_traffic_control_statistics); }
+                54 => { if !map.next_value_seed(de::Message::new(Slot { number: 42, name: "net_snmp_statistics" }, miss, &mut *m.net_snmp_statistics.insert(Default::default())))? { m.net_snmp_statistics = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "timestamp")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::resource_statistics::RatePercentiles {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("RatePercentiles", 9)?;
+        if let Some(v) = &self.min { st.serialize_field("min", v)?; }
+        if let Some(v) = &self.max { st.serialize_field("max", v)?; }
+        if let Some(v) = &self.p50 { st.serialize_field("p50", v)?; }
+        if let Some(v) = &self.p90 { st.serialize_field("p90", v)?; }
+        if let Some(v) = &self.p95 { st.serialize_field("p95", v)?; }
+        if let Some(v) = &self.p99 { st.serialize_field("p99", v)?; }
+        if let Some(v) = &self.p999 { st.serialize_field("p999", v)?; }
+        if let Some(v) = &self.p9999 { st.serialize_field("p9999", v)?; }
+        if let Some(v) = &self.samples { st.serialize_field("samples", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::resource_statistics::RatePercentiles {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::resource_statistics::RatePercentiles {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 3 => match key { "min" => 0, "max" => 1, "p50" => 2, "p90" => 3, "p95" => 4, "p99" => 5, _ => u32::MAX }, 4 => match key { "p999" => 6, _ => u32::MAX }, 5 => match key { "p9999" => 7, _ => u32::MAX }, 7 => match key { "samples" => 8, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.min = map.next_value_seed(de::One::<de::Int<u64>>::new("min", false))?; }
+                1 => { m.max = map.next_value_seed(de::One::<de::Int<u64>>::new("max", false))?; }
+                2 => { m.p50 = map.next_value_seed(de::One::<de::Int<u64>>::new("p50", false))?; }
+                3 => { m.p90 = map.next_value_seed(de::One::<de::Int<u64>>::new("p90", false))?; }
+                4 => { m.p95 = map.next_value_seed(de::One::<de::Int<u64>>::new("p95", false))?; }
+                5 => { m.p99 = map.next_value_seed(de::One::<de::Int<u64>>::new("p99", false))?; }
+                6 => { m.p999 = map.next_value_seed(de::One::<de::Int<u64>>::new("p999", false))?; }
+                7 => { m.p9999 = map.next_value_seed(de::One::<de::Int<u64>>::new("p9999", false))?; }
+                8 => { m.samples = map.next_value_seed(de::One::<de::Int<u64>>::new("samples", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::resource_statistics::RateStatistics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("RateStatistics", 10)?;
+        if let Some(v) = &self.rx_rate { st.serialize_field("rx_rate", v)?; }
+        if let Some(v) = &self.rx_packet_rate { st.serialize_field("rx_packet_rate", v)?; }
+        if let Some(v) = &self.rx_drop_rate { st.serialize_field("rx_drop_rate", v)?; }
+        if let Some(v) = &self.rx_error_rate { st.serialize_field("rx_error_rate", v)?; }
+        if let Some(v) = &self.tx_rate { st.serialize_field("tx_rate", v)?; }
+        if let Some(v) = &self.tx_packet_rate { st.serialize_field("tx_packet_rate", v)?; }
+        if let Some(v) = &self.tx_drop_rate { st.serialize_field("tx_drop_rate", v)?; }
+        if let Some(v) = &self.tx_error_rate { st.serialize_field("tx_error_rate", v)?; }
+        if let Some(v) = &self.sampling_window_secs { st.serialize_field("sampling_window_secs", &ser::Double(*v))?; }
+        if let Some(v) = &self.sampling_interval_secs { st.serialize_field("sampling_interval_secs", &ser::Double(*v))?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::resource_statistics::RateStatistics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::resource_statistics::RateStatistics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "rx_rate" => 0, "tx_rate" => 4, _ => u32::MAX }, 12 => match key { "rx_drop_rate" => 2, "tx_drop_rate" => 6, _ => u32::MAX }, 13 => match key { "rx_error_rate" => 3, "tx_error_rate" => 7, _ => u32::MAX }, 14 => match key { "rx_packet_rate" => 1, "tx_packet_rate" => 5, _ => u32::MAX }, 20 => match key { "sampling_window_secs" => 8, _ => u32::MAX }, 22 => match key { "sampling_interval_secs" => 9, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "rx_rate" }, miss, &mut *m.rx_rate.insert(Default::default())))? { m.rx_rate = None; } }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "rx_packet_rate" }, miss, &mut *m.rx_packet_rate.insert(Default::default())))? { m.rx_packet_rate = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "rx_drop_rate" }, miss, &mut *m.rx_drop_rate.insert(Default::default())))? { m.rx_drop_rate = None; } }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "rx_error_rate" }, miss, &mut *m.rx_error_rate.insert(Default::default())))? { m.rx_error_rate = None; } }
+                4 => { if !map.next_value_seed(de::Message::new(Slot { number: 5, name: "tx_rate" }, miss, &mut *m.tx_rate.insert(Default::default())))? { m.tx_rate = None; } }
+                5 => { if !map.next_value_seed(de::Message::new(Slot { number: 6, name: "tx_packet_rate" }, miss, &mut *m.tx_packet_rate.insert(Default::default())))? { m.tx_packet_rate = None; } }
+                6 => { if !map.next_value_seed(de::Message::new(Slot { number: 7, name: "tx_drop_rate" }, miss, &mut *m.tx_drop_rate.insert(Default::default())))? { m.tx_drop_rate = None; } }
+                7 => { if !map.next_value_seed(de::Message::new(Slot { number: 8, name: "tx_error_rate" }, miss, &mut *m.tx_error_rate.insert(Default::default())))? { m.tx_error_rate = None; } }
+                8 => { m.sampling_window_secs = map.next_value_seed(de::One::<de::F64>::new("sampling_window_secs", false))?; }
+                9 => { m.sampling_interval_secs = map.next_value_seed(de::One::<de::F64>::new("sampling_interval_secs", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::PerfStatistics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("PerfStatistics", 53)?;
+        st.serialize_field("timestamp", &ser::Double(*&self.timestamp))?;
+        st.serialize_field("duration", &ser::Double(*&self.duration))?;
+        if let Some(v) = &self.cycles { st.serialize_field("cycles", v)?; }
+        if let Some(v) = &self.stalled_cycles_frontend { st.serialize_field("stalled_cycles_frontend", v)?; }
+        if let Some(v) = &self.stalled_cycles_backend { st.serialize_field("stalled_cycles_backend", v)?; }
+        if let Some(v) = &self.instructions { st.serialize_field("instructions", v)?; }
+        if let Some(v) = &self.cache_references { st.serialize_field("cache_references", v)?; }
+        if let Some(v) = &self.cache_misses { st.serialize_field("cache_misses", v)?; }
+        if let Some(v) = &self.branches { st.serialize_field("branches", v)?; }
+        if let Some(v) = &self.branch_misses { st.serialize_field("branch_misses", v)?; }
+        if let Some(v) = &self.bus_cycles { st.serialize_field("bus_cycles", v)?; }
+        if let Some(v) = &self.ref_cycles { st.serialize_field("ref_cycles", v)?; }
+        if let Some(v) = &self.cpu_clock { st.serialize_field("cpu_clock", &ser::Double(*v))?; }
+        if let Some(v) = &self.task_clock { st.serialize_field("task_clock", &ser::Double(*v))?; }
+        if let Some(v) = &self.page_faults { st.serialize_field("page_faults", v)?; }
+        if let Some(v) = &self.minor_faults { st.serialize_field("minor_faults", v)?; }
+        if let Some(v) = &self.major_faults { st.serialize_field("major_faults", v)?; }
+        if let Some(v) = &self.context_switches { st.serialize_field("context_switches", v)?; }
+        if let Some(v) = &self.cpu_migrations { st.serialize_field("cpu_migrations", v)?; }
+        if let Some(v) = &self.alignment_faults { st.serialize_field("alignment_faults", v)?; }
+        if let Some(v) = &self.emulation_faults { st.serialize_field("emulation_faults", v)?; }
+        if let Some(v) = &self.l1_dcache_loads { st.serialize_field("l1_dcache_loads", v)?; }
+        if let Some(v) = &self.l1_dcache_load_misses { st.serialize_field("l1_dcache_load_misses", v)?; }
+        if let Some(v) = &self.l1_dcache_stores { st.serialize_field("l1_dcache_stores", v)?; }
+        if let Some(v) = &self.l1_dcache_store_misses { st.serialize_field("l1_dcache_store_misses", v)?; }
+        if let Some(v) = &self.l1_dcache_prefetches { st.serialize_field("l1_dcache_prefetches", v)?; }
+        if let Some(v) = &self.l1_dcache_prefetch_misses { st.serialize_field("l1_dcache_prefetch_misses", v)?; }
+        if let Some(v) = &self.l1_icache_loads { st.serialize_field("l1_icache_loads", v)?; }
+        if let Some(v) = &self.l1_icache_load_misses { st.serialize_field("l1_icache_load_misses", v)?; }
+        if let Some(v) = &self.l1_icache_prefetches { st.serialize_field("l1_icache_prefetches", v)?; }
+        if let Some(v) = &self.l1_icache_prefetch_misses { st.serialize_field("l1_icache_prefetch_misses", v)?; }
+        if let Some(v) = &self.llc_loads { st.serialize_field("llc_loads", v)?; }
+        if let Some(v) = &self.llc_load_misses { st.serialize_field("llc_load_misses", v)?; }
+        if let Some(v) = &self.llc_stores { st.serialize_field("llc_stores", v)?; }
+        if let Some(v) = &self.llc_store_misses { st.serialize_field("llc_store_misses", v)?; }
+        if let Some(v) = &self.llc_prefetches { st.serialize_field("llc_prefetches", v)?; }
+        if let Some(v) = &self.llc_prefetch_misses { st.serialize_field("llc_prefetch_misses", v)?; }
+        if let Some(v) = &self.dtlb_loads { st.serialize_field("dtlb_loads", v)?; }
+        if let Some(v) = &self.dtlb_load_misses { st.serialize_field("dtlb_load_misses", v)?; }
+        if let Some(v) = &self.dtlb_stores { st.serialize_field("dtlb_stores", v)?; }
+        if let Some(v) = &self.dtlb_store_misses { st.serialize_field("dtlb_store_misses", v)?; }
+        if let Some(v) = &self.dtlb_prefetches { st.serialize_field("dtlb_prefetches", v)?; }
+        if let Some(v) = &self.dtlb_prefetch_misses { st.serialize_field("dtlb_prefetch_misses", v)?; }
+        if let Some(v) = &self.itlb_loads { st.serialize_field("itlb_loads", v)?; }
+        if let Some(v) = &self.itlb_load_misses { st.serialize_field("itlb_load_misses", v)?; }
+        if let Some(v) = &self.branch_loads { st.serialize_field("branch_loads", v)?; }
+        if let Some(v) = &self.branch_load_misses { st.serialize_field("branch_load_misses", v)?; }
+        if let Some(v) = &self.node_loads { st.serialize_field("node_loads", v)?; }
+        if let Some(v) = &self.node_load_misses { st.serialize_field("node_load_misses", v)?; }
+        if let Some(v) = &self.node_stores { st.serialize_field("node_stores", v)?; }
+        if let Some(v) = &self.node_store_misses { st.serialize_field("node_store_misses", v)?; }
+        if let Some(v) = &self.node_prefetches { st.serialize_field("node_prefetches", v)?; }
+        if let Some(v) = &self.node_prefetch_misses { st.serialize_field("node_prefetch_misses", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::PerfStatistics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::PerfStatistics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "cycles" => 2, _ => u32::MAX }, 8 => match key { "duration" => 1, "branches" => 8, _ => u32::MAX }, 9 => match key { "timestamp" => 0, "cpu_clock" => 12, "llc_loads" => 31, _ => u32::MAX }, 10 => match key { "bus_cycles" => 10, "ref_cycles" => 11, "task_clock" => 13, "llc_stores" => 33, "dtlb_loads" => 37, "itlb_loads" => 43, "node_loads" => 47, _ => u32::MAX }, 11 => match key { "page_faults" => 14, "dtlb_stores" => 39, "node_stores" => 49, _ => u32::MAX }, 12 => match key { "instructions" => 5, "cache_misses" => 7, "minor_faults" => 15, "major_faults" => 16, "branch_loads" => 45, _ => u32::MAX }, 13 => match key { "branch_misses" => 9, _ => u32::MAX }, 14 => match key { "cpu_migrations" => 18, "llc_prefetches" => 35, _ => u32::MAX }, 15 => match key { "l1_dcache_loads" => 21, "l1_icache_loads" => 27, "llc_load_misses" => 32, "dtlb_prefetches" => 41, "node_prefetches" => 51, _ => u32::MAX }, 16 => match key { "cache_references" => 6, "context_switches" => 17, "alignment_faults" => 19, "emulation_faults" => 20, "l1_dcache_stores" => 23, "llc_store_misses" => 34, "dtlb_load_misses" => 38, "itlb_load_misses" => 44, "node_load_misses" => 48, _ => u32::MAX }, 17 => match key { "dtlb_store_misses" => 40, "node_store_misses" => 50, _ => u32::MAX }, 18 => match key { "branch_load_misses" => 46, _ => u32::MAX }, 19 => match key { "llc_prefetch_misses" => 36, _ => u32::MAX }, 20 => match key { "l1_dcache_prefetches" => 25, "l1_icache_prefetches" => 29, "dtlb_prefetch_misses" => 42, "node_prefetch_misses" => 52, _ => u32::MAX }, 21 => match key { "l1_dcache_load_misses" => 22, "l1_icache_load_misses" => 28, _ => u32::MAX }, 22 => match key { "stalled_cycles_backend" => 4, "l1_dcache_store_misses" => 24, _ => u32::MAX }, 23 => match key { "stalled_cycles_frontend" => 3, _ => u32::MAX }, 25 => match key { "l1_dcache_prefetch_misses" => 26, "l1_icache_prefetch_misses" => 30, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::F64>::new("timestamp", true))? { Some(v) => { m.timestamp = v; seen |= 1 << 0; } None => { m.timestamp = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match map.next_value_seed(de::One::<de::F64>::new("duration", true))? { Some(v) => { m.duration = v; seen |= 1 << 1; } None => { m.duration = Default::default(); seen &= !(1 << 1); } } }
+                2 => { m.cycles = map.next_value_seed(de::One::<de::Int<u64>>::new("cycles", false))?; }
+                3 => { m.stalled_cycles_frontend = map.next_value_seed(de::One::<de::Int<u64>>::new("stalled_cycles_frontend", false))?; }
+                4 => { m.stalled_cycles_backend = map.next_value_seed(de::One::<de::Int<u64>>::new("stalled_cycles_backend", false))?; }
+                5 => { m.instructions = map.next_value_seed(de::One::<de::Int<u64>>::new("instructions", false))?; }
+                6 => { m.cache_references = map.next_value_seed(de::One::<de::Int<u64>>::new("cache_references", false))?; }
+                7 => { m.cache_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("cache_misses", false))?; }
+                8 => { m.branches = map.next_value_seed(de::One::<de::Int<u64>>::new("branches", false))?; }
+                9 => { m.branch_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("branch_misses", false))?; }
+                10 => { m.bus_cycles = map.next_value_seed(de::One::<de::Int<u64>>::new("bus_cycles", false))?; }
+                11 => { m.ref_cycles = map.next_value_seed(de::One::<de::Int<u64>>::new("ref_cycles", false))?; }
+                12 => { m.cpu_clock = map.next_value_seed(de::One::<de::F64>::new("cpu_clock", false))?; }
+                13 => { m.task_clock = map.next_value_seed(de::One::<de::F64>::new("task_clock", false))?; }
+                14 => { m.page_faults = map.next_value_seed(de::One::<de::Int<u64>>::new("page_faults", false))?; }
+                15 => { m.minor_faults = map.next_value_seed(de::One::<de::Int<u64>>::new("minor_faults", false))?; }
+                16 => { m.major_faults = map.next_value_seed(de::One::<de::Int<u64>>::new("major_faults", false))?; }
+                17 => { m.context_switches = map.next_value_seed(de::One::<de::Int<u64>>::new("context_switches", false))?; }
+                18 => { m.cpu_migrations = map.next_value_seed(de::One::<de::Int<u64>>::new("cpu_migrations", false))?; }
+                19 => { m.alignment_faults = map.next_value_seed(de::One::<de::Int<u64>>::new("alignment_faults", false))?; }
+                20 => { m.emulation_faults = map.next_value_seed(de::One::<de::Int<u64>>::new("emulation_faults", false))?; }
+                21 => { m.l1_dcache_loads = map.next_value_seed(de::One::<de::Int<u64>>::new("l1_dcache_loads", false))?; }
+                22 => { m.l1_dcache_load_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("l1_dcache_load_misses", false))?; }
+                23 => { m.l1_dcache_stores = map.next_value_seed(de::One::<de::Int<u64>>::new("l1_dcache_stores", false))?; }
+                24 => { m.l1_dcache_store_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("l1_dcache_store_misses", false))?; }
+                25 => { m.l1_dcache_prefetches = map.next_value_seed(de::One::<de::Int<u64>>::new("l1_dcache_prefetches", false))?; }
+                26 => { m.l1_dcache_prefetch_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("l1_dcache_prefetch_misses", false))?; }
+                27 => { m.l1_icache_loads = map.next_value_seed(de::One::<de::Int<u64>>::new("l1_icache_loads", false))?; }
+                28 => { m.l1_icache_load_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("l1_icache_load_misses", false))?; }
+                29 => { m.l1_icache_prefetches = map.next_value_seed(de::One::<de::Int<u64>>::new("l1_icache_prefetches", false))?; }
+                30 => { m.l1_icache_prefetch_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("l1_icache_prefetch_misses", false))?; }
+                31 => { m.llc_loads = map.next_value_seed(de::One::<de::Int<u64>>::new("llc_loads", false))?; }
+                32 => { m.llc_load_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("llc_load_misses", false))?; }
+                33 => { m.llc_stores = map.next_value_seed(de::One::<de::Int<u64>>::new("llc_stores", false))?; }
+                34 => { m.llc_store_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("llc_store_misses", false))?; }
+                35 => { m.llc_prefetches = map.next_value_seed(de::One::<de::Int<u64>>::new("llc_prefetches", false))?; }
+                36 => { m.llc_prefetch_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("llc_prefetch_misses", false))?; }
+                37 => { m.dtlb_loads = map.next_value_seed(de::One::<de::Int<u64>>::new("dtlb_loads", false))?; }
+                38 => { m.dtlb_load_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("dtlb_load_misses", false))?; }
+                39 => { m.dtlb_stores = map.next_value_seed(de::One::<de::Int<u64>>::new("dtlb_stores", false))?; }
+                40 => { m.dtlb_store_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("dtlb_store_misses", false))?; }
+                41 => { m.dtlb_prefetches = map.next_value_seed(de::One::<de::Int<u64>>::new("dtlb_prefetches", false))?; }
+                42 => { m.dtlb_prefetch_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("dtlb_prefetch_misses", false))?; }
+                43 => { m.itlb_loads = map.next_value_seed(de::One::<de::Int<u64>>::new("itlb_loads", false))?; }
+                44 => { m.itlb_load_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("itlb_load_misses", false))?; }
+                45 => { m.branch_loads = map.next_value_seed(de::One::<de::Int<u64>>::new("branch_loads", false))?; }
+                46 => { m.branch_load_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("branch_load_misses", false))?; }
+                47 => { m.node_loads = map.next_value_seed(de::One::<de::Int<u64>>::new("node_loads", false))?; }
+                48 => { m.node_load_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("node_load_misses", false))?; }
+                49 => { m.node_stores = map.next_value_seed(de::One::<de::Int<u64>>::new("node_stores", false))?; }
+                50 => { m.node_store_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("node_store_misses", false))?; }
+                51 => { m.node_prefetches = map.next_value_seed(de::One::<de::Int<u64>>::new("node_prefetches", false))?; }
+                52 => { m.node_prefetch_misses = map.next_value_seed(de::One::<de::Int<u64>>::new("node_prefetch_misses", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x3, &[(0, "timestamp"), (1, "duration")]);
         Ok(())
     }
 }
@@ -3258,6 +4573,71 @@ impl JsonCodec for crate::v1::TaskGroupInfo {
     }
 }
 
+impl serde::Serialize for crate::v1::Task {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Task", 17)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("task_id", &self.task_id)?;
+        st.serialize_field("framework_id", &self.framework_id)?;
+        if let Some(v) = &self.executor_id { st.serialize_field("executor_id", v)?; }
+        st.serialize_field("agent_id", &self.agent_id)?;
+        if let Some(n) = self.state.name() { st.serialize_field("state", n)?; }
+        if !self.resources.is_empty() { st.serialize_field("resources", &self.resources)?; }
+        if !self.statuses.is_empty() { st.serialize_field("statuses", &self.statuses)?; }
+        if let Some(n) = self.status_update_state.and_then(|v| v.name()) { st.serialize_field("status_update_state", n)?; }
+        if let Some(v) = &self.status_update_uuid { st.serialize_field("status_update_uuid", &ser::Bytes(v))?; }
+        if let Some(v) = &self.labels { st.serialize_field("labels", v)?; }
+        if let Some(v) = &self.discovery { st.serialize_field("discovery", v)?; }
+        if let Some(v) = &self.container { st.serialize_field("container", v)?; }
+        if let Some(v) = &self.health_check { st.serialize_field("health_check", v)?; }
+        if let Some(v) = &self.kill_policy { st.serialize_field("kill_policy", v)?; }
+        if let Some(v) = &self.user { st.serialize_field("user", v)?; }
+        if !self.limits.is_empty() { st.serialize_field("limits", &self.limits)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::Task {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::Task {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "name" => 0, "user" => 15, _ => u32::MAX }, 5 => match key { "state" => 5, _ => u32::MAX }, 6 => match key { "labels" => 10, "limits" => 16, _ => u32::MAX }, 7 => match key { "task_id" => 1, _ => u32::MAX }, 8 => match key { "agent_id" => 4, "statuses" => 7, _ => u32::MAX }, 9 => match key { "resources" => 6, "discovery" => 11, "container" => 12, _ => u32::MAX }, 11 => match key { "executor_id" => 3, "kill_policy" => 14, _ => u32::MAX }, 12 => match key { "framework_id" => 2, "health_check" => 13, _ => u32::MAX }, 18 => match key { "status_update_uuid" => 9, _ => u32::MAX }, 19 => match key { "status_update_state" => 8, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if seen & (1 << 1) != 0 { m.task_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 2, name: "task_id" }, miss, &mut m.task_id))? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { if seen & (1 << 2) != 0 { m.framework_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 3, name: "framework_id" }, miss, &mut m.framework_id))? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "executor_id" }, miss, &mut *m.executor_id.insert(Default::default())))? { m.executor_id = None; } }
+                4 => { if seen & (1 << 4) != 0 { m.agent_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 5, name: "agent_id" }, miss, &mut m.agent_id))? { seen |= 1 << 4; } else { seen &= !(1 << 4); } }
+                5 => { match map.next_value_seed(de::One::<de::Enum<crate::v1::TaskState>>::new("state", true))? { Some(v) => { m.state = v; seen |= 1 << 5; } None => { m.state = Default::default(); seen &= !(1 << 5); } } }
+                6 => { map.next_value_seed(de::Messages::new(Slot { number: 7, name: "resources" }, miss, &mut m.resources))?; de::Messages::finish(&mut m.resources); }
+                7 => { map.next_value_seed(de::Messages::new(Slot { number: 8, name: "statuses" }, miss, &mut m.statuses))?; de::Messages::finish(&mut m.statuses); }
+                8 => { m.status_update_state = map.next_value_seed(de::One::<de::Enum<crate::v1::TaskState>>::new("status_update_state", false))?; }
+                9 => { m.status_update_uuid = map.next_value_seed(de::One::<de::Bytes>::new("status_update_uuid", false))?; }
+                10 => { if !map.next_value_seed(de::Message::new(Slot { number: 11, name: "labels" }, miss, &mut *m.labels.insert(Default::default())))? { m.labels = None; } }
+                11 => { if !map.next_value_seed(de::Message::new(Slot { number: 12, name: "discovery" }, miss, &mut *m.discovery.insert(Default::default())))? { m.discovery = None; } }
+                12 => { if !map.next_value_seed(de::Message::new(Slot { number: 13, name: "container" }, miss, &mut *m.container.insert(Default::default())))? { m.container = None; } }
+                13 => { if !map.next_value_seed(de::Message::new(Slot { number: 15, name: "health_check" }, miss, &mut *m.health_check.insert(Default::default())))? { m.health_check = None; } }
+                14 => { if !map.next_value_seed(de::Message::new(Slot { number: 16, name: "kill_policy" }, miss, &mut *m.kill_policy.insert(Default::default())))? { m.kill_policy = None; } }
+                15 => { m.user = map.next_value_seed(de::One::<de::Str>::new("user", false))?; }
+                16 => { map.next_value_seed(de::MapField::new(Slot { number: 17, name: "limits" }, miss, &mut m.limits))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x37, &[(0, "name"), (1, "task_id"), (2, "framework_id"), (4, "agent_id"), (5, "state")]);
+        Ok(())
+    }
+}
+
 impl serde::Serialize for crate::v1::TaskResourceLimitation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("TaskResourceLimitation", 1)?;
@@ -3319,6 +4699,49 @@ impl JsonCodec for crate::v1::UUID {
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "value")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::Operation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Operation", 6)?;
+        if let Some(v) = &self.framework_id { st.serialize_field("framework_id", v)?; }
+        if let Some(v) = &self.agent_id { st.serialize_field("agent_id", v)?; }
+        st.serialize_field("info", &self.info)?;
+        st.serialize_field("latest_status", &self.latest_status)?;
+        if !self.statuses.is_empty() { st.serialize_field("statuses", &self.statuses)?; }
+        st.serialize_field("uuid", &self.uuid)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::Operation {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::Operation {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "info" => 2, "uuid" => 5, _ => u32::MAX }, 8 => match key { "agent_id" => 1, "statuses" => 4, _ => u32::MAX }, 12 => match key { "framework_id" => 0, _ => u32::MAX }, 13 => match key { "latest_status" => 3, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "framework_id" }, miss, &mut *m.framework_id.insert(Default::default())))? { m.framework_id = None; } }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "agent_id" }, miss, &mut *m.agent_id.insert(Default::default())))? { m.agent_id = None; } }
+                2 => { if seen & (1 << 2) != 0 { m.info = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 3, name: "info" }, miss, &mut m.info))? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
+                3 => { if seen & (1 << 3) != 0 { m.latest_status = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 4, name: "latest_status" }, miss, &mut m.latest_status))? { seen |= 1 << 3; } else { seen &= !(1 << 3); } }
+                4 => { map.next_value_seed(de::Messages::new(Slot { number: 5, name: "statuses" }, miss, &mut m.statuses))?; de::Messages::finish(&mut m.statuses); }
+                5 => { if seen & (1 << 5) != 0 { m.uuid = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 6, name: "uuid" }, miss, &mut m.uuid))? { seen |= 1 << 5; } else { seen &= !(1 << 5); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x2c, &[(2, "info"), (3, "latest_status"), (5, "uuid")]);
         Ok(())
     }
 }
@@ -5016,6 +6439,250 @@ impl JsonCodec for crate::v1::CgroupInfo {
     }
 }
 
+impl serde::Serialize for crate::v1::cgroup_info::Blkio {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Blkio", 0)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::cgroup_info::Blkio {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::cgroup_info::Blkio {
+    fn field_index(key: &str) -> u32 {
+        u32::MAX
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::cgroup_info::blkio::Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Value", 2)?;
+        if let Some(n) = self.op.and_then(|v| v.name()) { st.serialize_field("op", n)?; }
+        if let Some(v) = &self.value { st.serialize_field("value", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::cgroup_info::blkio::Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::cgroup_info::blkio::Value {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 2 => match key { "op" => 0, _ => u32::MAX }, 5 => match key { "value" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.op = map.next_value_seed(de::One::<de::Enum<crate::v1::cgroup_info::blkio::Operation>>::new("op", false))?; }
+                1 => { m.value = map.next_value_seed(de::One::<de::Int<u64>>::new("value", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::cgroup_info::blkio::CFQ {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("CFQ", 0)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::cgroup_info::blkio::CFQ {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::cgroup_info::blkio::CFQ {
+    fn field_index(key: &str) -> u32 {
+        u32::MAX
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::cgroup_info::blkio::cfq::Statistics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Statistics", 9)?;
+        if let Some(v) = &self.device { st.serialize_field("device", v)?; }
+        if let Some(v) = &self.sectors { st.serialize_field("sectors", v)?; }
+        if let Some(v) = &self.time { st.serialize_field("time", v)?; }
+        if !self.io_serviced.is_empty() { st.serialize_field("io_serviced", &self.io_serviced)?; }
+        if !self.io_service_bytes.is_empty() { st.serialize_field("io_service_bytes", &self.io_service_bytes)?; }
+        if !self.io_service_time.is_empty() { st.serialize_field("io_service_time", &self.io_service_time)?; }
+        if !self.io_wait_time.is_empty() { st.serialize_field("io_wait_time", &self.io_wait_time)?; }
+        if !self.io_merged.is_empty() { st.serialize_field("io_merged", &self.io_merged)?; }
+        if !self.io_queued.is_empty() { st.serialize_field("io_queued", &self.io_queued)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::cgroup_info::blkio::cfq::Statistics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::cgroup_info::blkio::cfq::Statistics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "time" => 2, _ => u32::MAX }, 6 => match key { "device" => 0, _ => u32::MAX }, 7 => match key { "sectors" => 1, _ => u32::MAX }, 9 => match key { "io_merged" => 7, "io_queued" => 8, _ => u32::MAX }, 11 => match key { "io_serviced" => 3, _ => u32::MAX }, 12 => match key { "io_wait_time" => 6, _ => u32::MAX }, 15 => match key { "io_service_time" => 5, _ => u32::MAX }, 16 => match key { "io_service_bytes" => 4, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "device" }, miss, &mut *m.device.insert(Default::default())))? { m.device = None; } }
+                1 => { m.sectors = map.next_value_seed(de::One::<de::Int<u64>>::new("sectors", false))?; }
+                2 => { m.time = map.next_value_seed(de::One::<de::Int<u64>>::new("time", false))?; }
+                3 => { map.next_value_seed(de::Messages::new(Slot { number: 4, name: "io_serviced" }, miss, &mut m.io_serviced))?; de::Messages::finish(&mut m.io_serviced); }
+                4 => { map.next_value_seed(de::Messages::new(Slot { number: 5, name: "io_service_bytes" }, miss, &mut m.io_service_bytes))?; de::Messages::finish(&mut m.io_service_bytes); }
+                5 => { map.next_value_seed(de::Messages::new(Slot { number: 6, name: "io_service_time" }, miss, &mut m.io_service_time))?; de::Messages::finish(&mut m.io_service_time); }
+                6 => { map.next_value_seed(de::Messages::new(Slot { number: 7, name: "io_wait_time" }, miss, &mut m.io_wait_time))?; de::Messages::finish(&mut m.io_wait_time); }
+                7 => { map.next_value_seed(de::Messages::new(Slot { number: 8, name: "io_merged" }, miss, &mut m.io_merged))?; de::Messages::finish(&mut m.io_merged); }
+                8 => { map.next_value_seed(de::Messages::new(Slot { number: 9, name: "io_queued" }, miss, &mut m.io_queued))?; de::Messages::finish(&mut m.io_queued); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::cgroup_info::blkio::Throttling {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Throttling", 0)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::cgroup_info::blkio::Throttling {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::cgroup_info::blkio::Throttling {
+    fn field_index(key: &str) -> u32 {
+        u32::MAX
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::cgroup_info::blkio::throttling::Statistics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Statistics", 3)?;
+        if let Some(v) = &self.device { st.serialize_field("device", v)?; }
+        if !self.io_serviced.is_empty() { st.serialize_field("io_serviced", &self.io_serviced)?; }
+        if !self.io_service_bytes.is_empty() { st.serialize_field("io_service_bytes", &self.io_service_bytes)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::cgroup_info::blkio::throttling::Statistics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::cgroup_info::blkio::throttling::Statistics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "device" => 0, _ => u32::MAX }, 11 => match key { "io_serviced" => 1, _ => u32::MAX }, 16 => match key { "io_service_bytes" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "device" }, miss, &mut *m.device.insert(Default::default())))? { m.device = None; } }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "io_serviced" }, miss, &mut m.io_serviced))?; de::Messages::finish(&mut m.io_serviced); }
+                2 => { map.next_value_seed(de::Messages::new(Slot { number: 3, name: "io_service_bytes" }, miss, &mut m.io_service_bytes))?; de::Messages::finish(&mut m.io_service_bytes); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::cgroup_info::blkio::Statistics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Statistics", 3)?;
+        if !self.cfq.is_empty() { st.serialize_field("cfq", &self.cfq)?; }
+        if !self.cfq_recursive.is_empty() { st.serialize_field("cfq_recursive", &self.cfq_recursive)?; }
+        if !self.throttling.is_empty() { st.serialize_field("throttling", &self.throttling)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::cgroup_info::blkio::Statistics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::cgroup_info::blkio::Statistics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 3 => match key { "cfq" => 0, _ => u32::MAX }, 10 => match key { "throttling" => 2, _ => u32::MAX }, 13 => match key { "cfq_recursive" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "cfq" }, miss, &mut m.cfq))?; de::Messages::finish(&mut m.cfq); }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "cfq_recursive" }, miss, &mut m.cfq_recursive))?; de::Messages::finish(&mut m.cfq_recursive); }
+                2 => { map.next_value_seed(de::Messages::new(Slot { number: 3, name: "throttling" }, miss, &mut m.throttling))?; de::Messages::finish(&mut m.throttling); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
 impl serde::Serialize for crate::v1::cgroup_info::NetCls {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("NetCls", 1)?;
@@ -5229,6 +6896,378 @@ impl JsonCodec for crate::v1::DiscoveryInfo {
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "visibility")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::WeightInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("WeightInfo", 2)?;
+        st.serialize_field("weight", &ser::Double(*&self.weight))?;
+        if let Some(v) = &self.role { st.serialize_field("role", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::WeightInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::WeightInfo {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "role" => 1, _ => u32::MAX }, 6 => match key { "weight" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::F64>::new("weight", true))? { Some(v) => { m.weight = v; seen |= 1 << 0; } None => { m.weight = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.role = map.next_value_seed(de::One::<de::Str>::new("role", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "weight")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::VersionInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("VersionInfo", 7)?;
+        st.serialize_field("version", &self.version)?;
+        if let Some(v) = &self.build_date { st.serialize_field("build_date", v)?; }
+        if let Some(v) = &self.build_time { st.serialize_field("build_time", &ser::Double(*v))?; }
+        if let Some(v) = &self.build_user { st.serialize_field("build_user", v)?; }
+        if let Some(v) = &self.git_sha { st.serialize_field("git_sha", v)?; }
+        if let Some(v) = &self.git_branch { st.serialize_field("git_branch", v)?; }
+        if let Some(v) = &self.git_tag { st.serialize_field("git_tag", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::VersionInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::VersionInfo {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "version" => 0, "git_sha" => 4, "git_tag" => 6, _ => u32::MAX }, 10 => match key { "build_date" => 1, "build_time" => 2, "build_user" => 3, "git_branch" => 5, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("version", true))? { Some(v) => { m.version = v; seen |= 1 << 0; } None => { m.version = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.build_date = map.next_value_seed(de::One::<de::Str>::new("build_date", false))?; }
+                2 => { m.build_time = map.next_value_seed(de::One::<de::F64>::new("build_time", false))?; }
+                3 => { m.build_user = map.next_value_seed(de::One::<de::Str>::new("build_user", false))?; }
+                4 => { m.git_sha = map.next_value_seed(de::One::<de::Str>::new("git_sha", false))?; }
+                5 => { m.git_branch = map.next_value_seed(de::One::<de::Str>::new("git_branch", false))?; }
+                6 => { m.git_tag = map.next_value_seed(de::One::<de::Str>::new("git_tag", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "version")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::Flag {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Flag", 2)?;
+        st.serialize_field("name", &self.name)?;
+        if let Some(v) = &self.value { st.serialize_field("value", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::Flag {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::Flag {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "name" => 0, _ => u32::MAX }, 5 => match key { "value" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.value = map.next_value_seed(de::One::<de::Str>::new("value", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "name")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::Role {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Role", 4)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("weight", &ser::Double(*&self.weight))?;
+        if !self.frameworks.is_empty() { st.serialize_field("frameworks", &self.frameworks)?; }
+        if !self.resources.is_empty() { st.serialize_field("resources", &self.resources)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::Role {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::Role {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "name" => 0, _ => u32::MAX }, 6 => match key { "weight" => 1, _ => u32::MAX }, 9 => match key { "resources" => 3, _ => u32::MAX }, 10 => match key { "frameworks" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match map.next_value_seed(de::One::<de::F64>::new("weight", true))? { Some(v) => { m.weight = v; seen |= 1 << 1; } None => { m.weight = Default::default(); seen &= !(1 << 1); } } }
+                2 => { map.next_value_seed(de::Messages::new(Slot { number: 3, name: "frameworks" }, miss, &mut m.frameworks))?; de::Messages::finish(&mut m.frameworks); }
+                3 => { map.next_value_seed(de::Messages::new(Slot { number: 4, name: "resources" }, miss, &mut m.resources))?; de::Messages::finish(&mut m.resources); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x3, &[(0, "name"), (1, "weight")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::Metric {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Metric", 2)?;
+        st.serialize_field("name", &self.name)?;
+        if let Some(v) = &self.value { st.serialize_field("value", &ser::Double(*v))?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::Metric {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::Metric {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "name" => 0, _ => u32::MAX }, 5 => match key { "value" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 0; } None => { m.name = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.value = map.next_value_seed(de::One::<de::F64>::new("value", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "name")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::FileInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("FileInfo", 7)?;
+        st.serialize_field("path", &self.path)?;
+        if let Some(v) = &self.nlink { st.serialize_field("nlink", v)?; }
+        if let Some(v) = &self.size { st.serialize_field("size", v)?; }
+        if let Some(v) = &self.mtime { st.serialize_field("mtime", v)?; }
+        if let Some(v) = &self.mode { st.serialize_field("mode", v)?; }
+        if let Some(v) = &self.uid { st.serialize_field("uid", v)?; }
+        if let Some(v) = &self.gid { st.serialize_field("gid", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::FileInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::FileInfo {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 3 => match key { "uid" => 5, "gid" => 6, _ => u32::MAX }, 4 => match key { "path" => 0, "size" => 2, "mode" => 4, _ => u32::MAX }, 5 => match key { "nlink" => 1, "mtime" => 3, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("path", true))? { Some(v) => { m.path = v; seen |= 1 << 0; } None => { m.path = Default::default(); seen &= !(1 << 0); } } }
+                1 => { m.nlink = map.next_value_seed(de::One::<de::Int<i32>>::new("nlink", false))?; }
+                2 => { m.size = map.next_value_seed(de::One::<de::Int<u64>>::new("size", false))?; }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "mtime" }, miss, &mut *m.mtime.insert(Default::default())))? { m.mtime = None; } }
+                4 => { m.mode = map.next_value_seed(de::One::<de::Int<u32>>::new("mode", false))?; }
+                5 => { m.uid = map.next_value_seed(de::One::<de::Str>::new("uid", false))?; }
+                6 => { m.gid = map.next_value_seed(de::One::<de::Str>::new("gid", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "path")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::Device {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Device", 2)?;
+        if let Some(v) = &self.path { st.serialize_field("path", v)?; }
+        if let Some(v) = &self.number { st.serialize_field("number", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::Device {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::Device {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "path" => 0, _ => u32::MAX }, 6 => match key { "number" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.path = map.next_value_seed(de::One::<de::Str>::new("path", false))?; }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "number" }, miss, &mut *m.number.insert(Default::default())))? { m.number = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::device::Number {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Number", 2)?;
+        st.serialize_field("major_number", &self.major_number)?;
+        st.serialize_field("minor_number", &self.minor_number)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::device::Number {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::device::Number {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 12 => match key { "major_number" => 0, "minor_number" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Int<u64>>::new("major_number", true))? { Some(v) => { m.major_number = v; seen |= 1 << 0; } None => { m.major_number = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match map.next_value_seed(de::One::<de::Int<u64>>::new("minor_number", true))? { Some(v) => { m.minor_number = v; seen |= 1 << 1; } None => { m.minor_number = Default::default(); seen &= !(1 << 1); } } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x3, &[(0, "major_number"), (1, "minor_number")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::DrainConfig {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("DrainConfig", 2)?;
+        if let Some(v) = &self.max_grace_period { st.serialize_field("max_grace_period", v)?; }
+        st.serialize_field("mark_gone", &self.mark_gone.unwrap_or(false))?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::DrainConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::DrainConfig {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 9 => match key { "mark_gone" => 1, _ => u32::MAX }, 16 => match key { "max_grace_period" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "max_grace_period" }, miss, &mut *m.max_grace_period.insert(Default::default())))? { m.max_grace_period = None; } }
+                1 => { m.mark_gone = map.next_value_seed(de::One::<de::Bool>::new("mark_gone", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::DrainInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("DrainInfo", 2)?;
+        if let Some(n) = self.state.name() { st.serialize_field("state", n)?; }
+        st.serialize_field("config", &self.config)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::DrainInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::DrainInfo {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "state" => 0, _ => u32::MAX }, 6 => match key { "config" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Enum<crate::v1::DrainState>>::new("state", true))? { Some(v) => { m.state = v; seen |= 1 << 0; } None => { m.state = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if seen & (1 << 1) != 0 { m.config = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 2, name: "config" }, miss, &mut m.config))? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x3, &[(0, "state"), (1, "config")]);
         Ok(())
     }
 }
@@ -7160,6 +9199,4128 @@ impl JsonCodec for crate::v1::executor::call::Message {
             }
         }
         ms::check_required(miss, seen, 0x1, &[(0, "data")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::protobuf::Duration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Duration", 2)?;
+        if let Some(v) = &self.seconds { st.serialize_field("seconds", v)?; }
+        if let Some(v) = &self.nanos { st.serialize_field("nanos", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::protobuf::Duration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::protobuf::Duration {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "nanos" => 1, _ => u32::MAX }, 7 => match key { "seconds" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.seconds = map.next_value_seed(de::One::<de::Int<i64>>::new("seconds", false))?; }
+                1 => { m.nanos = map.next_value_seed(de::One::<de::Int<i32>>::new("nanos", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::allocator::InverseOfferStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("InverseOfferStatus", 3)?;
+        if let Some(n) = self.status.name() { st.serialize_field("status", n)?; }
+        st.serialize_field("framework_id", &self.framework_id)?;
+        st.serialize_field("timestamp", &self.timestamp)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::allocator::InverseOfferStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::allocator::InverseOfferStatus {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "status" => 0, _ => u32::MAX }, 9 => match key { "timestamp" => 2, _ => u32::MAX }, 12 => match key { "framework_id" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Enum<crate::v1::allocator::inverse_offer_status::Status>>::new("status", true))? { Some(v) => { m.status = v; seen |= 1 << 0; } None => { m.status = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if seen & (1 << 1) != 0 { m.framework_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 2, name: "framework_id" }, miss, &mut m.framework_id))? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { if seen & (1 << 2) != 0 { m.timestamp = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 3, name: "timestamp" }, miss, &mut m.timestamp))? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x7, &[(0, "status"), (1, "framework_id"), (2, "timestamp")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::maintenance::Window {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Window", 2)?;
+        if !self.machine_ids.is_empty() { st.serialize_field("machine_ids", &self.machine_ids)?; }
+        st.serialize_field("unavailability", &self.unavailability)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::maintenance::Window {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::maintenance::Window {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 11 => match key { "machine_ids" => 0, _ => u32::MAX }, 14 => match key { "unavailability" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "machine_ids" }, miss, &mut m.machine_ids))?; de::Messages::finish(&mut m.machine_ids); }
+                1 => { if seen & (1 << 1) != 0 { m.unavailability = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 2, name: "unavailability" }, miss, &mut m.unavailability))? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x2, &[(1, "unavailability")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::maintenance::Schedule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Schedule", 1)?;
+        if !self.windows.is_empty() { st.serialize_field("windows", &self.windows)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::maintenance::Schedule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::maintenance::Schedule {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "windows" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "windows" }, miss, &mut m.windows))?; de::Messages::finish(&mut m.windows); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::maintenance::ClusterStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ClusterStatus", 2)?;
+        if !self.draining_machines.is_empty() { st.serialize_field("draining_machines", &self.draining_machines)?; }
+        if !self.down_machines.is_empty() { st.serialize_field("down_machines", &self.down_machines)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::maintenance::ClusterStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::maintenance::ClusterStatus {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 13 => match key { "down_machines" => 1, _ => u32::MAX }, 17 => match key { "draining_machines" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "draining_machines" }, miss, &mut m.draining_machines))?; de::Messages::finish(&mut m.draining_machines); }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "down_machines" }, miss, &mut m.down_machines))?; de::Messages::finish(&mut m.down_machines); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::maintenance::cluster_status::DrainingMachine {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("DrainingMachine", 2)?;
+        st.serialize_field("id", &self.id)?;
+        if !self.statuses.is_empty() { st.serialize_field("statuses", &self.statuses)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::maintenance::cluster_status::DrainingMachine {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::maintenance::cluster_status::DrainingMachine {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 2 => match key { "id" => 0, _ => u32::MAX }, 8 => match key { "statuses" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "id" }, miss, &mut m.id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "statuses" }, miss, &mut m.statuses))?; de::Messages::finish(&mut m.statuses); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::quota::QuotaInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("QuotaInfo", 3)?;
+        if let Some(v) = &self.role { st.serialize_field("role", v)?; }
+        if let Some(v) = &self.principal { st.serialize_field("principal", v)?; }
+        if !self.guarantee.is_empty() { st.serialize_field("guarantee", &self.guarantee)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::quota::QuotaInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::quota::QuotaInfo {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "role" => 0, _ => u32::MAX }, 9 => match key { "principal" => 1, "guarantee" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.role = map.next_value_seed(de::One::<de::Str>::new("role", false))?; }
+                1 => { m.principal = map.next_value_seed(de::One::<de::Str>::new("principal", false))?; }
+                2 => { map.next_value_seed(de::Messages::new(Slot { number: 3, name: "guarantee" }, miss, &mut m.guarantee))?; de::Messages::finish(&mut m.guarantee); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::quota::QuotaRequest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("QuotaRequest", 3)?;
+        if let Some(v) = &self.force { st.serialize_field("force", v)?; }
+        if let Some(v) = &self.role { st.serialize_field("role", v)?; }
+        if !self.guarantee.is_empty() { st.serialize_field("guarantee", &self.guarantee)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::quota::QuotaRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::quota::QuotaRequest {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "role" => 1, _ => u32::MAX }, 5 => match key { "force" => 0, _ => u32::MAX }, 9 => match key { "guarantee" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.force = map.next_value_seed(de::One::<de::Bool>::new("force", false))?; }
+                1 => { m.role = map.next_value_seed(de::One::<de::Str>::new("role", false))?; }
+                2 => { map.next_value_seed(de::Messages::new(Slot { number: 3, name: "guarantee" }, miss, &mut m.guarantee))?; de::Messages::finish(&mut m.guarantee); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::quota::QuotaConfig {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("QuotaConfig", 3)?;
+        st.serialize_field("role", &self.role)?;
+        if !self.guarantees.is_empty() { st.serialize_field("guarantees", &self.guarantees)?; }
+        if !self.limits.is_empty() { st.serialize_field("limits", &self.limits)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::quota::QuotaConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::quota::QuotaConfig {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "role" => 0, _ => u32::MAX }, 6 => match key { "limits" => 2, _ => u32::MAX }, 10 => match key { "guarantees" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("role", true))? { Some(v) => { m.role = v; seen |= 1 << 0; } None => { m.role = Default::default(); seen &= !(1 << 0); } } }
+                1 => { map.next_value_seed(de::MapField::new(Slot { number: 2, name: "guarantees" }, miss, &mut m.guarantees))?; }
+                2 => { map.next_value_seed(de::MapField::new(Slot { number: 3, name: "limits" }, miss, &mut m.limits))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "role")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::quota::QuotaStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("QuotaStatus", 2)?;
+        if !self.infos.is_empty() { st.serialize_field("infos", &self.infos)?; }
+        if !self.configs.is_empty() { st.serialize_field("configs", &self.configs)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::quota::QuotaStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::quota::QuotaStatus {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "infos" => 0, _ => u32::MAX }, 7 => match key { "configs" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "infos" }, miss, &mut m.infos))?; de::Messages::finish(&mut m.infos); }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "configs" }, miss, &mut m.configs))?; de::Messages::finish(&mut m.configs); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::Call {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Call", 23)?;
+        if let Some(n) = self.r#type.and_then(|v| v.name()) { st.serialize_field("type", n)?; }
+        if let Some(v) = &self.get_metrics { st.serialize_field("get_metrics", v)?; }
+        if let Some(v) = &self.set_logging_level { st.serialize_field("set_logging_level", v)?; }
+        if let Some(v) = &self.list_files { st.serialize_field("list_files", v)?; }
+        if let Some(v) = &self.read_file { st.serialize_field("read_file", v)?; }
+        if let Some(v) = &self.update_weights { st.serialize_field("update_weights", v)?; }
+        if let Some(v) = &self.reserve_resources { st.serialize_field("reserve_resources", v)?; }
+        if let Some(v) = &self.unreserve_resources { st.serialize_field("unreserve_resources", v)?; }
+        if let Some(v) = &self.create_volumes { st.serialize_field("create_volumes", v)?; }
+        if let Some(v) = &self.destroy_volumes { st.serialize_field("destroy_volumes", v)?; }
+        if let Some(v) = &self.grow_volume { st.serialize_field("grow_volume", v)?; }
+        if let Some(v) = &self.shrink_volume { st.serialize_field("shrink_volume", v)?; }
+        if let Some(v) = &self.update_maintenance_schedule { st.serialize_field("update_maintenance_schedule", v)?; }
+        if let Some(v) = &self.start_maintenance { st.serialize_field("start_maintenance", v)?; }
+        if let Some(v) = &self.stop_maintenance { st.serialize_field("stop_maintenance", v)?; }
+        if let Some(v) = &self.drain_agent { st.serialize_field("drain_agent", v)?; }
+        if let Some(v) = &self.deactivate_agent { st.serialize_field("deactivate_agent", v)?; }
+        if let Some(v) = &self.reactivate_agent { st.serialize_field("reactivate_agent", v)?; }
+        if let Some(v) = &self.update_quota { st.serialize_field("update_quota", v)?; }
+        if let Some(v) = &self.teardown { st.serialize_field("teardown", v)?; }
+        if let Some(v) = &self.mark_agent_gone { st.serialize_field("mark_agent_gone", v)?; }
+        if let Some(v) = &self.set_quota { st.serialize_field("set_quota", v)?; }
+        if let Some(v) = &self.remove_quota { st.serialize_field("remove_quota", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::Call {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::Call {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, 8 => match key { "teardown" => 19, _ => u32::MAX }, 9 => match key { "read_file" => 4, "set_quota" => 21, _ => u32::MAX }, 10 => match key { "list_files" => 3, _ => u32::MAX }, 11 => match key { "get_metrics" => 1, "grow_volume" => 10, "drain_agent" => 15, _ => u32::MAX }, 12 => match key { "update_quota" => 18, "remove_quota" => 22, _ => u32::MAX }, 13 => match key { "shrink_volume" => 11, _ => u32::MAX }, 14 => match key { "update_weights" => 5, "create_volumes" => 8, _ => u32::MAX }, 15 => match key { "destroy_volumes" => 9, "mark_agent_gone" => 20, _ => u32::MAX }, 16 => match key { "stop_maintenance" => 14, "deactivate_agent" => 16, "reactivate_agent" => 17, _ => u32::MAX }, 17 => match key { "set_logging_level" => 2, "reserve_resources" => 6, "start_maintenance" => 13, _ => u32::MAX }, 19 => match key { "unreserve_resources" => 7, _ => u32::MAX }, 27 => match key { "update_maintenance_schedule" => 12, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.r#type = map.next_value_seed(de::One::<de::Enum<crate::v1::master::call::Type>>::new("type", false))?; }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "get_metrics" }, miss, &mut *m.get_metrics.insert(Default::default())))? { m.get_metrics = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "set_logging_level" }, miss, &mut *m.set_logging_level.insert(Default::default())))? { m.set_logging_level = None; } }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "list_files" }, miss, &mut *m.list_files.insert(Default::default())))? { m.list_files = None; } }
+                4 => { if !map.next_value_seed(de::Message::new(Slot { number: 5, name: "read_file" }, miss, &mut *m.read_file.insert(Default::default())))? { m.read_file = None; } }
+                5 => { if !map.next_value_seed(de::Message::new(Slot { number: 6, name: "update_weights" }, miss, &mut *m.update_weights.insert(Default::default())))? { m.update_weights = None; } }
+                6 => { if !map.next_value_seed(de::Message::new(Slot { number: 7, name: "reserve_resources" }, miss, &mut *m.reserve_resources.insert(Default::default())))? { m.reserve_resources = None; } }
+                7 => { if !map.next_value_seed(de::Message::new(Slot { number: 8, name: "unreserve_resources" }, miss, &mut *m.unreserve_resources.insert(Default::default())))? { m.unreserve_resources = None; } }
+                8 => { if !map.next_value_seed(de::Message::new(Slot { number: 9, name: "create_volumes" }, miss, &mut *m.create_volumes.insert(Default::default())))? { m.create_volumes = None; } }
+                9 => { if !map.next_value_seed(de::Message::new(Slot { number: 10, name: "destroy_volumes" }, miss, &mut *m.destroy_volumes.insert(Default::default())))? { m.destroy_volumes = None; } }
+                10 => { if !map.next_value_seed(de::Message::new(Slot { number: 18, name: "grow_volume" }, miss, &mut *m.grow_volume.insert(Default::default())))? { m.grow_volume = None; } }
+                11 => { if !map.next_value_seed(de::Message::new(Slot { number: 19, name: "shrink_volume" }, miss, &mut *m.shrink_volume.insert(Default::default())))? { m.shrink_volume = None; } }
+                12 => { if !map.next_value_seed(de::Message::new(Slot { number: 11, name: "update_maintenance_schedule" }, miss, &mut *m.update_maintenance_schedule.insert(Default::default())))? { m.update_maintenance_schedule = None; } }
+                13 => { if !map.next_value_seed(de::Message::new(Slot { number: 12, name: "start_maintenance" }, miss, &mut *m.start_maintenance.insert(Default::default())))? { m.start_maintenance = None; } }
+                14 => { if !map.next_value_seed(de::Message::new(Slot { number: 13, name: "stop_maintenance" }, miss, &mut *m.stop_maintenance.insert(Default::default())))? { m.stop_maintenance = None; } }
+                15 => { if !map.next_value_seed(de::Message::new(Slot { number: 21, name: "drain_agent" }, miss, &mut *m.drain_agent.insert(Default::default())))? { m.drain_agent = None; } }
+                16 => { if !map.next_value_seed(de::Message::new(Slot { number: 22, name: "deactivate_agent" }, miss, &mut *m.deactivate_agent.insert(Default::default())))? { m.deactivate_agent = None; } }
+                17 => { if !map.next_value_seed(de::Message::new(Slot { number: 23, name: "reactivate_agent" }, miss, &mut *m.reactivate_agent.insert(Default::default())))? { m.reactivate_agent = None; } }
+                18 => { if !map.next_value_seed(de::Message::new(Slot { number: 20, name: "update_quota" }, miss, &mut *m.update_quota.insert(Default::default())))? { m.update_quota = None; } }
+                19 => { if !map.next_value_seed(de::Message::new(Slot { number: 16, name: "teardown" }, miss, &mut *m.teardown.insert(Default::default())))? { m.teardown = None; } }
+                20 => { if !map.next_value_seed(de::Message::new(Slot { number: 17, name: "mark_agent_gone" }, miss, &mut *m.mark_agent_gone.insert(Default::default())))? { m.mark_agent_gone = None; } }
+                21 => { if !map.next_value_seed(de::Message::new(Slot { number: 14, name: "set_quota" }, miss, &mut *m.set_quota.insert(Default::default())))? { m.set_quota = None; } }
+                22 => { if !map.next_value_seed(de::Message::new(Slot { number: 15, name: "remove_quota" }, miss, &mut *m.remove_quota.insert(Default::default())))? { m.remove_quota = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::GetMetrics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetMetrics", 1)?;
+        if let Some(v) = &self.timeout { st.serialize_field("timeout", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::GetMetrics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::GetMetrics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "timeout" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "timeout" }, miss, &mut *m.timeout.insert(Default::default())))? { m.timeout = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::SetLoggingLevel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("SetLoggingLevel", 2)?;
+        st.serialize_field("level", &self.level)?;
+        st.serialize_field("duration", &self.duration)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::SetLoggingLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::SetLoggingLevel {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "level" => 0, _ => u32::MAX }, 8 => match key { "duration" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Int<u32>>::new("level", true))? { Some(v) => { m.level = v; seen |= 1 << 0; } None => { m.level = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if seen & (1 << 1) != 0 { m.duration = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 2, name: "duration" }, miss, &mut m.duration))? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x3, &[(0, "level"), (1, "duration")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::ListFiles {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ListFiles", 1)?;
+        st.serialize_field("path", &self.path)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::ListFiles {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::ListFiles {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "path" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("path", true))? { Some(v) => { m.path = v; seen |= 1 << 0; } None => { m.path = Default::default(); seen &= !(1 << 0); } } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "path")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::ReadFile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ReadFile", 3)?;
+        st.serialize_field("path", &self.path)?;
+        st.serialize_field("offset", &self.offset)?;
+        if let Some(v) = &self.length { st.serialize_field("length", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::ReadFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::ReadFile {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "path" => 0, _ => u32::MAX }, 6 => match key { "offset" => 1, "length" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("path", true))? { Some(v) => { m.path = v; seen |= 1 << 0; } None => { m.path = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match map.next_value_seed(de::One::<de::Int<u64>>::new("offset", true))? { Some(v) => { m.offset = v; seen |= 1 << 1; } None => { m.offset = Default::default(); seen &= !(1 << 1); } } }
+                2 => { m.length = map.next_value_seed(de::One::<de::Int<u64>>::new("length", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x3, &[(0, "path"), (1, "offset")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::UpdateWeights {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("UpdateWeights", 1)?;
+        if !self.weight_infos.is_empty() { st.serialize_field("weight_infos", &self.weight_infos)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::UpdateWeights {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::UpdateWeights {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 12 => match key { "weight_infos" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "weight_infos" }, miss, &mut m.weight_infos))?; de::Messages::finish(&mut m.weight_infos); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::ReserveResources {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ReserveResources", 3)?;
+        st.serialize_field("agent_id", &self.agent_id)?;
+        if !self.source.is_empty() { st.serialize_field("source", &self.source)?; }
+        if !self.resources.is_empty() { st.serialize_field("resources", &self.resources)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::ReserveResources {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::ReserveResources {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "source" => 1, _ => u32::MAX }, 8 => match key { "agent_id" => 0, _ => u32::MAX }, 9 => match key { "resources" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent_id" }, miss, &mut m.agent_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 3, name: "source" }, miss, &mut m.source))?; de::Messages::finish(&mut m.source); }
+                2 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "resources" }, miss, &mut m.resources))?; de::Messages::finish(&mut m.resources); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "agent_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::UnreserveResources {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("UnreserveResources", 2)?;
+        st.serialize_field("agent_id", &self.agent_id)?;
+        if !self.resources.is_empty() { st.serialize_field("resources", &self.resources)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::UnreserveResources {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::UnreserveResources {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "agent_id" => 0, _ => u32::MAX }, 9 => match key { "resources" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent_id" }, miss, &mut m.agent_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "resources" }, miss, &mut m.resources))?; de::Messages::finish(&mut m.resources); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "agent_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::CreateVolumes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("CreateVolumes", 2)?;
+        st.serialize_field("agent_id", &self.agent_id)?;
+        if !self.volumes.is_empty() { st.serialize_field("volumes", &self.volumes)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::CreateVolumes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::CreateVolumes {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "volumes" => 1, _ => u32::MAX }, 8 => match key { "agent_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent_id" }, miss, &mut m.agent_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "volumes" }, miss, &mut m.volumes))?; de::Messages::finish(&mut m.volumes); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "agent_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::DestroyVolumes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("DestroyVolumes", 2)?;
+        st.serialize_field("agent_id", &self.agent_id)?;
+        if !self.volumes.is_empty() { st.serialize_field("volumes", &self.volumes)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::DestroyVolumes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::DestroyVolumes {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "volumes" => 1, _ => u32::MAX }, 8 => match key { "agent_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent_id" }, miss, &mut m.agent_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "volumes" }, miss, &mut m.volumes))?; de::Messages::finish(&mut m.volumes); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "agent_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::GrowVolume {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GrowVolume", 3)?;
+        if let Some(v) = &self.agent_id { st.serialize_field("agent_id", v)?; }
+        st.serialize_field("volume", &self.volume)?;
+        st.serialize_field("addition", &self.addition)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::GrowVolume {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::GrowVolume {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "volume" => 1, _ => u32::MAX }, 8 => match key { "agent_id" => 0, "addition" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent_id" }, miss, &mut *m.agent_id.insert(Default::default())))? { m.agent_id = None; } }
+                1 => { if seen & (1 << 1) != 0 { m.volume = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 2, name: "volume" }, miss, &mut m.volume))? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { if seen & (1 << 2) != 0 { m.addition = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 3, name: "addition" }, miss, &mut m.addition))? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x6, &[(1, "volume"), (2, "addition")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::ShrinkVolume {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ShrinkVolume", 3)?;
+        if let Some(v) = &self.agent_id { st.serialize_field("agent_id", v)?; }
+        st.serialize_field("volume", &self.volume)?;
+        st.serialize_field("subtract", &self.subtract)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::ShrinkVolume {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::ShrinkVolume {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "volume" => 1, _ => u32::MAX }, 8 => match key { "agent_id" => 0, "subtract" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent_id" }, miss, &mut *m.agent_id.insert(Default::default())))? { m.agent_id = None; } }
+                1 => { if seen & (1 << 1) != 0 { m.volume = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 2, name: "volume" }, miss, &mut m.volume))? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { if seen & (1 << 2) != 0 { m.subtract = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 3, name: "subtract" }, miss, &mut m.subtract))? { seen |= 1 << 2; } else { seen &= !(1 << 2); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x6, &[(1, "volume"), (2, "subtract")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::UpdateMaintenanceSchedule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("UpdateMaintenanceSchedule", 1)?;
+        st.serialize_field("schedule", &self.schedule)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::UpdateMaintenanceSchedule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::UpdateMaintenanceSchedule {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "schedule" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.schedule = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "schedule" }, miss, &mut m.schedule))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "schedule")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::StartMaintenance {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("StartMaintenance", 1)?;
+        if !self.machines.is_empty() { st.serialize_field("machines", &self.machines)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::StartMaintenance {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::StartMaintenance {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "machines" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "machines" }, miss, &mut m.machines))?; de::Messages::finish(&mut m.machines); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::StopMaintenance {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("StopMaintenance", 1)?;
+        if !self.machines.is_empty() { st.serialize_field("machines", &self.machines)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::StopMaintenance {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::StopMaintenance {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "machines" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "machines" }, miss, &mut m.machines))?; de::Messages::finish(&mut m.machines); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::DrainAgent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("DrainAgent", 3)?;
+        st.serialize_field("agent_id", &self.agent_id)?;
+        if let Some(v) = &self.max_grace_period { st.serialize_field("max_grace_period", v)?; }
+        st.serialize_field("mark_gone", &self.mark_gone.unwrap_or(false))?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::DrainAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::DrainAgent {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "agent_id" => 0, _ => u32::MAX }, 9 => match key { "mark_gone" => 2, _ => u32::MAX }, 16 => match key { "max_grace_period" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent_id" }, miss, &mut m.agent_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "max_grace_period" }, miss, &mut *m.max_grace_period.insert(Default::default())))? { m.max_grace_period = None; } }
+                2 => { m.mark_gone = map.next_value_seed(de::One::<de::Bool>::new("mark_gone", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "agent_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::DeactivateAgent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("DeactivateAgent", 1)?;
+        st.serialize_field("agent_id", &self.agent_id)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::DeactivateAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::DeactivateAgent {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "agent_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent_id" }, miss, &mut m.agent_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "agent_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::ReactivateAgent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ReactivateAgent", 1)?;
+        st.serialize_field("agent_id", &self.agent_id)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::ReactivateAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::ReactivateAgent {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "agent_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent_id" }, miss, &mut m.agent_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "agent_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::UpdateQuota {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("UpdateQuota", 2)?;
+        if let Some(v) = &self.force { st.serialize_field("force", v)?; }
+        if !self.quota_configs.is_empty() { st.serialize_field("quota_configs", &self.quota_configs)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::UpdateQuota {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::UpdateQuota {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "force" => 0, _ => u32::MAX }, 13 => match key { "quota_configs" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.force = map.next_value_seed(de::One::<de::Bool>::new("force", false))?; }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "quota_configs" }, miss, &mut m.quota_configs))?; de::Messages::finish(&mut m.quota_configs); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::SetQuota {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("SetQuota", 1)?;
+        st.serialize_field("quota_request", &self.quota_request)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::SetQuota {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::SetQuota {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 13 => match key { "quota_request" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.quota_request = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "quota_request" }, miss, &mut m.quota_request))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "quota_request")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::RemoveQuota {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("RemoveQuota", 1)?;
+        st.serialize_field("role", &self.role)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::RemoveQuota {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::RemoveQuota {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "role" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("role", true))? { Some(v) => { m.role = v; seen |= 1 << 0; } None => { m.role = Default::default(); seen &= !(1 << 0); } } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "role")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::Teardown {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Teardown", 1)?;
+        st.serialize_field("framework_id", &self.framework_id)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::Teardown {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::Teardown {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 12 => match key { "framework_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.framework_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "framework_id" }, miss, &mut m.framework_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "framework_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::call::MarkAgentGone {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("MarkAgentGone", 1)?;
+        st.serialize_field("agent_id", &self.agent_id)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::call::MarkAgentGone {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::call::MarkAgentGone {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "agent_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent_id" }, miss, &mut m.agent_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "agent_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::Response {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Response", 20)?;
+        if let Some(n) = self.r#type.and_then(|v| v.name()) { st.serialize_field("type", n)?; }
+        if let Some(v) = &self.get_health { st.serialize_field("get_health", v)?; }
+        if let Some(v) = &self.get_flags { st.serialize_field("get_flags", v)?; }
+        if let Some(v) = &self.get_version { st.serialize_field("get_version", v)?; }
+        if let Some(v) = &self.get_metrics { st.serialize_field("get_metrics", v)?; }
+        if let Some(v) = &self.get_logging_level { st.serialize_field("get_logging_level", v)?; }
+        if let Some(v) = &self.list_files { st.serialize_field("list_files", v)?; }
+        if let Some(v) = &self.read_file { st.serialize_field("read_file", v)?; }
+        if let Some(v) = &self.get_state { st.serialize_field("get_state", v)?; }
+        if let Some(v) = &self.get_agents { st.serialize_field("get_agents", v)?; }
+        if let Some(v) = &self.get_frameworks { st.serialize_field("get_frameworks", v)?; }
+        if let Some(v) = &self.get_executors { st.serialize_field("get_executors", v)?; }
+        if let Some(v) = &self.get_operations { st.serialize_field("get_operations", v)?; }
+        if let Some(v) = &self.get_tasks { st.serialize_field("get_tasks", v)?; }
+        if let Some(v) = &self.get_roles { st.serialize_field("get_roles", v)?; }
+        if let Some(v) = &self.get_weights { st.serialize_field("get_weights", v)?; }
+        if let Some(v) = &self.get_master { st.serialize_field("get_master", v)?; }
+        if let Some(v) = &self.get_maintenance_status { st.serialize_field("get_maintenance_status", v)?; }
+        if let Some(v) = &self.get_maintenance_schedule { st.serialize_field("get_maintenance_schedule", v)?; }
+        if let Some(v) = &self.get_quota { st.serialize_field("get_quota", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::Response {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::Response {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, 9 => match key { "get_flags" => 2, "read_file" => 7, "get_state" => 8, "get_tasks" => 13, "get_roles" => 14, "get_quota" => 19, _ => u32::MAX }, 10 => match key { "get_health" => 1, "list_files" => 6, "get_agents" => 9, "get_master" => 16, _ => u32::MAX }, 11 => match key { "get_version" => 3, "get_metrics" => 4, "get_weights" => 15, _ => u32::MAX }, 13 => match key { "get_executors" => 11, _ => u32::MAX }, 14 => match key { "get_frameworks" => 10, "get_operations" => 12, _ => u32::MAX }, 17 => match key { "get_logging_level" => 5, _ => u32::MAX }, 22 => match key { "get_maintenance_status" => 17, _ => u32::MAX }, 24 => match key { "get_maintenance_schedule" => 18, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.r#type = map.next_value_seed(de::One::<de::Enum<crate::v1::master::response::Type>>::new("type", false))?; }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "get_health" }, miss, &mut *m.get_health.insert(Default::default())))? { m.get_health = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "get_flags" }, miss, &mut *m.get_flags.insert(Default::default())))? { m.get_flags = None; } }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "get_version" }, miss, &mut *m.get_version.insert(Default::default())))? { m.get_version = None; } }
+                4 => { if !map.next_value_seed(de::Message::new(Slot { number: 5, name: "get_metrics" }, miss, &mut *m.get_metrics.insert(Default::default())))? { m.get_metrics = None; } }
+                5 => { if !map.next_value_seed(de::Message::new(Slot { number: 6, name: "get_logging_level" }, miss, &mut *m.get_logging_level.insert(Default::default())))? { m.get_logging_level = None; } }
+                6 => { if !map.next_value_seed(de::Message::new(Slot { number: 7, name: "list_files" }, miss, &mut *m.list_files.insert(Default::default())))? { m.list_files = None; } }
+                7 => { if !map.next_value_seed(de::Message::new(Slot { number: 8, name: "read_file" }, miss, &mut *m.read_file.insert(Default::default())))? { m.read_file = None; } }
+                8 => { if !map.next_value_seed(de::Message::new(Slot { number: 9, name: "get_state" }, miss, &mut *m.get_state.insert(Default::default())))? { m.get_state = None; } }
+                9 => { if !map.next_value_seed(de::Message::new(Slot { number: 10, name: "get_agents" }, miss, &mut *m.get_agents.insert(Default::default())))? { m.get_agents = None; } }
+                10 => { if !map.next_value_seed(de::Message::new(Slot { number: 11, name: "get_frameworks" }, miss, &mut *m.get_frameworks.insert(Default::default())))? { m.get_frameworks = None; } }
+                11 => { if !map.next_value_seed(de::Message::new(Slot { number: 12, name: "get_executors" }, miss, &mut *m.get_executors.insert(Default::default())))? { m.get_executors = None; } }
+                12 => { if !map.next_value_seed(de::Message::new(Slot { number: 20, name: "get_operations" }, miss, &mut *m.get_operations.insert(Default::default())))? { m.get_operations = None; } }
+                13 => { if !map.next_value_seed(de::Message::new(Slot { number: 13, name: "get_tasks" }, miss, &mut *m.get_tasks.insert(Default::default())))? { m.get_tasks = None; } }
+                14 => { if !map.next_value_seed(de::Message::new(Slot { number: 14, name: "get_roles" }, miss, &mut *m.get_roles.insert(Default::default())))? { m.get_roles = None; } }
+                15 => { if !map.next_value_seed(de::Message::new(Slot { number: 15, name: "get_weights" }, miss, &mut *m.get_weights.insert(Default::default())))? { m.get_weights = None; } }
+                16 => { if !map.next_value_seed(de::Message::new(Slot { number: 16, name: "get_master" }, miss, &mut *m.get_master.insert(Default::default())))? { m.get_master = None; } }
+                17 => { if !map.next_value_seed(de::Message::new(Slot { number: 17, name: "get_maintenance_status" }, miss, &mut *m.get_maintenance_status.insert(Default::default())))? { m.get_maintenance_status = None; } }
+                18 => { if !map.next_value_seed(de::Message::new(Slot { number: 18, name: "get_maintenance_schedule" }, miss, &mut *m.get_maintenance_schedule.insert(Default::default())))? { m.get_maintenance_schedule = None; } }
+                19 => { if !map.next_value_seed(de::Message::new(Slot { number: 19, name: "get_quota" }, miss, &mut *m.get_quota.insert(Default::default())))? { m.get_quota = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetHealth {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetHealth", 1)?;
+        st.serialize_field("healthy", &self.healthy)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetHealth {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetHealth {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "healthy" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Bool>::new("healthy", true))? { Some(v) => { m.healthy = v; seen |= 1 << 0; } None => { m.healthy = Default::default(); seen &= !(1 << 0); } } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "healthy")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetFlags {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetFlags", 1)?;
+        if !self.flags.is_empty() { st.serialize_field("flags", &self.flags)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetFlags {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetFlags {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "flags" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "flags" }, miss, &mut m.flags))?; de::Messages::finish(&mut m.flags); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetVersion", 1)?;
+        st.serialize_field("version_info", &self.version_info)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetVersion {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 12 => match key { "version_info" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.version_info = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "version_info" }, miss, &mut m.version_info))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "version_info")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetMetrics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetMetrics", 1)?;
+        if !self.metrics.is_empty() { st.serialize_field("metrics", &self.metrics)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetMetrics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetMetrics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "metrics" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "metrics" }, miss, &mut m.metrics))?; de::Messages::finish(&mut m.metrics); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetLoggingLevel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetLoggingLevel", 1)?;
+        st.serialize_field("level", &self.level)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetLoggingLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetLoggingLevel {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "level" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Int<u32>>::new("level", true))? { Some(v) => { m.level = v; seen |= 1 << 0; } None => { m.level = Default::default(); seen &= !(1 << 0); } } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "level")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::ListFiles {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ListFiles", 1)?;
+        if !self.file_infos.is_empty() { st.serialize_field("file_infos", &self.file_infos)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::ListFiles {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::ListFiles {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 10 => match key { "file_infos" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "file_infos" }, miss, &mut m.file_infos))?; de::Messages::finish(&mut m.file_infos); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::ReadFile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ReadFile", 2)?;
+        st.serialize_field("size", &self.size)?;
+        st.serialize_field("data", &ser::Bytes(&self.data))?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::ReadFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::ReadFile {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "size" => 0, "data" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Int<u64>>::new("size", true))? { Some(v) => { m.size = v; seen |= 1 << 0; } None => { m.size = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match map.next_value_seed(de::One::<de::Bytes>::new("data", true))? { Some(v) => { m.data = v; seen |= 1 << 1; } None => { m.data = Default::default(); seen &= !(1 << 1); } } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x3, &[(0, "size"), (1, "data")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetState", 4)?;
+        if let Some(v) = &self.get_tasks { st.serialize_field("get_tasks", v)?; }
+        if let Some(v) = &self.get_executors { st.serialize_field("get_executors", v)?; }
+        if let Some(v) = &self.get_frameworks { st.serialize_field("get_frameworks", v)?; }
+        if let Some(v) = &self.get_agents { st.serialize_field("get_agents", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetState {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetState {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 9 => match key { "get_tasks" => 0, _ => u32::MAX }, 10 => match key { "get_agents" => 3, _ => u32::MAX }, 13 => match key { "get_executors" => 1, _ => u32::MAX }, 14 => match key { "get_frameworks" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "get_tasks" }, miss, &mut *m.get_tasks.insert(Default::default())))? { m.get_tasks = None; } }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "get_executors" }, miss, &mut *m.get_executors.insert(Default::default())))? { m.get_executors = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "get_frameworks" }, miss, &mut *m.get_frameworks.insert(Default::default())))? { m.get_frameworks = None; } }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "get_agents" }, miss, &mut *m.get_agents.insert(Default::default())))? { m.get_agents = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetAgents {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetAgents", 2)?;
+        if !self.agents.is_empty() { st.serialize_field("agents", &self.agents)?; }
+        if !self.recovered_agents.is_empty() { st.serialize_field("recovered_agents", &self.recovered_agents)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetAgents {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetAgents {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "agents" => 0, _ => u32::MAX }, 16 => match key { "recovered_agents" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "agents" }, miss, &mut m.agents))?; de::Messages::finish(&mut m.agents); }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "recovered_agents" }, miss, &mut m.recovered_agents))?; de::Messages::finish(&mut m.recovered_agents); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::get_agents::Agent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Agent", 14)?;
+        st.serialize_field("agent_info", &self.agent_info)?;
+        st.serialize_field("active", &self.active)?;
+        if let Some(v) = &self.deactivated { st.serialize_field("deactivated", v)?; }
+        st.serialize_field("version", &self.version)?;
+        if let Some(v) = &self.pid { st.serialize_field("pid", v)?; }
+        if let Some(v) = &self.registered_time { st.serialize_field("registered_time", v)?; }
+        if let Some(v) = &self.reregistered_time { st.serialize_field("reregistered_time", v)?; }
+        if !self.total_resources.is_empty() { st.serialize_field("total_resources", &self.total_resources)?; }
+        if !self.allocated_resources.is_empty() { st.serialize_field("allocated_resources", &self.allocated_resources)?; }
+        if !self.offered_resources.is_empty() { st.serialize_field("offered_resources", &self.offered_resources)?; }
+        if !self.capabilities.is_empty() { st.serialize_field("capabilities", &self.capabilities)?; }
+        if !self.resource_providers.is_empty() { st.serialize_field("resource_providers", &self.resource_providers)?; }
+        if let Some(v) = &self.drain_info { st.serialize_field("drain_info", v)?; }
+        if let Some(v) = &self.estimated_drain_start_time { st.serialize_field("estimated_drain_start_time", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::get_agents::Agent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::get_agents::Agent {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 3 => match key { "pid" => 4, _ => u32::MAX }, 6 => match key { "active" => 1, _ => u32::MAX }, 7 => match key { "version" => 3, _ => u32::MAX }, 10 => match key { "agent_info" => 0, "drain_info" => 12, _ => u32::MAX }, 11 => match key { "deactivated" => 2, _ => u32::MAX }, 12 => match key { "capabilities" => 10, _ => u32::MAX }, 15 => match key { "registered_time" => 5, "total_resources" => 7, _ => u32::MAX }, 17 => match key { "reregistered_time" => 6, "offered_resources" => 9, _ => u32::MAX }, 18 => match key { "resource_providers" => 11, _ => u32::MAX }, 19 => match key { "allocated_resources" => 8, _ => u32::MAX }, 26 => match key { "estimated_drain_start_time" => 13, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.agent_info = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent_info" }, miss, &mut m.agent_info))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { match map.next_value_seed(de::One::<de::Bool>::new("active", true))? { Some(v) => { m.active = v; seen |= 1 << 1; } None => { m.active = Default::default(); seen &= !(1 << 1); } } }
+                2 => { m.deactivated = map.next_value_seed(de::One::<de::Bool>::new("deactivated", false))?; }
+                3 => { match map.next_value_seed(de::One::<de::Str>::new("version", true))? { Some(v) => { m.version = v; seen |= 1 << 3; } None => { m.version = Default::default(); seen &= !(1 << 3); } } }
+                4 => { m.pid = map.next_value_seed(de::One::<de::Str>::new("pid", false))?; }
+                5 => { if !map.next_value_seed(de::Message::new(Slot { number: 5, name: "registered_time" }, miss, &mut *m.registered_time.insert(Default::default())))? { m.registered_time = None; } }
+                6 => { if !map.next_value_seed(de::Message::new(Slot { number: 6, name: "reregistered_time" }, miss, &mut *m.reregistered_time.insert(Default::default())))? { m.reregistered_time = None; } }
+                7 => { map.next_value_seed(de::Messages::new(Slot { number: 7, name: "total_resources" }, miss, &mut m.total_resources))?; de::Messages::finish(&mut m.total_resources); }
+                8 => { map.next_value_seed(de::Messages::new(Slot { number: 8, name: "allocated_resources" }, miss, &mut m.allocated_resources))?; de::Messages::finish(&mut m.allocated_resources); }
+                9 => { map.next_value_seed(de::Messages::new(Slot { number: 9, name: "offered_resources" }, miss, &mut m.offered_resources))?; de::Messages::finish(&mut m.offered_resources); }
+                10 => { map.next_value_seed(de::Messages::new(Slot { number: 10, name: "capabilities" }, miss, &mut m.capabilities))?; de::Messages::finish(&mut m.capabilities); }
+                11 => { map.next_value_seed(de::Messages::new(Slot { number: 11, name: "resource_providers" }, miss, &mut m.resource_providers))?; de::Messages::finish(&mut m.resource_providers); }
+                12 => { if !map.next_value_seed(de::Message::new(Slot { number: 13, name: "drain_info" }, miss, &mut *m.drain_info.insert(Default::default())))? { m.drain_info = None; } }
+                13 => { if !map.next_value_seed(de::Message::new(Slot { number: 14, name: "estimated_drain_start_time" }, miss, &mut *m.estimated_drain_start_time.insert(Default::default())))? { m.estimated_drain_start_time = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0xb, &[(0, "agent_info"), (1, "active"), (3, "version")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::get_agents::agent::ResourceProvider {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ResourceProvider", 2)?;
+        st.serialize_field("resource_provider_info", &self.resource_provider_info)?;
+        if !self.total_resources.is_empty() { st.serialize_field("total_resources", &self.total_resources)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::get_agents::agent::ResourceProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::get_agents::agent::ResourceProvider {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 15 => match key { "total_resources" => 1, _ => u32::MAX }, 22 => match key { "resource_provider_info" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.resource_provider_info = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "resource_provider_info" }, miss, &mut m.resource_provider_info))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "total_resources" }, miss, &mut m.total_resources))?; de::Messages::finish(&mut m.total_resources); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "resource_provider_info")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetFrameworks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetFrameworks", 3)?;
+        if !self.frameworks.is_empty() { st.serialize_field("frameworks", &self.frameworks)?; }
+        if !self.completed_frameworks.is_empty() { st.serialize_field("completed_frameworks", &self.completed_frameworks)?; }
+        if !self.recovered_frameworks.is_empty() { st.serialize_field("recovered_frameworks", &self.recovered_frameworks)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetFrameworks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetFrameworks {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 10 => match key { "frameworks" => 0, _ => u32::MAX }, 20 => match key { "completed_frameworks" => 1, "recovered_frameworks" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "frameworks" }, miss, &mut m.frameworks))?; de::Messages::finish(&mut m.frameworks); }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "completed_frameworks" }, miss, &mut m.completed_frameworks))?; de::Messages::finish(&mut m.completed_frameworks); }
+                2 => { map.next_value_seed(de::Messages::new(Slot { number: 3, name: "recovered_frameworks" }, miss, &mut m.recovered_frameworks))?; de::Messages::finish(&mut m.recovered_frameworks); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::get_frameworks::Framework {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Framework", 12)?;
+        st.serialize_field("framework_info", &self.framework_info)?;
+        st.serialize_field("active", &self.active)?;
+        st.serialize_field("connected", &self.connected)?;
+        st.serialize_field("recovered", &self.recovered)?;
+        if let Some(v) = &self.registered_time { st.serialize_field("registered_time", v)?; }
+        if let Some(v) = &self.reregistered_time { st.serialize_field("reregistered_time", v)?; }
+        if let Some(v) = &self.unregistered_time { st.serialize_field("unregistered_time", v)?; }
+        if !self.offers.is_empty() { st.serialize_field("offers", &self.offers)?; }
+        if !self.inverse_offers.is_empty() { st.serialize_field("inverse_offers", &self.inverse_offers)?; }
+        if !self.allocated_resources.is_empty() { st.serialize_field("allocated_resources", &self.allocated_resources)?; }
+        if !self.offered_resources.is_empty() { st.serialize_field("offered_resources", &self.offered_resources)?; }
+        if let Some(v) = &self.offer_constraints { st.serialize_field("offer_constraints", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::get_frameworks::Framework {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::get_frameworks::Framework {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "active" => 1, "offers" => 7, _ => u32::MAX }, 9 => match key { "connected" => 2, "recovered" => 3, _ => u32::MAX }, 14 => match key { "framework_info" => 0, "inverse_offers" => 8, _ => u32::MAX }, 15 => match key { "registered_time" => 4, _ => u32::MAX }, 17 => match key { "reregistered_time" => 5, "unregistered_time" => 6, "offered_resources" => 10, "offer_constraints" => 11, _ => u32::MAX }, 19 => match key { "allocated_resources" => 9, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.framework_info = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "framework_info" }, miss, &mut m.framework_info))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { match map.next_value_seed(de::One::<de::Bool>::new("active", true))? { Some(v) => { m.active = v; seen |= 1 << 1; } None => { m.active = Default::default(); seen &= !(1 << 1); } } }
+                2 => { match map.next_value_seed(de::One::<de::Bool>::new("connected", true))? { Some(v) => { m.connected = v; seen |= 1 << 2; } None => { m.connected = Default::default(); seen &= !(1 << 2); } } }
+                3 => { match map.next_value_seed(de::One::<de::Bool>::new("recovered", true))? { Some(v) => { m.recovered = v; seen |= 1 << 3; } None => { m.recovered = Default::default(); seen &= !(1 << 3); } } }
+                4 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "registered_time" }, miss, &mut *m.registered_time.insert(Default::default())))? { m.registered_time = None; } }
+                5 => { if !map.next_value_seed(de::Message::new(Slot { number: 5, name: "reregistered_time" }, miss, &mut *m.reregistered_time.insert(Default::default())))? { m.reregistered_time = None; } }
+                6 => { if !map.next_value_seed(de::Message::new(Slot { number: 6, name: "unregistered_time" }, miss, &mut *m.unregistered_time.insert(Default::default())))? { m.unregistered_time = None; } }
+                7 => { map.next_value_seed(de::Messages::new(Slot { number: 7, name: "offers" }, miss, &mut m.offers))?; de::Messages::finish(&mut m.offers); }
+                8 => { map.next_value_seed(de::Messages::new(Slot { number: 8, name: "inverse_offers" }, miss, &mut m.inverse_offers))?; de::Messages::finish(&mut m.inverse_offers); }
+                9 => { map.next_value_seed(de::Messages::new(Slot { number: 9, name: "allocated_resources" }, miss, &mut m.allocated_resources))?; de::Messages::finish(&mut m.allocated_resources); }
+                10 => { map.next_value_seed(de::Messages::new(Slot { number: 10, name: "offered_resources" }, miss, &mut m.offered_resources))?; de::Messages::finish(&mut m.offered_resources); }
+                11 => { if !map.next_value_seed(de::Message::new(Slot { number: 12, name: "offer_constraints" }, miss, &mut *m.offer_constraints.insert(Default::default())))? { m.offer_constraints = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0xf, &[(0, "framework_info"), (1, "active"), (2, "connected"), (3, "recovered")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetExecutors {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetExecutors", 2)?;
+        if !self.executors.is_empty() { st.serialize_field("executors", &self.executors)?; }
+        if !self.orphan_executors.is_empty() { st.serialize_field("orphan_executors", &self.orphan_executors)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetExecutors {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetExecutors {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 9 => match key { "executors" => 0, _ => u32::MAX }, 16 => match key { "orphan_executors" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "executors" }, miss, &mut m.executors))?; de::Messages::finish(&mut m.executors); }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "orphan_executors" }, miss, &mut m.orphan_executors))?; de::Messages::finish(&mut m.orphan_executors); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::get_executors::Executor {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Executor", 2)?;
+        st.serialize_field("executor_info", &self.executor_info)?;
+        st.serialize_field("agent_id", &self.agent_id)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::get_executors::Executor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::get_executors::Executor {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "agent_id" => 1, _ => u32::MAX }, 13 => match key { "executor_info" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.executor_info = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "executor_info" }, miss, &mut m.executor_info))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.agent_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 2, name: "agent_id" }, miss, &mut m.agent_id))? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x3, &[(0, "executor_info"), (1, "agent_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetOperations {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetOperations", 1)?;
+        if !self.operations.is_empty() { st.serialize_field("operations", &self.operations)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetOperations {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetOperations {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 10 => match key { "operations" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "operations" }, miss, &mut m.operations))?; de::Messages::finish(&mut m.operations); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetTasks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetTasks", 5)?;
+        if !self.pending_tasks.is_empty() { st.serialize_field("pending_tasks", &self.pending_tasks)?; }
+        if !self.tasks.is_empty() { st.serialize_field("tasks", &self.tasks)?; }
+        if !self.unreachable_tasks.is_empty() { st.serialize_field("unreachable_tasks", &self.unreachable_tasks)?; }
+        if !self.completed_tasks.is_empty() { st.serialize_field("completed_tasks", &self.completed_tasks)?; }
+        if !self.orphan_tasks.is_empty() { st.serialize_field("orphan_tasks", &self.orphan_tasks)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetTasks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetTasks {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "tasks" => 1, _ => u32::MAX }, 12 => match key { "orphan_tasks" => 4, _ => u32::MAX }, 13 => match key { "pending_tasks" => 0, _ => u32::MAX }, 15 => match key { "completed_tasks" => 3, _ => u32::MAX }, 17 => match key { "unreachable_tasks" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "pending_tasks" }, miss, &mut m.pending_tasks))?; de::Messages::finish(&mut m.pending_tasks); }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "tasks" }, miss, &mut m.tasks))?; de::Messages::finish(&mut m.tasks); }
+                2 => { map.next_value_seed(de::Messages::new(Slot { number: 5, name: "unreachable_tasks" }, miss, &mut m.unreachable_tasks))?; de::Messages::finish(&mut m.unreachable_tasks); }
+                3 => { map.next_value_seed(de::Messages::new(Slot { number: 3, name: "completed_tasks" }, miss, &mut m.completed_tasks))?; de::Messages::finish(&mut m.completed_tasks); }
+                4 => { map.next_value_seed(de::Messages::new(Slot { number: 4, name: "orphan_tasks" }, miss, &mut m.orphan_tasks))?; de::Messages::finish(&mut m.orphan_tasks); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetRoles {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetRoles", 1)?;
+        if !self.roles.is_empty() { st.serialize_field("roles", &self.roles)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetRoles {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetRoles {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "roles" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "roles" }, miss, &mut m.roles))?; de::Messages::finish(&mut m.roles); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetWeights {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetWeights", 1)?;
+        if !self.weight_infos.is_empty() { st.serialize_field("weight_infos", &self.weight_infos)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetWeights {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetWeights {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 12 => match key { "weight_infos" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "weight_infos" }, miss, &mut m.weight_infos))?; de::Messages::finish(&mut m.weight_infos); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetMaster {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetMaster", 3)?;
+        if let Some(v) = &self.master_info { st.serialize_field("master_info", v)?; }
+        if let Some(v) = &self.start_time { st.serialize_field("start_time", &ser::Double(*v))?; }
+        if let Some(v) = &self.elected_time { st.serialize_field("elected_time", &ser::Double(*v))?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetMaster {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetMaster {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 10 => match key { "start_time" => 1, _ => u32::MAX }, 11 => match key { "master_info" => 0, _ => u32::MAX }, 12 => match key { "elected_time" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "master_info" }, miss, &mut *m.master_info.insert(Default::default())))? { m.master_info = None; } }
+                1 => { m.start_time = map.next_value_seed(de::One::<de::F64>::new("start_time", false))?; }
+                2 => { m.elected_time = map.next_value_seed(de::One::<de::F64>::new("elected_time", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetMaintenanceStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetMaintenanceStatus", 1)?;
+        st.serialize_field("status", &self.status)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetMaintenanceStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetMaintenanceStatus {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "status" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "status" }, miss, &mut m.status))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "status")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetMaintenanceSchedule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetMaintenanceSchedule", 1)?;
+        st.serialize_field("schedule", &self.schedule)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetMaintenanceSchedule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetMaintenanceSchedule {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "schedule" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.schedule = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "schedule" }, miss, &mut m.schedule))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "schedule")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::response::GetQuota {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetQuota", 1)?;
+        st.serialize_field("status", &self.status)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::response::GetQuota {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::response::GetQuota {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "status" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.status = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "status" }, miss, &mut m.status))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "status")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::Event {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Event", 9)?;
+        if let Some(n) = self.r#type.and_then(|v| v.name()) { st.serialize_field("type", n)?; }
+        if let Some(v) = &self.subscribed { st.serialize_field("subscribed", v)?; }
+        if let Some(v) = &self.task_added { st.serialize_field("task_added", v)?; }
+        if let Some(v) = &self.task_updated { st.serialize_field("task_updated", v)?; }
+        if let Some(v) = &self.agent_added { st.serialize_field("agent_added", v)?; }
+        if let Some(v) = &self.agent_removed { st.serialize_field("agent_removed", v)?; }
+        if let Some(v) = &self.framework_added { st.serialize_field("framework_added", v)?; }
+        if let Some(v) = &self.framework_updated { st.serialize_field("framework_updated", v)?; }
+        if let Some(v) = &self.framework_removed { st.serialize_field("framework_removed", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::Event {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::Event {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, 10 => match key { "subscribed" => 1, "task_added" => 2, _ => u32::MAX }, 11 => match key { "agent_added" => 4, _ => u32::MAX }, 12 => match key { "task_updated" => 3, _ => u32::MAX }, 13 => match key { "agent_removed" => 5, _ => u32::MAX }, 15 => match key { "framework_added" => 6, _ => u32::MAX }, 17 => match key { "framework_updated" => 7, "framework_removed" => 8, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.r#type = map.next_value_seed(de::One::<de::Enum<crate::v1::master::event::Type>>::new("type", false))?; }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "subscribed" }, miss, &mut *m.subscribed.insert(Default::default())))? { m.subscribed = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "task_added" }, miss, &mut *m.task_added.insert(Default::default())))? { m.task_added = None; } }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "task_updated" }, miss, &mut *m.task_updated.insert(Default::default())))? { m.task_updated = None; } }
+                4 => { if !map.next_value_seed(de::Message::new(Slot { number: 5, name: "agent_added" }, miss, &mut *m.agent_added.insert(Default::default())))? { m.agent_added = None; } }
+                5 => { if !map.next_value_seed(de::Message::new(Slot { number: 6, name: "agent_removed" }, miss, &mut *m.agent_removed.insert(Default::default())))? { m.agent_removed = None; } }
+                6 => { if !map.next_value_seed(de::Message::new(Slot { number: 7, name: "framework_added" }, miss, &mut *m.framework_added.insert(Default::default())))? { m.framework_added = None; } }
+                7 => { if !map.next_value_seed(de::Message::new(Slot { number: 8, name: "framework_updated" }, miss, &mut *m.framework_updated.insert(Default::default())))? { m.framework_updated = None; } }
+                8 => { if !map.next_value_seed(de::Message::new(Slot { number: 9, name: "framework_removed" }, miss, &mut *m.framework_removed.insert(Default::default())))? { m.framework_removed = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::event::Subscribed {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Subscribed", 2)?;
+        if let Some(v) = &self.get_state { st.serialize_field("get_state", v)?; }
+        if let Some(v) = &self.heartbeat_interval_seconds { st.serialize_field("heartbeat_interval_seconds", &ser::Double(*v))?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::event::Subscribed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::event::Subscribed {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 9 => match key { "get_state" => 0, _ => u32::MAX }, 26 => match key { "heartbeat_interval_seconds" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "get_state" }, miss, &mut *m.get_state.insert(Default::default())))? { m.get_state = None; } }
+                1 => { m.heartbeat_interval_seconds = map.next_value_seed(de::One::<de::F64>::new("heartbeat_interval_seconds", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::event::TaskAdded {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("TaskAdded", 1)?;
+        st.serialize_field("task", &self.task)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::event::TaskAdded {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::event::TaskAdded {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "task" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.task = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "task" }, miss, &mut m.task))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "task")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::event::TaskUpdated {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("TaskUpdated", 3)?;
+        st.serialize_field("framework_id", &self.framework_id)?;
+        st.serialize_field("status", &self.status)?;
+        if let Some(n) = self.state.name() { st.serialize_field("state", n)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::event::TaskUpdated {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::event::TaskUpdated {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "state" => 2, _ => u32::MAX }, 6 => match key { "status" => 1, _ => u32::MAX }, 12 => match key { "framework_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.framework_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "framework_id" }, miss, &mut m.framework_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if seen & (1 << 1) != 0 { m.status = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 2, name: "status" }, miss, &mut m.status))? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                2 => { match map.next_value_seed(de::One::<de::Enum<crate::v1::TaskState>>::new("state", true))? { Some(v) => { m.state = v; seen |= 1 << 2; } None => { m.state = Default::default(); seen &= !(1 << 2); } } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x7, &[(0, "framework_id"), (1, "status"), (2, "state")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::event::FrameworkAdded {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("FrameworkAdded", 1)?;
+        st.serialize_field("framework", &self.framework)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::event::FrameworkAdded {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::event::FrameworkAdded {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 9 => match key { "framework" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.framework = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "framework" }, miss, &mut m.framework))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "framework")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::event::FrameworkUpdated {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("FrameworkUpdated", 1)?;
+        st.serialize_field("framework", &self.framework)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::event::FrameworkUpdated {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::event::FrameworkUpdated {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 9 => match key { "framework" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.framework = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "framework" }, miss, &mut m.framework))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "framework")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::event::FrameworkRemoved {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("FrameworkRemoved", 1)?;
+        st.serialize_field("framework_info", &self.framework_info)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::event::FrameworkRemoved {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::event::FrameworkRemoved {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 14 => match key { "framework_info" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.framework_info = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "framework_info" }, miss, &mut m.framework_info))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "framework_info")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::event::AgentAdded {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("AgentAdded", 1)?;
+        st.serialize_field("agent", &self.agent)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::event::AgentAdded {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::event::AgentAdded {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "agent" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.agent = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent" }, miss, &mut m.agent))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "agent")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::master::event::AgentRemoved {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("AgentRemoved", 1)?;
+        st.serialize_field("agent_id", &self.agent_id)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::master::event::AgentRemoved {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::master::event::AgentRemoved {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "agent_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.agent_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent_id" }, miss, &mut m.agent_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "agent_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::Call {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Call", 22)?;
+        if let Some(n) = self.r#type.and_then(|v| v.name()) { st.serialize_field("type", n)?; }
+        if let Some(v) = &self.get_metrics { st.serialize_field("get_metrics", v)?; }
+        if let Some(v) = &self.set_logging_level { st.serialize_field("set_logging_level", v)?; }
+        if let Some(v) = &self.list_files { st.serialize_field("list_files", v)?; }
+        if let Some(v) = &self.read_file { st.serialize_field("read_file", v)?; }
+        if let Some(v) = &self.get_containers { st.serialize_field("get_containers", v)?; }
+        if let Some(v) = &self.launch_nested_container { st.serialize_field("launch_nested_container", v)?; }
+        if let Some(v) = &self.wait_nested_container { st.serialize_field("wait_nested_container", v)?; }
+        if let Some(v) = &self.kill_nested_container { st.serialize_field("kill_nested_container", v)?; }
+        if let Some(v) = &self.remove_nested_container { st.serialize_field("remove_nested_container", v)?; }
+        if let Some(v) = &self.launch_nested_container_session { st.serialize_field("launch_nested_container_session", v)?; }
+        if let Some(v) = &self.attach_container_input { st.serialize_field("attach_container_input", v)?; }
+        if let Some(v) = &self.attach_container_output { st.serialize_field("attach_container_output", v)?; }
+        if let Some(v) = &self.launch_container { st.serialize_field("launch_container", v)?; }
+        if let Some(v) = &self.wait_container { st.serialize_field("wait_container", v)?; }
+        if let Some(v) = &self.kill_container { st.serialize_field("kill_container", v)?; }
+        if let Some(v) = &self.remove_container { st.serialize_field("remove_container", v)?; }
+        if let Some(v) = &self.add_resource_provider_config { st.serialize_field("add_resource_provider_config", v)?; }
+        if let Some(v) = &self.update_resource_provider_config { st.serialize_field("update_resource_provider_config", v)?; }
+        if let Some(v) = &self.remove_resource_provider_config { st.serialize_field("remove_resource_provider_config", v)?; }
+        if let Some(v) = &self.mark_resource_provider_gone { st.serialize_field("mark_resource_provider_gone", v)?; }
+        if let Some(v) = &self.prune_images { st.serialize_field("prune_images", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::Call {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::Call {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, 9 => match key { "read_file" => 4, _ => u32::MAX }, 10 => match key { "list_files" => 3, _ => u32::MAX }, 11 => match key { "get_metrics" => 1, _ => u32::MAX }, 12 => match key { "prune_images" => 21, _ => u32::MAX }, 14 => match key { "get_containers" => 5, "wait_container" => 14, "kill_container" => 15, _ => u32::MAX }, 16 => match key { "launch_container" => 13, "remove_container" => 16, _ => u32::MAX }, 17 => match key { "set_logging_level" => 2, _ => u32::MAX }, 21 => match key { "wait_nested_container" => 7, "kill_nested_container" => 8, _ => u32::MAX }, 22 => match key { "attach_container_input" => 11, _ => u32::MAX }, 23 => match key { "launch_nested_container" => 6, "remove_nested_container" => 9, "attach_container_output" => 12, _ => u32::MAX }, 27 => match key { "mark_resource_provider_gone" => 20, _ => u32::MAX }, 28 => match key { "add_resource_provider_config" => 17, _ => u32::MAX }, 31 => match key { "launch_nested_container_session" => 10, "update_resource_provider_config" => 18, "remove_resource_provider_config" => 19, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.r#type = map.next_value_seed(de::One::<de::Enum<crate::v1::agent::call::Type>>::new("type", false))?; }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "get_metrics" }, miss, &mut *m.get_metrics.insert(Default::default())))? { m.get_metrics = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "set_logging_level" }, miss, &mut *m.set_logging_level.insert(Default::default())))? { m.set_logging_level = None; } }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "list_files" }, miss, &mut *m.list_files.insert(Default::default())))? { m.list_files = None; } }
+                4 => { if !map.next_value_seed(de::Message::new(Slot { number: 5, name: "read_file" }, miss, &mut *m.read_file.insert(Default::default())))? { m.read_file = None; } }
+                5 => { if !map.next_value_seed(de::Message::new(Slot { number: 20, name: "get_containers" }, miss, &mut *m.get_containers.insert(Default::default())))? { m.get_containers = None; } }
+                6 => { if !map.next_value_seed(de::Message::new(Slot { number: 6, name: "launch_nested_container" }, miss, &mut *m.launch_nested_container.insert(Default::default())))? { m.launch_nested_container = None; } }
+                7 => { if !map.next_value_seed(de::Message::new(Slot { number: 7, name: "wait_nested_container" }, miss, &mut *m.wait_nested_container.insert(Default::default())))? { m.wait_nested_container = None; } }
+                8 => { if !map.next_value_seed(de::Message::new(Slot { number: 8, name: "kill_nested_container" }, miss, &mut *m.kill_nested_container.insert(Default::default())))? { m.kill_nested_container = None; } }
+                9 => { if !map.next_value_seed(de::Message::new(Slot { number: 12, name: "remove_nested_container" }, miss, &mut *m.remove_nested_container.insert(Default::default())))? { m.remove_nested_container = None; } }
+                10 => { if !map.next_value_seed(de::Message::new(Slot { number: 9, name: "launch_nested_container_session" }, miss, &mut *m.launch_nested_container_session.insert(Default::default())))? { m.launch_nested_container_session = None; } }
+                11 => { if !map.next_value_seed(de::Message::new(Slot { number: 10, name: "attach_container_input" }, miss, &mut *m.attach_container_input.insert(Default::default())))? { m.attach_container_input = None; } }
+                12 => { if !map.next_value_seed(de::Message::new(Slot { number: 11, name: "attach_container_output" }, miss, &mut *m.attach_container_output.insert(Default::default())))? { m.attach_container_output = None; } }
+                13 => { if !map.next_value_seed(de::Message::new(Slot { number: 13, name: "launch_container" }, miss, &mut *m.launch_container.insert(Default::default())))? { m.launch_container = None; } }
+                14 => { if !map.next_value_seed(de::Message::new(Slot { number: 14, name: "wait_container" }, miss, &mut *m.wait_container.insert(Default::default())))? { m.wait_container = None; } }
+                15 => { if !map.next_value_seed(de::Message::new(Slot { number: 15, name: "kill_container" }, miss, &mut *m.kill_container.insert(Default::default())))? { m.kill_container = None; } }
+                16 => { if !map.next_value_seed(de::Message::new(Slot { number: 16, name: "remove_container" }, miss, &mut *m.remove_container.insert(Default::default())))? { m.remove_container = None; } }
+                17 => { if !map.next_value_seed(de::Message::new(Slot { number: 17, name: "add_resource_provider_config" }, miss, &mut *m.add_resource_provider_config.insert(Default::default())))? { m.add_resource_provider_config = None; } }
+                18 => { if !map.next_value_seed(de::Message::new(Slot { number: 18, name: "update_resource_provider_config" }, miss, &mut *m.update_resource_provider_config.insert(Default::default())))? { m.update_resource_provider_config = None; } }
+                19 => { if !map.next_value_seed(de::Message::new(Slot { number: 19, name: "remove_resource_provider_config" }, miss, &mut *m.remove_resource_provider_config.insert(Default::default())))? { m.remove_resource_provider_config = None; } }
+                20 => { if !map.next_value_seed(de::Message::new(Slot { number: 22, name: "mark_resource_provider_gone" }, miss, &mut *m.mark_resource_provider_gone.insert(Default::default())))? { m.mark_resource_provider_gone = None; } }
+                21 => { if !map.next_value_seed(de::Message::new(Slot { number: 21, name: "prune_images" }, miss, &mut *m.prune_images.insert(Default::default())))? { m.prune_images = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::GetMetrics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetMetrics", 1)?;
+        if let Some(v) = &self.timeout { st.serialize_field("timeout", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::GetMetrics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::GetMetrics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "timeout" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "timeout" }, miss, &mut *m.timeout.insert(Default::default())))? { m.timeout = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::SetLoggingLevel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("SetLoggingLevel", 2)?;
+        st.serialize_field("level", &self.level)?;
+        st.serialize_field("duration", &self.duration)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::SetLoggingLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::SetLoggingLevel {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "level" => 0, _ => u32::MAX }, 8 => match key { "duration" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Int<u32>>::new("level", true))? { Some(v) => { m.level = v; seen |= 1 << 0; } None => { m.level = Default::default(); seen &= !(1 << 0); } } }
+                1 => { if seen & (1 << 1) != 0 { m.duration = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 2, name: "duration" }, miss, &mut m.duration))? { seen |= 1 << 1; } else { seen &= !(1 << 1); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x3, &[(0, "level"), (1, "duration")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::ListFiles {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ListFiles", 1)?;
+        st.serialize_field("path", &self.path)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::ListFiles {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::ListFiles {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "path" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("path", true))? { Some(v) => { m.path = v; seen |= 1 << 0; } None => { m.path = Default::default(); seen &= !(1 << 0); } } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "path")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::ReadFile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ReadFile", 3)?;
+        st.serialize_field("path", &self.path)?;
+        st.serialize_field("offset", &self.offset)?;
+        if let Some(v) = &self.length { st.serialize_field("length", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::ReadFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::ReadFile {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "path" => 0, _ => u32::MAX }, 6 => match key { "offset" => 1, "length" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("path", true))? { Some(v) => { m.path = v; seen |= 1 << 0; } None => { m.path = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match map.next_value_seed(de::One::<de::Int<u64>>::new("offset", true))? { Some(v) => { m.offset = v; seen |= 1 << 1; } None => { m.offset = Default::default(); seen &= !(1 << 1); } } }
+                2 => { m.length = map.next_value_seed(de::One::<de::Int<u64>>::new("length", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x3, &[(0, "path"), (1, "offset")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::GetContainers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetContainers", 2)?;
+        if let Some(v) = &self.show_nested { st.serialize_field("show_nested", v)?; }
+        if let Some(v) = &self.show_standalone { st.serialize_field("show_standalone", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::GetContainers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::GetContainers {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 11 => match key { "show_nested" => 0, _ => u32::MAX }, 15 => match key { "show_standalone" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.show_nested = map.next_value_seed(de::One::<de::Bool>::new("show_nested", false))?; }
+                1 => { m.show_standalone = map.next_value_seed(de::One::<de::Bool>::new("show_standalone", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::LaunchNestedContainer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("LaunchNestedContainer", 3)?;
+        st.serialize_field("container_id", &self.container_id)?;
+        if let Some(v) = &self.command { st.serialize_field("command", v)?; }
+        if let Some(v) = &self.container { st.serialize_field("container", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::LaunchNestedContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::LaunchNestedContainer {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "command" => 1, _ => u32::MAX }, 9 => match key { "container" => 2, _ => u32::MAX }, 12 => match key { "container_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.container_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "container_id" }, miss, &mut m.container_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "command" }, miss, &mut *m.command.insert(Default::default())))? { m.command = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "container" }, miss, &mut *m.container.insert(Default::default())))? { m.container = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "container_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::WaitNestedContainer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("WaitNestedContainer", 1)?;
+        st.serialize_field("container_id", &self.container_id)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::WaitNestedContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::WaitNestedContainer {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 12 => match key { "container_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.container_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "container_id" }, miss, &mut m.container_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "container_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::KillNestedContainer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("KillNestedContainer", 2)?;
+        st.serialize_field("container_id", &self.container_id)?;
+        if let Some(v) = &self.signal { st.serialize_field("signal", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::KillNestedContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::KillNestedContainer {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "signal" => 1, _ => u32::MAX }, 12 => match key { "container_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.container_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "container_id" }, miss, &mut m.container_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { m.signal = map.next_value_seed(de::One::<de::Int<i32>>::new("signal", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "container_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::RemoveNestedContainer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("RemoveNestedContainer", 1)?;
+        st.serialize_field("container_id", &self.container_id)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::RemoveNestedContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::RemoveNestedContainer {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 12 => match key { "container_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.container_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "container_id" }, miss, &mut m.container_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "container_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::LaunchNestedContainerSession {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("LaunchNestedContainerSession", 3)?;
+        st.serialize_field("container_id", &self.container_id)?;
+        if let Some(v) = &self.command { st.serialize_field("command", v)?; }
+        if let Some(v) = &self.container { st.serialize_field("container", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::LaunchNestedContainerSession {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::LaunchNestedContainerSession {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "command" => 1, _ => u32::MAX }, 9 => match key { "container" => 2, _ => u32::MAX }, 12 => match key { "container_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.container_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "container_id" }, miss, &mut m.container_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "command" }, miss, &mut *m.command.insert(Default::default())))? { m.command = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "container" }, miss, &mut *m.container.insert(Default::default())))? { m.container = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "container_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::AttachContainerInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("AttachContainerInput", 3)?;
+        if let Some(n) = self.r#type.and_then(|v| v.name()) { st.serialize_field("type", n)?; }
+        if let Some(v) = &self.container_id { st.serialize_field("container_id", v)?; }
+        if let Some(v) = &self.process_io { st.serialize_field("process_io", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::AttachContainerInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::AttachContainerInput {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, 10 => match key { "process_io" => 2, _ => u32::MAX }, 12 => match key { "container_id" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.r#type = map.next_value_seed(de::One::<de::Enum<crate::v1::agent::call::attach_container_input::Type>>::new("type", false))?; }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "container_id" }, miss, &mut *m.container_id.insert(Default::default())))? { m.container_id = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "process_io" }, miss, &mut *m.process_io.insert(Default::default())))? { m.process_io = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::AttachContainerOutput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("AttachContainerOutput", 1)?;
+        st.serialize_field("container_id", &self.container_id)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::AttachContainerOutput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::AttachContainerOutput {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 12 => match key { "container_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.container_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "container_id" }, miss, &mut m.container_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "container_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::LaunchContainer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("LaunchContainer", 5)?;
+        st.serialize_field("container_id", &self.container_id)?;
+        if let Some(v) = &self.command { st.serialize_field("command", v)?; }
+        if !self.resources.is_empty() { st.serialize_field("resources", &self.resources)?; }
+        if let Some(v) = &self.container { st.serialize_field("container", v)?; }
+        if !self.limits.is_empty() { st.serialize_field("limits", &self.limits)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::LaunchContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::LaunchContainer {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "limits" => 4, _ => u32::MAX }, 7 => match key { "command" => 1, _ => u32::MAX }, 9 => match key { "resources" => 2, "container" => 3, _ => u32::MAX }, 12 => match key { "container_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.container_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "container_id" }, miss, &mut m.container_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "command" }, miss, &mut *m.command.insert(Default::default())))? { m.command = None; } }
+                2 => { map.next_value_seed(de::Messages::new(Slot { number: 3, name: "resources" }, miss, &mut m.resources))?; de::Messages::finish(&mut m.resources); }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "container" }, miss, &mut *m.container.insert(Default::default())))? { m.container = None; } }
+                4 => { map.next_value_seed(de::MapField::new(Slot { number: 5, name: "limits" }, miss, &mut m.limits))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "container_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::WaitContainer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("WaitContainer", 1)?;
+        st.serialize_field("container_id", &self.container_id)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::WaitContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::WaitContainer {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 12 => match key { "container_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.container_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "container_id" }, miss, &mut m.container_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "container_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::KillContainer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("KillContainer", 2)?;
+        st.serialize_field("container_id", &self.container_id)?;
+        if let Some(v) = &self.signal { st.serialize_field("signal", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::KillContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::KillContainer {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 6 => match key { "signal" => 1, _ => u32::MAX }, 12 => match key { "container_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.container_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "container_id" }, miss, &mut m.container_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { m.signal = map.next_value_seed(de::One::<de::Int<i32>>::new("signal", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "container_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::RemoveContainer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("RemoveContainer", 1)?;
+        st.serialize_field("container_id", &self.container_id)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::RemoveContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::RemoveContainer {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 12 => match key { "container_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.container_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "container_id" }, miss, &mut m.container_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "container_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::AddResourceProviderConfig {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("AddResourceProviderConfig", 1)?;
+        st.serialize_field("info", &self.info)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::AddResourceProviderConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::AddResourceProviderConfig {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "info" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.info = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "info" }, miss, &mut m.info))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "info")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::UpdateResourceProviderConfig {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("UpdateResourceProviderConfig", 1)?;
+        st.serialize_field("info", &self.info)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::UpdateResourceProviderConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::UpdateResourceProviderConfig {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "info" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.info = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "info" }, miss, &mut m.info))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "info")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::RemoveResourceProviderConfig {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("RemoveResourceProviderConfig", 2)?;
+        st.serialize_field("type", &self.r#type)?;
+        st.serialize_field("name", &self.name)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::RemoveResourceProviderConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::RemoveResourceProviderConfig {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "type" => 0, "name" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Str>::new("type", true))? { Some(v) => { m.r#type = v; seen |= 1 << 0; } None => { m.r#type = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match map.next_value_seed(de::One::<de::Str>::new("name", true))? { Some(v) => { m.name = v; seen |= 1 << 1; } None => { m.name = Default::default(); seen &= !(1 << 1); } } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x3, &[(0, "type"), (1, "name")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::MarkResourceProviderGone {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("MarkResourceProviderGone", 1)?;
+        st.serialize_field("resource_provider_id", &self.resource_provider_id)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::MarkResourceProviderGone {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::MarkResourceProviderGone {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 20 => match key { "resource_provider_id" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.resource_provider_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "resource_provider_id" }, miss, &mut m.resource_provider_id))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "resource_provider_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::call::PruneImages {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("PruneImages", 1)?;
+        if !self.excluded_images.is_empty() { st.serialize_field("excluded_images", &self.excluded_images)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::call::PruneImages {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::call::PruneImages {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 15 => match key { "excluded_images" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "excluded_images" }, miss, &mut m.excluded_images))?; de::Messages::finish(&mut m.excluded_images); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::Response {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Response", 18)?;
+        if let Some(n) = self.r#type.and_then(|v| v.name()) { st.serialize_field("type", n)?; }
+        if let Some(v) = &self.get_health { st.serialize_field("get_health", v)?; }
+        if let Some(v) = &self.get_flags { st.serialize_field("get_flags", v)?; }
+        if let Some(v) = &self.get_version { st.serialize_field("get_version", v)?; }
+        if let Some(v) = &self.get_metrics { st.serialize_field("get_metrics", v)?; }
+        if let Some(v) = &self.get_logging_level { st.serialize_field("get_logging_level", v)?; }
+        if let Some(v) = &self.list_files { st.serialize_field("list_files", v)?; }
+        if let Some(v) = &self.read_file { st.serialize_field("read_file", v)?; }
+        if let Some(v) = &self.get_state { st.serialize_field("get_state", v)?; }
+        if let Some(v) = &self.get_containers { st.serialize_field("get_containers", v)?; }
+        if let Some(v) = &self.get_frameworks { st.serialize_field("get_frameworks", v)?; }
+        if let Some(v) = &self.get_executors { st.serialize_field("get_executors", v)?; }
+        if let Some(v) = &self.get_operations { st.serialize_field("get_operations", v)?; }
+        if let Some(v) = &self.get_tasks { st.serialize_field("get_tasks", v)?; }
+        if let Some(v) = &self.get_agent { st.serialize_field("get_agent", v)?; }
+        if let Some(v) = &self.get_resource_providers { st.serialize_field("get_resource_providers", v)?; }
+        if let Some(v) = &self.wait_nested_container { st.serialize_field("wait_nested_container", v)?; }
+        if let Some(v) = &self.wait_container { st.serialize_field("wait_container", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::Response {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::Response {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, 9 => match key { "get_flags" => 2, "read_file" => 7, "get_state" => 8, "get_tasks" => 13, "get_agent" => 14, _ => u32::MAX }, 10 => match key { "get_health" => 1, "list_files" => 6, _ => u32::MAX }, 11 => match key { "get_version" => 3, "get_metrics" => 4, _ => u32::MAX }, 13 => match key { "get_executors" => 11, _ => u32::MAX }, 14 => match key { "get_containers" => 9, "get_frameworks" => 10, "get_operations" => 12, "wait_container" => 17, _ => u32::MAX }, 17 => match key { "get_logging_level" => 5, _ => u32::MAX }, 21 => match key { "wait_nested_container" => 16, _ => u32::MAX }, 22 => match key { "get_resource_providers" => 15, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.r#type = map.next_value_seed(de::One::<de::Enum<crate::v1::agent::response::Type>>::new("type", false))?; }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "get_health" }, miss, &mut *m.get_health.insert(Default::default())))? { m.get_health = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "get_flags" }, miss, &mut *m.get_flags.insert(Default::default())))? { m.get_flags = None; } }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "get_version" }, miss, &mut *m.get_version.insert(Default::default())))? { m.get_version = None; } }
+                4 => { if !map.next_value_seed(de::Message::new(Slot { number: 5, name: "get_metrics" }, miss, &mut *m.get_metrics.insert(Default::default())))? { m.get_metrics = None; } }
+                5 => { if !map.next_value_seed(de::Message::new(Slot { number: 6, name: "get_logging_level" }, miss, &mut *m.get_logging_level.insert(Default::default())))? { m.get_logging_level = None; } }
+                6 => { if !map.next_value_seed(de::Message::new(Slot { number: 7, name: "list_files" }, miss, &mut *m.list_files.insert(Default::default())))? { m.list_files = None; } }
+                7 => { if !map.next_value_seed(de::Message::new(Slot { number: 8, name: "read_file" }, miss, &mut *m.read_file.insert(Default::default())))? { m.read_file = None; } }
+                8 => { if !map.next_value_seed(de::Message::new(Slot { number: 9, name: "get_state" }, miss, &mut *m.get_state.insert(Default::default())))? { m.get_state = None; } }
+                9 => { if !map.next_value_seed(de::Message::new(Slot { number: 10, name: "get_containers" }, miss, &mut *m.get_containers.insert(Default::default())))? { m.get_containers = None; } }
+                10 => { if !map.next_value_seed(de::Message::new(Slot { number: 11, name: "get_frameworks" }, miss, &mut *m.get_frameworks.insert(Default::default())))? { m.get_frameworks = None; } }
+                11 => { if !map.next_value_seed(de::Message::new(Slot { number: 12, name: "get_executors" }, miss, &mut *m.get_executors.insert(Default::default())))? { m.get_executors = None; } }
+                12 => { if !map.next_value_seed(de::Message::new(Slot { number: 18, name: "get_operations" }, miss, &mut *m.get_operations.insert(Default::default())))? { m.get_operations = None; } }
+                13 => { if !map.next_value_seed(de::Message::new(Slot { number: 13, name: "get_tasks" }, miss, &mut *m.get_tasks.insert(Default::default())))? { m.get_tasks = None; } }
+                14 => { if !map.next_value_seed(de::Message::new(Slot { number: 15, name: "get_agent" }, miss, &mut *m.get_agent.insert(Default::default())))? { m.get_agent = None; } }
+                15 => { if !map.next_value_seed(de::Message::new(Slot { number: 17, name: "get_resource_providers" }, miss, &mut *m.get_resource_providers.insert(Default::default())))? { m.get_resource_providers = None; } }
+                16 => { if !map.next_value_seed(de::Message::new(Slot { number: 14, name: "wait_nested_container" }, miss, &mut *m.wait_nested_container.insert(Default::default())))? { m.wait_nested_container = None; } }
+                17 => { if !map.next_value_seed(de::Message::new(Slot { number: 16, name: "wait_container" }, miss, &mut *m.wait_container.insert(Default::default())))? { m.wait_container = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::GetHealth {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetHealth", 1)?;
+        st.serialize_field("healthy", &self.healthy)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::GetHealth {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::GetHealth {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "healthy" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Bool>::new("healthy", true))? { Some(v) => { m.healthy = v; seen |= 1 << 0; } None => { m.healthy = Default::default(); seen &= !(1 << 0); } } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "healthy")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::GetFlags {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetFlags", 1)?;
+        if !self.flags.is_empty() { st.serialize_field("flags", &self.flags)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::GetFlags {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::GetFlags {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "flags" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "flags" }, miss, &mut m.flags))?; de::Messages::finish(&mut m.flags); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::GetVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetVersion", 1)?;
+        st.serialize_field("version_info", &self.version_info)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::GetVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::GetVersion {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 12 => match key { "version_info" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.version_info = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "version_info" }, miss, &mut m.version_info))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "version_info")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::GetMetrics {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetMetrics", 1)?;
+        if !self.metrics.is_empty() { st.serialize_field("metrics", &self.metrics)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::GetMetrics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::GetMetrics {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 7 => match key { "metrics" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "metrics" }, miss, &mut m.metrics))?; de::Messages::finish(&mut m.metrics); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::GetLoggingLevel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetLoggingLevel", 1)?;
+        st.serialize_field("level", &self.level)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::GetLoggingLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::GetLoggingLevel {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "level" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Int<u32>>::new("level", true))? { Some(v) => { m.level = v; seen |= 1 << 0; } None => { m.level = Default::default(); seen &= !(1 << 0); } } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "level")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::ListFiles {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ListFiles", 1)?;
+        if !self.file_infos.is_empty() { st.serialize_field("file_infos", &self.file_infos)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::ListFiles {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::ListFiles {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 10 => match key { "file_infos" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "file_infos" }, miss, &mut m.file_infos))?; de::Messages::finish(&mut m.file_infos); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::ReadFile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ReadFile", 2)?;
+        st.serialize_field("size", &self.size)?;
+        st.serialize_field("data", &ser::Bytes(&self.data))?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::ReadFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::ReadFile {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "size" => 0, "data" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { match map.next_value_seed(de::One::<de::Int<u64>>::new("size", true))? { Some(v) => { m.size = v; seen |= 1 << 0; } None => { m.size = Default::default(); seen &= !(1 << 0); } } }
+                1 => { match map.next_value_seed(de::One::<de::Bytes>::new("data", true))? { Some(v) => { m.data = v; seen |= 1 << 1; } None => { m.data = Default::default(); seen &= !(1 << 1); } } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x3, &[(0, "size"), (1, "data")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::GetState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetState", 3)?;
+        if let Some(v) = &self.get_tasks { st.serialize_field("get_tasks", v)?; }
+        if let Some(v) = &self.get_executors { st.serialize_field("get_executors", v)?; }
+        if let Some(v) = &self.get_frameworks { st.serialize_field("get_frameworks", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::GetState {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::GetState {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 9 => match key { "get_tasks" => 0, _ => u32::MAX }, 13 => match key { "get_executors" => 1, _ => u32::MAX }, 14 => match key { "get_frameworks" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "get_tasks" }, miss, &mut *m.get_tasks.insert(Default::default())))? { m.get_tasks = None; } }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "get_executors" }, miss, &mut *m.get_executors.insert(Default::default())))? { m.get_executors = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "get_frameworks" }, miss, &mut *m.get_frameworks.insert(Default::default())))? { m.get_frameworks = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::GetContainers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetContainers", 1)?;
+        if !self.containers.is_empty() { st.serialize_field("containers", &self.containers)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::GetContainers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::GetContainers {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 10 => match key { "containers" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "containers" }, miss, &mut m.containers))?; de::Messages::finish(&mut m.containers); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::get_containers::Container {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Container", 6)?;
+        if let Some(v) = &self.framework_id { st.serialize_field("framework_id", v)?; }
+        if let Some(v) = &self.executor_id { st.serialize_field("executor_id", v)?; }
+        if let Some(v) = &self.executor_name { st.serialize_field("executor_name", v)?; }
+        st.serialize_field("container_id", &self.container_id)?;
+        if let Some(v) = &self.container_status { st.serialize_field("container_status", v)?; }
+        if let Some(v) = &self.resource_statistics { st.serialize_field("resource_statistics", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::get_containers::Container {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::get_containers::Container {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 11 => match key { "executor_id" => 1, _ => u32::MAX }, 12 => match key { "framework_id" => 0, "container_id" => 3, _ => u32::MAX }, 13 => match key { "executor_name" => 2, _ => u32::MAX }, 16 => match key { "container_status" => 4, _ => u32::MAX }, 19 => match key { "resource_statistics" => 5, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "framework_id" }, miss, &mut *m.framework_id.insert(Default::default())))? { m.framework_id = None; } }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "executor_id" }, miss, &mut *m.executor_id.insert(Default::default())))? { m.executor_id = None; } }
+                2 => { m.executor_name = map.next_value_seed(de::One::<de::Str>::new("executor_name", false))?; }
+                3 => { if seen & (1 << 3) != 0 { m.container_id = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 4, name: "container_id" }, miss, &mut m.container_id))? { seen |= 1 << 3; } else { seen &= !(1 << 3); } }
+                4 => { if !map.next_value_seed(de::Message::new(Slot { number: 5, name: "container_status" }, miss, &mut *m.container_status.insert(Default::default())))? { m.container_status = None; } }
+                5 => { if !map.next_value_seed(de::Message::new(Slot { number: 6, name: "resource_statistics" }, miss, &mut *m.resource_statistics.insert(Default::default())))? { m.resource_statistics = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x8, &[(3, "container_id")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::GetFrameworks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetFrameworks", 2)?;
+        if !self.frameworks.is_empty() { st.serialize_field("frameworks", &self.frameworks)?; }
+        if !self.completed_frameworks.is_empty() { st.serialize_field("completed_frameworks", &self.completed_frameworks)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::GetFrameworks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::GetFrameworks {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 10 => match key { "frameworks" => 0, _ => u32::MAX }, 20 => match key { "completed_frameworks" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "frameworks" }, miss, &mut m.frameworks))?; de::Messages::finish(&mut m.frameworks); }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "completed_frameworks" }, miss, &mut m.completed_frameworks))?; de::Messages::finish(&mut m.completed_frameworks); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::get_frameworks::Framework {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Framework", 1)?;
+        st.serialize_field("framework_info", &self.framework_info)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::get_frameworks::Framework {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::get_frameworks::Framework {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 14 => match key { "framework_info" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.framework_info = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "framework_info" }, miss, &mut m.framework_info))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "framework_info")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::GetExecutors {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetExecutors", 2)?;
+        if !self.executors.is_empty() { st.serialize_field("executors", &self.executors)?; }
+        if !self.completed_executors.is_empty() { st.serialize_field("completed_executors", &self.completed_executors)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::GetExecutors {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::GetExecutors {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 9 => match key { "executors" => 0, _ => u32::MAX }, 19 => match key { "completed_executors" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "executors" }, miss, &mut m.executors))?; de::Messages::finish(&mut m.executors); }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "completed_executors" }, miss, &mut m.completed_executors))?; de::Messages::finish(&mut m.completed_executors); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::get_executors::Executor {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Executor", 1)?;
+        st.serialize_field("executor_info", &self.executor_info)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::get_executors::Executor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::get_executors::Executor {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 13 => match key { "executor_info" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.executor_info = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "executor_info" }, miss, &mut m.executor_info))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "executor_info")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::GetOperations {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetOperations", 1)?;
+        if !self.operations.is_empty() { st.serialize_field("operations", &self.operations)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::GetOperations {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::GetOperations {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 10 => match key { "operations" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "operations" }, miss, &mut m.operations))?; de::Messages::finish(&mut m.operations); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::GetTasks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetTasks", 5)?;
+        if !self.pending_tasks.is_empty() { st.serialize_field("pending_tasks", &self.pending_tasks)?; }
+        if !self.queued_tasks.is_empty() { st.serialize_field("queued_tasks", &self.queued_tasks)?; }
+        if !self.launched_tasks.is_empty() { st.serialize_field("launched_tasks", &self.launched_tasks)?; }
+        if !self.terminated_tasks.is_empty() { st.serialize_field("terminated_tasks", &self.terminated_tasks)?; }
+        if !self.completed_tasks.is_empty() { st.serialize_field("completed_tasks", &self.completed_tasks)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::GetTasks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::GetTasks {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 12 => match key { "queued_tasks" => 1, _ => u32::MAX }, 13 => match key { "pending_tasks" => 0, _ => u32::MAX }, 14 => match key { "launched_tasks" => 2, _ => u32::MAX }, 15 => match key { "completed_tasks" => 4, _ => u32::MAX }, 16 => match key { "terminated_tasks" => 3, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "pending_tasks" }, miss, &mut m.pending_tasks))?; de::Messages::finish(&mut m.pending_tasks); }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "queued_tasks" }, miss, &mut m.queued_tasks))?; de::Messages::finish(&mut m.queued_tasks); }
+                2 => { map.next_value_seed(de::Messages::new(Slot { number: 3, name: "launched_tasks" }, miss, &mut m.launched_tasks))?; de::Messages::finish(&mut m.launched_tasks); }
+                3 => { map.next_value_seed(de::Messages::new(Slot { number: 4, name: "terminated_tasks" }, miss, &mut m.terminated_tasks))?; de::Messages::finish(&mut m.terminated_tasks); }
+                4 => { map.next_value_seed(de::Messages::new(Slot { number: 5, name: "completed_tasks" }, miss, &mut m.completed_tasks))?; de::Messages::finish(&mut m.completed_tasks); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::GetAgent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetAgent", 3)?;
+        if let Some(v) = &self.agent_info { st.serialize_field("agent_info", v)?; }
+        if let Some(v) = &self.drain_config { st.serialize_field("drain_config", v)?; }
+        if let Some(v) = &self.estimated_drain_start_time { st.serialize_field("estimated_drain_start_time", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::GetAgent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::GetAgent {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 10 => match key { "agent_info" => 0, _ => u32::MAX }, 12 => match key { "drain_config" => 1, _ => u32::MAX }, 26 => match key { "estimated_drain_start_time" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "agent_info" }, miss, &mut *m.agent_info.insert(Default::default())))? { m.agent_info = None; } }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "drain_config" }, miss, &mut *m.drain_config.insert(Default::default())))? { m.drain_config = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "estimated_drain_start_time" }, miss, &mut *m.estimated_drain_start_time.insert(Default::default())))? { m.estimated_drain_start_time = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::GetResourceProviders {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GetResourceProviders", 1)?;
+        if !self.resource_providers.is_empty() { st.serialize_field("resource_providers", &self.resource_providers)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::GetResourceProviders {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::GetResourceProviders {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 18 => match key { "resource_providers" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { map.next_value_seed(de::Messages::new(Slot { number: 1, name: "resource_providers" }, miss, &mut m.resource_providers))?; de::Messages::finish(&mut m.resource_providers); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::get_resource_providers::ResourceProvider {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ResourceProvider", 2)?;
+        st.serialize_field("resource_provider_info", &self.resource_provider_info)?;
+        if !self.total_resources.is_empty() { st.serialize_field("total_resources", &self.total_resources)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::get_resource_providers::ResourceProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::get_resource_providers::ResourceProvider {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 15 => match key { "total_resources" => 1, _ => u32::MAX }, 22 => match key { "resource_provider_info" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if seen & (1 << 0) != 0 { m.resource_provider_info = Default::default(); } if map.next_value_seed(de::Message::new(Slot { number: 1, name: "resource_provider_info" }, miss, &mut m.resource_provider_info))? { seen |= 1 << 0; } else { seen &= !(1 << 0); } }
+                1 => { map.next_value_seed(de::Messages::new(Slot { number: 2, name: "total_resources" }, miss, &mut m.total_resources))?; de::Messages::finish(&mut m.total_resources); }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        ms::check_required(miss, seen, 0x1, &[(0, "resource_provider_info")]);
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::WaitNestedContainer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("WaitNestedContainer", 5)?;
+        if let Some(v) = &self.exit_status { st.serialize_field("exit_status", v)?; }
+        if let Some(n) = self.state.and_then(|v| v.name()) { st.serialize_field("state", n)?; }
+        if let Some(n) = self.reason.and_then(|v| v.name()) { st.serialize_field("reason", n)?; }
+        if let Some(v) = &self.limitation { st.serialize_field("limitation", v)?; }
+        if let Some(v) = &self.message { st.serialize_field("message", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::WaitNestedContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::WaitNestedContainer {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "state" => 1, _ => u32::MAX }, 6 => match key { "reason" => 2, _ => u32::MAX }, 7 => match key { "message" => 4, _ => u32::MAX }, 10 => match key { "limitation" => 3, _ => u32::MAX }, 11 => match key { "exit_status" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.exit_status = map.next_value_seed(de::One::<de::Int<i32>>::new("exit_status", false))?; }
+                1 => { m.state = map.next_value_seed(de::One::<de::Enum<crate::v1::TaskState>>::new("state", false))?; }
+                2 => { m.reason = map.next_value_seed(de::One::<de::Enum<crate::v1::task_status::Reason>>::new("reason", false))?; }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "limitation" }, miss, &mut *m.limitation.insert(Default::default())))? { m.limitation = None; } }
+                4 => { m.message = map.next_value_seed(de::One::<de::Str>::new("message", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::response::WaitContainer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("WaitContainer", 5)?;
+        if let Some(v) = &self.exit_status { st.serialize_field("exit_status", v)?; }
+        if let Some(n) = self.state.and_then(|v| v.name()) { st.serialize_field("state", n)?; }
+        if let Some(n) = self.reason.and_then(|v| v.name()) { st.serialize_field("reason", n)?; }
+        if let Some(v) = &self.limitation { st.serialize_field("limitation", v)?; }
+        if let Some(v) = &self.message { st.serialize_field("message", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::response::WaitContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::response::WaitContainer {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 5 => match key { "state" => 1, _ => u32::MAX }, 6 => match key { "reason" => 2, _ => u32::MAX }, 7 => match key { "message" => 4, _ => u32::MAX }, 10 => match key { "limitation" => 3, _ => u32::MAX }, 11 => match key { "exit_status" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.exit_status = map.next_value_seed(de::One::<de::Int<i32>>::new("exit_status", false))?; }
+                1 => { m.state = map.next_value_seed(de::One::<de::Enum<crate::v1::TaskState>>::new("state", false))?; }
+                2 => { m.reason = map.next_value_seed(de::One::<de::Enum<crate::v1::task_status::Reason>>::new("reason", false))?; }
+                3 => { if !map.next_value_seed(de::Message::new(Slot { number: 4, name: "limitation" }, miss, &mut *m.limitation.insert(Default::default())))? { m.limitation = None; } }
+                4 => { m.message = map.next_value_seed(de::One::<de::Str>::new("message", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::ProcessIO {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ProcessIO", 3)?;
+        if let Some(n) = self.r#type.and_then(|v| v.name()) { st.serialize_field("type", n)?; }
+        if let Some(v) = &self.data { st.serialize_field("data", v)?; }
+        if let Some(v) = &self.control { st.serialize_field("control", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::ProcessIO {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::ProcessIO {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "type" => 0, "data" => 1, _ => u32::MAX }, 7 => match key { "control" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.r#type = map.next_value_seed(de::One::<de::Enum<crate::v1::agent::process_io::Type>>::new("type", false))?; }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "data" }, miss, &mut *m.data.insert(Default::default())))? { m.data = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "control" }, miss, &mut *m.control.insert(Default::default())))? { m.control = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::process_io::Data {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Data", 2)?;
+        if let Some(n) = self.r#type.and_then(|v| v.name()) { st.serialize_field("type", n)?; }
+        if let Some(v) = &self.data { st.serialize_field("data", &ser::Bytes(v))?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::process_io::Data {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::process_io::Data {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "type" => 0, "data" => 1, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.r#type = map.next_value_seed(de::One::<de::Enum<crate::v1::agent::process_io::data::Type>>::new("type", false))?; }
+                1 => { m.data = map.next_value_seed(de::One::<de::Bytes>::new("data", false))?; }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::process_io::Control {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Control", 3)?;
+        if let Some(n) = self.r#type.and_then(|v| v.name()) { st.serialize_field("type", n)?; }
+        if let Some(v) = &self.tty_info { st.serialize_field("tty_info", v)?; }
+        if let Some(v) = &self.heartbeat { st.serialize_field("heartbeat", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::process_io::Control {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::process_io::Control {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 4 => match key { "type" => 0, _ => u32::MAX }, 8 => match key { "tty_info" => 1, _ => u32::MAX }, 9 => match key { "heartbeat" => 2, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { m.r#type = map.next_value_seed(de::One::<de::Enum<crate::v1::agent::process_io::control::Type>>::new("type", false))?; }
+                1 => { if !map.next_value_seed(de::Message::new(Slot { number: 2, name: "tty_info" }, miss, &mut *m.tty_info.insert(Default::default())))? { m.tty_info = None; } }
+                2 => { if !map.next_value_seed(de::Message::new(Slot { number: 3, name: "heartbeat" }, miss, &mut *m.heartbeat.insert(Default::default())))? { m.heartbeat = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl serde::Serialize for crate::v1::agent::process_io::control::Heartbeat {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Heartbeat", 1)?;
+        if let Some(v) = &self.interval { st.serialize_field("interval", v)?; }
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::v1::agent::process_io::control::Heartbeat {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::message(d)
+    }
+}
+
+impl JsonCodec for crate::v1::agent::process_io::control::Heartbeat {
+    fn field_index(key: &str) -> u32 {
+        match key.len() { 8 => match key { "interval" => 0, _ => u32::MAX }, _ => u32::MAX }
+    }
+
+    fn read_fields<'de, A: MapAccess<'de>>(&mut self, map: &mut A, miss: &mut Option<Box<Missing>>) -> Result<(), A::Error> {
+        let m = self;
+        let mut seen: u64 = 0;
+        while let Some(i) = map.next_key_seed(de::Key::<Self>::new())? {
+            match i {
+                0 => { if !map.next_value_seed(de::Message::new(Slot { number: 1, name: "interval" }, miss, &mut *m.interval.insert(Default::default())))? { m.interval = None; } }
+                _ => { map.next_value::<IgnoredAny>()?; }
+            }
+        }
         Ok(())
     }
 }

@@ -505,6 +505,41 @@ impl ProtobufCodec for crate::v1::Unavailability {
     }
 }
 
+impl ProtobufCodec for crate::v1::MachineID {
+    const PROTO_NAME: &'static str = "mesos.v1.MachineID";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, self.hostname.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.ip.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("hostname"),
+                        2 => Some("ip"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.hostname { size += 1 + rt::sizeof_len(x.len()); }
+        if let Some(x) = &self.ip { size += 1 + rt::sizeof_len(x.len()); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.hostname { out.push(0x0a); rt::put_len_delimited(out, x.as_bytes()); }
+        if let Some(x) = &self.ip { out.push(0x12); rt::put_len_delimited(out, x.as_bytes()); }
+    }
+}
+
 impl ProtobufCodec for crate::v1::FrameworkInfo {
     const PROTO_NAME: &'static str = "mesos.v1.FrameworkInfo";
 
@@ -1482,6 +1517,273 @@ impl ProtobufCodec for crate::v1::AgentInfo {
     }
 }
 
+impl ProtobufCodec for crate::v1::agent_info::Capability {
+    const PROTO_NAME: &'static str = "mesos.v1.AgentInfo.Capability";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.r#type = Some(crate::v1::agent_info::capability::Type(r.varint()? as i32)); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("type"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.r#type { size += 1 + rt::size_int32(x.0); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.r#type { out.push(0x08); rt::put_int32(out, x.0); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::CSIPluginContainerInfo {
+    const PROTO_NAME: &'static str = "mesos.v1.CSIPluginContainerInfo";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { let value = crate::v1::csi_plugin_container_info::Service(r.varint()? as i32); rt::reserve_for(&mut self.services, r, 0x8); self.services.push(value); }
+                0xa => { let mut r = Reader::new(r.len_delimited()?); while !r.is_empty() { self.services.push(crate::v1::csi_plugin_container_info::Service(r.varint()? as i32)); } }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "command", None, self.command.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x1a); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "container", None, self.container.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("services"),
+                        2 => Some("command"),
+                        3 => Some("resources"),
+                        4 => Some("container"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for &x in &self.services { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = &self.command { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.resources { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.container { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for &x in &self.services { out.push(0x08); rt::put_int32(out, x.0); }
+        if let Some(x) = &self.command { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        for x in &self.resources { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.container { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::CSIPluginEndpoint {
+    const PROTO_NAME: &'static str = "mesos.v1.CSIPluginEndpoint";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { *&mut self.csi_service = crate::v1::csi_plugin_container_info::Service(r.varint()? as i32); seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, &mut self.endpoint)?; seen |= 0x2; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("csi_service"),
+                        2 => Some("endpoint"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["csi_service", "endpoint"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::size_int32(self.csi_service.0);
+        size += 1 + rt::sizeof_len(self.endpoint.len());
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x08); rt::put_int32(out, self.csi_service.0);
+        out.push(0x12); rt::put_len_delimited(out, self.endpoint.as_bytes());
+    }
+}
+
+impl ProtobufCodec for crate::v1::CSIPluginInfo {
+    const PROTO_NAME: &'static str = "mesos.v1.CSIPluginInfo";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.r#type)?; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.name.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.containers, r, 0x1a); let index = self.containers.len(); ctx.message(sub, "containers", Some(index), rt::push_default(&mut self.containers))?; }
+                0x22 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.endpoints, r, 0x22); let index = self.endpoints.len(); ctx.message(sub, "endpoints", Some(index), rt::push_default(&mut self.endpoints))?; }
+                0x2a => { rt::fill_string(r.len_delimited()?, self.target_path_root.get_or_insert_with(::std::default::Default::default))?; }
+                0x30 => { self.target_path_exists = Some(r.varint()? != 0); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("type"),
+                        2 => Some("name"),
+                        3 => Some("containers"),
+                        4 => Some("endpoints"),
+                        5 => Some("target_path_root"),
+                        6 => Some("target_path_exists"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["type"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.r#type.len());
+        if let Some(x) = &self.name { size += 1 + rt::sizeof_len(x.len()); }
+        for x in &self.containers { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.endpoints { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.target_path_root { size += 1 + rt::sizeof_len(x.len()); }
+        if let Some(x) = self.target_path_exists { size += 1 + 1; }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.r#type.as_bytes());
+        if let Some(x) = &self.name { out.push(0x12); rt::put_len_delimited(out, x.as_bytes()); }
+        for x in &self.containers { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.endpoints { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.target_path_root { out.push(0x2a); rt::put_len_delimited(out, x.as_bytes()); }
+        if let Some(x) = self.target_path_exists { out.push(0x30); out.push(u8::from(x)); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::ResourceProviderInfo {
+    const PROTO_NAME: &'static str = "mesos.v1.ResourceProviderInfo";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "id", None, self.id.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.attributes, r, 0x12); let index = self.attributes.len(); ctx.message(sub, "attributes", Some(index), rt::push_default(&mut self.attributes))?; }
+                0x1a => { rt::fill_string(r.len_delimited()?, &mut self.r#type)?; seen |= 0x1; }
+                0x22 => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x2; }
+                0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.default_reservations, r, 0x2a); let index = self.default_reservations.len(); ctx.message(sub, "default_reservations", Some(index), rt::push_default(&mut self.default_reservations))?; }
+                0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "storage", None, self.storage.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("id"),
+                        2 => Some("attributes"),
+                        3 => Some("type"),
+                        4 => Some("name"),
+                        5 => Some("default_reservations"),
+                        6 => Some("storage"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["type", "name"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.id { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.attributes { size += 1 + rt::measure_nested(x, sizes); }
+        size += 1 + rt::sizeof_len(self.r#type.len());
+        size += 1 + rt::sizeof_len(self.name.len());
+        for x in &self.default_reservations { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.storage { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.id { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.attributes { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        out.push(0x1a); rt::put_len_delimited(out, self.r#type.as_bytes());
+        out.push(0x22); rt::put_len_delimited(out, self.name.as_bytes());
+        for x in &self.default_reservations { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.storage { out.push(0x32); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::resource_provider_info::Storage {
+    const PROTO_NAME: &'static str = "mesos.v1.ResourceProviderInfo.Storage";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "plugin", None, &mut self.plugin)?; seen |= 0x1; }
+                0x11 => { self.reconciliation_interval_seconds = Some(f64::from_bits(r.fixed64()?)); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("plugin"),
+                        2 => Some("reconciliation_interval_seconds"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["plugin"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.plugin, sizes);
+        if let Some(x) = self.reconciliation_interval_seconds { size += 1 + 8; }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.plugin, out, sizes, next);
+        if let Some(x) = self.reconciliation_interval_seconds { out.push(0x11); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+    }
+}
+
 impl ProtobufCodec for crate::v1::Value {
     const PROTO_NAME: &'static str = "mesos.v1.Value";
 
@@ -2168,6 +2470,1174 @@ impl ProtobufCodec for crate::v1::resource::SharedInfo {
     }
 
     fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+    }
+}
+
+impl ProtobufCodec for crate::v1::TrafficControlStatistics {
+    const PROTO_NAME: &'static str = "mesos.v1.TrafficControlStatistics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.id)?; seen |= 0x1; }
+                0x10 => { self.backlog = Some(r.varint()?); }
+                0x18 => { self.bytes = Some(r.varint()?); }
+                0x20 => { self.drops = Some(r.varint()?); }
+                0x28 => { self.overlimits = Some(r.varint()?); }
+                0x30 => { self.packets = Some(r.varint()?); }
+                0x38 => { self.qlen = Some(r.varint()?); }
+                0x40 => { self.ratebps = Some(r.varint()?); }
+                0x48 => { self.ratepps = Some(r.varint()?); }
+                0x50 => { self.requeues = Some(r.varint()?); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("id"),
+                        2 => Some("backlog"),
+                        3 => Some("bytes"),
+                        4 => Some("drops"),
+                        5 => Some("overlimits"),
+                        6 => Some("packets"),
+                        7 => Some("qlen"),
+                        8 => Some("ratebps"),
+                        9 => Some("ratepps"),
+                        10 => Some("requeues"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.id.len());
+        if let Some(x) = self.backlog { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.bytes { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.drops { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.overlimits { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.packets { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.qlen { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.ratebps { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.ratepps { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.requeues { size += 1 + rt::sizeof_varint(x); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.id.as_bytes());
+        if let Some(x) = self.backlog { out.push(0x10); rt::put_varint(out, x); }
+        if let Some(x) = self.bytes { out.push(0x18); rt::put_varint(out, x); }
+        if let Some(x) = self.drops { out.push(0x20); rt::put_varint(out, x); }
+        if let Some(x) = self.overlimits { out.push(0x28); rt::put_varint(out, x); }
+        if let Some(x) = self.packets { out.push(0x30); rt::put_varint(out, x); }
+        if let Some(x) = self.qlen { out.push(0x38); rt::put_varint(out, x); }
+        if let Some(x) = self.ratebps { out.push(0x40); rt::put_varint(out, x); }
+        if let Some(x) = self.ratepps { out.push(0x48); rt::put_varint(out, x); }
+        if let Some(x) = self.requeues { out.push(0x50); rt::put_varint(out, x); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::IpStatistics {
+    const PROTO_NAME: &'static str = "mesos.v1.IpStatistics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.Forwarding = Some(r.varint()? as i64); }
+                0x10 => { self.DefaultTTL = Some(r.varint()? as i64); }
+                0x18 => { self.InReceives = Some(r.varint()? as i64); }
+                0x20 => { self.InHdrErrors = Some(r.varint()? as i64); }
+                0x28 => { self.InAddrErrors = Some(r.varint()? as i64); }
+                0x30 => { self.ForwDatagrams = Some(r.varint()? as i64); }
+                0x38 => { self.InUnknownProtos = Some(r.varint()? as i64); }
+                0x40 => { self.InDiscards = Some(r.varint()? as i64); }
+                0x48 => { self.InDelivers = Some(r.varint()? as i64); }
+                0x50 => { self.OutRequests = Some(r.varint()? as i64); }
+                0x58 => { self.OutDiscards = Some(r.varint()? as i64); }
+                0x60 => { self.OutNoRoutes = Some(r.varint()? as i64); }
+                0x68 => { self.ReasmTimeout = Some(r.varint()? as i64); }
+                0x70 => { self.ReasmReqds = Some(r.varint()? as i64); }
+                0x78 => { self.ReasmOKs = Some(r.varint()? as i64); }
+                0x80 => { self.ReasmFails = Some(r.varint()? as i64); }
+                0x88 => { self.FragOKs = Some(r.varint()? as i64); }
+                0x90 => { self.FragFails = Some(r.varint()? as i64); }
+                0x98 => { self.FragCreates = Some(r.varint()? as i64); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("Forwarding"),
+                        2 => Some("DefaultTTL"),
+                        3 => Some("InReceives"),
+                        4 => Some("InHdrErrors"),
+                        5 => Some("InAddrErrors"),
+                        6 => Some("ForwDatagrams"),
+                        7 => Some("InUnknownProtos"),
+                        8 => Some("InDiscards"),
+                        9 => Some("InDelivers"),
+                        10 => Some("OutRequests"),
+                        11 => Some("OutDiscards"),
+                        12 => Some("OutNoRoutes"),
+                        13 => Some("ReasmTimeout"),
+                        14 => Some("ReasmReqds"),
+                        15 => Some("ReasmOKs"),
+                        16 => Some("ReasmFails"),
+                        17 => Some("FragOKs"),
+                        18 => Some("FragFails"),
+                        19 => Some("FragCreates"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.Forwarding { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.DefaultTTL { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InReceives { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InHdrErrors { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InAddrErrors { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.ForwDatagrams { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InUnknownProtos { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InDiscards { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InDelivers { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutRequests { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutDiscards { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutNoRoutes { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.ReasmTimeout { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.ReasmReqds { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.ReasmOKs { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.ReasmFails { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.FragOKs { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.FragFails { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.FragCreates { size += 2 + rt::sizeof_varint(x as u64); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.Forwarding { out.push(0x08); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.DefaultTTL { out.push(0x10); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InReceives { out.push(0x18); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InHdrErrors { out.push(0x20); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InAddrErrors { out.push(0x28); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.ForwDatagrams { out.push(0x30); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InUnknownProtos { out.push(0x38); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InDiscards { out.push(0x40); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InDelivers { out.push(0x48); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutRequests { out.push(0x50); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutDiscards { out.push(0x58); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutNoRoutes { out.push(0x60); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.ReasmTimeout { out.push(0x68); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.ReasmReqds { out.push(0x70); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.ReasmOKs { out.push(0x78); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.ReasmFails { out.extend_from_slice(&[0x80, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.FragOKs { out.extend_from_slice(&[0x88, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.FragFails { out.extend_from_slice(&[0x90, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.FragCreates { out.extend_from_slice(&[0x98, 0x01]); rt::put_varint(out, x as u64); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::IcmpStatistics {
+    const PROTO_NAME: &'static str = "mesos.v1.IcmpStatistics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.InMsgs = Some(r.varint()? as i64); }
+                0x10 => { self.InErrors = Some(r.varint()? as i64); }
+                0x18 => { self.InCsumErrors = Some(r.varint()? as i64); }
+                0x20 => { self.InDestUnreachs = Some(r.varint()? as i64); }
+                0x28 => { self.InTimeExcds = Some(r.varint()? as i64); }
+                0x30 => { self.InParmProbs = Some(r.varint()? as i64); }
+                0x38 => { self.InSrcQuenchs = Some(r.varint()? as i64); }
+                0x40 => { self.InRedirects = Some(r.varint()? as i64); }
+                0x48 => { self.InEchos = Some(r.varint()? as i64); }
+                0x50 => { self.InEchoReps = Some(r.varint()? as i64); }
+                0x58 => { self.InTimestamps = Some(r.varint()? as i64); }
+                0x60 => { self.InTimestampReps = Some(r.varint()? as i64); }
+                0x68 => { self.InAddrMasks = Some(r.varint()? as i64); }
+                0x70 => { self.InAddrMaskReps = Some(r.varint()? as i64); }
+                0x78 => { self.OutMsgs = Some(r.varint()? as i64); }
+                0x80 => { self.OutErrors = Some(r.varint()? as i64); }
+                0x88 => { self.OutDestUnreachs = Some(r.varint()? as i64); }
+                0x90 => { self.OutTimeExcds = Some(r.varint()? as i64); }
+                0x98 => { self.OutParmProbs = Some(r.varint()? as i64); }
+                0xa0 => { self.OutSrcQuenchs = Some(r.varint()? as i64); }
+                0xa8 => { self.OutRedirects = Some(r.varint()? as i64); }
+                0xb0 => { self.OutEchos = Some(r.varint()? as i64); }
+                0xb8 => { self.OutEchoReps = Some(r.varint()? as i64); }
+                0xc0 => { self.OutTimestamps = Some(r.varint()? as i64); }
+                0xc8 => { self.OutTimestampReps = Some(r.varint()? as i64); }
+                0xd0 => { self.OutAddrMasks = Some(r.varint()? as i64); }
+                0xd8 => { self.OutAddrMaskReps = Some(r.varint()? as i64); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("InMsgs"),
+                        2 => Some("InErrors"),
+                        3 => Some("InCsumErrors"),
+                        4 => Some("InDestUnreachs"),
+                        5 => Some("InTimeExcds"),
+                        6 => Some("InParmProbs"),
+                        7 => Some("InSrcQuenchs"),
+                        8 => Some("InRedirects"),
+                        9 => Some("InEchos"),
+                        10 => Some("InEchoReps"),
+                        11 => Some("InTimestamps"),
+                        12 => Some("InTimestampReps"),
+                        13 => Some("InAddrMasks"),
+                        14 => Some("InAddrMaskReps"),
+                        15 => Some("OutMsgs"),
+                        16 => Some("OutErrors"),
+                        17 => Some("OutDestUnreachs"),
+                        18 => Some("OutTimeExcds"),
+                        19 => Some("OutParmProbs"),
+                        20 => Some("OutSrcQuenchs"),
+                        21 => Some("OutRedirects"),
+                        22 => Some("OutEchos"),
+                        23 => Some("OutEchoReps"),
+                        24 => Some("OutTimestamps"),
+                        25 => Some("OutTimestampReps"),
+                        26 => Some("OutAddrMasks"),
+                        27 => Some("OutAddrMaskReps"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.InMsgs { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InErrors { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InCsumErrors { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InDestUnreachs { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InTimeExcds { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InParmProbs { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InSrcQuenchs { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InRedirects { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InEchos { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InEchoReps { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InTimestamps { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InTimestampReps { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InAddrMasks { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InAddrMaskReps { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutMsgs { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutErrors { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutDestUnreachs { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutTimeExcds { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutParmProbs { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutSrcQuenchs { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutRedirects { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutEchos { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutEchoReps { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutTimestamps { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutTimestampReps { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutAddrMasks { size += 2 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutAddrMaskReps { size += 2 + rt::sizeof_varint(x as u64); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.InMsgs { out.push(0x08); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InErrors { out.push(0x10); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InCsumErrors { out.push(0x18); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InDestUnreachs { out.push(0x20); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InTimeExcds { out.push(0x28); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InParmProbs { out.push(0x30); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InSrcQuenchs { out.push(0x38); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InRedirects { out.push(0x40); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InEchos { out.push(0x48); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InEchoReps { out.push(0x50); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InTimestamps { out.push(0x58); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InTimestampReps { out.push(0x60); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InAddrMasks { out.push(0x68); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InAddrMaskReps { out.push(0x70); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutMsgs { out.push(0x78); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutErrors { out.extend_from_slice(&[0x80, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutDestUnreachs { out.extend_from_slice(&[0x88, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutTimeExcds { out.extend_from_slice(&[0x90, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutParmProbs { out.extend_from_slice(&[0x98, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutSrcQuenchs { out.extend_from_slice(&[0xa0, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutRedirects { out.extend_from_slice(&[0xa8, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutEchos { out.extend_from_slice(&[0xb0, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutEchoReps { out.extend_from_slice(&[0xb8, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutTimestamps { out.extend_from_slice(&[0xc0, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutTimestampReps { out.extend_from_slice(&[0xc8, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutAddrMasks { out.extend_from_slice(&[0xd0, 0x01]); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutAddrMaskReps { out.extend_from_slice(&[0xd8, 0x01]); rt::put_varint(out, x as u64); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::TcpStatistics {
+    const PROTO_NAME: &'static str = "mesos.v1.TcpStatistics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.RtoAlgorithm = Some(r.varint()? as i64); }
+                0x10 => { self.RtoMin = Some(r.varint()? as i64); }
+                0x18 => { self.RtoMax = Some(r.varint()? as i64); }
+                0x20 => { self.MaxConn = Some(r.varint()? as i64); }
+                0x28 => { self.ActiveOpens = Some(r.varint()? as i64); }
+                0x30 => { self.PassiveOpens = Some(r.varint()? as i64); }
+                0x38 => { self.AttemptFails = Some(r.varint()? as i64); }
+                0x40 => { self.EstabResets = Some(r.varint()? as i64); }
+                0x48 => { self.CurrEstab = Some(r.varint()? as i64); }
+                0x50 => { self.InSegs = Some(r.varint()? as i64); }
+                0x58 => { self.OutSegs = Some(r.varint()? as i64); }
+                0x60 => { self.RetransSegs = Some(r.varint()? as i64); }
+                0x68 => { self.InErrs = Some(r.varint()? as i64); }
+                0x70 => { self.OutRsts = Some(r.varint()? as i64); }
+                0x78 => { self.InCsumErrors = Some(r.varint()? as i64); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("RtoAlgorithm"),
+                        2 => Some("RtoMin"),
+                        3 => Some("RtoMax"),
+                        4 => Some("MaxConn"),
+                        5 => Some("ActiveOpens"),
+                        6 => Some("PassiveOpens"),
+                        7 => Some("AttemptFails"),
+                        8 => Some("EstabResets"),
+                        9 => Some("CurrEstab"),
+                        10 => Some("InSegs"),
+                        11 => Some("OutSegs"),
+                        12 => Some("RetransSegs"),
+                        13 => Some("InErrs"),
+                        14 => Some("OutRsts"),
+                        15 => Some("InCsumErrors"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.RtoAlgorithm { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.RtoMin { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.RtoMax { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.MaxConn { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.ActiveOpens { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.PassiveOpens { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.AttemptFails { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.EstabResets { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.CurrEstab { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InSegs { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutSegs { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.RetransSegs { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InErrs { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutRsts { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InCsumErrors { size += 1 + rt::sizeof_varint(x as u64); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.RtoAlgorithm { out.push(0x08); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.RtoMin { out.push(0x10); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.RtoMax { out.push(0x18); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.MaxConn { out.push(0x20); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.ActiveOpens { out.push(0x28); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.PassiveOpens { out.push(0x30); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.AttemptFails { out.push(0x38); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.EstabResets { out.push(0x40); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.CurrEstab { out.push(0x48); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InSegs { out.push(0x50); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutSegs { out.push(0x58); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.RetransSegs { out.push(0x60); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InErrs { out.push(0x68); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutRsts { out.push(0x70); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InCsumErrors { out.push(0x78); rt::put_varint(out, x as u64); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::UdpStatistics {
+    const PROTO_NAME: &'static str = "mesos.v1.UdpStatistics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.InDatagrams = Some(r.varint()? as i64); }
+                0x10 => { self.NoPorts = Some(r.varint()? as i64); }
+                0x18 => { self.InErrors = Some(r.varint()? as i64); }
+                0x20 => { self.OutDatagrams = Some(r.varint()? as i64); }
+                0x28 => { self.RcvbufErrors = Some(r.varint()? as i64); }
+                0x30 => { self.SndbufErrors = Some(r.varint()? as i64); }
+                0x38 => { self.InCsumErrors = Some(r.varint()? as i64); }
+                0x40 => { self.IgnoredMulti = Some(r.varint()? as i64); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("InDatagrams"),
+                        2 => Some("NoPorts"),
+                        3 => Some("InErrors"),
+                        4 => Some("OutDatagrams"),
+                        5 => Some("RcvbufErrors"),
+                        6 => Some("SndbufErrors"),
+                        7 => Some("InCsumErrors"),
+                        8 => Some("IgnoredMulti"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.InDatagrams { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.NoPorts { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InErrors { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.OutDatagrams { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.RcvbufErrors { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.SndbufErrors { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.InCsumErrors { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.IgnoredMulti { size += 1 + rt::sizeof_varint(x as u64); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.InDatagrams { out.push(0x08); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.NoPorts { out.push(0x10); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InErrors { out.push(0x18); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.OutDatagrams { out.push(0x20); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.RcvbufErrors { out.push(0x28); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.SndbufErrors { out.push(0x30); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.InCsumErrors { out.push(0x38); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.IgnoredMulti { out.push(0x40); rt::put_varint(out, x as u64); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::SNMPStatistics {
+    const PROTO_NAME: &'static str = "mesos.v1.SNMPStatistics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "ip_stats", None, self.ip_stats.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "icmp_stats", None, self.icmp_stats.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "tcp_stats", None, self.tcp_stats.get_or_insert_with(::std::default::Default::default))?; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "udp_stats", None, self.udp_stats.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("ip_stats"),
+                        2 => Some("icmp_stats"),
+                        3 => Some("tcp_stats"),
+                        4 => Some("udp_stats"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.ip_stats { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.icmp_stats { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.tcp_stats { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.udp_stats { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.ip_stats { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.icmp_stats { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.tcp_stats { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.udp_stats { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::DiskStatistics {
+    const PROTO_NAME: &'static str = "mesos.v1.DiskStatistics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "source", None, self.source.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "persistence", None, self.persistence.get_or_insert_with(::std::default::Default::default))?; }
+                0x18 => { self.limit_bytes = Some(r.varint()?); }
+                0x20 => { self.used_bytes = Some(r.varint()?); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("source"),
+                        2 => Some("persistence"),
+                        3 => Some("limit_bytes"),
+                        4 => Some("used_bytes"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.source { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.persistence { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = self.limit_bytes { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.used_bytes { size += 1 + rt::sizeof_varint(x); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.source { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.persistence { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = self.limit_bytes { out.push(0x18); rt::put_varint(out, x); }
+        if let Some(x) = self.used_bytes { out.push(0x20); rt::put_varint(out, x); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::ResourceStatistics {
+    const PROTO_NAME: &'static str = "mesos.v1.ResourceStatistics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x9 => { *&mut self.timestamp = f64::from_bits(r.fixed64()?); seen |= 0x1; }
+                0xf0 => { self.processes = Some(r.varint()? as u32); }
+                0xf8 => { self.threads = Some(r.varint()? as u32); }
+                0x11 => { self.cpus_user_time_secs = Some(f64::from_bits(r.fixed64()?)); }
+                0x19 => { self.cpus_system_time_secs = Some(f64::from_bits(r.fixed64()?)); }
+                0x21 => { self.cpus_limit = Some(f64::from_bits(r.fixed64()?)); }
+                0x169 => { self.cpus_soft_limit = Some(f64::from_bits(r.fixed64()?)); }
+                0x38 => { self.cpus_nr_periods = Some(r.varint()? as u32); }
+                0x40 => { self.cpus_nr_throttled = Some(r.varint()? as u32); }
+                0x49 => { self.cpus_throttled_time_secs = Some(f64::from_bits(r.fixed64()?)); }
+                0x120 => { self.mem_total_bytes = Some(r.varint()?); }
+                0x128 => { self.mem_total_memsw_bytes = Some(r.varint()?); }
+                0x1a0 => { self.mem_kmem_usage_bytes = Some(r.varint()?); }
+                0x1a8 => { self.mem_kmem_tcp_usage_bytes = Some(r.varint()?); }
+                0x30 => { self.mem_limit_bytes = Some(r.varint()?); }
+                0x130 => { self.mem_soft_limit_bytes = Some(r.varint()?); }
+                0x50 => { self.mem_file_bytes = Some(r.varint()?); }
+                0x58 => { self.mem_anon_bytes = Some(r.varint()?); }
+                0x138 => { self.mem_cache_bytes = Some(r.varint()?); }
+                0x28 => { self.mem_rss_bytes = Some(r.varint()?); }
+                0x60 => { self.mem_mapped_file_bytes = Some(r.varint()?); }
+                0x140 => { self.mem_swap_bytes = Some(r.varint()?); }
+                0x148 => { self.mem_unevictable_bytes = Some(r.varint()?); }
+                0x100 => { self.mem_low_pressure_counter = Some(r.varint()?); }
+                0x108 => { self.mem_medium_pressure_counter = Some(r.varint()?); }
+                0x110 => { self.mem_critical_pressure_counter = Some(r.varint()?); }
+                0xd0 => { self.disk_limit_bytes = Some(r.varint()?); }
+                0xd8 => { self.disk_used_bytes = Some(r.varint()?); }
+                0x15a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.disk_statistics, r, 0x15a); let index = self.disk_statistics.len(); ctx.message(sub, "disk_statistics", Some(index), rt::push_default(&mut self.disk_statistics))?; }
+                0x162 => { let sub = r.len_delimited()?; ctx.message(sub, "blkio_statistics", None, self.blkio_statistics.get_or_insert_with(::std::default::Default::default))?; }
+                0x6a => { let sub = r.len_delimited()?; ctx.message(sub, "perf", None, self.perf.get_or_insert_with(::std::default::Default::default))?; }
+                0x70 => { self.net_rx_packets = Some(r.varint()?); }
+                0x78 => { self.net_rx_bytes = Some(r.varint()?); }
+                0x80 => { self.net_rx_errors = Some(r.varint()?); }
+                0x88 => { self.net_rx_dropped = Some(r.varint()?); }
+                0x90 => { self.net_tx_packets = Some(r.varint()?); }
+                0x98 => { self.net_tx_bytes = Some(r.varint()?); }
+                0xa0 => { self.net_tx_errors = Some(r.varint()?); }
+                0xa8 => { self.net_tx_dropped = Some(r.varint()?); }
+                0x170 => { self.net_tx_rate_limit = Some(r.varint()?); }
+                0x178 => { self.net_tx_burst_rate_limit = Some(r.varint()?); }
+                0x180 => { self.net_tx_burst_size = Some(r.varint()?); }
+                0x188 => { self.net_rx_rate_limit = Some(r.varint()?); }
+                0x190 => { self.net_rx_burst_rate_limit = Some(r.varint()?); }
+                0x198 => { self.net_rx_burst_size = Some(r.varint()?); }
+                0x1b2 => { let sub = r.len_delimited()?; ctx.message(sub, "net_rate_statistics", None, self.net_rate_statistics.get_or_insert_with(::std::default::Default::default))?; }
+                0x1ba => { let sub = r.len_delimited()?; ctx.message(sub, "net_ephemeral_ports", None, self.net_ephemeral_ports.get_or_insert_with(::std::default::Default::default))?; }
+                0xb1 => { self.net_tcp_rtt_microsecs_p50 = Some(f64::from_bits(r.fixed64()?)); }
+                0xb9 => { self.net_tcp_rtt_microsecs_p90 = Some(f64::from_bits(r.fixed64()?)); }
+                0xc1 => { self.net_tcp_rtt_microsecs_p95 = Some(f64::from_bits(r.fixed64()?)); }
+                0xc9 => { self.net_tcp_rtt_microsecs_p99 = Some(f64::from_bits(r.fixed64()?)); }
+                0xe1 => { self.net_tcp_active_connections = Some(f64::from_bits(r.fixed64()?)); }
+                0xe9 => { self.net_tcp_time_wait_connections = Some(f64::from_bits(r.fixed64()?)); }
+                0x11a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.net_traffic_control_statistics, r, 0x11a); let index = self.net_traffic_control_statistics.len(); ctx.message(sub, "net_traffic_control_statistics", Some(index), rt::push_default(&mut self.net_traffic_control_statistics))?; }
+                0x152 => { let sub = r.len_delimited()?; ctx.message(sub, "net_snmp_statistics", None, self.net_snmp_statistics.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("timestamp"),
+                        30 => Some("processes"),
+                        31 => Some("threads"),
+                        2 => Some("cpus_user_time_secs"),
+                        3 => Some("cpus_system_time_secs"),
+                        4 => Some("cpus_limit"),
+                        45 => Some("cpus_soft_limit"),
+                        7 => Some("cpus_nr_periods"),
+                        8 => Some("cpus_nr_throttled"),
+                        9 => Some("cpus_throttled_time_secs"),
+                        36 => Some("mem_total_bytes"),
+                        37 => Some("mem_total_memsw_bytes"),
+                        52 => Some("mem_kmem_usage_bytes"),
+                        53 => Some("mem_kmem_tcp_usage_bytes"),
+                        6 => Some("mem_limit_bytes"),
+                        38 => Some("mem_soft_limit_bytes"),
+                        10 => Some("mem_file_bytes"),
+                        11 => Some("mem_anon_bytes"),
+                        39 => Some("mem_cache_bytes"),
+                        5 => Some("mem_rss_bytes"),
+                        12 => Some("mem_mapped_file_bytes"),
+                        40 => Some("mem_swap_bytes"),
+                        41 => Some("mem_unevictable_bytes"),
+                        32 => Some("mem_low_pressure_counter"),
+                        33 => Some("mem_medium_pressure_counter"),
+                        34 => Some("mem_critical_pressure_counter"),
+                        26 => Some("disk_limit_bytes"),
+                        27 => Some("disk_used_bytes"),
+                        43 => Some("disk_statistics"),
+                        44 => Some("blkio_statistics"),
+                        13 => Some("perf"),
+                        14 => Some("net_rx_packets"),
+                        15 => Some("net_rx_bytes"),
+                        16 => Some("net_rx_errors"),
+                        17 => Some("net_rx_dropped"),
+                        18 => Some("net_tx_packets"),
+                        19 => Some("net_tx_bytes"),
+                        20 => Some("net_tx_errors"),
+                        21 => Some("net_tx_dropped"),
+                        46 => Some("net_tx_rate_limit"),
+                        47 => Some("net_tx_burst_rate_limit"),
+                        48 => Some("net_tx_burst_size"),
+                        49 => Some("net_rx_rate_limit"),
+                        50 => Some("net_rx_burst_rate_limit"),
+                        51 => Some("net_rx_burst_size"),
+                        54 => Some("net_rate_statistics"),
+                        55 => Some("net_ephemeral_ports"),
+                        22 => Some("net_tcp_rtt_microsecs_p50"),
+                        23 => Some("net_tcp_rtt_microsecs_p90"),
+                        24 => Some("net_tcp_rtt_microsecs_p95"),
+                        25 => Some("net_tcp_rtt_microsecs_p99"),
+                        28 => Some("net_tcp_active_connections"),
+                        29 => Some("net_tcp_time_wait_connections"),
+                        35 => Some("net_traffic_control_statistics"),
+                        42 => Some("net_snmp_statistics"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["timestamp"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + 8;
+        if let Some(x) = self.cpus_user_time_secs { size += 1 + 8; }
+        if let Some(x) = self.cpus_system_time_secs { size += 1 + 8; }
+        if let Some(x) = self.cpus_limit { size += 1 + 8; }
+        if let Some(x) = self.mem_rss_bytes { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.mem_limit_bytes { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.cpus_nr_periods { size += 1 + rt::sizeof_varint(u64::from(x)); }
+        if let Some(x) = self.cpus_nr_throttled { size += 1 + rt::sizeof_varint(u64::from(x)); }
+        if let Some(x) = self.cpus_throttled_time_secs { size += 1 + 8; }
+        if let Some(x) = self.mem_file_bytes { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.mem_anon_bytes { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.mem_mapped_file_bytes { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = &self.perf { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = self.net_rx_packets { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_rx_bytes { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_rx_errors { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_rx_dropped { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_tx_packets { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_tx_bytes { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_tx_errors { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_tx_dropped { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_tcp_rtt_microsecs_p50 { size += 2 + 8; }
+        if let Some(x) = self.net_tcp_rtt_microsecs_p90 { size += 2 + 8; }
+        if let Some(x) = self.net_tcp_rtt_microsecs_p95 { size += 2 + 8; }
+        if let Some(x) = self.net_tcp_rtt_microsecs_p99 { size += 2 + 8; }
+        if let Some(x) = self.disk_limit_bytes { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.disk_used_bytes { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_tcp_active_connections { size += 2 + 8; }
+        if let Some(x) = self.net_tcp_time_wait_connections { size += 2 + 8; }
+        if let Some(x) = self.processes { size += 2 + rt::sizeof_varint(u64::from(x)); }
+        if let Some(x) = self.threads { size += 2 + rt::sizeof_varint(u64::from(x)); }
+        if let Some(x) = self.mem_low_pressure_counter { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.mem_medium_pressure_counter { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.mem_critical_pressure_counter { size += 2 + rt::sizeof_varint(x); }
+        for x in &self.net_traffic_control_statistics { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = self.mem_total_bytes { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.mem_total_memsw_bytes { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.mem_soft_limit_bytes { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.mem_cache_bytes { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.mem_swap_bytes { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.mem_unevictable_bytes { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = &self.net_snmp_statistics { size += 2 + rt::measure_nested(x, sizes); }
+        for x in &self.disk_statistics { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.blkio_statistics { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = self.cpus_soft_limit { size += 2 + 8; }
+        if let Some(x) = self.net_tx_rate_limit { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_tx_burst_rate_limit { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_tx_burst_size { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_rx_rate_limit { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_rx_burst_rate_limit { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.net_rx_burst_size { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.mem_kmem_usage_bytes { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.mem_kmem_tcp_usage_bytes { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = &self.net_rate_statistics { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.net_ephemeral_ports { size += 2 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x09); out.extend_from_slice(&self.timestamp.to_bits().to_le_bytes());
+        if let Some(x) = self.cpus_user_time_secs { out.push(0x11); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.cpus_system_time_secs { out.push(0x19); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.cpus_limit { out.push(0x21); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.mem_rss_bytes { out.push(0x28); rt::put_varint(out, x); }
+        if let Some(x) = self.mem_limit_bytes { out.push(0x30); rt::put_varint(out, x); }
+        if let Some(x) = self.cpus_nr_periods { out.push(0x38); rt::put_varint(out, u64::from(x)); }
+        if let Some(x) = self.cpus_nr_throttled { out.push(0x40); rt::put_varint(out, u64::from(x)); }
+        if let Some(x) = self.cpus_throttled_time_secs { out.push(0x49); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.mem_file_bytes { out.push(0x50); rt::put_varint(out, x); }
+        if let Some(x) = self.mem_anon_bytes { out.push(0x58); rt::put_varint(out, x); }
+        if let Some(x) = self.mem_mapped_file_bytes { out.push(0x60); rt::put_varint(out, x); }
+        if let Some(x) = &self.perf { out.push(0x6a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = self.net_rx_packets { out.push(0x70); rt::put_varint(out, x); }
+        if let Some(x) = self.net_rx_bytes { out.push(0x78); rt::put_varint(out, x); }
+        if let Some(x) = self.net_rx_errors { out.extend_from_slice(&[0x80, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.net_rx_dropped { out.extend_from_slice(&[0x88, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.net_tx_packets { out.extend_from_slice(&[0x90, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.net_tx_bytes { out.extend_from_slice(&[0x98, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.net_tx_errors { out.extend_from_slice(&[0xa0, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.net_tx_dropped { out.extend_from_slice(&[0xa8, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.net_tcp_rtt_microsecs_p50 { out.extend_from_slice(&[0xb1, 0x01]); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.net_tcp_rtt_microsecs_p90 { out.extend_from_slice(&[0xb9, 0x01]); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.net_tcp_rtt_microsecs_p95 { out.extend_from_slice(&[0xc1, 0x01]); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.net_tcp_rtt_microsecs_p99 { out.extend_from_slice(&[0xc9, 0x01]); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.disk_limit_bytes { out.extend_from_slice(&[0xd0, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.disk_used_bytes { out.extend_from_slice(&[0xd8, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.net_tcp_active_connections { out.extend_from_slice(&[0xe1, 0x01]); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.net_tcp_time_wait_connections { out.extend_from_slice(&[0xe9, 0x01]); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.processes { out.extend_from_slice(&[0xf0, 0x01]); rt::put_varint(out, u64::from(x)); }
+        if let Some(x) = self.threads { out.extend_from_slice(&[0xf8, 0x01]); rt::put_varint(out, u64::from(x)); }
+        if let Some(x) = self.mem_low_pressure_counter { out.extend_from_slice(&[0x80, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.mem_medium_pressure_counter { out.extend_from_slice(&[0x88, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.mem_critical_pressure_counter { out.extend_from_slice(&[0x90, 0x02]); rt::put_varint(out, x); }
+        for x in &self.net_traffic_control_statistics { out.extend_from_slice(&[0x9a, 0x02]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = self.mem_total_bytes { out.extend_from_slice(&[0xa0, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.mem_total_memsw_bytes { out.extend_from_slice(&[0xa8, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.mem_soft_limit_bytes { out.extend_from_slice(&[0xb0, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.mem_cache_bytes { out.extend_from_slice(&[0xb8, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.mem_swap_bytes { out.extend_from_slice(&[0xc0, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.mem_unevictable_bytes { out.extend_from_slice(&[0xc8, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = &self.net_snmp_statistics { out.extend_from_slice(&[0xd2, 0x02]); rt::write_nested(x, out, sizes, next); }
+        for x in &self.disk_statistics { out.extend_from_slice(&[0xda, 0x02]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.blkio_statistics { out.extend_from_slice(&[0xe2, 0x02]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = self.cpus_soft_limit { out.extend_from_slice(&[0xe9, 0x02]); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.net_tx_rate_limit { out.extend_from_slice(&[0xf0, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.net_tx_burst_rate_limit { out.extend_from_slice(&[0xf8, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.net_tx_burst_size { out.extend_from_slice(&[0x80, 0x03]); rt::put_varint(out, x); }
+        if let Some(x) = self.net_rx_rate_limit { out.extend_from_slice(&[0x88, 0x03]); rt::put_varint(out, x); }
+        if let Some(x) = self.net_rx_burst_rate_limit { out.extend_from_slice(&[0x90, 0x03]); rt::put_varint(out, x); }
+        if let Some(x) = self.net_rx_burst_size { out.extend_from_slice(&[0x98, 0x03]); rt::put_varint(out, x); }
+        if let Some(x) = self.mem_kmem_usage_bytes { out.extend_from_slice(&[0xa0, 0x03]); rt::put_varint(out, x); }
+        if let Some(x) = self.mem_kmem_tcp_usage_bytes { out.extend_from_slice(&[0xa8, 0x03]); rt::put_varint(out, x); }
+        if let Some(x) = &self.net_rate_statistics { out.extend_from_slice(&[0xb2, 0x03]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.net_ephemeral_ports { out.extend_from_slice(&[0xba, 0x03]); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::resource_statistics::RatePercentiles {
+    const PROTO_NAME: &'static str = "mesos.v1.ResourceStatistics.RatePercentiles";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.min = Some(r.varint()?); }
+                0x10 => { self.max = Some(r.varint()?); }
+                0x18 => { self.p50 = Some(r.varint()?); }
+                0x20 => { self.p90 = Some(r.varint()?); }
+                0x28 => { self.p95 = Some(r.varint()?); }
+                0x30 => { self.p99 = Some(r.varint()?); }
+                0x38 => { self.p999 = Some(r.varint()?); }
+                0x40 => { self.p9999 = Some(r.varint()?); }
+                0x48 => { self.samples = Some(r.varint()?); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("min"),
+                        2 => Some("max"),
+                        3 => Some("p50"),
+                        4 => Some("p90"),
+                        5 => Some("p95"),
+                        6 => Some("p99"),
+                        7 => Some("p999"),
+                        8 => Some("p9999"),
+                        9 => Some("samples"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.min { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.max { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.p50 { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.p90 { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.p95 { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.p99 { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.p999 { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.p9999 { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.samples { size += 1 + rt::sizeof_varint(x); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.min { out.push(0x08); rt::put_varint(out, x); }
+        if let Some(x) = self.max { out.push(0x10); rt::put_varint(out, x); }
+        if let Some(x) = self.p50 { out.push(0x18); rt::put_varint(out, x); }
+        if let Some(x) = self.p90 { out.push(0x20); rt::put_varint(out, x); }
+        if let Some(x) = self.p95 { out.push(0x28); rt::put_varint(out, x); }
+        if let Some(x) = self.p99 { out.push(0x30); rt::put_varint(out, x); }
+        if let Some(x) = self.p999 { out.push(0x38); rt::put_varint(out, x); }
+        if let Some(x) = self.p9999 { out.push(0x40); rt::put_varint(out, x); }
+        if let Some(x) = self.samples { out.push(0x48); rt::put_varint(out, x); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::resource_statistics::RateStatistics {
+    const PROTO_NAME: &'static str = "mesos.v1.ResourceStatistics.RateStatistics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "rx_rate", None, self.rx_rate.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "rx_packet_rate", None, self.rx_packet_rate.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "rx_drop_rate", None, self.rx_drop_rate.get_or_insert_with(::std::default::Default::default))?; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "rx_error_rate", None, self.rx_error_rate.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "tx_rate", None, self.tx_rate.get_or_insert_with(::std::default::Default::default))?; }
+                0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "tx_packet_rate", None, self.tx_packet_rate.get_or_insert_with(::std::default::Default::default))?; }
+                0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "tx_drop_rate", None, self.tx_drop_rate.get_or_insert_with(::std::default::Default::default))?; }
+                0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "tx_error_rate", None, self.tx_error_rate.get_or_insert_with(::std::default::Default::default))?; }
+                0x49 => { self.sampling_window_secs = Some(f64::from_bits(r.fixed64()?)); }
+                0x51 => { self.sampling_interval_secs = Some(f64::from_bits(r.fixed64()?)); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("rx_rate"),
+                        2 => Some("rx_packet_rate"),
+                        3 => Some("rx_drop_rate"),
+                        4 => Some("rx_error_rate"),
+                        5 => Some("tx_rate"),
+                        6 => Some("tx_packet_rate"),
+                        7 => Some("tx_drop_rate"),
+                        8 => Some("tx_error_rate"),
+                        9 => Some("sampling_window_secs"),
+                        10 => Some("sampling_interval_secs"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.rx_rate { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.rx_packet_rate { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.rx_drop_rate { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.rx_error_rate { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.tx_rate { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.tx_packet_rate { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.tx_drop_rate { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.tx_error_rate { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = self.sampling_window_secs { size += 1 + 8; }
+        if let Some(x) = self.sampling_interval_secs { size += 1 + 8; }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.rx_rate { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.rx_packet_rate { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.rx_drop_rate { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.rx_error_rate { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.tx_rate { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.tx_packet_rate { out.push(0x32); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.tx_drop_rate { out.push(0x3a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.tx_error_rate { out.push(0x42); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = self.sampling_window_secs { out.push(0x49); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.sampling_interval_secs { out.push(0x51); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::PerfStatistics {
+    const PROTO_NAME: &'static str = "mesos.v1.PerfStatistics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x9 => { *&mut self.timestamp = f64::from_bits(r.fixed64()?); seen |= 0x1; }
+                0x11 => { *&mut self.duration = f64::from_bits(r.fixed64()?); seen |= 0x2; }
+                0x18 => { self.cycles = Some(r.varint()?); }
+                0x20 => { self.stalled_cycles_frontend = Some(r.varint()?); }
+                0x28 => { self.stalled_cycles_backend = Some(r.varint()?); }
+                0x30 => { self.instructions = Some(r.varint()?); }
+                0x38 => { self.cache_references = Some(r.varint()?); }
+                0x40 => { self.cache_misses = Some(r.varint()?); }
+                0x48 => { self.branches = Some(r.varint()?); }
+                0x50 => { self.branch_misses = Some(r.varint()?); }
+                0x58 => { self.bus_cycles = Some(r.varint()?); }
+                0x60 => { self.ref_cycles = Some(r.varint()?); }
+                0x69 => { self.cpu_clock = Some(f64::from_bits(r.fixed64()?)); }
+                0x71 => { self.task_clock = Some(f64::from_bits(r.fixed64()?)); }
+                0x78 => { self.page_faults = Some(r.varint()?); }
+                0x80 => { self.minor_faults = Some(r.varint()?); }
+                0x88 => { self.major_faults = Some(r.varint()?); }
+                0x90 => { self.context_switches = Some(r.varint()?); }
+                0x98 => { self.cpu_migrations = Some(r.varint()?); }
+                0xa0 => { self.alignment_faults = Some(r.varint()?); }
+                0xa8 => { self.emulation_faults = Some(r.varint()?); }
+                0xb0 => { self.l1_dcache_loads = Some(r.varint()?); }
+                0xb8 => { self.l1_dcache_load_misses = Some(r.varint()?); }
+                0xc0 => { self.l1_dcache_stores = Some(r.varint()?); }
+                0xc8 => { self.l1_dcache_store_misses = Some(r.varint()?); }
+                0xd0 => { self.l1_dcache_prefetches = Some(r.varint()?); }
+                0xd8 => { self.l1_dcache_prefetch_misses = Some(r.varint()?); }
+                0xe0 => { self.l1_icache_loads = Some(r.varint()?); }
+                0xe8 => { self.l1_icache_load_misses = Some(r.varint()?); }
+                0xf0 => { self.l1_icache_prefetches = Some(r.varint()?); }
+                0xf8 => { self.l1_icache_prefetch_misses = Some(r.varint()?); }
+                0x100 => { self.llc_loads = Some(r.varint()?); }
+                0x108 => { self.llc_load_misses = Some(r.varint()?); }
+                0x110 => { self.llc_stores = Some(r.varint()?); }
+                0x118 => { self.llc_store_misses = Some(r.varint()?); }
+                0x120 => { self.llc_prefetches = Some(r.varint()?); }
+                0x128 => { self.llc_prefetch_misses = Some(r.varint()?); }
+                0x130 => { self.dtlb_loads = Some(r.varint()?); }
+                0x138 => { self.dtlb_load_misses = Some(r.varint()?); }
+                0x140 => { self.dtlb_stores = Some(r.varint()?); }
+                0x148 => { self.dtlb_store_misses = Some(r.varint()?); }
+                0x150 => { self.dtlb_prefetches = Some(r.varint()?); }
+                0x158 => { self.dtlb_prefetch_misses = Some(r.varint()?); }
+                0x160 => { self.itlb_loads = Some(r.varint()?); }
+                0x168 => { self.itlb_load_misses = Some(r.varint()?); }
+                0x170 => { self.branch_loads = Some(r.varint()?); }
+                0x178 => { self.branch_load_misses = Some(r.varint()?); }
+                0x180 => { self.node_loads = Some(r.varint()?); }
+                0x188 => { self.node_load_misses = Some(r.varint()?); }
+                0x190 => { self.node_stores = Some(r.varint()?); }
+                0x198 => { self.node_store_misses = Some(r.varint()?); }
+                0x1a0 => { self.node_prefetches = Some(r.varint()?); }
+                0x1a8 => { self.node_prefetch_misses = Some(r.varint()?); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("timestamp"),
+                        2 => Some("duration"),
+                        3 => Some("cycles"),
+                        4 => Some("stalled_cycles_frontend"),
+                        5 => Some("stalled_cycles_backend"),
+                        6 => Some("instructions"),
+                        7 => Some("cache_references"),
+                        8 => Some("cache_misses"),
+                        9 => Some("branches"),
+                        10 => Some("branch_misses"),
+                        11 => Some("bus_cycles"),
+                        12 => Some("ref_cycles"),
+                        13 => Some("cpu_clock"),
+                        14 => Some("task_clock"),
+                        15 => Some("page_faults"),
+                        16 => Some("minor_faults"),
+                        17 => Some("major_faults"),
+                        18 => Some("context_switches"),
+                        19 => Some("cpu_migrations"),
+                        20 => Some("alignment_faults"),
+                        21 => Some("emulation_faults"),
+                        22 => Some("l1_dcache_loads"),
+                        23 => Some("l1_dcache_load_misses"),
+                        24 => Some("l1_dcache_stores"),
+                        25 => Some("l1_dcache_store_misses"),
+                        26 => Some("l1_dcache_prefetches"),
+                        27 => Some("l1_dcache_prefetch_misses"),
+                        28 => Some("l1_icache_loads"),
+                        29 => Some("l1_icache_load_misses"),
+                        30 => Some("l1_icache_prefetches"),
+                        31 => Some("l1_icache_prefetch_misses"),
+                        32 => Some("llc_loads"),
+                        33 => Some("llc_load_misses"),
+                        34 => Some("llc_stores"),
+                        35 => Some("llc_store_misses"),
+                        36 => Some("llc_prefetches"),
+                        37 => Some("llc_prefetch_misses"),
+                        38 => Some("dtlb_loads"),
+                        39 => Some("dtlb_load_misses"),
+                        40 => Some("dtlb_stores"),
+                        41 => Some("dtlb_store_misses"),
+                        42 => Some("dtlb_prefetches"),
+                        43 => Some("dtlb_prefetch_misses"),
+                        44 => Some("itlb_loads"),
+                        45 => Some("itlb_load_misses"),
+                        46 => Some("branch_loads"),
+                        47 => Some("branch_load_misses"),
+                        48 => Some("node_loads"),
+                        49 => Some("node_load_misses"),
+                        50 => Some("node_stores"),
+                        51 => Some("node_store_misses"),
+                        52 => Some("node_prefetches"),
+                        53 => Some("node_prefetch_misses"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["timestamp", "duration"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + 8;
+        size += 1 + 8;
+        if let Some(x) = self.cycles { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.stalled_cycles_frontend { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.stalled_cycles_backend { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.instructions { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.cache_references { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.cache_misses { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.branches { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.branch_misses { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.bus_cycles { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.ref_cycles { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.cpu_clock { size += 1 + 8; }
+        if let Some(x) = self.task_clock { size += 1 + 8; }
+        if let Some(x) = self.page_faults { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.minor_faults { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.major_faults { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.context_switches { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.cpu_migrations { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.alignment_faults { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.emulation_faults { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.l1_dcache_loads { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.l1_dcache_load_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.l1_dcache_stores { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.l1_dcache_store_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.l1_dcache_prefetches { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.l1_dcache_prefetch_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.l1_icache_loads { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.l1_icache_load_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.l1_icache_prefetches { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.l1_icache_prefetch_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.llc_loads { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.llc_load_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.llc_stores { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.llc_store_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.llc_prefetches { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.llc_prefetch_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.dtlb_loads { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.dtlb_load_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.dtlb_stores { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.dtlb_store_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.dtlb_prefetches { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.dtlb_prefetch_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.itlb_loads { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.itlb_load_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.branch_loads { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.branch_load_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.node_loads { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.node_load_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.node_stores { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.node_store_misses { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.node_prefetches { size += 2 + rt::sizeof_varint(x); }
+        if let Some(x) = self.node_prefetch_misses { size += 2 + rt::sizeof_varint(x); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x09); out.extend_from_slice(&self.timestamp.to_bits().to_le_bytes());
+        out.push(0x11); out.extend_from_slice(&self.duration.to_bits().to_le_bytes());
+        if let Some(x) = self.cycles { out.push(0x18); rt::put_varint(out, x); }
+        if let Some(x) = self.stalled_cycles_frontend { out.push(0x20); rt::put_varint(out, x); }
+        if let Some(x) = self.stalled_cycles_backend { out.push(0x28); rt::put_varint(out, x); }
+        if let Some(x) = self.instructions { out.push(0x30); rt::put_varint(out, x); }
+        if let Some(x) = self.cache_references { out.push(0x38); rt::put_varint(out, x); }
+        if let Some(x) = self.cache_misses { out.push(0x40); rt::put_varint(out, x); }
+        if let Some(x) = self.branches { out.push(0x48); rt::put_varint(out, x); }
+        if let Some(x) = self.branch_misses { out.push(0x50); rt::put_varint(out, x); }
+        if let Some(x) = self.bus_cycles { out.push(0x58); rt::put_varint(out, x); }
+        if let Some(x) = self.ref_cycles { out.push(0x60); rt::put_varint(out, x); }
+        if let Some(x) = self.cpu_clock { out.push(0x69); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.task_clock { out.push(0x71); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.page_faults { out.push(0x78); rt::put_varint(out, x); }
+        if let Some(x) = self.minor_faults { out.extend_from_slice(&[0x80, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.major_faults { out.extend_from_slice(&[0x88, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.context_switches { out.extend_from_slice(&[0x90, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.cpu_migrations { out.extend_from_slice(&[0x98, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.alignment_faults { out.extend_from_slice(&[0xa0, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.emulation_faults { out.extend_from_slice(&[0xa8, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.l1_dcache_loads { out.extend_from_slice(&[0xb0, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.l1_dcache_load_misses { out.extend_from_slice(&[0xb8, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.l1_dcache_stores { out.extend_from_slice(&[0xc0, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.l1_dcache_store_misses { out.extend_from_slice(&[0xc8, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.l1_dcache_prefetches { out.extend_from_slice(&[0xd0, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.l1_dcache_prefetch_misses { out.extend_from_slice(&[0xd8, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.l1_icache_loads { out.extend_from_slice(&[0xe0, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.l1_icache_load_misses { out.extend_from_slice(&[0xe8, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.l1_icache_prefetches { out.extend_from_slice(&[0xf0, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.l1_icache_prefetch_misses { out.extend_from_slice(&[0xf8, 0x01]); rt::put_varint(out, x); }
+        if let Some(x) = self.llc_loads { out.extend_from_slice(&[0x80, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.llc_load_misses { out.extend_from_slice(&[0x88, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.llc_stores { out.extend_from_slice(&[0x90, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.llc_store_misses { out.extend_from_slice(&[0x98, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.llc_prefetches { out.extend_from_slice(&[0xa0, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.llc_prefetch_misses { out.extend_from_slice(&[0xa8, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.dtlb_loads { out.extend_from_slice(&[0xb0, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.dtlb_load_misses { out.extend_from_slice(&[0xb8, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.dtlb_stores { out.extend_from_slice(&[0xc0, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.dtlb_store_misses { out.extend_from_slice(&[0xc8, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.dtlb_prefetches { out.extend_from_slice(&[0xd0, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.dtlb_prefetch_misses { out.extend_from_slice(&[0xd8, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.itlb_loads { out.extend_from_slice(&[0xe0, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.itlb_load_misses { out.extend_from_slice(&[0xe8, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.branch_loads { out.extend_from_slice(&[0xf0, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.branch_load_misses { out.extend_from_slice(&[0xf8, 0x02]); rt::put_varint(out, x); }
+        if let Some(x) = self.node_loads { out.extend_from_slice(&[0x80, 0x03]); rt::put_varint(out, x); }
+        if let Some(x) = self.node_load_misses { out.extend_from_slice(&[0x88, 0x03]); rt::put_varint(out, x); }
+        if let Some(x) = self.node_stores { out.extend_from_slice(&[0x90, 0x03]); rt::put_varint(out, x); }
+        if let Some(x) = self.node_store_misses { out.extend_from_slice(&[0x98, 0x03]); rt::put_varint(out, x); }
+        if let Some(x) = self.node_prefetches { out.extend_from_slice(&[0xa0, 0x03]); rt::put_varint(out, x); }
+        if let Some(x) = self.node_prefetch_misses { out.extend_from_slice(&[0xa8, 0x03]); rt::put_varint(out, x); }
     }
 }
 
@@ -3042,6 +4512,133 @@ impl ProtobufCodec for crate::v1::TaskGroupInfo {
     }
 }
 
+impl ProtobufCodec for crate::v1::Task {
+    const PROTO_NAME: &'static str = "mesos.v1.Task";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "task_id", None, &mut self.task_id)?; seen |= 0x2; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "framework_id", None, &mut self.framework_id)?; seen |= 0x4; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "executor_id", None, self.executor_id.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x8; }
+                0x30 => { *&mut self.state = crate::v1::TaskState(r.varint()? as i32); seen |= 0x10; }
+                0x3a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x3a); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                0x42 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.statuses, r, 0x42); let index = self.statuses.len(); ctx.message(sub, "statuses", Some(index), rt::push_default(&mut self.statuses))?; }
+                0x48 => { self.status_update_state = Some(crate::v1::TaskState(r.varint()? as i32)); }
+                0x52 => { rt::fill_bytes(r.len_delimited()?, self.status_update_uuid.get_or_insert_with(::std::default::Default::default))?; }
+                0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "labels", None, self.labels.get_or_insert_with(::std::default::Default::default))?; }
+                0x62 => { let sub = r.len_delimited()?; ctx.message(sub, "discovery", None, self.discovery.get_or_insert_with(::std::default::Default::default))?; }
+                0x6a => { let sub = r.len_delimited()?; ctx.message(sub, "container", None, self.container.get_or_insert_with(::std::default::Default::default))?; }
+                0x7a => { let sub = r.len_delimited()?; ctx.message(sub, "health_check", None, self.health_check.get_or_insert_with(::std::default::Default::default))?; }
+                0x82 => { let sub = r.len_delimited()?; ctx.message(sub, "kill_policy", None, self.kill_policy.get_or_insert_with(::std::default::Default::default))?; }
+                0x72 => { rt::fill_string(r.len_delimited()?, self.user.get_or_insert_with(::std::default::Default::default))?; }
+                0x8a => {
+                    let entry = r.len_delimited()?;
+                    let index = self.limits.len();
+                    let mut key = ::std::default::Default::default();
+                    let mut value = ::std::default::Default::default();
+                    ctx.nested(entry, "limits", Some(index), |r, ctx| {
+                        while !r.is_empty() {
+                            let k = r.key()?;
+                            match k {
+                                0xa => rt::fill_string(r.len_delimited()?, &mut key)?,
+                                0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
+                                _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
+                            }
+                        }
+                        Ok(())
+                    })?;
+                    self.limits.insert(key, value);
+                }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("name"),
+                        2 => Some("task_id"),
+                        3 => Some("framework_id"),
+                        4 => Some("executor_id"),
+                        5 => Some("agent_id"),
+                        6 => Some("state"),
+                        7 => Some("resources"),
+                        8 => Some("statuses"),
+                        9 => Some("status_update_state"),
+                        10 => Some("status_update_uuid"),
+                        11 => Some("labels"),
+                        12 => Some("discovery"),
+                        13 => Some("container"),
+                        15 => Some("health_check"),
+                        16 => Some("kill_policy"),
+                        14 => Some("user"),
+                        17 => Some("limits"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1f {
+            ctx.report_missing(mark, seen, &["name", "task_id", "framework_id", "agent_id", "state"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.name.len());
+        size += 1 + rt::measure_nested(&self.task_id, sizes);
+        size += 1 + rt::measure_nested(&self.framework_id, sizes);
+        if let Some(x) = &self.executor_id { size += 1 + rt::measure_nested(x, sizes); }
+        size += 1 + rt::measure_nested(&self.agent_id, sizes);
+        size += 1 + rt::size_int32(self.state.0);
+        for x in &self.resources { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.statuses { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = self.status_update_state { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = &self.status_update_uuid { size += 1 + rt::sizeof_len(x.len()); }
+        if let Some(x) = &self.labels { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.discovery { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.container { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.user { size += 1 + rt::sizeof_len(x.len()); }
+        if let Some(x) = &self.health_check { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.kill_policy { size += 2 + rt::measure_nested(x, sizes); }
+        for (k, v) in &self.limits {
+            let slot = rt::reserve_slot(sizes);
+            let n = 2 + rt::sizeof_len(k.len()) + rt::measure_nested(v, sizes);
+            size += 2 + rt::fill_slot(sizes, slot, n);
+        }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.name.as_bytes());
+        out.push(0x12); rt::write_nested(&self.task_id, out, sizes, next);
+        out.push(0x1a); rt::write_nested(&self.framework_id, out, sizes, next);
+        if let Some(x) = &self.executor_id { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        out.push(0x2a); rt::write_nested(&self.agent_id, out, sizes, next);
+        out.push(0x30); rt::put_int32(out, self.state.0);
+        for x in &self.resources { out.push(0x3a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.statuses { out.push(0x42); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = self.status_update_state { out.push(0x48); rt::put_int32(out, x.0); }
+        if let Some(x) = &self.status_update_uuid { out.push(0x52); rt::put_len_delimited(out, &x); }
+        if let Some(x) = &self.labels { out.push(0x5a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.discovery { out.push(0x62); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.container { out.push(0x6a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.user { out.push(0x72); rt::put_len_delimited(out, x.as_bytes()); }
+        if let Some(x) = &self.health_check { out.push(0x7a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.kill_policy { out.extend_from_slice(&[0x82, 0x01]); rt::write_nested(x, out, sizes, next); }
+        for (k, v) in &self.limits {
+            out.extend_from_slice(&[0x8a, 0x01]);
+            let n = rt::next_size(sizes, next);
+            rt::put_varint(out, n as u64);
+            out.push(0x0a); rt::put_len_delimited(out, k.as_bytes());
+            out.push(0x12); rt::write_nested(v, out, sizes, next);
+        }
+    }
+}
+
 impl ProtobufCodec for crate::v1::TaskResourceLimitation {
     const PROTO_NAME: &'static str = "mesos.v1.TaskResourceLimitation";
 
@@ -3106,6 +4703,62 @@ impl ProtobufCodec for crate::v1::UUID {
 
     fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
         out.push(0x0a); rt::put_len_delimited(out, &self.value);
+    }
+}
+
+impl ProtobufCodec for crate::v1::Operation {
+    const PROTO_NAME: &'static str = "mesos.v1.Operation";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "framework_id", None, self.framework_id.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, self.agent_id.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "info", None, &mut self.info)?; seen |= 0x1; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "latest_status", None, &mut self.latest_status)?; seen |= 0x2; }
+                0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.statuses, r, 0x2a); let index = self.statuses.len(); ctx.message(sub, "statuses", Some(index), rt::push_default(&mut self.statuses))?; }
+                0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "uuid", None, &mut self.uuid)?; seen |= 0x4; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("framework_id"),
+                        2 => Some("agent_id"),
+                        3 => Some("info"),
+                        4 => Some("latest_status"),
+                        5 => Some("statuses"),
+                        6 => Some("uuid"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x7 {
+            ctx.report_missing(mark, seen, &["info", "latest_status", "uuid"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.framework_id { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.agent_id { size += 1 + rt::measure_nested(x, sizes); }
+        size += 1 + rt::measure_nested(&self.info, sizes);
+        size += 1 + rt::measure_nested(&self.latest_status, sizes);
+        for x in &self.statuses { size += 1 + rt::measure_nested(x, sizes); }
+        size += 1 + rt::measure_nested(&self.uuid, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.framework_id { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.agent_id { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        out.push(0x1a); rt::write_nested(&self.info, out, sizes, next);
+        out.push(0x22); rt::write_nested(&self.latest_status, out, sizes, next);
+        for x in &self.statuses { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+        out.push(0x32); rt::write_nested(&self.uuid, out, sizes, next);
     }
 }
 
@@ -5113,6 +6766,254 @@ impl ProtobufCodec for crate::v1::CgroupInfo {
     }
 }
 
+impl ProtobufCodec for crate::v1::cgroup_info::Blkio {
+    const PROTO_NAME: &'static str = "mesos.v1.CgroupInfo.Blkio";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                _ => {
+                    rt::unexpected(r, ctx, key, None)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+    }
+}
+
+impl ProtobufCodec for crate::v1::cgroup_info::blkio::Value {
+    const PROTO_NAME: &'static str = "mesos.v1.CgroupInfo.Blkio.Value";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.op = Some(crate::v1::cgroup_info::blkio::Operation(r.varint()? as i32)); }
+                0x10 => { self.value = Some(r.varint()?); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("op"),
+                        2 => Some("value"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.op { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = self.value { size += 1 + rt::sizeof_varint(x); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.op { out.push(0x08); rt::put_int32(out, x.0); }
+        if let Some(x) = self.value { out.push(0x10); rt::put_varint(out, x); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::cgroup_info::blkio::CFQ {
+    const PROTO_NAME: &'static str = "mesos.v1.CgroupInfo.Blkio.CFQ";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                _ => {
+                    rt::unexpected(r, ctx, key, None)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+    }
+}
+
+impl ProtobufCodec for crate::v1::cgroup_info::blkio::cfq::Statistics {
+    const PROTO_NAME: &'static str = "mesos.v1.CgroupInfo.Blkio.CFQ.Statistics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "device", None, self.device.get_or_insert_with(::std::default::Default::default))?; }
+                0x10 => { self.sectors = Some(r.varint()?); }
+                0x18 => { self.time = Some(r.varint()?); }
+                0x22 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.io_serviced, r, 0x22); let index = self.io_serviced.len(); ctx.message(sub, "io_serviced", Some(index), rt::push_default(&mut self.io_serviced))?; }
+                0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.io_service_bytes, r, 0x2a); let index = self.io_service_bytes.len(); ctx.message(sub, "io_service_bytes", Some(index), rt::push_default(&mut self.io_service_bytes))?; }
+                0x32 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.io_service_time, r, 0x32); let index = self.io_service_time.len(); ctx.message(sub, "io_service_time", Some(index), rt::push_default(&mut self.io_service_time))?; }
+                0x3a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.io_wait_time, r, 0x3a); let index = self.io_wait_time.len(); ctx.message(sub, "io_wait_time", Some(index), rt::push_default(&mut self.io_wait_time))?; }
+                0x42 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.io_merged, r, 0x42); let index = self.io_merged.len(); ctx.message(sub, "io_merged", Some(index), rt::push_default(&mut self.io_merged))?; }
+                0x4a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.io_queued, r, 0x4a); let index = self.io_queued.len(); ctx.message(sub, "io_queued", Some(index), rt::push_default(&mut self.io_queued))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("device"),
+                        2 => Some("sectors"),
+                        3 => Some("time"),
+                        4 => Some("io_serviced"),
+                        5 => Some("io_service_bytes"),
+                        6 => Some("io_service_time"),
+                        7 => Some("io_wait_time"),
+                        8 => Some("io_merged"),
+                        9 => Some("io_queued"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.device { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = self.sectors { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = self.time { size += 1 + rt::sizeof_varint(x); }
+        for x in &self.io_serviced { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.io_service_bytes { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.io_service_time { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.io_wait_time { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.io_merged { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.io_queued { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.device { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = self.sectors { out.push(0x10); rt::put_varint(out, x); }
+        if let Some(x) = self.time { out.push(0x18); rt::put_varint(out, x); }
+        for x in &self.io_serviced { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        for x in &self.io_service_bytes { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.io_service_time { out.push(0x32); rt::write_nested(x, out, sizes, next); }
+        for x in &self.io_wait_time { out.push(0x3a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.io_merged { out.push(0x42); rt::write_nested(x, out, sizes, next); }
+        for x in &self.io_queued { out.push(0x4a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::cgroup_info::blkio::Throttling {
+    const PROTO_NAME: &'static str = "mesos.v1.CgroupInfo.Blkio.Throttling";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                _ => {
+                    rt::unexpected(r, ctx, key, None)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+    }
+}
+
+impl ProtobufCodec for crate::v1::cgroup_info::blkio::throttling::Statistics {
+    const PROTO_NAME: &'static str = "mesos.v1.CgroupInfo.Blkio.Throttling.Statistics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "device", None, self.device.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.io_serviced, r, 0x12); let index = self.io_serviced.len(); ctx.message(sub, "io_serviced", Some(index), rt::push_default(&mut self.io_serviced))?; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.io_service_bytes, r, 0x1a); let index = self.io_service_bytes.len(); ctx.message(sub, "io_service_bytes", Some(index), rt::push_default(&mut self.io_service_bytes))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("device"),
+                        2 => Some("io_serviced"),
+                        3 => Some("io_service_bytes"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.device { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.io_serviced { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.io_service_bytes { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.device { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.io_serviced { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        for x in &self.io_service_bytes { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::cgroup_info::blkio::Statistics {
+    const PROTO_NAME: &'static str = "mesos.v1.CgroupInfo.Blkio.Statistics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.cfq, r, 0xa); let index = self.cfq.len(); ctx.message(sub, "cfq", Some(index), rt::push_default(&mut self.cfq))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.cfq_recursive, r, 0x12); let index = self.cfq_recursive.len(); ctx.message(sub, "cfq_recursive", Some(index), rt::push_default(&mut self.cfq_recursive))?; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.throttling, r, 0x1a); let index = self.throttling.len(); ctx.message(sub, "throttling", Some(index), rt::push_default(&mut self.throttling))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("cfq"),
+                        2 => Some("cfq_recursive"),
+                        3 => Some("throttling"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.cfq { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.cfq_recursive { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.throttling { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.cfq { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.cfq_recursive { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        for x in &self.throttling { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
 impl ProtobufCodec for crate::v1::cgroup_info::NetCls {
     const PROTO_NAME: &'static str = "mesos.v1.CgroupInfo.NetCls";
 
@@ -5355,6 +7256,444 @@ impl ProtobufCodec for crate::v1::DiscoveryInfo {
         if let Some(x) = &self.version { out.push(0x2a); rt::put_len_delimited(out, x.as_bytes()); }
         if let Some(x) = &self.ports { out.push(0x32); rt::write_nested(x, out, sizes, next); }
         if let Some(x) = &self.labels { out.push(0x3a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::WeightInfo {
+    const PROTO_NAME: &'static str = "mesos.v1.WeightInfo";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x9 => { *&mut self.weight = f64::from_bits(r.fixed64()?); seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.role.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("weight"),
+                        2 => Some("role"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["weight"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + 8;
+        if let Some(x) = &self.role { size += 1 + rt::sizeof_len(x.len()); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x09); out.extend_from_slice(&self.weight.to_bits().to_le_bytes());
+        if let Some(x) = &self.role { out.push(0x12); rt::put_len_delimited(out, x.as_bytes()); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::VersionInfo {
+    const PROTO_NAME: &'static str = "mesos.v1.VersionInfo";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.version)?; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.build_date.get_or_insert_with(::std::default::Default::default))?; }
+                0x19 => { self.build_time = Some(f64::from_bits(r.fixed64()?)); }
+                0x22 => { rt::fill_string(r.len_delimited()?, self.build_user.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { rt::fill_string(r.len_delimited()?, self.git_sha.get_or_insert_with(::std::default::Default::default))?; }
+                0x32 => { rt::fill_string(r.len_delimited()?, self.git_branch.get_or_insert_with(::std::default::Default::default))?; }
+                0x3a => { rt::fill_string(r.len_delimited()?, self.git_tag.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("version"),
+                        2 => Some("build_date"),
+                        3 => Some("build_time"),
+                        4 => Some("build_user"),
+                        5 => Some("git_sha"),
+                        6 => Some("git_branch"),
+                        7 => Some("git_tag"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["version"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.version.len());
+        if let Some(x) = &self.build_date { size += 1 + rt::sizeof_len(x.len()); }
+        if let Some(x) = self.build_time { size += 1 + 8; }
+        if let Some(x) = &self.build_user { size += 1 + rt::sizeof_len(x.len()); }
+        if let Some(x) = &self.git_sha { size += 1 + rt::sizeof_len(x.len()); }
+        if let Some(x) = &self.git_branch { size += 1 + rt::sizeof_len(x.len()); }
+        if let Some(x) = &self.git_tag { size += 1 + rt::sizeof_len(x.len()); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.version.as_bytes());
+        if let Some(x) = &self.build_date { out.push(0x12); rt::put_len_delimited(out, x.as_bytes()); }
+        if let Some(x) = self.build_time { out.push(0x19); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = &self.build_user { out.push(0x22); rt::put_len_delimited(out, x.as_bytes()); }
+        if let Some(x) = &self.git_sha { out.push(0x2a); rt::put_len_delimited(out, x.as_bytes()); }
+        if let Some(x) = &self.git_branch { out.push(0x32); rt::put_len_delimited(out, x.as_bytes()); }
+        if let Some(x) = &self.git_tag { out.push(0x3a); rt::put_len_delimited(out, x.as_bytes()); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::Flag {
+    const PROTO_NAME: &'static str = "mesos.v1.Flag";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.value.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("name"),
+                        2 => Some("value"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["name"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.name.len());
+        if let Some(x) = &self.value { size += 1 + rt::sizeof_len(x.len()); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.name.as_bytes());
+        if let Some(x) = &self.value { out.push(0x12); rt::put_len_delimited(out, x.as_bytes()); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::Role {
+    const PROTO_NAME: &'static str = "mesos.v1.Role";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
+                0x11 => { *&mut self.weight = f64::from_bits(r.fixed64()?); seen |= 0x2; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.frameworks, r, 0x1a); let index = self.frameworks.len(); ctx.message(sub, "frameworks", Some(index), rt::push_default(&mut self.frameworks))?; }
+                0x22 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x22); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("name"),
+                        2 => Some("weight"),
+                        3 => Some("frameworks"),
+                        4 => Some("resources"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["name", "weight"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.name.len());
+        size += 1 + 8;
+        for x in &self.frameworks { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.resources { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.name.as_bytes());
+        out.push(0x11); out.extend_from_slice(&self.weight.to_bits().to_le_bytes());
+        for x in &self.frameworks { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.resources { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::Metric {
+    const PROTO_NAME: &'static str = "mesos.v1.Metric";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x1; }
+                0x11 => { self.value = Some(f64::from_bits(r.fixed64()?)); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("name"),
+                        2 => Some("value"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["name"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.name.len());
+        if let Some(x) = self.value { size += 1 + 8; }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.name.as_bytes());
+        if let Some(x) = self.value { out.push(0x11); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::FileInfo {
+    const PROTO_NAME: &'static str = "mesos.v1.FileInfo";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.path)?; seen |= 0x1; }
+                0x10 => { self.nlink = Some(r.varint()? as i32); }
+                0x18 => { self.size = Some(r.varint()?); }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "mtime", None, self.mtime.get_or_insert_with(::std::default::Default::default))?; }
+                0x28 => { self.mode = Some(r.varint()? as u32); }
+                0x32 => { rt::fill_string(r.len_delimited()?, self.uid.get_or_insert_with(::std::default::Default::default))?; }
+                0x3a => { rt::fill_string(r.len_delimited()?, self.gid.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("path"),
+                        2 => Some("nlink"),
+                        3 => Some("size"),
+                        4 => Some("mtime"),
+                        5 => Some("mode"),
+                        6 => Some("uid"),
+                        7 => Some("gid"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["path"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.path.len());
+        if let Some(x) = self.nlink { size += 1 + rt::size_int32(x); }
+        if let Some(x) = self.size { size += 1 + rt::sizeof_varint(x); }
+        if let Some(x) = &self.mtime { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = self.mode { size += 1 + rt::sizeof_varint(u64::from(x)); }
+        if let Some(x) = &self.uid { size += 1 + rt::sizeof_len(x.len()); }
+        if let Some(x) = &self.gid { size += 1 + rt::sizeof_len(x.len()); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.path.as_bytes());
+        if let Some(x) = self.nlink { out.push(0x10); rt::put_int32(out, x); }
+        if let Some(x) = self.size { out.push(0x18); rt::put_varint(out, x); }
+        if let Some(x) = &self.mtime { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = self.mode { out.push(0x28); rt::put_varint(out, u64::from(x)); }
+        if let Some(x) = &self.uid { out.push(0x32); rt::put_len_delimited(out, x.as_bytes()); }
+        if let Some(x) = &self.gid { out.push(0x3a); rt::put_len_delimited(out, x.as_bytes()); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::Device {
+    const PROTO_NAME: &'static str = "mesos.v1.Device";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, self.path.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "number", None, self.number.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("path"),
+                        2 => Some("number"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.path { size += 1 + rt::sizeof_len(x.len()); }
+        if let Some(x) = &self.number { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.path { out.push(0x0a); rt::put_len_delimited(out, x.as_bytes()); }
+        if let Some(x) = &self.number { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::device::Number {
+    const PROTO_NAME: &'static str = "mesos.v1.Device.Number";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { *&mut self.major_number = r.varint()?; seen |= 0x1; }
+                0x10 => { *&mut self.minor_number = r.varint()?; seen |= 0x2; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("major_number"),
+                        2 => Some("minor_number"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["major_number", "minor_number"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_varint(self.major_number);
+        size += 1 + rt::sizeof_varint(self.minor_number);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x08); rt::put_varint(out, self.major_number);
+        out.push(0x10); rt::put_varint(out, self.minor_number);
+    }
+}
+
+impl ProtobufCodec for crate::v1::DrainConfig {
+    const PROTO_NAME: &'static str = "mesos.v1.DrainConfig";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "max_grace_period", None, self.max_grace_period.get_or_insert_with(::std::default::Default::default))?; }
+                0x10 => { self.mark_gone = Some(r.varint()? != 0); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("max_grace_period"),
+                        2 => Some("mark_gone"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.max_grace_period { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = self.mark_gone { size += 1 + 1; }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.max_grace_period { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = self.mark_gone { out.push(0x10); out.push(u8::from(x)); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::DrainInfo {
+    const PROTO_NAME: &'static str = "mesos.v1.DrainInfo";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { *&mut self.state = crate::v1::DrainState(r.varint()? as i32); seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "config", None, &mut self.config)?; seen |= 0x2; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("state"),
+                        2 => Some("config"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["state", "config"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::size_int32(self.state.0);
+        size += 1 + rt::measure_nested(&self.config, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x08); rt::put_int32(out, self.state.0);
+        out.push(0x12); rt::write_nested(&self.config, out, sizes, next);
     }
 }
 
@@ -7517,6 +9856,4761 @@ impl ProtobufCodec for crate::v1::executor::call::Message {
 
     fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
         out.push(0x12); rt::put_len_delimited(out, &self.data);
+    }
+}
+
+impl ProtobufCodec for crate::v1::protobuf::Duration {
+    const PROTO_NAME: &'static str = "google.protobuf.Duration";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.seconds = Some(r.varint()? as i64); }
+                0x10 => { self.nanos = Some(r.varint()? as i32); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("seconds"),
+                        2 => Some("nanos"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.seconds { size += 1 + rt::sizeof_varint(x as u64); }
+        if let Some(x) = self.nanos { size += 1 + rt::size_int32(x); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.seconds { out.push(0x08); rt::put_varint(out, x as u64); }
+        if let Some(x) = self.nanos { out.push(0x10); rt::put_int32(out, x); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::allocator::InverseOfferStatus {
+    const PROTO_NAME: &'static str = "mesos.v1.allocator.InverseOfferStatus";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { *&mut self.status = crate::v1::allocator::inverse_offer_status::Status(r.varint()? as i32); seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "framework_id", None, &mut self.framework_id)?; seen |= 0x2; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "timestamp", None, &mut self.timestamp)?; seen |= 0x4; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("status"),
+                        2 => Some("framework_id"),
+                        3 => Some("timestamp"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x7 {
+            ctx.report_missing(mark, seen, &["status", "framework_id", "timestamp"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::size_int32(self.status.0);
+        size += 1 + rt::measure_nested(&self.framework_id, sizes);
+        size += 1 + rt::measure_nested(&self.timestamp, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x08); rt::put_int32(out, self.status.0);
+        out.push(0x12); rt::write_nested(&self.framework_id, out, sizes, next);
+        out.push(0x1a); rt::write_nested(&self.timestamp, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::maintenance::Window {
+    const PROTO_NAME: &'static str = "mesos.v1.maintenance.Window";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.machine_ids, r, 0xa); let index = self.machine_ids.len(); ctx.message(sub, "machine_ids", Some(index), rt::push_default(&mut self.machine_ids))?; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "unavailability", None, &mut self.unavailability)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("machine_ids"),
+                        2 => Some("unavailability"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["unavailability"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.machine_ids { size += 1 + rt::measure_nested(x, sizes); }
+        size += 1 + rt::measure_nested(&self.unavailability, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.machine_ids { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        out.push(0x12); rt::write_nested(&self.unavailability, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::maintenance::Schedule {
+    const PROTO_NAME: &'static str = "mesos.v1.maintenance.Schedule";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.windows, r, 0xa); let index = self.windows.len(); ctx.message(sub, "windows", Some(index), rt::push_default(&mut self.windows))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("windows"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.windows { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.windows { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::maintenance::ClusterStatus {
+    const PROTO_NAME: &'static str = "mesos.v1.maintenance.ClusterStatus";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.draining_machines, r, 0xa); let index = self.draining_machines.len(); ctx.message(sub, "draining_machines", Some(index), rt::push_default(&mut self.draining_machines))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.down_machines, r, 0x12); let index = self.down_machines.len(); ctx.message(sub, "down_machines", Some(index), rt::push_default(&mut self.down_machines))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("draining_machines"),
+                        2 => Some("down_machines"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.draining_machines { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.down_machines { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.draining_machines { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.down_machines { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::maintenance::cluster_status::DrainingMachine {
+    const PROTO_NAME: &'static str = "mesos.v1.maintenance.ClusterStatus.DrainingMachine";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "id", None, &mut self.id)?; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.statuses, r, 0x12); let index = self.statuses.len(); ctx.message(sub, "statuses", Some(index), rt::push_default(&mut self.statuses))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("id"),
+                        2 => Some("statuses"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.id, sizes);
+        for x in &self.statuses { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.id, out, sizes, next);
+        for x in &self.statuses { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::quota::QuotaInfo {
+    const PROTO_NAME: &'static str = "mesos.v1.quota.QuotaInfo";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, self.role.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.principal.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.guarantee, r, 0x1a); let index = self.guarantee.len(); ctx.message(sub, "guarantee", Some(index), rt::push_default(&mut self.guarantee))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("role"),
+                        2 => Some("principal"),
+                        3 => Some("guarantee"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.role { size += 1 + rt::sizeof_len(x.len()); }
+        if let Some(x) = &self.principal { size += 1 + rt::sizeof_len(x.len()); }
+        for x in &self.guarantee { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.role { out.push(0x0a); rt::put_len_delimited(out, x.as_bytes()); }
+        if let Some(x) = &self.principal { out.push(0x12); rt::put_len_delimited(out, x.as_bytes()); }
+        for x in &self.guarantee { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::quota::QuotaRequest {
+    const PROTO_NAME: &'static str = "mesos.v1.quota.QuotaRequest";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.force = Some(r.varint()? != 0); }
+                0x12 => { rt::fill_string(r.len_delimited()?, self.role.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.guarantee, r, 0x1a); let index = self.guarantee.len(); ctx.message(sub, "guarantee", Some(index), rt::push_default(&mut self.guarantee))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("force"),
+                        2 => Some("role"),
+                        3 => Some("guarantee"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.force { size += 1 + 1; }
+        if let Some(x) = &self.role { size += 1 + rt::sizeof_len(x.len()); }
+        for x in &self.guarantee { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.force { out.push(0x08); out.push(u8::from(x)); }
+        if let Some(x) = &self.role { out.push(0x12); rt::put_len_delimited(out, x.as_bytes()); }
+        for x in &self.guarantee { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::quota::QuotaConfig {
+    const PROTO_NAME: &'static str = "mesos.v1.quota.QuotaConfig";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.role)?; seen |= 0x1; }
+                0x12 => {
+                    let entry = r.len_delimited()?;
+                    let index = self.guarantees.len();
+                    let mut key = ::std::default::Default::default();
+                    let mut value = ::std::default::Default::default();
+                    ctx.nested(entry, "guarantees", Some(index), |r, ctx| {
+                        while !r.is_empty() {
+                            let k = r.key()?;
+                            match k {
+                                0xa => rt::fill_string(r.len_delimited()?, &mut key)?,
+                                0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
+                                _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
+                            }
+                        }
+                        Ok(())
+                    })?;
+                    self.guarantees.insert(key, value);
+                }
+                0x1a => {
+                    let entry = r.len_delimited()?;
+                    let index = self.limits.len();
+                    let mut key = ::std::default::Default::default();
+                    let mut value = ::std::default::Default::default();
+                    ctx.nested(entry, "limits", Some(index), |r, ctx| {
+                        while !r.is_empty() {
+                            let k = r.key()?;
+                            match k {
+                                0xa => rt::fill_string(r.len_delimited()?, &mut key)?,
+                                0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
+                                _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
+                            }
+                        }
+                        Ok(())
+                    })?;
+                    self.limits.insert(key, value);
+                }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("role"),
+                        2 => Some("guarantees"),
+                        3 => Some("limits"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["role"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.role.len());
+        for (k, v) in &self.guarantees {
+            let slot = rt::reserve_slot(sizes);
+            let n = 2 + rt::sizeof_len(k.len()) + rt::measure_nested(v, sizes);
+            size += 1 + rt::fill_slot(sizes, slot, n);
+        }
+        for (k, v) in &self.limits {
+            let slot = rt::reserve_slot(sizes);
+            let n = 2 + rt::sizeof_len(k.len()) + rt::measure_nested(v, sizes);
+            size += 1 + rt::fill_slot(sizes, slot, n);
+        }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.role.as_bytes());
+        for (k, v) in &self.guarantees {
+            out.push(0x12);
+            let n = rt::next_size(sizes, next);
+            rt::put_varint(out, n as u64);
+            out.push(0x0a); rt::put_len_delimited(out, k.as_bytes());
+            out.push(0x12); rt::write_nested(v, out, sizes, next);
+        }
+        for (k, v) in &self.limits {
+            out.push(0x1a);
+            let n = rt::next_size(sizes, next);
+            rt::put_varint(out, n as u64);
+            out.push(0x0a); rt::put_len_delimited(out, k.as_bytes());
+            out.push(0x12); rt::write_nested(v, out, sizes, next);
+        }
+    }
+}
+
+impl ProtobufCodec for crate::v1::quota::QuotaStatus {
+    const PROTO_NAME: &'static str = "mesos.v1.quota.QuotaStatus";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.infos, r, 0xa); let index = self.infos.len(); ctx.message(sub, "infos", Some(index), rt::push_default(&mut self.infos))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.configs, r, 0x12); let index = self.configs.len(); ctx.message(sub, "configs", Some(index), rt::push_default(&mut self.configs))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("infos"),
+                        2 => Some("configs"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.infos { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.configs { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.infos { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.configs { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::Call {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.r#type = Some(crate::v1::master::call::Type(r.varint()? as i32)); }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "get_metrics", None, self.get_metrics.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "set_logging_level", None, self.set_logging_level.get_or_insert_with(::std::default::Default::default))?; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "list_files", None, self.list_files.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "read_file", None, self.read_file.get_or_insert_with(::std::default::Default::default))?; }
+                0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "update_weights", None, self.update_weights.get_or_insert_with(::std::default::Default::default))?; }
+                0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "reserve_resources", None, self.reserve_resources.get_or_insert_with(::std::default::Default::default))?; }
+                0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "unreserve_resources", None, self.unreserve_resources.get_or_insert_with(::std::default::Default::default))?; }
+                0x4a => { let sub = r.len_delimited()?; ctx.message(sub, "create_volumes", None, self.create_volumes.get_or_insert_with(::std::default::Default::default))?; }
+                0x52 => { let sub = r.len_delimited()?; ctx.message(sub, "destroy_volumes", None, self.destroy_volumes.get_or_insert_with(::std::default::Default::default))?; }
+                0x92 => { let sub = r.len_delimited()?; ctx.message(sub, "grow_volume", None, self.grow_volume.get_or_insert_with(::std::default::Default::default))?; }
+                0x9a => { let sub = r.len_delimited()?; ctx.message(sub, "shrink_volume", None, self.shrink_volume.get_or_insert_with(::std::default::Default::default))?; }
+                0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "update_maintenance_schedule", None, self.update_maintenance_schedule.get_or_insert_with(::std::default::Default::default))?; }
+                0x62 => { let sub = r.len_delimited()?; ctx.message(sub, "start_maintenance", None, self.start_maintenance.get_or_insert_with(::std::default::Default::default))?; }
+                0x6a => { let sub = r.len_delimited()?; ctx.message(sub, "stop_maintenance", None, self.stop_maintenance.get_or_insert_with(::std::default::Default::default))?; }
+                0xaa => { let sub = r.len_delimited()?; ctx.message(sub, "drain_agent", None, self.drain_agent.get_or_insert_with(::std::default::Default::default))?; }
+                0xb2 => { let sub = r.len_delimited()?; ctx.message(sub, "deactivate_agent", None, self.deactivate_agent.get_or_insert_with(::std::default::Default::default))?; }
+                0xba => { let sub = r.len_delimited()?; ctx.message(sub, "reactivate_agent", None, self.reactivate_agent.get_or_insert_with(::std::default::Default::default))?; }
+                0xa2 => { let sub = r.len_delimited()?; ctx.message(sub, "update_quota", None, self.update_quota.get_or_insert_with(::std::default::Default::default))?; }
+                0x82 => { let sub = r.len_delimited()?; ctx.message(sub, "teardown", None, self.teardown.get_or_insert_with(::std::default::Default::default))?; }
+                0x8a => { let sub = r.len_delimited()?; ctx.message(sub, "mark_agent_gone", None, self.mark_agent_gone.get_or_insert_with(::std::default::Default::default))?; }
+                0x72 => { let sub = r.len_delimited()?; ctx.message(sub, "set_quota", None, self.set_quota.get_or_insert_with(::std::default::Default::default))?; }
+                0x7a => { let sub = r.len_delimited()?; ctx.message(sub, "remove_quota", None, self.remove_quota.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("type"),
+                        2 => Some("get_metrics"),
+                        3 => Some("set_logging_level"),
+                        4 => Some("list_files"),
+                        5 => Some("read_file"),
+                        6 => Some("update_weights"),
+                        7 => Some("reserve_resources"),
+                        8 => Some("unreserve_resources"),
+                        9 => Some("create_volumes"),
+                        10 => Some("destroy_volumes"),
+                        18 => Some("grow_volume"),
+                        19 => Some("shrink_volume"),
+                        11 => Some("update_maintenance_schedule"),
+                        12 => Some("start_maintenance"),
+                        13 => Some("stop_maintenance"),
+                        21 => Some("drain_agent"),
+                        22 => Some("deactivate_agent"),
+                        23 => Some("reactivate_agent"),
+                        20 => Some("update_quota"),
+                        16 => Some("teardown"),
+                        17 => Some("mark_agent_gone"),
+                        14 => Some("set_quota"),
+                        15 => Some("remove_quota"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.r#type { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = &self.get_metrics { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.set_logging_level { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.list_files { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.read_file { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.update_weights { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.reserve_resources { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.unreserve_resources { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.create_volumes { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.destroy_volumes { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.update_maintenance_schedule { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.start_maintenance { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.stop_maintenance { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.set_quota { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.remove_quota { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.teardown { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.mark_agent_gone { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.grow_volume { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.shrink_volume { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.update_quota { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.drain_agent { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.deactivate_agent { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.reactivate_agent { size += 2 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.r#type { out.push(0x08); rt::put_int32(out, x.0); }
+        if let Some(x) = &self.get_metrics { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.set_logging_level { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.list_files { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.read_file { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.update_weights { out.push(0x32); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.reserve_resources { out.push(0x3a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.unreserve_resources { out.push(0x42); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.create_volumes { out.push(0x4a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.destroy_volumes { out.push(0x52); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.update_maintenance_schedule { out.push(0x5a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.start_maintenance { out.push(0x62); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.stop_maintenance { out.push(0x6a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.set_quota { out.push(0x72); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.remove_quota { out.push(0x7a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.teardown { out.extend_from_slice(&[0x82, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.mark_agent_gone { out.extend_from_slice(&[0x8a, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.grow_volume { out.extend_from_slice(&[0x92, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.shrink_volume { out.extend_from_slice(&[0x9a, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.update_quota { out.extend_from_slice(&[0xa2, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.drain_agent { out.extend_from_slice(&[0xaa, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.deactivate_agent { out.extend_from_slice(&[0xb2, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.reactivate_agent { out.extend_from_slice(&[0xba, 0x01]); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::GetMetrics {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.GetMetrics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "timeout", None, self.timeout.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("timeout"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.timeout { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.timeout { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::SetLoggingLevel {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.SetLoggingLevel";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { *&mut self.level = r.varint()? as u32; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "duration", None, &mut self.duration)?; seen |= 0x2; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("level"),
+                        2 => Some("duration"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["level", "duration"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_varint(u64::from(self.level));
+        size += 1 + rt::measure_nested(&self.duration, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x08); rt::put_varint(out, u64::from(self.level));
+        out.push(0x12); rt::write_nested(&self.duration, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::ListFiles {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.ListFiles";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.path)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("path"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["path"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.path.len());
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.path.as_bytes());
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::ReadFile {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.ReadFile";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.path)?; seen |= 0x1; }
+                0x10 => { *&mut self.offset = r.varint()?; seen |= 0x2; }
+                0x18 => { self.length = Some(r.varint()?); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("path"),
+                        2 => Some("offset"),
+                        3 => Some("length"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["path", "offset"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.path.len());
+        size += 1 + rt::sizeof_varint(self.offset);
+        if let Some(x) = self.length { size += 1 + rt::sizeof_varint(x); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.path.as_bytes());
+        out.push(0x10); rt::put_varint(out, self.offset);
+        if let Some(x) = self.length { out.push(0x18); rt::put_varint(out, x); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::UpdateWeights {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.UpdateWeights";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.weight_infos, r, 0xa); let index = self.weight_infos.len(); ctx.message(sub, "weight_infos", Some(index), rt::push_default(&mut self.weight_infos))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("weight_infos"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.weight_infos { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.weight_infos { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::ReserveResources {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.ReserveResources";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x1; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.source, r, 0x1a); let index = self.source.len(); ctx.message(sub, "source", Some(index), rt::push_default(&mut self.source))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x12); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent_id"),
+                        3 => Some("source"),
+                        2 => Some("resources"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["agent_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.agent_id, sizes);
+        for x in &self.resources { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.source { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.agent_id, out, sizes, next);
+        for x in &self.resources { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        for x in &self.source { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::UnreserveResources {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.UnreserveResources";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x12); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent_id"),
+                        2 => Some("resources"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["agent_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.agent_id, sizes);
+        for x in &self.resources { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.agent_id, out, sizes, next);
+        for x in &self.resources { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::CreateVolumes {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.CreateVolumes";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.volumes, r, 0x12); let index = self.volumes.len(); ctx.message(sub, "volumes", Some(index), rt::push_default(&mut self.volumes))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent_id"),
+                        2 => Some("volumes"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["agent_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.agent_id, sizes);
+        for x in &self.volumes { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.agent_id, out, sizes, next);
+        for x in &self.volumes { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::DestroyVolumes {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.DestroyVolumes";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.volumes, r, 0x12); let index = self.volumes.len(); ctx.message(sub, "volumes", Some(index), rt::push_default(&mut self.volumes))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent_id"),
+                        2 => Some("volumes"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["agent_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.agent_id, sizes);
+        for x in &self.volumes { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.agent_id, out, sizes, next);
+        for x in &self.volumes { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::GrowVolume {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.GrowVolume";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, self.agent_id.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "volume", None, &mut self.volume)?; seen |= 0x1; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "addition", None, &mut self.addition)?; seen |= 0x2; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent_id"),
+                        2 => Some("volume"),
+                        3 => Some("addition"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["volume", "addition"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.agent_id { size += 1 + rt::measure_nested(x, sizes); }
+        size += 1 + rt::measure_nested(&self.volume, sizes);
+        size += 1 + rt::measure_nested(&self.addition, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.agent_id { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        out.push(0x12); rt::write_nested(&self.volume, out, sizes, next);
+        out.push(0x1a); rt::write_nested(&self.addition, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::ShrinkVolume {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.ShrinkVolume";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, self.agent_id.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "volume", None, &mut self.volume)?; seen |= 0x1; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "subtract", None, &mut self.subtract)?; seen |= 0x2; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent_id"),
+                        2 => Some("volume"),
+                        3 => Some("subtract"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["volume", "subtract"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.agent_id { size += 1 + rt::measure_nested(x, sizes); }
+        size += 1 + rt::measure_nested(&self.volume, sizes);
+        size += 1 + rt::measure_nested(&self.subtract, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.agent_id { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        out.push(0x12); rt::write_nested(&self.volume, out, sizes, next);
+        out.push(0x1a); rt::write_nested(&self.subtract, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::UpdateMaintenanceSchedule {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.UpdateMaintenanceSchedule";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "schedule", None, &mut self.schedule)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("schedule"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["schedule"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.schedule, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.schedule, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::StartMaintenance {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.StartMaintenance";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.machines, r, 0xa); let index = self.machines.len(); ctx.message(sub, "machines", Some(index), rt::push_default(&mut self.machines))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("machines"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.machines { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.machines { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::StopMaintenance {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.StopMaintenance";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.machines, r, 0xa); let index = self.machines.len(); ctx.message(sub, "machines", Some(index), rt::push_default(&mut self.machines))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("machines"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.machines { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.machines { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::DrainAgent {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.DrainAgent";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "max_grace_period", None, self.max_grace_period.get_or_insert_with(::std::default::Default::default))?; }
+                0x18 => { self.mark_gone = Some(r.varint()? != 0); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent_id"),
+                        2 => Some("max_grace_period"),
+                        3 => Some("mark_gone"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["agent_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.agent_id, sizes);
+        if let Some(x) = &self.max_grace_period { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = self.mark_gone { size += 1 + 1; }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.agent_id, out, sizes, next);
+        if let Some(x) = &self.max_grace_period { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = self.mark_gone { out.push(0x18); out.push(u8::from(x)); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::DeactivateAgent {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.DeactivateAgent";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent_id"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["agent_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.agent_id, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.agent_id, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::ReactivateAgent {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.ReactivateAgent";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent_id"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["agent_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.agent_id, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.agent_id, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::UpdateQuota {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.UpdateQuota";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.force = Some(r.varint()? != 0); }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.quota_configs, r, 0x12); let index = self.quota_configs.len(); ctx.message(sub, "quota_configs", Some(index), rt::push_default(&mut self.quota_configs))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("force"),
+                        2 => Some("quota_configs"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.force { size += 1 + 1; }
+        for x in &self.quota_configs { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.force { out.push(0x08); out.push(u8::from(x)); }
+        for x in &self.quota_configs { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::SetQuota {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.SetQuota";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "quota_request", None, &mut self.quota_request)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("quota_request"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["quota_request"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.quota_request, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.quota_request, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::RemoveQuota {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.RemoveQuota";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.role)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("role"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["role"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.role.len());
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.role.as_bytes());
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::Teardown {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.Teardown";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "framework_id", None, &mut self.framework_id)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("framework_id"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["framework_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.framework_id, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.framework_id, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::call::MarkAgentGone {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Call.MarkAgentGone";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent_id"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["agent_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.agent_id, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.agent_id, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::Response {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.r#type = Some(crate::v1::master::response::Type(r.varint()? as i32)); }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "get_health", None, self.get_health.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "get_flags", None, self.get_flags.get_or_insert_with(::std::default::Default::default))?; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "get_version", None, self.get_version.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "get_metrics", None, self.get_metrics.get_or_insert_with(::std::default::Default::default))?; }
+                0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "get_logging_level", None, self.get_logging_level.get_or_insert_with(::std::default::Default::default))?; }
+                0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "list_files", None, self.list_files.get_or_insert_with(::std::default::Default::default))?; }
+                0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "read_file", None, self.read_file.get_or_insert_with(::std::default::Default::default))?; }
+                0x4a => { let sub = r.len_delimited()?; ctx.message(sub, "get_state", None, self.get_state.get_or_insert_with(::std::default::Default::default))?; }
+                0x52 => { let sub = r.len_delimited()?; ctx.message(sub, "get_agents", None, self.get_agents.get_or_insert_with(::std::default::Default::default))?; }
+                0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "get_frameworks", None, self.get_frameworks.get_or_insert_with(::std::default::Default::default))?; }
+                0x62 => { let sub = r.len_delimited()?; ctx.message(sub, "get_executors", None, self.get_executors.get_or_insert_with(::std::default::Default::default))?; }
+                0xa2 => { let sub = r.len_delimited()?; ctx.message(sub, "get_operations", None, self.get_operations.get_or_insert_with(::std::default::Default::default))?; }
+                0x6a => { let sub = r.len_delimited()?; ctx.message(sub, "get_tasks", None, self.get_tasks.get_or_insert_with(::std::default::Default::default))?; }
+                0x72 => { let sub = r.len_delimited()?; ctx.message(sub, "get_roles", None, self.get_roles.get_or_insert_with(::std::default::Default::default))?; }
+                0x7a => { let sub = r.len_delimited()?; ctx.message(sub, "get_weights", None, self.get_weights.get_or_insert_with(::std::default::Default::default))?; }
+                0x82 => { let sub = r.len_delimited()?; ctx.message(sub, "get_master", None, self.get_master.get_or_insert_with(::std::default::Default::default))?; }
+                0x8a => { let sub = r.len_delimited()?; ctx.message(sub, "get_maintenance_status", None, self.get_maintenance_status.get_or_insert_with(::std::default::Default::default))?; }
+                0x92 => { let sub = r.len_delimited()?; ctx.message(sub, "get_maintenance_schedule", None, self.get_maintenance_schedule.get_or_insert_with(::std::default::Default::default))?; }
+                0x9a => { let sub = r.len_delimited()?; ctx.message(sub, "get_quota", None, self.get_quota.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("type"),
+                        2 => Some("get_health"),
+                        3 => Some("get_flags"),
+                        4 => Some("get_version"),
+                        5 => Some("get_metrics"),
+                        6 => Some("get_logging_level"),
+                        7 => Some("list_files"),
+                        8 => Some("read_file"),
+                        9 => Some("get_state"),
+                        10 => Some("get_agents"),
+                        11 => Some("get_frameworks"),
+                        12 => Some("get_executors"),
+                        20 => Some("get_operations"),
+                        13 => Some("get_tasks"),
+                        14 => Some("get_roles"),
+                        15 => Some("get_weights"),
+                        16 => Some("get_master"),
+                        17 => Some("get_maintenance_status"),
+                        18 => Some("get_maintenance_schedule"),
+                        19 => Some("get_quota"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.r#type { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = &self.get_health { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_flags { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_version { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_metrics { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_logging_level { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.list_files { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.read_file { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_state { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_agents { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_frameworks { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_executors { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_tasks { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_roles { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_weights { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_master { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_maintenance_status { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_maintenance_schedule { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_quota { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_operations { size += 2 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.r#type { out.push(0x08); rt::put_int32(out, x.0); }
+        if let Some(x) = &self.get_health { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_flags { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_version { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_metrics { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_logging_level { out.push(0x32); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.list_files { out.push(0x3a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.read_file { out.push(0x42); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_state { out.push(0x4a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_agents { out.push(0x52); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_frameworks { out.push(0x5a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_executors { out.push(0x62); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_tasks { out.push(0x6a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_roles { out.push(0x72); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_weights { out.push(0x7a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_master { out.extend_from_slice(&[0x82, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_maintenance_status { out.extend_from_slice(&[0x8a, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_maintenance_schedule { out.extend_from_slice(&[0x92, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_quota { out.extend_from_slice(&[0x9a, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_operations { out.extend_from_slice(&[0xa2, 0x01]); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetHealth {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetHealth";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { *&mut self.healthy = r.varint()? != 0; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("healthy"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["healthy"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + 1;
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x08); out.push(u8::from(self.healthy));
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetFlags {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetFlags";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.flags, r, 0xa); let index = self.flags.len(); ctx.message(sub, "flags", Some(index), rt::push_default(&mut self.flags))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("flags"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.flags { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.flags { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetVersion {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetVersion";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "version_info", None, &mut self.version_info)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("version_info"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["version_info"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.version_info, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.version_info, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetMetrics {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetMetrics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.metrics, r, 0xa); let index = self.metrics.len(); ctx.message(sub, "metrics", Some(index), rt::push_default(&mut self.metrics))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("metrics"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.metrics { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.metrics { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetLoggingLevel {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetLoggingLevel";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { *&mut self.level = r.varint()? as u32; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("level"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["level"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_varint(u64::from(self.level));
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x08); rt::put_varint(out, u64::from(self.level));
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::ListFiles {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.ListFiles";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.file_infos, r, 0xa); let index = self.file_infos.len(); ctx.message(sub, "file_infos", Some(index), rt::push_default(&mut self.file_infos))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("file_infos"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.file_infos { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.file_infos { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::ReadFile {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.ReadFile";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { *&mut self.size = r.varint()?; seen |= 0x1; }
+                0x12 => { rt::fill_bytes(r.len_delimited()?, &mut self.data)?; seen |= 0x2; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("size"),
+                        2 => Some("data"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["size", "data"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_varint(self.size);
+        size += 1 + rt::sizeof_len(self.data.len());
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x08); rt::put_varint(out, self.size);
+        out.push(0x12); rt::put_len_delimited(out, &self.data);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetState {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetState";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "get_tasks", None, self.get_tasks.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "get_executors", None, self.get_executors.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "get_frameworks", None, self.get_frameworks.get_or_insert_with(::std::default::Default::default))?; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "get_agents", None, self.get_agents.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("get_tasks"),
+                        2 => Some("get_executors"),
+                        3 => Some("get_frameworks"),
+                        4 => Some("get_agents"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.get_tasks { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_executors { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_frameworks { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_agents { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.get_tasks { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_executors { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_frameworks { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_agents { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetAgents {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetAgents";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.agents, r, 0xa); let index = self.agents.len(); ctx.message(sub, "agents", Some(index), rt::push_default(&mut self.agents))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.recovered_agents, r, 0x12); let index = self.recovered_agents.len(); ctx.message(sub, "recovered_agents", Some(index), rt::push_default(&mut self.recovered_agents))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agents"),
+                        2 => Some("recovered_agents"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.agents { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.recovered_agents { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.agents { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.recovered_agents { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::get_agents::Agent {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetAgents.Agent";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_info", None, &mut self.agent_info)?; seen |= 0x1; }
+                0x10 => { *&mut self.active = r.varint()? != 0; seen |= 0x2; }
+                0x60 => { self.deactivated = Some(r.varint()? != 0); }
+                0x1a => { rt::fill_string(r.len_delimited()?, &mut self.version)?; seen |= 0x4; }
+                0x22 => { rt::fill_string(r.len_delimited()?, self.pid.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "registered_time", None, self.registered_time.get_or_insert_with(::std::default::Default::default))?; }
+                0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "reregistered_time", None, self.reregistered_time.get_or_insert_with(::std::default::Default::default))?; }
+                0x3a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.total_resources, r, 0x3a); let index = self.total_resources.len(); ctx.message(sub, "total_resources", Some(index), rt::push_default(&mut self.total_resources))?; }
+                0x42 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.allocated_resources, r, 0x42); let index = self.allocated_resources.len(); ctx.message(sub, "allocated_resources", Some(index), rt::push_default(&mut self.allocated_resources))?; }
+                0x4a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.offered_resources, r, 0x4a); let index = self.offered_resources.len(); ctx.message(sub, "offered_resources", Some(index), rt::push_default(&mut self.offered_resources))?; }
+                0x52 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.capabilities, r, 0x52); let index = self.capabilities.len(); ctx.message(sub, "capabilities", Some(index), rt::push_default(&mut self.capabilities))?; }
+                0x5a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resource_providers, r, 0x5a); let index = self.resource_providers.len(); ctx.message(sub, "resource_providers", Some(index), rt::push_default(&mut self.resource_providers))?; }
+                0x6a => { let sub = r.len_delimited()?; ctx.message(sub, "drain_info", None, self.drain_info.get_or_insert_with(::std::default::Default::default))?; }
+                0x72 => { let sub = r.len_delimited()?; ctx.message(sub, "estimated_drain_start_time", None, self.estimated_drain_start_time.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent_info"),
+                        2 => Some("active"),
+                        12 => Some("deactivated"),
+                        3 => Some("version"),
+                        4 => Some("pid"),
+                        5 => Some("registered_time"),
+                        6 => Some("reregistered_time"),
+                        7 => Some("total_resources"),
+                        8 => Some("allocated_resources"),
+                        9 => Some("offered_resources"),
+                        10 => Some("capabilities"),
+                        11 => Some("resource_providers"),
+                        13 => Some("drain_info"),
+                        14 => Some("estimated_drain_start_time"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x7 {
+            ctx.report_missing(mark, seen, &["agent_info", "active", "version"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.agent_info, sizes);
+        size += 1 + 1;
+        size += 1 + rt::sizeof_len(self.version.len());
+        if let Some(x) = &self.pid { size += 1 + rt::sizeof_len(x.len()); }
+        if let Some(x) = &self.registered_time { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.reregistered_time { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.total_resources { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.allocated_resources { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.offered_resources { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.capabilities { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.resource_providers { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = self.deactivated { size += 1 + 1; }
+        if let Some(x) = &self.drain_info { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.estimated_drain_start_time { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.agent_info, out, sizes, next);
+        out.push(0x10); out.push(u8::from(self.active));
+        out.push(0x1a); rt::put_len_delimited(out, self.version.as_bytes());
+        if let Some(x) = &self.pid { out.push(0x22); rt::put_len_delimited(out, x.as_bytes()); }
+        if let Some(x) = &self.registered_time { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.reregistered_time { out.push(0x32); rt::write_nested(x, out, sizes, next); }
+        for x in &self.total_resources { out.push(0x3a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.allocated_resources { out.push(0x42); rt::write_nested(x, out, sizes, next); }
+        for x in &self.offered_resources { out.push(0x4a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.capabilities { out.push(0x52); rt::write_nested(x, out, sizes, next); }
+        for x in &self.resource_providers { out.push(0x5a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = self.deactivated { out.push(0x60); out.push(u8::from(x)); }
+        if let Some(x) = &self.drain_info { out.push(0x6a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.estimated_drain_start_time { out.push(0x72); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::get_agents::agent::ResourceProvider {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetAgents.Agent.ResourceProvider";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "resource_provider_info", None, &mut self.resource_provider_info)?; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.total_resources, r, 0x12); let index = self.total_resources.len(); ctx.message(sub, "total_resources", Some(index), rt::push_default(&mut self.total_resources))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("resource_provider_info"),
+                        2 => Some("total_resources"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["resource_provider_info"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.resource_provider_info, sizes);
+        for x in &self.total_resources { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.resource_provider_info, out, sizes, next);
+        for x in &self.total_resources { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetFrameworks {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetFrameworks";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.frameworks, r, 0xa); let index = self.frameworks.len(); ctx.message(sub, "frameworks", Some(index), rt::push_default(&mut self.frameworks))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.completed_frameworks, r, 0x12); let index = self.completed_frameworks.len(); ctx.message(sub, "completed_frameworks", Some(index), rt::push_default(&mut self.completed_frameworks))?; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.recovered_frameworks, r, 0x1a); let index = self.recovered_frameworks.len(); ctx.message(sub, "recovered_frameworks", Some(index), rt::push_default(&mut self.recovered_frameworks))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("frameworks"),
+                        2 => Some("completed_frameworks"),
+                        3 => Some("recovered_frameworks"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.frameworks { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.completed_frameworks { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.recovered_frameworks { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.frameworks { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.completed_frameworks { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        for x in &self.recovered_frameworks { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::get_frameworks::Framework {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetFrameworks.Framework";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "framework_info", None, &mut self.framework_info)?; seen |= 0x1; }
+                0x10 => { *&mut self.active = r.varint()? != 0; seen |= 0x2; }
+                0x18 => { *&mut self.connected = r.varint()? != 0; seen |= 0x4; }
+                0x58 => { *&mut self.recovered = r.varint()? != 0; seen |= 0x8; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "registered_time", None, self.registered_time.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "reregistered_time", None, self.reregistered_time.get_or_insert_with(::std::default::Default::default))?; }
+                0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "unregistered_time", None, self.unregistered_time.get_or_insert_with(::std::default::Default::default))?; }
+                0x3a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.offers, r, 0x3a); let index = self.offers.len(); ctx.message(sub, "offers", Some(index), rt::push_default(&mut self.offers))?; }
+                0x42 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.inverse_offers, r, 0x42); let index = self.inverse_offers.len(); ctx.message(sub, "inverse_offers", Some(index), rt::push_default(&mut self.inverse_offers))?; }
+                0x4a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.allocated_resources, r, 0x4a); let index = self.allocated_resources.len(); ctx.message(sub, "allocated_resources", Some(index), rt::push_default(&mut self.allocated_resources))?; }
+                0x52 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.offered_resources, r, 0x52); let index = self.offered_resources.len(); ctx.message(sub, "offered_resources", Some(index), rt::push_default(&mut self.offered_resources))?; }
+                0x62 => { let sub = r.len_delimited()?; ctx.message(sub, "offer_constraints", None, self.offer_constraints.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("framework_info"),
+                        2 => Some("active"),
+                        3 => Some("connected"),
+                        11 => Some("recovered"),
+                        4 => Some("registered_time"),
+                        5 => Some("reregistered_time"),
+                        6 => Some("unregistered_time"),
+                        7 => Some("offers"),
+                        8 => Some("inverse_offers"),
+                        9 => Some("allocated_resources"),
+                        10 => Some("offered_resources"),
+                        12 => Some("offer_constraints"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0xf {
+            ctx.report_missing(mark, seen, &["framework_info", "active", "connected", "recovered"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.framework_info, sizes);
+        size += 1 + 1;
+        size += 1 + 1;
+        if let Some(x) = &self.registered_time { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.reregistered_time { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.unregistered_time { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.offers { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.inverse_offers { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.allocated_resources { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.offered_resources { size += 1 + rt::measure_nested(x, sizes); }
+        size += 1 + 1;
+        if let Some(x) = &self.offer_constraints { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.framework_info, out, sizes, next);
+        out.push(0x10); out.push(u8::from(self.active));
+        out.push(0x18); out.push(u8::from(self.connected));
+        if let Some(x) = &self.registered_time { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.reregistered_time { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.unregistered_time { out.push(0x32); rt::write_nested(x, out, sizes, next); }
+        for x in &self.offers { out.push(0x3a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.inverse_offers { out.push(0x42); rt::write_nested(x, out, sizes, next); }
+        for x in &self.allocated_resources { out.push(0x4a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.offered_resources { out.push(0x52); rt::write_nested(x, out, sizes, next); }
+        out.push(0x58); out.push(u8::from(self.recovered));
+        if let Some(x) = &self.offer_constraints { out.push(0x62); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetExecutors {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetExecutors";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.executors, r, 0xa); let index = self.executors.len(); ctx.message(sub, "executors", Some(index), rt::push_default(&mut self.executors))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.orphan_executors, r, 0x12); let index = self.orphan_executors.len(); ctx.message(sub, "orphan_executors", Some(index), rt::push_default(&mut self.orphan_executors))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("executors"),
+                        2 => Some("orphan_executors"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.executors { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.orphan_executors { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.executors { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.orphan_executors { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::get_executors::Executor {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetExecutors.Executor";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "executor_info", None, &mut self.executor_info)?; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x2; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("executor_info"),
+                        2 => Some("agent_id"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["executor_info", "agent_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.executor_info, sizes);
+        size += 1 + rt::measure_nested(&self.agent_id, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.executor_info, out, sizes, next);
+        out.push(0x12); rt::write_nested(&self.agent_id, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetOperations {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetOperations";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.operations, r, 0xa); let index = self.operations.len(); ctx.message(sub, "operations", Some(index), rt::push_default(&mut self.operations))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("operations"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.operations { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.operations { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetTasks {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetTasks";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.pending_tasks, r, 0xa); let index = self.pending_tasks.len(); ctx.message(sub, "pending_tasks", Some(index), rt::push_default(&mut self.pending_tasks))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.tasks, r, 0x12); let index = self.tasks.len(); ctx.message(sub, "tasks", Some(index), rt::push_default(&mut self.tasks))?; }
+                0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.unreachable_tasks, r, 0x2a); let index = self.unreachable_tasks.len(); ctx.message(sub, "unreachable_tasks", Some(index), rt::push_default(&mut self.unreachable_tasks))?; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.completed_tasks, r, 0x1a); let index = self.completed_tasks.len(); ctx.message(sub, "completed_tasks", Some(index), rt::push_default(&mut self.completed_tasks))?; }
+                0x22 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.orphan_tasks, r, 0x22); let index = self.orphan_tasks.len(); ctx.message(sub, "orphan_tasks", Some(index), rt::push_default(&mut self.orphan_tasks))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("pending_tasks"),
+                        2 => Some("tasks"),
+                        5 => Some("unreachable_tasks"),
+                        3 => Some("completed_tasks"),
+                        4 => Some("orphan_tasks"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.pending_tasks { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.tasks { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.completed_tasks { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.orphan_tasks { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.unreachable_tasks { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.pending_tasks { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.tasks { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        for x in &self.completed_tasks { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.orphan_tasks { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        for x in &self.unreachable_tasks { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetRoles {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetRoles";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.roles, r, 0xa); let index = self.roles.len(); ctx.message(sub, "roles", Some(index), rt::push_default(&mut self.roles))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("roles"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.roles { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.roles { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetWeights {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetWeights";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.weight_infos, r, 0xa); let index = self.weight_infos.len(); ctx.message(sub, "weight_infos", Some(index), rt::push_default(&mut self.weight_infos))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("weight_infos"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.weight_infos { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.weight_infos { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetMaster {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetMaster";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "master_info", None, self.master_info.get_or_insert_with(::std::default::Default::default))?; }
+                0x11 => { self.start_time = Some(f64::from_bits(r.fixed64()?)); }
+                0x19 => { self.elected_time = Some(f64::from_bits(r.fixed64()?)); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("master_info"),
+                        2 => Some("start_time"),
+                        3 => Some("elected_time"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.master_info { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = self.start_time { size += 1 + 8; }
+        if let Some(x) = self.elected_time { size += 1 + 8; }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.master_info { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = self.start_time { out.push(0x11); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+        if let Some(x) = self.elected_time { out.push(0x19); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetMaintenanceStatus {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetMaintenanceStatus";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "status", None, &mut self.status)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("status"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["status"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.status, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.status, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetMaintenanceSchedule {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetMaintenanceSchedule";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "schedule", None, &mut self.schedule)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("schedule"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["schedule"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.schedule, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.schedule, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::response::GetQuota {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Response.GetQuota";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "status", None, &mut self.status)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("status"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["status"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.status, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.status, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::Event {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Event";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.r#type = Some(crate::v1::master::event::Type(r.varint()? as i32)); }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "subscribed", None, self.subscribed.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "task_added", None, self.task_added.get_or_insert_with(::std::default::Default::default))?; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "task_updated", None, self.task_updated.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "agent_added", None, self.agent_added.get_or_insert_with(::std::default::Default::default))?; }
+                0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "agent_removed", None, self.agent_removed.get_or_insert_with(::std::default::Default::default))?; }
+                0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "framework_added", None, self.framework_added.get_or_insert_with(::std::default::Default::default))?; }
+                0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "framework_updated", None, self.framework_updated.get_or_insert_with(::std::default::Default::default))?; }
+                0x4a => { let sub = r.len_delimited()?; ctx.message(sub, "framework_removed", None, self.framework_removed.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("type"),
+                        2 => Some("subscribed"),
+                        3 => Some("task_added"),
+                        4 => Some("task_updated"),
+                        5 => Some("agent_added"),
+                        6 => Some("agent_removed"),
+                        7 => Some("framework_added"),
+                        8 => Some("framework_updated"),
+                        9 => Some("framework_removed"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.r#type { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = &self.subscribed { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.task_added { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.task_updated { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.agent_added { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.agent_removed { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.framework_added { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.framework_updated { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.framework_removed { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.r#type { out.push(0x08); rt::put_int32(out, x.0); }
+        if let Some(x) = &self.subscribed { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.task_added { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.task_updated { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.agent_added { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.agent_removed { out.push(0x32); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.framework_added { out.push(0x3a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.framework_updated { out.push(0x42); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.framework_removed { out.push(0x4a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::event::Subscribed {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Event.Subscribed";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "get_state", None, self.get_state.get_or_insert_with(::std::default::Default::default))?; }
+                0x11 => { self.heartbeat_interval_seconds = Some(f64::from_bits(r.fixed64()?)); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("get_state"),
+                        2 => Some("heartbeat_interval_seconds"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.get_state { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = self.heartbeat_interval_seconds { size += 1 + 8; }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.get_state { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = self.heartbeat_interval_seconds { out.push(0x11); out.extend_from_slice(&x.to_bits().to_le_bytes()); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::event::TaskAdded {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Event.TaskAdded";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "task", None, &mut self.task)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("task"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["task"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.task, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.task, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::event::TaskUpdated {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Event.TaskUpdated";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "framework_id", None, &mut self.framework_id)?; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "status", None, &mut self.status)?; seen |= 0x2; }
+                0x18 => { *&mut self.state = crate::v1::TaskState(r.varint()? as i32); seen |= 0x4; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("framework_id"),
+                        2 => Some("status"),
+                        3 => Some("state"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x7 {
+            ctx.report_missing(mark, seen, &["framework_id", "status", "state"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.framework_id, sizes);
+        size += 1 + rt::measure_nested(&self.status, sizes);
+        size += 1 + rt::size_int32(self.state.0);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.framework_id, out, sizes, next);
+        out.push(0x12); rt::write_nested(&self.status, out, sizes, next);
+        out.push(0x18); rt::put_int32(out, self.state.0);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::event::FrameworkAdded {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Event.FrameworkAdded";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "framework", None, &mut self.framework)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("framework"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["framework"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.framework, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.framework, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::event::FrameworkUpdated {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Event.FrameworkUpdated";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "framework", None, &mut self.framework)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("framework"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["framework"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.framework, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.framework, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::event::FrameworkRemoved {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Event.FrameworkRemoved";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "framework_info", None, &mut self.framework_info)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("framework_info"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["framework_info"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.framework_info, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.framework_info, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::event::AgentAdded {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Event.AgentAdded";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent", None, &mut self.agent)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["agent"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.agent, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.agent, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::master::event::AgentRemoved {
+    const PROTO_NAME: &'static str = "mesos.v1.master.Event.AgentRemoved";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_id", None, &mut self.agent_id)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent_id"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["agent_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.agent_id, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.agent_id, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::Call {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.r#type = Some(crate::v1::agent::call::Type(r.varint()? as i32)); }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "get_metrics", None, self.get_metrics.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "set_logging_level", None, self.set_logging_level.get_or_insert_with(::std::default::Default::default))?; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "list_files", None, self.list_files.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "read_file", None, self.read_file.get_or_insert_with(::std::default::Default::default))?; }
+                0xa2 => { let sub = r.len_delimited()?; ctx.message(sub, "get_containers", None, self.get_containers.get_or_insert_with(::std::default::Default::default))?; }
+                0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "launch_nested_container", None, self.launch_nested_container.get_or_insert_with(::std::default::Default::default))?; }
+                0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "wait_nested_container", None, self.wait_nested_container.get_or_insert_with(::std::default::Default::default))?; }
+                0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "kill_nested_container", None, self.kill_nested_container.get_or_insert_with(::std::default::Default::default))?; }
+                0x62 => { let sub = r.len_delimited()?; ctx.message(sub, "remove_nested_container", None, self.remove_nested_container.get_or_insert_with(::std::default::Default::default))?; }
+                0x4a => { let sub = r.len_delimited()?; ctx.message(sub, "launch_nested_container_session", None, self.launch_nested_container_session.get_or_insert_with(::std::default::Default::default))?; }
+                0x52 => { let sub = r.len_delimited()?; ctx.message(sub, "attach_container_input", None, self.attach_container_input.get_or_insert_with(::std::default::Default::default))?; }
+                0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "attach_container_output", None, self.attach_container_output.get_or_insert_with(::std::default::Default::default))?; }
+                0x6a => { let sub = r.len_delimited()?; ctx.message(sub, "launch_container", None, self.launch_container.get_or_insert_with(::std::default::Default::default))?; }
+                0x72 => { let sub = r.len_delimited()?; ctx.message(sub, "wait_container", None, self.wait_container.get_or_insert_with(::std::default::Default::default))?; }
+                0x7a => { let sub = r.len_delimited()?; ctx.message(sub, "kill_container", None, self.kill_container.get_or_insert_with(::std::default::Default::default))?; }
+                0x82 => { let sub = r.len_delimited()?; ctx.message(sub, "remove_container", None, self.remove_container.get_or_insert_with(::std::default::Default::default))?; }
+                0x8a => { let sub = r.len_delimited()?; ctx.message(sub, "add_resource_provider_config", None, self.add_resource_provider_config.get_or_insert_with(::std::default::Default::default))?; }
+                0x92 => { let sub = r.len_delimited()?; ctx.message(sub, "update_resource_provider_config", None, self.update_resource_provider_config.get_or_insert_with(::std::default::Default::default))?; }
+                0x9a => { let sub = r.len_delimited()?; ctx.message(sub, "remove_resource_provider_config", None, self.remove_resource_provider_config.get_or_insert_with(::std::default::Default::default))?; }
+                0xb2 => { let sub = r.len_delimited()?; ctx.message(sub, "mark_resource_provider_gone", None, self.mark_resource_provider_gone.get_or_insert_with(::std::default::Default::default))?; }
+                0xaa => { let sub = r.len_delimited()?; ctx.message(sub, "prune_images", None, self.prune_images.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("type"),
+                        2 => Some("get_metrics"),
+                        3 => Some("set_logging_level"),
+                        4 => Some("list_files"),
+                        5 => Some("read_file"),
+                        20 => Some("get_containers"),
+                        6 => Some("launch_nested_container"),
+                        7 => Some("wait_nested_container"),
+                        8 => Some("kill_nested_container"),
+                        12 => Some("remove_nested_container"),
+                        9 => Some("launch_nested_container_session"),
+                        10 => Some("attach_container_input"),
+                        11 => Some("attach_container_output"),
+                        13 => Some("launch_container"),
+                        14 => Some("wait_container"),
+                        15 => Some("kill_container"),
+                        16 => Some("remove_container"),
+                        17 => Some("add_resource_provider_config"),
+                        18 => Some("update_resource_provider_config"),
+                        19 => Some("remove_resource_provider_config"),
+                        22 => Some("mark_resource_provider_gone"),
+                        21 => Some("prune_images"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.r#type { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = &self.get_metrics { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.set_logging_level { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.list_files { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.read_file { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.launch_nested_container { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.wait_nested_container { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.kill_nested_container { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.launch_nested_container_session { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.attach_container_input { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.attach_container_output { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.remove_nested_container { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.launch_container { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.wait_container { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.kill_container { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.remove_container { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.add_resource_provider_config { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.update_resource_provider_config { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.remove_resource_provider_config { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_containers { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.prune_images { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.mark_resource_provider_gone { size += 2 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.r#type { out.push(0x08); rt::put_int32(out, x.0); }
+        if let Some(x) = &self.get_metrics { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.set_logging_level { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.list_files { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.read_file { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.launch_nested_container { out.push(0x32); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.wait_nested_container { out.push(0x3a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.kill_nested_container { out.push(0x42); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.launch_nested_container_session { out.push(0x4a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.attach_container_input { out.push(0x52); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.attach_container_output { out.push(0x5a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.remove_nested_container { out.push(0x62); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.launch_container { out.push(0x6a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.wait_container { out.push(0x72); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.kill_container { out.push(0x7a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.remove_container { out.extend_from_slice(&[0x82, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.add_resource_provider_config { out.extend_from_slice(&[0x8a, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.update_resource_provider_config { out.extend_from_slice(&[0x92, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.remove_resource_provider_config { out.extend_from_slice(&[0x9a, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_containers { out.extend_from_slice(&[0xa2, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.prune_images { out.extend_from_slice(&[0xaa, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.mark_resource_provider_gone { out.extend_from_slice(&[0xb2, 0x01]); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::GetMetrics {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.GetMetrics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "timeout", None, self.timeout.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("timeout"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.timeout { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.timeout { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::SetLoggingLevel {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.SetLoggingLevel";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { *&mut self.level = r.varint()? as u32; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "duration", None, &mut self.duration)?; seen |= 0x2; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("level"),
+                        2 => Some("duration"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["level", "duration"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_varint(u64::from(self.level));
+        size += 1 + rt::measure_nested(&self.duration, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x08); rt::put_varint(out, u64::from(self.level));
+        out.push(0x12); rt::write_nested(&self.duration, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::ListFiles {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.ListFiles";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.path)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("path"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["path"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.path.len());
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.path.as_bytes());
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::ReadFile {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.ReadFile";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.path)?; seen |= 0x1; }
+                0x10 => { *&mut self.offset = r.varint()?; seen |= 0x2; }
+                0x18 => { self.length = Some(r.varint()?); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("path"),
+                        2 => Some("offset"),
+                        3 => Some("length"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["path", "offset"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.path.len());
+        size += 1 + rt::sizeof_varint(self.offset);
+        if let Some(x) = self.length { size += 1 + rt::sizeof_varint(x); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.path.as_bytes());
+        out.push(0x10); rt::put_varint(out, self.offset);
+        if let Some(x) = self.length { out.push(0x18); rt::put_varint(out, x); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::GetContainers {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.GetContainers";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.show_nested = Some(r.varint()? != 0); }
+                0x10 => { self.show_standalone = Some(r.varint()? != 0); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("show_nested"),
+                        2 => Some("show_standalone"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.show_nested { size += 1 + 1; }
+        if let Some(x) = self.show_standalone { size += 1 + 1; }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.show_nested { out.push(0x08); out.push(u8::from(x)); }
+        if let Some(x) = self.show_standalone { out.push(0x10); out.push(u8::from(x)); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::LaunchNestedContainer {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.LaunchNestedContainer";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "container_id", None, &mut self.container_id)?; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "command", None, self.command.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "container", None, self.container.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("container_id"),
+                        2 => Some("command"),
+                        3 => Some("container"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["container_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.container_id, sizes);
+        if let Some(x) = &self.command { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.container { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.container_id, out, sizes, next);
+        if let Some(x) = &self.command { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.container { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::WaitNestedContainer {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.WaitNestedContainer";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "container_id", None, &mut self.container_id)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("container_id"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["container_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.container_id, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.container_id, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::KillNestedContainer {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.KillNestedContainer";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "container_id", None, &mut self.container_id)?; seen |= 0x1; }
+                0x10 => { self.signal = Some(r.varint()? as i32); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("container_id"),
+                        2 => Some("signal"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["container_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.container_id, sizes);
+        if let Some(x) = self.signal { size += 1 + rt::size_int32(x); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.container_id, out, sizes, next);
+        if let Some(x) = self.signal { out.push(0x10); rt::put_int32(out, x); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::RemoveNestedContainer {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.RemoveNestedContainer";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "container_id", None, &mut self.container_id)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("container_id"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["container_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.container_id, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.container_id, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::LaunchNestedContainerSession {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.LaunchNestedContainerSession";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "container_id", None, &mut self.container_id)?; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "command", None, self.command.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "container", None, self.container.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("container_id"),
+                        2 => Some("command"),
+                        3 => Some("container"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["container_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.container_id, sizes);
+        if let Some(x) = &self.command { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.container { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.container_id, out, sizes, next);
+        if let Some(x) = &self.command { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.container { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::AttachContainerInput {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.AttachContainerInput";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.r#type = Some(crate::v1::agent::call::attach_container_input::Type(r.varint()? as i32)); }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "container_id", None, self.container_id.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "process_io", None, self.process_io.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("type"),
+                        2 => Some("container_id"),
+                        3 => Some("process_io"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.r#type { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = &self.container_id { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.process_io { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.r#type { out.push(0x08); rt::put_int32(out, x.0); }
+        if let Some(x) = &self.container_id { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.process_io { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::AttachContainerOutput {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.AttachContainerOutput";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "container_id", None, &mut self.container_id)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("container_id"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["container_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.container_id, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.container_id, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::LaunchContainer {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.LaunchContainer";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "container_id", None, &mut self.container_id)?; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "command", None, self.command.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resources, r, 0x1a); let index = self.resources.len(); ctx.message(sub, "resources", Some(index), rt::push_default(&mut self.resources))?; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "container", None, self.container.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => {
+                    let entry = r.len_delimited()?;
+                    let index = self.limits.len();
+                    let mut key = ::std::default::Default::default();
+                    let mut value = ::std::default::Default::default();
+                    ctx.nested(entry, "limits", Some(index), |r, ctx| {
+                        while !r.is_empty() {
+                            let k = r.key()?;
+                            match k {
+                                0xa => rt::fill_string(r.len_delimited()?, &mut key)?,
+                                0x12 => ctx.message(r.len_delimited()?, "value", None, &mut value)?,
+                                _ => rt::unexpected(r, ctx, k, match k >> 3 { 1 => Some("key"), 2 => Some("value"), _ => None })?,
+                            }
+                        }
+                        Ok(())
+                    })?;
+                    self.limits.insert(key, value);
+                }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("container_id"),
+                        2 => Some("command"),
+                        3 => Some("resources"),
+                        4 => Some("container"),
+                        5 => Some("limits"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["container_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.container_id, sizes);
+        if let Some(x) = &self.command { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.resources { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.container { size += 1 + rt::measure_nested(x, sizes); }
+        for (k, v) in &self.limits {
+            let slot = rt::reserve_slot(sizes);
+            let n = 2 + rt::sizeof_len(k.len()) + rt::measure_nested(v, sizes);
+            size += 1 + rt::fill_slot(sizes, slot, n);
+        }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.container_id, out, sizes, next);
+        if let Some(x) = &self.command { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        for x in &self.resources { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.container { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        for (k, v) in &self.limits {
+            out.push(0x2a);
+            let n = rt::next_size(sizes, next);
+            rt::put_varint(out, n as u64);
+            out.push(0x0a); rt::put_len_delimited(out, k.as_bytes());
+            out.push(0x12); rt::write_nested(v, out, sizes, next);
+        }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::WaitContainer {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.WaitContainer";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "container_id", None, &mut self.container_id)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("container_id"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["container_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.container_id, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.container_id, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::KillContainer {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.KillContainer";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "container_id", None, &mut self.container_id)?; seen |= 0x1; }
+                0x10 => { self.signal = Some(r.varint()? as i32); }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("container_id"),
+                        2 => Some("signal"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["container_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.container_id, sizes);
+        if let Some(x) = self.signal { size += 1 + rt::size_int32(x); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.container_id, out, sizes, next);
+        if let Some(x) = self.signal { out.push(0x10); rt::put_int32(out, x); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::RemoveContainer {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.RemoveContainer";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "container_id", None, &mut self.container_id)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("container_id"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["container_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.container_id, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.container_id, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::AddResourceProviderConfig {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.AddResourceProviderConfig";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "info", None, &mut self.info)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("info"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["info"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.info, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.info, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::UpdateResourceProviderConfig {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.UpdateResourceProviderConfig";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "info", None, &mut self.info)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("info"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["info"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.info, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.info, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::RemoveResourceProviderConfig {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.RemoveResourceProviderConfig";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { rt::fill_string(r.len_delimited()?, &mut self.r#type)?; seen |= 0x1; }
+                0x12 => { rt::fill_string(r.len_delimited()?, &mut self.name)?; seen |= 0x2; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("type"),
+                        2 => Some("name"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["type", "name"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_len(self.r#type.len());
+        size += 1 + rt::sizeof_len(self.name.len());
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::put_len_delimited(out, self.r#type.as_bytes());
+        out.push(0x12); rt::put_len_delimited(out, self.name.as_bytes());
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::MarkResourceProviderGone {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.MarkResourceProviderGone";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "resource_provider_id", None, &mut self.resource_provider_id)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("resource_provider_id"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["resource_provider_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.resource_provider_id, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.resource_provider_id, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::call::PruneImages {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Call.PruneImages";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.excluded_images, r, 0xa); let index = self.excluded_images.len(); ctx.message(sub, "excluded_images", Some(index), rt::push_default(&mut self.excluded_images))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("excluded_images"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.excluded_images { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.excluded_images { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::Response {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.r#type = Some(crate::v1::agent::response::Type(r.varint()? as i32)); }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "get_health", None, self.get_health.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "get_flags", None, self.get_flags.get_or_insert_with(::std::default::Default::default))?; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "get_version", None, self.get_version.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "get_metrics", None, self.get_metrics.get_or_insert_with(::std::default::Default::default))?; }
+                0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "get_logging_level", None, self.get_logging_level.get_or_insert_with(::std::default::Default::default))?; }
+                0x3a => { let sub = r.len_delimited()?; ctx.message(sub, "list_files", None, self.list_files.get_or_insert_with(::std::default::Default::default))?; }
+                0x42 => { let sub = r.len_delimited()?; ctx.message(sub, "read_file", None, self.read_file.get_or_insert_with(::std::default::Default::default))?; }
+                0x4a => { let sub = r.len_delimited()?; ctx.message(sub, "get_state", None, self.get_state.get_or_insert_with(::std::default::Default::default))?; }
+                0x52 => { let sub = r.len_delimited()?; ctx.message(sub, "get_containers", None, self.get_containers.get_or_insert_with(::std::default::Default::default))?; }
+                0x5a => { let sub = r.len_delimited()?; ctx.message(sub, "get_frameworks", None, self.get_frameworks.get_or_insert_with(::std::default::Default::default))?; }
+                0x62 => { let sub = r.len_delimited()?; ctx.message(sub, "get_executors", None, self.get_executors.get_or_insert_with(::std::default::Default::default))?; }
+                0x92 => { let sub = r.len_delimited()?; ctx.message(sub, "get_operations", None, self.get_operations.get_or_insert_with(::std::default::Default::default))?; }
+                0x6a => { let sub = r.len_delimited()?; ctx.message(sub, "get_tasks", None, self.get_tasks.get_or_insert_with(::std::default::Default::default))?; }
+                0x7a => { let sub = r.len_delimited()?; ctx.message(sub, "get_agent", None, self.get_agent.get_or_insert_with(::std::default::Default::default))?; }
+                0x8a => { let sub = r.len_delimited()?; ctx.message(sub, "get_resource_providers", None, self.get_resource_providers.get_or_insert_with(::std::default::Default::default))?; }
+                0x72 => { let sub = r.len_delimited()?; ctx.message(sub, "wait_nested_container", None, self.wait_nested_container.get_or_insert_with(::std::default::Default::default))?; }
+                0x82 => { let sub = r.len_delimited()?; ctx.message(sub, "wait_container", None, self.wait_container.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("type"),
+                        2 => Some("get_health"),
+                        3 => Some("get_flags"),
+                        4 => Some("get_version"),
+                        5 => Some("get_metrics"),
+                        6 => Some("get_logging_level"),
+                        7 => Some("list_files"),
+                        8 => Some("read_file"),
+                        9 => Some("get_state"),
+                        10 => Some("get_containers"),
+                        11 => Some("get_frameworks"),
+                        12 => Some("get_executors"),
+                        18 => Some("get_operations"),
+                        13 => Some("get_tasks"),
+                        15 => Some("get_agent"),
+                        17 => Some("get_resource_providers"),
+                        14 => Some("wait_nested_container"),
+                        16 => Some("wait_container"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.r#type { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = &self.get_health { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_flags { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_version { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_metrics { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_logging_level { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.list_files { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.read_file { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_state { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_containers { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_frameworks { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_executors { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_tasks { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.wait_nested_container { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_agent { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.wait_container { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_resource_providers { size += 2 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_operations { size += 2 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.r#type { out.push(0x08); rt::put_int32(out, x.0); }
+        if let Some(x) = &self.get_health { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_flags { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_version { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_metrics { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_logging_level { out.push(0x32); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.list_files { out.push(0x3a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.read_file { out.push(0x42); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_state { out.push(0x4a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_containers { out.push(0x52); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_frameworks { out.push(0x5a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_executors { out.push(0x62); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_tasks { out.push(0x6a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.wait_nested_container { out.push(0x72); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_agent { out.push(0x7a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.wait_container { out.extend_from_slice(&[0x82, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_resource_providers { out.extend_from_slice(&[0x8a, 0x01]); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_operations { out.extend_from_slice(&[0x92, 0x01]); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::GetHealth {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetHealth";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { *&mut self.healthy = r.varint()? != 0; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("healthy"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["healthy"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + 1;
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x08); out.push(u8::from(self.healthy));
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::GetFlags {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetFlags";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.flags, r, 0xa); let index = self.flags.len(); ctx.message(sub, "flags", Some(index), rt::push_default(&mut self.flags))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("flags"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.flags { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.flags { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::GetVersion {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetVersion";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "version_info", None, &mut self.version_info)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("version_info"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["version_info"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.version_info, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.version_info, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::GetMetrics {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetMetrics";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.metrics, r, 0xa); let index = self.metrics.len(); ctx.message(sub, "metrics", Some(index), rt::push_default(&mut self.metrics))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("metrics"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.metrics { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.metrics { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::GetLoggingLevel {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetLoggingLevel";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { *&mut self.level = r.varint()? as u32; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("level"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["level"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_varint(u64::from(self.level));
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x08); rt::put_varint(out, u64::from(self.level));
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::ListFiles {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.ListFiles";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.file_infos, r, 0xa); let index = self.file_infos.len(); ctx.message(sub, "file_infos", Some(index), rt::push_default(&mut self.file_infos))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("file_infos"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.file_infos { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.file_infos { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::ReadFile {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.ReadFile";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { *&mut self.size = r.varint()?; seen |= 0x1; }
+                0x12 => { rt::fill_bytes(r.len_delimited()?, &mut self.data)?; seen |= 0x2; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("size"),
+                        2 => Some("data"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x3 {
+            ctx.report_missing(mark, seen, &["size", "data"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::sizeof_varint(self.size);
+        size += 1 + rt::sizeof_len(self.data.len());
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x08); rt::put_varint(out, self.size);
+        out.push(0x12); rt::put_len_delimited(out, &self.data);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::GetState {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetState";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "get_tasks", None, self.get_tasks.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "get_executors", None, self.get_executors.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "get_frameworks", None, self.get_frameworks.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("get_tasks"),
+                        2 => Some("get_executors"),
+                        3 => Some("get_frameworks"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.get_tasks { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_executors { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.get_frameworks { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.get_tasks { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_executors { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.get_frameworks { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::GetContainers {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetContainers";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.containers, r, 0xa); let index = self.containers.len(); ctx.message(sub, "containers", Some(index), rt::push_default(&mut self.containers))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("containers"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.containers { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.containers { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::get_containers::Container {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetContainers.Container";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "framework_id", None, self.framework_id.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "executor_id", None, self.executor_id.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { rt::fill_string(r.len_delimited()?, self.executor_name.get_or_insert_with(::std::default::Default::default))?; }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "container_id", None, &mut self.container_id)?; seen |= 0x1; }
+                0x2a => { let sub = r.len_delimited()?; ctx.message(sub, "container_status", None, self.container_status.get_or_insert_with(::std::default::Default::default))?; }
+                0x32 => { let sub = r.len_delimited()?; ctx.message(sub, "resource_statistics", None, self.resource_statistics.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("framework_id"),
+                        2 => Some("executor_id"),
+                        3 => Some("executor_name"),
+                        4 => Some("container_id"),
+                        5 => Some("container_status"),
+                        6 => Some("resource_statistics"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["container_id"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.framework_id { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.executor_id { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.executor_name { size += 1 + rt::sizeof_len(x.len()); }
+        size += 1 + rt::measure_nested(&self.container_id, sizes);
+        if let Some(x) = &self.container_status { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.resource_statistics { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.framework_id { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.executor_id { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.executor_name { out.push(0x1a); rt::put_len_delimited(out, x.as_bytes()); }
+        out.push(0x22); rt::write_nested(&self.container_id, out, sizes, next);
+        if let Some(x) = &self.container_status { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.resource_statistics { out.push(0x32); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::GetFrameworks {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetFrameworks";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.frameworks, r, 0xa); let index = self.frameworks.len(); ctx.message(sub, "frameworks", Some(index), rt::push_default(&mut self.frameworks))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.completed_frameworks, r, 0x12); let index = self.completed_frameworks.len(); ctx.message(sub, "completed_frameworks", Some(index), rt::push_default(&mut self.completed_frameworks))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("frameworks"),
+                        2 => Some("completed_frameworks"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.frameworks { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.completed_frameworks { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.frameworks { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.completed_frameworks { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::get_frameworks::Framework {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetFrameworks.Framework";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "framework_info", None, &mut self.framework_info)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("framework_info"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["framework_info"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.framework_info, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.framework_info, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::GetExecutors {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetExecutors";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.executors, r, 0xa); let index = self.executors.len(); ctx.message(sub, "executors", Some(index), rt::push_default(&mut self.executors))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.completed_executors, r, 0x12); let index = self.completed_executors.len(); ctx.message(sub, "completed_executors", Some(index), rt::push_default(&mut self.completed_executors))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("executors"),
+                        2 => Some("completed_executors"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.executors { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.completed_executors { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.executors { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.completed_executors { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::get_executors::Executor {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetExecutors.Executor";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "executor_info", None, &mut self.executor_info)?; seen |= 0x1; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("executor_info"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["executor_info"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.executor_info, sizes);
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.executor_info, out, sizes, next);
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::GetOperations {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetOperations";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.operations, r, 0xa); let index = self.operations.len(); ctx.message(sub, "operations", Some(index), rt::push_default(&mut self.operations))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("operations"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.operations { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.operations { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::GetTasks {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetTasks";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.pending_tasks, r, 0xa); let index = self.pending_tasks.len(); ctx.message(sub, "pending_tasks", Some(index), rt::push_default(&mut self.pending_tasks))?; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.queued_tasks, r, 0x12); let index = self.queued_tasks.len(); ctx.message(sub, "queued_tasks", Some(index), rt::push_default(&mut self.queued_tasks))?; }
+                0x1a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.launched_tasks, r, 0x1a); let index = self.launched_tasks.len(); ctx.message(sub, "launched_tasks", Some(index), rt::push_default(&mut self.launched_tasks))?; }
+                0x22 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.terminated_tasks, r, 0x22); let index = self.terminated_tasks.len(); ctx.message(sub, "terminated_tasks", Some(index), rt::push_default(&mut self.terminated_tasks))?; }
+                0x2a => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.completed_tasks, r, 0x2a); let index = self.completed_tasks.len(); ctx.message(sub, "completed_tasks", Some(index), rt::push_default(&mut self.completed_tasks))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("pending_tasks"),
+                        2 => Some("queued_tasks"),
+                        3 => Some("launched_tasks"),
+                        4 => Some("terminated_tasks"),
+                        5 => Some("completed_tasks"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.pending_tasks { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.queued_tasks { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.launched_tasks { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.terminated_tasks { size += 1 + rt::measure_nested(x, sizes); }
+        for x in &self.completed_tasks { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.pending_tasks { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.queued_tasks { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        for x in &self.launched_tasks { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+        for x in &self.terminated_tasks { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        for x in &self.completed_tasks { out.push(0x2a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::GetAgent {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetAgent";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "agent_info", None, self.agent_info.get_or_insert_with(::std::default::Default::default))?; }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "drain_config", None, self.drain_config.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "estimated_drain_start_time", None, self.estimated_drain_start_time.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("agent_info"),
+                        2 => Some("drain_config"),
+                        3 => Some("estimated_drain_start_time"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.agent_info { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.drain_config { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.estimated_drain_start_time { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.agent_info { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.drain_config { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.estimated_drain_start_time { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::GetResourceProviders {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetResourceProviders";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.resource_providers, r, 0xa); let index = self.resource_providers.len(); ctx.message(sub, "resource_providers", Some(index), rt::push_default(&mut self.resource_providers))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("resource_providers"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        for x in &self.resource_providers { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        for x in &self.resource_providers { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::get_resource_providers::ResourceProvider {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.GetResourceProviders.ResourceProvider";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        let mark = ctx.missing_mark();
+        let mut seen = 0u64;
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "resource_provider_info", None, &mut self.resource_provider_info)?; seen |= 0x1; }
+                0x12 => { let sub = r.len_delimited()?; rt::reserve_for(&mut self.total_resources, r, 0x12); let index = self.total_resources.len(); ctx.message(sub, "total_resources", Some(index), rt::push_default(&mut self.total_resources))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("resource_provider_info"),
+                        2 => Some("total_resources"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        if seen != 0x1 {
+            ctx.report_missing(mark, seen, &["resource_provider_info"]);
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        size += 1 + rt::measure_nested(&self.resource_provider_info, sizes);
+        for x in &self.total_resources { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        out.push(0x0a); rt::write_nested(&self.resource_provider_info, out, sizes, next);
+        for x in &self.total_resources { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::WaitNestedContainer {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.WaitNestedContainer";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.exit_status = Some(r.varint()? as i32); }
+                0x10 => { self.state = Some(crate::v1::TaskState(r.varint()? as i32)); }
+                0x18 => { self.reason = Some(crate::v1::task_status::Reason(r.varint()? as i32)); }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "limitation", None, self.limitation.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { rt::fill_string(r.len_delimited()?, self.message.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("exit_status"),
+                        2 => Some("state"),
+                        3 => Some("reason"),
+                        4 => Some("limitation"),
+                        5 => Some("message"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.exit_status { size += 1 + rt::size_int32(x); }
+        if let Some(x) = self.state { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = self.reason { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = &self.limitation { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.message { size += 1 + rt::sizeof_len(x.len()); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.exit_status { out.push(0x08); rt::put_int32(out, x); }
+        if let Some(x) = self.state { out.push(0x10); rt::put_int32(out, x.0); }
+        if let Some(x) = self.reason { out.push(0x18); rt::put_int32(out, x.0); }
+        if let Some(x) = &self.limitation { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.message { out.push(0x2a); rt::put_len_delimited(out, x.as_bytes()); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::response::WaitContainer {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.Response.WaitContainer";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.exit_status = Some(r.varint()? as i32); }
+                0x10 => { self.state = Some(crate::v1::TaskState(r.varint()? as i32)); }
+                0x18 => { self.reason = Some(crate::v1::task_status::Reason(r.varint()? as i32)); }
+                0x22 => { let sub = r.len_delimited()?; ctx.message(sub, "limitation", None, self.limitation.get_or_insert_with(::std::default::Default::default))?; }
+                0x2a => { rt::fill_string(r.len_delimited()?, self.message.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("exit_status"),
+                        2 => Some("state"),
+                        3 => Some("reason"),
+                        4 => Some("limitation"),
+                        5 => Some("message"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.exit_status { size += 1 + rt::size_int32(x); }
+        if let Some(x) = self.state { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = self.reason { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = &self.limitation { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.message { size += 1 + rt::sizeof_len(x.len()); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.exit_status { out.push(0x08); rt::put_int32(out, x); }
+        if let Some(x) = self.state { out.push(0x10); rt::put_int32(out, x.0); }
+        if let Some(x) = self.reason { out.push(0x18); rt::put_int32(out, x.0); }
+        if let Some(x) = &self.limitation { out.push(0x22); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.message { out.push(0x2a); rt::put_len_delimited(out, x.as_bytes()); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::ProcessIO {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.ProcessIO";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.r#type = Some(crate::v1::agent::process_io::Type(r.varint()? as i32)); }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "data", None, self.data.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "control", None, self.control.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("type"),
+                        2 => Some("data"),
+                        3 => Some("control"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.r#type { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = &self.data { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.control { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.r#type { out.push(0x08); rt::put_int32(out, x.0); }
+        if let Some(x) = &self.data { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.control { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::process_io::Data {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.ProcessIO.Data";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.r#type = Some(crate::v1::agent::process_io::data::Type(r.varint()? as i32)); }
+                0x12 => { rt::fill_bytes(r.len_delimited()?, self.data.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("type"),
+                        2 => Some("data"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.r#type { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = &self.data { size += 1 + rt::sizeof_len(x.len()); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.r#type { out.push(0x08); rt::put_int32(out, x.0); }
+        if let Some(x) = &self.data { out.push(0x12); rt::put_len_delimited(out, &x); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::process_io::Control {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.ProcessIO.Control";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0x8 => { self.r#type = Some(crate::v1::agent::process_io::control::Type(r.varint()? as i32)); }
+                0x12 => { let sub = r.len_delimited()?; ctx.message(sub, "tty_info", None, self.tty_info.get_or_insert_with(::std::default::Default::default))?; }
+                0x1a => { let sub = r.len_delimited()?; ctx.message(sub, "heartbeat", None, self.heartbeat.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("type"),
+                        2 => Some("tty_info"),
+                        3 => Some("heartbeat"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = self.r#type { size += 1 + rt::size_int32(x.0); }
+        if let Some(x) = &self.tty_info { size += 1 + rt::measure_nested(x, sizes); }
+        if let Some(x) = &self.heartbeat { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = self.r#type { out.push(0x08); rt::put_int32(out, x.0); }
+        if let Some(x) = &self.tty_info { out.push(0x12); rt::write_nested(x, out, sizes, next); }
+        if let Some(x) = &self.heartbeat { out.push(0x1a); rt::write_nested(x, out, sizes, next); }
+    }
+}
+
+impl ProtobufCodec for crate::v1::agent::process_io::control::Heartbeat {
+    const PROTO_NAME: &'static str = "mesos.v1.agent.ProcessIO.Control.Heartbeat";
+
+    fn merge_from(&mut self, r: &mut Reader<'_>, ctx: &mut DecodeContext) -> Result<(), Fault> {
+        while !r.is_empty() {
+            let key = r.key()?;
+            match key {
+                0xa => { let sub = r.len_delimited()?; ctx.message(sub, "interval", None, self.interval.get_or_insert_with(::std::default::Default::default))?; }
+                _ => {
+                    let known = match key >> 3 {
+                        1 => Some("interval"),
+                        _ => None,
+                    };
+                    rt::unexpected(r, ctx, key, known)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn measure(&self, sizes: &mut Vec<usize>) -> usize {
+        let mut size = 0usize;
+        if let Some(x) = &self.interval { size += 1 + rt::measure_nested(x, sizes); }
+        size
+    }
+
+    fn write_to(&self, out: &mut Vec<u8>, sizes: &[usize], next: &mut usize) {
+        if let Some(x) = &self.interval { out.push(0x0a); rt::write_nested(x, out, sizes, next); }
     }
 }
 
