@@ -39,8 +39,8 @@ use std::time::{Duration, Instant};
 
 use mesos_http::codec::Encoding;
 use mesos_http::v1::{self, AgentID, TaskID, TaskState, TaskStatus};
-use mesos_http_sim::{Chunking, ReplayMaster};
 use mesos_http::{call, Scheduler};
+use mesos_http_sim::{Chunking, ReplayMaster};
 use support::{arg, flag, median, print_table, Row};
 
 const ENCODING: Encoding = Encoding::Protobuf;

@@ -114,6 +114,9 @@ fn shutdown_within_the_grace_period(encoding: Encoding) {
             },
         )
         .unwrap();
+    // The executor reports TASK_KILLING itself (the framework has the
+    // capability); the agent adds none of its own.
+    assert_eq!(bed.next_update("served").state, TaskState::TASK_KILLING);
     let killed = bed.next_update("served");
     assert_eq!(killed.state, TaskState::TASK_KILLED);
     let failure = bed.scheduler_event("FAILURE", |e| matches!(e, Event::Failure(_)));
@@ -146,6 +149,9 @@ fn kill_through_the_scheduler(encoding: Encoding) {
             None,
         )
         .unwrap();
+    // TASK_KILLING from the executor, none from the agent.
+    let killing = bed.next_update("target");
+    assert_eq!(killing.state, TaskState::TASK_KILLING, "{killing:?}");
     let killed = bed.next_update("target");
     assert_eq!(killed.state, TaskState::TASK_KILLED, "{killed:?}");
     assert!(bed.master.wait_for(

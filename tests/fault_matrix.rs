@@ -334,7 +334,7 @@ fn leader_moved_zookeeper(encoding: Encoding, env: &Env) -> Row {
     registry.register(&group.master(1));
     let url = format!("zk://{}{path}", env.zk.address());
     let mut app = connect(&url, encoding, "leader-zk");
-    // Known issue (issue 13): the detector's first view can drop the first
+    // Known limitation: the detector's first view can drop the first
     // stream at once.
     app.tolerate_early("Disconnected(LeaderChanged)");
     let mut ctx = Ctx::new(vec![group.master(0)]);

@@ -14,11 +14,11 @@ use mesos_http::framework::{
     Framework, FrameworkEnd, FrameworkError, FrameworkItem, MemoryStore, StoredFramework,
 };
 use mesos_http::recordio::encode_to_vec;
-use mesos_http_sim::{AgentSpec, Chunking, ReplayMaster, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::scheduler::event::{Type as EventType, Update};
 use mesos_http::v1::scheduler::Event as WireEvent;
 use mesos_http::v1::{self, FrameworkID, FrameworkInfo, TaskID, TaskState, TaskStatus};
 use mesos_http::{Encoding, Scheduler};
+use mesos_http_sim::{AgentSpec, Chunking, ReplayMaster, ScriptedTimeline, SimConfig, SimMaster};
 
 const PATIENCE: Duration = Duration::from_secs(30);
 const AGENT: &str = "tracker-agent";

@@ -17,11 +17,11 @@ use std::time::{Duration, Instant};
 
 use mesos_http::framework::{Framework, FrameworkItem};
 use mesos_http::recordio::encode_to_vec;
-use mesos_http_sim::{Chunking, ReplayMaster};
 use mesos_http::v1::scheduler::event::{Type as EventType, Update};
 use mesos_http::v1::scheduler::Event as WireEvent;
 use mesos_http::v1::{AgentID, FrameworkInfo, TaskID, TaskState, TaskStatus};
 use mesos_http::{Encoding, Event, Item, Scheduler};
+use mesos_http_sim::{Chunking, ReplayMaster};
 
 const FILE_ENV: &str = "MESOS_HTTP_TRACKER_LOAD_FILE";
 const TASKS_ENV: &str = "MESOS_HTTP_TRACKER_LOAD_TASKS";

@@ -134,10 +134,31 @@ fn the_executor_example_is_the_executor_modules_doc_test() {
 }
 
 #[test]
+fn the_operator_example_is_the_operator_modules_doc_test() {
+    let module = read("src/operator/mod.rs");
+    let doc: Vec<&str> = module
+        .lines()
+        .take_while(|l| l.starts_with("//!"))
+        .map(|l| {
+            l.strip_prefix("//! ")
+                .unwrap_or(l.trim_start_matches("//!"))
+        })
+        .collect();
+    let doc = doc.join("\n");
+    let tested = code_blocks(&doc, "");
+    assert_eq!(tested.len(), 1, "one doc test in src/operator/mod.rs");
+    let blocks = code_blocks(&readme(), "rust");
+    assert!(
+        blocks.iter().any(|b| b.trim_end() == tested[0].trim_end()),
+        "README's operator example differs from the doc test in src/operator/mod.rs"
+    );
+}
+
+#[test]
 fn every_rust_block_in_the_readme_is_checked() {
-    // The two above are the README's only Rust blocks: a new one needs a
+    // The three above are the README's only Rust blocks: a new one needs a
     // check that it compiles (an example or a doc test it equals).
-    assert_eq!(code_blocks(&readme(), "rust").len(), 2);
+    assert_eq!(code_blocks(&readme(), "rust").len(), 3);
 }
 
 /// The names under a `[section]` of a Cargo manifest: each `name = ...`

@@ -11,7 +11,6 @@ use std::fs;
 use std::time::Duration;
 
 use mesos_http::codec::Encoding;
-use mesos_http_sim::{AgentLink, AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use mesos_http::v1::framework_info::capability::Type as Cap;
 use mesos_http::v1::framework_info::Capability;
 use mesos_http::v1::offer::operation::{self, Type as OpType};
@@ -24,6 +23,7 @@ use mesos_http::v1::value::{self, Scalar};
 use mesos_http::v1::{
     AgentID, CommandInfo, FrameworkID, Offer, Resource, TaskID, TaskInfo, TaskState, TaskStatus,
 };
+use mesos_http_sim::{AgentLink, AgentSpec, ScriptedTimeline, SimConfig, SimMaster};
 use sim_support::*;
 
 const WAIT: Duration = Duration::from_secs(15);

@@ -122,7 +122,9 @@ fn process_exists(pid: &str) -> bool {
 
 #[test]
 fn a_killed_scheduler_gets_its_framework_back_within_the_failover_timeout_and_not_after() {
-    let mut master = Lines::spawn(Command::new(examples_support::example("sim-master")).args([
+    let mut master = Lines::spawn(Command::new(examples_support::sim_master()).args([
+        // Stops when this test drops its stdin (see `Lines::drop`).
+        "--exit-on-stdin-eof",
         "--agents",
         "1",
         "--heartbeat-secs",
@@ -298,7 +300,9 @@ fn reconcile_one(task: &str) -> Call {
 
 #[test]
 fn failure_commands_on_stdin_partition_give_up_heal_and_restart() {
-    let mut master = Lines::spawn(Command::new(examples_support::example("sim-master")).args([
+    let mut master = Lines::spawn(Command::new(examples_support::sim_master()).args([
+        // Stops when this test drops its stdin (see `Lines::drop`).
+        "--exit-on-stdin-eof",
         "--agents",
         "0",
         "--scripted-agents",

@@ -5,10 +5,10 @@
 use super::error::c_string_lossy;
 use super::event_fields::{mesos_http_connection_state, mesos_http_event_kind, EventFields};
 use mesos_http::codec::Encoding;
-use mesos_http::ConnectionState;
 use mesos_http::event::Event;
 use mesos_http::framework::{FrameworkEnd, FrameworkItem, TaskChange};
 use mesos_http::v1::scheduler::event as se;
+use mesos_http::ConnectionState;
 
 /// The fields of `item`, and what must live until the event is freed (a
 /// pending acknowledgement, sent then).

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ureq::http::HeaderMap;
 use crossbeam_channel::Receiver;
+use ureq::http::HeaderMap;
 use ureq::Agent;
 
 use super::event::Event;

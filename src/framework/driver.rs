@@ -16,12 +16,12 @@ use super::stats::{AckGuard, AckMeter, Counters, FrameworkStats, ReconcileCounts
 use super::store::{FrameworkStore, TaskRecord};
 use super::tracker::{TaskTable, Verdict};
 
-use crate::{ConnectionState, Item, Received};
 use crate::error::Error;
 use crate::event::Event;
 use crate::scheduler::{Events, Scheduler, SchedulerBuilder};
 use crate::v1::offer::operation::Type as OperationType;
 use crate::v1::{self, AgentID, FrameworkID, FrameworkInfo, OfferID, TaskID};
+use crate::{ConnectionState, Item, Received};
 
 /// A scheduler with a durable framework id, automatic reconciliation and
 /// exactly-once task state changes. Owned by the thread that runs the

@@ -5,10 +5,10 @@ use std::fmt;
 
 use super::stats::AckGuard;
 use super::store::StoreError;
-use crate::{ConnectionState, Item, Received, Termination};
 use crate::error::Error;
 use crate::v1::task_status::Reason;
 use crate::v1::{FrameworkID, Offer, OfferID, TaskID, TaskState, TaskStatus};
+use crate::{ConnectionState, Item, Received, Termination};
 
 /// One item for the application.
 #[derive(Debug)]

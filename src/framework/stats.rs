@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::{Disconnect, Received};
 use crate::event::Event;
 use crate::v1::TaskState;
+use crate::{Disconnect, Received};
 
 /// Successes and failures of one call type.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -9,8 +9,8 @@
 
 use std::time::Duration;
 
-use ureq::http::HeaderMap;
 use crossbeam_channel::Receiver;
+use ureq::http::HeaderMap;
 use ureq::Agent;
 
 use super::disconnect::Disconnect;

@@ -146,43 +146,41 @@ impl<P: Protocol> Subscription<P> {
         let mut only_not_found = true;
         for target in attempt.targets {
             let control = self.protocol.control();
-            let agent = self
-                .protocol
-                .settings()
-                .agent(Purpose::Stream);
+            let agent = self.protocol.settings().agent(Purpose::Stream);
             if !control.begin_stream(&agent, budget) {
                 return Outcome::Closed;
             }
             log::info!("subscribing at {target}");
-            let posted = match self
-                .protocol
-                .post(&agent, &target, &attempt.body, control.stop_signal())
-            {
-                Ok(posted) => posted,
-                Err(err) => {
-                    match self.protocol.control().end_stream() {
-                        Some(Interrupt::Closed) => return Outcome::Closed,
-                        Some(Interrupt::LeaderChanged) => {
-                            return Outcome::lost(Disconnect::LeaderChanged {
-                                master: Some(target.url()),
-                            })
+            let posted =
+                match self
+                    .protocol
+                    .post(&agent, &target, &attempt.body, control.stop_signal())
+                {
+                    Ok(posted) => posted,
+                    Err(err) => {
+                        match self.protocol.control().end_stream() {
+                            Some(Interrupt::Closed) => return Outcome::Closed,
+                            Some(Interrupt::LeaderChanged) => {
+                                return Outcome::lost(Disconnect::LeaderChanged {
+                                    master: Some(target.url()),
+                                })
+                            }
+                            _ => {}
                         }
-                        _ => {}
+                        self.protocol.post_failed(&target);
+                        if let Error::NotFound { url, .. } = &err {
+                            // Nothing serves this API there: final once every
+                            // peer tried answered so (see `Answer::NotFound`).
+                            log::warn!("{err}");
+                            not_found.push(url.clone());
+                        } else {
+                            log::info!("subscription at {target} failed: {err}");
+                            only_not_found = false;
+                        }
+                        last_error = Some(err);
+                        continue;
                     }
-                    self.protocol.post_failed(&target);
-                    if let Error::NotFound { url, .. } = &err {
-                        // Nothing serves this API there: final once every
-                        // peer tried answered so (see `Answer::NotFound`).
-                        log::warn!("{err}");
-                        not_found.push(url.clone());
-                    } else {
-                        log::info!("subscription at {target} failed: {err}");
-                        only_not_found = false;
-                    }
-                    last_error = Some(err);
-                    continue;
-                }
-            };
+                };
             let status = posted.response.status().as_u16();
             match classify(status) {
                 Answer::Stream => return self.read(posted),

@@ -6,14 +6,16 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use ureq::http::HeaderMap;
 use crossbeam_channel::Receiver;
+use ureq::http::HeaderMap;
 use ureq::Agent;
 
 use super::run::{Subscription, MAX_UNDECODABLE_RUN};
 use super::{Attempt, Disconnect, End, Next, Protocol, Seen, Start};
 use crate::codec::{DecodeError, Encoding};
-use crate::connection::{Control, Endpoint, HttpSettings, Masters, Outgoing, Posted, StaticMasters};
+use crate::connection::{
+    Control, Endpoint, HttpSettings, Masters, Outgoing, Posted, StaticMasters,
+};
 use crate::error::Error;
 
 #[derive(Debug)]
