@@ -1,5 +1,5 @@
 //! The executor side of the v1 API (`POST /api/v1/executor` on the agent):
-//! a `Send + Sync + Clone` [`Executor`](crate::executor::Executor) handle for calls and a channel of
+//! a `Send + Sync + Clone` [`Executor`] handle for calls and a channel of
 //! [`Item`]s fed by a reader thread. Names mirror the scheduler's
 //! (`mesos_http::Scheduler`, `mesos_http::Item`); the module path tells them
 //! apart: `mesos_http::executor::{Executor, Item, Event}`.
