@@ -79,6 +79,13 @@ fn a_failing_command_gives_its_exit_status() {
 #[test]
 fn kill_after_ends_the_task_with_sigterm() {
     let run = execute_with_executor("sleep 60", &["--kill-after", "0.5"]);
+    // `execute` declares TASK_KILLING_STATE: the executor reports
+    // TASK_KILLING, and the agent adds none of its own.
+    assert_eq!(
+        run.lines_with(&["task execute", "TASK_KILLING"]).len(),
+        1,
+        "{run}"
+    );
     let killed = run.lines_with(&["task execute", "TASK_KILLED"]);
     assert_eq!(killed.len(), 1, "{run}");
     assert!(
@@ -114,8 +121,8 @@ fn shutdown_within_the_grace_period(encoding: Encoding) {
             },
         )
         .unwrap();
-    // The executor reports TASK_KILLING itself (the framework has the
-    // capability); the agent adds none of its own.
+    // The framework declares TASK_KILLING_STATE: the executor says
+    // TASK_KILLING first (once: the agent adds none of its own).
     assert_eq!(bed.next_update("served").state, TaskState::TASK_KILLING);
     let killed = bed.next_update("served");
     assert_eq!(killed.state, TaskState::TASK_KILLED);
@@ -149,9 +156,14 @@ fn kill_through_the_scheduler(encoding: Encoding) {
             None,
         )
         .unwrap();
-    // TASK_KILLING from the executor, none from the agent.
+    // The executor's own TASK_KILLING (the framework declares
+    // TASK_KILLING_STATE), once: the agent adds none of its own.
     let killing = bed.next_update("target");
     assert_eq!(killing.state, TaskState::TASK_KILLING, "{killing:?}");
+    assert_eq!(
+        killing.source,
+        Some(mesos_http::v1::task_status::Source::SOURCE_EXECUTOR)
+    );
     let killed = bed.next_update("target");
     assert_eq!(killed.state, TaskState::TASK_KILLED, "{killed:?}");
     assert!(bed.master.wait_for(
