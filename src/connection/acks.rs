@@ -79,7 +79,7 @@ impl AckSender {
     pub fn new(settings: &HttpSettings) -> Self {
         let (queue, taken) = bounded(QUEUE);
         AckSender {
-            agent: settings.agent(Purpose::Background),
+            agent: settings.agent(Purpose::Call),
             queue,
             taken,
             outstanding: Mutex::new(0),

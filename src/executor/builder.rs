@@ -144,9 +144,9 @@ impl ExecutorBuilder {
         self
     }
 
-    /// Budget for one call (default 75 s). A socket waits in whole
-    /// milliseconds, so a call may fail up to a millisecond after its
-    /// budget ran out.
+    /// Budget for each step of a call (default 75 s): sending it, waiting
+    /// for the answer and reading it each get this much (connecting has
+    /// `connect_timeout`); see `SchedulerBuilder::call_timeout`.
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = timeout;
         self

@@ -150,11 +150,13 @@ impl SchedulerBuilder {
         self
     }
 
-    /// Budget for one call, redirects included (default 75 s, the docs'
-    /// suggestion). Also bounds waiting for SUBSCRIBE's response headers.
-    /// The event stream itself has no timeout but the heartbeat watchdog.
-    /// Background acknowledgements have no whole-call budget: each step
-    /// (sending, waiting for the answer, reading it) gets this much.
+    /// Budget for each step of a call (default 75 s, the docs'
+    /// suggestion): sending it, waiting for the answer, reading the answer
+    /// each get this much (connecting has `connect_timeout`). There is no
+    /// whole-call budget: with one, ureq starts a thread per request to
+    /// bound the host lookup, which more than doubled a call's cost. Also
+    /// bounds waiting for SUBSCRIBE's response headers; the event stream
+    /// itself has no timeout but the heartbeat watchdog.
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = timeout;
         self
