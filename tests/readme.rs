@@ -112,9 +112,10 @@ fn the_complete_scheduler_is_examples_minimal_verbatim() {
     );
 }
 
-#[test]
-fn the_executor_example_is_the_executor_modules_doc_test() {
-    let module = read("src/executor/mod.rs");
+/// Asserts that the one doc test (fenced as ```` ```lang ````) in the module
+/// docs of `path` is also a Rust block of the README.
+fn readme_has_the_doc_test_of(path: &str, lang: &str) {
+    let module = read(path);
     let doc: Vec<&str> = module
         .lines()
         .take_while(|l| l.starts_with("//!"))
@@ -124,34 +125,23 @@ fn the_executor_example_is_the_executor_modules_doc_test() {
         })
         .collect();
     let doc = doc.join("\n");
-    let tested = code_blocks(&doc, "no_run");
-    assert_eq!(tested.len(), 1, "one doc test in src/executor/mod.rs");
+    let tested = code_blocks(&doc, lang);
+    assert_eq!(tested.len(), 1, "one doc test in {path}");
     let blocks = code_blocks(&readme(), "rust");
     assert!(
         blocks.iter().any(|b| b.trim_end() == tested[0].trim_end()),
-        "README's executor differs from the doc test in src/executor/mod.rs"
+        "a README block differs from the doc test in {path}"
     );
 }
 
 #[test]
+fn the_executor_example_is_the_executor_modules_doc_test() {
+    readme_has_the_doc_test_of("src/executor/mod.rs", "no_run");
+}
+
+#[test]
 fn the_operator_example_is_the_operator_modules_doc_test() {
-    let module = read("src/operator/mod.rs");
-    let doc: Vec<&str> = module
-        .lines()
-        .take_while(|l| l.starts_with("//!"))
-        .map(|l| {
-            l.strip_prefix("//! ")
-                .unwrap_or(l.trim_start_matches("//!"))
-        })
-        .collect();
-    let doc = doc.join("\n");
-    let tested = code_blocks(&doc, "");
-    assert_eq!(tested.len(), 1, "one doc test in src/operator/mod.rs");
-    let blocks = code_blocks(&readme(), "rust");
-    assert!(
-        blocks.iter().any(|b| b.trim_end() == tested[0].trim_end()),
-        "README's operator example differs from the doc test in src/operator/mod.rs"
-    );
+    readme_has_the_doc_test_of("src/operator/mod.rs", "");
 }
 
 #[test]
