@@ -67,32 +67,7 @@ pub unsafe extern "C" fn mesos_http_scheduler_launch(
         let task_id = unsafe { required_str(task_id, "task_id") }?;
         let name = unsafe { required_str(name, "name") }?;
         let command = unsafe { required_str(command, "command") }?;
-        if !(cpus.is_finite() && cpus > 0.0) {
-            return Err(Failure::invalid(format!("`cpus` must be > 0, got {cpus}")));
-        }
-        if !(mem.is_finite() && mem >= 0.0) {
-            return Err(Failure::invalid(format!("`mem` must be >= 0, got {mem}")));
-        }
-        let mut resources = vec![scalar_resource("cpus", cpus)];
-        if mem > 0.0 {
-            resources.push(scalar_resource("mem", mem));
-        }
-        let task = v1::TaskInfo {
-            name: name.to_string(),
-            task_id: v1::TaskID {
-                value: task_id.to_string(),
-            },
-            agent_id: v1::AgentID {
-                value: agent_id.to_string(),
-            },
-            resources,
-            command: Some(v1::CommandInfo {
-                shell: Some(true),
-                value: Some(command.to_string()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
+        let task = command_task(task_id, agent_id, name, command, cpus, mem)?;
         let ids = offer_ids(vec![offer_id.to_string()]);
         sent(this.scheduler.accept(ids, [call::launch([task])], None))
     })
@@ -291,5 +266,43 @@ pub unsafe extern "C" fn mesos_http_scheduler_call(
             .decode(bytes)
             .map_err(|e| Failure::invalid(format!("Call does not decode: {e}")))?;
         sent(this.scheduler.call(call))
+    })
+}
+
+/// The one task the `*_accept_command` calls launch: a shell command with
+/// `cpus` (> 0) and `mem` (>= 0; none when 0) on the offer's agent.
+pub(super) fn command_task(
+    task_id: &str,
+    agent_id: &str,
+    name: &str,
+    command: &str,
+    cpus: f64,
+    mem: f64,
+) -> Result<v1::TaskInfo, Failure> {
+    if !(cpus.is_finite() && cpus > 0.0) {
+        return Err(Failure::invalid(format!("`cpus` must be > 0, got {cpus}")));
+    }
+    if !(mem.is_finite() && mem >= 0.0) {
+        return Err(Failure::invalid(format!("`mem` must be >= 0, got {mem}")));
+    }
+    let mut resources = vec![scalar_resource("cpus", cpus)];
+    if mem > 0.0 {
+        resources.push(scalar_resource("mem", mem));
+    }
+    Ok(v1::TaskInfo {
+        name: name.to_string(),
+        task_id: v1::TaskID {
+            value: task_id.to_string(),
+        },
+        agent_id: v1::AgentID {
+            value: agent_id.to_string(),
+        },
+        resources,
+        command: Some(v1::CommandInfo {
+            shell: Some(true),
+            value: Some(command.to_string()),
+            ..Default::default()
+        }),
+        ..Default::default()
     })
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crossbeam_channel::RecvTimeoutError;
 
+use super::calls::command_task;
 use super::config::mesos_http_config;
 use super::error::{c_string_lossy, failure_of, mesos_http_error, mesos_http_result};
 use super::event::mesos_http_event;
@@ -19,7 +20,6 @@ use super::guard::{
 use mesos_http::call;
 use mesos_http::codec::Encoding;
 use mesos_http::framework::{Framework, FrameworkError};
-use mesos_http::resources::scalar_resource;
 use mesos_http::v1;
 use mesos_http::Scheduler;
 
@@ -184,32 +184,7 @@ pub unsafe extern "C" fn mesos_http_framework_launch(
         let task_id = unsafe { required_str(task_id, "task_id") }?;
         let name = unsafe { required_str(name, "name") }?;
         let command = unsafe { required_str(command, "command") }?;
-        if !(cpus.is_finite() && cpus > 0.0) {
-            return Err(Failure::invalid(format!("`cpus` must be > 0, got {cpus}")));
-        }
-        if !(mem.is_finite() && mem >= 0.0) {
-            return Err(Failure::invalid(format!("`mem` must be >= 0, got {mem}")));
-        }
-        let mut resources = vec![scalar_resource("cpus", cpus)];
-        if mem > 0.0 {
-            resources.push(scalar_resource("mem", mem));
-        }
-        let task = v1::TaskInfo {
-            name: name.to_string(),
-            task_id: v1::TaskID {
-                value: task_id.to_string(),
-            },
-            agent_id: v1::AgentID {
-                value: agent_id.to_string(),
-            },
-            resources,
-            command: Some(v1::CommandInfo {
-                shell: Some(true),
-                value: Some(command.to_string()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
+        let task = command_task(task_id, agent_id, name, command, cpus, mem)?;
         let offer = v1::OfferID {
             value: offer_id.to_string(),
         };

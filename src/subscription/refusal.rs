@@ -1,6 +1,9 @@
 //! The one refusal table: what the status of SUBSCRIBE's response means
 //! for the subscription, on every stream. A request the peer will refuse
-//! again is not retried; trouble that may pass is.
+//! again is not retried; trouble that may pass is. A 404 never gets here:
+//! `HttpSettings::post`, the one post path, reports it as
+//! `Error::NotFound` with the URL, and the loop ends the subscription once
+//! every peer tried answered so.
 
 /// What a SUBSCRIBE response's status means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,9 +14,6 @@ pub(crate) enum Answer {
     /// forbidden, wrong method or media type): sending it again would be
     /// refused again, so the subscription ends.
     Refused,
-    /// 404: nothing serves this API at this URL (a wrong path or port).
-    /// Final once every peer tried answered so.
-    NotFound,
     /// Anything else (503 while no leader is elected or the master
     /// recovers, 500, ...): try the next peer, then back off and retry.
     Transient,
@@ -24,7 +24,6 @@ pub(crate) fn classify(status: u16) -> Answer {
     match status {
         200 => Answer::Stream,
         400 | 401 | 403 | 405 | 406 | 415 => Answer::Refused,
-        404 => Answer::NotFound,
         _ => Answer::Transient,
     }
 }
@@ -39,7 +38,6 @@ mod tests {
         for status in [400, 401, 403, 405, 406, 415] {
             assert_eq!(classify(status), Answer::Refused, "{status}");
         }
-        assert_eq!(classify(404), Answer::NotFound);
         for status in [202, 307, 500, 502, 503] {
             assert_eq!(classify(status), Answer::Transient, "{status}");
         }

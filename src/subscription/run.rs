@@ -17,8 +17,7 @@ use super::protocol::{End, Next, Protocol, Seen, Start};
 use super::refusal::{classify, Answer};
 use crate::codec::{DecodeError, Encoding};
 use crate::connection::{
-    deliver, error_text, read_records, status_error, Interrupt, Posted, Purpose, StreamStop,
-    STREAM_ID_HEADER,
+    deliver, read_records, status_error, Interrupt, Posted, Purpose, StreamStop, STREAM_ID_HEADER,
 };
 use crate::error::Error;
 use crate::recordio::RecordIoError;
@@ -169,8 +168,9 @@ impl<P: Protocol> Subscription<P> {
                         }
                         self.protocol.post_failed(&target);
                         if let Error::NotFound { url, .. } = &err {
-                            // Nothing serves this API there: final once every
-                            // peer tried answered so (see `Answer::NotFound`).
+                            // The one post path reports a 404 as this error:
+                            // nothing serves this API there, final once every
+                            // peer tried answered so.
                             log::warn!("{err}");
                             not_found.push(url.clone());
                         } else {
@@ -190,20 +190,6 @@ impl<P: Protocol> Subscription<P> {
                     self.protocol.control().end_stream();
                     log::warn!("SUBSCRIBE refused by {}: {err}", posted.endpoint);
                     return Outcome::Final(End::Refused(err));
-                }
-                Answer::NotFound => {
-                    // `HttpSettings::post` reports a 404 as `Error::NotFound`
-                    // (above); a protocol posting some other way lands here.
-                    let url = posted.endpoint.url();
-                    let body = error_text(posted.response);
-                    self.protocol.control().end_stream();
-                    let err = Error::NotFound {
-                        url: url.clone(),
-                        body,
-                    };
-                    log::warn!("{err}");
-                    not_found.push(url);
-                    last_error = Some(err);
                 }
                 Answer::Transient => {
                     let err = status_error(posted.response);
